@@ -1,0 +1,237 @@
+"""Domain models, named in the users' words (see the glossary in DESIGN.md).
+
+Every model that crosses a boundary (HTTP body, queue message, stored item) is one of these.
+Amounts are `Decimal` euros, never floats; times are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+PieceKind = Literal["lettre_offre", "dossier_presentation"]
+PIECE_KINDS: tuple[PieceKind, ...] = ("lettre_offre", "dossier_presentation")
+LoanKind = Literal["foncier", "bati"]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Strict(BaseModel):
+    """Inputs from outside: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DossierStatus(StrEnum):
+    BROUILLON = "brouillon"
+    ENVOYE = "envoyé"
+    COMPLET = "complet"
+    INCOMPLET = "incomplet"
+    LISTE_ATTENTE = "liste_attente"
+    EN_INSTRUCTION = "en_instruction"
+
+
+# ---------------------------------------------------------------- bailleur
+
+
+class BailleurRegistration(Strict):
+    """The identification form of the cahier des charges (§2.A.1)."""
+
+    raison_sociale: Annotated[str, Field(min_length=2, max_length=200)]
+    siren: Annotated[str, Field(pattern=r"^\d{9}$", description="9 chiffres, clé de Luhn")]
+    forme_juridique: Annotated[str, Field(description="Code d'une forme juridique éligible")]
+    adresse: Annotated[str, Field(min_length=5, max_length=300)]
+    email_contact: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    mot_de_passe: Annotated[str, Field(min_length=12, max_length=128, repr=False)]
+
+
+class Bailleur(BaseModel):
+    raison_sociale: str
+    siren: str
+    forme_juridique: str
+    adresse: str
+    email_contact: str
+    registered_at: datetime
+
+
+# ---------------------------------------------------------------- operation and loans
+
+
+class Logements(Strict):
+    """Number of homes by typology."""
+
+    t1: Annotated[int, Field(ge=0, le=5000)] = 0
+    t1_bis: Annotated[int, Field(ge=0, le=5000)] = 0
+    t2: Annotated[int, Field(ge=0, le=5000)] = 0
+    t3: Annotated[int, Field(ge=0, le=5000)] = 0
+    t4: Annotated[int, Field(ge=0, le=5000)] = 0
+    t5: Annotated[int, Field(ge=0, le=5000)] = 0
+    t6_plus: Annotated[int, Field(ge=0, le=5000)] = 0
+
+    @property
+    def total(self) -> int:
+        return self.t1 + self.t1_bis + self.t2 + self.t3 + self.t4 + self.t5 + self.t6_plus
+
+
+Euros = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
+SquareMetres = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+
+
+class Operation(Strict):
+    """The operation form. Every field may be empty while the dossier is a brouillon."""
+
+    nom: Annotated[str, Field(min_length=2, max_length=200)] | None = None
+    commune_insee: Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")] | None = None
+    adresse: Annotated[str, Field(min_length=5, max_length=300)] | None = None
+    logements: Logements | None = None
+    surface_habitable_m2: SquareMetres | None = None
+    surface_utile_m2: SquareMetres | None = None
+    loyer_mensuel_total_eur: Euros | None = Field(
+        default=None, description="Loyers mensuels prévus, hors charges, pour l'ensemble des logements"
+    )
+    date_debut_travaux: date | None = None
+
+
+class Loan(Strict):
+    """A BdT loan line, land (foncier) and building (bâti) kept apart as the AMI requires."""
+
+    kind: LoanKind
+    produit: Annotated[str, Field(min_length=2, max_length=40)] = "PLI"
+    montant_eur: Euros
+    duree_mois: Annotated[int, Field(ge=12, le=960)]
+    index: Literal["livret_a", "taux_fixe"] = "livret_a"
+    marge_pct: Annotated[Decimal, Field(ge=-5, le=10, max_digits=5, decimal_places=2)]
+
+
+class DossierForm(Strict):
+    """Body of POST /dossiers and PUT /dossiers/{id}."""
+
+    operation: Operation = Field(default_factory=Operation)
+    prets: Annotated[list[Loan], Field(max_length=20)] = Field(default_factory=list)
+
+
+# ---------------------------------------------------------------- pieces and deposit
+
+
+class DepositedPiece(BaseModel):
+    """A piece as it stood in the bucket when the dossier was sent."""
+
+    key: str
+    version_id: str
+    sha256: str
+    size: int
+
+
+class Envoi(BaseModel):
+    """The deposit: the server time of envoi is the dossier's place in the queue."""
+
+    envoi_id: str
+    sent_at: datetime
+    pieces: dict[PieceKind, DepositedPiece] = Field(default_factory=dict)
+
+
+class PieceRecord(BaseModel):
+    """What intake concluded about one uploaded version of a piece."""
+
+    piece: PieceKind
+    key: str
+    version_id: str
+    size: int
+    sha256: str
+    accepted: bool
+    pages: int | None = None
+    reason_code: str | None = None
+    message: str | None = None
+    received_at: datetime
+    checked_at: datetime
+
+
+class Reason(BaseModel):
+    """One reason why a dossier is incomplete, in French for the bailleur."""
+
+    code: str
+    message: str
+
+
+class Dossier(BaseModel):
+    dossier_id: str
+    siren: str
+    status: DossierStatus = DossierStatus.BROUILLON
+    form: DossierForm = Field(default_factory=DossierForm)
+    created_at: datetime
+    updated_at: datetime
+    envoi: Envoi | None = None
+    deposit_number: int | None = None
+    incomplete_reasons: list[Reason] = Field(default_factory=list)
+    scoring: dict[str, str] | None = None
+    version: int = 0
+
+    @property
+    def loan_total(self) -> Decimal:
+        return sum((loan.montant_eur for loan in self.form.prets), Decimal(0))
+
+
+class HistoryEntry(BaseModel):
+    """One audit event as a bailleur or an instructor reads it."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None = None
+
+
+# ---------------------------------------------------------------- messages between functions
+
+
+class CompletenessRequest(BaseModel):
+    """Ask completeness to (re)examine a dossier; FIFO group = dossier id."""
+
+    dossier_id: str
+    cause: Literal["envoi", "piece", "sweep"]
+
+
+class DepositNumbered(BaseModel):
+    """A complete dossier got its number; scoring and instruction follow, in number order."""
+
+    dossier_id: str
+    deposit_number: int
+    deposited_at: datetime
+
+
+NotificationKind = Literal["accuse_reception", "dossier_incomplet", "nouveau_dossier", "piece_refusee"]
+
+
+class Notification(BaseModel):
+    """One email to send, once: `notification_id` is the idempotency key."""
+
+    notification_id: str
+    kind: NotificationKind
+    dossier_id: str
+    details: dict[str, str] = Field(default_factory=dict)
+
+
+class WorkItem(BaseModel):
+    """One numbered dossier for the instructors, in deposit-number order."""
+
+    dossier_id: str
+    deposit_number: int
+    deposited_at: datetime
+    siren: str
+    raison_sociale: str
+    commune_insee: str | None
+    logements: int
+    loan_total_eur: Decimal
+
+    @field_validator("loan_total_eur", mode="before")
+    @classmethod
+    def _decimal(cls, v: object) -> object:
+        return Decimal(str(v)) if isinstance(v, float) else v

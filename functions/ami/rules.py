@@ -1,0 +1,145 @@
+"""Pure rules of the AMI: identification, zoning, completeness. No AWS here."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from ami.dispositif import dispositif
+from ami.errors import InvalidInput
+from ami.models import PIECE_KINDS, BailleurRegistration, Dossier, PieceRecord, Reason
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def check_registration(form: BailleurRegistration) -> None:
+    """Refuse an identification form that the AMI cannot accept, with every reason at once."""
+    errors: list[dict[str, object]] = []
+    if not luhn_ok(form.siren):
+        errors.append({"champ": "siren", "message": "Le numéro SIREN est invalide (clé de contrôle)."})
+    rules = dispositif()
+    if rules.form_label(form.forme_juridique) is None:
+        errors.append(
+            {
+                "champ": "forme_juridique",
+                "message": "Cette forme juridique n'est pas éligible à l'AMI.",
+                "formes_eligibles": [f.model_dump() for f in rules.formes_juridiques],
+            }
+        )
+    if errors:
+        raise InvalidInput("identification_invalide", "Le formulaire d'identification est invalide.", errors)
+
+
+@dataclass(frozen=True)
+class Commune:
+    insee: str
+    nom: str
+    region: str
+    departement: str
+    zone: str
+
+
+@cache
+def communes() -> dict[str, Commune]:
+    """The zonage ABC 2024, loaded once (1 MB; only the paths that need it pay for it)."""
+    text = resources.files("ami").joinpath("data/zonage-abc-2024.csv").read_text(encoding="utf-8")
+    rows = csv.reader(text.splitlines()[1:], delimiter=";")
+    return {r[0]: Commune(insee=r[0], region=r[1], departement=r[2], nom=r[3], zone=r[4]) for r in rows}
+
+
+def commune(insee: str) -> Commune | None:
+    return communes().get(insee)
+
+
+# ---------------------------------------------------------------- completeness
+
+
+FORM_FIELDS: dict[str, str] = {
+    "nom": "le nom de l'opération",
+    "commune_insee": "la commune (code INSEE)",
+    "adresse": "l'adresse de l'opération",
+    "logements": "le nombre de logements par typologie",
+    "surface_habitable_m2": "la surface habitable",
+    "surface_utile_m2": "la surface utile",
+    "loyer_mensuel_total_eur": "les loyers mensuels prévus",
+    "date_debut_travaux": "la date de début des travaux",
+}
+
+
+def form_gaps(dossier: Dossier) -> list[Reason]:
+    """What the operation form still lacks, in the bailleur's words."""
+    op = dossier.form.operation
+    reasons = [
+        Reason(code=f"formulaire_{name}", message=f"Formulaire incomplet : {label} n'est pas renseigné(e).")
+        for name, label in FORM_FIELDS.items()
+        if getattr(op, name) is None
+    ]
+    if op.logements is not None and op.logements.total == 0:
+        reasons.append(Reason(code="formulaire_logements", message="L'opération ne compte aucun logement."))
+    if op.commune_insee is not None and commune(op.commune_insee) is None:
+        reasons.append(
+            Reason(code="formulaire_commune", message=f"Le code INSEE {op.commune_insee} est inconnu du zonage ABC.")
+        )
+    if (
+        op.surface_utile_m2 is not None
+        and op.surface_habitable_m2 is not None
+        and op.surface_utile_m2 < op.surface_habitable_m2
+    ):
+        reasons.append(
+            Reason(
+                code="formulaire_surfaces",
+                message="La surface utile ne peut pas être inférieure à la surface habitable.",
+            )
+        )
+    if not dossier.form.prets:
+        reasons.append(Reason(code="formulaire_prets", message="Aucun prêt de la Banque des Territoires n'est déclaré."))
+    return reasons
+
+
+Verdict = Literal["complet", "incomplet", "en_attente"]
+
+
+@dataclass(frozen=True)
+class CompletenessResult:
+    verdict: Verdict
+    reasons: tuple[Reason, ...] = ()
+
+
+def assess(dossier: Dossier, records: dict[tuple[str, str], PieceRecord]) -> CompletenessResult:
+    """Decide whether the deposit is complete.
+
+    Only the piece versions recorded at envoi belong to the deposit. A version that intake has not
+    examined yet leaves the verdict `en_attente`, unless something else already makes it incomplete.
+    `records` maps (piece, version_id) to intake's conclusion.
+    """
+    assert dossier.envoi is not None, "only a sent dossier is assessed"
+    reasons = form_gaps(dossier)
+    waiting = False
+    rules = dispositif()
+    for piece in PIECE_KINDS:
+        deposited = dossier.envoi.pieces.get(piece)
+        label = rules.pieces[piece].libelle
+        if deposited is None:
+            reasons.append(Reason(code=f"piece_manquante_{piece}", message=f"Pièce manquante : {label}."))
+            continue
+        record = records.get((piece, deposited.version_id))
+        if record is None:
+            waiting = True
+        elif not record.accepted:
+            reasons.append(
+                Reason(code=f"piece_refusee_{piece}", message=f"Pièce refusée ({label}) : {record.message}")
+            )
+    if reasons:
+        return CompletenessResult("incomplet", tuple(reasons))
+    return CompletenessResult("en_attente" if waiting else "complet")

@@ -1,0 +1,358 @@
+"""DynamoDB adapter: dossiers, bailleurs, pieces, the deposit sequence and the audit chain.
+
+Every state change of a dossier is one DynamoDB transaction that also appends its audit entry
+(hash-chained through a head item) and, where something must follow, an outbox item. So a crash
+between two writes cannot leave a number without its dossier, a dossier without its audit entry,
+or a numbered dossier whose notification is forgotten.
+
+Layout
+    dossiers table   BAILLEUR#<siren>/PROFILE, DOSSIER#<id>/DOSSIER, DOSSIER#<id>/PIECE#<piece>#<version>
+    counters table   COUNTER/deposit_number, PENDING/<sent_at>#<envoi_id>, OUTBOX/<id>
+    audit table      log/<seq>, head/0
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from ami.audit import GENESIS, AuditEntry
+from ami.aws import client, table
+from ami.errors import Conflict
+from ami.models import Bailleur, Dossier, DossierStatus, Envoi, HistoryEntry, PieceRecord, Reason, utcnow
+from ami.settings import Settings
+
+_ser = TypeSerializer()
+_de = TypeDeserializer()
+HEAD_RETRIES = 200
+
+
+class ConditionFailed(Exception):
+    """Another writer got there first; re-read and decide again."""
+
+
+def _typed(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _ser.serialize(v) for k, v in item.items()}
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    dossier_id: str
+    actor: str
+    action: str
+    from_status: str | None
+    to_status: str | None
+    reason: str | None = None
+    details: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class PendingEnvoi:
+    """An envoi waiting for its completeness verdict; the oldest one holds back the numbering."""
+
+    sort_key: str
+    dossier_id: str
+    envoi_id: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    queue_url: str
+    body: str
+    group_id: str | None = None
+    dedup_id: str | None = None
+
+
+class Store:
+    def __init__(self, settings: Settings) -> None:
+        self.s = settings
+        self.dossiers = table(settings.dossiers_table)
+        self.counters = table(settings.counters_table)
+        self.audit = table(settings.audit_table)
+        self.ddb = client("dynamodb")
+
+    # ------------------------------------------------------------ bailleurs
+
+    def register_bailleur(self, bailleur: Bailleur) -> None:
+        item = {"pk": f"BAILLEUR#{bailleur.siren}", "sk": "PROFILE", "doc": bailleur.model_dump_json()}
+        try:
+            self.dossiers.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except self.dossiers.meta.client.exceptions.ConditionalCheckFailedException as exc:
+            raise Conflict("bailleur_existant", "Un bailleur est déjà inscrit avec ce SIREN.") from exc
+
+    def get_bailleur(self, siren: str) -> Bailleur | None:
+        item = self.dossiers.get_item(Key={"pk": f"BAILLEUR#{siren}", "sk": "PROFILE"}).get("Item")
+        return Bailleur.model_validate_json(item["doc"]) if item else None
+
+    # ------------------------------------------------------------ dossiers
+
+    def _dossier_item(self, d: Dossier) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "pk": f"DOSSIER#{d.dossier_id}",
+            "sk": "DOSSIER",
+            "siren": d.siren,
+            "created_at": _iso(d.created_at),
+            "status": d.status.value,
+            "version": d.version,
+            "doc": d.model_dump_json(),
+        }
+        if d.envoi:
+            item["envoi_id"] = d.envoi.envoi_id
+        if d.deposit_number is not None:
+            item["numbering"] = "depot"
+            item["deposit_number"] = d.deposit_number
+        return item
+
+    def create_dossier(self, d: Dossier, actor: str) -> None:
+        self._commit(
+            [{"Put": {"TableName": self.s.dossiers_table, "Item": _typed(self._dossier_item(d)),
+                      "ConditionExpression": "attribute_not_exists(pk)"}}],
+            [AuditDraft(d.dossier_id, actor, "creation", None, d.status.value)],
+        )
+
+    def get_dossier(self, dossier_id: str) -> Dossier | None:
+        item = self.dossiers.get_item(
+            Key={"pk": f"DOSSIER#{dossier_id}", "sk": "DOSSIER"}, ConsistentRead=True
+        ).get("Item")
+        return Dossier.model_validate_json(item["doc"]) if item else None
+
+    def _put_dossier_op(self, d: Dossier, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+        """A Put of the next version of `d`, guarded by optimistic concurrency and `condition`."""
+        return {
+            "Put": {
+                "TableName": self.s.dossiers_table,
+                "Item": _typed(self._dossier_item(d.model_copy(update={"version": d.version + 1}))),
+                "ConditionExpression": f"version = :v AND ({condition})" if condition else "version = :v",
+                "ExpressionAttributeValues": _typed({":v": d.version, **values}),
+            }
+        }
+
+    def save_form(self, d: Dossier, actor: str) -> Dossier:
+        """Save an edited brouillon (or an incomplet dossier being fixed)."""
+        d = d.model_copy(update={"updated_at": utcnow()})
+        op = self._put_dossier_op(d, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
+        op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
+        self._commit([op], [AuditDraft(d.dossier_id, actor, "modification", d.status.value, d.status.value)],
+                     on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."))
+        return d.model_copy(update={"version": d.version + 1})
+
+    def update_dossier(self, d: Dossier) -> Dossier:
+        """Save a change that is not a transition (scoring results, for instance)."""
+        self._commit([self._put_dossier_op(d, "", {})], [])
+        return d.model_copy(update={"version": d.version + 1})
+
+    def list_dossiers(self, siren: str) -> list[Dossier]:
+        pages = self._query(self.dossiers, IndexName="ByBailleur", KeyConditionExpression=Key("siren").eq(siren))
+        return [Dossier.model_validate_json(i["doc"]) for i in pages]
+
+    def list_numbered(self) -> list[Dossier]:
+        pages = self._query(self.dossiers, IndexName="ByDepositNumber",
+                            KeyConditionExpression=Key("numbering").eq("depot"))
+        return [Dossier.model_validate_json(i["doc"]) for i in pages]
+
+    # ------------------------------------------------------------ pieces
+
+    def record_piece(self, dossier_id: str, rec: PieceRecord) -> None:
+        """Idempotent: the same version always records the same conclusion."""
+        self.dossiers.put_item(Item={
+            "pk": f"DOSSIER#{dossier_id}", "sk": f"PIECE#{rec.piece}#{rec.version_id}", "doc": rec.model_dump_json(),
+        })
+
+    def piece_records(self, dossier_id: str) -> dict[tuple[str, str], PieceRecord]:
+        items = self._query(self.dossiers, ConsistentRead=True,
+                            KeyConditionExpression=Key("pk").eq(f"DOSSIER#{dossier_id}") & Key("sk").begins_with("PIECE#"))
+        records = [PieceRecord.model_validate_json(i["doc"]) for i in items]
+        return {(r.piece, r.version_id): r for r in records}
+
+    # ------------------------------------------------------------ envoi and the deposit sequence
+
+    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str) -> Dossier:
+        """The deposit: final, with its server time and the pieces as they stood."""
+        sent = d.model_copy(update={
+            "status": DossierStatus.ENVOYE, "envoi": envoi, "updated_at": envoi.sent_at,
+            "incomplete_reasons": [], "deposit_number": None,
+        })
+        op = self._put_dossier_op(sent, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
+        op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
+        pending = {
+            "pk": "PENDING", "sk": f"{_iso(envoi.sent_at)}#{envoi.envoi_id}",
+            "dossier_id": d.dossier_id, "envoi_id": envoi.envoi_id, "sent_at": _iso(envoi.sent_at),
+        }
+        details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
+        self._commit(
+            [op, {"Put": {"TableName": self.s.counters_table, "Item": _typed(pending)}}],
+            [AuditDraft(d.dossier_id, actor, "envoi", d.status.value, sent.status.value,
+                        details={"envoi_id": envoi.envoi_id, "sent_at": _iso(envoi.sent_at), "pieces": details})],
+            on_conflict=Conflict("envoi_impossible", "Ce dossier a déjà été envoyé ou vient d'être modifié."),
+        )
+        return sent.model_copy(update={"version": d.version + 1})
+
+    def pending_envois(self, limit: int | None = None) -> list[PendingEnvoi]:
+        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq("PENDING"), "ConsistentRead": True}
+        if limit:
+            kwargs["Limit"] = limit
+            items = self.counters.query(**kwargs).get("Items", [])
+        else:
+            items = list(self._query(self.counters, **kwargs))
+        return [
+            PendingEnvoi(i["sk"], i["dossier_id"], i["envoi_id"], datetime.fromisoformat(i["sent_at"])) for i in items
+        ]
+
+    def last_deposit_number(self) -> int:
+        item = self.counters.get_item(Key={"pk": "COUNTER", "sk": "deposit_number"}, ConsistentRead=True).get("Item")
+        return int(item["value"]) if item else 0
+
+    def conclude_complete(self, pending: PendingEnvoi, d: Dossier, number: int,
+                          outbox: list[OutboxMessage]) -> Dossier:
+        """Give `number` to the dossier at the head of the sequence, in one transaction.
+
+        Raises ConditionFailed when another worker numbered or concluded first.
+        """
+        assert d.envoi is not None
+        numbered = d.model_copy(update={
+            "status": DossierStatus.COMPLET, "deposit_number": number, "updated_at": utcnow(),
+        })
+        counter_cond = "attribute_not_exists(pk)" if number == 1 else "#val = :prev"
+        counter: dict[str, Any] = {
+            "Update": {
+                "TableName": self.s.counters_table,
+                "Key": _typed({"pk": "COUNTER", "sk": "deposit_number"}),
+                "UpdateExpression": "SET #val = :n",
+                "ConditionExpression": counter_cond,
+                "ExpressionAttributeNames": {"#val": "value"},
+                "ExpressionAttributeValues": _typed({":n": number, **({":prev": number - 1} if number > 1 else {})}),
+            }
+        }
+        ops = [counter, *self._conclusion_ops(pending, d, numbered, outbox)]
+        self._commit(ops, [AuditDraft(
+            d.dossier_id, "systeme:completude", "numerotation", d.status.value, numbered.status.value,
+            details={"deposit_number": number, "envoi_id": d.envoi.envoi_id, "sent_at": _iso(d.envoi.sent_at)},
+        )])
+        return numbered.model_copy(update={"version": d.version + 1})
+
+    def conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason],
+                            outbox: list[OutboxMessage]) -> Dossier:
+        incomplete = d.model_copy(update={
+            "status": DossierStatus.INCOMPLET, "incomplete_reasons": reasons, "updated_at": utcnow(),
+        })
+        self._commit(
+            self._conclusion_ops(pending, d, incomplete, outbox),
+            [AuditDraft(d.dossier_id, "systeme:completude", "incompletude", d.status.value, incomplete.status.value,
+                        reason="; ".join(r.code for r in reasons),
+                        details={"envoi_id": pending.envoi_id})],
+        )
+        return incomplete.model_copy(update={"version": d.version + 1})
+
+    def _conclusion_ops(self, pending: PendingEnvoi, before: Dossier, after: Dossier,
+                        outbox: list[OutboxMessage]) -> list[dict[str, Any]]:
+        dossier = self._put_dossier_op(after.model_copy(update={"version": before.version}),
+                                       "envoi_id = :e AND #st = :s", {":e": pending.envoi_id, ":s": "envoyé"})
+        dossier["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
+        done = {"Delete": {"TableName": self.s.counters_table, "Key": _typed({"pk": "PENDING", "sk": pending.sort_key}),
+                           "ConditionExpression": "attribute_exists(pk)"}}
+        return [dossier, done, *(self._outbox_op(m) for m in outbox)]
+
+    # ------------------------------------------------------------ outbox
+
+    def _outbox_op(self, m: OutboxMessage) -> dict[str, Any]:
+        item = {"pk": "OUTBOX", "sk": f"{_iso(utcnow())}#{uuid.uuid4().hex}", "queue_url": m.queue_url, "body": m.body}
+        if m.group_id:
+            item["group_id"] = m.group_id
+        if m.dedup_id:
+            item["dedup_id"] = m.dedup_id
+        return {"Put": {"TableName": self.s.counters_table, "Item": _typed(item)}}
+
+    def flush_outbox(self) -> int:
+        """Send what committed transactions asked for. Safe to run twice: receivers dedup."""
+        sqs = client("sqs")
+        sent = 0
+        for item in self._query(self.counters, KeyConditionExpression=Key("pk").eq("OUTBOX"), ConsistentRead=True):
+            kwargs: dict[str, Any] = {"QueueUrl": item["queue_url"], "MessageBody": item["body"]}
+            if "group_id" in item:
+                kwargs["MessageGroupId"] = item["group_id"]
+                kwargs["MessageDeduplicationId"] = item["dedup_id"]
+            sqs.send_message(**kwargs)
+            self.counters.delete_item(Key={"pk": "OUTBOX", "sk": item["sk"]})
+            sent += 1
+        return sent
+
+    # ------------------------------------------------------------ audit
+
+    def history(self, dossier_id: str) -> list[HistoryEntry]:
+        items = self._query(self.audit, IndexName="ByDossier", KeyConditionExpression=Key("dossier_id").eq(dossier_id))
+        return [HistoryEntry.model_validate(json.loads(i["doc"])) for i in items]
+
+    def audit_entries(self) -> list[AuditEntry]:
+        items = self._query(self.audit, KeyConditionExpression=Key("pk").eq("log"), ConsistentRead=True)
+        return [AuditEntry.model_validate_json(i["doc"]) for i in items]
+
+    def _commit(self, ops: list[dict[str, Any]], drafts: list[AuditDraft],
+                on_conflict: Exception | None = None) -> None:
+        """Run `ops` and append `drafts` to the audit chain, atomically.
+
+        A lost race on the chain's head is retried; a failed condition of `ops` is not: it means
+        the world changed, and the caller must look again (ConditionFailed, or `on_conflict`).
+        """
+        for _ in range(HEAD_RETRIES):
+            audit_ops = self._audit_ops(drafts) if drafts else []
+            try:
+                self.ddb.transact_write_items(TransactItems=ops + audit_ops)
+                return
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = exc.response.get("CancellationReasons", [])
+                codes = [r.get("Code", "None") for r in reasons]
+                if any(c == "ConditionalCheckFailed" for c in codes[: len(ops)]):
+                    raise (on_conflict or ConditionFailed(str(codes))) from exc
+                # only the audit head moved, or a transaction conflict: try again on the new head
+        raise ConditionFailed("audit head contention")
+
+    def _audit_ops(self, drafts: list[AuditDraft]) -> list[dict[str, Any]]:
+        head = self.audit.get_item(Key={"pk": "head", "sk": 0}, ConsistentRead=True).get("Item")
+        seq, prev = (int(head["seq"]), str(head["hash"])) if head else (0, GENESIS)
+        first_seq = seq
+        ops: list[dict[str, Any]] = []
+        now = _iso(utcnow())
+        for draft in drafts:
+            seq += 1
+            entry = AuditEntry(seq=seq, at=now, dossier_id=draft.dossier_id, actor=draft.actor, action=draft.action,
+                               from_status=draft.from_status, to_status=draft.to_status, reason=draft.reason,
+                               details=draft.details or {}, prev_hash=prev).sealed()
+            prev = entry.hash
+            ops.append({"Put": {"TableName": self.s.audit_table, "ConditionExpression": "attribute_not_exists(pk)",
+                                "Item": _typed({"pk": "log", "sk": seq, "dossier_id": draft.dossier_id,
+                                                "doc": entry.model_dump_json()})}})
+        head_cond = "attribute_not_exists(pk)" if first_seq == 0 else "seq = :old"
+        head_op: dict[str, Any] = {"Put": {"TableName": self.s.audit_table, "ConditionExpression": head_cond,
+                                           "Item": _typed({"pk": "head", "sk": 0, "seq": seq, "hash": prev})}}
+        if first_seq:
+            head_op["Put"]["ExpressionAttributeValues"] = _typed({":old": first_seq})
+        return [head_op, *ops]
+
+    @staticmethod
+    def _query(tbl: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        while True:
+            page = tbl.query(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def decimal_str(value: Decimal) -> str:
+    return format(value, "f")
