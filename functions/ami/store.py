@@ -18,7 +18,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -68,6 +67,16 @@ class PendingEnvoi:
     envoi_id: str
     sent_at: datetime
 
+    @staticmethod
+    def sort_key_of(envoi: Envoi) -> str:
+        # ISO 8601 UTC with fixed width sorts like time; the envoi id breaks ties deterministically.
+        return f"{_iso(envoi.sent_at)}#{envoi.envoi_id}"
+
+    @classmethod
+    def of(cls, d: Dossier) -> PendingEnvoi:
+        assert d.envoi is not None
+        return cls(cls.sort_key_of(d.envoi), d.dossier_id, d.envoi.envoi_id, d.envoi.sent_at)
+
 
 @dataclass(frozen=True)
 class OutboxMessage:
@@ -75,6 +84,7 @@ class OutboxMessage:
     body: str
     group_id: str | None = None
     dedup_id: str | None = None
+    order: str = ""  # outbox items are sent in this order (deposit numbers for the scoring queue)
 
 
 class Store:
@@ -189,7 +199,7 @@ class Store:
         op = self._put_dossier_op(sent, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
         pending = {
-            "pk": "PENDING", "sk": f"{_iso(envoi.sent_at)}#{envoi.envoi_id}",
+            "pk": "PENDING", "sk": PendingEnvoi.sort_key_of(envoi),
             "dossier_id": d.dossier_id, "envoi_id": envoi.envoi_id, "sent_at": _iso(envoi.sent_at),
         }
         details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
@@ -269,7 +279,8 @@ class Store:
     # ------------------------------------------------------------ outbox
 
     def _outbox_op(self, m: OutboxMessage) -> dict[str, Any]:
-        item = {"pk": "OUTBOX", "sk": f"{_iso(utcnow())}#{uuid.uuid4().hex}", "queue_url": m.queue_url, "body": m.body}
+        order = m.order or f"T{_iso(utcnow())}"
+        item = {"pk": "OUTBOX", "sk": f"{order}#{uuid.uuid4().hex}", "queue_url": m.queue_url, "body": m.body}
         if m.group_id:
             item["group_id"] = m.group_id
         if m.dedup_id:
@@ -352,7 +363,3 @@ class Store:
             if "LastEvaluatedKey" not in page:
                 return
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
-def decimal_str(value: Decimal) -> str:
-    return format(value, "f")

@@ -1,0 +1,276 @@
+"""The emails of the AMI: what each notification says, to whom, and how it leaves (SES).
+
+One `Notification` becomes one or more `Email`s through `compose`; the wording lives in the Jinja2
+templates of `ami/templates/` (`<kind>.subject.txt`, `<kind>.txt`, `<kind>.html`), the text and
+HTML versions saying the same things. This module does not log: emails carry amounts and personal
+data that must not end up in logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from ami import aws
+from ami.dispositif import dispositif
+from ami.models import PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
+from ami.rules import commune
+
+PARIS = ZoneInfo("Europe/Paris")
+NBSP = "\u00a0"
+
+MOIS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+FOOTER = (
+    "Action Logement Services — AMI garantie des prêts logement intermédiaire. "
+    "Ce message est confidentiel. Questions : {mailbox}"
+)
+
+LOAN_KINDS = {"foncier": "Prêt foncier", "bati": "Prêt bâti"}
+
+
+@dataclass(frozen=True)
+class Email:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    html: str
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> str:
+        """Send one email and return the provider's message id."""
+        ...
+
+
+class SesMailer:
+    """Sends through Amazon SES (or its local emulation, via the standard AWS endpoint variables)."""
+
+    def __init__(self, sender: str) -> None:
+        self.sender = sender
+
+    def send(self, email: Email) -> str:
+        response = aws.client("ses").send_email(
+            Source=self.sender,
+            Destination={"ToAddresses": list(email.to)},
+            Message={
+                "Subject": {"Data": email.subject, "Charset": "UTF-8"},
+                "Body": {
+                    "Text": {"Data": email.text, "Charset": "UTF-8"},
+                    "Html": {"Data": email.html, "Charset": "UTF-8"},
+                },
+            },
+        )
+        return str(response["MessageId"])
+
+
+# ---------------------------------------------------------------- French formatting
+
+
+def format_euros(amount: Decimal) -> str:
+    """`Decimal("1234567.89")` → `1 234 567,89 €`, with no-break spaces (U+00A0)."""
+    cents = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if cents < 0 else ""
+    units, _, fraction = f"{abs(cents):.2f}".partition(".")
+    return f"{sign}{format_integer(int(units))},{fraction}{NBSP}€"
+
+
+def format_integer(value: int) -> str:
+    """`1234567` → `1 234 567`, with no-break spaces."""
+    return f"{value:,}".replace(",", NBSP)
+
+
+def format_paris(moment: datetime) -> str:
+    """An instant as the French read it in Paris: `27 novembre 2026 à 14 h 03 min 07 s (heure de Paris)`.
+
+    Independent of the system locale; a naive datetime is taken as UTC (the models store UTC).
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(PARIS)
+    day = "1er" if local.day == 1 else str(local.day)
+    return (
+        f"{day} {MOIS[local.month - 1]} {local.year} à "
+        f"{local.hour} h {local.minute:02d} min {local.second:02d} s (heure de Paris)"
+    )
+
+
+def format_bytes(size: int) -> str:
+    """A file size in French units: `812 octets`, `45,3 Ko`, `2,4 Mo`."""
+    if size < 1024:
+        return f"{size}{NBSP}octet{'s' if size > 1 else ''}"
+    for unit, factor in (("Ko", 1024), ("Mo", 1024**2), ("Go", 1024**3)):
+        value = Decimal(size) / factor
+        if value < 1024 or unit == "Go":
+            rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            number = str(rounded).removesuffix(".0").replace(".", ",")
+            return f"{number}{NBSP}{unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def short_hash(sha256: str) -> str:
+    return f"{sha256[:12]}…" if len(sha256) > 12 else sha256
+
+
+# ---------------------------------------------------------------- templates
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("ami", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["euros"] = format_euros
+    env.filters["entier"] = format_integer
+    env.filters["paris"] = format_paris
+    env.filters["octets"] = format_bytes
+    env.filters["empreinte_courte"] = short_hash
+    return env
+
+
+def _render(kind: NotificationKind, context: dict[str, Any]) -> tuple[str, str, str]:
+    env = _environment()
+    subject = env.get_template(f"{kind}.subject.txt").render(context)
+    text = env.get_template(f"{kind}.txt").render(context)
+    html = env.get_template(f"{kind}.html").render(context)
+    # A subject is one line: no header injection through a raison sociale or an operation name.
+    return " ".join(subject.split()), text, html
+
+
+# ---------------------------------------------------------------- context of each kind
+
+
+def _common(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
+    rules = dispositif()
+    op = dossier.form.operation
+    place = commune(op.commune_insee) if op.commune_insee else None
+    return {
+        "mailbox": rules.mailbox,
+        "footer": FOOTER.format(mailbox=rules.mailbox),
+        "dispositif": rules.libelle,
+        "dossier_id": dossier.dossier_id,
+        "deposit_number": dossier.deposit_number,
+        "deposited_at": format_paris(dossier.envoi.sent_at) if dossier.envoi else None,
+        "bailleur": {
+            "raison_sociale": bailleur.raison_sociale,
+            "siren": bailleur.siren,
+            "forme_juridique": rules.form_label(bailleur.forme_juridique) or bailleur.forme_juridique,
+            "email": bailleur.email_contact,
+        },
+        "operation": {
+            "nom": op.nom or "opération sans nom",
+            "adresse": op.adresse,
+            "logements": op.logements.total if op.logements else None,
+        },
+        "commune": {
+            "insee": op.commune_insee,
+            "nom": place.nom if place else None,
+            "zone": place.zone if place else None,
+        },
+    }
+
+
+def _require_deposit(dossier: Dossier, kind: NotificationKind) -> None:
+    if dossier.envoi is None or dossier.deposit_number is None:
+        raise ValueError(f"{kind}: the dossier {dossier.dossier_id} has no numbered deposit")
+
+
+def _accuse_reception(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    _require_deposit(dossier, n.kind)
+    assert dossier.envoi is not None
+    rules = dispositif()
+    context = _common(dossier, bailleur)
+    context["pieces"] = [
+        {
+            "libelle": rules.pieces[kind].libelle,
+            "sha256": piece.sha256,
+            "size": piece.size,
+        }
+        for kind in PIECE_KINDS
+        if (piece := dossier.envoi.pieces.get(kind)) is not None
+    ]
+    return [_email(n.kind, (bailleur.email_contact,), context)]
+
+
+def _dossier_incomplet(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    context = _common(dossier, bailleur)
+    context["reasons"] = [reason.message for reason in dossier.incomplete_reasons]
+    return [_email(n.kind, (bailleur.email_contact,), context)]
+
+
+def _nouveau_dossier(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    _require_deposit(dossier, n.kind)
+    context = _common(dossier, bailleur)
+    context["loans"] = [
+        {
+            "kind": LOAN_KINDS.get(loan.kind, loan.kind),
+            "produit": loan.produit,
+            "montant": loan.montant_eur,
+            "duree_mois": loan.duree_mois,
+        }
+        for loan in dossier.form.prets
+    ]
+    context["loan_count"] = len(dossier.form.prets)
+    context["loan_total"] = dossier.loan_total
+    return [_email(n.kind, (dispositif().mailbox,), context)]
+
+
+def _piece_refusee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    piece = next((kind for kind in PIECE_KINDS if kind == n.details.get("piece")), None)
+    if piece is None:
+        raise ValueError(f"piece_refusee: unknown piece in notification {n.notification_id}")
+    rules = dispositif().pieces[piece]
+    context = _common(dossier, bailleur)
+    context["piece"] = {
+        "libelle": rules.libelle,
+        "message": n.details.get("message") or "La pièce ne respecte pas les conditions de dépôt.",
+        "reason_code": n.details.get("reason_code"),
+        "max_size": format_bytes(rules.max_bytes),
+        "max_pages": rules.max_pages,
+    }
+    return [_email(n.kind, (bailleur.email_contact,), context)]
+
+
+def _email(kind: NotificationKind, to: tuple[str, ...], context: dict[str, Any]) -> Email:
+    subject, text, html = _render(kind, context)
+    return Email(to=to, subject=subject, text=text, html=html)
+
+
+_COMPOSERS: dict[NotificationKind, Callable[[Notification, Dossier, Bailleur], list[Email]]] = {
+    "accuse_reception": _accuse_reception,
+    "dossier_incomplet": _dossier_incomplet,
+    "nouveau_dossier": _nouveau_dossier,
+    "piece_refusee": _piece_refusee,
+}
+
+
+def compose(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    """The emails that notification `n` sends about `dossier` of `bailleur`."""
+    if n.dossier_id != dossier.dossier_id:
+        raise ValueError(f"notification {n.notification_id} is not about dossier {dossier.dossier_id}")
+    return _COMPOSERS[n.kind](n, dossier, bailleur)

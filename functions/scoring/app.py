@@ -1,0 +1,35 @@
+"""scoring: numbered dossiers, in number order → (placeholder) score, emails, instruction work item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ami.models import DepositNumbered
+from ami.scoring import AfterNumbering
+from ami.settings import settings
+from ami.store import Store
+
+logger = Logger(service="scoring")
+metrics = Metrics(service="scoring")
+processor = SqsFifoPartialProcessor(model=SqsRecordModel)
+step = AfterNumbering(settings(), Store(settings()))
+
+
+def record_handler(record: SqsRecordModel) -> None:
+    event = DepositNumbered.model_validate_json(record.body)
+    logger.set_correlation_id(event.dossier_id)
+    step.process(event)
+    logger.info("work item queued", extra={"deposit_number": event.deposit_number})
+    metrics.add_metric(name="WorkItemsQueued", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

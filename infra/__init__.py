@@ -1,0 +1,1 @@
+"""Developer and deployment tooling: provisioning, templates, demo data."""
