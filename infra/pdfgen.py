@@ -13,10 +13,9 @@ import io
 import zipfile
 from decimal import Decimal
 
+from ami.models import Loan, Logements, Operation
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
-
-from ami.models import Loan, Logements, Operation
 
 NBSP = "\u00a0"  # thousands separator: the narrow U+202F is not in windows-1252
 FONT = "Helvetica"
@@ -81,7 +80,11 @@ class _FrenchPdf(FPDF):
 
 
 def format_euros(amount: Decimal) -> str:
-    """1 234 567,89 € with no-break spaces, as printed in the letters."""
+    """1 234 567,89 € with no-break spaces, so a line never breaks inside an amount.
+
+    fpdf2 writes them as plain spaces once the line is laid out: text extracted from the PDF has
+    "1 234 567,89 €".
+    """
     grouped = f"{amount:,.2f}".replace(",", NBSP).replace(".", ",")
     return f"{grouped}{NBSP}€"
 
@@ -148,17 +151,23 @@ def lettre_offre(
     pdf.set_text_color(0)
     pdf.set_font(FONT, size=8)
     pdf.multi_cell(
-        0, 4, "Groupe Caisse des Dépôts\nService Prêts au logement social et intermédiaire",
-        new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        0,
+        4,
+        "Groupe Caisse des Dépôts\nService Prêts au logement social et intermédiaire",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(6)
 
     pdf.set_font(FONT, size=10)
     pdf.set_x(115)
     pdf.multi_cell(
-        75, 5, f"{raison_sociale}\nSIREN : {siren}\nÀ l'attention de la Direction générale",
-        new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        75,
+        5,
+        f"{raison_sociale}\nSIREN : {siren}\nÀ l'attention de la Direction générale",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(4)
     pdf.set_x(115)
     pdf.cell(75, 5, f"Le {format_date(date_lettre)}", new_x="LMARGIN", new_y="NEXT")
@@ -166,9 +175,12 @@ def lettre_offre(
     pdf.cell(0, 5, f"Nos réf. : {reference}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "B", 10)
     pdf.multi_cell(
-        0, 5, f"Objet : Offre de financement — opération « {operation} » à {commune}",
-        new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        0,
+        5,
+        f"Objet : Offre de financement — opération « {operation} » à {commune}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font(FONT, size=10)
     pdf.ln(4)
 
@@ -184,7 +196,9 @@ def lettre_offre(
     pdf.heading("Conditions financières", size=10)
     for loan in loans:
         revision = (
-            "révisable à chaque variation du taux du Livret A" if loan.index == "livret_a" else "non révisable"
+            "révisable à chaque variation du taux du Livret A"
+            if loan.index == "livret_a"
+            else "non révisable"
         )
         pdf.paragraph(
             f"- Prêt {loan.produit} {_nature(loan).lower()} de {format_euros(loan.montant_eur)} : "
@@ -202,15 +216,16 @@ def lettre_offre(
         f"Offre valable jusqu'au {format_date(add_months(date_lettre, 3))}. Passé ce délai, et à défaut "
         "de signature du contrat de prêt, la présente offre sera caduque."
     )
-    pdf.paragraph(
-        "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées."
-    )
+    pdf.paragraph("Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.")
     pdf.ln(4)
     pdf.set_x(115)
     pdf.multi_cell(
-        75, 5, f"Le Directeur régional {region}\nBanque des Territoires\n\nClaire Moreau-Lefèvre",
-        new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        75,
+        5,
+        f"Le Directeur régional {region}\nBanque des Territoires\n\nClaire Moreau-Lefèvre",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return pdf.to_bytes()
 
 
@@ -221,9 +236,11 @@ def _nature(loan: Loan) -> str:
 def _loan_table(pdf: _FrenchPdf, loans: list[Loan]) -> None:
     pdf.set_font(FONT, size=8.5)
     with pdf.table(
-        col_widths=(16, 18, 34, 22, 20, 20, 20), text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT"),
-        line_height=5, padding=1,
-    ) as table:  # fmt: skip
+        col_widths=(16, 18, 34, 22, 20, 20, 20),
+        text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+        line_height=5,
+        padding=1,
+    ) as table:
         table.row(("Produit", "Nature", "Montant", "Durée", "Index", "Marge", "Périodicité"))
         for loan in loans:
             index, margin = (
@@ -231,10 +248,17 @@ def _loan_table(pdf: _FrenchPdf, loans: list[Loan]) -> None:
                 if loan.index == "livret_a"
                 else ("Taux fixe", format_percent(loan.marge_pct))
             )
-            table.row((
-                loan.produit, _nature(loan), format_euros(loan.montant_eur),
-                format_duration(loan.duree_mois), index, margin, "Annuelle",
-            ))  # fmt: skip
+            table.row(
+                (
+                    loan.produit,
+                    _nature(loan),
+                    format_euros(loan.montant_eur),
+                    format_duration(loan.duree_mois),
+                    index,
+                    margin,
+                    "Annuelle",
+                )
+            )
         total = sum((loan.montant_eur for loan in loans), Decimal(0))
         table.row(("Total", "", format_euros(total), "", "", "", ""))
     pdf.set_font(FONT, size=10)
@@ -284,11 +308,14 @@ def _title_page(
     pdf.ln(20)
     logements = operation.logements.total if operation.logements else 0
     pdf.multi_cell(
-        0, 6,
+        0,
+        6,
         f"Maître d'ouvrage : {raison_sociale}\n{logements} logements locatifs intermédiaires\n"
         "Demande de garantie Action Logement Services — AMI garantie des prêts LLI",
-        align="C", new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font(FONT, size=10)
 
 
@@ -306,7 +333,7 @@ def _description(
     pdf.paragraph(
         "Le programme s'inscrit dans le plan local de l'habitat et a reçu un avis favorable de la commune. "
         "Les logements seront conformes à la réglementation environnementale RE 2020 et viseront le label "
-        "NF Habitat HQE. Les loyers respecteront les plafonds du logement intermédiaire applicables à la zone."
+        "NF Habitat HQE. Les loyers respecteront les plafonds du logement intermédiaire de la zone."
     )
     pdf.paragraph(
         "Le financement repose sur des prêts de la Banque des Territoires, distinguant la charge foncière "
@@ -321,7 +348,9 @@ def _typologies(pdf: _FrenchPdf, operation: Operation) -> None:
     counts = [(label, getattr(logements, field), typical) for field, label, typical in _TYPOLOGIES]
     typical_total = sum((count * typical for _, count, typical in counts), Decimal(0)) or Decimal(1)
     surface_total = operation.surface_habitable_m2 or typical_total
-    rent_total = operation.loyer_mensuel_total_eur or (surface_total * Decimal("14.50")).quantize(Decimal("1"))
+    rent_total = operation.loyer_mensuel_total_eur or (surface_total * Decimal("14.50")).quantize(
+        Decimal("1")
+    )
     pdf.set_font(FONT, size=9)
     with pdf.table(
         col_widths=(30, 20, 40, 40), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"), line_height=5, padding=1
@@ -329,17 +358,20 @@ def _typologies(pdf: _FrenchPdf, operation: Operation) -> None:
         table.row(("Typologie", "Nombre", "Surface moyenne", "Loyer mensuel moyen"))
         for label, count, typical in counts:
             share = typical / typical_total  # of the surface, and so of the rent, for one home
-            table.row((
-                label, str(count),
-                format_m2(surface_total * share) if count else "-",
-                format_euros((rent_total * share).quantize(Decimal("0.01"))) if count else "-",
-            ))  # fmt: skip
+            table.row(
+                (
+                    label,
+                    str(count),
+                    format_m2(surface_total * share) if count else "-",
+                    format_euros((rent_total * share).quantize(Decimal("0.01"))) if count else "-",
+                )
+            )
         table.row(("Total", str(logements.total), "", ""))
     pdf.set_font(FONT, size=10)
     pdf.ln(4)
     surface_utile = operation.surface_utile_m2 or surface_total * Decimal("1.05")
     pdf.paragraph(
-        f"Surface habitable totale : {format_m2(surface_total)} ; surface utile : {format_m2(surface_utile)}. "
+        f"Surface habitable : {format_m2(surface_total)} ; surface utile : {format_m2(surface_utile)}. "
         f"Loyers mensuels prévus hors charges : {format_euros(rent_total)} pour l'ensemble des logements."
     )
 
@@ -356,7 +388,7 @@ def _environment(pdf: _FrenchPdf, commune_nom: str) -> None:
     )
     pdf.paragraph(
         "Transports : arrêt de bus à 150 m (lignes vers la gare et la zone d'activités), gare à 1,2 km avec "
-        "des trains réguliers vers la métropole, piste cyclable et stationnement vélos sécurisé en rez-de-chaussée."
+        "des trains réguliers vers la métropole, piste cyclable et local vélos sécurisé en rez-de-chaussée."
     )
 
 
@@ -382,9 +414,9 @@ _ANNEXES = (
     ("Gestion locative", "La gestion locative sera assurée en propre par les équipes de proximité du "
      "maître d'ouvrage. Les attributions privilégient les salariés des entreprises du territoire, en lien "
      "avec Action Logement Services, dans le respect des plafonds de ressources du logement intermédiaire."),
-    ("Performance énergétique", "Le bâtiment vise une consommation inférieure de 10 % au seuil de la RE 2020. "
-     "Chauffage et eau chaude sont assurés par une pompe à chaleur collective ; une toiture végétalisée "
-     "limite les îlots de chaleur et retient les eaux pluviales."),
+    ("Performance énergétique", "Le bâtiment vise une consommation inférieure de 10 % au seuil de la "
+     "RE 2020. Chauffage et eau chaude sont assurés par une pompe à chaleur collective ; une toiture "
+     "végétalisée limite les îlots de chaleur et retient les eaux pluviales."),
     ("Insertion urbaine", "Le projet s'insère dans un tissu pavillonnaire et de petits collectifs. Les "
      "hauteurs sont dégressives vers les limites séparatives et un cœur d'îlot planté est préservé."),
     ("Équilibre financier", "Le plan de financement prévisionnel est équilibré sur quarante ans. Les loyers "
@@ -440,7 +472,7 @@ def not_a_pdf() -> bytes:
         docx.writestr(
             "word/document.xml",
             '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
-            'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Lettre d\'offre</w:t></w:r></w:p>'
+            "wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>Lettre d'offre</w:t></w:r></w:p>"
             "</w:body></w:document>",
         )
     return out.getvalue()

@@ -176,8 +176,7 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
                                        PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
         if "CorsConfiguration" in props:
             s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
-                {k: v for k, v in resolve(rule).items() if k != "Id"}
-                for rule in props["CorsConfiguration"]["CorsRules"]
+                _cors_rule(resolve(rule)) for rule in props["CorsConfiguration"]["CorsRules"]
             ]})
         queue_configs = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
         if queue_configs:
@@ -255,6 +254,14 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
             function = target["Arn"]["Fn::GetAtt"][0]
             stack.schedules.append(Schedule(function=function, every_seconds=every))
     return stack
+
+
+# CloudFormation's CORS property names differ from the S3 API's.
+_CORS_NAMES = {"ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds", "Id": "ID"}
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    return {_CORS_NAMES.get(k, k): v for k, v in rule.items()}
 
 
 def _queue_notification(q: dict[str, Any]) -> dict[str, Any]:

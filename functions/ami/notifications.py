@@ -183,7 +183,9 @@ def _common(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
             "email": bailleur.email_contact,
         },
         "operation": {
-            "nom": op.nom or "opération sans nom",
+            "nom": op.nom or "non renseigné",
+            # « nom » in running text; a brouillon sent without a name still reads correctly.
+            "designation": f"« {op.nom} »" if op.nom else "sans nom",
             "adresse": op.adresse,
             "logements": op.logements.total if op.logements else None,
         },

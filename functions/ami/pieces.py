@@ -76,7 +76,10 @@ def examine(data: bytes, piece: PieceKind, declared_size: int | None = None) -> 
         )
     pages, text_layer = _read_pages(data, name)
     if pages == 0:
-        raise PieceRefused("sans_page", f"Le fichier PDF ne contient aucune page. Déposez à nouveau {name}, avec toutes ses pages.")
+        raise PieceRefused(
+            "sans_page",
+            f"Le fichier PDF ne contient aucune page. Déposez à nouveau {name}, avec toutes ses pages.",
+        )
     if pages > rules.max_pages:
         raise PieceRefused(
             "trop_de_pages",

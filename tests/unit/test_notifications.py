@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 
 import boto3
 import pytest
@@ -227,6 +228,22 @@ def test_dossier_incomplet() -> None:
         assert WINTER_PARIS in body
 
 
+def test_dossier_incomplet_with_an_empty_form() -> None:
+    dossier = make_dossier(deposit_number=None, status=DossierStatus.INCOMPLET)
+    dossier = dossier.model_copy(
+        update={
+            "form": DossierForm(),
+            "incomplete_reasons": [Reason(code="formulaire_nom", message="Formulaire incomplet : le nom.")],
+        }
+    )
+    email = only(compose(notification("dossier_incomplet"), dossier, make_bailleur()))
+
+    assert email.subject == "AMI garantie – Votre dossier sans nom est incomplet"
+    for body in bodies(email):
+        assert "pour l’opération sans nom, envoyée le" in body
+        assert "Formulaire incomplet : le nom." in body
+
+
 # ---------------------------------------------------------------- nouveau dossier
 
 
@@ -310,7 +327,10 @@ def test_notification_of_another_dossier_is_refused() -> None:
 
 
 @pytest.fixture
-def ses(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def ses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    # Nothing from the developer's AWS setup (profile, local endpoint) may reach the mock.
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

@@ -1,0 +1,576 @@
+"""HTTP API of AMI garantie (API Gateway REST + Cognito authorizer, one Lambda).
+
+Handlers stay thin: parse the body with the domain models, check who is calling, call the
+store and the deposits adapters, answer JSON. Every error leaves through `error_response`, the one
+place where exceptions become `{"code", "message", "details"}` answers.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any, TypeVar
+
+from botocore.exceptions import ClientError
+from chalice import Chalice, CognitoUserPoolAuthorizer, Response
+from chalice.app import ChaliceViewError, Request
+from pydantic import BaseModel, Field, ValidationError
+
+from ami import rules
+from ami.aws import client
+from ami.deposits import Deposits, piece_key
+from ami.dispositif import EligibleForm, dispositif
+from ami.errors import AmiError, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from ami.models import (
+    PIECE_KINDS,
+    Bailleur,
+    BailleurRegistration,
+    CompletenessRequest,
+    DepositedPiece,
+    Dossier,
+    DossierForm,
+    DossierStatus,
+    Envoi,
+    HistoryEntry,
+    PieceKind,
+    PieceRecord,
+    Reason,
+    WorkItem,
+    utcnow,
+)
+from ami.settings import settings
+from ami.store import Store
+
+app = Chalice(app_name="ami-garantie-api")
+cognito = CognitoUserPoolAuthorizer("CognitoAuthorizer", provider_arns=[])
+log = logging.getLogger("ami.api")
+
+MAX_BODY_BYTES = 256 * 1024
+DOWNLOAD_LINK_SECONDS = 300
+EDITABLE = (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# ---------------------------------------------------------------- adapters, made once per process
+
+
+@cache
+def store() -> Store:
+    return Store(settings())
+
+
+@cache
+def deposits() -> Deposits:
+    return Deposits(settings())
+
+
+# ---------------------------------------------------------------- response bodies
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Code stable, pour les programmes")
+    message: str = Field(description="Message en français, pour les personnes")
+    details: Any = None
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class DossierDetail(BaseModel):
+    dossier: Dossier
+    pieces: list[PieceRecord] = Field(description="Conclusions de la réception sur chaque version déposée")
+    checks: list[Reason] = Field(description="Ce qui manque encore au formulaire")
+
+
+class UploadFormOut(BaseModel):
+    url: str
+    fields: dict[str, str] = Field(description="Champs à renvoyer tels quels dans le POST multipart vers `url`")
+    key: str
+    expires_at: datetime
+    max_bytes: int
+    content_type: str = "application/pdf"
+
+
+class EnvoiAccepted(BaseModel):
+    dossier_id: str
+    status: DossierStatus
+    envoi: Envoi
+    message: str
+
+
+class InstructionRow(WorkItem):
+    status: DossierStatus
+    commune_nom: str | None = None
+
+
+class DepositedLink(DepositedPiece):
+    url: str = Field(description="Lien de téléchargement présigné de la version déposée")
+    expires_at: datetime
+
+
+class InstructionDossier(BaseModel):
+    dossier: Dossier
+    bailleur: Bailleur | None
+    pieces: list[PieceRecord]
+    documents: dict[PieceKind, DepositedLink]
+    checks: list[Reason] = Field(default_factory=list, description="Contrôles des champs extraits (à venir)")
+
+
+# ---------------------------------------------------------------- errors: the one mapping
+
+
+class BadJson(AmiError):
+    status = 400
+
+
+class BodyTooLarge(AmiError):
+    status = 413
+
+
+CHALICE_CODES = {
+    "BadRequestError": "requete_invalide",
+    "BadRequest": "requete_invalide",
+    "UnauthorizedError": "non_authentifie",
+    "ForbiddenError": "acces_refuse",
+    "NotFoundError": "ressource_introuvable",
+    "MethodNotAllowedError": "methode_non_autorisee",
+    "UnsupportedMediaType": "type_contenu_non_supporte",
+    "RequestTimeoutError": "delai_depasse",
+    "ConflictError": "conflit",
+    "UnprocessableEntityError": "donnees_invalides",
+    "TooManyRequestsError": "trop_de_requetes",
+    "InternalServerError": "erreur_interne",
+}
+CHALICE_MESSAGES = {
+    400: "La requête est invalide.",
+    401: "Authentification requise.",
+    403: "Accès refusé.",
+    404: "Ressource introuvable.",
+    405: "Méthode non autorisée pour cette adresse.",
+    408: "Délai dépassé.",
+    409: "Conflit avec l'état de la ressource.",
+    415: "Type de contenu non supporté : envoyez du JSON (application/json).",
+    422: "Données invalides.",
+    429: "Trop de requêtes.",
+    500: "Erreur interne. Réessayez plus tard.",
+}
+
+
+def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return Response(body=body, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
+
+
+def _error(status: int, code: str, message: str, details: Any = None) -> Response:
+    return json_response(ErrorBody(code=code, message=message, details=details).model_dump(mode="json"), status)
+
+
+def error_response(exc: BaseException) -> Response:
+    """Every exception a request can raise, as the JSON answer the client gets."""
+    if isinstance(exc, AmiError):
+        return _error(exc.status, exc.code, exc.message, exc.details)
+    if isinstance(exc, ValidationError):
+        errors = [
+            FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]).model_dump()
+            for e in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
+        return _error(422, "donnees_invalides", "Les données envoyées sont invalides.", errors)
+    if isinstance(exc, ChaliceViewError):
+        status = exc.STATUS_CODE
+        code = CHALICE_CODES.get(type(exc).__name__, "erreur_requete")
+        return _error(status, code, CHALICE_MESSAGES.get(status, "La requête ne peut pas aboutir."))
+    log.error("erreur inattendue (%s)", type(exc).__name__, exc_info=exc)
+    return _error(500, "erreur_interne", CHALICE_MESSAGES[500])
+
+
+def _reshape_chalice_error(response: Response) -> Response:
+    """Chalice's own answers (405, 415, 500…) get the same JSON shape as ours."""
+    body = response.body
+    if response.status_code < 400 or not isinstance(body, dict) or set(body) != {"Code", "Message"}:
+        return response
+    status = response.status_code
+    code = CHALICE_CODES.get(str(body["Code"]), "erreur_requete")
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    return json_response(
+        ErrorBody(code=code, message=CHALICE_MESSAGES.get(status, "La requête ne peut pas aboutir.")).model_dump(),
+        status,
+        headers,
+    )
+
+
+@app.middleware("http")
+def _http_guard(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    try:
+        raw = event.raw_body if event is not None else b""
+        size = len(raw.encode("utf-8") if isinstance(raw, str) else raw)
+        if size > MAX_BODY_BYTES:
+            raise BodyTooLarge(
+                "corps_trop_volumineux",
+                f"Le corps de la requête dépasse {MAX_BODY_BYTES // 1024} Kio.",
+                {"max_bytes": MAX_BODY_BYTES},
+            )
+        return _reshape_chalice_error(get_response(event))
+    except Exception as exc:
+        return error_response(exc)
+
+
+def _json_errors(func: Callable[..., Response]) -> Callable[..., Response]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:
+            return error_response(exc)
+
+    return wrapper
+
+
+def route(path: str, method: str, *, public: bool = False) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """`app.route`, with the error mapping and (unless public) the Cognito authorizer."""
+
+    def register(func: Callable[..., Response]) -> Callable[..., Response]:
+        wrapped = _json_errors(func)
+        if public:
+            app.route(path, methods=[method])(wrapped)
+        else:
+            app.route(path, methods=[method], authorizer=cognito)(wrapped)
+        return wrapped
+
+    return register
+
+
+# ---------------------------------------------------------------- request parsing
+
+
+def request() -> Request:
+    req = app.current_request
+    assert req is not None
+    return req
+
+
+def parse_body(model: type[M]) -> M:
+    raw = request().raw_body
+    data = raw.encode("utf-8") if isinstance(raw, str) else raw  # its size was checked by _http_guard
+
+    def _no_constants(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        parsed = json.loads(data, parse_constant=_no_constants) if data.strip() else None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadJson("json_invalide", "Le corps de la requête n'est pas du JSON valide.") from exc
+    if not isinstance(parsed, dict):
+        raise BadJson("json_invalide", "Le corps de la requête doit être un objet JSON.")
+    return model.model_validate_json(data)
+
+
+# ---------------------------------------------------------------- who is calling
+
+
+@dataclass(frozen=True)
+class Caller:
+    subject: str
+    email: str
+    siren: str | None
+    groups: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        if "instructeurs" in self.groups and not self.siren:
+            return f"instructeur:{self.email}"
+        return f"bailleur:{self.siren}:{self.email}"
+
+
+def parse_groups(raw: object) -> frozenset[str]:
+    """API Gateway passes `cognito:groups` as a list, "a,b" or "[a b]": accept all three."""
+    if raw is None:
+        return frozenset()
+    if isinstance(raw, list | tuple | set | frozenset):
+        items = [str(i) for i in raw]
+    else:
+        text = str(raw).strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        items = re.split(r"[,\s]+", text)
+    return frozenset(i.strip() for i in items if i.strip())
+
+
+def current_claims() -> dict[str, Any] | None:
+    """The verified ID token's claims, as the authorizer handed them over (the one place that reads them)."""
+    authorizer = (request().context or {}).get("authorizer") or {}
+    claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
+    return claims if isinstance(claims, dict) and claims else None
+
+
+def caller() -> Caller:
+    claims = current_claims()
+    if claims is None:
+        raise Unauthorized("non_authentifie", "Authentification requise.")
+    siren = str(claims.get("custom:siren") or "").strip() or None
+    return Caller(
+        subject=str(claims.get("sub") or claims.get("cognito:username") or ""),
+        email=str(claims.get("email") or ""),
+        siren=siren,
+        groups=parse_groups(claims.get("cognito:groups")),
+    )
+
+
+def bailleur_caller() -> Caller:
+    who = caller()
+    if "bailleurs" not in who.groups or not who.siren or not re.fullmatch(r"\d{9}", who.siren):
+        raise Forbidden("acces_refuse", "Cette action est réservée aux bailleurs inscrits.")
+    return who
+
+
+def instructeur_caller() -> Caller:
+    who = caller()
+    if "instructeurs" not in who.groups:
+        raise Forbidden("acces_refuse", "Cette action est réservée aux instructeurs.")
+    return who
+
+
+def own_dossier(who: Caller, dossier_id: str) -> Dossier:
+    """The caller's dossier; another bailleur's dossier does not exist for them."""
+    d = store().get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
+    if d is None or d.siren != who.siren:
+        raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
+    return d
+
+
+def require_editable(d: Dossier, code: str = "dossier_non_modifiable") -> None:
+    if d.status not in EDITABLE:
+        raise Conflict(code, f"Le dossier ne peut plus être modifié (statut : {d.status.value}).",
+                       {"status": d.status.value})
+
+
+def check_commune(form: DossierForm) -> None:
+    insee = form.operation.commune_insee
+    if insee is not None and rules.commune(insee) is None:
+        raise InvalidInput("commune_inconnue", f"Le code INSEE {insee} est inconnu du zonage ABC.",
+                           [{"champ": "operation.commune_insee", "message": "Commune inconnue."}])
+
+
+def _dump(m: BaseModel) -> Any:
+    return m.model_dump(mode="json")
+
+
+def _records(dossier_id: str) -> list[PieceRecord]:
+    return sorted(store().piece_records(dossier_id).values(), key=lambda r: (r.piece, r.received_at))
+
+
+# ---------------------------------------------------------------- public routes
+
+
+@route("/inscription", "POST", public=True)
+def inscription() -> Response:
+    form = parse_body(BailleurRegistration)
+    rules.check_registration(form)
+    if store().get_bailleur(form.siren) is not None:
+        raise Conflict("bailleur_existant", "Un bailleur est déjà inscrit avec ce SIREN.")
+    bailleur = Bailleur(raison_sociale=form.raison_sociale, siren=form.siren, forme_juridique=form.forme_juridique,
+                        adresse=form.adresse, email_contact=form.email_contact, registered_at=utcnow())
+    idp = client("cognito-idp")
+    pool = settings().user_pool_id
+    try:
+        idp.admin_create_user(
+            UserPoolId=pool, Username=form.email_contact, MessageAction="SUPPRESS",
+            UserAttributes=[
+                {"Name": "email", "Value": form.email_contact},
+                {"Name": "email_verified", "Value": "true"},
+                {"Name": "custom:siren", "Value": form.siren},
+            ],
+        )
+    except ClientError as exc:
+        code = exc.response["Error"]["Code"]
+        if code in ("UsernameExistsException", "AliasExistsException"):
+            raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.") from exc
+        if code == "InvalidParameterException":
+            raise InvalidInput("identification_invalide", "L'adresse électronique est refusée.",
+                               [{"champ": "email_contact", "message": "Adresse refusée."}]) from exc
+        raise
+    try:
+        try:
+            idp.admin_set_user_password(UserPoolId=pool, Username=form.email_contact,
+                                        Password=form.mot_de_passe, Permanent=True)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "InvalidPasswordException":
+                raise InvalidInput("mot_de_passe_invalide",
+                                   "Le mot de passe ne respecte pas la politique de sécurité.",
+                                   [{"champ": "mot_de_passe", "message": "Mot de passe trop faible."}]) from exc
+            raise
+        idp.admin_add_user_to_group(UserPoolId=pool, Username=form.email_contact, GroupName="bailleurs")
+        store().register_bailleur(bailleur)
+    except BaseException:
+        try:
+            idp.admin_delete_user(UserPoolId=pool, Username=form.email_contact)
+        except ClientError:
+            log.error("compte Cognito orphelin à supprimer : %s", form.email_contact, exc_info=True)
+        raise
+    return json_response(_dump(bailleur), 201)
+
+
+@route("/formes-juridiques", "GET", public=True)
+def formes_juridiques() -> Response:
+    return json_response([_dump(f) for f in dispositif().formes_juridiques])
+
+
+# ---------------------------------------------------------------- bailleur routes
+
+
+@route("/bailleur", "GET")
+def get_bailleur() -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    bailleur = store().get_bailleur(who.siren)
+    if bailleur is None:
+        raise NotFound("bailleur_introuvable", "Aucun bailleur n'est inscrit avec ce SIREN.")
+    return json_response(_dump(bailleur))
+
+
+@route("/dossiers", "GET")
+def list_dossiers() -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    dossiers = sorted(store().list_dossiers(who.siren), key=lambda d: d.created_at)
+    return json_response([_dump(d) for d in dossiers])
+
+
+@route("/dossiers", "POST")
+def create_dossier() -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    form = parse_body(DossierForm)
+    if store().get_bailleur(who.siren) is None:
+        raise Forbidden("bailleur_non_inscrit", "Inscrivez d'abord votre organisme avant de créer un dossier.")
+    check_commune(form)
+    now = utcnow()
+    d = Dossier(dossier_id=uuid.uuid4().hex, siren=who.siren, form=form, created_at=now, updated_at=now)
+    store().create_dossier(d, who.actor)
+    return json_response(_dump(d), 201, {"Location": f"/dossiers/{d.dossier_id}"})
+
+
+@route("/dossiers/{dossier_id}", "GET")
+def get_dossier(dossier_id: str) -> Response:
+    who = bailleur_caller()
+    d = own_dossier(who, dossier_id)
+    detail = DossierDetail(dossier=d, pieces=_records(dossier_id), checks=rules.form_gaps(d))
+    return json_response(_dump(detail))
+
+
+@route("/dossiers/{dossier_id}", "PUT")
+def put_dossier(dossier_id: str) -> Response:
+    who = bailleur_caller()
+    form = parse_body(DossierForm)
+    d = own_dossier(who, dossier_id)
+    require_editable(d)
+    check_commune(form)
+    saved = store().save_form(d.model_copy(update={"form": form}), who.actor)
+    return json_response(_dump(saved))
+
+
+@route("/dossiers/{dossier_id}/pieces/{piece}", "POST")
+def upload_piece(dossier_id: str, piece: str) -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    d = own_dossier(who, dossier_id)
+    if piece not in PIECE_KINDS:
+        raise NotFound("piece_inconnue", "Pièce inconnue.", {"pieces": list(PIECE_KINDS)})
+    kind: PieceKind = "lettre_offre" if piece == "lettre_offre" else "dossier_presentation"
+    require_editable(d)
+    upload = deposits().upload_form(who.siren, dossier_id, kind)
+    out = UploadFormOut(url=upload.url, fields=upload.fields, key=upload.key, expires_at=upload.expires_at,
+                        max_bytes=upload.max_bytes, content_type=dispositif().pieces[kind].content_type)
+    return json_response(_dump(out))
+
+
+@route("/dossiers/{dossier_id}/envoi", "POST")
+def envoi(dossier_id: str) -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    d = own_dossier(who, dossier_id)
+    require_editable(d, "envoi_impossible")
+    sent_at = utcnow()  # the deposit time is when the request was accepted, before the snapshots
+    pieces: dict[PieceKind, DepositedPiece] = {}
+    for kind in PIECE_KINDS:
+        snap = deposits().snapshot(piece_key(who.siren, dossier_id, kind))
+        if snap is not None:
+            pieces[kind] = snap
+    sent = store().record_envoi(d, Envoi(envoi_id=uuid.uuid4().hex, sent_at=sent_at, pieces=pieces), who.actor)
+    assert sent.envoi is not None
+    try:
+        client("sqs").send_message(
+            QueueUrl=settings().completeness_queue_url,
+            MessageBody=CompletenessRequest(dossier_id=dossier_id, cause="envoi").model_dump_json(),
+            MessageGroupId=dossier_id,
+            MessageDeduplicationId=sent.envoi.envoi_id,
+        )
+    except Exception:
+        # The deposit is recorded (its PENDING item holds its place); the completeness sweep will pick it up.
+        log.error("demande de contrôle de complétude non envoyée pour %s", dossier_id, exc_info=True)
+    out = EnvoiAccepted(
+        dossier_id=dossier_id, status=sent.status, envoi=sent.envoi,
+        message=("Votre dossier est déposé : ce dépôt est définitif. Sa complétude est en cours de vérification ; "
+                 "vous serez informé par courriel du résultat."),
+    )
+    return json_response(_dump(out), 202)
+
+
+@route("/dossiers/{dossier_id}/historique", "GET")
+def historique(dossier_id: str) -> Response:
+    who = bailleur_caller()
+    own_dossier(who, dossier_id)
+    return json_response([_dump(h) for h in store().history(dossier_id)])
+
+
+# ---------------------------------------------------------------- instructor routes
+
+
+@route("/instruction/dossiers", "GET")
+def instruction_list() -> Response:
+    instructeur_caller()
+    names: dict[str, str] = {}
+    rows: list[InstructionRow] = []
+    for d in sorted(store().list_numbered(), key=lambda x: x.deposit_number or 0):
+        if d.deposit_number is None or d.envoi is None:
+            continue
+        if d.siren not in names:
+            b = store().get_bailleur(d.siren)
+            names[d.siren] = b.raison_sociale if b else ""
+        insee = d.form.operation.commune_insee
+        commune = rules.commune(insee) if insee else None
+        logements = d.form.operation.logements
+        rows.append(InstructionRow(
+            dossier_id=d.dossier_id, deposit_number=d.deposit_number, deposited_at=d.envoi.sent_at, siren=d.siren,
+            raison_sociale=names[d.siren], commune_insee=insee, commune_nom=commune.nom if commune else None,
+            logements=logements.total if logements else 0, loan_total_eur=d.loan_total, status=d.status,
+        ))
+    return json_response([_dump(r) for r in rows])
+
+
+@route("/instruction/dossiers/{dossier_id}", "GET")
+def instruction_dossier(dossier_id: str) -> Response:
+    instructeur_caller()
+    d = store().get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
+    if d is None:
+        raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
+    expires = utcnow() + timedelta(seconds=DOWNLOAD_LINK_SECONDS)
+    documents = {
+        kind: DepositedLink(**p.model_dump(), expires_at=expires,
+                            url=deposits().download_link(p.key, p.version_id, DOWNLOAD_LINK_SECONDS))
+        for kind, p in (d.envoi.pieces.items() if d.envoi else ())
+    }
+    out = InstructionDossier(dossier=d, bailleur=store().get_bailleur(d.siren), pieces=_records(dossier_id),
+                             documents=documents, checks=[])
+    return json_response(_dump(out))

@@ -1,0 +1,303 @@
+"""The whole stack on this machine: moto server, resources from template.yaml, the functions fed by
+a local dispatcher with real-shaped Lambda events, and the Chalice API on localhost.
+
+No AWS account, no Docker. The handlers are the very modules that run in Lambda; only the event
+source (SQS polling → Lambda event) is played by the dispatcher, as Lambda's event source mapping
+would: batches, partial batch failures, redelivery after a failure, and the DLQ after 5 receives.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.provision import REGION, FunctionSpec, LocalStack, QueueTrigger, provision
+
+STATE_DIR = Path(".ami-local")
+RETRY_AFTER_SECONDS = 1  # Lambda waits for the visibility timeout; locally we retry sooner
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Emulation:
+    """moto server in a child process (its own core), on 127.0.0.1 only."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or _free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("moto server exited at start") from None
+                time.sleep(0.1)
+        raise RuntimeError(f"moto server did not answer on {self.endpoint}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+def client_environment(endpoint: str, state_dir: Path = STATE_DIR) -> dict[str, str]:
+    """Variables that point boto3 (ours and the handlers') at the emulation, with fake credentials."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    config = state_dir / "aws-config"
+    config.write_text(f"[default]\nregion = {REGION}\ns3 =\n    addressing_style = path\n", encoding="utf-8")
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_CONFIG_FILE": str(config.resolve()),
+        "AWS_SHARED_CREDENTIALS_FILE": str((state_dir / "no-credentials").resolve()),
+        "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would drown the console locally
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+
+
+@dataclass
+class _Context:
+    """What Powertools reads from the Lambda context."""
+
+    function_name: str
+    timeout: int
+    aws_request_id: str = ""
+    function_version: str = "$LATEST"
+    memory_limit_in_mb: int = 256
+    log_group_name: str = ""
+    log_stream_name: str = "local"
+
+    def __post_init__(self) -> None:
+        self.aws_request_id = uuid.uuid4().hex
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:123456789012:function:{self.function_name}"
+        self._deadline = time.monotonic() + self.timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class Functions:
+    """Imports each function's handler as Lambda would (its CodeUri on sys.path, its environment)."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        os.environ.update(stack.env)
+        self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
+        self._lock = threading.Lock()
+
+    def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
+        with self._lock:
+            if name not in self._handlers:
+                spec: FunctionSpec = self.stack.functions[name]
+                if str(spec.code_dir) not in sys.path:
+                    sys.path.insert(0, str(spec.code_dir))
+                module, attr = spec.handler.rsplit(".", 1)
+                self._handlers[name] = getattr(importlib.import_module(module), attr)
+            return self._handlers[name]
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        spec = self.stack.functions[name]
+        return self.handler(name)(event, _Context(function_name=f"ami-local-{name}", timeout=spec.timeout))
+
+
+def sqs_event(trigger: QueueTrigger, messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The event Lambda's SQS event source mapping builds from received messages."""
+    return {"Records": [{
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
+        "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode()).hexdigest(),  # noqa: S324 (SQS's own checksum)
+        "eventSource": "aws:sqs", "eventSourceARN": trigger.queue_arn, "awsRegion": REGION,
+    } for m in messages]}
+
+
+def schedule_event(function: str) -> dict[str, Any]:
+    return {"version": "0", "id": uuid.uuid4().hex, "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "123456789012", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": REGION, "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{function}"], "detail": {}}
+
+
+class Dispatcher:
+    """Polls each queue that feeds a function and invokes it, as Lambda's event source mappings do."""
+
+    def __init__(self, stack: LocalStack, functions: Functions, log: Callable[[str], None] = lambda _: None) -> None:
+        self.stack = stack
+        self.functions = functions
+        self.log = log
+        self.sqs = boto3.session.Session().client("sqs", endpoint_url=stack.endpoint, region_name=REGION)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self.invocations = 0
+        self.errors = 0
+
+    def start(self) -> None:
+        for trigger in self.stack.triggers:
+            self._spawn(self._poll, trigger)
+        for schedule in self.stack.schedules:
+            self._spawn(self._tick, schedule.function, schedule.every_seconds)
+
+    def _spawn(self, target: Callable[..., None], *args: Any) -> None:
+        t = threading.Thread(target=target, args=args, daemon=True, name=f"dispatch-{args[0]}")
+        t.start()
+        self._threads.append(t)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(5)
+
+    def _poll(self, trigger: QueueTrigger) -> None:
+        while not self._stop.is_set():
+            try:
+                messages = self.sqs.receive_message(
+                    QueueUrl=trigger.queue_url, MaxNumberOfMessages=trigger.batch_size, WaitTimeSeconds=1,
+                    AttributeNames=["All"], MessageAttributeNames=["All"],
+                ).get("Messages", [])
+            except Exception as exc:  # the emulation is stopping
+                if not self._stop.is_set():
+                    self.log(f"[dispatch] {trigger.function}: {exc}")
+                    time.sleep(0.5)
+                continue
+            if messages:
+                self._deliver(trigger, messages)
+
+    def _deliver(self, trigger: QueueTrigger, messages: list[dict[str, Any]]) -> None:
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            failed: set[str] = set()
+            try:
+                response = self.functions.invoke(trigger.function, sqs_event(trigger, messages)) or {}
+                failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            except Exception as exc:  # a crashed invocation fails the whole batch, as in Lambda
+                self.log(f"[dispatch] {trigger.function} failed: {exc!r}")
+                failed = {m["MessageId"] for m in messages}
+            self.invocations += 1
+            self.errors += bool(failed)
+            done = [m for m in messages if m["MessageId"] not in failed]
+            for i in range(0, len(done), 10):
+                self.sqs.delete_message_batch(QueueUrl=trigger.queue_url, Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[i:i + 10])
+                ])
+            for m in messages:
+                if m["MessageId"] in failed:
+                    self.sqs.change_message_visibility(QueueUrl=trigger.queue_url, ReceiptHandle=m["ReceiptHandle"],
+                                                       VisibilityTimeout=RETRY_AFTER_SECONDS)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+
+    def _tick(self, function: str, every_seconds: int) -> None:
+        while not self._stop.wait(every_seconds):
+            self.run_schedule(function)
+
+    def run_schedule(self, function: str) -> None:
+        try:
+            self.functions.invoke(function, schedule_event(function))
+        except Exception as exc:
+            self.log(f"[dispatch] {function} failed: {exc!r}")
+
+    def idle(self) -> bool:
+        """Nothing in flight and nothing waiting in the queues that feed functions."""
+        if self._busy:
+            return False
+        for trigger in self.stack.triggers:
+            attrs = self.sqs.get_queue_attributes(QueueUrl=trigger.queue_url, AttributeNames=[
+                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed",
+            ])["Attributes"]
+            if any(int(v) for v in attrs.values()):
+                return False
+        return not self._busy
+
+    def drain(self, timeout: float = 120, settle: int = 3) -> None:
+        """Wait until the pipeline is idle `settle` polls in a row (an S3 event may still be on its way)."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while quiet < settle:
+            if time.monotonic() > deadline:
+                raise TimeoutError("the local pipeline did not settle")
+            quiet = quiet + 1 if self.idle() else 0
+            time.sleep(0.3)
+
+
+class LocalRuntime:
+    """Everything `ami local up`, `ami demo`, the tests and the benchmarks need, started in order."""
+
+    def __init__(self, log: Callable[[str], None] = lambda _: None, serve_api: bool = True,
+                 state_dir: Path = STATE_DIR) -> None:
+        self.log = log
+        self.serve_api = serve_api
+        self.state_dir = state_dir
+        self.emulation = Emulation()
+        self.api_url = ""
+        self._stop_api: Callable[[], None] | None = None
+        self.stack: LocalStack
+        self.dispatcher: Dispatcher
+        self.functions: Functions
+
+    def start(self) -> LocalRuntime:
+        self.emulation.start()
+        os.environ.update(client_environment(self.emulation.endpoint, self.state_dir))
+        _forget_cached_clients()
+        self.stack = provision(self.emulation.endpoint)
+        self.functions = Functions(self.stack)
+        self.dispatcher = Dispatcher(self.stack, self.functions, self.log)
+        self.dispatcher.start()
+        if self.serve_api:
+            from infra.localapi import serve_api
+
+            self.api_url, self._stop_api = serve_api(self.emulation.endpoint, self.stack.user_pool_id)
+        return self
+
+    def stop(self) -> None:
+        if self._stop_api:
+            self._stop_api()
+        self.dispatcher.stop()
+        self.emulation.stop()
+        _forget_cached_clients()
+
+    def __enter__(self) -> LocalRuntime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _forget_cached_clients() -> None:
+    """Clients made for another endpoint (an earlier stack in the same process) must not be reused."""
+    from ami import aws, settings
+
+    aws.client.cache_clear()
+    aws.table.cache_clear()
+    settings.settings.cache_clear()
