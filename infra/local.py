@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import json
 import os
 import socket
 import subprocess
@@ -22,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import boto3
 
@@ -109,9 +111,10 @@ class _Context:
 class Functions:
     """Imports each function's handler as Lambda would (its CodeUri on sys.path, its environment)."""
 
-    def __init__(self, stack: LocalStack) -> None:
+    def __init__(self, stack: LocalStack, overrides: dict[str, str] | None = None) -> None:
         self.stack = stack
         os.environ.update(stack.env)
+        os.environ.update(overrides or {})
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         self._lock = threading.Lock()
 
@@ -130,14 +133,48 @@ class Functions:
         return self.handler(name)(event, _Context(function_name=f"ami-local-{name}", timeout=spec.timeout))
 
 
-def sqs_event(trigger: QueueTrigger, messages: list[dict[str, Any]]) -> dict[str, Any]:
+def sqs_event(trigger: QueueTrigger, messages: list[dict[str, Any]],
+              body: Callable[[str], str] = lambda b: b) -> dict[str, Any]:
     """The event Lambda's SQS event source mapping builds from received messages."""
     return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": body(m["Body"]),
         "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
-        "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode()).hexdigest(),  # noqa: S324 (SQS's own checksum)
+        "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode()).hexdigest(),
         "eventSource": "aws:sqs", "eventSourceARN": trigger.queue_arn, "awsRegion": REGION,
     } for m in messages]}
+
+
+class S3EventCompleter:
+    """moto's S3 notifications lack what AWS sends: the object's versionId above all, and a few
+    identity fields. Fill them in, finding the version by ETag among the key's versions, so that the
+    handler receives what it would in AWS."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.s3 = boto3.session.Session().client("s3", endpoint_url=endpoint, region_name=REGION)
+        self._claimed: set[tuple[str, str, str]] = set()
+
+    def __call__(self, body: str) -> str:
+        message = json.loads(body)
+        for record in message.get("Records", []):
+            record.setdefault("userIdentity", {"principalId": "AWS:LOCAL"})
+            record.setdefault("requestParameters", {"sourceIPAddress": "127.0.0.1"})
+            record.setdefault("responseElements", {"x-amz-request-id": uuid.uuid4().hex, "x-amz-id-2": "local"})
+            bucket, obj = record["s3"]["bucket"], record["s3"]["object"]
+            bucket.setdefault("ownerIdentity", {"principalId": "LOCAL"})
+            if "versionId" not in obj:
+                obj["versionId"] = self._version(bucket["name"], unquote_plus(obj["key"]), obj.get("eTag", ""))
+            obj.setdefault("sequencer", uuid.uuid4().hex[:18].upper())
+        return json.dumps(message)
+
+    def _version(self, bucket: str, key: str, etag: str) -> str:
+        versions = self.s3.list_object_versions(Bucket=bucket, Prefix=key).get("Versions", [])
+        candidates = sorted((v for v in versions if v["Key"] == key and v["ETag"].strip('"') == etag),
+                            key=lambda v: v["LastModified"])
+        for v in candidates:  # the oldest version of this content not yet announced
+            if (bucket, key, v["VersionId"]) not in self._claimed:
+                self._claimed.add((bucket, key, v["VersionId"]))
+                return str(v["VersionId"])
+        return str(candidates[-1]["VersionId"]) if candidates else "null"
 
 
 def schedule_event(function: str) -> dict[str, Any]:
@@ -154,6 +191,7 @@ class Dispatcher:
         self.functions = functions
         self.log = log
         self.sqs = boto3.session.Session().client("sqs", endpoint_url=stack.endpoint, region_name=REGION)
+        self.complete_s3_event = S3EventCompleter(stack.endpoint)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy = 0
@@ -198,10 +236,11 @@ class Dispatcher:
         try:
             failed: set[str] = set()
             try:
-                response = self.functions.invoke(trigger.function, sqs_event(trigger, messages)) or {}
+                shape = self.complete_s3_event if trigger.fed_by_s3 else (lambda b: b)
+                response = self.functions.invoke(trigger.function, sqs_event(trigger, messages, shape)) or {}
                 failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
             except Exception as exc:  # a crashed invocation fails the whole batch, as in Lambda
-                self.log(f"[dispatch] {trigger.function} failed: {exc!r}")
+                self.log(f"[dispatch] {trigger.function} failed: {_describe(exc)}")
                 failed = {m["MessageId"] for m in messages}
             self.invocations += 1
             self.errors += bool(failed)
@@ -255,8 +294,9 @@ class LocalRuntime:
     """Everything `ami local up`, `ami demo`, the tests and the benchmarks need, started in order."""
 
     def __init__(self, log: Callable[[str], None] = lambda _: None, serve_api: bool = True,
-                 state_dir: Path = STATE_DIR) -> None:
+                 state_dir: Path = STATE_DIR, log_level: str = "WARNING") -> None:
         self.log = log
+        self.log_level = log_level
         self.serve_api = serve_api
         self.state_dir = state_dir
         self.emulation = Emulation()
@@ -271,7 +311,7 @@ class LocalRuntime:
         os.environ.update(client_environment(self.emulation.endpoint, self.state_dir))
         _forget_cached_clients()
         self.stack = provision(self.emulation.endpoint)
-        self.functions = Functions(self.stack)
+        self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level})
         self.dispatcher = Dispatcher(self.stack, self.functions, self.log)
         self.dispatcher.start()
         if self.serve_api:
@@ -292,6 +332,14 @@ class LocalRuntime:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _describe(exc: Exception) -> str:
+    """Powertools wraps the records' errors; show them, not just the wrapper."""
+    children = getattr(exc, "child_exceptions", None)
+    if children:
+        return "; ".join(repr(child[1]) for child in children)
+    return repr(exc)
 
 
 def _forget_cached_clients() -> None:

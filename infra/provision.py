@@ -41,6 +41,7 @@ class QueueTrigger:
     batch_size: int
     partial_failures: bool
     fifo: bool
+    fed_by_s3: bool = False
 
 
 @dataclass
@@ -239,6 +240,11 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
                                              timeout=int(props.get("Timeout", 3)))
 
     arn_to_queue = {stack.attrs[(n, "Arn")]: n for n, _ in queues}
+    s3_fed = {
+        resolve(q["Queue"])
+        for _, props in of_type("AWS::S3::Bucket")
+        for q in props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
+    }
     for _, props in of_type("AWS::Lambda::EventSourceMapping"):
         function = props["FunctionName"]["Ref"]
         queue = arn_to_queue[resolve(props["EventSourceArn"])]
@@ -247,6 +253,7 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
             batch_size=int(props.get("BatchSize", 10)),
             partial_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
             fifo=stack.attrs[(queue, "QueueName")].endswith(".fifo"),
+            fed_by_s3=stack.attrs[(queue, "Arn")] in s3_fed,
         ))
     for _, props in of_type("AWS::Events::Rule"):
         every = _rate_seconds(props.get("ScheduleExpression", ""))

@@ -6,7 +6,7 @@
 #   .venv/bin/uv pip compile infra/requirements-sam.in --python-version 3.11 -o infra/requirements-sam.lock
 #
 # Usage: bash infra/sam-venv.sh            # idempotent: does nothing when .venv-sam is up to date
-#        .venv-sam/bin/sam validate --lint --template template.yaml   (see infra/sam-validate.md below)
+#        then validate offline as below.
 #
 # Offline validation needs fake credentials and a region only (sam validate --lint runs cfn-lint
 # locally and never calls AWS when the template has no unresolvable artifacts):

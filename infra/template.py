@@ -39,7 +39,7 @@ _CfnLoader.add_multi_constructor("!", _tag)
 
 
 def load_sam(path: Path = TEMPLATE) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)  # noqa: S506 (safe loader subclass)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CfnLoader)
 
 
 class _ManagedPolicies:

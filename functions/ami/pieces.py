@@ -18,8 +18,8 @@ from ami.models import PieceKind
 if TYPE_CHECKING:
     from pypdf import PageObject
 
-# Acrobat looks for the header in the first 1024 bytes and for %%EOF in the last 1024: we accept
-# exactly what a reader on the instructor's desk would open.
+# Acrobat looks for the header in the first 1024 bytes and for %%EOF in the last 1024; following it
+# accepts what opens on the instructor's desk and catches uploads cut short.
 HEADER_WINDOW = 1024
 EOF_WINDOW = 1024
 TEXT_PROBE_PAGES = 3  # text layer probe stays cheap on a 300-page dossier

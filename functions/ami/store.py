@@ -160,6 +160,15 @@ class Store:
                      on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."))
         return d.model_copy(update={"version": d.version + 1})
 
+    def transition(self, d: Dossier, to: DossierStatus, actor: str, action: str, reason: str | None = None) -> Dossier:
+        """Move a dossier from its current status (as read) to `to`, audited."""
+        moved = d.model_copy(update={"status": to, "updated_at": utcnow()})
+        op = self._put_dossier_op(moved, "#st = :from", {":from": d.status.value})
+        op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
+        self._commit([op], [AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason)],
+                     on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."))
+        return moved.model_copy(update={"version": d.version + 1})
+
     def update_dossier(self, d: Dossier) -> Dossier:
         """Save a change that is not a transition (scoring results, for instance)."""
         self._commit([self._put_dossier_op(d, "", {})], [])

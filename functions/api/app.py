@@ -18,15 +18,10 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, TypeVar
 
-from botocore.exceptions import ClientError
-from chalice import Chalice, CognitoUserPoolAuthorizer, Response
-from chalice.app import ChaliceViewError, Request
-from pydantic import BaseModel, Field, ValidationError
-
 from ami import rules
 from ami.aws import client
 from ami.deposits import Deposits, piece_key
-from ami.dispositif import EligibleForm, dispositif
+from ami.dispositif import dispositif
 from ami.errors import AmiError, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from ami.models import (
     PIECE_KINDS,
@@ -38,7 +33,6 @@ from ami.models import (
     DossierForm,
     DossierStatus,
     Envoi,
-    HistoryEntry,
     PieceKind,
     PieceRecord,
     Reason,
@@ -47,6 +41,10 @@ from ami.models import (
 )
 from ami.settings import settings
 from ami.store import Store
+from botocore.exceptions import ClientError
+from chalice import Chalice, CognitoUserPoolAuthorizer, Response
+from chalice.app import ChaliceViewError, Request
+from pydantic import BaseModel, Field, ValidationError
 
 app = Chalice(app_name="ami-garantie-api")
 cognito = CognitoUserPoolAuthorizer("CognitoAuthorizer", provider_arns=[])
@@ -96,7 +94,9 @@ class DossierDetail(BaseModel):
 
 class UploadFormOut(BaseModel):
     url: str
-    fields: dict[str, str] = Field(description="Champs à renvoyer tels quels dans le POST multipart vers `url`")
+    fields: dict[str, str] = Field(
+        description="Champs à renvoyer tels quels dans le POST multipart vers `url`"
+    )
     key: str
     expires_at: datetime
     max_bytes: int
@@ -168,13 +168,17 @@ CHALICE_MESSAGES = {
 }
 
 
-def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    payload: Any, status: int = 200, headers: dict[str, str | list[str]] | None = None
+) -> Response:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return Response(body=body, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
 def _error(status: int, code: str, message: str, details: Any = None) -> Response:
-    return json_response(ErrorBody(code=code, message=message, details=details).model_dump(mode="json"), status)
+    return json_response(
+        ErrorBody(code=code, message=message, details=details).model_dump(mode="json"), status
+    )
 
 
 def error_response(exc: BaseException) -> Response:
@@ -204,7 +208,9 @@ def _reshape_chalice_error(response: Response) -> Response:
     code = CHALICE_CODES.get(str(body["Code"]), "erreur_requete")
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
     return json_response(
-        ErrorBody(code=code, message=CHALICE_MESSAGES.get(status, "La requête ne peut pas aboutir.")).model_dump(),
+        ErrorBody(
+            code=code, message=CHALICE_MESSAGES.get(status, "La requête ne peut pas aboutir.")
+        ).model_dump(),
         status,
         headers,
     )
@@ -237,7 +243,9 @@ def _json_errors(func: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
-def route(path: str, method: str, *, public: bool = False) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+def route(
+    path: str, method: str, *, public: bool = False
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """`app.route`, with the error mapping and (unless public) the Cognito authorizer."""
 
     def register(func: Callable[..., Response]) -> Callable[..., Response]:
@@ -351,15 +359,21 @@ def own_dossier(who: Caller, dossier_id: str) -> Dossier:
 
 def require_editable(d: Dossier, code: str = "dossier_non_modifiable") -> None:
     if d.status not in EDITABLE:
-        raise Conflict(code, f"Le dossier ne peut plus être modifié (statut : {d.status.value}).",
-                       {"status": d.status.value})
+        raise Conflict(
+            code,
+            f"Le dossier ne peut plus être modifié (statut : {d.status.value}).",
+            {"status": d.status.value},
+        )
 
 
 def check_commune(form: DossierForm) -> None:
     insee = form.operation.commune_insee
     if insee is not None and rules.commune(insee) is None:
-        raise InvalidInput("commune_inconnue", f"Le code INSEE {insee} est inconnu du zonage ABC.",
-                           [{"champ": "operation.commune_insee", "message": "Commune inconnue."}])
+        raise InvalidInput(
+            "commune_inconnue",
+            f"Le code INSEE {insee} est inconnu du zonage ABC.",
+            [{"champ": "operation.commune_insee", "message": "Commune inconnue."}],
+        )
 
 
 def _dump(m: BaseModel) -> Any:
@@ -379,13 +393,21 @@ def inscription() -> Response:
     rules.check_registration(form)
     if store().get_bailleur(form.siren) is not None:
         raise Conflict("bailleur_existant", "Un bailleur est déjà inscrit avec ce SIREN.")
-    bailleur = Bailleur(raison_sociale=form.raison_sociale, siren=form.siren, forme_juridique=form.forme_juridique,
-                        adresse=form.adresse, email_contact=form.email_contact, registered_at=utcnow())
+    bailleur = Bailleur(
+        raison_sociale=form.raison_sociale,
+        siren=form.siren,
+        forme_juridique=form.forme_juridique,
+        adresse=form.adresse,
+        email_contact=form.email_contact,
+        registered_at=utcnow(),
+    )
     idp = client("cognito-idp")
     pool = settings().user_pool_id
     try:
         idp.admin_create_user(
-            UserPoolId=pool, Username=form.email_contact, MessageAction="SUPPRESS",
+            UserPoolId=pool,
+            Username=form.email_contact,
+            MessageAction="SUPPRESS",
             UserAttributes=[
                 {"Name": "email", "Value": form.email_contact},
                 {"Name": "email_verified", "Value": "true"},
@@ -395,20 +417,28 @@ def inscription() -> Response:
     except ClientError as exc:
         code = exc.response["Error"]["Code"]
         if code in ("UsernameExistsException", "AliasExistsException"):
-            raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.") from exc
+            raise Conflict(
+                "compte_existant", "Un compte existe déjà pour cette adresse électronique."
+            ) from exc
         if code == "InvalidParameterException":
-            raise InvalidInput("identification_invalide", "L'adresse électronique est refusée.",
-                               [{"champ": "email_contact", "message": "Adresse refusée."}]) from exc
+            raise InvalidInput(
+                "identification_invalide",
+                "L'adresse électronique est refusée.",
+                [{"champ": "email_contact", "message": "Adresse refusée."}],
+            ) from exc
         raise
     try:
         try:
-            idp.admin_set_user_password(UserPoolId=pool, Username=form.email_contact,
-                                        Password=form.mot_de_passe, Permanent=True)
+            idp.admin_set_user_password(
+                UserPoolId=pool, Username=form.email_contact, Password=form.mot_de_passe, Permanent=True
+            )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "InvalidPasswordException":
-                raise InvalidInput("mot_de_passe_invalide",
-                                   "Le mot de passe ne respecte pas la politique de sécurité.",
-                                   [{"champ": "mot_de_passe", "message": "Mot de passe trop faible."}]) from exc
+                raise InvalidInput(
+                    "mot_de_passe_invalide",
+                    "Le mot de passe ne respecte pas la politique de sécurité.",
+                    [{"champ": "mot_de_passe", "message": "Mot de passe trop faible."}],
+                ) from exc
             raise
         idp.admin_add_user_to_group(UserPoolId=pool, Username=form.email_contact, GroupName="bailleurs")
         store().register_bailleur(bailleur)
@@ -453,7 +483,9 @@ def create_dossier() -> Response:
     assert who.siren is not None
     form = parse_body(DossierForm)
     if store().get_bailleur(who.siren) is None:
-        raise Forbidden("bailleur_non_inscrit", "Inscrivez d'abord votre organisme avant de créer un dossier.")
+        raise Forbidden(
+            "bailleur_non_inscrit", "Inscrivez d'abord votre organisme avant de créer un dossier."
+        )
     check_commune(form)
     now = utcnow()
     d = Dossier(dossier_id=uuid.uuid4().hex, siren=who.siren, form=form, created_at=now, updated_at=now)
@@ -490,8 +522,14 @@ def upload_piece(dossier_id: str, piece: str) -> Response:
     kind: PieceKind = "lettre_offre" if piece == "lettre_offre" else "dossier_presentation"
     require_editable(d)
     upload = deposits().upload_form(who.siren, dossier_id, kind)
-    out = UploadFormOut(url=upload.url, fields=upload.fields, key=upload.key, expires_at=upload.expires_at,
-                        max_bytes=upload.max_bytes, content_type=dispositif().pieces[kind].content_type)
+    out = UploadFormOut(
+        url=upload.url,
+        fields=upload.fields,
+        key=upload.key,
+        expires_at=upload.expires_at,
+        max_bytes=upload.max_bytes,
+        content_type=dispositif().pieces[kind].content_type,
+    )
     return json_response(_dump(out))
 
 
@@ -507,7 +545,9 @@ def envoi(dossier_id: str) -> Response:
         snap = deposits().snapshot(piece_key(who.siren, dossier_id, kind))
         if snap is not None:
             pieces[kind] = snap
-    sent = store().record_envoi(d, Envoi(envoi_id=uuid.uuid4().hex, sent_at=sent_at, pieces=pieces), who.actor)
+    sent = store().record_envoi(
+        d, Envoi(envoi_id=uuid.uuid4().hex, sent_at=sent_at, pieces=pieces), who.actor
+    )
     assert sent.envoi is not None
     try:
         client("sqs").send_message(
@@ -520,9 +560,13 @@ def envoi(dossier_id: str) -> Response:
         # The deposit is recorded (its PENDING item holds its place); the completeness sweep will pick it up.
         log.error("demande de contrôle de complétude non envoyée pour %s", dossier_id, exc_info=True)
     out = EnvoiAccepted(
-        dossier_id=dossier_id, status=sent.status, envoi=sent.envoi,
-        message=("Votre dossier est déposé : ce dépôt est définitif. Sa complétude est en cours de vérification ; "
-                 "vous serez informé par courriel du résultat."),
+        dossier_id=dossier_id,
+        status=sent.status,
+        envoi=sent.envoi,
+        message=(
+            "Votre dossier est déposé : ce dépôt est définitif. Sa complétude est en cours de vérification ; "
+            "vous serez informé par courriel du résultat."
+        ),
     )
     return json_response(_dump(out), 202)
 
@@ -551,11 +595,20 @@ def instruction_list() -> Response:
         insee = d.form.operation.commune_insee
         commune = rules.commune(insee) if insee else None
         logements = d.form.operation.logements
-        rows.append(InstructionRow(
-            dossier_id=d.dossier_id, deposit_number=d.deposit_number, deposited_at=d.envoi.sent_at, siren=d.siren,
-            raison_sociale=names[d.siren], commune_insee=insee, commune_nom=commune.nom if commune else None,
-            logements=logements.total if logements else 0, loan_total_eur=d.loan_total, status=d.status,
-        ))
+        rows.append(
+            InstructionRow(
+                dossier_id=d.dossier_id,
+                deposit_number=d.deposit_number,
+                deposited_at=d.envoi.sent_at,
+                siren=d.siren,
+                raison_sociale=names[d.siren],
+                commune_insee=insee,
+                commune_nom=commune.nom if commune else None,
+                logements=logements.total if logements else 0,
+                loan_total_eur=d.loan_total,
+                status=d.status,
+            )
+        )
     return json_response([_dump(r) for r in rows])
 
 
@@ -567,10 +620,18 @@ def instruction_dossier(dossier_id: str) -> Response:
         raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
     expires = utcnow() + timedelta(seconds=DOWNLOAD_LINK_SECONDS)
     documents = {
-        kind: DepositedLink(**p.model_dump(), expires_at=expires,
-                            url=deposits().download_link(p.key, p.version_id, DOWNLOAD_LINK_SECONDS))
+        kind: DepositedLink(
+            **p.model_dump(),
+            expires_at=expires,
+            url=deposits().download_link(p.key, p.version_id, DOWNLOAD_LINK_SECONDS),
+        )
         for kind, p in (d.envoi.pieces.items() if d.envoi else ())
     }
-    out = InstructionDossier(dossier=d, bailleur=store().get_bailleur(d.siren), pieces=_records(dossier_id),
-                             documents=documents, checks=[])
+    out = InstructionDossier(
+        dossier=d,
+        bailleur=store().get_bailleur(d.siren),
+        pieces=_records(dossier_id),
+        documents=documents,
+        checks=[],
+    )
     return json_response(_dump(out))

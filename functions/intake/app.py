@@ -6,16 +6,16 @@ import json
 from typing import Any
 from urllib.parse import unquote_plus
 
+from ami.deposits import Deposits
+from ami.idempotency import register_lambda_context
+from ami.intake import Intake, Upload
+from ami.settings import settings
+from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.parser.models import S3Model, SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from ami.deposits import Deposits
-from ami.intake import Intake, Upload
-from ami.settings import settings
-from ami.store import Store
 
 logger = Logger(service="intake")
 metrics = Metrics(service="intake")
@@ -43,4 +43,5 @@ def record_handler(record: SqsRecordModel) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from ami.delivery import Delivery
+from ami.idempotency import register_lambda_context
+from ami.models import Notification
+from ami.notifications import SesMailer
+from ami.settings import settings
+from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from ami.delivery import Delivery
-from ami.models import Notification
-from ami.notifications import SesMailer
-from ami.settings import settings
-from ami.store import Store
 
 logger = Logger(service="notify")
 metrics = Metrics(service="notify")
@@ -33,4 +33,5 @@ def record_handler(record: SqsRecordModel) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,250 @@
+"""The `ami` command line: run the stack locally, play the demo, read the mailbox, take work items."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(help="AMI garantie : dépôt et instruction des demandes de garantie LLI.", no_args_is_help=True)
+local_app = typer.Typer(help="La pile complète sur ce poste (émulation AWS embarquée).", no_args_is_help=True)
+instruction_app = typer.Typer(help="La file d'instruction, dans l'ordre des numéros de dépôt.", no_args_is_help=True)
+app.add_typer(local_app, name="local")
+app.add_typer(instruction_app, name="instruction")
+console = Console()
+STATE = Path(".ami-local") / "stack.json"
+
+
+def _progress(label: str, total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
+    @contextlib.contextmanager
+    def bar() -> Iterator[Callable[[], None]]:
+        with Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=False) as progress:
+            task = progress.add_task(label, total=total)
+            yield lambda: progress.advance(task)
+
+    return bar()
+
+
+def _start_runtime(quiet: bool) -> Any:
+    from infra.local import LocalRuntime
+
+    log: Callable[[str], None] = (lambda _: None) if quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
+    with console.status("Démarrage de l'émulation AWS et provisionnement depuis template.yaml…"):
+        runtime = LocalRuntime(log=log, log_level="WARNING" if quiet else "INFO").start()
+    _write_state(runtime)
+    return runtime
+
+
+def _write_state(runtime: Any) -> None:
+    STATE.parent.mkdir(parents=True, exist_ok=True)
+    STATE.write_text(json.dumps({
+        "endpoint": runtime.emulation.endpoint, "api_url": runtime.api_url, "pid": os.getpid(),
+        "physical": runtime.stack.physical, "user_pool_client_id": runtime.stack.user_pool_client_id,
+        "env": runtime.stack.env,
+    }, indent=2), encoding="utf-8")
+
+
+def _read_state() -> dict[str, Any]:
+    if not STATE.exists():
+        console.print("[red]Aucune pile locale en cours.[/red] Lancez `ami local up` (ou `ami demo --keep`) "
+                      "dans un autre terminal.")
+        raise typer.Exit(2)
+    state: dict[str, Any] = json.loads(STATE.read_text(encoding="utf-8"))
+    try:
+        os.kill(int(state["pid"]), 0)
+    except OSError:
+        console.print("[red]La pile locale enregistrée ne tourne plus.[/red] Relancez `ami local up`.")
+        raise typer.Exit(2) from None
+    from infra.local import client_environment
+
+    os.environ.update(client_environment(state["endpoint"]))
+    os.environ.update(state["env"])
+    return state
+
+
+def _wait_for_ctrl_c() -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+
+
+@local_app.command("up")
+def local_up() -> None:
+    """Démarre l'émulation, provisionne template.yaml, sert l'API et livre les événements, jusqu'à Ctrl-C."""
+    runtime = _start_runtime(quiet=False)
+    table = Table(title="Pile locale AMI garantie", show_header=False)
+    table.add_row("API (Chalice)", runtime.api_url)
+    table.add_row("Émulation AWS (moto)", runtime.emulation.endpoint)
+    table.add_row("User pool Cognito", runtime.stack.user_pool_id)
+    table.add_row("Client Cognito", runtime.stack.user_pool_client_id)
+    table.add_row("Bucket des dépôts", runtime.stack.physical["DepositsBucket"])
+    table.add_row("Fonctions", ", ".join(sorted(runtime.stack.functions)))
+    console.print(table)
+    console.print("Dans un autre terminal : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
+    try:
+        _wait_for_ctrl_c()
+    finally:
+        runtime.stop()
+        STATE.unlink(missing_ok=True)
+
+
+@app.command()
+def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourner après la démonstration.")) -> None:
+    """Le parcours complet : inscriptions, dossiers, pièces, envois, numérotation, courriels, file d'instruction."""
+    from infra import demo as scenario
+
+    runtime = _start_runtime(quiet=True)
+    try:
+        result = scenario.run(runtime, lambda m: console.print(f"[bold]▸ {m}[/bold]"), _progress)
+        _print_demo(result)
+        if keep:
+            console.print("La pile reste active : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
+            _wait_for_ctrl_c()
+    finally:
+        runtime.stop()
+        STATE.unlink(missing_ok=True)
+    if result.problems:
+        console.print(Panel("\n".join(f"✗ {p}" for p in result.problems), title="Incohérences", style="red"))
+        raise typer.Exit(1)
+    console.print(Panel("Aucun dossier perdu, numérotation continue et dans l'ordre de dépôt, "
+                        "chaque courriel envoyé une fois, journal d'audit intègre.", title="Démonstration réussie",
+                        style="green"))
+
+
+def _print_demo(result: Any) -> None:
+    from ami.models import Notification  # noqa: F401  (keeps the models' import cost out of --help)
+    from ami.notifications import format_euros, format_paris
+
+    console.print(f"Inscription d'une SCI refusée : [yellow]{result.refused_registration}[/yellow]")
+    numbered = Table(title="Dossiers complets, dans l'ordre de dépôt")
+    for col in ("N°", "Déposé le (heure de Paris)", "Bailleur", "Commune", "Zone", "Logements", "Prêts"):
+        numbered.add_column(col, justify="right" if col in ("N°", "Logements", "Prêts") else "left")
+    from datetime import datetime
+    from decimal import Decimal
+
+    from ami.rules import commune
+
+    for r in result.numbered:
+        c = commune(r.get("commune_insee") or "")
+        numbered.add_row(str(r["deposit_number"]), format_paris(datetime.fromisoformat(r["deposited_at"])),
+                         r["raison_sociale"], c.nom if c else "?", c.zone if c else "?", str(r.get("logements", "")),
+                         format_euros(Decimal(r["loan_total_eur"])))
+    console.print(numbered)
+    incomplete = Table(title="Dossiers incomplets")
+    incomplete.add_column("Opération")
+    incomplete.add_column("Commune")
+    incomplete.add_column("Motifs")
+    for r in result.incomplete:
+        incomplete.add_row(r["nom"], r["commune"], "\n".join(r["reasons"]))
+    console.print(incomplete)
+    quarantine = Table(title="Fichiers en quarantaine")
+    quarantine.add_column("Objet")
+    quarantine.add_column("Motif")
+    for q in result.quarantined:
+        quarantine.add_row(q["key"], q["motif"])
+    console.print(quarantine)
+    _print_mailbox(result.emails)
+    work = Table(title="File d'instruction (FIFO)")
+    work.add_column("N°", justify="right")
+    work.add_column("Bailleur")
+    work.add_column("SIREN")
+    for w in result.work_items:
+        work.add_row(str(w["deposit_number"]), w["raison_sociale"], w["siren"])
+    console.print(work)
+
+
+def _print_mailbox(emails: list[Any]) -> None:
+    table = Table(title=f"Boîte aux lettres (SES émulé) : {len(emails)} courriel(s)")
+    table.add_column("#", justify="right")
+    table.add_column("Destinataire")
+    table.add_column("Objet")
+    for i, e in enumerate(emails, start=1):
+        table.add_row(str(i), ", ".join(e.to), e.subject)
+    console.print(table)
+
+
+@app.command()
+def mailbox(show: int = typer.Option(0, "--show", help="Afficher le courriel n° N en entier.")) -> None:
+    """Les courriels que SES (émulé) a envoyés."""
+    from infra.mailbox import captured_emails
+
+    state = _read_state()
+    emails = captured_emails(state["endpoint"])
+    if not show:
+        _print_mailbox(emails)
+        return
+    if not 1 <= show <= len(emails):
+        console.print(f"[red]Il n'y a pas de courriel n° {show}[/red] ({len(emails)} en tout).")
+        raise typer.Exit(2)
+    e = emails[show - 1]
+    console.print(Panel(e.text, title=f"{e.subject}\nÀ : {', '.join(e.to)} — De : {e.source}"))
+
+
+@instruction_app.command("next")
+def instruction_next(
+    action: str = typer.Option("", "--action", help="done ou release, sans question."),
+    instructeur: str = typer.Option("instruction@actionlogement.fr", "--instructeur"),
+) -> None:
+    """Prendre le prochain dossier à instruire, l'afficher, puis le marquer traité (done) ou le rendre (release)."""
+    from ami.models import DossierStatus
+    from ami.notifications import format_euros
+    from ami.settings import settings
+    from ami.store import Store
+    from infra.ops import InstructionQueue
+
+    state = _read_state()
+    queue = InstructionQueue(state["endpoint"], state["physical"]["InstructionQueue"])
+    item = queue.take()
+    if item is None:
+        console.print("La file d'instruction est vide.")
+        return
+    store = Store(settings())
+    d = store.get_dossier(item.work_item["dossier_id"])
+    if d is None:
+        console.print("[red]Élément de travail sans dossier : rendu à la file.[/red]")
+        queue.release(item)
+        raise typer.Exit(1)
+    op = d.form.operation
+    table = Table(title=f"Dossier n° {d.deposit_number} — {item.work_item['raison_sociale']}", show_header=False)
+    table.add_row("Opération", op.nom or "")
+    table.add_row("Commune (INSEE)", op.commune_insee or "")
+    table.add_row("Logements", str(op.logements.total if op.logements else 0))
+    for loan in d.form.prets:
+        table.add_row(f"Prêt {loan.kind}", f"{loan.produit} {format_euros(loan.montant_eur)} sur {loan.duree_mois} mois")
+    table.add_row("Statut", d.status.value)
+    console.print(table)
+    choice = action or typer.prompt("done (instruction commencée) ou release (rendre à la file)", default="release")
+    if choice == "done":
+        if d.status == DossierStatus.COMPLET:
+            store.transition(d, DossierStatus.EN_INSTRUCTION, f"instructeur:{instructeur}", "prise_en_instruction")
+        queue.done(item)
+        console.print(f"Dossier n° {d.deposit_number} : en instruction.")
+    elif choice == "release":
+        queue.release(item)
+        console.print(f"Dossier n° {d.deposit_number} rendu à la file.")
+    else:
+        queue.release(item)
+        console.print(f"[red]Action inconnue « {choice} »[/red] : dossier rendu à la file.")
+        raise typer.Exit(2)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(app())

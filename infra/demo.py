@@ -1,0 +1,331 @@
+"""`ami demo`: the whole deposit flow on the local stack, as bailleurs and instructors would live it.
+
+Four bailleurs of different legal forms register; twelve operations across every zone of the ABC
+zoning are entered; realistic French PDFs are generated and uploaded through the presigned POSTs;
+some dossiers are incomplete, some files are bad; every dossier is sent; the pipeline runs; and the
+outcome is checked against what must hold. The exit code is non-zero if anything is lost or
+inconsistent.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ami.models import Loan, Logements, Operation
+
+PASSWORD = "Demo-AMI-garantie-2026!"
+INSTRUCTOR = ("instruction@actionlogement.fr", "Instructeur-AMI-2026!")
+
+
+def luhn_siren(prefix: str) -> str:
+    """Complete an 8-digit prefix into a SIREN whose Luhn key is right."""
+    from ami.rules import luhn_ok
+
+    return next(prefix + str(d) for d in range(10) if luhn_ok(prefix + str(d)))
+
+
+@dataclass(frozen=True)
+class DemoBailleur:
+    raison_sociale: str
+    forme_juridique: str
+    siren: str
+    email: str
+    adresse: str
+
+
+BAILLEURS = [
+    DemoBailleur("Habitat Rhône Intermédiaire", "filiale_lli_sa_hlm", luhn_siren("41203579"),
+                 "garanties@habitat-rhone.example", "12 quai Perrache, 69002 Lyon"),
+    DemoBailleur("Office Métropolitain de l'Habitat", "oph", luhn_siren("27750015"),
+                 "financements@omh.example", "21 bis rue Claude-Bernard, 75005 Paris"),
+    DemoBailleur("SEM Habitat Bourgogne", "sem", luhn_siren("38640421"),
+                 "direction.financiere@sem-bourgogne.example", "4 place Darcy, 21000 Dijon"),
+    DemoBailleur("Coopérative Logis Atlantique", "sa_cooperative_hlm", luhn_siren("57880124"),
+                 "contact@logis-atlantique.example", "3 allée Baco, 44000 Nantes"),
+]
+
+
+@dataclass
+class DemoDossier:
+    """One operation of the scenario, and what must become of it."""
+
+    bailleur: int
+    nom: str
+    insee: str
+    commune: str
+    logements: Logements
+    surface_habitable: int
+    loyer_m2: Decimal
+    loans: list[tuple[str, int, int]]  # (kind, amount €, months)
+    expect: str = "complet"
+    missing_piece: str | None = None
+    bad_upload: tuple[str, str] | None = None  # (piece, kind of bad file) uploaded first
+    fix_after_bad: bool = False
+    drop_field: str | None = None
+    dossier_id: str = ""
+    sent_at: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def operation(self) -> Operation:
+        su = Decimal(self.surface_habitable) * Decimal("1.06")
+        op = Operation(
+            nom=self.nom, commune_insee=self.insee, adresse=f"Îlot {self.nom.split()[-1]}, {self.commune}",
+            logements=self.logements, surface_habitable_m2=Decimal(self.surface_habitable),
+            surface_utile_m2=su.quantize(Decimal("0.01")),
+            loyer_mensuel_total_eur=(su * self.loyer_m2).quantize(Decimal("0.01")),
+            date_debut_travaux=date(2027, 3, 1),
+        )
+        return op.model_copy(update={self.drop_field: None}) if self.drop_field else op
+
+    def prets(self) -> list[Loan]:
+        return [Loan(kind=k, produit="PLI", montant_eur=Decimal(a), duree_mois=m, marge_pct=Decimal("0.60"))  # type: ignore[arg-type]
+                for k, a, m in self.loans]
+
+
+def scenario() -> list[DemoDossier]:
+    L = Logements
+    return [
+        DemoDossier(1, "Résidence Buffon", "75056", "Paris", L(t1=6, t2=14, t3=10, t4=4), 2150, Decimal("18.20"),
+                    [("foncier", 3_200_000, 720), ("bati", 9_850_000, 480)]),
+        DemoDossier(0, "Les Terrasses de Gerland", "69123", "Lyon", L(t2=18, t3=16, t4=6), 2600, Decimal("13.40"),
+                    [("foncier", 1_450_000, 600), ("bati", 7_300_000, 480)]),
+        DemoDossier(2, "Clos des Ducs", "21231", "Dijon", L(t2=8, t3=10, t4=4), 1480, Decimal("10.90"),
+                    [("bati", 3_950_000, 480)]),
+        DemoDossier(2, "Domaine des Hospices", "21054", "Beaune", L(t2=6, t3=6), 780, Decimal("9.50"),
+                    [("bati", 1_900_000, 420)], expect="incomplet", missing_piece="dossier_presentation"),
+        DemoDossier(2, "Résidence de la Creuse", "23096", "Guéret", L(t2=4, t3=6, t4=2), 820, Decimal("8.70"),
+                    [("bati", 1_350_000, 420)]),
+        DemoDossier(3, "Quai des Chartrons", "33063", "Bordeaux", L(t1=4, t2=12, t3=8), 1590, Decimal("12.80"),
+                    [("foncier", 1_100_000, 600), ("bati", 5_200_000, 480)], expect="incomplet",
+                    bad_upload=("lettre_offre", "chiffre")),
+        DemoDossier(3, "Île de Nantes — Prairie", "44109", "Nantes", L(t2=10, t3=12, t4=4), 1850, Decimal("11.90"),
+                    [("bati", 5_600_000, 480)], bad_upload=("dossier_presentation", "pas_un_pdf"),
+                    fix_after_bad=True),
+        DemoDossier(1, "Euralille Horizon", "59350", "Lille", L(t1=8, t2=16, t3=8), 2050, Decimal("12.10"),
+                    [("foncier", 2_050_000, 600), ("bati", 6_900_000, 480)]),
+        DemoDossier(0, "Belle de Mai", "13055", "Marseille", L(t2=12, t3=10, t5=2), 1700, Decimal("12.60"),
+                    [("bati", 5_100_000, 480)], expect="incomplet", drop_field="surface_utile_m2"),
+        DemoDossier(0, "Montaudran Aerospace", "31555", "Toulouse", L(t2=14, t3=12, t4=6), 2300, Decimal("11.40"),
+                    [("foncier", 1_700_000, 600), ("bati", 6_400_000, 480)]),
+        DemoDossier(1, "Ravine Blanche", "97411", "Saint-Denis (La Réunion)", L(t2=10, t3=10, t4=4), 1760,
+                    Decimal("11.20"), [("bati", 4_800_000, 480)]),
+        DemoDossier(3, "Les Balcons du Lac", "74010", "Annecy", L(t2=8, t3=8, t4=4, t6_plus=1), 1600,
+                    Decimal("13.80"), [("foncier", 1_900_000, 600), ("bati", 4_700_000, 480)]),
+    ]
+
+
+def bad_file(kind: str) -> tuple[bytes, str]:
+    from infra import pdfgen
+
+    if kind == "chiffre":
+        return pdfgen.encrypted_pdf(), "lettre-offre-protegee.pdf"
+    return pdfgen.not_a_pdf(), "dossier-presentation.docx"
+
+
+@dataclass
+class DemoResult:
+    numbered: list[dict[str, Any]]
+    incomplete: list[dict[str, Any]]
+    quarantined: list[dict[str, str]]
+    emails: list[Any]
+    work_items: list[dict[str, Any]]
+    problems: list[str]
+    refused_registration: str
+
+
+def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int], Any]) -> DemoResult:
+    """Play the scenario against a started LocalRuntime; return what happened and what went wrong."""
+    from infra import pdfgen
+    from infra.client import AmiClient, ApiError, login
+
+    stack, endpoint = runtime.stack, runtime.emulation.endpoint
+    public = AmiClient(runtime.api_url)
+    problems: list[str] = []
+
+    say("Inscription des bailleurs (formulaire d'identification)")
+    tokens: list[str] = []
+    for b in BAILLEURS:
+        public.call("POST", "/inscription", {
+            "raison_sociale": b.raison_sociale, "siren": b.siren, "forme_juridique": b.forme_juridique,
+            "adresse": b.adresse, "email_contact": b.email, "mot_de_passe": PASSWORD,
+        })
+        tokens.append(login(endpoint, stack.user_pool_client_id, b.email, PASSWORD))
+    try:
+        public.call("POST", "/inscription", {
+            "raison_sociale": "SCI Les Tilleuls", "siren": luhn_siren("81234567"), "forme_juridique": "sci",
+            "adresse": "1 rue des Tilleuls, 33000 Bordeaux", "email_contact": "sci@tilleuls.example",
+            "mot_de_passe": PASSWORD,
+        })
+        problems.append("une SCI (forme non éligible) a pu s'inscrire")
+        refused = ""
+    except ApiError as exc:
+        refused = f"{exc.payload['code']} : {exc.payload['message']}"
+
+    dossiers = scenario()
+    clients = [AmiClient(runtime.api_url, t) for t in tokens]
+    say("Saisie des opérations et dépôt des pièces par formulaire présigné")
+    with progress("Pièces déposées", sum(2 for _ in dossiers)) as advance:
+        for i, d in enumerate(dossiers):
+            b, api = BAILLEURS[d.bailleur], clients[d.bailleur]
+            op = d.operation()
+            created = api.call("POST", "/dossiers", {"operation": op.model_dump(mode="json", exclude_none=True),
+                                                     "prets": [p.model_dump(mode="json") for p in d.prets()]})
+            d.dossier_id = created["dossier_id"]
+            if d.bad_upload:
+                data, name = bad_file(d.bad_upload[1])
+                api.upload(d.dossier_id, d.bad_upload[0], data, name)
+            letter_date = date(2026, 10, 1) + timedelta(days=3 * i)
+            if d.bad_upload is None or d.bad_upload[0] != "lettre_offre":
+                api.upload(d.dossier_id, "lettre_offre", pdfgen.lettre_offre(
+                    raison_sociale=b.raison_sociale, siren=b.siren, operation=d.nom, commune=d.commune,
+                    loans=d.prets(), reference=f"BDT-LLI-2026-{1040 + i:05d}", date_lettre=letter_date))
+            advance()
+            if d.bad_upload and d.bad_upload[0] == "dossier_presentation":
+                runtime.dispatcher.drain()  # the bad file is refused first, then replaced
+            if d.missing_piece != "dossier_presentation" and (d.bad_upload is None or d.fix_after_bad
+                                                                 or d.bad_upload[0] != "dossier_presentation"):
+                from ami.rules import commune
+
+                zone = commune(d.insee).zone if commune(d.insee) else "?"
+                api.upload(d.dossier_id, "dossier_presentation", pdfgen.dossier_presentation(
+                    operation=op, commune_nom=d.commune, zone=zone, raison_sociale=b.raison_sociale, pages=4))
+            advance()
+    runtime.dispatcher.drain()
+
+    say("Envoi des dossiers (le dépôt est définitif)")
+    with progress("Dossiers envoyés", len(dossiers)) as advance:
+        for d in dossiers:
+            sent = clients[d.bailleur].call("POST", f"/dossiers/{d.dossier_id}/envoi")
+            d.sent_at = sent["envoi"]["sent_at"]
+            advance()
+    say("Contrôle de complétude, numérotation, notifications…")
+    runtime.dispatcher.drain()
+
+    instructor = AmiClient(runtime.api_url, login_instructor(runtime))
+    rows = instructor.call("GET", "/instruction/dossiers")
+    numbered = sorted(rows, key=lambda r: r["deposit_number"])
+    incomplete = []
+    for d in dossiers:
+        got = clients[d.bailleur].call("GET", f"/dossiers/{d.dossier_id}")
+        status = got["dossier"]["status"] if "dossier" in got else got["status"]
+        reasons = (got.get("dossier") or got).get("incomplete_reasons", [])
+        if status != d.expect:
+            problems.append(f"« {d.nom} » : statut {status}, attendu {d.expect}")
+        if status == "incomplet":
+            incomplete.append({"nom": d.nom, "commune": d.commune, "reasons": [r["message"] for r in reasons]})
+
+    problems += check_numbering(numbered, dossiers)
+    quarantined = quarantine_listing(runtime)
+    expected_bad = sum(1 for d in dossiers if d.bad_upload)
+    if len(quarantined) != expected_bad:
+        problems.append(f"{len(quarantined)} fichiers en quarantaine, {expected_bad} attendus")
+
+    from infra.mailbox import captured_emails
+
+    emails = captured_emails(endpoint)
+    problems += check_emails(emails, numbered, dossiers)
+    items = peek_work_items(runtime)
+    if [i["deposit_number"] for i in items] != [r["deposit_number"] for r in numbered]:
+        problems.append("la file d'instruction ne suit pas l'ordre des numéros")
+    problems += check_audit_and_dlqs(runtime)
+    return DemoResult(numbered, incomplete, quarantined, emails, items, problems, refused)
+
+
+def login_instructor(runtime: Any) -> str:
+    from infra.client import login
+    from infra.ops import add_instructor
+
+    add_instructor(runtime.stack, *INSTRUCTOR)
+    return login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, *INSTRUCTOR)
+
+
+def check_numbering(numbered: list[dict[str, Any]], dossiers: list[DemoDossier]) -> list[str]:
+    problems = []
+    numbers = [r["deposit_number"] for r in numbered]
+    if numbers != list(range(1, len(numbers) + 1)):
+        problems.append(f"numéros non consécutifs : {numbers}")
+    expected = [d.dossier_id for d in sorted(dossiers, key=lambda d: d.sent_at) if d.expect == "complet"]
+    if [r["dossier_id"] for r in numbered] != expected:
+        problems.append("les numéros ne suivent pas l'ordre de dépôt")
+    return problems
+
+
+def check_emails(emails: list[Any], numbered: list[dict[str, Any]], dossiers: list[DemoDossier]) -> list[str]:
+    from ami.dispositif import dispositif
+
+    problems = []
+    mailbox = [e for e in emails if dispositif().mailbox in e.to]
+    if len(mailbox) != len(numbered):
+        problems.append(f"{len(mailbox)} courriels à la boîte ami.garantie, {len(numbered)} attendus")
+    receipts = [e for e in emails if "accusé" in e.subject.lower() or "accuse" in e.subject.lower()]
+    if len(receipts) != len(numbered):
+        problems.append(f"{len(receipts)} accusés de réception, {len(numbered)} attendus")
+    incomplete = [e for e in emails if "incomplet" in e.subject.lower()]
+    expected = sum(1 for d in dossiers if d.expect == "incomplet")
+    if len(incomplete) != expected:
+        problems.append(f"{len(incomplete)} courriels « incomplet », {expected} attendus")
+    return problems
+
+
+def quarantine_listing(runtime: Any) -> list[dict[str, str]]:
+    import boto3
+
+    s3 = boto3.session.Session().client("s3", endpoint_url=runtime.emulation.endpoint)
+    bucket = runtime.stack.physical["QuarantineBucket"]
+    out = []
+    for obj in s3.list_objects_v2(Bucket=bucket).get("Contents", []):
+        tags = {t["Key"]: t["Value"] for t in s3.get_object_tagging(Bucket=bucket, Key=obj["Key"])["TagSet"]}
+        out.append({"key": obj["Key"], "motif": tags.get("motif", "?"), "size": str(obj["Size"])})
+    return out
+
+
+def peek_work_items(runtime: Any) -> list[dict[str, Any]]:
+    """Read the instruction queue without consuming it (visibility is given back at once)."""
+    import json
+
+    import boto3
+
+    sqs = boto3.session.Session().client("sqs", endpoint_url=runtime.emulation.endpoint)
+    url = runtime.stack.physical["InstructionQueue"]
+    seen: list[dict[str, Any]] = []
+    handles = []
+    for _ in range(20):
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not messages:
+            break
+        for m in messages:
+            seen.append(json.loads(m["Body"]))
+            handles.append(m["ReceiptHandle"])
+    for h in handles:
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=h, VisibilityTimeout=0)
+    return seen
+
+
+def check_audit_and_dlqs(runtime: Any) -> list[str]:
+    import boto3
+
+    from ami.audit import verify_chain
+    from ami.settings import settings
+    from ami.store import Store
+
+    problems = [f"journal d'audit : {p}" for p in verify_chain(Store(settings()).audit_entries())]
+    sqs = boto3.session.Session().client("sqs", endpoint_url=runtime.emulation.endpoint)
+    for name, url in runtime.stack.physical.items():
+        if name.endswith("DLQ"):
+            count = int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+                        ["Attributes"]["ApproximateNumberOfMessages"])
+            if count:
+                problems.append(f"{count} message(s) dans la file d'erreurs {name}")
+    pending = Store(settings()).pending_envois()
+    if pending:
+        problems.append(f"{len(pending)} envoi(s) encore en attente de conclusion")
+    return problems
+
+
+def wait(seconds: float) -> None:
+    time.sleep(seconds)

@@ -1,0 +1,150 @@
+"""Serve the Chalice API locally, with a Cognito authorizer that verifies tokens as API Gateway does.
+
+Chalice's own local authorizer only decodes the token. Here the ID token must be signed (RS256)
+by a key of the user pool's JWKS, issued by the pool, an ID token (`token_use` = id) and not expired;
+anything else answers 401 like API Gateway. The claims then reach the app as API Gateway REST passes
+them: every value a string, groups as "a,b".
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jwt
+from chalice.app import Chalice, CognitoUserPoolAuthorizer
+from chalice.config import Config
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LambdaContext,
+    LocalChalice,
+    LocalDevServer,
+    LocalGateway,
+    LocalGatewayAuthorizer,
+    NotAuthorizedError,
+)
+
+FUNCTIONS = str(Path(__file__).resolve().parents[1] / "functions")
+UNAUTHORIZED_BODY = b'{"message":"Unauthorized"}'
+
+
+def issuers(endpoint_url: str, user_pool_id: str) -> set[str]:
+    """The issuers an ID token of the pool may carry: AWS's form (what moto signs too) and the endpoint's."""
+    region = user_pool_id.split("_", 1)[0]
+    return {
+        f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}",
+        f"{endpoint_url.rstrip('/')}/{user_pool_id}",
+    }
+
+
+def _as_api_gateway_claim(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+class CognitoVerifyingAuthorizer(LocalGatewayAuthorizer):
+    """Verifies the Cognito ID token of routes with a CognitoUserPoolAuthorizer."""
+
+    def __init__(self, app_object: Chalice, endpoint_url: str, user_pool_id: str) -> None:
+        super().__init__(app_object)
+        self.jwks_url = f"{endpoint_url.rstrip('/')}/{user_pool_id}/.well-known/jwks.json"
+        self.issuers = issuers(endpoint_url, user_pool_id)
+        self.jwks = jwt.PyJWKClient(self.jwks_url, cache_keys=True)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims; raises jwt.PyJWTError when API Gateway would refuse it."""
+        key = self.jwks.get_signing_key_from_jwt(token)
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key.key,
+            algorithms=["RS256"],
+            options={"require": ["exp", "iss", "token_use"], "verify_aud": False},
+        )
+        if claims.get("iss") not in self.issuers:
+            raise jwt.InvalidIssuerError(f"unexpected issuer {claims.get('iss')!r}")
+        if claims.get("token_use") != "id":
+            raise jwt.InvalidTokenError("not an ID token")
+        return claims
+
+    def authorize(
+        self, raw_path: str, lambda_event: dict[str, Any], lambda_context: LambdaContext
+    ) -> tuple[dict[str, Any], LambdaContext]:
+        route_entry = self._route_for_event(lambda_event)
+        if route_entry is None or not isinstance(route_entry.authorizer, CognitoUserPoolAuthorizer):
+            return super().authorize(raw_path, lambda_event, lambda_context)
+        error_headers = {
+            "x-amzn-RequestId": lambda_context.aws_request_id,
+            "x-amzn-ErrorType": "UnauthorizedException",
+        }
+        header = str(lambda_event.get("headers", {}).get("authorization") or "").strip()
+        token = header[7:].strip() if header[:7].lower() == "bearer " else header
+        if not token:
+            raise NotAuthorizedError(error_headers, UNAUTHORIZED_BODY)
+        try:
+            claims = self.verify(token)
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise NotAuthorizedError(error_headers, UNAUTHORIZED_BODY) from exc
+        lambda_event["requestContext"]["authorizer"] = {
+            "claims": {k: _as_api_gateway_claim(v) for k, v in claims.items()},
+            "principalId": "",
+        }
+        return lambda_event, lambda_context
+
+
+class VerifyingRequestHandler(ChaliceRequestHandler):
+    def __init__(
+        self,
+        request: bytes,
+        client_address: tuple[str, int],
+        server: Any,
+        app_object: Chalice,
+        config: Config,
+        authorizer: CognitoVerifyingAuthorizer,
+    ) -> None:
+        self.local_gateway = LocalGateway(app_object, config)
+        self.local_gateway._authorizer = authorizer
+        # BaseHTTPRequestHandler handles the request inside __init__: the gateway must be ready first.
+        super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+
+
+def _api_app() -> Chalice:
+    if FUNCTIONS not in sys.path:
+        sys.path.insert(0, FUNCTIONS)
+    from api.app import app
+
+    if not isinstance(app, LocalChalice):
+        # As chalice.local.create_local_server does: a thread-local current_request for a threaded server.
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    return app
+
+
+def serve_api(endpoint_url: str, user_pool_id: str, port: int = 0) -> tuple[str, Callable[[], None]]:
+    """Serve the API on 127.0.0.1:`port` (0: any free port) in a background thread.
+
+    Returns the base URL and a function that stops the server. The app reads its settings from the
+    environment, as in Lambda: set them before the first request.
+    """
+    app = _api_app()
+    config = Config.create(
+        chalice_stage="dev", app_name="ami-garantie-api", lambda_timeout=30, lambda_memory_size=512
+    )
+    authorizer = CognitoVerifyingAuthorizer(app, endpoint_url, user_pool_id)
+    handler = functools.partial(VerifyingRequestHandler, authorizer=authorizer)
+    server = LocalDevServer(app, config, "127.0.0.1", port, handler_cls=handler)
+    host, bound_port = server.server.server_address[:2]
+    thread = threading.Thread(target=server.server.serve_forever, name="ami-local-api", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server.server_close()
+        thread.join(timeout=10)
+
+    return f"http://{host}:{bound_port}", stop

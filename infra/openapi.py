@@ -1,0 +1,236 @@
+"""OpenAPI 3.1 description of the HTTP API, generated from the Chalice routes and the pydantic models.
+
+    python -m infra.openapi > openapi.yaml
+
+tests/unit/test_openapi.py checks that the committed openapi.yaml is exactly what this builds, and
+that every route is documented, so the description cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+FUNCTIONS = str(Path(__file__).resolve().parents[1] / "functions")
+if FUNCTIONS not in sys.path:
+    sys.path.insert(0, FUNCTIONS)
+
+from ami.dispositif import EligibleForm  # noqa: E402
+from ami.models import (  # noqa: E402
+    PIECE_KINDS,
+    Bailleur,
+    BailleurRegistration,
+    Dossier,
+    DossierForm,
+    HistoryEntry,
+)
+from api import app as api  # noqa: E402
+from chalice.app import CognitoUserPoolAuthorizer  # noqa: E402
+
+REF = "#/components/schemas/{model}"
+SECURITY_SCHEME = "cognito"
+
+
+@dataclass(frozen=True)
+class Doc:
+    summary: str
+    status: int
+    response: type[BaseModel] | None
+    many: bool = False
+    request: type[BaseModel] | None = None
+    errors: dict[int, str] = field(default_factory=dict)
+    tag: str = "bailleurs"
+
+
+NOT_FOUND = {404: "Dossier introuvable (ou dossier d'un autre bailleur)"}
+
+ROUTES: dict[tuple[str, str], Doc] = {
+    ("/inscription", "POST"): Doc(
+        "Inscrire un bailleur (compte et fiche d'identification)",
+        201,
+        Bailleur,
+        request=BailleurRegistration,
+        errors={409: "SIREN déjà inscrit ou compte existant"},
+        tag="public",
+    ),
+    ("/formes-juridiques", "GET"): Doc(
+        "Formes juridiques éligibles à l'AMI", 200, EligibleForm, many=True, tag="public"
+    ),
+    ("/bailleur", "GET"): Doc(
+        "Fiche du bailleur connecté", 200, Bailleur, errors={404: "Bailleur non inscrit"}
+    ),
+    ("/dossiers", "GET"): Doc("Dossiers du bailleur connecté", 200, Dossier, many=True),
+    ("/dossiers", "POST"): Doc(
+        "Créer un dossier (brouillon)",
+        201,
+        Dossier,
+        request=DossierForm,
+        errors={403: "Bailleur non inscrit"},
+    ),
+    ("/dossiers/{dossier_id}", "GET"): Doc(
+        "Lire un dossier, ses pièces et ce qui lui manque", 200, api.DossierDetail, errors=NOT_FOUND
+    ),
+    ("/dossiers/{dossier_id}", "PUT"): Doc(
+        "Modifier le formulaire d'un dossier (brouillon ou incomplet)",
+        200,
+        Dossier,
+        request=DossierForm,
+        errors={**NOT_FOUND, 409: "Dossier non modifiable ou modifié entre-temps"},
+    ),
+    ("/dossiers/{dossier_id}/pieces/{piece}", "POST"): Doc(
+        "Obtenir un formulaire de dépôt présigné (POST S3) pour une pièce",
+        200,
+        api.UploadFormOut,
+        errors={404: "Dossier ou pièce inconnus", 409: "Dossier non modifiable"},
+    ),
+    ("/dossiers/{dossier_id}/envoi", "POST"): Doc(
+        "Envoyer le dossier : dépôt définitif, horodaté, contrôle de complétude à suivre",
+        202,
+        api.EnvoiAccepted,
+        errors={**NOT_FOUND, 409: "Dossier déjà envoyé"},
+    ),
+    ("/dossiers/{dossier_id}/historique", "GET"): Doc(
+        "Historique du dossier", 200, HistoryEntry, many=True, errors=NOT_FOUND
+    ),
+    ("/instruction/dossiers", "GET"): Doc(
+        "Dossiers numérotés, dans l'ordre des numéros de dépôt",
+        200,
+        api.InstructionRow,
+        many=True,
+        tag="instruction",
+    ),
+    ("/instruction/dossiers/{dossier_id}", "GET"): Doc(
+        "Dossier complet pour l'instruction, avec les liens de téléchargement des pièces déposées",
+        200,
+        api.InstructionDossier,
+        errors={404: "Dossier introuvable"},
+        tag="instruction",
+    ),
+}
+
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "dossier_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+    "piece": {"type": "string", "enum": list(PIECE_KINDS)},
+}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model="ErrorBody")}}},
+    }
+
+
+def build() -> dict[str, Any]:
+    """The OpenAPI document, as a plain dict."""
+    wanted: set[tuple[type[BaseModel], JsonSchemaMode]] = {
+        (api.ErrorBody, "serialization"),
+        (api.FieldError, "serialization"),
+    }
+    for doc in ROUTES.values():
+        if doc.response:
+            wanted.add((doc.response, "serialization"))
+        if doc.request:
+            wanted.add((doc.request, "validation"))
+    ordered = sorted(wanted, key=lambda km: (km[0].__name__, km[1]))
+    names, defs = models_json_schema(ordered, ref_template=REF)
+
+    paths: dict[str, dict[str, Any]] = {}
+    for path, methods in sorted(api.app.routes.items()):
+        for method, entry in sorted(methods.items()):
+            doc = ROUTES[(path, method)]
+            secured = isinstance(entry.authorizer, CognitoUserPoolAuthorizer)
+            op: dict[str, Any] = {
+                "operationId": entry.view_name,
+                "summary": doc.summary,
+                "tags": [doc.tag],
+                "security": [{SECURITY_SCHEME: []}] if secured else [],
+            }
+            params = re.findall(r"{(\w+)}", path)
+            if params:
+                op["parameters"] = [
+                    {"name": p, "in": "path", "required": True, "schema": PATH_PARAMS[p]} for p in params
+                ]
+            if doc.request:
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": dict(names[(doc.request, "validation")])}},
+                }
+            ok: dict[str, Any] = {"description": "Succès"}
+            if doc.response:
+                schema = dict(names[(doc.response, "serialization")])
+                ok["content"] = {
+                    "application/json": {"schema": {"type": "array", "items": schema} if doc.many else schema}
+                }
+            responses: dict[str, Any] = {str(doc.status): ok}
+            errors: dict[int, str] = {500: "Erreur interne"}
+            if secured:
+                errors |= {401: "Jeton absent ou invalide", 403: "Rôle insuffisant"}
+            if doc.request:
+                errors |= {
+                    400: "JSON invalide",
+                    413: "Corps de requête trop volumineux (256 Kio au plus)",
+                    422: "Données invalides",
+                }
+            errors |= doc.errors
+            for status, description in sorted(errors.items()):
+                responses[str(status)] = _error(description)
+            op["responses"] = responses
+            paths.setdefault(path, {})[method.lower()] = op
+
+    document = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "AMI garantie — API",
+            "version": "0.1.0",
+            "description": (
+                "Dépôt des demandes de garantie par Action Logement Services des prêts logement "
+                "intermédiaire de la Banque des Territoires. Montants en euros, sérialisés en chaînes "
+                "décimales ; dates en UTC (ISO 8601). Toute erreur a la forme "
+                "{code, message, details}."
+            ),
+        },
+        "servers": [{"url": "/", "description": "Étape de déploiement de l'API Gateway"}],
+        "tags": [
+            {"name": "public", "description": "Sans authentification"},
+            {"name": "bailleurs", "description": "Bailleurs inscrits (groupe Cognito « bailleurs »)"},
+            {
+                "name": "instruction",
+                "description": "Instructeurs d'Action Logement (groupe « instructeurs »)",
+            },
+        ],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "Jeton d'identité (ID token) Cognito du groupe d'utilisateurs de l'AMI",
+                }
+            },
+            "schemas": dict(sorted(defs.get("$defs", {}).items())),
+        },
+    }
+    # Plain JSON values only: no shared objects (YAML aliases), no tuples.
+    return dict(json.loads(json.dumps(document)))
+
+
+def render() -> str:
+    return yaml.safe_dump(build(), sort_keys=True, allow_unicode=True, width=110)
+
+
+def main() -> None:
+    sys.stdout.write(render())
+
+
+if __name__ == "__main__":
+    main()

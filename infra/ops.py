@@ -1,0 +1,52 @@
+"""Ops actions on a local stack: instructor accounts and the instruction queue."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+from infra.provision import REGION, LocalStack
+
+
+def add_instructor(stack: LocalStack, email: str, password: str) -> None:
+    """Create (or keep) an instructor account in the `instructeurs` group."""
+    idp = boto3.session.Session().client("cognito-idp", endpoint_url=stack.endpoint, region_name=REGION)
+    try:
+        idp.admin_create_user(UserPoolId=stack.user_pool_id, Username=email, MessageAction="SUPPRESS",
+                              UserAttributes=[{"Name": "email", "Value": email},
+                                              {"Name": "email_verified", "Value": "true"}])
+    except idp.exceptions.UsernameExistsException:
+        pass
+    idp.admin_set_user_password(UserPoolId=stack.user_pool_id, Username=email, Password=password, Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=stack.user_pool_id, Username=email, GroupName="instructeurs")
+
+
+@dataclass
+class TakenItem:
+    work_item: dict[str, Any]
+    receipt_handle: str
+
+
+class InstructionQueue:
+    """The FIFO queue of work items, read in deposit-number order."""
+
+    def __init__(self, endpoint: str, queue_url: str, hold_seconds: int = 1800) -> None:
+        self.sqs = boto3.session.Session().client("sqs", endpoint_url=endpoint, region_name=REGION)
+        self.url = queue_url
+        self.hold_seconds = hold_seconds
+
+    def take(self) -> TakenItem | None:
+        messages = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=1, WaitTimeSeconds=1,
+                                            VisibilityTimeout=self.hold_seconds).get("Messages", [])
+        if not messages:
+            return None
+        return TakenItem(json.loads(messages[0]["Body"]), messages[0]["ReceiptHandle"])
+
+    def done(self, item: TakenItem) -> None:
+        self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=item.receipt_handle)
+
+    def release(self, item: TakenItem) -> None:
+        self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=item.receipt_handle, VisibilityTimeout=0)
