@@ -204,6 +204,7 @@ def instruction_next(
     from ami.notifications import format_euros
     from ami.settings import settings
     from ami.store import Store
+
     from infra.ops import InstructionQueue
 
     state = _read_state()
@@ -224,7 +225,8 @@ def instruction_next(
     table.add_row("Commune (INSEE)", op.commune_insee or "")
     table.add_row("Logements", str(op.logements.total if op.logements else 0))
     for loan in d.form.prets:
-        table.add_row(f"Prêt {loan.kind}", f"{loan.produit} {format_euros(loan.montant_eur)} sur {loan.duree_mois} mois")
+        amount = format_euros(loan.montant_eur)
+        table.add_row(f"Prêt {loan.kind}", f"{loan.produit} {amount} sur {loan.duree_mois} mois")
     table.add_row("Statut", d.status.value)
     console.print(table)
     choice = action or typer.prompt("done (instruction commencée) ou release (rendre à la file)", default="release")

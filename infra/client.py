@@ -22,8 +22,9 @@ class ApiError(Exception):
 def login(endpoint: str, client_id: str, email: str, password: str) -> str:
     """The Cognito ID token of a user (USER_PASSWORD_AUTH, as the web front end would)."""
     idp = boto3.session.Session().client("cognito-idp", endpoint_url=endpoint, region_name=REGION)
-    result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                               AuthParameters={"USERNAME": email, "PASSWORD": password})
+    result = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
+    )
     return str(result["AuthenticationResult"]["IdToken"])
 
 
@@ -41,14 +42,21 @@ class AmiClient:
             raise ApiError(response.status_code, payload if isinstance(payload, dict) else {"message": payload})
         return payload
 
-    def upload(self, dossier_id: str, piece: str, data: bytes, filename: str = "piece.pdf",
-               content_type: str = "application/pdf") -> int:
+    def upload(
+        self,
+        dossier_id: str,
+        piece: str,
+        data: bytes,
+        filename: str = "piece.pdf",
+        content_type: str = "application/pdf",
+    ) -> int:
         """Ask for a presigned POST and upload to the bucket with it; returns S3's HTTP status."""
         form = self.call("POST", f"/dossiers/{dossier_id}/pieces/{piece}")
         fields = dict(form["fields"])
         fields["Content-Type"] = content_type
-        response = requests.post(form["url"], data=fields, files={"file": (filename, data, content_type)},
-                                 timeout=self.timeout)
+        response = requests.post(
+            form["url"], data=fields, files={"file": (filename, data, content_type)}, timeout=self.timeout
+        )
         if response.status_code >= 300:
             raise ApiError(response.status_code, {"code": "upload", "message": response.text[:300]})
         return response.status_code

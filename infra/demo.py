@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ami.models import Loan, Logements, Operation
+from ami.models import Loan, LoanKind, Logements, Operation
 
 PASSWORD = "Demo-AMI-garantie-2026!"
 INSTRUCTOR = ("instruction@actionlogement.fr", "Instructeur-AMI-2026!")
@@ -39,14 +39,34 @@ class DemoBailleur:
 
 
 BAILLEURS = [
-    DemoBailleur("Habitat Rhône Intermédiaire", "filiale_lli_sa_hlm", luhn_siren("41203579"),
-                 "garanties@habitat-rhone.example", "12 quai Perrache, 69002 Lyon"),
-    DemoBailleur("Office Métropolitain de l'Habitat", "oph", luhn_siren("27750015"),
-                 "financements@omh.example", "21 bis rue Claude-Bernard, 75005 Paris"),
-    DemoBailleur("SEM Habitat Bourgogne", "sem", luhn_siren("38640421"),
-                 "direction.financiere@sem-bourgogne.example", "4 place Darcy, 21000 Dijon"),
-    DemoBailleur("Coopérative Logis Atlantique", "sa_cooperative_hlm", luhn_siren("57880124"),
-                 "contact@logis-atlantique.example", "3 allée Baco, 44000 Nantes"),
+    DemoBailleur(
+        "Habitat Rhône Intermédiaire",
+        "filiale_lli_sa_hlm",
+        luhn_siren("41203579"),
+        "garanties@habitat-rhone.example",
+        "12 quai Perrache, 69002 Lyon",
+    ),
+    DemoBailleur(
+        "Office Métropolitain de l'Habitat",
+        "oph",
+        luhn_siren("27750015"),
+        "financements@omh.example",
+        "21 bis rue Claude-Bernard, 75005 Paris",
+    ),
+    DemoBailleur(
+        "SEM Habitat Bourgogne",
+        "sem",
+        luhn_siren("38640421"),
+        "direction.financiere@sem-bourgogne.example",
+        "4 place Darcy, 21000 Dijon",
+    ),
+    DemoBailleur(
+        "Coopérative Logis Atlantique",
+        "sa_cooperative_hlm",
+        luhn_siren("57880124"),
+        "contact@logis-atlantique.example",
+        "3 allée Baco, 44000 Nantes",
+    ),
 ]
 
 
@@ -61,7 +81,7 @@ class DemoDossier:
     logements: Logements
     surface_habitable: int
     loyer_m2: Decimal
-    loans: list[tuple[str, int, int]]  # (kind, amount €, months)
+    loans: list[tuple[LoanKind, int, int]]  # (kind, amount €, months)
     expect: str = "complet"
     missing_piece: str | None = None
     bad_upload: tuple[str, str] | None = None  # (piece, kind of bad file) uploaded first
@@ -74,8 +94,11 @@ class DemoDossier:
     def operation(self) -> Operation:
         su = Decimal(self.surface_habitable) * Decimal("1.06")
         op = Operation(
-            nom=self.nom, commune_insee=self.insee, adresse=f"Îlot {self.nom.split()[-1]}, {self.commune}",
-            logements=self.logements, surface_habitable_m2=Decimal(self.surface_habitable),
+            nom=self.nom,
+            commune_insee=self.insee,
+            adresse=f"Îlot {self.nom.split()[-1]}, {self.commune}",
+            logements=self.logements,
+            surface_habitable_m2=Decimal(self.surface_habitable),
             surface_utile_m2=su.quantize(Decimal("0.01")),
             loyer_mensuel_total_eur=(su * self.loyer_m2).quantize(Decimal("0.01")),
             date_debut_travaux=date(2027, 3, 1),
@@ -83,39 +106,143 @@ class DemoDossier:
         return op.model_copy(update={self.drop_field: None}) if self.drop_field else op
 
     def prets(self) -> list[Loan]:
-        return [Loan(kind=k, produit="PLI", montant_eur=Decimal(a), duree_mois=m, marge_pct=Decimal("0.60"))  # type: ignore[arg-type]
-                for k, a, m in self.loans]
+        return [
+            Loan(kind=k, produit="PLI", montant_eur=Decimal(a), duree_mois=m, marge_pct=Decimal("0.60"))
+            for k, a, m in self.loans
+        ]
 
 
 def scenario() -> list[DemoDossier]:
     L = Logements
     return [
-        DemoDossier(1, "Résidence Buffon", "75056", "Paris", L(t1=6, t2=14, t3=10, t4=4), 2150, Decimal("18.20"),
-                    [("foncier", 3_200_000, 720), ("bati", 9_850_000, 480)]),
-        DemoDossier(0, "Les Terrasses de Gerland", "69123", "Lyon", L(t2=18, t3=16, t4=6), 2600, Decimal("13.40"),
-                    [("foncier", 1_450_000, 600), ("bati", 7_300_000, 480)]),
-        DemoDossier(2, "Clos des Ducs", "21231", "Dijon", L(t2=8, t3=10, t4=4), 1480, Decimal("10.90"),
-                    [("bati", 3_950_000, 480)]),
-        DemoDossier(2, "Domaine des Hospices", "21054", "Beaune", L(t2=6, t3=6), 780, Decimal("9.50"),
-                    [("bati", 1_900_000, 420)], expect="incomplet", missing_piece="dossier_presentation"),
-        DemoDossier(2, "Résidence de la Creuse", "23096", "Guéret", L(t2=4, t3=6, t4=2), 820, Decimal("8.70"),
-                    [("bati", 1_350_000, 420)]),
-        DemoDossier(3, "Quai des Chartrons", "33063", "Bordeaux", L(t1=4, t2=12, t3=8), 1590, Decimal("12.80"),
-                    [("foncier", 1_100_000, 600), ("bati", 5_200_000, 480)], expect="incomplet",
-                    bad_upload=("lettre_offre", "chiffre")),
-        DemoDossier(3, "Île de Nantes — Prairie", "44109", "Nantes", L(t2=10, t3=12, t4=4), 1850, Decimal("11.90"),
-                    [("bati", 5_600_000, 480)], bad_upload=("dossier_presentation", "pas_un_pdf"),
-                    fix_after_bad=True),
-        DemoDossier(1, "Euralille Horizon", "59350", "Lille", L(t1=8, t2=16, t3=8), 2050, Decimal("12.10"),
-                    [("foncier", 2_050_000, 600), ("bati", 6_900_000, 480)]),
-        DemoDossier(0, "Belle de Mai", "13055", "Marseille", L(t2=12, t3=10, t5=2), 1700, Decimal("12.60"),
-                    [("bati", 5_100_000, 480)], expect="incomplet", drop_field="surface_utile_m2"),
-        DemoDossier(0, "Montaudran Aerospace", "31555", "Toulouse", L(t2=14, t3=12, t4=6), 2300, Decimal("11.40"),
-                    [("foncier", 1_700_000, 600), ("bati", 6_400_000, 480)]),
-        DemoDossier(1, "Ravine Blanche", "97411", "Saint-Denis (La Réunion)", L(t2=10, t3=10, t4=4), 1760,
-                    Decimal("11.20"), [("bati", 4_800_000, 480)]),
-        DemoDossier(3, "Les Balcons du Lac", "74010", "Annecy", L(t2=8, t3=8, t4=4, t6_plus=1), 1600,
-                    Decimal("13.80"), [("foncier", 1_900_000, 600), ("bati", 4_700_000, 480)]),
+        DemoDossier(
+            1,
+            "Résidence Buffon",
+            "75056",
+            "Paris",
+            L(t1=6, t2=14, t3=10, t4=4),
+            2150,
+            Decimal("18.20"),
+            [("foncier", 3_200_000, 720), ("bati", 9_850_000, 480)],
+        ),
+        DemoDossier(
+            0,
+            "Les Terrasses de Gerland",
+            "69123",
+            "Lyon",
+            L(t2=18, t3=16, t4=6),
+            2600,
+            Decimal("13.40"),
+            [("foncier", 1_450_000, 600), ("bati", 7_300_000, 480)],
+        ),
+        DemoDossier(
+            2,
+            "Clos des Ducs",
+            "21231",
+            "Dijon",
+            L(t2=8, t3=10, t4=4),
+            1480,
+            Decimal("10.90"),
+            [("bati", 3_950_000, 480)],
+        ),
+        DemoDossier(
+            2,
+            "Domaine des Hospices",
+            "21054",
+            "Beaune",
+            L(t2=6, t3=6),
+            780,
+            Decimal("9.50"),
+            [("bati", 1_900_000, 420)],
+            expect="incomplet",
+            missing_piece="dossier_presentation",
+        ),
+        DemoDossier(
+            2,
+            "Résidence de la Creuse",
+            "23096",
+            "Guéret",
+            L(t2=4, t3=6, t4=2),
+            820,
+            Decimal("8.70"),
+            [("bati", 1_350_000, 420)],
+        ),
+        DemoDossier(
+            3,
+            "Quai des Chartrons",
+            "33063",
+            "Bordeaux",
+            L(t1=4, t2=12, t3=8),
+            1590,
+            Decimal("12.80"),
+            [("foncier", 1_100_000, 600), ("bati", 5_200_000, 480)],
+            expect="incomplet",
+            bad_upload=("lettre_offre", "chiffre"),
+        ),
+        DemoDossier(
+            3,
+            "Île de Nantes — Prairie",
+            "44109",
+            "Nantes",
+            L(t2=10, t3=12, t4=4),
+            1850,
+            Decimal("11.90"),
+            [("bati", 5_600_000, 480)],
+            bad_upload=("dossier_presentation", "pas_un_pdf"),
+            fix_after_bad=True,
+        ),
+        DemoDossier(
+            1,
+            "Euralille Horizon",
+            "59350",
+            "Lille",
+            L(t1=8, t2=16, t3=8),
+            2050,
+            Decimal("12.10"),
+            [("foncier", 2_050_000, 600), ("bati", 6_900_000, 480)],
+        ),
+        DemoDossier(
+            0,
+            "Belle de Mai",
+            "13055",
+            "Marseille",
+            L(t2=12, t3=10, t5=2),
+            1700,
+            Decimal("12.60"),
+            [("bati", 5_100_000, 480)],
+            expect="incomplet",
+            drop_field="surface_utile_m2",
+        ),
+        DemoDossier(
+            0,
+            "Montaudran Aerospace",
+            "31555",
+            "Toulouse",
+            L(t2=14, t3=12, t4=6),
+            2300,
+            Decimal("11.40"),
+            [("foncier", 1_700_000, 600), ("bati", 6_400_000, 480)],
+        ),
+        DemoDossier(
+            1,
+            "Ravine Blanche",
+            "97411",
+            "Saint-Denis (La Réunion)",
+            L(t2=10, t3=10, t4=4),
+            1760,
+            Decimal("11.20"),
+            [("bati", 4_800_000, 480)],
+        ),
+        DemoDossier(
+            3,
+            "Les Balcons du Lac",
+            "74010",
+            "Annecy",
+            L(t2=8, t3=8, t4=4, t6_plus=1),
+            1600,
+            Decimal("13.80"),
+            [("foncier", 1_900_000, 600), ("bati", 4_700_000, 480)],
+        ),
     ]
 
 
@@ -150,17 +277,32 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
     say("Inscription des bailleurs (formulaire d'identification)")
     tokens: list[str] = []
     for b in BAILLEURS:
-        public.call("POST", "/inscription", {
-            "raison_sociale": b.raison_sociale, "siren": b.siren, "forme_juridique": b.forme_juridique,
-            "adresse": b.adresse, "email_contact": b.email, "mot_de_passe": PASSWORD,
-        })
+        public.call(
+            "POST",
+            "/inscription",
+            {
+                "raison_sociale": b.raison_sociale,
+                "siren": b.siren,
+                "forme_juridique": b.forme_juridique,
+                "adresse": b.adresse,
+                "email_contact": b.email,
+                "mot_de_passe": PASSWORD,
+            },
+        )
         tokens.append(login(endpoint, stack.user_pool_client_id, b.email, PASSWORD))
     try:
-        public.call("POST", "/inscription", {
-            "raison_sociale": "SCI Les Tilleuls", "siren": luhn_siren("81234567"), "forme_juridique": "sci",
-            "adresse": "1 rue des Tilleuls, 33000 Bordeaux", "email_contact": "sci@tilleuls.example",
-            "mot_de_passe": PASSWORD,
-        })
+        public.call(
+            "POST",
+            "/inscription",
+            {
+                "raison_sociale": "SCI Les Tilleuls",
+                "siren": luhn_siren("81234567"),
+                "forme_juridique": "sci",
+                "adresse": "1 rue des Tilleuls, 33000 Bordeaux",
+                "email_contact": "sci@tilleuls.example",
+                "mot_de_passe": PASSWORD,
+            },
+        )
         problems.append("une SCI (forme non éligible) a pu s'inscrire")
         refused = ""
     except ApiError as exc:
@@ -173,27 +315,50 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
         for i, d in enumerate(dossiers):
             b, api = BAILLEURS[d.bailleur], clients[d.bailleur]
             op = d.operation()
-            created = api.call("POST", "/dossiers", {"operation": op.model_dump(mode="json", exclude_none=True),
-                                                     "prets": [p.model_dump(mode="json") for p in d.prets()]})
+            created = api.call(
+                "POST",
+                "/dossiers",
+                {
+                    "operation": op.model_dump(mode="json", exclude_none=True),
+                    "prets": [p.model_dump(mode="json") for p in d.prets()],
+                },
+            )
             d.dossier_id = created["dossier_id"]
             if d.bad_upload:
                 data, name = bad_file(d.bad_upload[1])
                 api.upload(d.dossier_id, d.bad_upload[0], data, name)
             letter_date = date(2026, 10, 1) + timedelta(days=3 * i)
             if d.bad_upload is None or d.bad_upload[0] != "lettre_offre":
-                api.upload(d.dossier_id, "lettre_offre", pdfgen.lettre_offre(
-                    raison_sociale=b.raison_sociale, siren=b.siren, operation=d.nom, commune=d.commune,
-                    loans=d.prets(), reference=f"BDT-LLI-2026-{1040 + i:05d}", date_lettre=letter_date))
+                api.upload(
+                    d.dossier_id,
+                    "lettre_offre",
+                    pdfgen.lettre_offre(
+                        raison_sociale=b.raison_sociale,
+                        siren=b.siren,
+                        operation=d.nom,
+                        commune=d.commune,
+                        loans=d.prets(),
+                        reference=f"BDT-LLI-2026-{1040 + i:05d}",
+                        date_lettre=letter_date,
+                    ),
+                )
             advance()
             if d.bad_upload and d.bad_upload[0] == "dossier_presentation":
                 runtime.dispatcher.drain()  # the bad file is refused first, then replaced
-            if d.missing_piece != "dossier_presentation" and (d.bad_upload is None or d.fix_after_bad
-                                                                 or d.bad_upload[0] != "dossier_presentation"):
+            if d.missing_piece != "dossier_presentation" and (
+                d.bad_upload is None or d.fix_after_bad or d.bad_upload[0] != "dossier_presentation"
+            ):
                 from ami.rules import commune
 
-                zone = commune(d.insee).zone if commune(d.insee) else "?"
-                api.upload(d.dossier_id, "dossier_presentation", pdfgen.dossier_presentation(
-                    operation=op, commune_nom=d.commune, zone=zone, raison_sociale=b.raison_sociale, pages=4))
+                where = commune(d.insee)
+                zone = where.zone if where else "?"
+                api.upload(
+                    d.dossier_id,
+                    "dossier_presentation",
+                    pdfgen.dossier_presentation(
+                        operation=op, commune_nom=d.commune, zone=zone, raison_sociale=b.raison_sociale, pages=4
+                    ),
+                )
             advance()
     runtime.dispatcher.drain()
 
@@ -308,7 +473,6 @@ def peek_work_items(runtime: Any) -> list[dict[str, Any]]:
 
 def check_audit_and_dlqs(runtime: Any) -> list[str]:
     import boto3
-
     from ami.audit import verify_chain
     from ami.settings import settings
     from ami.store import Store
@@ -317,8 +481,11 @@ def check_audit_and_dlqs(runtime: Any) -> list[str]:
     sqs = boto3.session.Session().client("sqs", endpoint_url=runtime.emulation.endpoint)
     for name, url in runtime.stack.physical.items():
         if name.endswith("DLQ"):
-            count = int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
-                        ["Attributes"]["ApproximateNumberOfMessages"])
+            count = int(
+                sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"][
+                    "ApproximateNumberOfMessages"
+                ]
+            )
             if count:
                 problems.append(f"{count} message(s) dans la file d'erreurs {name}")
     pending = Store(settings()).pending_envois()

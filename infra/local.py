@@ -50,7 +50,8 @@ class Emulation:
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -133,15 +134,26 @@ class Functions:
         return self.handler(name)(event, _Context(function_name=f"ami-local-{name}", timeout=spec.timeout))
 
 
-def sqs_event(trigger: QueueTrigger, messages: list[dict[str, Any]],
-              body: Callable[[str], str] = lambda b: b) -> dict[str, Any]:
+def sqs_event(
+    trigger: QueueTrigger, messages: list[dict[str, Any]], body: Callable[[str], str] = lambda b: b
+) -> dict[str, Any]:
     """The event Lambda's SQS event source mapping builds from received messages."""
-    return {"Records": [{
-        "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": body(m["Body"]),
-        "attributes": m.get("Attributes", {}), "messageAttributes": m.get("MessageAttributes", {}),
-        "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode()).hexdigest(),
-        "eventSource": "aws:sqs", "eventSourceARN": trigger.queue_arn, "awsRegion": REGION,
-    } for m in messages]}
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": body(m["Body"]),
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": m.get("MessageAttributes", {}),
+                "md5OfBody": m.get("MD5OfBody") or hashlib.md5(m["Body"].encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": trigger.queue_arn,
+                "awsRegion": REGION,
+            }
+            for m in messages
+        ]
+    }
 
 
 class S3EventCompleter:
@@ -168,8 +180,9 @@ class S3EventCompleter:
 
     def _version(self, bucket: str, key: str, etag: str) -> str:
         versions = self.s3.list_object_versions(Bucket=bucket, Prefix=key).get("Versions", [])
-        candidates = sorted((v for v in versions if v["Key"] == key and v["ETag"].strip('"') == etag),
-                            key=lambda v: v["LastModified"])
+        candidates = sorted(
+            (v for v in versions if v["Key"] == key and v["ETag"].strip('"') == etag), key=lambda v: v["LastModified"]
+        )
         for v in candidates:  # the oldest version of this content not yet announced
             if (bucket, key, v["VersionId"]) not in self._claimed:
                 self._claimed.add((bucket, key, v["VersionId"]))
@@ -178,9 +191,17 @@ class S3EventCompleter:
 
 
 def schedule_event(function: str) -> dict[str, Any]:
-    return {"version": "0", "id": uuid.uuid4().hex, "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "123456789012", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "region": REGION, "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{function}"], "detail": {}}
+    return {
+        "version": "0",
+        "id": uuid.uuid4().hex,
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": REGION,
+        "resources": [f"arn:aws:events:{REGION}:123456789012:rule/{function}"],
+        "detail": {},
+    }
 
 
 class Dispatcher:
@@ -219,8 +240,11 @@ class Dispatcher:
         while not self._stop.is_set():
             try:
                 messages = self.sqs.receive_message(
-                    QueueUrl=trigger.queue_url, MaxNumberOfMessages=trigger.batch_size, WaitTimeSeconds=1,
-                    AttributeNames=["All"], MessageAttributeNames=["All"],
+                    QueueUrl=trigger.queue_url,
+                    MaxNumberOfMessages=trigger.batch_size,
+                    WaitTimeSeconds=1,
+                    AttributeNames=["All"],
+                    MessageAttributeNames=["All"],
                 ).get("Messages", [])
             except Exception as exc:  # the emulation is stopping
                 if not self._stop.is_set():
@@ -228,7 +252,7 @@ class Dispatcher:
                     time.sleep(0.5)
                 continue
             if messages:
-                self._deliver(trigger, messages)
+                self._deliver(trigger, list(messages))  # type: ignore[arg-type]
 
     def _deliver(self, trigger: QueueTrigger, messages: list[dict[str, Any]]) -> None:
         with self._busy_lock:
@@ -246,13 +270,19 @@ class Dispatcher:
             self.errors += bool(failed)
             done = [m for m in messages if m["MessageId"] not in failed]
             for i in range(0, len(done), 10):
-                self.sqs.delete_message_batch(QueueUrl=trigger.queue_url, Entries=[
-                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[i:i + 10])
-                ])
+                self.sqs.delete_message_batch(
+                    QueueUrl=trigger.queue_url,
+                    Entries=[
+                        {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[i : i + 10])
+                    ],
+                )
             for m in messages:
                 if m["MessageId"] in failed:
-                    self.sqs.change_message_visibility(QueueUrl=trigger.queue_url, ReceiptHandle=m["ReceiptHandle"],
-                                                       VisibilityTimeout=RETRY_AFTER_SECONDS)
+                    self.sqs.change_message_visibility(
+                        QueueUrl=trigger.queue_url,
+                        ReceiptHandle=m["ReceiptHandle"],
+                        VisibilityTimeout=RETRY_AFTER_SECONDS,
+                    )
         finally:
             with self._busy_lock:
                 self._busy -= 1
@@ -272,9 +302,14 @@ class Dispatcher:
         if self._busy:
             return False
         for trigger in self.stack.triggers:
-            attrs = self.sqs.get_queue_attributes(QueueUrl=trigger.queue_url, AttributeNames=[
-                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed",
-            ])["Attributes"]
+            attrs = self.sqs.get_queue_attributes(
+                QueueUrl=trigger.queue_url,
+                AttributeNames=[
+                    "ApproximateNumberOfMessages",
+                    "ApproximateNumberOfMessagesNotVisible",
+                    "ApproximateNumberOfMessagesDelayed",
+                ],
+            )["Attributes"]
             if any(int(v) for v in attrs.values()):
                 return False
         return not self._busy
@@ -293,8 +328,13 @@ class Dispatcher:
 class LocalRuntime:
     """Everything `ami local up`, `ami demo`, the tests and the benchmarks need, started in order."""
 
-    def __init__(self, log: Callable[[str], None] = lambda _: None, serve_api: bool = True,
-                 state_dir: Path = STATE_DIR, log_level: str = "WARNING") -> None:
+    def __init__(
+        self,
+        log: Callable[[str], None] = lambda _: None,
+        serve_api: bool = True,
+        state_dir: Path = STATE_DIR,
+        log_level: str = "WARNING",
+    ) -> None:
         self.log = log
         self.log_level = log_level
         self.serve_api = serve_api

@@ -35,7 +35,13 @@ def captured_emails(endpoint: str) -> list[CapturedEmail]:
         destinations = m.get("destinations") or {}
         if isinstance(destinations, str):  # moto serialises the dict with repr()
             destinations = ast.literal_eval(destinations)
-        out.append(CapturedEmail(message_id=m.get("id", ""), source=m.get("source", ""),
-                                 to=tuple(destinations.get("ToAddresses", [])), subject=m.get("subject", ""),
-                                 body=m.get("body", "")))
+        out.append(
+            CapturedEmail(
+                message_id=m.get("id", ""),
+                source=m.get("source", ""),
+                to=tuple(destinations.get("ToAddresses", [])),
+                subject=m.get("subject", ""),
+                body=m.get("body", ""),
+            )
+        )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -14,12 +15,13 @@ from infra.provision import REGION, LocalStack
 def add_instructor(stack: LocalStack, email: str, password: str) -> None:
     """Create (or keep) an instructor account in the `instructeurs` group."""
     idp = boto3.session.Session().client("cognito-idp", endpoint_url=stack.endpoint, region_name=REGION)
-    try:
-        idp.admin_create_user(UserPoolId=stack.user_pool_id, Username=email, MessageAction="SUPPRESS",
-                              UserAttributes=[{"Name": "email", "Value": email},
-                                              {"Name": "email_verified", "Value": "true"}])
-    except idp.exceptions.UsernameExistsException:
-        pass
+    with contextlib.suppress(idp.exceptions.UsernameExistsException):
+        idp.admin_create_user(
+            UserPoolId=stack.user_pool_id,
+            Username=email,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+        )
     idp.admin_set_user_password(UserPoolId=stack.user_pool_id, Username=email, Password=password, Permanent=True)
     idp.admin_add_user_to_group(UserPoolId=stack.user_pool_id, Username=email, GroupName="instructeurs")
 
@@ -39,8 +41,9 @@ class InstructionQueue:
         self.hold_seconds = hold_seconds
 
     def take(self) -> TakenItem | None:
-        messages = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=1, WaitTimeSeconds=1,
-                                            VisibilityTimeout=self.hold_seconds).get("Messages", [])
+        messages = self.sqs.receive_message(
+            QueueUrl=self.url, MaxNumberOfMessages=1, WaitTimeSeconds=1, VisibilityTimeout=self.hold_seconds
+        ).get("Messages", [])
         if not messages:
             return None
         return TakenItem(json.loads(messages[0]["Body"]), messages[0]["ReceiptHandle"])

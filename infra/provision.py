@@ -20,8 +20,13 @@ from infra.template import code_dirs, load_sam, translate
 STACK = "ami-local"
 ACCOUNT = "123456789012"
 REGION = "eu-west-3"
-PSEUDO = {"AWS::StackName": STACK, "AWS::AccountId": ACCOUNT, "AWS::Region": REGION, "AWS::Partition": "aws",
-          "AWS::URLSuffix": "amazonaws.com"}
+PSEUDO = {
+    "AWS::StackName": STACK,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::Region": REGION,
+    "AWS::Partition": "aws",
+    "AWS::URLSuffix": "amazonaws.com",
+}
 
 
 @dataclass
@@ -79,7 +84,7 @@ class LocalStack:
 
 
 def _session_client(service: str, endpoint: str) -> Any:
-    return boto3.session.Session(region_name=REGION).client(
+    return boto3.session.Session(region_name=REGION).client(  # type: ignore[call-overload]
         service, endpoint_url=endpoint, config=Config(signature_version="s3v4", s3={"addressing_style": "path"})
     )
 
@@ -95,7 +100,7 @@ class _Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (fn, arg), = value.items()
+            ((fn, arg),) = value.items()
             if fn == "Ref":
                 return self.ref(arg)
             if fn == "Fn::GetAtt":
@@ -155,7 +160,10 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
 
             redrive = resolve(props["RedrivePolicy"])
             attributes["RedrivePolicy"] = json.dumps(
-                {"deadLetterTargetArn": redrive["deadLetterTargetArn"], "maxReceiveCount": str(redrive["maxReceiveCount"])}
+                {
+                    "deadLetterTargetArn": redrive["deadLetterTargetArn"],
+                    "maxReceiveCount": str(redrive["maxReceiveCount"]),
+                }
             )
         url = sqs.create_queue(QueueName=qname, Attributes=attributes)["QueueUrl"]
         arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{qname}"
@@ -173,23 +181,32 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
         if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
             s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
         if "PublicAccessBlockConfiguration" in props:
-            s3.put_public_access_block(Bucket=bucket,
-                                       PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"])
+            s3.put_public_access_block(
+                Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
+            )
         if "CorsConfiguration" in props:
-            s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
-                _cors_rule(resolve(rule)) for rule in props["CorsConfiguration"]["CorsRules"]
-            ]})
+            s3.put_bucket_cors(
+                Bucket=bucket,
+                CORSConfiguration={
+                    "CORSRules": [_cors_rule(resolve(rule)) for rule in props["CorsConfiguration"]["CorsRules"]]
+                },
+            )
         queue_configs = props.get("NotificationConfiguration", {}).get("QueueConfigurations", [])
         if queue_configs:
-            s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
-                "QueueConfigurations": [_queue_notification(resolve(q)) for q in queue_configs]
-            })
+            s3.put_bucket_notification_configuration(
+                Bucket=bucket,
+                NotificationConfiguration={
+                    "QueueConfigurations": [_queue_notification(resolve(q)) for q in queue_configs]
+                },
+            )
 
     ddb = _session_client("dynamodb", endpoint)
     for name, props in of_type("AWS::DynamoDB::Table"):
         tname = f"{STACK}-{name}"
         kwargs: dict[str, Any] = {
-            "TableName": tname, "KeySchema": props["KeySchema"], "AttributeDefinitions": props["AttributeDefinitions"],
+            "TableName": tname,
+            "KeySchema": props["KeySchema"],
+            "AttributeDefinitions": props["AttributeDefinitions"],
             "BillingMode": "PAY_PER_REQUEST",
         }
         if props.get("GlobalSecondaryIndexes"):
@@ -216,8 +233,10 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
         stack.attrs[(name, "ProviderURL")] = f"{endpoint}/{pool['Id']}"
     for name, props in of_type("AWS::Cognito::UserPoolClient"):
         client = idp.create_user_pool_client(
-            UserPoolId=resolve(props["UserPoolId"]), ClientName=f"{STACK}-{name}",
-            ExplicitAuthFlows=props.get("ExplicitAuthFlows", []), GenerateSecret=bool(props.get("GenerateSecret")),
+            UserPoolId=resolve(props["UserPoolId"]),
+            ClientName=f"{STACK}-{name}",
+            ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
+            GenerateSecret=bool(props.get("GenerateSecret")),
         )["UserPoolClient"]
         stack.physical[name] = client["ClientId"]
     for name, props in of_type("AWS::Cognito::UserPoolGroup"):
@@ -231,13 +250,14 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
         stack.physical[name] = identity
 
     dirs = code_dirs(sam)
-    for name, props in of_type("AWS::Lambda::Function"):
+    for name, _ in of_type("AWS::Lambda::Function"):
         stack.attrs[(name, "Arn")] = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{STACK}-{name}"
         stack.physical[name] = f"{STACK}-{name}"
     for name, props in of_type("AWS::Lambda::Function"):
         env = {k: str(resolve(v)) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
-        stack.functions[name] = FunctionSpec(name=name, handler=props["Handler"], code_dir=dirs[name], env=env,
-                                             timeout=int(props.get("Timeout", 3)))
+        stack.functions[name] = FunctionSpec(
+            name=name, handler=props["Handler"], code_dir=dirs[name], env=env, timeout=int(props.get("Timeout", 3))
+        )
 
     arn_to_queue = {stack.attrs[(n, "Arn")]: n for n, _ in queues}
     s3_fed = {
@@ -248,13 +268,17 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
     for _, props in of_type("AWS::Lambda::EventSourceMapping"):
         function = props["FunctionName"]["Ref"]
         queue = arn_to_queue[resolve(props["EventSourceArn"])]
-        stack.triggers.append(QueueTrigger(
-            function=function, queue_url=stack.physical[queue], queue_arn=stack.attrs[(queue, "Arn")],
-            batch_size=int(props.get("BatchSize", 10)),
-            partial_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
-            fifo=stack.attrs[(queue, "QueueName")].endswith(".fifo"),
-            fed_by_s3=stack.attrs[(queue, "Arn")] in s3_fed,
-        ))
+        stack.triggers.append(
+            QueueTrigger(
+                function=function,
+                queue_url=stack.physical[queue],
+                queue_arn=stack.attrs[(queue, "Arn")],
+                batch_size=int(props.get("BatchSize", 10)),
+                partial_failures="ReportBatchItemFailures" in props.get("FunctionResponseTypes", []),
+                fifo=stack.attrs[(queue, "QueueName")].endswith(".fifo"),
+                fed_by_s3=stack.attrs[(queue, "Arn")] in s3_fed,
+            )
+        )
     for _, props in of_type("AWS::Events::Rule"):
         every = _rate_seconds(props.get("ScheduleExpression", ""))
         for target in props.get("Targets", []):

@@ -56,7 +56,7 @@ class _AwsManagedArns(dict[str, str]):
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str)
 
-    def get(self, name: str, default: Any = None) -> str:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> str:
         return self[name]
 
 

@@ -44,7 +44,9 @@ def verify_chain(entries: list[AuditEntry]) -> list[str]:
     prev = GENESIS
     for expected_seq, entry in enumerate(entries, start=1):
         if entry.seq != expected_seq:
-            problems.append(f"Entrée {expected_seq} : numéro de séquence {entry.seq} inattendu (entrée manquante ou déplacée).")
+            problems.append(
+                f"Entrée {expected_seq} : numéro de séquence {entry.seq} inattendu (entrée manquante ou déplacée)."
+            )
         if entry.prev_hash != prev:
             problems.append(f"Entrée {entry.seq} : le hachage précédent ne correspond pas (chaîne rompue).")
         if entry.sealed().hash != entry.hash:

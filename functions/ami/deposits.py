@@ -84,8 +84,9 @@ class Deposits:
                 return None
             raise
         version = head.get("VersionId") or "null"
-        return DepositedPiece(key=key, version_id=version, sha256=self.sha256(key, version),
-                              size=int(head["ContentLength"]))
+        return DepositedPiece(
+            key=key, version_id=version, sha256=self.sha256(key, version), size=int(head["ContentLength"])
+        )
 
     def sha256(self, key: str, version_id: str) -> str:
         body = self.s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id)["Body"]
@@ -104,9 +105,11 @@ class Deposits:
         """Move one version out of the deposits bucket; the reason travels as a tag."""
         qkey = f"{key}/{version_id}"
         self.s3.copy_object(
-            Bucket=self.quarantine_bucket, Key=qkey,
+            Bucket=self.quarantine_bucket,
+            Key=qkey,
             CopySource={"Bucket": self.bucket, "Key": key, "VersionId": version_id},
-            Tagging=f"motif={quote(reason_code)}", TaggingDirective="REPLACE",
+            Tagging=f"motif={quote(reason_code)}",
+            TaggingDirective="REPLACE",
         )
         self.s3.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
         return qkey

@@ -35,9 +35,11 @@ def once(data_keyword_argument: str, event_key_jmespath: str) -> Callable[[F], F
 
                 from ami.settings import settings
 
-                config = IdempotencyConfig(event_key_jmespath=event_key_jmespath,
-                                           expires_after_seconds=EXPIRES_AFTER_SECONDS,
-                                           raise_on_no_idempotency_key=True)
+                config = IdempotencyConfig(
+                    event_key_jmespath=event_key_jmespath,
+                    expires_after_seconds=EXPIRES_AFTER_SECONDS,
+                    raise_on_no_idempotency_key=True,
+                )
                 if _context:
                     config.register_lambda_context(_context[0])
                 _configs.append(config)

@@ -84,7 +84,11 @@ class Intake:
             note = Notification(
                 notification_id=f"piece-refusee-{upload.version_id}", kind="piece_refusee",
                 dossier_id=dossier.dossier_id,
-                details={"piece": parts.piece, "reason_code": record.reason_code or "", "message": record.message or ""},
+                details={
+                    "piece": parts.piece,
+                    "reason_code": record.reason_code or "",
+                    "message": record.message or "",
+                },
             )
             sqs.send_message(QueueUrl=self.s.notifications_queue_url, MessageBody=note.model_dump_json())
         request = CompletenessRequest(dossier_id=dossier.dossier_id, cause="piece")

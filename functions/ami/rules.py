@@ -103,7 +103,9 @@ def form_gaps(dossier: Dossier) -> list[Reason]:
             )
         )
     if not dossier.form.prets:
-        reasons.append(Reason(code="formulaire_prets", message="Aucun prêt de la Banque des Territoires n'est déclaré."))
+        reasons.append(
+            Reason(code="formulaire_prets", message="Aucun prêt de la Banque des Territoires n'est déclaré.")
+        )
     return reasons
 
 
@@ -137,9 +139,7 @@ def assess(dossier: Dossier, records: dict[tuple[str, str], PieceRecord]) -> Com
         if record is None:
             waiting = True
         elif not record.accepted:
-            reasons.append(
-                Reason(code=f"piece_refusee_{piece}", message=f"Pièce refusée ({label}) : {record.message}")
-            )
+            reasons.append(Reason(code=f"piece_refusee_{piece}", message=f"Pièce refusée ({label}) : {record.message}"))
     if reasons:
         return CompletenessResult("incomplet", tuple(reasons))
     return CompletenessResult("en_attente" if waiting else "complet")

@@ -54,12 +54,18 @@ class Sequencer:
         assert d.envoi is not None
         body = DepositNumbered(dossier_id=d.dossier_id, deposit_number=number, deposited_at=d.envoi.sent_at)
         # One message group: scoring, and after it the instruction queue, see deposits in number order.
-        return OutboxMessage(self.s.scoring_queue_url, body.model_dump_json(), group_id="depots",
-                             dedup_id=f"{d.dossier_id}-{number}", order=f"N{number:012d}")
+        return OutboxMessage(
+            self.s.scoring_queue_url,
+            body.model_dump_json(),
+            group_id="depots",
+            dedup_id=f"{d.dossier_id}-{number}",
+            order=f"N{number:012d}",
+        )
 
     def _incomplete(self, pending: PendingEnvoi) -> OutboxMessage:
-        body = Notification(notification_id=f"incomplet-{pending.envoi_id}", kind="dossier_incomplet",
-                            dossier_id=pending.dossier_id)
+        body = Notification(
+            notification_id=f"incomplet-{pending.envoi_id}", kind="dossier_incomplet", dossier_id=pending.dossier_id
+        )
         return OutboxMessage(self.s.notifications_queue_url, body.model_dump_json())
 
     # ------------------------------------------------------------ the two entry points

@@ -129,15 +129,22 @@ class Store:
 
     def create_dossier(self, d: Dossier, actor: str) -> None:
         self._commit(
-            [{"Put": {"TableName": self.s.dossiers_table, "Item": _typed(self._dossier_item(d)),
-                      "ConditionExpression": "attribute_not_exists(pk)"}}],
+            [
+                {
+                    "Put": {
+                        "TableName": self.s.dossiers_table,
+                        "Item": _typed(self._dossier_item(d)),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            ],
             [AuditDraft(d.dossier_id, actor, "creation", None, d.status.value)],
         )
 
     def get_dossier(self, dossier_id: str) -> Dossier | None:
-        item = self.dossiers.get_item(
-            Key={"pk": f"DOSSIER#{dossier_id}", "sk": "DOSSIER"}, ConsistentRead=True
-        ).get("Item")
+        item = self.dossiers.get_item(Key={"pk": f"DOSSIER#{dossier_id}", "sk": "DOSSIER"}, ConsistentRead=True).get(
+            "Item"
+        )
         return Dossier.model_validate_json(item["doc"]) if item else None
 
     def _put_dossier_op(self, d: Dossier, condition: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -156,8 +163,11 @@ class Store:
         d = d.model_copy(update={"updated_at": utcnow()})
         op = self._put_dossier_op(d, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
-        self._commit([op], [AuditDraft(d.dossier_id, actor, "modification", d.status.value, d.status.value)],
-                     on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."))
+        self._commit(
+            [op],
+            [AuditDraft(d.dossier_id, actor, "modification", d.status.value, d.status.value)],
+            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
+        )
         return d.model_copy(update={"version": d.version + 1})
 
     def transition(self, d: Dossier, to: DossierStatus, actor: str, action: str, reason: str | None = None) -> Dossier:
@@ -165,8 +175,11 @@ class Store:
         moved = d.model_copy(update={"status": to, "updated_at": utcnow()})
         op = self._put_dossier_op(moved, "#st = :from", {":from": d.status.value})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
-        self._commit([op], [AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason)],
-                     on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."))
+        self._commit(
+            [op],
+            [AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason)],
+            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
+        )
         return moved.model_copy(update={"version": d.version + 1})
 
     def update_dossier(self, d: Dossier) -> Dossier:
@@ -179,21 +192,29 @@ class Store:
         return [Dossier.model_validate_json(i["doc"]) for i in pages]
 
     def list_numbered(self) -> list[Dossier]:
-        pages = self._query(self.dossiers, IndexName="ByDepositNumber",
-                            KeyConditionExpression=Key("numbering").eq("depot"))
+        pages = self._query(
+            self.dossiers, IndexName="ByDepositNumber", KeyConditionExpression=Key("numbering").eq("depot")
+        )
         return [Dossier.model_validate_json(i["doc"]) for i in pages]
 
     # ------------------------------------------------------------ pieces
 
     def record_piece(self, dossier_id: str, rec: PieceRecord) -> None:
         """Idempotent: the same version always records the same conclusion."""
-        self.dossiers.put_item(Item={
-            "pk": f"DOSSIER#{dossier_id}", "sk": f"PIECE#{rec.piece}#{rec.version_id}", "doc": rec.model_dump_json(),
-        })
+        self.dossiers.put_item(
+            Item={
+                "pk": f"DOSSIER#{dossier_id}",
+                "sk": f"PIECE#{rec.piece}#{rec.version_id}",
+                "doc": rec.model_dump_json(),
+            }
+        )
 
     def piece_records(self, dossier_id: str) -> dict[tuple[str, str], PieceRecord]:
-        items = self._query(self.dossiers, ConsistentRead=True,
-                            KeyConditionExpression=Key("pk").eq(f"DOSSIER#{dossier_id}") & Key("sk").begins_with("PIECE#"))
+        items = self._query(
+            self.dossiers,
+            ConsistentRead=True,
+            KeyConditionExpression=Key("pk").eq(f"DOSSIER#{dossier_id}") & Key("sk").begins_with("PIECE#"),
+        )
         records = [PieceRecord.model_validate_json(i["doc"]) for i in items]
         return {(r.piece, r.version_id): r for r in records}
 
@@ -201,21 +222,37 @@ class Store:
 
     def record_envoi(self, d: Dossier, envoi: Envoi, actor: str) -> Dossier:
         """The deposit: final, with its server time and the pieces as they stood."""
-        sent = d.model_copy(update={
-            "status": DossierStatus.ENVOYE, "envoi": envoi, "updated_at": envoi.sent_at,
-            "incomplete_reasons": [], "deposit_number": None,
-        })
+        sent = d.model_copy(
+            update={
+                "status": DossierStatus.ENVOYE,
+                "envoi": envoi,
+                "updated_at": envoi.sent_at,
+                "incomplete_reasons": [],
+                "deposit_number": None,
+            }
+        )
         op = self._put_dossier_op(sent, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
         pending = {
-            "pk": "PENDING", "sk": PendingEnvoi.sort_key_of(envoi),
-            "dossier_id": d.dossier_id, "envoi_id": envoi.envoi_id, "sent_at": _iso(envoi.sent_at),
+            "pk": "PENDING",
+            "sk": PendingEnvoi.sort_key_of(envoi),
+            "dossier_id": d.dossier_id,
+            "envoi_id": envoi.envoi_id,
+            "sent_at": _iso(envoi.sent_at),
         }
         details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
         self._commit(
             [op, {"Put": {"TableName": self.s.counters_table, "Item": _typed(pending)}}],
-            [AuditDraft(d.dossier_id, actor, "envoi", d.status.value, sent.status.value,
-                        details={"envoi_id": envoi.envoi_id, "sent_at": _iso(envoi.sent_at), "pieces": details})],
+            [
+                AuditDraft(
+                    d.dossier_id,
+                    actor,
+                    "envoi",
+                    d.status.value,
+                    sent.status.value,
+                    details={"envoi_id": envoi.envoi_id, "sent_at": _iso(envoi.sent_at), "pieces": details},
+                )
+            ],
             on_conflict=Conflict("envoi_impossible", "Ce dossier a déjà été envoyé ou vient d'être modifié."),
         )
         return sent.model_copy(update={"version": d.version + 1})
@@ -235,16 +272,19 @@ class Store:
         item = self.counters.get_item(Key={"pk": "COUNTER", "sk": "deposit_number"}, ConsistentRead=True).get("Item")
         return int(item["value"]) if item else 0
 
-    def conclude_complete(self, pending: PendingEnvoi, d: Dossier, number: int,
-                          outbox: list[OutboxMessage]) -> Dossier:
+    def conclude_complete(self, pending: PendingEnvoi, d: Dossier, number: int, outbox: list[OutboxMessage]) -> Dossier:
         """Give `number` to the dossier at the head of the sequence, in one transaction.
 
         Raises ConditionFailed when another worker numbered or concluded first.
         """
         assert d.envoi is not None
-        numbered = d.model_copy(update={
-            "status": DossierStatus.COMPLET, "deposit_number": number, "updated_at": utcnow(),
-        })
+        numbered = d.model_copy(
+            update={
+                "status": DossierStatus.COMPLET,
+                "deposit_number": number,
+                "updated_at": utcnow(),
+            }
+        )
         counter_cond = "attribute_not_exists(pk)" if number == 1 else "#val = :prev"
         counter: dict[str, Any] = {
             "Update": {
@@ -257,32 +297,63 @@ class Store:
             }
         }
         ops = [counter, *self._conclusion_ops(pending, d, numbered, outbox)]
-        self._commit(ops, [AuditDraft(
-            d.dossier_id, "systeme:completude", "numerotation", d.status.value, numbered.status.value,
-            details={"deposit_number": number, "envoi_id": d.envoi.envoi_id, "sent_at": _iso(d.envoi.sent_at)},
-        )])
+        self._commit(
+            ops,
+            [
+                AuditDraft(
+                    d.dossier_id,
+                    "systeme:completude",
+                    "numerotation",
+                    d.status.value,
+                    numbered.status.value,
+                    details={"deposit_number": number, "envoi_id": d.envoi.envoi_id, "sent_at": _iso(d.envoi.sent_at)},
+                )
+            ],
+        )
         return numbered.model_copy(update={"version": d.version + 1})
 
-    def conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason],
-                            outbox: list[OutboxMessage]) -> Dossier:
-        incomplete = d.model_copy(update={
-            "status": DossierStatus.INCOMPLET, "incomplete_reasons": reasons, "updated_at": utcnow(),
-        })
+    def conclude_incomplete(
+        self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason], outbox: list[OutboxMessage]
+    ) -> Dossier:
+        incomplete = d.model_copy(
+            update={
+                "status": DossierStatus.INCOMPLET,
+                "incomplete_reasons": reasons,
+                "updated_at": utcnow(),
+            }
+        )
         self._commit(
             self._conclusion_ops(pending, d, incomplete, outbox),
-            [AuditDraft(d.dossier_id, "systeme:completude", "incompletude", d.status.value, incomplete.status.value,
-                        reason="; ".join(r.code for r in reasons),
-                        details={"envoi_id": pending.envoi_id})],
+            [
+                AuditDraft(
+                    d.dossier_id,
+                    "systeme:completude",
+                    "incompletude",
+                    d.status.value,
+                    incomplete.status.value,
+                    reason="; ".join(r.code for r in reasons),
+                    details={"envoi_id": pending.envoi_id},
+                )
+            ],
         )
         return incomplete.model_copy(update={"version": d.version + 1})
 
-    def _conclusion_ops(self, pending: PendingEnvoi, before: Dossier, after: Dossier,
-                        outbox: list[OutboxMessage]) -> list[dict[str, Any]]:
-        dossier = self._put_dossier_op(after.model_copy(update={"version": before.version}),
-                                       "envoi_id = :e AND #st = :s", {":e": pending.envoi_id, ":s": "envoyé"})
+    def _conclusion_ops(
+        self, pending: PendingEnvoi, before: Dossier, after: Dossier, outbox: list[OutboxMessage]
+    ) -> list[dict[str, Any]]:
+        dossier = self._put_dossier_op(
+            after.model_copy(update={"version": before.version}),
+            "envoi_id = :e AND #st = :s",
+            {":e": pending.envoi_id, ":s": "envoyé"},
+        )
         dossier["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
-        done = {"Delete": {"TableName": self.s.counters_table, "Key": _typed({"pk": "PENDING", "sk": pending.sort_key}),
-                           "ConditionExpression": "attribute_exists(pk)"}}
+        done = {
+            "Delete": {
+                "TableName": self.s.counters_table,
+                "Key": _typed({"pk": "PENDING", "sk": pending.sort_key}),
+                "ConditionExpression": "attribute_exists(pk)",
+            }
+        }
         return [dossier, done, *(self._outbox_op(m) for m in outbox)]
 
     # ------------------------------------------------------------ outbox
@@ -320,8 +391,9 @@ class Store:
         items = self._query(self.audit, KeyConditionExpression=Key("pk").eq("log"), ConsistentRead=True)
         return [AuditEntry.model_validate_json(i["doc"]) for i in items]
 
-    def _commit(self, ops: list[dict[str, Any]], drafts: list[AuditDraft],
-                on_conflict: Exception | None = None) -> None:
+    def _commit(
+        self, ops: list[dict[str, Any]], drafts: list[AuditDraft], on_conflict: Exception | None = None
+    ) -> None:
         """Run `ops` and append `drafts` to the audit chain, atomically.
 
         A lost race on the chain's head is retried; a failed condition of `ops` is not: it means
@@ -350,16 +422,38 @@ class Store:
         now = _iso(utcnow())
         for draft in drafts:
             seq += 1
-            entry = AuditEntry(seq=seq, at=now, dossier_id=draft.dossier_id, actor=draft.actor, action=draft.action,
-                               from_status=draft.from_status, to_status=draft.to_status, reason=draft.reason,
-                               details=draft.details or {}, prev_hash=prev).sealed()
+            entry = AuditEntry(
+                seq=seq,
+                at=now,
+                dossier_id=draft.dossier_id,
+                actor=draft.actor,
+                action=draft.action,
+                from_status=draft.from_status,
+                to_status=draft.to_status,
+                reason=draft.reason,
+                details=draft.details or {},
+                prev_hash=prev,
+            ).sealed()
             prev = entry.hash
-            ops.append({"Put": {"TableName": self.s.audit_table, "ConditionExpression": "attribute_not_exists(pk)",
-                                "Item": _typed({"pk": "log", "sk": seq, "dossier_id": draft.dossier_id,
-                                                "doc": entry.model_dump_json()})}})
+            ops.append(
+                {
+                    "Put": {
+                        "TableName": self.s.audit_table,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                        "Item": _typed(
+                            {"pk": "log", "sk": seq, "dossier_id": draft.dossier_id, "doc": entry.model_dump_json()}
+                        ),
+                    }
+                }
+            )
         head_cond = "attribute_not_exists(pk)" if first_seq == 0 else "seq = :old"
-        head_op: dict[str, Any] = {"Put": {"TableName": self.s.audit_table, "ConditionExpression": head_cond,
-                                           "Item": _typed({"pk": "head", "sk": 0, "seq": seq, "hash": prev})}}
+        head_op: dict[str, Any] = {
+            "Put": {
+                "TableName": self.s.audit_table,
+                "ConditionExpression": head_cond,
+                "Item": _typed({"pk": "head", "sk": 0, "seq": seq, "hash": prev}),
+            }
+        }
         if first_seq:
             head_op["Put"]["ExpressionAttributeValues"] = _typed({":old": first_seq})
         return [head_op, *ops]

@@ -4,39 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
 from ami.dispositif import dispositif
 from ami.models import CompletenessRequest, utcnow
 from ami.sequencing import Conclusion, Sequencer
 from ami.settings import settings
 from ami.store import Store
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(service="completeness")
 metrics = Metrics(service="completeness")
-processor = SqsFifoPartialProcessor(model=SqsRecordModel)
+
+
+class CompletenessRecord(SqsRecordModel):
+    body: Json[CompletenessRequest]
+
+
+processor = SqsFifoPartialProcessor(model=CompletenessRecord)
 sequencer = Sequencer(Store(settings()), settings(), dispositif().hold_timeout_seconds)
 
 
 def _count(conclusions: list[Conclusion]) -> None:
     for c in conclusions:
-        logger.info("dossier concluded", extra={"concluded": c.dossier_id, "outcome": c.outcome,
-                                                "deposit_number": c.deposit_number})
+        logger.info(
+            "dossier concluded",
+            extra={"concluded": c.dossier_id, "outcome": c.outcome, "deposit_number": c.deposit_number},
+        )
         metrics.add_metric(name=f"Dossiers_{c.outcome}", unit=MetricUnit.Count, value=1)
 
 
-def record_handler(record: SqsRecordModel) -> None:
-    request = CompletenessRequest.model_validate_json(record.body)
-    logger.set_correlation_id(request.dossier_id)
-    _count(sequencer.examine(request, utcnow()))
+def record_handler(record: CompletenessRecord) -> None:
+    logger.set_correlation_id(record.body.dossier_id)
+    _count(sequencer.examine(record.body, utcnow()))
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 

@@ -2,35 +2,52 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import S3Model, SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Json
 
 from ami.deposits import Deposits
 from ami.idempotency import register_lambda_context
 from ami.intake import Intake, Upload
 from ami.settings import settings
 from ami.store import Store
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import S3Model, SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(service="intake")
 metrics = Metrics(service="intake")
-processor = BatchProcessor(event_type=EventType.SQS, model=SqsRecordModel)
+
+
+class S3TestEvent(BaseModel):
+    """Sent once by S3 when the bucket notification is configured."""
+
+    Event: Literal["s3:TestEvent"]
+
+
+class UploadRecord(SqsRecordModel):
+    body: Json[S3Model | S3TestEvent]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=UploadRecord)
 intake = Intake(settings(), Deposits(settings()), Store(settings()))
 
 
-def record_handler(record: SqsRecordModel) -> None:
-    body = json.loads(record.body)
-    if body.get("Event") == "s3:TestEvent":  # sent once when the notification is configured
+def record_handler(record: UploadRecord) -> None:
+    if isinstance(record.body, S3TestEvent):
         return
-    for s3_record in S3Model.model_validate(body).Records:
+    for s3_record in record.body.Records:
+        obj = s3_record.s3.object
+        assert obj is not None, "an ObjectCreated notification names its object"
         upload = Upload(
-            bucket=s3_record.s3.bucket.name, key=unquote_plus(s3_record.s3.object.key),
-            version_id=s3_record.s3.object.versionId or "null", size=s3_record.s3.object.size or 0,
+            bucket=s3_record.s3.bucket.name,
+            key=unquote_plus(obj.key),
+            version_id=obj.versionId or "null",
+            size=obj.size or 0,
             event_time=s3_record.eventTime,
         )
         outcome = intake.process(upload)
@@ -42,6 +59,6 @@ def record_handler(record: SqsRecordModel) -> None:
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

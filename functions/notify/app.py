@@ -4,34 +4,42 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
 from ami.delivery import Delivery
 from ami.idempotency import register_lambda_context
 from ami.models import Notification
 from ami.notifications import SesMailer
 from ami.settings import settings
 from ami.store import Store
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(service="notify")
 metrics = Metrics(service="notify")
-processor = BatchProcessor(event_type=EventType.SQS, model=SqsRecordModel)
+
+
+class NotificationRecord(SqsRecordModel):
+    body: Json[Notification]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=NotificationRecord)
 delivery = Delivery(Store(settings()), SesMailer(settings().sender_email))
 
 
-def record_handler(record: SqsRecordModel) -> None:
-    notification = Notification.model_validate_json(record.body)
-    logger.set_correlation_id(notification.dossier_id)
-    delivery.process(notification)
-    logger.info("notification sent", extra={"kind": notification.kind})
-    metrics.add_metric(name=f"Emails_{notification.kind}", unit=MetricUnit.Count, value=1)
+def record_handler(record: NotificationRecord) -> None:
+    logger.set_correlation_id(record.body.dossier_id)
+    delivery.process(record.body)
+    logger.info("notification sent", extra={"kind": record.body.kind})
+    metrics.add_metric(name=f"Emails_{record.body.kind}", unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,36 +1,44 @@
-"""scoring: numbered dossiers, in number order → (placeholder) score, emails, instruction work item."""
+"""scoring: numbered dossiers, in number order → score, emails, instruction work item."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
 
 from ami.idempotency import register_lambda_context
 from ami.models import DepositNumbered
 from ami.scoring import AfterNumbering
 from ami.settings import settings
 from ami.store import Store
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(service="scoring")
 metrics = Metrics(service="scoring")
-processor = SqsFifoPartialProcessor(model=SqsRecordModel)
+
+
+class DepositRecord(SqsRecordModel):
+    body: Json[DepositNumbered]
+
+
+processor = SqsFifoPartialProcessor(model=DepositRecord)
 step = AfterNumbering(settings(), Store(settings()))
 
 
-def record_handler(record: SqsRecordModel) -> None:
-    event = DepositNumbered.model_validate_json(record.body)
-    logger.set_correlation_id(event.dossier_id)
-    step.process(event)
-    logger.info("work item queued", extra={"deposit_number": event.deposit_number})
+def record_handler(record: DepositRecord) -> None:
+    logger.set_correlation_id(record.body.dossier_id)
+    step.process(record.body)
+    logger.info("work item queued", extra={"deposit_number": record.body.deposit_number})
     metrics.add_metric(name="WorkItemsQueued", unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,45 @@
+# Two commands on a fresh machine (Python 3.11 and make): `make demo` and `make test`.
+# Each bootstraps the virtual environment from the lock file first.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo up test lint bench lock clean
+
+$(STAMP): requirements-dev.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements-dev.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The main job: the whole deposit flow on the embedded local emulation (no AWS account, no Docker).
+demo: setup
+	$(BIN)/ami demo
+
+## The stack, until Ctrl-C (then `ami mailbox`, `ami instruction next` in another terminal).
+up: setup
+	$(BIN)/ami local up
+
+## Linters, type checks and every test (unit, integration, e2e, infra).
+test: setup lint
+	$(BIN)/pytest -n 2 --dist loadfile; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
+
+lint: setup
+	$(BIN)/ruff check functions infra tests benchmarks
+	$(BIN)/mypy functions/ami functions/api functions/intake functions/completeness functions/scoring functions/notify infra
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+## Re-pin the dependencies after a change to pyproject.toml.
+lock: setup
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --quiet -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --no-header --quiet -o functions/requirements.txt
+
+clean:
+	rm -rf $(VENV) .venv-sam .ami-local .pytest_cache .mypy_cache .ruff_cache
