@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
+from ami.deposits import Deposits
+from ami.idempotency import register_lambda_context
+from ami.intake import Intake, Upload
+from ami.settings import settings
+from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -12,12 +17,6 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.parser.models import S3Model, SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Json
-
-from ami.deposits import Deposits
-from ami.idempotency import register_lambda_context
-from ami.intake import Intake, Upload
-from ami.settings import settings
-from ami.store import Store
 
 logger = Logger(service="intake")
 metrics = Metrics(service="intake")

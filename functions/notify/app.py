@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ami.delivery import Delivery
+from ami.idempotency import register_lambda_context
+from ami.models import Notification
+from ami.notifications import SesMailer
+from ami.settings import settings
+from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -11,13 +17,6 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
-
-from ami.delivery import Delivery
-from ami.idempotency import register_lambda_context
-from ami.models import Notification
-from ami.notifications import SesMailer
-from ami.settings import settings
-from ami.store import Store
 
 logger = Logger(service="notify")
 metrics = Metrics(service="notify")
