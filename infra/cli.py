@@ -126,13 +126,13 @@ def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourne
 
 
 def _print_demo(result: Any) -> None:
-    from ami.models import Notification  # noqa: F401  (keeps the models' import cost out of --help)
-    from ami.notifications import format_euros, format_paris
+    from ami.notifications import format_euros
 
     console.print(f"Inscription d'une SCI refusée : [yellow]{result.refused_registration}[/yellow]")
     numbered = Table(title="Dossiers complets, dans l'ordre de dépôt")
-    for col in ("N°", "Déposé le (heure de Paris)", "Bailleur", "Commune", "Zone", "Logements", "Prêts"):
-        numbered.add_column(col, justify="right" if col in ("N°", "Logements", "Prêts") else "left")
+    for col in ("N°", "Déposé le (Paris)", "Bailleur", "Commune", "Zone", "Lgts", "Prêts"):
+        right = col in ("N°", "Lgts", "Prêts")
+        numbered.add_column(col, justify="right" if right else "left", no_wrap=col != "Bailleur")
     from datetime import datetime
     from decimal import Decimal
 
@@ -140,7 +140,7 @@ def _print_demo(result: Any) -> None:
 
     for r in result.numbered:
         c = commune(r.get("commune_insee") or "")
-        numbered.add_row(str(r["deposit_number"]), format_paris(datetime.fromisoformat(r["deposited_at"])),
+        numbered.add_row(str(r["deposit_number"]), _paris(datetime.fromisoformat(r["deposited_at"])),
                          r["raison_sociale"], c.nom if c else "?", c.zone if c else "?", str(r.get("logements", "")),
                          format_euros(Decimal(r["loan_total_eur"])))
     console.print(numbered)
@@ -165,6 +165,14 @@ def _print_demo(result: Any) -> None:
     for w in result.work_items:
         work.add_row(str(w["deposit_number"]), w["raison_sociale"], w["siren"])
     console.print(work)
+
+
+def _paris(at: Any) -> str:
+    """Compact Paris time to the millisecond: deposits a few ms apart must read apart."""
+    from zoneinfo import ZoneInfo
+
+    local = at.astimezone(ZoneInfo("Europe/Paris"))
+    return local.strftime("%d/%m/%Y %H:%M:%S,") + f"{local.microsecond // 1000:03d}"
 
 
 def _print_mailbox(emails: list[Any]) -> None:

@@ -306,7 +306,8 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
         problems.append("une SCI (forme non éligible) a pu s'inscrire")
         refused = ""
     except ApiError as exc:
-        refused = f"{exc.payload['code']} : {exc.payload['message']}"
+        details = exc.payload.get("details") or []
+        refused = " ".join([exc.payload["message"], *(d["message"] for d in details if isinstance(d, dict))])
 
     dossiers = scenario()
     clients = [AmiClient(runtime.api_url, t) for t in tokens]

@@ -19,6 +19,7 @@ import threading
 import time
 import urllib.request
 import uuid
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -347,6 +348,8 @@ class LocalRuntime:
         self.functions: Functions
 
     def start(self) -> LocalRuntime:
+        # Locally nothing collects EMF metrics; Powertools warns on each empty flush.
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         self.emulation.start()
         os.environ.update(client_environment(self.emulation.endpoint, self.state_dir))
         _forget_cached_clients()
@@ -355,8 +358,10 @@ class LocalRuntime:
         self.dispatcher = Dispatcher(self.stack, self.functions, self.log)
         self.dispatcher.start()
         if self.serve_api:
-            from infra.localapi import serve_api
+            from infra.localapi import QUIET, serve_api
 
+            if self.log_level == "WARNING":
+                QUIET.set()
             self.api_url, self._stop_api = serve_api(self.emulation.endpoint, self.stack.user_pool_id)
         return self
 

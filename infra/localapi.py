@@ -112,6 +112,13 @@ class VerifyingRequestHandler(ChaliceRequestHandler):
         # BaseHTTPRequestHandler handles the request inside __init__: the gateway must be ready first.
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
 
+    def log_message(self, format: str, *args: Any) -> None:
+        if not QUIET.is_set():
+            super().log_message(format, *args)
+
+
+QUIET = threading.Event()  # set: no access log line per request (the demo prints its own report)
+
 
 def _api_app() -> Chalice:
     if FUNCTIONS not in sys.path:

@@ -36,6 +36,8 @@ class Dispositif(BaseModel):
     pieces: dict[PieceKind, PieceRules]
     upload_expiry_seconds: int
     hold_timeout_seconds: int
+    clock_margin_seconds: int
+    reservation_timeout_seconds: int
 
     def form_label(self, code: str) -> str | None:
         return next((f.libelle for f in self.formes_juridiques if f.code == code), None)

@@ -43,3 +43,9 @@ class PieceRefused(AmiError):
     """A file that cannot be a piece of the dossier; it is quarantined with this reason."""
 
     status = 422
+
+
+class RetryLater(AmiError):
+    """The service could not complete the request in time; nothing was recorded."""
+
+    status = 503

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -169,7 +169,9 @@ class Dossier(BaseModel):
     envoi: Envoi | None = None
     deposit_number: int | None = None
     incomplete_reasons: list[Reason] = Field(default_factory=list)
-    scoring: dict[str, str] | None = None
+    scoring: dict[str, Any] | None = Field(
+        default=None, description="Score de priorité 2 (instructeurs seulement ; jamais montré au bailleur)"
+    )
     version: int = 0
 
     @property
@@ -207,7 +209,14 @@ class DepositNumbered(BaseModel):
     deposited_at: datetime
 
 
-NotificationKind = Literal["accuse_reception", "dossier_incomplet", "nouveau_dossier", "piece_refusee"]
+NotificationKind = Literal[
+    "accuse_reception",
+    "dossier_incomplet",
+    "nouveau_dossier",
+    "piece_refusee",
+    "liste_attente",
+    "enveloppe_consommee",
+]
 
 
 class Notification(BaseModel):

@@ -258,6 +258,22 @@ def _piece_refusee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> lis
     return [_email(n.kind, (bailleur.email_contact,), context)]
 
 
+def _liste_attente(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    _require_deposit(dossier, n.kind)
+    context = _common(dossier, bailleur)
+    context["enveloppe"] = format_euros(Decimal(dispositif().enveloppe_eur))
+    return [_email(n.kind, (bailleur.email_contact,), context)]
+
+
+def _enveloppe_consommee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    _require_deposit(dossier, n.kind)
+    context = _common(dossier, bailleur)
+    context["enveloppe"] = format_euros(Decimal(dispositif().enveloppe_eur))
+    context["loan_total"] = dossier.loan_total
+    context["principal"] = Decimal(n.details.get("principal", "0"))
+    return [_email(n.kind, (dispositif().mailbox,), context)]
+
+
 def _email(kind: NotificationKind, to: tuple[str, ...], context: dict[str, Any]) -> Email:
     subject, text, html = _render(kind, context)
     return Email(to=to, subject=subject, text=text, html=html)
@@ -268,6 +284,8 @@ _COMPOSERS: dict[NotificationKind, Callable[[Notification, Dossier, Bailleur], l
     "dossier_incomplet": _dossier_incomplet,
     "nouveau_dossier": _nouveau_dossier,
     "piece_refusee": _piece_refusee,
+    "liste_attente": _liste_attente,
+    "enveloppe_consommee": _enveloppe_consommee,
 }
 
 

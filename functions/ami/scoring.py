@@ -1,28 +1,580 @@
-"""After numbering: scoring, the bailleur's receipt, the mailbox notice and the instructors' work item.
+"""Priority-2 score (housing need of employees on the territory) and what follows numbering.
 
-PLACEHOLDER SCORING: the priority-2 score (housing need of employees) is a later issue. Until then
-each numbered dossier is marked `scoring = {"statut": "en_attente", ...}`, which the instructor API
-shows as such; nothing pretends to be a score.
+The score informs the Commission de Crédit Nationale; priority 1 stays the deposit number. It is
+computed from data only, never guessed:
+
+- the grid (weights, scales, LLI rent ceilings) is `scoring_config.toml`, validated by
+  `ScoringConfig`; every score records the grid's version and SHA-256;
+- territory criteria read the bundled zonage ABC and the referentials imported by ops
+  (`ami.referentiel`), whose versions the score records so it can be recomputed as it was;
+- operation criteria read the form and facts extracted from the pieces (`Fact`, with their page);
+- a criterion whose data is missing says so (`statut = "donnee_manquante"`, `points = None`) and
+  its weight is reported in `points_non_evalues`, never silently scored zero.
+
+`score_dossier` is pure and deterministic (Decimal arithmetic, no clock, no randomness): the same
+dossier, facts, referentials and grid give the same score, byte for byte.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from ami.aws import client
+from ami.errors import InvalidInput, NotFound
 from ami.idempotency import once
-from ami.models import DepositNumbered, Notification, WorkItem
+from ami.models import DepositNumbered, Dossier, Notification, PieceKind, WorkItem
+from ami.rules import commune
 from ami.settings import Settings
 from ami.store import Store
 
-SCORING_PENDING = {
-    "statut": "en_attente",
-    "note": "Score de priorité 2 non encore calculé (fonction de notation à venir).",
-}
+if TYPE_CHECKING:
+    from ami.referentiel import Referentiel
+
+PARIS = ZoneInfo("Europe/Paris")
+CENT = Decimal("0.01")
+TYPOLOGIES = ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")
+
+# ---------------------------------------------------------------- the grid (configuration)
+
+Fraction = Annotated[Decimal, Field(ge=0, le=1)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Palier(_Frozen):
+    jusqu_a: Decimal | None = None  # inclusive upper bound; None = everything above
+    fraction: Fraction
+
+
+class BaremePaliers(_Frozen):
+    type: Literal["paliers"]
+    paliers: tuple[Palier, ...]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BaremePaliers:
+        bounds = [p.jusqu_a for p in self.paliers]
+        if not bounds or bounds[-1] is not None or any(b is None for b in bounds[:-1]):
+            raise ValueError("les paliers doivent finir par un palier sans borne (et lui seul)")
+        finite = [b for b in bounds if b is not None]
+        if finite != sorted(finite) or len(set(finite)) != len(finite):
+            raise ValueError("les bornes des paliers doivent être strictement croissantes")
+        return self
+
+    def fraction(self, value: Decimal) -> Decimal:
+        for p in self.paliers:
+            if p.jusqu_a is None or value <= p.jusqu_a:
+                return p.fraction
+        raise AssertionError("unreachable: the last palier has no bound")
+
+
+class BaremeCategories(_Frozen):
+    type: Literal["categories"]
+    valeurs: dict[str, Fraction]
+
+
+Bareme = Annotated[BaremePaliers | BaremeCategories, Field(discriminator="type")]
+
+
+class DonneeReferentiel(_Frozen):
+    type: Literal["referentiel"]
+    nom: str
+
+
+class DonneeZonage(_Frozen):
+    type: Literal["zonage"]
+
+
+class DonneeFait(_Frozen):
+    type: Literal["fait"]
+    nom: str
+
+
+class DonneeLoyer(_Frozen):
+    type: Literal["loyer"]
+
+
+class DonneeTypologie(_Frozen):
+    type: Literal["typologie"]
+    typologies: tuple[str, ...]
+
+
+class DonneeSurfaces(_Frozen):
+    type: Literal["surfaces"]
+    reference_m2: dict[str, Annotated[Decimal, Field(gt=0)]]
+
+
+Donnee = Annotated[
+    DonneeReferentiel | DonneeZonage | DonneeFait | DonneeLoyer | DonneeTypologie | DonneeSurfaces,
+    Field(discriminator="type"),
+]
+
+
+class Critere(_Frozen):
+    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
+    libelle: str
+    groupe: Literal["territoire", "operation"]
+    poids: Annotated[Decimal, Field(gt=0)]
+    donnee: Donnee
+    bareme: Bareme
+
+
+class ReferentielDecl(_Frozen):
+    libelle: str
+    unite: str
+    minimum: Decimal
+    maximum: Decimal
+
+
+class Coefficient(_Frozen):
+    base: Decimal
+    numerateur: Decimal
+    plafond: Decimal
+
+
+class PlafondsLLI(_Frozen):
+    source: str
+    zones_equivalentes: dict[str, str] = Field(default_factory=dict)
+    coefficient: Coefficient
+    annees: dict[int, dict[str, Annotated[Decimal, Field(gt=0)]]]
+
+    def year(self, wanted: int) -> int | None:
+        """The ceilings' year for a deposit of `wanted`: that year, else the latest listed before it."""
+        years = [y for y in sorted(self.annees) if y <= wanted]
+        return years[-1] if years else None
+
+
+class Zones(_Frozen):
+    lli: tuple[str, ...]
+
+
+class ScoringConfig(_Frozen):
+    version: Annotated[str, Field(min_length=1)]
+    total: Decimal
+    plafonds_lli: PlafondsLLI
+    zones: Zones
+    referentiels: dict[str, ReferentielDecl]
+    criteres: tuple[Critere, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScoringConfig:
+        if sum((c.poids for c in self.criteres), Decimal(0)) != self.total:
+            raise ValueError(f"la somme des poids des critères doit valoir {self.total}")
+        codes = [c.code for c in self.criteres]
+        if len(set(codes)) != len(codes):
+            raise ValueError("codes de critères en double")
+        for c in self.criteres:
+            if isinstance(c.donnee, DonneeReferentiel) and c.donnee.nom not in self.referentiels:
+                raise ValueError(f"critère {c.code} : référentiel {c.donnee.nom} non déclaré")
+        zones = set(self.zones.lli) | set(self.plafonds_lli.zones_equivalentes)
+        for year, table in self.plafonds_lli.annees.items():
+            missing = {self.plafonds_lli.zones_equivalentes.get(z, z) for z in zones} - set(table)
+            if missing:
+                raise ValueError(f"plafonds {year} : zones sans plafond {sorted(missing)}")
+        return self
+
+    def critere(self, code: str) -> Critere:
+        for c in self.criteres:
+            if c.code == code:
+                return c
+        raise NotFound("critere_inconnu", f"Le critère « {code} » n'existe pas dans la grille {self.version}.",
+                       {"criteres": [c.code for c in self.criteres]})
+
+    def referentiels_utilises(self) -> tuple[str, ...]:
+        return tuple(sorted({c.donnee.nom for c in self.criteres if isinstance(c.donnee, DonneeReferentiel)}))
+
+
+@cache
+def config_text() -> str:
+    return resources.files("ami").joinpath("scoring_config.toml").read_text(encoding="utf-8")
+
+
+def load_config(text: str) -> tuple[ScoringConfig, str]:
+    """The validated grid and the SHA-256 of its text."""
+    return ScoringConfig.model_validate(tomllib.loads(text)), hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@cache
+def scoring_config() -> tuple[ScoringConfig, str]:
+    return load_config(config_text())
+
+
+# ---------------------------------------------------------------- inputs and the score
+
+
+class Fact(BaseModel):
+    """A value read from the form or a piece (by extraction), with where it was read."""
+
+    model_config = ConfigDict(frozen=True)
+    valeur: str
+    piece: PieceKind | None = None  # None: the form
+    page: int | None = None
+
+
+class Source(BaseModel):
+    type: Literal["formulaire", "document", "referentiel", "zonage", "configuration"]
+    reference: str = Field(description="Champ du formulaire, pièce, référentiel ou table")
+    version: str | None = None
+    page: int | None = None
+
+
+class CritereScore(BaseModel):
+    code: str
+    libelle: str
+    groupe: str
+    poids: Decimal
+    statut: Literal["evalue", "donnee_manquante"]
+    valeur: str | None = Field(description="Valeur d'entrée retenue, telle que comparée au barème")
+    unite: str | None = None
+    sources: list[Source] = Field(default_factory=list)
+    fraction: Decimal | None = None
+    points: Decimal | None = None
+    explication: str
+
+
+class Constat(BaseModel):
+    code: str
+    gravite: Literal["eligibilite", "vigilance"]
+    message: str
+
+
+class Surcharge(BaseModel):
+    """An instructor's override of one criterion; the computed points stay in the criterion."""
+
+    points: Decimal
+    points_origine: Decimal | None
+    justification: str
+    par: str
+    le: datetime
+
+
+class Score(BaseModel):
+    statut: Literal["calcule"] = "calcule"
+    config_version: str
+    config_sha256: str
+    referentiels: dict[str, str] = Field(description="Version de chaque référentiel utilisé, ou « absent »")
+    annee_plafonds: int | None = None
+    criteres: list[CritereScore]
+    total: Decimal = Field(description="Points calculés, sur 100")
+    sur: Decimal
+    points_non_evalues: Decimal = Field(description="Poids des critères dont la donnée manque")
+    complet: bool
+    constats: list[Constat]
+    empreinte: str = Field(description="SHA-256 des entrées et de la grille : même empreinte, même score")
+    surcharges: dict[str, Surcharge] = Field(default_factory=dict)
+    total_retenu: Decimal = Field(description="Total après surcharges des instructeurs")
+
+    def critere(self, code: str) -> CritereScore | None:
+        return next((c for c in self.criteres if c.code == code), None)
+
+
+def _dec(value: Decimal, places: str = "0.01") -> Decimal:
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def lli_ceiling(cfg: ScoringConfig, zone: str, year: int, surface_m2: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(base ceiling €/m², coefficient, ceiling €/m²) for a home of `surface_m2` in `zone`.
+
+    coefficient = min(base + numerateur / S, plafond), rounded to 2 decimals as for the other
+    intermediate-rent schemes; the ceiling is rounded to the cent.
+    """
+    p = cfg.plafonds_lli
+    base = p.annees[year][p.zones_equivalentes.get(zone, zone)]
+    k = p.coefficient
+    coef = _dec(min(k.base + k.numerateur / surface_m2, k.plafond))
+    return base, coef, _dec(base * coef)
+
+
+class _Inputs:
+    """Everything a score depends on, gathered once."""
+
+    def __init__(self, d: Dossier, faits: Mapping[str, Fact], refs: Mapping[str, Referentiel]) -> None:
+        self.d = d
+        self.op = d.form.operation
+        self.faits = faits
+        self.refs = refs
+        self.commune = commune(self.op.commune_insee) if self.op.commune_insee else None
+
+
+def _missing(c: Critere, why: str, sources: list[Source] | None = None, unite: str | None = None) -> CritereScore:
+    return CritereScore(code=c.code, libelle=c.libelle, groupe=c.groupe, poids=c.poids, statut="donnee_manquante",
+                        valeur=None, unite=unite, sources=sources or [], explication=f"Donnée manquante : {why}.")
+
+
+def _scored(c: Critere, valeur: str, fraction: Decimal, sources: list[Source], why: str,
+            unite: str | None = None) -> CritereScore:
+    return CritereScore(code=c.code, libelle=c.libelle, groupe=c.groupe, poids=c.poids, statut="evalue",
+                        valeur=valeur, unite=unite, sources=sources, fraction=fraction,
+                        points=_dec(c.poids * fraction), explication=why)
+
+
+def _apply(c: Critere, value: Decimal | str, sources: list[Source], why: str, unite: str | None = None) -> CritereScore:
+    b = c.bareme
+    if isinstance(b, BaremePaliers):
+        if not isinstance(value, Decimal):
+            return _missing(c, f"valeur « {value} » non numérique", sources, unite)
+        return _scored(c, _plain(value), b.fraction(value), sources, why, unite)
+    key = str(value)
+    if key not in b.valeurs:
+        return _missing(c, f"valeur « {key} » absente du barème ({', '.join(b.valeurs)})", sources, unite)
+    return _scored(c, key, b.valeurs[key], sources, why, unite)
+
+
+def _crit_zonage(c: Critere, x: _Inputs, cfg: ScoringConfig, found: list[Constat]) -> CritereScore:
+    src = [Source(type="zonage", reference="zonage ABC (arrêté du 5 juillet 2024)", version="2024")]
+    if x.commune is None:
+        return _missing(c, "commune de l'opération non renseignée ou inconnue du zonage ABC", src)
+    return _apply(c, x.commune.zone, src, f"Commune {x.commune.nom} ({x.commune.insee}) en zone {x.commune.zone}.")
+
+
+def _crit_referentiel(c: Critere, d: DonneeReferentiel, x: _Inputs, cfg: ScoringConfig) -> CritereScore:
+    decl = cfg.referentiels[d.nom]
+    ref = x.refs.get(d.nom)
+    if x.commune is None:
+        return _missing(c, "commune de l'opération non renseignée ou inconnue", unite=decl.unite)
+    if ref is None:
+        return _missing(c, f"aucun référentiel « {d.nom} » n'a été importé", unite=decl.unite)
+    src = [Source(type="referentiel", reference=d.nom, version=ref.label)]
+    value = ref.valeurs.get(x.commune.insee)
+    if value is None:
+        return _missing(c, f"la commune {x.commune.insee} est absente du référentiel {ref.label}", src, decl.unite)
+    return _apply(c, value, src, f"{decl.libelle} : {_plain(value)} {decl.unite} ({x.commune.nom}).", decl.unite)
+
+
+def _fact_source(f: Fact) -> Source:
+    if f.piece is None:
+        return Source(type="formulaire", reference="formulaire")
+    return Source(type="document", reference=f.piece, page=f.page)
+
+
+def _crit_fait(c: Critere, d: DonneeFait, x: _Inputs) -> CritereScore:
+    f = x.faits.get(d.nom)
+    if f is None:
+        return _missing(c, f"« {d.nom} » n'est ni dans le formulaire ni relevé dans les pièces")
+    src = [_fact_source(f)]
+    where = "formulaire" if f.piece is None else f"{f.piece}, page {f.page}"
+    if isinstance(c.bareme, BaremePaliers):
+        try:
+            value = Decimal(f.valeur.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
+        except InvalidOperation:
+            return _missing(c, f"« {d.nom} » illisible (« {f.valeur} », {where})", src)
+        return _apply(c, value, src, f"{d.nom} = {_plain(value)} ({where}).")
+    return _apply(c, f.valeur.strip().upper(), src, f"{d.nom} = {f.valeur} ({where}).")
+
+
+def _deposit_year(d: Dossier) -> int | None:
+    return d.envoi.sent_at.astimezone(PARIS).year if d.envoi else None
+
+
+@dataclass(frozen=True)
+class RentCheck:
+    """The proposed rent against the LLI ceiling, as the score and the registre show it."""
+
+    rent_m2: Decimal  # € / m² SU / month
+    ceiling_m2: Decimal
+    ratio: Decimal
+    base_m2: Decimal
+    coefficient: Decimal
+    surface_moyenne_m2: Decimal
+    logements: int
+    zone: str
+    year: int
+    wanted_year: int
+
+
+def rent_check(d: Dossier, cfg: ScoringConfig) -> RentCheck | str:
+    """The rent check of `d`, or why it cannot be made (in French)."""
+    op = d.form.operation
+    c = commune(op.commune_insee) if op.commune_insee else None
+    lacking = [label for label, v in (
+        ("loyers mensuels", op.loyer_mensuel_total_eur), ("surface utile", op.surface_utile_m2),
+        ("logements", op.logements.total if op.logements else None), ("commune", c),
+    ) if not v]
+    if lacking:
+        return ", ".join(lacking) + " non renseigné(s)"
+    assert op.loyer_mensuel_total_eur and op.surface_utile_m2 and op.logements and c
+    wanted = _deposit_year(d) or max(cfg.plafonds_lli.annees)
+    year = cfg.plafonds_lli.year(wanted)
+    if year is None:
+        return f"aucun plafond LLI connu pour {wanted} ou avant"
+    n = op.logements.total
+    s_moy = _dec(op.surface_utile_m2 / n)
+    base, coef, ceiling = lli_ceiling(cfg, c.zone, year, s_moy)
+    rent = _dec(op.loyer_mensuel_total_eur / op.surface_utile_m2)
+    return RentCheck(rent, ceiling, _dec(rent / ceiling, "0.0001"), base, coef, s_moy, n, c.zone, year, wanted)
+
+
+def _crit_loyer(c: Critere, x: _Inputs, cfg: ScoringConfig, found: list[Constat],
+                year_out: list[int]) -> CritereScore:
+    r = rent_check(x.d, cfg)
+    if isinstance(r, str):
+        return _missing(c, r, unite="loyer/plafond")
+    year_out.append(r.year)
+    note = "" if r.year == r.wanted_year else f" (plafonds {r.wanted_year} inconnus : plafonds {r.year} appliqués)"
+    why = (f"Loyer {r.rent_m2} €/m² SU/mois pour un plafond de {r.ceiling_m2} €/m² (zone {r.zone}, plafond "
+           f"{r.year} {r.base_m2} € × coefficient {r.coefficient} pour une surface utile moyenne de "
+           f"{r.surface_moyenne_m2} m² sur {r.logements} logements){note} : ratio {r.ratio}.")
+    if r.ratio > 1:
+        found.append(Constat(code="loyer_superieur_plafond", gravite="eligibilite",
+                             message=f"Le loyer proposé ({r.rent_m2} €/m² SU) dépasse le plafond LLI de la zone "
+                                     f"{r.zone} ({r.ceiling_m2} €/m² SU, {r.year})."))
+    src = [Source(type="formulaire", reference="operation.loyer_mensuel_total_eur"),
+           Source(type="formulaire", reference="operation.surface_utile_m2"),
+           Source(type="formulaire", reference="operation.logements"),
+           Source(type="configuration", reference="plafonds_lli", version=str(r.year))]
+    return _apply(c, r.ratio, src, why, "loyer/plafond")
+
+
+def _crit_typologie(c: Critere, d: DonneeTypologie, x: _Inputs) -> CritereScore:
+    lg = x.op.logements
+    if lg is None or lg.total == 0:
+        return _missing(c, "nombre de logements par typologie non renseigné", unite="part")
+    part = sum(getattr(lg, t) for t in d.typologies)
+    share = _dec(Decimal(part) / lg.total, "0.0001")
+    label = " + ".join(t.upper() for t in d.typologies)
+    return _apply(c, share, [Source(type="formulaire", reference="operation.logements")],
+                  f"{part} {label} sur {lg.total} logements : part {share}.", "part")
+
+
+def _crit_surfaces(c: Critere, d: DonneeSurfaces, x: _Inputs) -> CritereScore:
+    lg, sh = x.op.logements, x.op.surface_habitable_m2
+    if lg is None or lg.total == 0 or sh is None:
+        return _missing(c, "surface habitable ou logements par typologie non renseignés", unite="ratio")
+    reference = sum((d.reference_m2[t] * getattr(lg, t) for t in TYPOLOGIES), Decimal(0))
+    ratio = _dec(sh / reference, "0.0001")
+    return _apply(c, ratio, [Source(type="formulaire", reference="operation.surface_habitable_m2"),
+                             Source(type="configuration", reference="surfaces de référence")],
+                  f"Surface habitable {sh} m² pour une référence de {reference} m² selon la typologie : ratio {ratio}.",
+                  "ratio")
+
+
+def _fingerprint(d: Dossier, faits: Mapping[str, Fact], refs: Mapping[str, Referentiel], sha: str) -> str:
+    body = {
+        "operation": d.form.operation.model_dump(mode="json"),
+        "annee_depot": _deposit_year(d),
+        "faits": {k: v.model_dump(mode="json") for k, v in sorted(faits.items())},
+        "referentiels": {k: r.sha256 for k, r in sorted(refs.items())},
+        "grille": sha,
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def score_dossier(d: Dossier, faits: Mapping[str, Fact] | None = None,
+                  referentiels: Mapping[str, Referentiel] | None = None,
+                  config: tuple[ScoringConfig, str] | None = None) -> Score:
+    """The priority-2 score of `d`. Pure and deterministic."""
+    cfg, sha = config or scoring_config()
+    faits = faits or {}
+    refs = {k: v for k, v in (referentiels or {}).items() if k in cfg.referentiels}
+    x = _Inputs(d, faits, refs)
+    found: list[Constat] = []
+    years: list[int] = []
+    if x.commune is None:
+        found.append(Constat(code="commune_inconnue", gravite="vigilance",
+                             message="La commune de l'opération est absente ou inconnue du zonage ABC."))
+    elif x.commune.zone not in cfg.zones.lli:
+        found.append(Constat(code="zone_hors_lli", gravite="vigilance",
+                             message=f"Commune en zone {x.commune.zone} : le LLI n'y est construit que sous "
+                                     f"conditions (zones A bis, A, B1) ; à examiner par l'instructeur."))
+    results: list[CritereScore] = []
+    for c in cfg.criteres:
+        dn = c.donnee
+        if isinstance(dn, DonneeZonage):
+            results.append(_crit_zonage(c, x, cfg, found))
+        elif isinstance(dn, DonneeReferentiel):
+            results.append(_crit_referentiel(c, dn, x, cfg))
+        elif isinstance(dn, DonneeFait):
+            results.append(_crit_fait(c, dn, x))
+        elif isinstance(dn, DonneeLoyer):
+            results.append(_crit_loyer(c, x, cfg, found, years))
+        elif isinstance(dn, DonneeTypologie):
+            results.append(_crit_typologie(c, dn, x))
+        else:
+            results.append(_crit_surfaces(c, dn, x))
+    total = sum((r.points for r in results if r.points is not None), Decimal(0))
+    missing = sum((r.poids for r in results if r.statut == "donnee_manquante"), Decimal(0))
+    return Score(
+        config_version=cfg.version, config_sha256=sha,
+        referentiels={n: (refs[n].label if n in refs else "absent") for n in cfg.referentiels_utilises()},
+        annee_plafonds=years[0] if years else None, criteres=results, total=_dec(total), sur=cfg.total,
+        points_non_evalues=_dec(missing), complet=missing == 0, constats=found,
+        empreinte=_fingerprint(d, faits, refs, sha), total_retenu=_dec(total),
+    )
+
+
+def score_record(score: Score) -> dict[str, Any]:
+    """The score as stored in `Dossier.scoring` (JSON values; Decimals as strings)."""
+    return score.model_dump(mode="json")
+
+
+def override(scoring: Mapping[str, Any] | None, critere: str, points: Decimal, justification: str,
+             par: str, le: datetime) -> dict[str, Any]:
+    """The stored score with an instructor's override of `critere`; the computed points stay visible."""
+    if not scoring or scoring.get("statut") != "calcule":
+        raise InvalidInput("score_absent", "Ce dossier n'a pas encore de score calculé.")
+    score = Score.model_validate(scoring)
+    crit = score.critere(critere)
+    if crit is None:
+        raise NotFound("critere_inconnu", f"Le critère « {critere} » n'existe pas dans ce score.",
+                       {"criteres": [c.code for c in score.criteres]})
+    justification = justification.strip()
+    if len(justification) < 10:
+        raise InvalidInput("justification_requise", "Une justification d'au moins 10 caractères est obligatoire.",
+                           [{"champ": "justification", "message": "Justification trop courte."}])
+    if not Decimal(0) <= points <= crit.poids:
+        raise InvalidInput("points_invalides", f"Les points doivent être compris entre 0 et {crit.poids}.",
+                           [{"champ": "points", "message": f"Entre 0 et {crit.poids}."}])
+    surcharges = dict(score.surcharges)
+    surcharges[critere] = Surcharge(points=_dec(points), points_origine=crit.points, justification=justification,
+                                    par=par, le=le)
+    retained = sum(((surcharges[c.code].points if c.code in surcharges else (c.points or Decimal(0)))
+                    for c in score.criteres), Decimal(0))
+    return score_record(score.model_copy(update={"surcharges": surcharges, "total_retenu": _dec(retained)}))
+
+
+# ---------------------------------------------------------------- after numbering
+
+SCORE_STATUT = "calcule"
+FactsProvider = Callable[[Dossier], Mapping[str, Fact]]
+ReferentialsProvider = Callable[[], Mapping[str, "Referentiel"]]
+
+
+def no_facts(d: Dossier) -> Mapping[str, Fact]:
+    """Seam for the facts extracted from the pieces (page-referenced). None yet: those criteria say so."""
+    return {}
 
 
 class AfterNumbering:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, facts: FactsProvider | None = None,
+                 referentiels: ReferentialsProvider | None = None) -> None:
         self.s = settings
         self.store = store
+        self.facts = facts or no_facts
+        self._referentiels = referentiels
+
+    def referentiels(self) -> Mapping[str, Referentiel]:
+        if self._referentiels is not None:
+            return self._referentiels()
+        from ami.referentiel import ReferentielStore
+
+        return ReferentielStore(self.s).current(scoring_config()[0].referentiels_utilises())
 
     def process(self, event: DepositNumbered) -> dict[str, str]:
         return _process_once(step=self, event=event)
@@ -31,8 +583,10 @@ class AfterNumbering:
         d = self.store.get_dossier(event.dossier_id)
         if d is None or d.deposit_number != event.deposit_number:
             raise RuntimeError(f"dossier {event.dossier_id} does not carry number {event.deposit_number}")
-        if d.scoring is None:
-            d = self.store.update_dossier(d.model_copy(update={"scoring": SCORING_PENDING}))
+        if d.scoring is None or d.scoring.get("statut") != SCORE_STATUT:
+            # Scored once: a redelivered message, or a rerun after an override, changes nothing.
+            score = score_dossier(d, self.facts(d), self.referentiels())
+            d = self.store.update_dossier(d.model_copy(update={"scoring": score_record(score)}))
         bailleur = self.store.get_bailleur(d.siren)
         if bailleur is None:
             raise RuntimeError(f"dossier {d.dossier_id} has no registered bailleur")

@@ -13,40 +13,81 @@ gapless and given once, under any number of concurrent workers and redeliveries.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Literal
 
-from ami.models import CompletenessRequest, DepositNumbered, Dossier, DossierStatus, Notification, Reason
+from ami.dispositif import Dispositif
+from ami.models import (
+    CompletenessRequest,
+    DepositNumbered,
+    Dossier,
+    DossierStatus,
+    Notification,
+    NotificationKind,
+    Reason,
+    utcnow,
+)
 from ami.rules import assess
 from ami.settings import Settings
-from ami.store import ConditionFailed, OutboxMessage, PendingEnvoi, Store
+from ami.store import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store
 
 MAX_STEPS = 500  # per invocation; the next message or the sweep carries on
+MAX_WAIT_SECONDS = 5.0  # longest pause for the clock margin inside one invocation
+
+
+@dataclass(frozen=True)
+class SequencingRules:
+    hold: timedelta  # longest time a completeness check may hold the numbering back
+    margin: timedelta  # a deposit younger than this is not numbered yet (clock skew, requests in flight)
+    reservation_timeout: timedelta  # a reservation never turned into an envoi is dropped after this
+    envelope: Decimal  # loan principal the guarantee can cover
+
+    @classmethod
+    def of(cls, rules: Dispositif) -> SequencingRules:
+        return cls(
+            hold=timedelta(seconds=rules.hold_timeout_seconds),
+            margin=timedelta(seconds=rules.clock_margin_seconds),
+            reservation_timeout=timedelta(seconds=rules.reservation_timeout_seconds),
+            envelope=Decimal(rules.enveloppe_eur),
+        )
 
 
 @dataclass(frozen=True)
 class Conclusion:
     dossier_id: str
-    outcome: Literal["complet", "incomplet"]
+    outcome: Literal["complet", "incomplet", "liste_attente"]
     deposit_number: int | None = None
 
 
-def timeout_reason(hold_seconds: int) -> Reason:
+def timeout_reason(hold: timedelta) -> Reason:
+    minutes = int(hold.total_seconds()) // 60
     return Reason(
         code="controle_non_termine",
         message=(
-            f"Le contrôle des pièces n'a pas pu aboutir dans le délai de {hold_seconds // 60} minutes "
+            f"Le contrôle des pièces n'a pas pu aboutir dans le délai de {minutes} minutes "
             "(pièce non reçue ou illisible). Vérifiez vos pièces et envoyez à nouveau le dossier."
         ),
     )
 
 
 class Sequencer:
-    def __init__(self, store: Store, settings: Settings, hold_timeout_seconds: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        rules: SequencingRules,
+        clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.store = store
         self.s = settings
-        self.hold = timedelta(seconds=hold_timeout_seconds)
+        self.rules = rules
+        self.clock = clock
+        self.sleep = sleep
 
     # ------------------------------------------------------------ messages the conclusions send
 
@@ -62,57 +103,91 @@ class Sequencer:
             order=f"N{number:012d}",
         )
 
-    def _incomplete(self, pending: PendingEnvoi) -> OutboxMessage:
-        body = Notification(
-            notification_id=f"incomplet-{pending.envoi_id}", kind="dossier_incomplet", dossier_id=pending.dossier_id
-        )
+    def _notify(self, kind: NotificationKind, notification_id: str, dossier_id: str, **details: str) -> OutboxMessage:
+        body = Notification(notification_id=notification_id, kind=kind, dossier_id=dossier_id, details=details)
         return OutboxMessage(self.s.notifications_queue_url, body.model_dump_json())
 
     # ------------------------------------------------------------ the two entry points
 
-    def examine(self, request: CompletenessRequest, now: datetime) -> list[Conclusion]:
+    def examine(self, request: CompletenessRequest) -> list[Conclusion]:
         """Conclude the named dossier at once if it is incomplete, then number what can be numbered."""
         conclusions: list[Conclusion] = []
         d = self.store.get_dossier(request.dossier_id)
         if d is not None and d.status == DossierStatus.ENVOYE and d.envoi is not None:
             result = assess(d, self.store.piece_records(d.dossier_id))
             if result.verdict == "incomplet":
-                pending = PendingEnvoi.of(d)
-                try:
-                    self.store.conclude_incomplete(pending, d, list(result.reasons), [self._incomplete(pending)])
-                    conclusions.append(Conclusion(d.dossier_id, "incomplet"))
-                except ConditionFailed:
-                    pass  # someone else concluded it first
-        conclusions += self.advance(now)
+                conclusions += self._conclude_incomplete(PendingEnvoi.of(d), d, list(result.reasons))
+        conclusions += self.advance()
         return conclusions
 
-    def advance(self, now: datetime) -> list[Conclusion]:
+    def advance(self) -> list[Conclusion]:
         """Walk the pending envois from the oldest, concluding each one that can be concluded."""
         conclusions: list[Conclusion] = []
         for _ in range(MAX_STEPS):
             heads = self.store.pending_envois(limit=1)
             if not heads:
                 break
-            head = heads[0]
+            head, now = heads[0], self.clock()
+            if head.reserved:
+                # An envoi being recorded: its place is held, briefly.
+                if now - head.sent_at < self.rules.reservation_timeout:
+                    break
+                self.store.cancel_reservation(head)
+                continue
             d = self.store.get_dossier(head.dossier_id)
             if d is None or d.envoi is None or d.envoi.envoi_id != head.envoi_id:
                 raise RuntimeError(f"pending envoi {head.envoi_id} has no matching dossier")
             result = assess(d, self.store.piece_records(d.dossier_id))
-            try:
-                if result.verdict == "complet":
-                    number = self.store.last_deposit_number() + 1
-                    self.store.conclude_complete(head, d, number, [self._numbered(d, number)])
-                    conclusions.append(Conclusion(d.dossier_id, "complet", number))
-                elif result.verdict == "incomplet":
-                    self.store.conclude_incomplete(head, d, list(result.reasons), [self._incomplete(head)])
-                    conclusions.append(Conclusion(d.dossier_id, "incomplet"))
-                elif now - head.sent_at >= self.hold:
-                    reasons = [timeout_reason(int(self.hold.total_seconds()))]
-                    self.store.conclude_incomplete(head, d, reasons, [self._incomplete(head)])
-                    conclusions.append(Conclusion(d.dossier_id, "incomplet"))
-                else:
-                    break  # the watermark: nothing sent later may be numbered before this one
-            except ConditionFailed:
-                continue  # another worker moved first: look again
+            if result.verdict == "complet":
+                young = self.rules.margin - (now - head.sent_at)
+                if young > timedelta(0):
+                    # A deposit taken a moment earlier elsewhere may not be visible yet: wait it out.
+                    if young.total_seconds() > MAX_WAIT_SECONDS:
+                        break
+                    self.sleep(young.total_seconds())
+                    continue
+                conclusions += self._conclude_complete(head, d)
+            elif result.verdict == "incomplet":
+                conclusions += self._conclude_incomplete(head, d, list(result.reasons))
+            elif now - head.sent_at >= self.rules.hold:
+                conclusions += self._conclude_incomplete(head, d, [timeout_reason(self.rules.hold)])
+            else:
+                break  # the watermark: nothing sent later may be numbered before this one
         self.store.flush_outbox()
         return conclusions
+
+    # ------------------------------------------------------------ conclusions
+
+    def _conclude_complete(self, head: PendingEnvoi, d: Dossier) -> list[Conclusion]:
+        before = self.store.counter()
+        number = before.number + 1
+        principal = before.principal + d.loan_total
+        fits = not before.closed and principal <= self.rules.envelope
+        if fits:
+            after = DepositCounter(number, principal, False)
+            status = DossierStatus.COMPLET
+            outbox = [self._numbered(d, number)]
+        else:
+            # Once one dossier waits, every later one waits too: none may overtake it.
+            after = DepositCounter(number, before.principal, True)
+            status = DossierStatus.LISTE_ATTENTE
+            outbox = [self._notify("liste_attente", f"liste-attente-{head.envoi_id}", d.dossier_id)]
+            if not before.closed:
+                outbox.append(
+                    self._notify(
+                        "enveloppe_consommee", "enveloppe-consommee", d.dossier_id, principal=str(before.principal)
+                    )
+                )
+        try:
+            self.store.conclude_numbered(head, d, before, after, status, outbox)
+        except ConditionFailed:
+            return []  # another worker moved first: the caller looks again
+        return [Conclusion(d.dossier_id, "complet" if fits else "liste_attente", number)]
+
+    def _conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason]) -> list[Conclusion]:
+        outbox = [self._notify("dossier_incomplet", f"incomplet-{pending.envoi_id}", d.dossier_id)]
+        try:
+            self.store.conclude_incomplete(pending, d, reasons, outbox)
+        except ConditionFailed:
+            return []
+        return [Conclusion(d.dossier_id, "incomplet")]

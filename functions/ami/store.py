@@ -7,17 +7,19 @@ or a numbered dossier whose notification is forgotten.
 
 Layout
     dossiers table   BAILLEUR#<siren>/PROFILE, DOSSIER#<id>/DOSSIER, DOSSIER#<id>/PIECE#<piece>#<version>
-    counters table   COUNTER/deposit_number, PENDING/<sent_at>#<envoi_id>, OUTBOX/<id>
+    counters table   COUNTER/deposit_number, PENDING/<sent_at>#<envoi_id>, OUTBOX/<order>#<id>
     audit table      log/<seq>, head/0
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -66,16 +68,27 @@ class PendingEnvoi:
     dossier_id: str
     envoi_id: str
     sent_at: datetime
+    reserved: bool = False  # the API took the time but has not recorded the envoi yet
 
-    @staticmethod
-    def sort_key_of(envoi: Envoi) -> str:
+    @classmethod
+    def new(cls, dossier_id: str, envoi_id: str, sent_at: datetime) -> PendingEnvoi:
         # ISO 8601 UTC with fixed width sorts like time; the envoi id breaks ties deterministically.
-        return f"{_iso(envoi.sent_at)}#{envoi.envoi_id}"
+        return cls(f"{_iso(sent_at)}#{envoi_id}", dossier_id, envoi_id, sent_at)
 
     @classmethod
     def of(cls, d: Dossier) -> PendingEnvoi:
         assert d.envoi is not None
-        return cls(cls.sort_key_of(d.envoi), d.dossier_id, d.envoi.envoi_id, d.envoi.sent_at)
+        return cls.new(d.dossier_id, d.envoi.envoi_id, d.envoi.sent_at)
+
+
+@dataclass(frozen=True)
+class DepositCounter:
+    """The last number given, the loan principal of the dossiers numbered within the envelope, and
+    whether the envelope is closed (a dossier already went to the waiting list)."""
+
+    number: int = 0
+    principal: Decimal = Decimal(0)
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -220,8 +233,37 @@ class Store:
 
     # ------------------------------------------------------------ envoi and the deposit sequence
 
+    def reserve_envoi(self, pending: PendingEnvoi) -> None:
+        """Hold the deposit's place in the sequence as soon as its time is taken (docs/numbering.md)."""
+        item = {**self._pending_item(pending), "state": "reserve"}
+        self.counters.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+
+    def cancel_reservation(self, pending: PendingEnvoi) -> None:
+        """Give up a reservation whose envoi will not be recorded (refused, or too late)."""
+        with contextlib.suppress(self.counters.meta.client.exceptions.ConditionalCheckFailedException):
+            self.counters.delete_item(
+                Key={"pk": "PENDING", "sk": pending.sort_key},
+                ConditionExpression="#state = :r",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":r": "reserve"},
+            )
+
+    @staticmethod
+    def _pending_item(pending: PendingEnvoi) -> dict[str, Any]:
+        return {
+            "pk": "PENDING",
+            "sk": pending.sort_key,
+            "dossier_id": pending.dossier_id,
+            "envoi_id": pending.envoi_id,
+            "sent_at": _iso(pending.sent_at),
+        }
+
     def record_envoi(self, d: Dossier, envoi: Envoi, actor: str) -> Dossier:
-        """The deposit: final, with its server time and the pieces as they stood."""
+        """The deposit: final, with its server time and the pieces as they stood.
+
+        Turns the envoi's reservation (if one was made) into a pending envoi, in the same
+        transaction as the dossier's change of status and its audit entry.
+        """
         sent = d.model_copy(
             update={
                 "status": DossierStatus.ENVOYE,
@@ -233,16 +275,19 @@ class Store:
         )
         op = self._put_dossier_op(sent, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
-        pending = {
-            "pk": "PENDING",
-            "sk": PendingEnvoi.sort_key_of(envoi),
-            "dossier_id": d.dossier_id,
-            "envoi_id": envoi.envoi_id,
-            "sent_at": _iso(envoi.sent_at),
+        pending = {**self._pending_item(PendingEnvoi.of(sent)), "state": "envoye"}
+        pending_op = {
+            "Put": {
+                "TableName": self.s.counters_table,
+                "Item": _typed(pending),
+                "ConditionExpression": "attribute_not_exists(pk) OR #state = :r",
+                "ExpressionAttributeNames": {"#state": "state"},
+                "ExpressionAttributeValues": _typed({":r": "reserve"}),
+            }
         }
         details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
         self._commit(
-            [op, {"Put": {"TableName": self.s.counters_table, "Item": _typed(pending)}}],
+            [op, pending_op],
             [
                 AuditDraft(
                     d.dossier_id,
@@ -265,48 +310,69 @@ class Store:
         else:
             items = list(self._query(self.counters, **kwargs))
         return [
-            PendingEnvoi(i["sk"], i["dossier_id"], i["envoi_id"], datetime.fromisoformat(i["sent_at"])) for i in items
+            PendingEnvoi(
+                i["sk"],
+                i["dossier_id"],
+                i["envoi_id"],
+                datetime.fromisoformat(i["sent_at"]),
+                reserved=i.get("state") == "reserve",
+            )
+            for i in items
         ]
 
-    def last_deposit_number(self) -> int:
+    def counter(self) -> DepositCounter:
         item = self.counters.get_item(Key={"pk": "COUNTER", "sk": "deposit_number"}, ConsistentRead=True).get("Item")
-        return int(item["value"]) if item else 0
+        if not item:
+            return DepositCounter()
+        return DepositCounter(int(item["value"]), Decimal(str(item.get("principal", "0"))), bool(item.get("closed")))
 
-    def conclude_complete(self, pending: PendingEnvoi, d: Dossier, number: int, outbox: list[OutboxMessage]) -> Dossier:
-        """Give `number` to the dossier at the head of the sequence, in one transaction.
+    def last_deposit_number(self) -> int:
+        return self.counter().number
 
+    def conclude_numbered(
+        self,
+        pending: PendingEnvoi,
+        d: Dossier,
+        before: DepositCounter,
+        after: DepositCounter,
+        status: DossierStatus,
+        outbox: list[OutboxMessage],
+    ) -> Dossier:
+        """Give the next number to the dossier at the head of the sequence, in one transaction.
+
+        `status` is `complet`, or `liste_attente` when the envelope cannot take its loans.
         Raises ConditionFailed when another worker numbered or concluded first.
         """
-        assert d.envoi is not None
-        numbered = d.model_copy(
-            update={
-                "status": DossierStatus.COMPLET,
-                "deposit_number": number,
-                "updated_at": utcnow(),
-            }
-        )
-        counter_cond = "attribute_not_exists(pk)" if number == 1 else "#val = :prev"
+        assert d.envoi is not None and after.number == before.number + 1
+        numbered = d.model_copy(update={"status": status, "deposit_number": after.number, "updated_at": utcnow()})
         counter: dict[str, Any] = {
             "Update": {
                 "TableName": self.s.counters_table,
                 "Key": _typed({"pk": "COUNTER", "sk": "deposit_number"}),
-                "UpdateExpression": "SET #val = :n",
-                "ConditionExpression": counter_cond,
+                "UpdateExpression": "SET #val = :n, principal = :p, closed = :c",
+                "ConditionExpression": "attribute_not_exists(pk)" if before.number == 0 else "#val = :prev",
                 "ExpressionAttributeNames": {"#val": "value"},
-                "ExpressionAttributeValues": _typed({":n": number, **({":prev": number - 1} if number > 1 else {})}),
+                "ExpressionAttributeValues": _typed(
+                    {
+                        ":n": after.number,
+                        ":p": after.principal,
+                        ":c": after.closed,
+                        **({":prev": before.number} if before.number else {}),
+                    }
+                ),
             }
         }
-        ops = [counter, *self._conclusion_ops(pending, d, numbered, outbox)]
+        details = {
+            "deposit_number": after.number,
+            "envoi_id": d.envoi.envoi_id,
+            "sent_at": _iso(d.envoi.sent_at),
+            "pieces": {p: x.sha256 for p, x in d.envoi.pieces.items()},
+        }
         self._commit(
-            ops,
+            [counter, *self._conclusion_ops(pending, d, numbered, outbox)],
             [
                 AuditDraft(
-                    d.dossier_id,
-                    "systeme:completude",
-                    "numerotation",
-                    d.status.value,
-                    numbered.status.value,
-                    details={"deposit_number": number, "envoi_id": d.envoi.envoi_id, "sent_at": _iso(d.envoi.sent_at)},
+                    d.dossier_id, "systeme:completude", "numerotation", d.status.value, status.value, details=details
                 )
             ],
         )

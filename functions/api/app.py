@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, TypeVar
 
+from ami import envoi as envoi_logic
 from ami import rules
 from ami.aws import client
-from ami.deposits import Deposits, piece_key
+from ami.deposits import Deposits
 from ami.dispositif import dispositif
 from ami.errors import AmiError, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from ami.models import (
@@ -539,15 +540,7 @@ def envoi(dossier_id: str) -> Response:
     assert who.siren is not None
     d = own_dossier(who, dossier_id)
     require_editable(d, "envoi_impossible")
-    sent_at = utcnow()  # the deposit time is when the request was accepted, before the snapshots
-    pieces: dict[PieceKind, DepositedPiece] = {}
-    for kind in PIECE_KINDS:
-        snap = deposits().snapshot(piece_key(who.siren, dossier_id, kind))
-        if snap is not None:
-            pieces[kind] = snap
-    sent = store().record_envoi(
-        d, Envoi(envoi_id=uuid.uuid4().hex, sent_at=sent_at, pieces=pieces), who.actor
-    )
+    sent = envoi_logic.send(store(), deposits(), d, who.actor)
     assert sent.envoi is not None
     try:
         client("sqs").send_message(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from ami.dispositif import dispositif
-from ami.models import CompletenessRequest, utcnow
-from ami.sequencing import Conclusion, Sequencer
+from ami.models import CompletenessRequest
+from ami.sequencing import Conclusion, Sequencer, SequencingRules
 from ami.settings import settings
 from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
@@ -26,7 +26,7 @@ class CompletenessRecord(SqsRecordModel):
 
 
 processor = SqsFifoPartialProcessor(model=CompletenessRecord)
-sequencer = Sequencer(Store(settings()), settings(), dispositif().hold_timeout_seconds)
+sequencer = Sequencer(Store(settings()), settings(), SequencingRules.of(dispositif()))
 
 
 def _count(conclusions: list[Conclusion]) -> None:
@@ -40,7 +40,7 @@ def _count(conclusions: list[Conclusion]) -> None:
 
 def record_handler(record: CompletenessRecord) -> None:
     logger.set_correlation_id(record.body.dossier_id)
-    _count(sequencer.examine(record.body, utcnow()))
+    _count(sequencer.examine(record.body))
 
 
 @logger.inject_lambda_context
@@ -53,6 +53,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
 @metrics.log_metrics
 def sweep_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """Every minute: end holds that timed out and send what a crashed worker left in the outbox."""
-    conclusions = sequencer.advance(utcnow())
+    conclusions = sequencer.advance()
     _count(conclusions)
     return {"concluded": len(conclusions)}

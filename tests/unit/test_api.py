@@ -15,6 +15,8 @@ from typing import Any, Final
 
 import boto3
 import pytest
+from ami.models import DossierStatus
+from ami.store import DepositCounter
 from chalice.test import Client
 from moto import mock_aws
 
@@ -519,7 +521,9 @@ def test_instruction_lists_numbered_dossiers_and_links_the_deposit(
     for number, pending in enumerate(store.pending_envois(), start=1):
         dossier = store.get_dossier(pending.dossier_id)
         assert dossier is not None
-        store.conclude_complete(pending, dossier, number, [])
+        before = store.counter()
+        after = DepositCounter(number, before.principal + dossier.loan_total, False)
+        store.conclude_numbered(pending, dossier, before, after, DossierStatus.COMPLET, [])
 
     rows = call(client, "GET", "/instruction/dossiers", h=INSTRUCTEUR)
     assert rows.status_code == 200, rows.body

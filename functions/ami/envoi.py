@@ -1,0 +1,42 @@
+"""The envoi: the bailleur sends the dossier; the server time of that moment is its deposit time.
+
+The place in the deposit sequence is reserved as soon as the time is taken, before the pieces are
+hashed, so that no deposit taken later can be numbered first (docs/numbering.md). A reservation
+that is not written within half the clock margin is given up and the bailleur is asked to retry:
+the numbering only trusts reservations it could not have missed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from ami.deposits import Deposits, piece_key
+from ami.dispositif import dispositif
+from ami.errors import RetryLater
+from ami.models import PIECE_KINDS, DepositedPiece, Dossier, Envoi, PieceKind, utcnow
+from ami.store import PendingEnvoi, Store
+
+
+def send(store: Store, deposits: Deposits, d: Dossier, actor: str, clock: Callable[[], datetime] = utcnow) -> Dossier:
+    """Record the deposit of `d`: final, with its server time and its pieces as they stand."""
+    sent_at = clock()
+    envoi_id = uuid.uuid4().hex
+    reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at)
+    store.reserve_envoi(reservation)
+    if clock() - sent_at > timedelta(seconds=dispositif().clock_margin_seconds) / 2:
+        store.cancel_reservation(reservation)
+        raise RetryLater(
+            "envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier."
+        )
+    try:
+        pieces: dict[PieceKind, DepositedPiece] = {}
+        for kind in PIECE_KINDS:
+            snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind))
+            if snapshot is not None:
+                pieces[kind] = snapshot
+        return store.record_envoi(d, Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces), actor)
+    except BaseException:
+        store.cancel_reservation(reservation)
+        raise

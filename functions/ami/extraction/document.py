@@ -1,0 +1,113 @@
+"""The text of a document page by page, with what every extractor needs: page of an offset, source line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from ami.extraction import ExtractedField
+from ami.extraction.french import normalise
+
+PAGE_BREAK = "\n\f\n"
+SOURCE_MAX = 240
+_FOOTER_RE = re.compile(r"\bpage\s+\d+\s*(?:/|sur)\s*\d+\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Document:
+    """Pages joined by a form feed line; offsets map back to (1-based) pages."""
+
+    pages: list[str]
+    text: str = field(init=False)
+    starts: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.starts = []
+        parts = []
+        offset = 0
+        for page in self.pages:
+            clean = normalise(page).replace("\f", " ")
+            self.starts.append(offset)
+            parts.append(clean)
+            offset += len(clean) + len(PAGE_BREAK)
+        self.text = PAGE_BREAK.join(parts)
+
+    def page_of(self, position: int) -> int:
+        page = 0
+        for index, start in enumerate(self.starts):
+            if start <= position:
+                page = index
+            else:
+                break
+        return page + 1
+
+    def source(self, start: int, end: int) -> str:
+        """The whole lines spanning [start, end), on one line, trimmed."""
+        line_start = self.text.rfind("\n", 0, start) + 1
+        line_end = self.text.find("\n", max(end - 1, start))
+        if line_end < 0:
+            line_end = len(self.text)
+        snippet = " ".join(part.strip() for part in self.text[line_start:line_end].split("\n") if part.strip())
+        snippet = snippet.replace("\f", "").strip()
+        return snippet if len(snippet) <= SOURCE_MAX else snippet[: SOURCE_MAX - 1] + "…"
+
+    def field(self, name: str, value: str | int, start: int, end: int, confidence: float) -> ExtractedField:
+        return ExtractedField(
+            name=name,
+            value=value,
+            page=self.page_of(start),
+            source=self.source(start, end),
+            confidence=round(confidence, 2),
+        )
+
+    def lines(self) -> list[tuple[int, str]]:
+        """(offset, line) for each line, page-break lines included as '\\f'."""
+        out = []
+        offset = 0
+        for line in self.text.split("\n"):
+            out.append((offset, line))
+            offset += len(line) + 1
+        return out
+
+
+def is_footer(line: str) -> bool:
+    return bool(_FOOTER_RE.search(line.strip()))
+
+
+DocumentKind = Literal["lettre_offre", "dossier_presentation"]
+
+_LETTER_MARKERS = re.compile(
+    r"lettre\s+d'offre|offre\s+de\s+(?:prêts?|financement)|lettre\s+d'intention|intention\s+de\s+financement|"
+    r"offre\s+valable",
+    re.IGNORECASE,
+)
+_DOSSIER_MARKERS = re.compile(
+    r"dossier\s+de\s+présentation|présentation\s+de\s+l'opération|notice\s+de\s+présentation", re.IGNORECASE
+)
+CLASSIFY_PAGES = 3
+
+
+def classify(pages: list[str]) -> DocumentKind | None:
+    """Which piece the first pages say this is; None when they say neither, or both as clearly."""
+    head = normalise("\n".join(pages[:CLASSIFY_PAGES]))
+    letter = len(_LETTER_MARKERS.findall(head))
+    dossier = len(_DOSSIER_MARKERS.findall(head))
+    if letter and not dossier:
+        return "lettre_offre"
+    if dossier and not letter:
+        return "dossier_presentation"
+    if letter and dossier:
+        # A letter may cite "la présentation de l'opération"; a dossier may quote the offer once.
+        first = normalise(pages[0])[:600] if pages else ""
+        if _DOSSIER_MARKERS.search(first) and not _LETTER_MARKERS.search(first):
+            return "dossier_presentation"
+        if _LETTER_MARKERS.search(first) and not _DOSSIER_MARKERS.search(first):
+            return "lettre_offre"
+    return None
+
+
+def decimal_str(value: Decimal) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
