@@ -18,11 +18,14 @@ from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from infra.cli_audit import audit_app
+
 app = typer.Typer(help="AMI garantie : dépôt et instruction des demandes de garantie LLI.", no_args_is_help=True)
 local_app = typer.Typer(help="La pile complète sur ce poste (émulation AWS embarquée).", no_args_is_help=True)
 instruction_app = typer.Typer(help="La file d'instruction, dans l'ordre des numéros de dépôt.", no_args_is_help=True)
 app.add_typer(local_app, name="local")
 app.add_typer(instruction_app, name="instruction")
+app.add_typer(audit_app, name="audit")
 console = Console()
 STATE = Path(".ami-local") / "stack.json"
 

@@ -24,6 +24,7 @@ if FUNCTIONS not in sys.path:
     sys.path.insert(0, FUNCTIONS)
 
 from ami.dispositif import EligibleForm  # noqa: E402
+from ami.envelope import Enveloppe  # noqa: E402
 from ami.models import (  # noqa: E402
     PIECE_KINDS,
     Bailleur,
@@ -114,11 +115,33 @@ ROUTES: dict[tuple[str, str], Doc] = {
         errors={404: "Dossier introuvable"},
         tag="instruction",
     ),
+    ("/instruction/dossiers/{dossier_id}/score/{critere}", "PUT"): Doc(
+        "Surcharger les points d'un critère du score de priorité 2 (justification obligatoire, auditée)",
+        200,
+        api.ScoreOut,
+        request=api.ScoreOverrideIn,
+        errors={404: "Dossier ou critère introuvable", 409: "Dossier modifié entre-temps"},
+        tag="instruction",
+    ),
+    ("/instruction/enveloppe", "GET"): Doc(
+        "Consommation de l'enveloppe : dossiers numérotés, à avis CCN favorable, restant ; par région et zone",
+        200,
+        Enveloppe,
+        tag="instruction",
+    ),
+    ("/instruction/registre", "GET"): Doc(
+        "Générer le registre Excel de la CCN (paramètre ccn=AAAA-MM-JJ) et obtenir un lien de courte durée",
+        200,
+        api.RegistreLink,
+        errors={422: "Date de CCN absente ou invalide"},
+        tag="instruction",
+    ),
 }
 
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "dossier_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     "piece": {"type": "string", "enum": list(PIECE_KINDS)},
+    "critere": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,40}$"},
 }
 
 

@@ -322,3 +322,20 @@ def to_bytes(dossiers: Iterable[Dossier], bailleurs: Mapping[str, Bailleur], ccn
     buf = io.BytesIO()
     write(buf, dossiers, bailleurs, ccn, generated_at, **kwargs)
     return buf.getvalue()
+
+
+def bailleurs_of(store: Any, dossiers: Iterable[Dossier]) -> dict[str, Bailleur]:
+    found: dict[str, Bailleur] = {}
+    for siren in sorted({d.siren for d in dossiers}):
+        b = store.get_bailleur(siren)
+        if b is not None:
+            found[siren] = b
+    return found
+
+
+def from_store(store: Any, ccn: date, generated_at: datetime) -> tuple[bytes, int]:
+    """The registre of the numbered dossiers held by `store` (an `ami.store.Store`): bytes and row count."""
+    dossiers = store.list_numbered()
+    buf = io.BytesIO()
+    n = write(buf, dossiers, bailleurs_of(store, dossiers), ccn, generated_at)
+    return buf.getvalue(), n

@@ -200,6 +200,20 @@ class Store:
         self._commit([self._put_dossier_op(d, "", {})], [])
         return d.model_copy(update={"version": d.version + 1})
 
+    def override_score(self, d: Dossier, scoring: dict[str, Any], actor: str, critere: str) -> Dossier:
+        """Save an instructor's override of one scoring criterion, audited (the original stays in `scoring`)."""
+        s = scoring.get("surcharges", {}).get(critere, {})
+        updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
+        self._commit(
+            [self._put_dossier_op(updated, "", {})],
+            [AuditDraft(d.dossier_id, actor, "surcharge_score", d.status.value, d.status.value,
+                        reason=s.get("justification"),
+                        details={"critere": critere, "points_origine": s.get("points_origine"),
+                                 "points": s.get("points"), "total_retenu": scoring.get("total_retenu")})],
+            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
+        )
+        return updated.model_copy(update={"version": d.version + 1})
+
     def list_dossiers(self, siren: str) -> list[Dossier]:
         pages = self._query(self.dossiers, IndexName="ByBailleur", KeyConditionExpression=Key("siren").eq(siren))
         return [Dossier.model_validate_json(i["doc"]) for i in pages]

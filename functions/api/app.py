@@ -14,9 +14,10 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import cache
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from ami import envoi as envoi_logic
 from ami import rules
@@ -45,7 +46,7 @@ from ami.store import Store
 from botocore.exceptions import ClientError
 from chalice import Chalice, CognitoUserPoolAuthorizer, Response
 from chalice.app import ChaliceViewError, Request
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 app = Chalice(app_name="ami-garantie-api")
 cognito = CognitoUserPoolAuthorizer("CognitoAuthorizer", provider_arns=[])
@@ -381,6 +382,11 @@ def _dump(m: BaseModel) -> Any:
     return m.model_dump(mode="json")
 
 
+def for_bailleur(d: Dossier) -> Any:
+    """A dossier as its bailleur may see it: the priority-2 score is for the instructors only."""
+    return _dump(d.model_copy(update={"scoring": None}))
+
+
 def _records(dossier_id: str) -> list[PieceRecord]:
     return sorted(store().piece_records(dossier_id).values(), key=lambda r: (r.piece, r.received_at))
 
@@ -475,7 +481,7 @@ def list_dossiers() -> Response:
     who = bailleur_caller()
     assert who.siren is not None
     dossiers = sorted(store().list_dossiers(who.siren), key=lambda d: d.created_at)
-    return json_response([_dump(d) for d in dossiers])
+    return json_response([for_bailleur(d) for d in dossiers])
 
 
 @route("/dossiers", "POST")
@@ -491,7 +497,7 @@ def create_dossier() -> Response:
     now = utcnow()
     d = Dossier(dossier_id=uuid.uuid4().hex, siren=who.siren, form=form, created_at=now, updated_at=now)
     store().create_dossier(d, who.actor)
-    return json_response(_dump(d), 201, {"Location": f"/dossiers/{d.dossier_id}"})
+    return json_response(for_bailleur(d), 201, {"Location": f"/dossiers/{d.dossier_id}"})
 
 
 @route("/dossiers/{dossier_id}", "GET")
@@ -499,7 +505,7 @@ def get_dossier(dossier_id: str) -> Response:
     who = bailleur_caller()
     d = own_dossier(who, dossier_id)
     detail = DossierDetail(dossier=d, pieces=_records(dossier_id), checks=rules.form_gaps(d))
-    return json_response(_dump(detail))
+    return json_response({**_dump(detail), "dossier": for_bailleur(d)})
 
 
 @route("/dossiers/{dossier_id}", "PUT")
@@ -510,7 +516,7 @@ def put_dossier(dossier_id: str) -> Response:
     require_editable(d)
     check_commune(form)
     saved = store().save_form(d.model_copy(update={"form": form}), who.actor)
-    return json_response(_dump(saved))
+    return json_response(for_bailleur(saved))
 
 
 @route("/dossiers/{dossier_id}/pieces/{piece}", "POST")
@@ -627,4 +633,86 @@ def instruction_dossier(dossier_id: str) -> Response:
         documents=documents,
         checks=[],
     )
+    return json_response(_dump(out))
+
+
+# ---------------------------------------------------------------- instructor routes: score, envelope, CCN registre
+
+REGISTRE_LINK_SECONDS = 300
+
+
+class ScoreOverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+    justification: Annotated[str, Field(min_length=10, max_length=2000)]
+
+
+class ScoreOut(BaseModel):
+    dossier_id: str
+    scoring: dict[str, Any] = Field(description="Score recalculé : critère d'origine et surcharges visibles")
+
+
+class RegistreLink(BaseModel):
+    ccn: date
+    dossiers: int
+    key: str
+    url: str = Field(description="Lien de téléchargement présigné (courte durée)")
+    expires_at: datetime
+
+
+def _instruction_dossier_or_404(dossier_id: str) -> Dossier:
+    d = store().get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
+    if d is None:
+        raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
+    return d
+
+
+@route("/instruction/dossiers/{dossier_id}/score/{critere}", "PUT")
+def override_score(dossier_id: str, critere: str) -> Response:
+    who = instructeur_caller()
+    body = parse_body(ScoreOverrideIn)
+    d = _instruction_dossier_or_404(dossier_id)
+    from ami import scoring
+
+    updated = scoring.override(d.scoring, critere, body.points, body.justification, who.actor, utcnow())
+    saved = store().override_score(d, updated, who.actor, critere)
+    return json_response(_dump(ScoreOut(dossier_id=saved.dossier_id, scoring=saved.scoring or {})))
+
+
+@route("/instruction/enveloppe", "GET")
+def instruction_enveloppe() -> Response:
+    instructeur_caller()
+    from ami.envelope import envelope
+
+    return json_response(_dump(envelope(store().list_numbered())))
+
+
+@route("/instruction/registre", "GET")
+def instruction_registre() -> Response:
+    instructeur_caller()
+    raw = (request().query_params or {}).get("ccn", "")
+    try:
+        ccn = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+    except ValueError:
+        ccn = None
+    if ccn is None:
+        raise InvalidInput("date_ccn_invalide", "Indiquez la date de la CCN au format AAAA-MM-JJ (paramètre ccn).",
+                           [{"champ": "ccn", "message": "Date AAAA-MM-JJ attendue."}])
+    from ami import registre
+
+    now = utcnow()
+    data, n = registre.from_store(store(), ccn, now)
+    key = f"registres/{ccn.isoformat()}/registre-ccn-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.xlsx"
+    s3 = client("s3")
+    bucket = settings().deposits_bucket
+    s3.put_object(Bucket=bucket, Key=key, Body=data,
+                  ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    url = s3.generate_presigned_url(
+        "get_object",
+        Params={"Bucket": bucket, "Key": key,
+                "ResponseContentDisposition": f'attachment; filename="registre-ccn-{ccn.isoformat()}.xlsx"'},
+        ExpiresIn=REGISTRE_LINK_SECONDS,
+    )
+    out = RegistreLink(ccn=ccn, dossiers=n, key=key, url=url,
+                       expires_at=now + timedelta(seconds=REGISTRE_LINK_SECONDS))
     return json_response(_dump(out))

@@ -162,6 +162,7 @@ def parse_percent(text: str) -> Decimal | None:
     return -value if (match.group(1) or "") in ("-", "−", "moins") else value
 
 
+TEXT_DATE = rf"(?:1er|\d{{1,2}}){_SPACE_CLASS}+{MONTH_RE}{_SPACE_CLASS}+\d{{4}}"
 DATE_RE = re.compile(
     rf"\b(1er|\d{{1,2}}){_SPACE_CLASS}+({MONTH_RE}){_SPACE_CLASS}+(\d{{4}})\b|\b(\d{{1,2}})/(\d{{1,2}})/(\d{{4}})\b",
     re.IGNORECASE,

@@ -1,0 +1,552 @@
+"""Fields of a Banque des Territoires lettre d'offre (or d'intention), each with page, source and confidence.
+
+Three shapes of loan description are read: a table (one row per loan, possibly over several pages),
+one block per loan ("Prêt n° 2 — PLS bâti" then labelled lines, possibly in two columns), and one
+sentence per loan ("Prêt PLI foncier de 1 234 567,89 € : …"). Sentences only complete what a table or
+blocks said, unless the letter has neither.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ami.extraction import Check, ExtractedField
+from ami.extraction.document import Document, decimal_str, is_footer
+from ami.extraction.french import (
+    AMOUNT_RE,
+    DATE_RE,
+    DURATION_RE,
+    PERCENT_RE,
+    TEXT_DATE,
+    date_from_match,
+    duration_months,
+    euros_str,
+    format_euros_fr,
+    luhn_ok,
+    parse_amount_words,
+    parse_figures,
+    parse_percent,
+    words_amount_span,
+)
+
+PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
+_PRODUCT = r"\b(" + "|".join(PRODUCTS) + r")\b"
+_NATURE = r"(fonci(?:er|ère)|b[âa]ti)"
+_INDEX_RE = re.compile(
+    r"(livret\s*a|taux\s+fixe|euribor(?:\s+\d+\s*mois)?|\bTF\b)\s*(?::\s*)?"
+    r"((?:[+\-−]|plus|moins)?\s*\d{1,2}(?:[,.]\d{1,4})?\s*%)?",
+    re.IGNORECASE,
+)
+_PERIODICITY_RE = re.compile(r"\b(annuelle|semestrielle|trimestrielle|mensuelle)s?\b", re.IGNORECASE)
+_PERIODICITY_ADJ_RE = re.compile(r"échéances?\s+(annuelle|semestrielle|trimestrielle|mensuelle)s?", re.IGNORECASE)
+_PROFILE_RE = re.compile(
+    r"amortissement\s+(progressif|constant|in\s+fine)|(?:profil[^:\n]*:\s*)(progressif|constant|in\s+fine|"
+    r"échéances\s+constantes)",
+    re.IGNORECASE,
+)
+_RATE_TYPE_RE = re.compile(
+    r"(double\s+révisabilité|non\s+révisable|révisable|taux\s+fixe|fixe)", re.IGNORECASE
+)
+_EMPTY_CELL_RE = re.compile(r"(?<!\S)(?:-|—|–|néant|sans|aucun)(?!\S)", re.IGNORECASE)
+
+
+@dataclass
+class LoanLine:
+    """What one loan line says: name -> (value, start, end, confidence)."""
+
+    anchor: int
+    values: dict[str, tuple[str | int, int, int, float]] = field(default_factory=dict)
+
+    def put(self, name: str, value: str | int, start: int, end: int, confidence: float) -> None:
+        if name not in self.values:
+            self.values[name] = (value, start, end, confidence)
+
+    def amount(self) -> Decimal | None:
+        found = self.values.get("montant_eur")
+        return Decimal(str(found[0])) if found else None
+
+
+@dataclass
+class LetterExtraction:
+    fields: list[ExtractedField]
+    checks: list[Check]
+
+
+def extract(pages: list[str]) -> LetterExtraction:
+    doc = Document(pages)
+    fields: list[ExtractedField] = []
+    checks: list[Check] = []
+    _header(doc, fields)
+    loans = _table_loans(doc) or _block_loans(doc) or _sentence_loans(doc, [])
+    if loans:
+        _sentence_loans(doc, loans)  # completes what a table or block did not say
+    for index, loan in enumerate(loans):
+        _amount_words(doc, loan, index, checks)
+        for name, (value, start, end, confidence) in sorted(loan.values.items()):
+            fields.append(doc.field(f"prets[{index}].{name}", value, start, end, confidence))
+    if loans:
+        fields.append(
+            ExtractedField(name="prets.nombre", value=len(loans), page=doc.page_of(loans[0].anchor),
+                           source=doc.source(loans[0].anchor, loans[0].anchor + 1), confidence=0.9)
+        )
+    _total(doc, fields, loans, checks)
+    _guarantee(doc, fields)
+    return LetterExtraction(fields=fields, checks=checks)
+
+
+# ---------------------------------------------------------------- header
+
+
+_KIND_RE = re.compile(
+    r"(lettre\s+d'intention|intention\s+de\s+financement)|(lettre\s+d'offre|offre\s+de\s+(?:prêts?|financement))",
+    re.IGNORECASE,
+)
+_REFERENCE_RE = re.compile(
+    r"(?:nos\s+réf(?:érences?)?\.?|notre\s+référence|référence(?:\s+de\s+l'offre)?|réf\.)\s*:\s*"
+    r"([A-Z0-9][A-Z0-9/_.\-]{2,40})",
+    re.IGNORECASE,
+)
+_LETTER_DATE_RE = re.compile(
+    r"^(?:[A-ZÀ-Ý][\w' \-]{1,40},\s*)?le\s+(" + TEXT_DATE + r")\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DATED_RE = re.compile(r"(?:^|\n)\s*date(?:\s+de\s+l'offre|\s+d'émission)?\s*:\s*", re.IGNORECASE)
+_VALIDITY_RE = re.compile(
+    r"(?:valable|valide|validité)[^\n.]{0,40}?(?:jusqu'au|au|:)\s*", re.IGNORECASE
+)
+_SIREN_RE = re.compile(r"\bSIREN\s*(?:n°|no|:)?\s*:?\s*(\d{3}[ ]?\d{3}[ ]?\d{3})\b", re.IGNORECASE)
+_BORROWER_RE = re.compile(r"^\s*(?:emprunteur|bénéficiaire|maître\s+d'ouvrage)\s*:\s*(.+?)\s*$",
+                          re.IGNORECASE | re.MULTILINE)
+_OPERATION_RE = re.compile(r"opération\s*(?::\s*)?«\s*([^»\n]{2,120}?)\s*»(?:\s*(?:à|,\s*située\s+à)\s+"
+                           r"([A-ZÀ-Ý][\w'\- ]{1,60}?))?\s*(?:[,.;()\n]|$)", re.IGNORECASE)
+_OPERATION_LABEL_RE = re.compile(r"^\s*(?:opération|programme)\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+_COMMUNE_RE = re.compile(r"^\s*commune\s*:\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _header(doc: Document, fields: list[ExtractedField]) -> None:
+    text = doc.text
+    first_page_end = doc.starts[1] if len(doc.starts) > 1 else len(text)
+    if kind := _KIND_RE.search(text[:first_page_end]):
+        fields.append(doc.field("type_lettre", "intention" if kind.group(1) else "offre",
+                                kind.start(), kind.end(), 0.9))
+    if ref := _REFERENCE_RE.search(text):
+        fields.append(doc.field("reference", ref.group(1).rstrip("."), ref.start(1), ref.end(1), 0.95))
+    dated = _LETTER_DATE_RE.search(text[:first_page_end])
+    if dated and (day := DATE_RE.search(dated.group(0))):
+        value = date_from_match(day)
+        if value:
+            fields.append(doc.field("date_lettre", value.isoformat(), dated.start(), dated.end(), 0.95))
+    elif (label := _DATED_RE.search(text)) and (day := DATE_RE.match(text, label.end())):
+        value = date_from_match(day)
+        if value:
+            fields.append(doc.field("date_lettre", value.isoformat(), label.start(), day.end(), 0.9))
+    for validity in _VALIDITY_RE.finditer(text):
+        day = DATE_RE.match(text, validity.end())
+        if day and (value := date_from_match(day)):
+            fields.append(doc.field("date_validite", value.isoformat(), validity.start(), day.end(), 0.95))
+            break
+    if siren := _SIREN_RE.search(text):
+        digits = siren.group(1).replace(" ", "")
+        fields.append(doc.field("emprunteur.siren", digits, siren.start(1), siren.end(1),
+                                0.97 if luhn_ok(digits) else 0.5))
+    if borrower := _BORROWER_RE.search(text):
+        fields.append(doc.field("emprunteur.raison_sociale", borrower.group(1), borrower.start(1),
+                                borrower.end(1), 0.9))
+    elif siren:
+        # The address block: the name is the line just above "SIREN : …".
+        line_start = text.rfind("\n", 0, siren.start()) + 1
+        before = text[:line_start].rstrip("\n")
+        previous_start = before.rfind("\n") + 1
+        name = before[previous_start:].strip()
+        if name and ":" not in name and not re.search(r"\d{5}", name):
+            fields.append(doc.field("emprunteur.raison_sociale", name, previous_start,
+                                    previous_start + len(name), 0.8))
+    if operation := _OPERATION_RE.search(text):
+        fields.append(doc.field("operation.nom", operation.group(1), operation.start(1), operation.end(1), 0.9))
+        if operation.group(2):
+            fields.append(doc.field("operation.commune", operation.group(2).strip(), operation.start(2),
+                                    operation.end(2), 0.85))
+    elif labelled := _OPERATION_LABEL_RE.search(text):
+        fields.append(doc.field("operation.nom", labelled.group(1).strip("«» "), labelled.start(1),
+                                labelled.end(1), 0.85))
+    if not any(f.name == "operation.commune" for f in fields) and (commune := _COMMUNE_RE.search(text)):
+        fields.append(doc.field("operation.commune", commune.group(1), commune.start(1), commune.end(1), 0.9))
+
+
+# ---------------------------------------------------------------- loan table
+
+
+_HEADER_RE = re.compile(r"^.*\bproduit\b.*\bmontant\b.*$", re.IGNORECASE)
+_ROW_RE = re.compile(r"^\s*" + _PRODUCT + r"(?=\s)", re.IGNORECASE)
+_TOTAL_RE = re.compile(r"^\s*(?:montant\s+)?total\b", re.IGNORECASE)
+_DURATION_COLUMNS = (
+    ("duree_prefinancement_mois", re.compile(r"préfin", re.IGNORECASE)),
+    ("differe_mois", re.compile(r"différé", re.IGNORECASE)),
+    ("duree_amortissement_mois", re.compile(r"amort|durée", re.IGNORECASE)),
+)
+
+
+def _duration_columns(header: str) -> list[str]:
+    """Names of the duration columns of the table, in their order across the header."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for name, pattern in _DURATION_COLUMNS:
+        for match in pattern.finditer(header):
+            if any(s <= match.start() < e for s, e in taken):
+                continue
+            found.append((match.start(), name))
+            taken.append((match.start(), match.start() + 12))
+            break
+    return [name for _, name in sorted(found)]
+
+
+def _table_loans(doc: Document) -> list[LoanLine]:
+    lines = doc.lines()
+    loans: list[LoanLine] = []
+    header_seen = False
+    columns: list[str] = []
+    for offset, line in lines:
+        if not header_seen:
+            if _HEADER_RE.match(line):
+                header_seen, columns = True, _duration_columns(line)
+            continue
+        stripped = line.strip()
+        if not stripped or stripped == "\f" or is_footer(stripped) or _HEADER_RE.match(line):
+            continue
+        if _TOTAL_RE.match(line):
+            break
+        if not _ROW_RE.match(line):
+            if loans and not _looks_like_page_top(stripped):
+                break
+            continue
+        loans.append(_table_row(offset, line, columns))
+    return loans
+
+
+def _looks_like_page_top(line: str) -> bool:
+    """A repeated letter head or a '(suite)' line between the two halves of a table."""
+    return bool(re.search(r"suite|banque des territoires|offre de prêts", line, re.IGNORECASE))
+
+
+def _table_row(offset: int, line: str, columns: list[str]) -> LoanLine:
+    loan = LoanLine(anchor=offset)
+    product = _ROW_RE.match(line)
+    assert product is not None
+    loan.put("produit", product.group(1).upper(), offset + product.start(1), offset + product.end(1), 0.95)
+    rest_from = product.end()
+    if nature := re.compile(_NATURE, re.IGNORECASE).search(line, rest_from):
+        loan.put("nature", _nature(nature.group(1)), offset + nature.start(), offset + nature.end(), 0.95)
+    amount = AMOUNT_RE.search(line, rest_from)
+    if amount and (value := parse_figures(amount.group(1), amount.group(2))) is not None:
+        loan.put("montant_eur", euros_str(value), offset + amount.start(), offset + amount.end(), 0.95)
+        rest_from = amount.end()
+    _index(line, offset, loan, rest_from, 0.92)
+    # Duration cells, in column order; an empty cell ("-", "néant") keeps the next one in its column.
+    region = line[rest_from:]
+    for pattern in (_INDEX_RE, PERCENT_RE, _PERIODICITY_RE):
+        region = pattern.sub(lambda m: " " * len(m.group(0)), region)
+    cells: list[tuple[int | None, int, int]] = []
+    for match in re.finditer(DURATION_RE.pattern + "|" + _EMPTY_CELL_RE.pattern, region, re.IGNORECASE):
+        months = duration_months(match) if match.group(1) else None
+        cells.append((months, rest_from + match.start(), rest_from + match.end()))
+    if len(cells) == len(columns):
+        for name, (months, start, end) in zip(columns, cells, strict=True):
+            if months is not None:
+                loan.put(name, months, offset + start, offset + end, 0.92)
+            elif name == "differe_mois":
+                loan.put(name, 0, offset + start, offset + end, 0.9)
+    if periodicity := _PERIODICITY_RE.search(line, rest_from):
+        loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
+                 offset + periodicity.end(), 0.92)
+    if profile := _PROFILE_RE.search(line, rest_from):
+        loan.put("profil_amortissement", _profile(profile.group(1) or profile.group(2)),
+                 offset + profile.start(), offset + profile.end(), 0.9)
+    return loan
+
+
+def _index(text: str, offset: int, loan: LoanLine, start: int, confidence: float) -> None:
+    index = _INDEX_RE.search(text, start)
+    if not index:
+        return
+    name = index.group(1).lower()
+    kind = "livret_a" if name.startswith("livret") else "euribor" if name.startswith("euribor") else "taux_fixe"
+    loan.put("index", kind, offset + index.start(), offset + index.end(1), confidence)
+    if index.group(2) and (margin := parse_percent(index.group(2))) is not None:
+        loan.put("marge_pct", decimal_str2(margin), offset + index.start(), offset + index.end(), confidence)
+    if kind == "taux_fixe":
+        loan.put("type_taux", "fixe", offset + index.start(), offset + index.end(), confidence)
+
+
+def decimal_str2(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
+def _nature(word: str) -> str:
+    return "foncier" if word.lower().startswith("fonci") else "bati"
+
+
+def _profile(word: str) -> str:
+    word = word.lower()
+    if "fine" in word:
+        return "in_fine"
+    if "échéances" in word:
+        return "echeances_constantes"
+    return word
+
+
+# ---------------------------------------------------------------- one block per loan
+
+_BLOCK_RE = re.compile(r"^\s*prêt\s*(?:n°|no|numéro)?\s*(\d{1,2})\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_BLOCK_END_RE = re.compile(
+    r"^\s*(?:garantie(?:s)?\s*$|validité|conditions\s+générales|nous\s+vous\s+prions|veuillez\s+agréer|"
+    r"total\b|montant\s+total)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_SEP = r"\s*(?::|=)?\s*"
+_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern, re.IGNORECASE))
+    for name, pattern in (
+        ("produit", r"produit" + _SEP + _PRODUCT),
+        ("nature", r"nature(?:\s+du\s+prêt)?" + _SEP + _NATURE),
+        ("montant_eur", r"montant(?:\s+du\s+prêt)?" + _SEP + r"(?=\d)"),
+        ("duree_prefinancement_mois", r"(?:durée\s+(?:de\s+(?:la\s+(?:phase\s+de\s+)?)?)?)?préfinancement"
+                                      + _SEP + r"(?=\d|néant|sans|aucun|-)"),
+        ("duree_amortissement_mois", r"durée(?:\s+(?:de\s+(?:la\s+phase\s+)?)?d'amortissement|\s+du\s+prêt)?"
+                                     + _SEP + r"(?=\d)"),
+        ("differe_mois", r"différé(?:\s+d'amortissement)?" + _SEP + r"(?=\d|néant|sans|aucun|-)"),
+        ("periodicite", r"périodicité(?:\s+des\s+échéances)?" + _SEP
+                        + r"(annuelle|semestrielle|trimestrielle|mensuelle)"),
+        ("index", r"(?:index|taux(?:\s+d'intérêt)?)" + _SEP + r"(?=livret|taux\s+fixe|euribor|TF\b)"),
+        ("marge_pct", r"marge" + _SEP + r"(?=[+\-−\d])"),
+        ("type_taux", r"type\s+de\s+taux" + _SEP + r"(double\s+révisabilité|non\s+révisable|révisable|fixe)"),
+        ("profil_amortissement", r"profil(?:\s+d'amortissement)?" + _SEP
+                                 + r"(progressif|constant|in\s+fine|échéances\s+constantes)"),
+        ("garantie", r"garantie" + _SEP + r"([^\n]{3,160})"),
+    )
+)
+
+
+def _block_loans(doc: Document) -> list[LoanLine]:
+    text = doc.text
+    anchors = list(_BLOCK_RE.finditer(text))
+    if not anchors:
+        return []
+    loans = []
+    for number, anchor in enumerate(anchors):
+        end = anchors[number + 1].start() if number + 1 < len(anchors) else len(text)
+        if closing := _BLOCK_END_RE.search(text, anchor.end(), end):
+            end = closing.start()
+        loan = LoanLine(anchor=anchor.start())
+        head = anchor.group(0)
+        if product := re.search(_PRODUCT, head, re.IGNORECASE):
+            loan.put("produit", product.group(1).upper(), anchor.start() + product.start(),
+                     anchor.start() + product.end(), 0.95)
+        if nature := re.search(_NATURE, head, re.IGNORECASE):
+            loan.put("nature", _nature(nature.group(1)), anchor.start() + nature.start(),
+                     anchor.start() + nature.end(), 0.95)
+        _block_values(doc, loan, anchor.end(), end)
+        loans.append(loan)
+    return loans
+
+
+def _block_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
+    text = doc.text
+    for name, pattern in _LABELS:
+        label = pattern.search(text, start, end)
+        if not label:
+            continue
+        position = label.end()
+        if name in ("produit", "periodicite", "type_taux", "profil_amortissement", "nature", "garantie"):
+            raw = label.group(1)
+            value: str | int = {
+                "produit": lambda r: r.upper(),
+                "nature": _nature,
+                "periodicite": lambda r: r.lower(),
+                "type_taux": _rate_type,
+                "profil_amortissement": _profile,
+                "garantie": _guarantor_of,
+            }[name](raw)
+            if value:
+                loan.put(name, value, label.start(), label.end(), 0.95)
+        elif name == "montant_eur":
+            amount = AMOUNT_RE.match(text, position)
+            if amount and (figures := parse_figures(amount.group(1), amount.group(2))) is not None:
+                loan.put(name, euros_str(figures), label.start(), amount.end(), 0.95)
+        elif name in ("duree_prefinancement_mois", "duree_amortissement_mois", "differe_mois"):
+            if duration := DURATION_RE.match(text, position):
+                loan.put(name, duration_months(duration), label.start(), duration.end(), 0.95)
+            elif name != "duree_amortissement_mois" and _EMPTY_CELL_RE.match(text, position):
+                loan.put(name, 0, label.start(), position + 5, 0.9)
+        elif name == "index":
+            _index(text[:end], 0, loan, position, 0.95)
+        elif name == "marge_pct" and (margin := PERCENT_RE.match(text, position)):
+            value_pct = parse_percent(margin.group(0))
+            if value_pct is not None:
+                loan.put(name, decimal_str2(value_pct), label.start(), margin.end(), 0.95)
+    if "periodicite" not in loan.values and (adj := _PERIODICITY_ADJ_RE.search(text, start, end)):
+        loan.put("periodicite", adj.group(1).lower(), adj.start(), adj.end(), 0.9)
+    if "type_taux" not in loan.values and (rate := _RATE_TYPE_RE.search(text, start, end)):
+        loan.put("type_taux", _rate_type(rate.group(1)), rate.start(), rate.end(), 0.85)
+
+
+def _rate_type(word: str) -> str:
+    word = " ".join(word.lower().split())
+    if "double" in word:
+        return "double_revisabilite"
+    if word.startswith("non") or "fixe" in word:
+        return "fixe"
+    return "revisable"
+
+
+_GUARANTORS = (
+    ("Action Logement Services", re.compile(r"action\s+logement", re.IGNORECASE)),
+    ("CGLLS", re.compile(r"CGLLS|caisse\s+de\s+garantie\s+du\s+logement", re.IGNORECASE)),
+    ("collectivité", re.compile(r"commune|collectivité|département|région|métropole|communauté|ville\s+de",
+                                re.IGNORECASE)),
+)
+
+
+def _guarantor_of(text: str) -> str:
+    return " ; ".join(name for name, pattern in _GUARANTORS if pattern.search(text))
+
+
+# ---------------------------------------------------------------- one sentence per loan
+
+_SENTENCE_RE = re.compile(
+    r"prêt\s+" + _PRODUCT + r"\s+" + _NATURE + r"\s+(?:d'un\s+montant\s+)?de\s+", re.IGNORECASE
+)
+
+
+_OVER_RE = re.compile(r"\bsur\s+" + DURATION_RE.pattern, re.IGNORECASE)
+
+
+def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
+    """Loans said in sentences; with `loans` given, complete them instead (matched by amount)."""
+    text = doc.text
+    found: list[LoanLine] = []
+    for sentence in _SENTENCE_RE.finditer(text):
+        amount = AMOUNT_RE.match(text, sentence.end())
+        if not amount or (value := parse_figures(amount.group(1), amount.group(2))) is None:
+            continue
+        end = text.find(".\n", amount.end())
+        end = len(text) if end < 0 else end + 1
+        end = min(end, amount.end() + 400)
+        loan = LoanLine(anchor=sentence.start())
+        loan.put("produit", sentence.group(1).upper(), sentence.start(1), sentence.end(1), 0.9)
+        loan.put("nature", _nature(sentence.group(2)), sentence.start(2), sentence.end(2), 0.9)
+        loan.put("montant_eur", euros_str(value), sentence.start(), amount.end(), 0.9)
+        _index(text[:end], 0, loan, amount.end(), 0.9)
+        if rate := _RATE_TYPE_RE.search(text, amount.end(), end):
+            loan.put("type_taux", _rate_type(rate.group(1)), rate.start(), rate.end(), 0.88)
+        if (over := _OVER_RE.search(text, amount.end(), end)) and (duration := DURATION_RE.search(over.group(0))):
+            loan.put("duree_amortissement_mois", duration_months(duration), over.start(), over.end(), 0.88)
+        if adj := _PERIODICITY_ADJ_RE.search(text, amount.end(), end):
+            loan.put("periodicite", adj.group(1).lower(), adj.start(), adj.end(), 0.88)
+        found.append(loan)
+    if not loans:
+        return found
+    unmatched = list(loans)
+    for said in found:
+        twin = next((loan for loan in unmatched if loan.amount() == said.amount()), None)
+        if twin is None:
+            continue
+        unmatched.remove(twin)
+        for name, stated in said.values.items():
+            if name not in twin.values:
+                twin.values[name] = stated
+    return loans
+
+
+# ---------------------------------------------------------------- amounts in words, total, guarantee
+
+
+def _amount_words(doc: Document, loan: LoanLine, index: int, checks: list[Check]) -> None:
+    """'1 234 567,89 € (un million … centimes)': agreeing words confirm, disagreeing ones are a check."""
+    found = loan.values.get("montant_eur")
+    if not found:
+        return
+    value, start, end, _ = found
+    line_end = doc.text.find("\n", end)
+    window = doc.text[end : (line_end if line_end >= 0 else len(doc.text)) + 200]
+    span = words_amount_span(window)
+    if not span or span[0] > 40 or "(" not in window[: span[0] + 1]:
+        return
+    words = parse_amount_words(window[span[0] :])
+    if words is None:
+        return
+    if words == Decimal(str(value)):
+        loan.values["montant_eur"] = (value, start, end + span[1], 0.99)
+    else:
+        loan.values["montant_eur"] = (value, start, end + span[1], 0.4)
+        checks.append(Check(
+            code="montant_lettres_incoherent", severity="attention", page=doc.page_of(start),
+            message_fr=f"Prêt n° {index + 1} : le montant en chiffres ({format_euros_fr(Decimal(str(value)))}) "
+            f"diffère du montant en lettres ({format_euros_fr(words)}) ; vérifiez la lettre d'offre.",
+        ))
+
+
+_TOTAL_LINE_RE = re.compile(r"^\s*(?:montant\s+)?total(?:\s+des\s+prêts)?\s*:?\s*", re.IGNORECASE | re.MULTILINE)
+
+
+def _total(doc: Document, fields: list[ExtractedField], loans: list[LoanLine], checks: list[Check]) -> None:
+    for total in _TOTAL_LINE_RE.finditer(doc.text):
+        amount = AMOUNT_RE.search(doc.text, total.end(), doc.text.find("\n", total.end()) if "\n" in
+                                  doc.text[total.end():] else len(doc.text))
+        if amount and (value := parse_figures(amount.group(1), amount.group(2))) is not None:
+            fields.append(doc.field("montant_total_eur", euros_str(value), total.start(), amount.end(), 0.95))
+            amounts = [loan.amount() for loan in loans]
+            if loans and None not in amounts:
+                summed = sum((a for a in amounts if a is not None), Decimal(0))
+                if summed != value:
+                    checks.append(Check(
+                        code="total_incoherent", severity="attention", page=doc.page_of(total.start()),
+                        message_fr=f"Le total indiqué par la lettre ({format_euros_fr(value)}) n'est pas la somme "
+                        f"des prêts lus ({format_euros_fr(summed)}).",
+                    ))
+            return
+
+
+_GUARANTEE_RE = re.compile(r"[^.\n]*(?:\n[^.\n]*){0,3}?\bgarantie\b[^.]*\.", re.IGNORECASE)
+_QUOTITE_RE = re.compile(r"(?:à\s+hauteur\s+de|quotité\s+(?:de\s+)?)\s*(\d{1,3}(?:,\d+)?)\s*%", re.IGNORECASE)
+
+
+def _guarantee(doc: Document, fields: list[ExtractedField]) -> None:
+    heading = re.search(r"^\s*garanties?\s*$", doc.text, re.IGNORECASE | re.MULTILINE)
+    start = heading.end() if heading else 0
+    for clause in _GUARANTEE_RE.finditer(doc.text, start):
+        sentence = clause.group(0)
+        if not re.search(r"prêts?|fonds|emprunt", sentence, re.IGNORECASE):
+            continue
+        guarantor = _guarantor_of(sentence)
+        if guarantor:
+            fields.append(doc.field("garantie.garant", guarantor, clause.start(), clause.end(), 0.85))
+        if quotite := _QUOTITE_RE.search(sentence):
+            fields.append(doc.field("garantie.quotite_pct", quotite.group(1).replace(",", "."),
+                                    clause.start() + quotite.start(), clause.start() + quotite.end(), 0.9))
+        return
+
+
+# ---------------------------------------------------------------- findings that need no form
+
+_OTHER_GUARANTOR_RE = re.compile(
+    r"(?:garantie|caution(?:nement)?)\s+(?:\w+\s+){0,3}?(?:de\s+la|du|de\s+l'|d'une?|par\s+la|par\s+le|par\s+l')\s*"
+    r"(commune|ville|collectivité(?:\s+territoriale)?|département|région|métropole|communauté\s+\w+|EPCI|"
+    r"conseil\s+\w+)|\b(CGLLS)\b|caisse\s+de\s+garantie\s+du\s+logement",
+    re.IGNORECASE,
+)
+
+
+def other_guarantors(pages: list[str]) -> list[Check]:
+    doc = Document(pages)
+    checks = []
+    for match in _OTHER_GUARANTOR_RE.finditer(doc.text):
+        checks.append(Check(
+            code="autre_garant", severity="attention", page=doc.page_of(match.start()),
+            message_fr=f"La lettre mentionne une autre garantie (« {doc.source(match.start(), match.end())} ») ; "
+            "Action Logement Services ne garantit que si le plan de financement ne comporte aucune autre "
+            "garantie.",
+        ))
+        break
+    return checks
