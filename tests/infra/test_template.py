@@ -41,6 +41,9 @@ API_ROUTES = {
     ("GET", "/dossiers/{dossier_id}/historique"),
     ("GET", "/instruction/dossiers"),
     ("GET", "/instruction/dossiers/{dossier_id}"),
+    ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"),
+    ("GET", "/instruction/enveloppe"),
+    ("GET", "/instruction/registre"),
 }
 PUBLIC_ROUTES = {("POST", "/inscription"), ("GET", "/formes-juridiques")}
 
