@@ -2,7 +2,8 @@
 
 Each measurement is a fresh interpreter (as a new Lambda execution environment is): the child puts
 `functions/` first on sys.path (Lambda's CodeUri), times the import with time.perf_counter and reads
-its peak RSS (ru_maxrss) at the end. The functions' environment comes from a stack provisioned on
+its peak RSS at the end (VmHWM, the peak of this process image; ru_maxrss where /proc is absent,
+since Linux carries ru_maxrss across execve from the parent that forked the child). The functions' environment comes from a stack provisioned on
 the local emulation, so the settings and boto3 clients made at import are the real ones (the
 handlers create clients at import but call no AWS API then; `--fake-env` checks that with an
 endpoint nobody listens on). Runs are interleaved module by module and the median is reported.
@@ -35,6 +36,11 @@ t0 = time.perf_counter()
 importlib.import_module({module!r})
 elapsed = time.perf_counter() - t0
 rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # ru_maxrss survives execve: a child forked from a big parent would report the parent's peak
+    with open("/proc/self/status") as f:
+        rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    pass
 print(json.dumps({{"ms": elapsed * 1000, "rss_mb": rss_kb / 1024}}))
 """
 

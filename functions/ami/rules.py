@@ -133,7 +133,13 @@ def assess(dossier: Dossier, records: dict[tuple[str, str], PieceRecord]) -> Com
         deposited = dossier.envoi.pieces.get(piece)
         label = rules.pieces[piece].libelle
         if deposited is None:
-            reasons.append(Reason(code=f"piece_manquante_{piece}", message=f"Pièce manquante : {label}."))
+            refused = [r for r in records.values() if r.piece == piece and not r.accepted]
+            why = (
+                f" Le dernier fichier déposé a été refusé : {max(refused, key=lambda r: r.received_at).message}"
+                if refused
+                else ""
+            )
+            reasons.append(Reason(code=f"piece_manquante_{piece}", message=f"Pièce manquante : {label}.{why}"))
             continue
         record = records.get((piece, deposited.version_id))
         if record is None:

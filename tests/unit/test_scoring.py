@@ -1,0 +1,262 @@
+"""Priority-2 scoring: the grid, each criterion from its data, missing data, findings, overrides,
+determinism, and the scoring step after numbering."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from scoring_data import BAILLEUR, dossier, referentiels
+
+from ami import scoring
+from ami.errors import InvalidInput, NotFound
+from ami.models import DepositNumbered, Dossier
+from ami.scoring import Fact, ScoringConfig, lli_ceiling, load_config, score_dossier, score_record
+
+FACTS = {
+    "distance_transport_m": Fact(valeur="250", piece="dossier_presentation", page=14),
+    "dpe_classe": Fact(valeur="b", piece="dossier_presentation", page=31),
+}
+
+
+def points(score: scoring.Score) -> dict[str, Decimal | None]:
+    return {c.code: c.points for c in score.criteres}
+
+
+# ---------------------------------------------------------------- the grid
+
+
+def test_the_shipped_grid_is_valid_versioned_and_adds_up_to_100() -> None:
+    cfg, sha = scoring.scoring_config()
+    assert cfg.version == "2025.1" and len(sha) == 64
+    assert sum(c.poids for c in cfg.criteres) == Decimal(100) == cfg.total
+    assert cfg.plafonds_lli.annees[2024] == {"Abis": Decimal("18.89"), "A": Decimal("14.03"),
+                                             "B1": Decimal("11.31"), "B2_C": Decimal("9.83")}
+    assert cfg.plafonds_lli.annees[2025] == {"Abis": Decimal("19.51"), "A": Decimal("14.49"),
+                                             "B1": Decimal("11.68"), "B2_C": Decimal("10.15")}
+    assert cfg.referentiels_utilises() == ("dynamisme_economique", "saturation_demande_li")
+
+
+def _raw() -> dict[str, Any]:
+    return tomllib.loads(scoring.config_text())
+
+
+@pytest.mark.parametrize("breaks", [
+    lambda g: g["criteres"][0].update(poids="16"),  # weights add up to 101
+    lambda g: g["criteres"][0]["bareme"]["paliers"].reverse(),  # unordered scale
+    lambda g: g["criteres"][0]["bareme"]["paliers"][0].update(fraction="1.5"),  # fraction above 1
+    lambda g: g["criteres"][0]["donnee"].update(nom="inconnu"),  # undeclared referential
+    lambda g: g["plafonds_lli"]["annees"]["2025"].pop("B1"),  # a zone without ceiling
+    lambda g: g["criteres"][1].update(code="dynamisme_economique"),  # duplicate code
+    lambda g: g["criteres"][0].update(ponderation="3"),  # unknown key
+])
+def test_a_broken_grid_is_refused(breaks: Any) -> None:
+    grid = _raw()
+    breaks(grid)
+    with pytest.raises(ValidationError):
+        ScoringConfig.model_validate(grid)
+
+
+# ---------------------------------------------------------------- LLI ceilings
+
+
+@pytest.mark.parametrize(("zone", "year", "surface", "expected"), [
+    ("Abis", 2024, "50", ("18.89", "1.08", "20.40")),
+    ("Abis", 2024, "10", ("18.89", "1.20", "22.67")),  # capped at 1.2
+    ("A", 2025, "63.33", ("14.49", "1.00", "14.49")),
+    ("B1", 2025, "38", ("11.68", "1.20", "14.02")),  # 0.7 + 19/38 = 1.2 exactly
+    ("C", 2025, "100", ("10.15", "0.89", "9.03")),  # B2 and C share a ceiling
+    ("B2", 2024, "76", ("9.83", "0.95", "9.34")),
+])
+def test_lli_ceiling(zone: str, year: int, surface: str, expected: tuple[str, str, str]) -> None:
+    cfg, _ = scoring.scoring_config()
+    assert lli_ceiling(cfg, zone, year, Decimal(surface)) == tuple(Decimal(v) for v in expected)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def test_every_criterion_scored_from_its_data_with_its_source() -> None:
+    s = score_dossier(dossier(), FACTS, referentiels())
+    assert points(s) == {
+        "dynamisme_economique": Decimal("10.50"), "tension_marche": Decimal("16.00"),
+        "saturation_demande_li": Decimal("12.00"), "localisation": Decimal("10.00"),
+        "niveau_loyer": Decimal("14.00"), "mixite_typologique": Decimal("5.60"),
+        "surfaces": Decimal("5.00"), "qualite_construction": Decimal("5.60"),
+    }
+    assert s.total == s.total_retenu == Decimal("78.70") and s.sur == 100
+    assert s.complet and s.points_non_evalues == 0 and s.constats == []
+    assert s.config_version == "2025.1" and s.annee_plafonds == 2025
+    assert s.referentiels == {"dynamisme_economique": "dynamisme_economique v1",
+                              "saturation_demande_li": "saturation_demande_li v1"}
+    by = {c.code: c for c in s.criteres}
+    assert by["dynamisme_economique"].valeur == "0.8"
+    assert by["dynamisme_economique"].sources[0].model_dump() == {
+        "type": "referentiel", "reference": "dynamisme_economique", "version": "dynamisme_economique v1", "page": None}
+    assert by["localisation"].sources[0].page == 14 and by["localisation"].sources[0].type == "document"
+    assert by["qualite_construction"].valeur == "B"
+    assert by["tension_marche"].valeur == "A" and by["tension_marche"].sources[0].type == "zonage"
+    loyer = by["niveau_loyer"]
+    assert loyer.valeur == "0.8716" and "12.63 €/m²" in loyer.explication and "14.49 €/m²" in loyer.explication
+    assert all(c.poids and c.explication for c in s.criteres)
+
+
+def test_missing_data_is_said_and_not_scored_zero() -> None:
+    s = score_dossier(dossier(loyer_mensuel_total_eur=None), {}, {})
+    by = {c.code: c for c in s.criteres}
+    for code in ("dynamisme_economique", "saturation_demande_li", "localisation", "qualite_construction",
+                 "niveau_loyer"):
+        assert by[code].statut == "donnee_manquante" and by[code].points is None, code
+        assert by[code].explication.startswith("Donnée manquante")
+    assert "aucun référentiel « dynamisme_economique »" in by["dynamisme_economique"].explication
+    assert "loyers mensuels" in by["niveau_loyer"].explication
+    assert s.points_non_evalues == Decimal("67.00") and not s.complet
+    assert s.total == Decimal("16.00") + Decimal("5.60") + Decimal("5.00")
+    assert s.referentiels == {"dynamisme_economique": "absent", "saturation_demande_li": "absent"}
+
+
+def test_a_commune_absent_from_a_referential_is_missing_data() -> None:
+    s = score_dossier(dossier(commune_insee="75056"), FACTS, referentiels(insee="69123"))
+    crit = s.critere("dynamisme_economique")
+    assert crit is not None and crit.statut == "donnee_manquante"
+    assert "75056 est absente du référentiel dynamisme_economique v1" in crit.explication
+
+
+def test_an_unreadable_fact_is_missing_data_with_its_page() -> None:
+    s = score_dossier(dossier(), {"distance_transport_m": Fact(valeur="proche", piece="dossier_presentation",
+                                                               page=3)}, referentiels())
+    crit = s.critere("localisation")
+    assert crit is not None and crit.statut == "donnee_manquante" and "page 3" in crit.explication
+
+
+def test_zones_outside_lli_are_flagged_not_refused() -> None:
+    s = score_dossier(dossier(commune_insee="23096"), FACTS, referentiels(insee="23096"))  # Guéret, zone C
+    assert [c.code for c in s.constats] == ["zone_hors_lli"]
+    assert s.constats[0].gravite == "vigilance" and "zone C" in s.constats[0].message
+    assert s.critere("tension_marche").points == Decimal("0.00")  # type: ignore[union-attr]
+    assert s.complet  # scored all the same
+
+
+def test_rent_above_the_ceiling_is_an_eligibility_finding() -> None:
+    s = score_dossier(dossier(loyer_mensuel_total_eur="20000"), FACTS, referentiels())
+    (finding,) = s.constats
+    assert finding.code == "loyer_superieur_plafond" and finding.gravite == "eligibilite"
+    assert "21.05 €/m² SU" in finding.message and "14.49 €/m² SU, 2025" in finding.message
+    crit = s.critere("niveau_loyer")
+    assert crit is not None and crit.points == Decimal("0.00") and crit.valeur == "1.4527"
+
+
+def test_ceilings_of_the_deposit_year_or_the_latest_before() -> None:
+    cfg, _ = scoring.scoring_config()
+    y2024 = score_dossier(dossier(sent_at=datetime(2024, 12, 31, 23, 30, tzinfo=UTC)), FACTS, referentiels())
+    assert y2024.annee_plafonds == 2025  # 1 January 2025 at 00:30 in Paris
+    y2026 = score_dossier(dossier(sent_at=datetime(2026, 5, 1, tzinfo=UTC)), FACTS, referentiels())
+    assert y2026.annee_plafonds == 2025
+    assert "plafonds 2026 inconnus : plafonds 2025 appliqués" in y2026.critere("niveau_loyer").explication  # type: ignore[union-attr]
+    y2023 = score_dossier(dossier(sent_at=datetime(2023, 6, 1, tzinfo=UTC)), FACTS, referentiels())
+    assert y2023.critere("niveau_loyer").statut == "donnee_manquante"  # type: ignore[union-attr]
+    assert y2023.annee_plafonds is None and cfg.plafonds_lli.year(2023) is None
+
+
+def test_scoring_is_deterministic_and_records_what_it_used() -> None:
+    d = dossier()
+    first = score_record(score_dossier(d, FACTS, referentiels()))
+    again = score_record(score_dossier(d.model_copy(deep=True), dict(reversed(FACTS.items())), referentiels()))
+    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
+    newer = score_record(score_dossier(d, FACTS, referentiels(dynamisme="2", version=2)))
+    assert newer["empreinte"] != first["empreinte"]
+    assert newer["referentiels"]["dynamisme_economique"] == "dynamisme_economique v2"
+    assert scoring.Score.model_validate(first).total == Decimal("78.70")  # the stored record round-trips
+
+
+def test_another_grid_version_gives_its_own_version() -> None:
+    text = scoring.config_text().replace('version = "2025.1"', 'version = "2025.2"').replace(
+        'poids = "20"\ndonnee = { type = "zonage" }', 'poids = "20"\ndonnee = { type = "zonage" }\n# changed')
+    s = score_dossier(dossier(), FACTS, referentiels(), config=load_config(text))
+    assert s.config_version == "2025.2" and s.config_sha256 != scoring.scoring_config()[1]
+
+
+# ---------------------------------------------------------------- overrides
+
+
+def test_an_override_keeps_the_original_and_needs_a_justification() -> None:
+    record = score_record(score_dossier(dossier(), FACTS, referentiels()))
+    at = datetime(2025, 4, 1, tzinfo=UTC)
+    out = scoring.override(record, "niveau_loyer", Decimal("18"), "Loyer revu à la baisse par avenant.",
+                           "instructeur:x@al.fr", at)
+    crit = next(c for c in out["criteres"] if c["code"] == "niveau_loyer")
+    assert crit["points"] == "14.00"  # the computed points stay visible
+    assert out["surcharges"]["niveau_loyer"]["points"] == "18.00"
+    assert out["surcharges"]["niveau_loyer"]["points_origine"] == "14.00"
+    assert out["total"] == "78.70" and out["total_retenu"] == "82.70"
+    with pytest.raises(InvalidInput) as exc:
+        scoring.override(record, "niveau_loyer", Decimal("18"), "  court ", "i", at)
+    assert exc.value.code == "justification_requise"
+    with pytest.raises(InvalidInput) as exc:
+        scoring.override(record, "niveau_loyer", Decimal("21"), "Au-delà du poids du critère.", "i", at)
+    assert exc.value.code == "points_invalides"
+    with pytest.raises(NotFound):
+        scoring.override(record, "beaute", Decimal("1"), "Critère qui n'existe pas.", "i", at)
+    with pytest.raises(InvalidInput):
+        scoring.override(None, "niveau_loyer", Decimal("1"), "Pas encore de score calculé.", "i", at)
+
+
+def test_an_override_can_score_a_missing_criterion() -> None:
+    record = score_record(score_dossier(dossier(), {}, referentiels()))
+    out = scoring.override(record, "qualite_construction", Decimal("7"), "DPE A vu en visite de site.", "i",
+                           datetime(2025, 4, 1, tzinfo=UTC))
+    assert out["surcharges"]["qualite_construction"]["points_origine"] is None
+    assert Decimal(out["total_retenu"]) == Decimal(record["total"]) + 7
+
+
+# ---------------------------------------------------------------- after numbering
+
+
+class FakeStore:
+    def __init__(self, d: Dossier) -> None:
+        self.d = d
+        self.updates = 0
+
+    def get_dossier(self, dossier_id: str) -> Dossier | None:
+        return self.d if dossier_id == self.d.dossier_id else None
+
+    def update_dossier(self, d: Dossier) -> Dossier:
+        self.updates += 1
+        self.d = d.model_copy(update={"version": d.version + 1})
+        return self.d
+
+    def get_bailleur(self, siren: str) -> Any:
+        return BAILLEUR
+
+
+class FakeSqs:
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    def send_message(self, **kwargs: Any) -> None:
+        self.sent.append(kwargs)
+
+
+def test_after_numbering_scores_once_and_keeps_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    sqs = FakeSqs()
+    monkeypatch.setattr(scoring, "client", lambda name: sqs)
+    settings: Any = type("S", (), {"notifications_queue_url": "n", "instruction_queue_url": "i"})()
+    store = FakeStore(dossier().model_copy(update={"scoring": {"statut": "en_attente"}}))
+    step = scoring.AfterNumbering(settings, store, facts=lambda d: FACTS,  # type: ignore[arg-type]
+                                  referentiels=lambda: referentiels())
+    event = DepositNumbered(dossier_id=store.d.dossier_id, deposit_number=1, deposited_at=store.d.created_at)
+    step.run(event)
+    assert store.updates == 1 and store.d.scoring and store.d.scoring["total"] == "78.70"
+    store.d = store.d.model_copy(update={"scoring": scoring.override(
+        store.d.scoring, "surfaces", Decimal("1"), "Surfaces relevées inférieures au plan.", "i",
+        datetime(2025, 4, 1, tzinfo=UTC))})
+    kept = store.d.scoring
+    step.run(event)  # a redelivery, or a rerun with other referentials: nothing changes
+    assert store.updates == 1 and store.d.scoring == kept
+    assert [m["QueueUrl"] for m in sqs.sent] == ["n", "n", "i"] * 2
+    assert sqs.sent[2]["MessageDeduplicationId"] == f"{store.d.dossier_id}-1"
