@@ -57,7 +57,7 @@ class Intake:
             self.deposits.quarantine(upload.key, upload.version_id, UNKNOWN_KEY.code)
             return {"outcome": "quarantined", "dossier_id": None, "reason_code": UNKNOWN_KEY.code}
 
-        from ami.pieces import examine
+        from ami.pieces import PieceContext, examine
 
         limit = dispositif().pieces[parts.piece].max_bytes
         received_at = upload.event_time
@@ -69,10 +69,13 @@ class Intake:
             # Already moved to quarantine by an earlier delivery of the same announcement.
             return {"outcome": "quarantined", "dossier_id": dossier.dossier_id, "reason_code": "deja_traite"}
         try:
-            report = examine(data, parts.piece, declared_size=max(size, upload.size))
+            bailleur = self.store.get_bailleur(dossier.siren)
+            context = PieceContext(siren=dossier.siren, raison_sociale=bailleur.raison_sociale if bailleur else None)
+            report = examine(data, parts.piece, declared_size=max(size, upload.size), context=context)
             record = PieceRecord(piece=parts.piece, key=upload.key, version_id=upload.version_id, size=report.size,
                                  sha256=report.sha256, accepted=True, pages=report.pages,
-                                 received_at=received_at, checked_at=utcnow())
+                                 received_at=received_at, checked_at=utcnow(),
+                                 checks=list(report.checks), fields=list(report.fields))
         except PieceRefused as refused:
             record = PieceRecord(piece=parts.piece, key=upload.key, version_id=upload.version_id, size=upload.size,
                                  sha256="", accepted=False, reason_code=refused.code, message=refused.message,

@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ami.extraction import Check, ExtractedField
+
 PieceKind = Literal["lettre_offre", "dossier_presentation"]
 PIECE_KINDS: tuple[PieceKind, ...] = ("lettre_offre", "dossier_presentation")
 LoanKind = Literal["foncier", "bati"]
@@ -150,6 +152,8 @@ class PieceRecord(BaseModel):
     message: str | None = None
     received_at: datetime
     checked_at: datetime
+    checks: list[Check] = Field(default_factory=list, description="Constats non bloquants sur la pièce")
+    fields: list[ExtractedField] = Field(default_factory=list, description="Champs lus dans la pièce")
 
 
 class Reason(BaseModel):

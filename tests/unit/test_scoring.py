@@ -135,7 +135,8 @@ def test_an_unreadable_fact_is_missing_data_with_its_page() -> None:
 
 
 def test_zones_outside_lli_are_flagged_not_refused() -> None:
-    s = score_dossier(dossier(commune_insee="23096"), FACTS, referentiels(insee="23096"))  # Guéret, zone C
+    s = score_dossier(dossier(commune_insee="23096", loyer_mensuel_total_eur="8000"), FACTS,
+                      referentiels(insee="23096"))  # Guéret, zone C
     assert [c.code for c in s.constats] == ["zone_hors_lli"]
     assert s.constats[0].gravite == "vigilance" and "zone C" in s.constats[0].message
     assert s.critere("tension_marche").points == Decimal("0.00")  # type: ignore[union-attr]

@@ -1,0 +1,577 @@
+"""Property-based tests of the deposit numbering: the real Sequencer and Store against a moto server
+(DynamoDB with its conditional writes and transactions), driven by a fake clock.
+
+Hypothesis generates envois (ties included), the outcome of each dossier's piece examination and
+the moment it lands, duplicate completeness requests, interleavings of `examine` and `advance` from
+several simulated workers, a worker that runs in the middle of another's read-then-write, and
+crashes before or after a transaction. The final time jump past the hold and a last `advance`
+must leave every envoi concluded, numbers 1..K in (sent_at, envoi_id) order, one `numerotation`
+audit entry per number, an intact audit chain and an empty outbox.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import ami.aws
+import ami.settings
+import pytest
+from ami import envoi
+from ami.audit import verify_chain
+from ami.aws import table
+from ami.deposits import Deposits, piece_key
+from ami.errors import Conflict, RetryLater
+from ami.models import (
+    PIECE_KINDS,
+    CompletenessRequest,
+    DepositedPiece,
+    Dossier,
+    DossierForm,
+    DossierStatus,
+    Envoi,
+    Loan,
+    Logements,
+    Notification,
+    Operation,
+    PieceRecord,
+)
+from ami.sequencing import Sequencer, SequencingRules
+from ami.settings import Settings
+from ami.store import DepositCounter, PendingEnvoi, Store
+from boto3.dynamodb.conditions import Key
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from infra.local import Emulation, client_environment
+from infra.provision import provision
+
+SIREN = "732829320"
+HOLD = timedelta(minutes=15)
+MARGIN = timedelta(seconds=2)
+RESERVATION = timedelta(seconds=120)
+T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
+TIMEOUT_CODE = "controle_non_termine"
+
+
+def _forget_clients() -> None:
+    ami.aws.client.cache_clear()
+    ami.aws.table.cache_clear()
+    ami.settings.settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """One moto server for the module; the environment is restored afterwards."""
+    emulation = Emulation()
+    emulation.start()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for k, v in client_environment(emulation.endpoint, Path(tmp_path_factory.mktemp("aws"))).items():
+                mp.setenv(k, v)
+            _forget_clients()
+            stack = provision(emulation.endpoint)
+            for k, v in stack.env.items():
+                mp.setenv(k, v)
+            _forget_clients()
+            yield ami.settings.settings()
+    finally:
+        emulation.stop()
+        _forget_clients()
+
+
+def wipe(s: Settings) -> None:
+    for name in (s.dossiers_table, s.counters_table, s.audit_table):
+        tbl = table(name)
+        kwargs: dict[str, Any] = {"ProjectionExpression": "pk, sk"}
+        keys: list[dict[str, Any]] = []
+        while True:
+            page = tbl.scan(**kwargs)
+            keys += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        with tbl.batch_writer() as batch:
+            for k in keys:
+                batch.delete_item(Key=k)
+
+
+# ---------------------------------------------------------------- doubles
+
+
+@dataclass
+class FakeClock:
+    at: datetime = T0
+
+    def now(self) -> datetime:
+        return self.at
+
+    def sleep(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+class Crash(Exception):
+    """The worker's Lambda died here."""
+
+
+class FaultyStore(Store):
+    """A Store whose next transaction can crash (before it is written, or after it succeeded but before
+    the caller hears of it), and whose next counter read can let another worker run in between."""
+
+    def __init__(self, s: Settings) -> None:
+        super().__init__(s)
+        self.crash: str | None = None
+        self.after_counter: Callable[[], object] | None = None
+        self.flush_enabled = True
+
+    def _commit(self, ops: list[dict[str, Any]], drafts: Any, on_conflict: Exception | None = None) -> None:
+        mode, self.crash = self.crash, None
+        if mode == "before":
+            raise Crash("before the transaction")
+        super()._commit(ops, drafts, on_conflict)
+        if mode == "after":
+            raise Crash("after the transaction, before flush_outbox")
+
+    def counter(self) -> DepositCounter:
+        c = super().counter()
+        hook, self.after_counter = self.after_counter, None
+        if hook:
+            hook()
+        return c
+
+    def flush_outbox(self) -> int:
+        return super().flush_outbox() if self.flush_enabled else 0
+
+
+class StubDeposits(Deposits):
+    """Each piece is in the bucket, with one version whose id derives from its key."""
+
+    def __init__(self) -> None:
+        pass
+
+    def snapshot(self, key: str) -> DepositedPiece | None:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
+
+
+DEPOSITS = StubDeposits()
+
+
+def rules(envelope: Decimal = Decimal(600_000_000)) -> SequencingRules:
+    return SequencingRules(hold=HOLD, margin=MARGIN, reservation_timeout=RESERVATION, envelope=envelope)
+
+
+def new_dossier(store: Store, loan: Decimal = Decimal("1000000")) -> Dossier:
+    d = Dossier(
+        dossier_id=uuid.uuid4().hex,
+        siren=SIREN,
+        form=DossierForm(
+            operation=Operation(
+                nom="Les Tilleuls",
+                commune_insee="75056",
+                adresse="3 rue des Tilleuls, 75011 Paris",
+                logements=Logements(t2=10, t3=5),
+                surface_habitable_m2=Decimal("900.50"),
+                surface_utile_m2=Decimal("950"),
+                loyer_mensuel_total_eur=Decimal("15000"),
+                date_debut_travaux=date(2026, 3, 1),
+            ),
+            prets=[Loan(kind="foncier", montant_eur=loan, duree_mois=600, marge_pct=Decimal("0.6"))],
+        ),
+        created_at=T0,
+        updated_at=T0,
+    )
+    store.create_dossier(d, "bailleur:test")
+    return d
+
+
+def land(store: Store, d: Dossier, accepted: bool, at: datetime) -> None:
+    """Intake's verdict on each piece version (refused: the dossier de présentation)."""
+    for kind in PIECE_KINDS:
+        p = DEPOSITS.snapshot(piece_key(d.siren, d.dossier_id, kind))
+        assert p is not None
+        ok = accepted or kind != "dossier_presentation"
+        store.record_piece(
+            d.dossier_id,
+            PieceRecord(
+                piece=kind,
+                key=p.key,
+                version_id=p.version_id,
+                size=p.size,
+                sha256=p.sha256,
+                accepted=ok,
+                reason_code=None if ok else "pdf_illisible",
+                message=None if ok else "Le fichier ne peut pas être lu.",
+                received_at=at,
+                checked_at=at,
+            ),
+        )
+
+
+def send(store: Store, d: Dossier, clock: FakeClock) -> Dossier:
+    current = store.get_dossier(d.dossier_id)
+    assert current is not None
+    return envoi.send(store, DEPOSITS, current, "bailleur:test", clock=clock.now)
+
+
+def record_at(store: Store, d: Dossier, at: datetime, envoi_id: str | None = None) -> Dossier:
+    """An envoi recorded directly, with a chosen server time (no reservation)."""
+    current = store.get_dossier(d.dossier_id)
+    assert current is not None
+    pieces = {k: DEPOSITS.snapshot(piece_key(d.siren, d.dossier_id, k)) for k in PIECE_KINDS}
+    e = Envoi(envoi_id=envoi_id or uuid.uuid4().hex, sent_at=at, pieces={k: p for k, p in pieces.items() if p})
+    return store.record_envoi(current, e, "bailleur:test")
+
+
+def outbox_items(store: Store) -> list[dict[str, Any]]:
+    return list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX"), ConsistentRead=True))
+
+
+def check_invariants(store: Store, dossier_ids: list[str]) -> list[Dossier]:
+    """What must hold once everything is concluded; returns the dossiers as stored."""
+    assert store.pending_envois() == []
+    dossiers = [store.get_dossier(i) for i in dossier_ids]
+    assert all(d is not None for d in dossiers)
+    ds = [d for d in dossiers if d is not None]
+    numbered = sorted((d for d in ds if d.deposit_number is not None), key=lambda d: d.deposit_number or 0)
+    k = len(numbered)
+    assert [d.deposit_number for d in numbered] == list(range(1, k + 1))
+    assert store.counter().number == k
+    for d in ds:
+        if d.status in (DossierStatus.COMPLET, DossierStatus.LISTE_ATTENTE):
+            assert d.deposit_number is not None
+        else:
+            assert d.status == DossierStatus.INCOMPLET, d.status
+            assert d.deposit_number is None and d.incomplete_reasons
+    keys = [(d.envoi.sent_at, d.envoi.envoi_id) for d in numbered if d.envoi]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys), "numbers out of deposit order"
+    entries = store.audit_entries()
+    assert verify_chain(entries) == []
+    given_numbers = Counter(e.details["deposit_number"] for e in entries if e.action == "numerotation")
+    assert given_numbers == Counter(range(1, k + 1)), "one numerotation entry per number"
+    assert outbox_items(store) == []
+    return ds
+
+
+# ---------------------------------------------------------------- the property
+
+
+@dataclass
+class Plan:
+    outcomes: list[str]  # accepted / refused / never, per dossier
+    steps: list[tuple[Any, ...]]
+    workers: int
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> Plan:
+    n = draw(st.integers(1, 12))
+    workers = draw(st.integers(1, 3))
+    outcomes = draw(st.lists(st.sampled_from(["accepted", "refused", "never"]), min_size=n, max_size=n))
+    i = st.integers(0, n - 1)
+    w = st.integers(0, workers - 1)
+    step = st.one_of(
+        st.tuples(st.just("send"), i),
+        st.tuples(st.just("land"), i),
+        st.tuples(st.just("examine"), i, w, st.sampled_from(["envoi", "piece", "sweep"])),
+        st.tuples(st.just("advance"), w),
+        st.tuples(st.just("tick"), st.sampled_from([0, 1, 2, 3, 60, 400, 1000])),
+        st.tuples(st.just("crash"), w, st.sampled_from(["before", "after"])),
+        st.tuples(st.just("race"), w, w),
+    )
+    return Plan(outcomes, draw(st.lists(step, max_size=4 * n + 8)), workers)
+
+
+@dataclass
+class Run:
+    clock: FakeClock = field(default_factory=FakeClock)
+    sent_at: dict[int, datetime] = field(default_factory=dict)
+    landed_at: dict[int, datetime] = field(default_factory=dict)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(plan=plans())
+def test_numbering_is_gapless_ordered_and_provable_under_any_interleaving(env: Settings, plan: Plan) -> None:
+    wipe(env)
+    run = Run()
+    api = Store(env)
+    stores = [FaultyStore(env) for _ in range(plan.workers)]
+    workers = [Sequencer(s, env, rules(), clock=run.clock.now, sleep=run.clock.sleep) for s in stores]
+    dossiers = [new_dossier(api) for _ in plan.outcomes]
+
+    def do_send(i: int) -> None:
+        if i not in run.sent_at:
+            sent = send(api, dossiers[i], run.clock)
+            assert sent.envoi is not None
+            run.sent_at[i] = sent.envoi.sent_at
+
+    def do_land(i: int) -> None:
+        if plan.outcomes[i] != "never" and i not in run.landed_at:
+            land(api, dossiers[i], plan.outcomes[i] == "accepted", run.clock.now())
+            run.landed_at[i] = run.clock.now()
+
+    for step in plan.steps:
+        kind = step[0]
+        try:
+            if kind == "send":
+                do_send(step[1])
+            elif kind == "land":
+                do_land(step[1])
+            elif kind == "examine":
+                workers[step[2]].examine(CompletenessRequest(dossier_id=dossiers[step[1]].dossier_id, cause=step[3]))
+            elif kind == "advance":
+                workers[step[1]].advance()
+            elif kind == "tick":
+                run.clock.sleep(step[1])
+            elif kind == "crash":
+                stores[step[1]].crash = step[2]
+            elif kind == "race":
+                # Worker b runs to the end between worker a's read of the counter and its write.
+                stores[step[1]].after_counter = workers[step[2]].advance
+        except Crash:
+            pass
+
+    # Every dossier is sent and every examined piece lands; then the hold expires for all.
+    for s in stores:
+        s.crash, s.after_counter = None, None
+    for i in range(len(dossiers)):
+        do_send(i)
+        do_land(i)
+    run.clock.sleep((HOLD + MARGIN).total_seconds() + 1)
+    workers[0].advance()
+
+    ds = check_invariants(api, [d.dossier_id for d in dossiers])
+    for i, d in enumerate(ds):
+        codes = {r.code for r in d.incomplete_reasons}
+        in_time = i in run.landed_at and run.landed_at[i] < run.sent_at[i] + HOLD
+        if plan.outcomes[i] == "accepted":
+            assert d.status == (DossierStatus.COMPLET if in_time else d.status)
+            if d.status != DossierStatus.COMPLET:
+                assert codes == {TIMEOUT_CODE}
+        elif plan.outcomes[i] == "refused":
+            assert d.status == DossierStatus.INCOMPLET
+            assert codes == ({"piece_refusee_dossier_presentation"} if in_time else codes)
+            assert codes in ({"piece_refusee_dossier_presentation"}, {TIMEOUT_CODE})
+        else:
+            assert d.status == DossierStatus.INCOMPLET and codes == {TIMEOUT_CODE}
+    complete = [d for d in ds if d.status == DossierStatus.COMPLET]
+    assert api.counter().principal == sum((d.loan_total for d in complete), Decimal(0))
+
+
+# ---------------------------------------------------------------- the envelope
+
+
+def test_the_dossier_that_exceeds_the_envelope_and_every_later_one_wait_with_their_numbers(env: Settings) -> None:
+    wipe(env)
+    clock = FakeClock()
+    store = FaultyStore(env)
+    store.flush_enabled = False  # keep the outbox to read it
+    workers = [Sequencer(store, env, rules(Decimal("10000000")), clock=clock.now, sleep=clock.sleep)]
+    workers.append(Sequencer(FaultyStore(env), env, rules(Decimal("10000000")), clock=clock.now, sleep=clock.sleep))
+    workers[1].store.flush_enabled = False  # type: ignore[attr-defined]
+    loans = ["4000000", "5000000", "2000000", "500000", "3000000"]  # 4 + 5 fit in 10 M; 2 does not; 0.5 would
+    dossiers = []
+    for loan in loans:
+        d = new_dossier(store, Decimal(loan))
+        land(store, d, True, clock.now())
+        dossiers.append(record_at(store, d, clock.now()))
+        clock.sleep(1)
+    clock.sleep(10)
+    for w in workers * 2:
+        w.advance()
+    ds = check_invariants_keep_outbox(store, [d.dossier_id for d in dossiers])
+    assert [d.status for d in ds] == [DossierStatus.COMPLET] * 2 + [DossierStatus.LISTE_ATTENTE] * 3
+    assert [d.deposit_number for d in ds] == [1, 2, 3, 4, 5]
+    assert store.counter() == DepositCounter(5, Decimal("9000000"), True)
+    bodies = [Notification.model_validate_json(i["body"]) for i in outbox_items(store) if "group_id" not in i]
+    consumed = [n for n in bodies if n.kind == "enveloppe_consommee"]
+    assert len(consumed) == 1 and consumed[0].dossier_id == dossiers[2].dossier_id
+    assert consumed[0].details == {"principal": "9000000"}
+    assert sorted(n.dossier_id for n in bodies if n.kind == "liste_attente") == sorted(
+        d.dossier_id for d in dossiers[2:]
+    )
+    numbered_msgs = [json.loads(i["body"]) for i in outbox_items(store) if "group_id" in i]
+    assert sorted(m["deposit_number"] for m in numbered_msgs) == [1, 2]  # only complets go to scoring
+    store.flush_enabled = True
+    workers[0].advance()
+    assert outbox_items(store) == []
+
+
+def check_invariants_keep_outbox(store: Store, ids: list[str]) -> list[Dossier]:
+    assert store.pending_envois() == []
+    ds = [store.get_dossier(i) for i in ids]
+    assert all(d is not None for d in ds)
+    entries = store.audit_entries()
+    assert verify_chain(entries) == []
+    assert Counter(e.details["deposit_number"] for e in entries if e.action == "numerotation") == Counter(
+        d.deposit_number for d in ds if d and d.deposit_number
+    )
+    return [d for d in ds if d is not None]
+
+
+def test_a_dossier_exactly_filling_the_envelope_is_numbered_complete(env: Settings) -> None:
+    wipe(env)
+    clock = FakeClock()
+    store = Store(env)
+    seq = Sequencer(store, env, rules(Decimal("3000000")), clock=clock.now, sleep=clock.sleep)
+    ids = []
+    for loan in ("1000000", "2000000", "0.01"):
+        d = new_dossier(store, Decimal(loan))
+        land(store, d, True, clock.now())
+        ids.append(record_at(store, d, clock.now()).dossier_id)
+        clock.sleep(1)
+    clock.sleep(5)
+    seq.advance()
+    ds = check_invariants(store, ids)
+    assert [d.status for d in ds] == [DossierStatus.COMPLET, DossierStatus.COMPLET, DossierStatus.LISTE_ATTENTE]
+    assert store.counter() == DepositCounter(3, Decimal("3000000"), True)
+
+
+# ---------------------------------------------------------------- reservations
+
+
+def test_a_reserved_head_holds_the_numbering_until_its_envoi_is_recorded(env: Settings) -> None:
+    wipe(env)
+    clock = FakeClock()
+    store = Store(env)
+    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    first, second = new_dossier(store), new_dossier(store)
+    for d in (first, second):
+        land(store, d, True, clock.now())
+    reservation = PendingEnvoi.new(first.dossier_id, "a" * 32, clock.now())
+    store.reserve_envoi(reservation)
+    clock.sleep(1)
+    record_at(store, second, clock.now())
+    clock.sleep(60)  # well past the margin, not past the reservation timeout
+    assert seq.advance() == []
+    assert [p.reserved for p in store.pending_envois()] == [True, False]
+    record_at(store, first, reservation.sent_at, envoi_id=reservation.envoi_id)
+    assert [(c.dossier_id, c.deposit_number) for c in seq.advance()] == [
+        (first.dossier_id, 1),
+        (second.dossier_id, 2),
+    ]
+    check_invariants(store, [first.dossier_id, second.dossier_id])
+
+
+def test_a_reservation_older_than_its_timeout_is_dropped(env: Settings) -> None:
+    wipe(env)
+    clock = FakeClock()
+    store = Store(env)
+    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    first, second = new_dossier(store), new_dossier(store)
+    land(store, second, True, clock.now())
+    store.reserve_envoi(PendingEnvoi.new(first.dossier_id, "a" * 32, clock.now()))
+    clock.sleep(1)
+    record_at(store, second, clock.now())
+    clock.sleep(RESERVATION.total_seconds() - 2)
+    assert seq.advance() == []  # 119 s: still held
+    clock.sleep(1)
+    assert [(c.dossier_id, c.deposit_number) for c in seq.advance()] == [(second.dossier_id, 1)]
+    assert store.pending_envois() == []
+    first_now = store.get_dossier(first.dossier_id)
+    assert first_now is not None and first_now.status == DossierStatus.BROUILLON
+    check_invariants(store, [second.dossier_id])
+
+
+def test_a_late_record_after_a_dropped_reservation_succeeds_only_while_the_dossier_is_editable(
+    env: Settings,
+) -> None:
+    """What happens today: the record's condition accepts a missing reservation, so a late envoi of a
+    brouillon is recorded (with its old time); a dossier no longer editable is refused."""
+    wipe(env)
+    clock = FakeClock()
+    store = Store(env)
+    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    late, other, sent = new_dossier(store), new_dossier(store), new_dossier(store)
+    reservation = PendingEnvoi.new(late.dossier_id, "b" * 32, clock.now())
+    store.reserve_envoi(reservation)
+    land(store, other, True, clock.now())
+    record_at(store, other, clock.now() + timedelta(seconds=1))
+    clock.sleep(RESERVATION.total_seconds() + 1)
+    seq.advance()  # drops the reservation, numbers `other`
+    recorded = record_at(store, late, reservation.sent_at, envoi_id=reservation.envoi_id)
+    assert recorded.status == DossierStatus.ENVOYE
+    assert [p.envoi_id for p in store.pending_envois()] == [reservation.envoi_id]
+
+    # The same late record for a dossier that was sent meanwhile (not editable) is refused.
+    stale = store.get_dossier(sent.dossier_id)
+    assert stale is not None
+    record_at(store, sent, clock.now())
+    with pytest.raises(Conflict):
+        store.record_envoi(
+            stale, Envoi(envoi_id="c" * 32, sent_at=reservation.sent_at, pieces={}), "bailleur:test"
+        )
+    assert len(store.pending_envois()) == 2
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="store.record_envoi accepts an envoi whose reservation was dropped (condition "
+    "'attribute_not_exists(pk) OR state = reserve'), so a deposit recorded later than "
+    "reservation_timeout is numbered after a deposit sent after it. Unreachable while the API's "
+    "Lambda timeout (30 s) stays below reservation_timeout (120 s).",
+)
+def test_a_late_record_after_a_dropped_reservation_is_not_numbered_out_of_order(env: Settings) -> None:
+    wipe(env)
+    clock = FakeClock()
+    store = Store(env)
+    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    late, other = new_dossier(store), new_dossier(store)
+    for d in (late, other):
+        land(store, d, True, clock.now())
+    reservation = PendingEnvoi.new(late.dossier_id, "b" * 32, clock.now())
+    store.reserve_envoi(reservation)
+    record_at(store, other, clock.now() + timedelta(seconds=1))
+    clock.sleep(RESERVATION.total_seconds() + 1)
+    seq.advance()
+    with pytest.raises(Conflict):  # what the fair rule requires: the envoi must be sent again
+        record_at(store, late, reservation.sent_at, envoi_id=reservation.envoi_id)
+    seq.advance()
+    check_invariants(store, [late.dossier_id, other.dossier_id])
+
+
+class SlowReservations(Store):
+    def __init__(self, s: Settings, clock: FakeClock, delay: float) -> None:
+        super().__init__(s)
+        self.clock, self.delay = clock, delay
+
+    def reserve_envoi(self, pending: PendingEnvoi) -> None:
+        super().reserve_envoi(pending)
+        self.clock.sleep(self.delay)
+
+
+def test_envoi_gives_up_when_the_reservation_is_slower_than_half_the_margin(env: Settings) -> None:
+    wipe(env)
+    clock = FakeClock()
+    margin = 2.0  # clock_margin_seconds of the dispositif, which envoi.send reads
+    slow = SlowReservations(env, clock, margin / 2 + 0.001)
+    d = new_dossier(slow)
+    with pytest.raises(RetryLater):
+        send(slow, d, clock)
+    assert slow.pending_envois() == []  # the reservation was given up
+    after = slow.get_dossier(d.dossier_id)
+    assert after is not None and after.status == DossierStatus.BROUILLON and after.envoi is None
+
+    slow.delay = margin / 2  # exactly half: accepted
+    sent = send(slow, d, clock)
+    assert sent.status == DossierStatus.ENVOYE
+    assert [p.reserved for p in slow.pending_envois()] == [False]
+
+
+def test_envoi_cancels_its_reservation_when_recording_fails(env: Settings) -> None:
+    wipe(env)
+    clock = FakeClock()
+    store = Store(env)
+    d = new_dossier(store)
+    send(store, d, clock)
+    with pytest.raises(Conflict):
+        envoi.send(store, DEPOSITS, d, "bailleur:test", clock=clock.now)  # stale version: refused
+    assert [p.reserved for p in store.pending_envois()] == [False]
