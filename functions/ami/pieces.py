@@ -112,9 +112,9 @@ def examine(
             f"Déposez à nouveau {name}.",
         )
     scan = _scan(data, name, budget)
-    attachments = _open_structure(data, name, scan.has_attachments)
+    attachments, declared_pages = _open_structure(data, name, scan.has_attachments)
     checks: list[Check] = _active_content(scan, attachments, name)
-    pages = _read_text(data, name, rules.max_pages, budget)
+    pages = [] if declared_pages == 0 else _read_text(data, name, rules.max_pages, budget)
     if not pages:
         raise PieceRefused(
             "sans_page",
@@ -368,8 +368,9 @@ def _active_content(scan: _Scan, attachments: list[tuple[str, bytes]], name: str
 # ---------------------------------------------------------------- pypdf: structure; pdfium: text
 
 
-def _open_structure(data: bytes, name: str, attachments: bool) -> list[tuple[str, bytes]]:
-    """Open with pypdf (bounded filters): refuse encrypted or unreadable files; list the attachments."""
+def _open_structure(data: bytes, name: str, attachments: bool) -> tuple[list[tuple[str, bytes]], int | None]:
+    """Open with pypdf (bounded filters): refuse encrypted or unreadable files; list the attachments and
+    read the page count the page tree declares (pdfium counts the real pages)."""
     import pypdf.filters
     from pypdf import PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, WrongPasswordError
@@ -381,8 +382,11 @@ def _open_structure(data: bytes, name: str, attachments: bool) -> list[tuple[str
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         encrypted = reader.is_encrypted
+        declared: int | None = None
         if not encrypted:
-            reader.trailer["/Root"].get_object()
+            pages = reader.trailer["/Root"].get_object()["/Pages"].get_object()
+            count = pages.get("/Count")
+            declared = count if isinstance(count, int) and not pages.get("/Kids") else None
     except (FileNotDecryptedError, WrongPasswordError, DependencyError) as exc:
         raise PieceRefused("chiffre", _encrypted_message(name)) from exc
     except Exception as exc:  # pypdf raises many kinds on damaged files: all mean "unreadable"
@@ -390,15 +394,15 @@ def _open_structure(data: bytes, name: str, attachments: bool) -> list[tuple[str
     if encrypted:
         # Even an empty user password counts: encryption may forbid copying or printing.
         raise PieceRefused("chiffre", _encrypted_message(name))
-    if not attachments:
-        return []
     found: list[tuple[str, bytes]] = []
+    if not attachments:
+        return found, declared
     try:
         for filename, contents in reader.attachments.items():
             found.extend((str(filename), bytes(content[:8])) for content in contents)
     except Exception:  # a broken name tree hides nothing the raw scan did not see
-        return found
-    return found
+        return found, declared
+    return found, declared
 
 
 def _encrypted_message(name: str) -> str:

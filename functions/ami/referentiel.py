@@ -124,7 +124,7 @@ def parse(nom: str, data: bytes) -> dict[str, Decimal]:
             value = None
         else:
             try:
-                value = Decimal(raw.replace("\u00a0", "").replace(" ", "").replace(",", "."))
+                value = Decimal(raw.replace("\u00a0", "").replace(" ", "").replace(",", ".")).normalize() + 0
             except InvalidOperation:  # pragma: no cover - the pattern above already excludes it
                 value = None
             if value is not None and not decl.minimum <= value <= decl.maximum:
