@@ -19,6 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from infra.cli_audit import audit_app
+from infra.cli_piece import piece_app
 
 app = typer.Typer(help="AMI garantie : dépôt et instruction des demandes de garantie LLI.", no_args_is_help=True)
 local_app = typer.Typer(help="La pile complète sur ce poste (émulation AWS embarquée).", no_args_is_help=True)
@@ -26,6 +27,7 @@ instruction_app = typer.Typer(help="La file d'instruction, dans l'ordre des num�
 app.add_typer(local_app, name="local")
 app.add_typer(instruction_app, name="instruction")
 app.add_typer(audit_app, name="audit")
+app.add_typer(piece_app, name="piece")
 console = Console()
 STATE = Path(".ami-local") / "stack.json"
 
@@ -253,6 +255,14 @@ def instruction_next(
         queue.release(item)
         console.print(f"[red]Action inconnue « {choice} »[/red] : dossier rendu à la file.")
         raise typer.Exit(2)
+
+
+# ---------------------------------------------------------------- referentials, envelope, CCN registre (cli_ccn.py)
+from infra.cli_ccn import enveloppe, referentiel_app, registre  # noqa: E402
+
+app.add_typer(referentiel_app, name="referentiel")
+app.command("enveloppe")(enveloppe)
+app.command("registre")(registre)
 
 
 def main() -> None:

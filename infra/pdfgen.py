@@ -11,7 +11,10 @@ import calendar
 import datetime as dt
 import io
 import zipfile
+import zlib
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from ami.models import Loan, Logements, Operation
 from fpdf import FPDF
@@ -130,6 +133,92 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 # ---------------------------------------------------------------- lettre d'offre
 
+Layout = Literal["table", "blocks", "columns"]
+AmountStyle = Literal["nbsp", "space", "dots", "plain", "eur"]
+
+
+@dataclass(frozen=True)
+class LoanTerms:
+    """What a letter says of a loan beyond the form: préfinancement, deferral, profile, periodicity."""
+
+    prefinancement_mois: int = 0
+    differe_mois: int = 0
+    profil: str = "progressif"
+    periodicite: str = "annuelle"
+
+
+def default_terms(loan: Loan) -> LoanTerms:
+    return LoanTerms(prefinancement_mois=0 if loan.kind == "foncier" else 24)
+
+
+def format_amount(amount: Decimal, style: AmountStyle = "nbsp") -> str:
+    """Every way a French letter writes an amount."""
+    if style == "nbsp":
+        return format_euros(amount)
+    grouped = f"{amount:,.2f}"
+    if style == "dots":
+        return grouped.replace(",", "\x00").replace(".", ",").replace("\x00", ".") + " €"
+    if style == "plain":
+        return f"{amount:.2f}".replace(".", ",") + " €"
+    spaced = grouped.replace(",", " ").replace(".", ",")
+    return spaced + (" EUR" if style == "eur" else " €")
+
+
+_UNITS_FR = (
+    "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
+    "treize", "quatorze", "quinze", "seize",
+)  # fmt: skip
+_TENS_FR = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
+
+
+def _below_100(n: int) -> str:
+    if n <= 16:
+        return _UNITS_FR[n]
+    if n < 20:
+        return "dix-" + _UNITS_FR[n - 10]
+    tens, unit = divmod(n, 10)
+    if tens in (7, 9):
+        base = "soixante" if tens == 7 else "quatre-vingt"
+        rest = unit + 10
+        joiner = "-et-" if (tens == 7 and unit == 1) else "-"
+        return base + joiner + _below_100(rest)
+    if tens == 8:
+        return "quatre-vingts" if unit == 0 else "quatre-vingt-" + _UNITS_FR[unit]
+    if unit == 0:
+        return _TENS_FR[tens]
+    return _TENS_FR[tens] + ("-et-un" if unit == 1 else "-" + _UNITS_FR[unit])
+
+
+def _below_1000(n: int) -> str:
+    hundreds, rest = divmod(n, 100)
+    if not hundreds:
+        return _below_100(rest)
+    head = "cent" if hundreds == 1 else _UNITS_FR[hundreds] + (" cents" if rest == 0 else " cent")
+    return head if rest == 0 else head + " " + _below_100(rest)
+
+
+def number_words(n: int) -> str:
+    """1234567 -> 'un million deux cent trente-quatre mille cinq cent soixante-sept'."""
+    if n == 0:
+        return "zéro"
+    parts = []
+    millions, rest = divmod(n, 1_000_000)
+    thousands, units = divmod(rest, 1000)
+    if millions:
+        parts.append(_below_1000(millions) + (" million" if millions == 1 else " millions"))
+    if thousands:
+        parts.append("mille" if thousands == 1 else _below_1000(thousands).replace(" cents", " cent") + " mille")
+    if units:
+        parts.append(_below_1000(units))
+    return " ".join(parts)
+
+
+def amount_words(amount: Decimal) -> str:
+    euros = int(amount)
+    cents = int((amount - euros) * 100)
+    text = f"{number_words(euros)} euros"
+    return text + (f" et {number_words(cents)} centimes" if cents else "")
+
 
 def lettre_offre(
     *,
@@ -141,9 +230,20 @@ def lettre_offre(
     reference: str,
     date_lettre: dt.date,
     region: str = "Île-de-France",
+    layout: Layout = "table",
+    amount_style: AmountStyle = "nbsp",
+    words: bool = False,
+    kind: Literal["offre", "intention"] = "offre",
+    terms: list[LoanTerms] | None = None,
+    other_guarantor: str | None = None,
+    preamble: int = 0,
+    validity_months: int = 3,
 ) -> bytes:
-    """A Banque des Territoires "Lettre d'offre de prêts", 1–2 pages."""
-    pdf = _FrenchPdf(f"Banque des Territoires — offre de prêts {reference}")
+    """A Banque des Territoires "Lettre d'offre de prêts" (or "d'intention"), laid out as a loan table,
+    one block per loan, or blocks in two columns; `preamble` paragraphs push the loans to later pages."""
+    terms = terms or [default_terms(loan) for loan in loans]
+    noun = "offre de prêts" if kind == "offre" else "lettre d'intention"
+    pdf = _FrenchPdf(f"Banque des Territoires — {noun} {reference}")
     pdf.add_page()
     pdf.set_font(FONT, "B", 13)
     pdf.set_text_color(0, 70, 140)
@@ -174,10 +274,11 @@ def lettre_offre(
     pdf.ln(4)
     pdf.cell(0, 5, f"Nos réf. : {reference}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "B", 10)
+    subject = "Offre de financement" if kind == "offre" else "Lettre d'intention de financement"
     pdf.multi_cell(
         0,
         5,
-        f"Objet : Offre de financement — opération « {operation} » à {commune}",
+        f"Objet : {subject} — opération « {operation} » à {commune}",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -185,35 +286,49 @@ def lettre_offre(
     pdf.ln(4)
 
     pdf.paragraph("Madame, Monsieur,")
+    agreement = "a donné son accord pour" if kind == "offre" else "envisage favorablement"
     pdf.paragraph(
-        f"Nous avons le plaisir de vous informer que la Banque des Territoires a donné son accord pour "
+        f"Nous avons le plaisir de vous informer que la Banque des Territoires {agreement} "
         f"le financement de l'opération « {operation} », située à {commune}, portée par {raison_sociale}. "
         "Cette offre porte sur les prêts suivants, destinés au logement locatif intermédiaire :"
     )
-    _loan_table(pdf, loans)
-    pdf.ln(3)
-
-    pdf.heading("Conditions financières", size=10)
-    for loan in loans:
-        revision = (
-            "révisable à chaque variation du taux du Livret A"
-            if loan.index == "livret_a"
-            else "non révisable"
-        )
-        pdf.paragraph(
-            f"- Prêt {loan.produit} {_nature(loan).lower()} de {format_euros(loan.montant_eur)} : "
-            f"taux d'intérêt {format_rate(loan)}, {revision}, sur {format_duration(loan.duree_mois)}, "
-            "échéances annuelles."
-        )
+    for number in range(preamble):
+        pdf.paragraph(_PREAMBLE[number % len(_PREAMBLE)])
+    total = sum((loan.montant_eur for loan in loans), Decimal(0))
+    if layout == "table":
+        _loan_table(pdf, loans, terms, amount_style)
+        pdf.ln(3)
+        pdf.heading("Conditions financières", size=10)
+        for loan, term in zip(loans, terms, strict=True):
+            revision = (
+                "révisable à chaque variation du taux du Livret A"
+                if loan.index == "livret_a"
+                else "non révisable"
+            )
+            pdf.paragraph(
+                f"- Prêt {loan.produit} {_nature(loan).lower()} de {format_amount(loan.montant_eur, amount_style)} : "
+                f"taux d'intérêt {format_rate(loan)}, {revision}, sur {format_duration(loan.duree_mois)}, "
+                f"échéances {term.periodicite}s."
+            )
+    else:
+        _loan_blocks(pdf, loans, terms, amount_style, words, columns=layout == "columns")
+        pdf.set_font(FONT, "B", 10)
+        pdf.cell(0, 6, f"Montant total des prêts : {format_amount(total, amount_style)}", new_x="LMARGIN",
+                 new_y="NEXT")
+        pdf.set_font(FONT, size=10)
+        pdf.ln(2)
     pdf.heading("Garantie", size=10)
     pdf.paragraph(
         "La mise à disposition des fonds est subordonnée à l'obtention d'une garantie à hauteur de 100 % "
         "du montant des prêts, accordée par Action Logement Services au titre de son dispositif de "
-        "garantie des prêts logement intermédiaire, ou à défaut par une collectivité territoriale."
+        "garantie des prêts logement intermédiaire."
     )
-    pdf.heading("Validité de l'offre", size=10)
+    if other_guarantor:
+        pdf.paragraph(other_guarantor)
+    pdf.heading("Validité de l'offre" if kind == "offre" else "Validité", size=10)
+    valid = "Offre valable" if kind == "offre" else "La présente lettre est valable"
     pdf.paragraph(
-        f"Offre valable jusqu'au {format_date(add_months(date_lettre, 3))}. Passé ce délai, et à défaut "
+        f"{valid} jusqu'au {format_date(add_months(date_lettre, validity_months))}. Passé ce délai, et à défaut "
         "de signature du contrat de prêt, la présente offre sera caduque."
     )
     pdf.paragraph("Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.")
@@ -229,38 +344,110 @@ def lettre_offre(
     return pdf.to_bytes()
 
 
+_PREAMBLE = (
+    "Le financement proposé tient compte des caractéristiques de l'opération transmises par vos services, "
+    "notamment du prix de revient prévisionnel, du plan de financement et de l'équilibre d'exploitation "
+    "sur la durée des prêts. Toute modification substantielle de ces éléments devra nous être signalée.",
+    "Les prêts seront mis à disposition selon l'avancement des travaux, sur présentation des justificatifs "
+    "habituels, après signature du contrat de prêt et production des garanties requises. Les conditions "
+    "définitives seront celles du contrat.",
+    "Les fonds proviennent de l'épargne réglementée centralisée par la Caisse des Dépôts ; leur coût suit "
+    "l'évolution du taux de rémunération du Livret A pour les prêts indexés sur celui-ci.",
+)
+
+
 def _nature(loan: Loan) -> str:
     return "Foncier" if loan.kind == "foncier" else "Bâti"
 
 
-def _loan_table(pdf: _FrenchPdf, loans: list[Loan]) -> None:
+def _rate_parts(loan: Loan) -> tuple[str, str]:
+    if loan.index == "livret_a":
+        return "Livret A", format_percent(loan.marge_pct, signed=True)
+    return "Taux fixe", format_percent(loan.marge_pct)
+
+
+def _loan_table(pdf: _FrenchPdf, loans: list[Loan], terms: list[LoanTerms], style: AmountStyle) -> None:
     pdf.set_font(FONT, size=8.5)
     with pdf.table(
-        col_widths=(16, 18, 34, 22, 20, 20, 20),
-        text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT"),
+        col_widths=(14, 16, 34, 26, 26, 34, 20),
+        text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT", "LEFT"),
         line_height=5,
         padding=1,
     ) as table:
-        table.row(("Produit", "Nature", "Montant", "Durée", "Index", "Marge", "Périodicité"))
-        for loan in loans:
-            index, margin = (
-                ("Livret A", format_percent(loan.marge_pct, signed=True))
-                if loan.index == "livret_a"
-                else ("Taux fixe", format_percent(loan.marge_pct))
-            )
+        table.row(("Produit", "Nature", "Montant", "Préfinancement", "Amortissement", "Taux", "Périodicité"))
+        for loan, term in zip(loans, terms, strict=True):
+            index, margin = _rate_parts(loan)
             table.row(
                 (
                     loan.produit,
                     _nature(loan),
-                    format_euros(loan.montant_eur),
+                    format_amount(loan.montant_eur, style),
+                    format_duration(term.prefinancement_mois) if term.prefinancement_mois else "-",
                     format_duration(loan.duree_mois),
-                    index,
-                    margin,
-                    "Annuelle",
+                    f"{index} {margin}",
+                    term.periodicite.capitalize(),
                 )
             )
         total = sum((loan.montant_eur for loan in loans), Decimal(0))
-        table.row(("Total", "", format_euros(total), "", "", "", ""))
+        table.row(("Total", "", format_amount(total, style), "", "", "", ""))
+    pdf.set_font(FONT, size=10)
+
+
+def _loan_block_lines(number: int, loan: Loan, term: LoanTerms, style: AmountStyle, words: bool) -> list[str]:
+    index, margin = _rate_parts(loan)
+    amount = format_amount(loan.montant_eur, style)
+    if words:
+        amount += f" ({amount_words(loan.montant_eur)})"
+    rate_type = "révisable" if loan.index == "livret_a" else "fixe"
+    return [
+        f"Prêt n° {number} — {loan.produit} {_nature(loan).lower()}",
+        f"Montant : {amount}",
+        "Durée de préfinancement : "
+        + (format_duration(term.prefinancement_mois) if term.prefinancement_mois else "néant"),
+        f"Durée d'amortissement : {format_duration(loan.duree_mois)}",
+        f"Périodicité des échéances : {term.periodicite}",
+        f"Index : {index}" if loan.index == "livret_a" else f"Taux d'intérêt : Taux fixe {margin}",
+        *([f"Marge : {margin}"] if loan.index == "livret_a" else []),
+        f"Type de taux : {rate_type}",
+        f"Profil d'amortissement : {term.profil}",
+        "Différé d'amortissement : " + (format_duration(term.differe_mois) if term.differe_mois else "néant"),
+        "Garantie : Action Logement Services à hauteur de 100 %",
+    ]
+
+
+def _loan_blocks(
+    pdf: _FrenchPdf, loans: list[Loan], terms: list[LoanTerms], style: AmountStyle, words: bool, columns: bool
+) -> None:
+    pdf.set_font(FONT, size=9)
+    if not columns:
+        for number, (loan, term) in enumerate(zip(loans, terms, strict=True), start=1):
+            lines = _loan_block_lines(number, loan, term, style, words)
+            pdf.set_font(FONT, "B", 9)
+            pdf.multi_cell(0, 4.5, lines[0], new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, size=9)
+            pdf.multi_cell(0, 4.5, "\n".join(lines[1:]), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        pdf.set_font(FONT, size=10)
+        return
+    # Two columns: the blocks go left then right, each pair on the same band; narrow columns wrap lines.
+    for first in range(0, len(loans), 2):
+        blocks = [
+            _loan_block_lines(number + 1, loans[number], terms[number], style, words)
+            for number in range(first, min(first + 2, len(loans)))
+        ]
+        height = max(len(block) for block in blocks) * 4.5 * 1.6 + 6
+        if pdf.get_y() + height > pdf.h - 22:
+            pdf.add_page()
+        top = pdf.get_y()
+        bottom = top
+        for column, block in enumerate(blocks):
+            pdf.set_xy(20 + column * 88, top)
+            pdf.set_font(FONT, "B", 9)
+            pdf.multi_cell(80, 4.5, block[0], new_x="LEFT", new_y="NEXT")
+            pdf.set_font(FONT, size=9)
+            pdf.multi_cell(80, 4.5, "\n".join(block[1:]), new_x="LEFT", new_y="NEXT")
+            bottom = max(bottom, pdf.get_y())
+        pdf.set_xy(20, bottom + 3)
     pdf.set_font(FONT, size=10)
 
 
@@ -332,8 +519,8 @@ def _description(
     )
     pdf.paragraph(
         "Le programme s'inscrit dans le plan local de l'habitat et a reçu un avis favorable de la commune. "
-        "Les logements seront conformes à la réglementation environnementale RE 2020 et viseront le label "
-        "NF Habitat HQE. Les loyers respecteront les plafonds du logement intermédiaire de la zone."
+        "Les logements seront conformes à la réglementation environnementale RE 2020 (classe énergétique A) "
+        "et viseront le label NF Habitat HQE. Les loyers respecteront les plafonds du logement intermédiaire de la zone."
     )
     pdf.paragraph(
         "Le financement repose sur des prêts de la Banque des Territoires, distinguant la charge foncière "
@@ -372,7 +559,9 @@ def _typologies(pdf: _FrenchPdf, operation: Operation) -> None:
     surface_utile = operation.surface_utile_m2 or surface_total * Decimal("1.05")
     pdf.paragraph(
         f"Surface habitable : {format_m2(surface_total)} ; surface utile : {format_m2(surface_utile)}. "
-        f"Loyers mensuels prévus hors charges : {format_euros(rent_total)} pour l'ensemble des logements."
+        f"Loyers mensuels prévus hors charges : {format_euros(rent_total)} pour l'ensemble des logements, "
+        f"soit un loyer moyen de {format_percent(rent_total / surface_total).replace(NBSP + '%', '')}{NBSP}€/m² "
+        "de surface habitable."
     )
 
 
@@ -492,3 +681,99 @@ def scanned_pdf() -> bytes:
     pdf.set_fill_color(200)
     pdf.rect(20, 20, 170, 250, style="F")
     return pdf.to_bytes()
+
+
+def _raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF written by hand, object 1 the catalog: for files no generator would write."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _stream(body: bytes, extra: str = "") -> bytes:
+    return f"<< /Length {len(body)}{extra} >>\nstream\n".encode() + body + b"\nendstream"
+
+
+def bomb_pdf(decoded_mib: int = 128, stages: int = 1) -> bytes:
+    """A one-page PDF whose content stream inflates to `decoded_mib` MiB (through `stages` Flate filters)."""
+    compressor = zlib.compressobj(9)
+    chunk = b" " * 1_048_576
+    body = b"".join(compressor.compress(chunk) for _ in range(decoded_mib)) + compressor.flush()
+    for _ in range(stages - 1):
+        body = zlib.compress(body, 9)
+    filters = "[" + " ".join(["/FlateDecode"] * stages) + "]"
+    return _raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        _stream(body, f" /Filter {filters}"),
+    ])
+
+
+def _with_writer(edit: str) -> bytes:
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_one_page_letter("Offre de prêts : voir pièce jointe."))))
+    if edit == "exe":
+        writer.add_attachment("mise-a-jour.exe", b"MZ\x90\x00" + bytes(60))
+    elif edit == "magic":
+        writer.add_attachment("annexe.txt", b"\x7fELF\x02\x01\x01" + bytes(60))
+    elif edit == "xlsx":
+        writer.add_attachment("plan-de-financement.xlsx", b"PK\x03\x04" + bytes(60))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def javascript_pdf() -> bytes:
+    """A letter that runs JavaScript when opened (Names/JavaScript)."""
+    objects = _page_objects(b"/Names << /JavaScript << /Names [(ouverture) 6 0 R] >> >> ")
+    objects.append(b"<< /S /JavaScript /JS (app.alert('Bonjour');) >>")
+    return _raw_pdf(objects)
+
+
+def executable_attachment_pdf(by_magic: bool = False) -> bytes:
+    """A letter with an attached Windows program (or an ELF binary named .txt when `by_magic`)."""
+    return _with_writer("magic" if by_magic else "exe")
+
+
+def spreadsheet_attachment_pdf() -> bytes:
+    """A letter with a harmless attached spreadsheet."""
+    return _with_writer("xlsx")
+
+
+def _page_objects(extra_catalog: bytes = b"") -> list[bytes]:
+    content = b"BT /F1 12 Tf 72 720 Td (Offre de prets) Tj ET"
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R " + extra_catalog + b">>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        _stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+
+
+def launch_pdf() -> bytes:
+    """A letter whose OpenAction launches a program."""
+    return _raw_pdf(_page_objects(b"/OpenAction << /S /Launch /F (C:\\\\Windows\\\\System32\\\\calc.exe) >> "))
+
+
+def hidden_javascript_pdf() -> bytes:
+    """OpenAction JavaScript with its names #-escaped (/J#61vaScript), as malware hides them."""
+    return _raw_pdf(_page_objects(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >> "))
+
+
+def object_stream_javascript_pdf() -> bytes:
+    """JavaScript action hidden inside a compressed object stream (PDF 1.5)."""
+    action = b"<< /S /JavaScript /JS (app.alert(1)) >>"
+    header = b"6 0 "
+    body = zlib.compress(header + action)
+    objects = _page_objects(b"/OpenAction 6 0 R ")
+    objects.append(_stream(body, f" /Type /ObjStm /N 1 /First {len(header)} /Filter /FlateDecode"))
+    return _raw_pdf(objects)

@@ -8,6 +8,7 @@ the deposit counter is global, so numbers are compared with each other, never wi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -120,6 +121,7 @@ class Harness:
 
     def good_pdf(self, client: Bailleur, piece: str) -> bytes:
         from ami.models import Loan, Operation
+
         from infra import pdfgen
 
         form = self.complete_dossier_form()
@@ -280,6 +282,8 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRuntime]:
     try:
         rt.start()
     except BaseException:
+        with contextlib.suppress(Exception):
+            rt.dispatcher.stop()
         rt.emulation.stop()
         raise
     yield rt

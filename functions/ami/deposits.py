@@ -97,7 +97,12 @@ class Deposits:
 
     def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int]:
         """The object's bytes, never more than `max_bytes` + 1 (so an oversize file is seen as such)."""
-        obj = self.s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id, Range=f"bytes=0-{max_bytes}")
+        try:
+            obj = self.s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id, Range=f"bytes=0-{max_bytes}")
+        except self.s3.exceptions.ClientError as exc:
+            if exc.response["Error"]["Code"] != "InvalidRange":
+                raise
+            return b"", 0  # S3 answers 416 to any range of an empty object: it is empty
         size = int(obj.get("ContentRange", "/0").rsplit("/", 1)[-1] or obj["ContentLength"])
         return obj["Body"].read(), size
 

@@ -7,6 +7,8 @@ région and by zone ABC:
   counts when it carries `avis_ccn == "favorable"`; until such a field exists the figure is 0 and
   `avis_ccn_suivi` is False, which the CLI, the API and the registre say in words;
 - remaining = envelope − numbered principal (and − favourable principal).
+Numbered dossiers put on the waiting list (`liste_attente`: the envelope could not take their loans)
+are counted apart and do not consume the envelope.
 Pure: dossiers in, figures out.
 """
 
@@ -18,7 +20,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from ami.dispositif import dispositif
-from ami.models import Dossier
+from ami.models import Dossier, DossierStatus
 from ami.rules import commune
 
 REGIONS = {
@@ -52,6 +54,8 @@ class Ligne(BaseModel):
     principal_numerotes_eur: Decimal = Decimal(0)
     dossiers_favorables: int = 0
     principal_favorables_eur: Decimal = Decimal(0)
+    dossiers_liste_attente: int = 0
+    principal_liste_attente_eur: Decimal = Decimal(0)
 
 
 class Enveloppe(BaseModel):
@@ -63,13 +67,19 @@ class Enveloppe(BaseModel):
     taux_consommation: Decimal = Field(description="Principal numéroté / enveloppe (0 à 1 ou plus)")
     dossiers_numerotes: int
     dossiers_favorables: int
+    dossiers_liste_attente: int
+    principal_liste_attente_eur: Decimal
     avis_ccn_suivi: bool
     note: str | None = None
     par_region: list[Ligne]
     par_zone: list[Ligne]
 
 
-def _add(line: Ligne, amount: Decimal, favourable: bool) -> None:
+def _add(line: Ligne, amount: Decimal, favourable: bool, waiting: bool) -> None:
+    if waiting:
+        line.dossiers_liste_attente += 1
+        line.principal_liste_attente_eur += amount
+        return
     line.dossiers_numerotes += 1
     line.principal_numerotes_eur += amount
     if favourable:
@@ -94,16 +104,20 @@ def envelope(dossiers: Iterable[Dossier], montant_eur: Decimal | None = None) ->
         zone = c.zone if c else UNKNOWN
         for line in (overall, regions.setdefault(region, Ligne(cle=region)),
                      zones.setdefault(zone, Ligne(cle=zone))):
-            _add(line, amount, bool(fav))
+            _add(line, amount, bool(fav), d.status == DossierStatus.LISTE_ATTENTE)
     return Enveloppe(
         montant_eur=total,
         principal_numerotes_eur=overall.principal_numerotes_eur,
         principal_favorables_eur=overall.principal_favorables_eur,
         restant_eur=total - overall.principal_numerotes_eur,
         restant_apres_favorables_eur=total - overall.principal_favorables_eur,
-        taux_consommation=(overall.principal_numerotes_eur / total).quantize(Decimal("0.0001")) if total else Decimal(0),
+        taux_consommation=(
+            (overall.principal_numerotes_eur / total).quantize(Decimal("0.0001")) if total else Decimal(0)
+        ),
         dossiers_numerotes=overall.dossiers_numerotes,
         dossiers_favorables=overall.dossiers_favorables,
+        dossiers_liste_attente=overall.dossiers_liste_attente,
+        principal_liste_attente_eur=overall.principal_liste_attente_eur,
         avis_ccn_suivi=tracked,
         note=None if tracked else NOTE_SANS_AVIS,
         par_region=sorted(regions.values(), key=lambda line: line.cle),

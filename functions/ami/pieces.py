@@ -21,7 +21,7 @@ import re
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ami.dispositif import dispositif
 from ami.errors import PieceRefused
@@ -240,6 +240,7 @@ _EXECUTABLE_NAME_RE = re.compile(
 )
 _EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"#!", b"\xca\xfe\xba\xbe", b"\xfe\xed\xfa", b"\xcf\xfa\xed\xfe")
 _CHUNK = 1 << 16
+_DEFLATE_MAX_RATIO = 1032  # the most one Deflate layer can expand (258-byte matches from 2-bit codes)
 _OUT = 1 << 20
 
 
@@ -271,6 +272,10 @@ def _scan(data: bytes, name: str, budget: _Budget) -> _Scan:
         if not stages:
             continue
         keep = _KEEP_OBJECT_STREAM if _OBJSTM_RE.search(head) else 8 if _EMBEDDED_STREAM_RE.search(head) else 0
+        worst = (end - start) * _DEFLATE_MAX_RATIO
+        if stages == 1 and not keep and worst <= MAX_STREAM_DECODED and total + worst <= MAX_TOTAL_DECODED:
+            total += worst  # Deflate cannot expand more than this: counted without inflating it
+            continue
         kept = bytearray()
         produced = 0
         for chunk in _inflate(view[start:end], stages):

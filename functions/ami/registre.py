@@ -5,8 +5,7 @@ Sheets
                   in deposit-number order; real Excel types (integers, dates, euros), frozen header,
                   autofilter, widths, conditional formatting of open checks and rents above ceiling.
     Synthèse      the envelope by région and by zone, and a chart of the cumulative principal in
-                  deposit order against the envelope.
-    Cumul         the chart's data (deposit number, cumulative principal, envelope).
+                  deposit order (column « Principal cumulé » of Dossiers) against the envelope.
     Grille        the scoring configuration used (version, SHA-256, weights, scales, ceilings) and
                   the referential versions the scores used.
 
@@ -57,7 +56,8 @@ def columns(cfg: ScoringConfig) -> list[Column]:
         *(Column(label, INTEGER, 7) for _, label in TYPOLOGIES), Column("Logements", INTEGER, 10),
         Column("Prêt foncier", EUROS, 16), Column("Durée foncier (mois)", INTEGER, 10),
         Column("Prêt bâti", EUROS, 16), Column("Durée bâti (mois)", INTEGER, 10),
-        Column("Principal total", EUROS, 17), Column("Loyer (€/m² SU/mois)", EUROS_M2, 13),
+        Column("Principal total", EUROS, 17), Column("Principal cumulé", EUROS, 18),
+        Column("Loyer (€/m² SU/mois)", EUROS_M2, 13),
         Column("Plafond LLI (€/m² SU/mois)", EUROS_M2, 13), Column("Loyer / plafond", PERCENT, 10),
         Column("Score P2 retenu (/100)", POINTS, 11), Column("Score P2 calculé (/100)", POINTS, 11),
         Column("Points non évalués", POINTS, 10),
@@ -90,7 +90,7 @@ def open_checks(d: Dossier, rent: RentCheck | str) -> list[str]:
     return out
 
 
-def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig) -> list[Any]:
+def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig, cumul: Decimal) -> list[Any]:
     """One line of the Dossiers sheet, in `columns(cfg)` order, with Python values of the right type."""
     op = d.form.operation
     c = commune(op.commune_insee) if op.commune_insee else None
@@ -117,7 +117,7 @@ def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig) -> li
         forme or (bailleur.forme_juridique if bailleur else None), op.nom,
         c.nom if c else None, op.commune_insee, region_name(c.region) if c else None, c.zone if c else None,
         *((getattr(lg, t) if lg else None) for t, _ in TYPOLOGIES), lg.total if lg else None,
-        fon, fon_months, bat, bat_months, d.loan_total,
+        fon, fon_months, bat, bat_months, d.loan_total, cumul,
         rc.rent_m2 if rc else None, rc.ceiling_m2 if rc else None, rc.ratio if rc else None,
         Decimal(s["total_retenu"]) if s else None, Decimal(s["total"]) if s else None,
         Decimal(s["points_non_evalues"]) if s else None, *crit_points,
@@ -135,7 +135,13 @@ def select(dossiers: Iterable[Dossier], ccn: date) -> list[Dossier]:
 
 
 def rows(dossiers: Sequence[Dossier], bailleurs: Mapping[str, Bailleur], cfg: ScoringConfig) -> list[list[Any]]:
-    return [dossier_row(d, bailleurs.get(d.siren), cfg) for d in dossiers]
+    """The Dossiers sheet's lines, `dossiers` taken in the given (deposit-number) order."""
+    out: list[list[Any]] = []
+    cumul = Decimal(0)
+    for d in dossiers:
+        cumul += d.loan_total
+        out.append(dossier_row(d, bailleurs.get(d.siren), cfg, cumul))
+    return out
 
 
 def _col(n: int) -> str:
@@ -150,7 +156,7 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
     """Write the registre to `out` (a path or a binary stream); returns the number of dossiers."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.chart import LineChart, Reference
+    from openpyxl.chart import Reference, ScatterChart, Series
     from openpyxl.formatting.rule import CellIsRule, FormulaRule
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -176,22 +182,26 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
         cell.font, cell.fill, cell.alignment = bold, head_fill, Alignment(wrap_text=True, vertical="center")
         header.append(cell)
     ws.append(header)
-    templates = []
+    # One styled template cell per column that needs a style; plain values elsewhere (General shows
+    # integers and text as they are): styled cells are what costs in openpyxl's writer.
+    templates: list[Any] = []
     for col in cols:
+        if col.fmt in (None, TEXT, INTEGER):
+            templates.append(None)
+            continue
         cell = WriteOnlyCell(ws)
-        if col.fmt:
-            cell.number_format = col.fmt
+        cell.number_format = col.fmt
         templates.append(cell)
+    templates[-1] = WriteOnlyCell(ws)
     templates[-1].alignment = wrap
+    styled = [(i, tpl) for i, tpl in enumerate(templates) if tpl is not None]
     for values in rows(chosen, bailleurs, cfg):
-        line: list[Any] = []
-        for tpl, value in zip(templates, values, strict=True):
-            if value is None:
-                line.append(None)
-            else:
+        for i, tpl in styled:
+            value = values[i]
+            if value is not None:
                 tpl.value = value
-                line.append(tpl)
-        ws.append(line)
+                values[i] = tpl
+        ws.append(values)
     if n:
         checks_col = _col(len(cols) - 1)
         ratio_col = _col(next(i for i, c in enumerate(cols, 1) if c.title == "Loyer / plafond"))
@@ -210,34 +220,30 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
         ws.auto_filter.ref = f"A1:{last}1"
 
     # ---------------------------------------------------------------- Synthèse
-    _summary(wb, env, ccn, generated_at, n, bold, head_fill)
+    numbers = (chosen[0].deposit_number or 1, chosen[-1].deposit_number or 1) if chosen else (1, 1)
+    _summary(wb, env, ccn, generated_at, n, bold, head_fill, numbers)
 
-    # ---------------------------------------------------------------- Cumul (chart data)
-    cum = wb.create_sheet("Cumul")
-    cum.column_dimensions["A"].width = 12
-    cum.column_dimensions["B"].width = 20
-    cum.column_dimensions["C"].width = 20
-    cum.append(["N° de dépôt", "Principal cumulé", "Enveloppe"])
-    num, money = WriteOnlyCell(cum), WriteOnlyCell(cum)
-    num.number_format = INTEGER
-    money.number_format = EUROS
-    envelope_cell = WriteOnlyCell(cum, env.montant_eur)
-    envelope_cell.number_format = EUROS
-    running = Decimal(0)
-    for d in chosen:
-        running += d.loan_total
-        num.value, money.value = d.deposit_number, running
-        cum.append([num, money, envelope_cell])
-    chart = LineChart()
+    # ---------------------------------------------------------------- chart: cumulative principal vs envelope
+    number_ref = Reference(ws, min_col=1, min_row=2, max_row=max(n, 1) + 1)
+    cumul_col = next(i for i, c in enumerate(cols, 1) if c.title == "Principal cumulé")
+    chart = ScatterChart()
     chart.title = "Principal cumulé (ordre de dépôt) et enveloppe"
+    chart.style = 13
     chart.y_axis.title = "€"
     chart.x_axis.title = "N° de dépôt"
     chart.y_axis.numFmt = "#,##0"
     chart.height, chart.width = 9, 22
-    data = Reference(cum, min_col=2, max_col=3, min_row=1, max_row=max(n, 1) + 1)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(cum, min_col=1, min_row=2, max_row=max(n, 1) + 1))
+    cumul = Series(Reference(ws, min_col=cumul_col, min_row=2, max_row=max(n, 1) + 1), number_ref,
+                   title="Principal cumulé")
+    cumul.marker.symbol = "none"
     synthese = wb["Synthèse"]
+    env_x = Reference(synthese, min_col=ENVELOPE_POINTS_COL, min_row=ENVELOPE_POINTS_ROW,
+                      max_row=ENVELOPE_POINTS_ROW + 1)
+    env_y = Reference(synthese, min_col=ENVELOPE_POINTS_COL + 1, min_row=ENVELOPE_POINTS_ROW,
+                      max_row=ENVELOPE_POINTS_ROW + 1)
+    envelope_line = Series(env_y, env_x, title="Enveloppe")
+    envelope_line.marker.symbol = "none"
+    chart.series.extend([cumul, envelope_line])
     synthese.add_chart(chart, "H3")
 
     # ---------------------------------------------------------------- Grille
@@ -247,7 +253,12 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
     return n
 
 
-def _summary(wb: Any, env: Enveloppe, ccn: date, generated_at: datetime, n: int, bold: Any, fill: Any) -> None:
+ENVELOPE_POINTS_ROW = 2  # Synthèse!E2:F3: (first number, envelope), (last number, envelope) for the chart
+ENVELOPE_POINTS_COL = 5
+
+
+def _summary(wb: Any, env: Enveloppe, ccn: date, generated_at: datetime, n: int, bold: Any, fill: Any,
+             numbers: tuple[int, int] = (1, 1)) -> None:
     from openpyxl.cell import WriteOnlyCell
 
     ws = wb.create_sheet("Synthèse")
@@ -263,13 +274,17 @@ def _summary(wb: Any, env: Enveloppe, ccn: date, generated_at: datetime, n: int,
         return c
 
     ws.append([cell(f"Registre de la Commission de Crédit Nationale du {ccn:%d/%m/%Y}", strong=True)])
-    ws.append(["Généré le (heure de Paris)", cell(_paris(generated_at), DATETIME)])
-    ws.append(["Dossiers numérotés déposés jusqu'au (inclus)", cell(ccn, "dd/mm/yyyy")])
+    ws.append(["Généré le (heure de Paris)", cell(_paris(generated_at), DATETIME), None, None,
+               cell(numbers[0], INTEGER), cell(env.montant_eur, EUROS)])
+    ws.append(["Dossiers numérotés déposés jusqu'au (inclus)", cell(ccn, "dd/mm/yyyy"), None, None,
+               cell(numbers[1], INTEGER), cell(env.montant_eur, EUROS)])
     ws.append(["Dossiers au registre", cell(n, INTEGER)])
     ws.append(["Enveloppe", cell(env.montant_eur, EUROS)])
     ws.append(["Principal des dossiers numérotés", cell(env.principal_numerotes_eur, EUROS)])
     ws.append(["Principal des dossiers à avis CCN favorable", cell(env.principal_favorables_eur, EUROS)])
     ws.append(["Restant (enveloppe − numérotés)", cell(env.restant_eur, EUROS)])
+    ws.append(["Principal des dossiers en liste d'attente (hors enveloppe)",
+               cell(env.principal_liste_attente_eur, EUROS)])
     ws.append(["Taux de consommation", cell(env.taux_consommation, PERCENT)])
     if env.note:
         ws.append([env.note])

@@ -25,6 +25,8 @@ from ami.aws import client
 from ami.deposits import Deposits
 from ami.dispositif import dispositif
 from ami.errors import AmiError, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from ami.extraction import Check, ComparisonRow, ExtractedField
+from ami.extraction.compare import instruction_view
 from ami.models import (
     PIECE_KINDS,
     Bailleur,
@@ -56,6 +58,7 @@ MAX_BODY_BYTES = 256 * 1024
 DOWNLOAD_LINK_SECONDS = 300
 EDITABLE = (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+INSTRUCTION_ONLY_ACTIONS = frozenset({"surcharge_score"})
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -127,7 +130,16 @@ class InstructionDossier(BaseModel):
     bailleur: Bailleur | None
     pieces: list[PieceRecord]
     documents: dict[PieceKind, DepositedLink]
-    checks: list[Reason] = Field(default_factory=list, description="Contrôles des champs extraits (à venir)")
+    checks: list[Check] = Field(
+        default_factory=list,
+        description="Constats sur les pièces déposées et écarts entre les documents et le formulaire",
+    )
+    fields: dict[PieceKind, list[ExtractedField]] = Field(
+        default_factory=dict, description="Champs lus dans chaque pièce déposée, avec page, texte source et confiance"
+    )
+    presentation: list[ComparisonRow] = Field(
+        default_factory=list, description="Valeurs du dossier de présentation à côté de celles du formulaire"
+    )
 
 
 # ---------------------------------------------------------------- errors: the one mapping
@@ -574,7 +586,8 @@ def envoi(dossier_id: str) -> Response:
 def historique(dossier_id: str) -> Response:
     who = bailleur_caller()
     own_dossier(who, dossier_id)
-    return json_response([_dump(h) for h in store().history(dossier_id)])
+    # Score overrides belong to the instruction: the bailleur sees neither the score nor its audit entries.
+    return json_response([_dump(h) for h in store().history(dossier_id) if h.action not in INSTRUCTION_ONLY_ACTIONS])
 
 
 # ---------------------------------------------------------------- instructor routes
@@ -626,12 +639,16 @@ def instruction_dossier(dossier_id: str) -> Response:
         )
         for kind, p in (d.envoi.pieces.items() if d.envoi else ())
     }
+    records = _records(dossier_id)
+    checks, fields, presentation = instruction_view(records, d)
     out = InstructionDossier(
         dossier=d,
         bailleur=store().get_bailleur(d.siren),
-        pieces=_records(dossier_id),
+        pieces=records,
         documents=documents,
-        checks=[],
+        checks=checks,
+        fields=fields,  # type: ignore[arg-type]
+        presentation=presentation,
     )
     return json_response(_dump(out))
 
@@ -690,7 +707,8 @@ def instruction_enveloppe() -> Response:
 @route("/instruction/registre", "GET")
 def instruction_registre() -> Response:
     instructeur_caller()
-    raw = (request().query_params or {}).get("ccn", "")
+    params = request().query_params
+    raw = str(params.get("ccn") or "") if params else ""
     try:
         ccn = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
     except ValueError:

@@ -7,10 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
 from ami.models import CompletenessRequest, DepositedPiece, DepositNumbered, Envoi, PieceRecord, utcnow
 from ami.settings import settings
 from ami.store import Store
+
 from infra import pdfgen
 
 
@@ -60,17 +60,21 @@ def test_a_complete_dossier_is_numbered(ami, register_bailleur, upload_good_piec
 INCOMPLETE = {
     "piece manquante": ("piece_manquante_dossier_presentation", "Pièce manquante"),
     "champ manquant": ("formulaire_surface_utile_m2", "Formulaire incomplet : la surface utile"),
-    "piece refusee": ("piece_refusee_lettre_offre", "Pièce refusée"),
+    # A refused version leaves the bucket at once: sent afterwards, the piece is simply missing.
+    "piece refusee avant l'envoi": ("piece_manquante_lettre_offre", "Pièce manquante"),
+    # Sent while the bad version was still there, refused by intake afterwards.
+    "piece refusee apres l'envoi": ("piece_refusee_lettre_offre", "Pièce refusée"),
 }
 
 
 @pytest.fixture(scope="module")
 def incomplete_dossiers(ami, register_bailleur, settle) -> dict[str, tuple[Any, str]]:
+    store = Store(settings())
     out = {}
     for case in INCOMPLETE:
         bailleur = register_bailleur()
         dossier_id = ami.new_dossier(bailleur, drop="surface_utile_m2" if case == "champ manquant" else None)
-        if case == "piece refusee":
+        if case.startswith("piece refusee"):
             bailleur.upload(dossier_id, "lettre_offre", pdfgen.encrypted_pdf(), "offre.pdf")
         else:
             bailleur.upload(dossier_id, "lettre_offre", ami.good_pdf(bailleur, "lettre_offre"), "offre.pdf")
@@ -78,8 +82,20 @@ def incomplete_dossiers(ami, register_bailleur, settle) -> dict[str, tuple[Any, 
             bailleur.upload(dossier_id, "dossier_presentation", ami.good_pdf(bailleur, "dossier_presentation"))
         out[case] = (bailleur, dossier_id)
     settle()
-    for bailleur, dossier_id in out.values():
-        bailleur.call("POST", f"/dossiers/{dossier_id}/envoi")
+    for case, (bailleur, dossier_id) in out.items():
+        if case != "piece refusee apres l'envoi":
+            bailleur.call("POST", f"/dossiers/{dossier_id}/envoi")
+            continue
+        # The envoi took the bad version as it stood; intake's verdict on it came later.
+        d = store.get_dossier(dossier_id)
+        assert d is not None
+        pieces = {r.piece: DepositedPiece(key=r.key, version_id=r.version_id, sha256=r.sha256 or "0" * 64,
+                                          size=r.size) for r in store.piece_records(dossier_id).values()}
+        assert set(pieces) == {"lettre_offre", "dossier_presentation"}
+        store.record_envoi(d, Envoi(envoi_id=uuid.uuid4().hex, sent_at=utcnow(), pieces=pieces),
+                           f"bailleur:{bailleur.siren}:{bailleur.email}")
+        ami.send("CompletenessQueue", CompletenessRequest(dossier_id=dossier_id, cause="envoi").model_dump_json(),
+                 group=dossier_id)
     settle()
     return out
 

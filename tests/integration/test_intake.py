@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
-
 from ami.settings import settings
 from ami.store import Store
+from pypdf import PdfReader
+
 from infra import pdfgen
 
 BAD_FILES = {
@@ -59,7 +59,8 @@ def bad_uploads(ami, register_bailleur, settle) -> dict[str, dict[str, Any]]:
         bailleur = register_bailleur()
         dossier_id = ami.new_dossier(bailleur)
         bailleur.upload(dossier_id, "lettre_offre", make(), "lettre-offre.pdf")
-        out[code] = {"bailleur": bailleur, "dossier_id": dossier_id, "key": ami.key(bailleur, dossier_id, "lettre_offre")}
+        key = ami.key(bailleur, dossier_id, "lettre_offre")
+        out[code] = {"bailleur": bailleur, "dossier_id": dossier_id, "key": key}
     settle()
     return out
 

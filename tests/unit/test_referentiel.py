@@ -7,17 +7,16 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import ami.aws
 import boto3
 import pytest
-from moto import mock_aws
-from scoring_data import dossier
-
-import ami.aws
 from ami import referentiel
 from ami.errors import InvalidInput
 from ami.referentiel import ReferentielStore, parse
 from ami.scoring import score_dossier, score_record
 from ami.settings import Settings
+from moto import mock_aws
+from scoring_data import dossier
 
 REGION = "eu-west-3"
 GOOD = "code_insee;valeur;commentaire\n69123;0,8;Lyon\n75056;1.25;\n2A004;-0,5;Ajaccio\n\n"
@@ -27,7 +26,8 @@ def errors_of(data: bytes, nom: str = "dynamisme_economique") -> list[str]:
     with pytest.raises(InvalidInput) as exc:
         parse(nom, data)
     assert exc.value.code in ("referentiel_invalide", "referentiel_inconnu")
-    return [e["message"] for e in (exc.value.details or [])]
+    details: list[dict[str, str]] = exc.value.details or []  # type: ignore[assignment]
+    return [e["message"] for e in details]
 
 
 def test_a_good_file_with_bom_commas_and_comments() -> None:
@@ -36,15 +36,15 @@ def test_a_good_file_with_bom_commas_and_comments() -> None:
 
 
 def test_every_error_with_its_line_number_in_french() -> None:
-    data = ("code_insee;valeur\n"
-            "69123;0,8\n"       # 2 ok
-            "99999;1\n"         # 3 unknown commune
-            "69123;0,9\n"       # 4 duplicate
-            "75056;beaucoup\n"  # 5 wrong type
-            "7505;1\n"          # 6 malformed code
-            "21231;150\n"       # 7 out of bounds
-            "21054\n"           # 8 missing column
-            ).encode()
+    data = (b"code_insee;valeur\n"
+            b"69123;0,8\n"       # 2 ok
+            b"99999;1\n"         # 3 unknown commune
+            b"69123;0,9\n"       # 4 duplicate
+            b"75056;beaucoup\n"  # 5 wrong type
+            b"7505;1\n"          # 6 malformed code
+            b"21231;150\n"       # 7 out of bounds
+            b"21054\n"           # 8 missing column
+            )
     assert errors_of(data) == [
         "Ligne 3 : la commune 99999 est inconnue du zonage ABC 2024.",
         "Ligne 4 : le code INSEE 69123 est en double (déjà ligne 2).",
@@ -87,7 +87,7 @@ def refstore(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ReferentielStore
                                                {"AttributeName": "sk", "AttributeType": "S"}],
                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                                     {"AttributeName": "sk", "KeyType": "RANGE"}])
-        s3 = boto3.client("s3", region_name=REGION)
+        s3: Any = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket="deposits", CreateBucketConfiguration={"LocationConstraint": REGION})
         settings = Settings.model_validate({
             "DOSSIERS_TABLE": "dossiers", "COUNTERS_TABLE": "c", "AUDIT_TABLE": "a", "IDEMPOTENCY_TABLE": "i",

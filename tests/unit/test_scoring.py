@@ -10,13 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
-from scoring_data import BAILLEUR, dossier, referentiels
-
 from ami import scoring
 from ami.errors import InvalidInput, NotFound
 from ami.models import DepositNumbered, Dossier
 from ami.scoring import Fact, ScoringConfig, lli_ceiling, load_config, score_dossier, score_record
+from pydantic import ValidationError
+from scoring_data import BAILLEUR, dossier, referentiels
 
 FACTS = {
     "distance_transport_m": Fact(valeur="250", piece="dossier_presentation", page=14),

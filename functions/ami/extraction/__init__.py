@@ -38,6 +38,16 @@ class ExtractedField(BaseModel):
     confidence: float = Field(ge=0, le=1)
 
 
+class ComparisonRow(BaseModel):
+    """One value of the dossier de présentation beside the form's (the form stays the reference)."""
+
+    champ: str
+    libelle: str
+    document: str | int | None = Field(description="Valeur lue dans le document, si elle y figure")
+    formulaire: str | None = Field(description="Valeur du formulaire, si elle est saisie")
+    page: int | None = None
+
+
 HIGH_CONFIDENCE = 0.9
 
-__all__ = ["HIGH_CONFIDENCE", "Check", "ExtractedField", "Severity"]
+__all__ = ["HIGH_CONFIDENCE", "Check", "ComparisonRow", "ExtractedField", "Severity"]

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ami.extraction import Check, ExtractedField
+from ami.extraction import Check, ComparisonRow, ExtractedField
 from ami.extraction.french import format_euros_fr
 
 _LOAN_RE = re.compile(r"^prets\[(\d+)\]\.(\w+)$")
@@ -196,7 +196,7 @@ _PRESENTATION_ROWS = (
 )
 
 
-def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tuple[list[dict[str, Any]], list[Check]]:
+def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tuple[list[ComparisonRow], list[Check]]:
     """Rows (document value beside form value) and an info check for each difference; the form stays the
     reference."""
     named = by_name(fields)
@@ -211,7 +211,7 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
     if operation.logements:
         for typ in ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus"):
             form_values[f"logements.{typ}"] = Decimal(getattr(operation.logements, typ))
-    rows: list[dict[str, Any]] = []
+    rows: list[ComparisonRow] = []
     checks: list[Check] = []
     labels = dict(_PRESENTATION_ROWS) | {f"logements.{t}": f"Logements {t.upper().replace('_', ' ')}"
                                         for t in ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")}
@@ -220,9 +220,9 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
         form_value = form_values.get(name)
         if document is None and form_value is None:
             continue
-        rows.append({"champ": name, "libelle": label, "document": None if document is None else document.value,
-                     "formulaire": None if form_value is None else str(form_value),
-                     "page": None if document is None else document.page})
+        rows.append(ComparisonRow(champ=name, libelle=label, document=None if document is None else document.value,
+                                  formulaire=None if form_value is None else str(form_value),
+                                  page=None if document is None else document.page))
         doc_value = _decimal(document.value) if document is not None else None
         tolerance = Decimal("0.01") if name == "loyer_m2_eur" else Decimal(0)
         if doc_value is not None and form_value is not None and abs(doc_value - form_value) > tolerance:
@@ -233,3 +233,43 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
                 f"le formulaire {form_value}.",
             ))
     return rows, checks
+
+
+# ---------------------------------------------------------------- what the instructor sees
+
+
+def instruction_view(
+    records: Sequence[Any], dossier: Any
+) -> tuple[list[Check], dict[str, list[ExtractedField]], list[ComparisonRow]]:
+    """Checks (the deposited pieces' own, then the documents against the form), fields by piece, and the
+    dossier de présentation's values beside the form's.
+
+    `records` are `ami.models.PieceRecord`; the deposited version of each piece is the one the envoi froze,
+    or else the latest accepted one."""
+    chosen: dict[str, Any] = {}
+    frozen = dossier.envoi.pieces if dossier.envoi else {}
+    for record in sorted(records, key=lambda r: r.received_at):
+        if not record.accepted:
+            continue
+        if record.piece in frozen:
+            if frozen[record.piece].version_id == record.version_id:
+                chosen[record.piece] = record
+        else:
+            chosen[record.piece] = record
+    checks: list[Check] = []
+    fields: dict[str, list[ExtractedField]] = {}
+    rows: list[ComparisonRow] = []
+    for piece in ("lettre_offre", "dossier_presentation"):
+        record = chosen.get(piece)
+        if record is None:
+            continue
+        checks.extend(record.checks)
+        fields[piece] = list(record.fields)
+        if any(c.code == "sans_texte" for c in record.checks):
+            continue  # nothing was read: the instructor reads it
+        if piece == "lettre_offre":
+            checks.extend(letter_vs_form(record.fields, dossier.form.prets))
+        else:
+            rows, found = presentation_vs_form(record.fields, dossier.form.operation)
+            checks.extend(found)
+    return checks, fields, rows

@@ -12,7 +12,10 @@ from decimal import Decimal, InvalidOperation
 # Every space a word processor puts inside a number: normal, no-break, narrow no-break, thin, figure.
 SPACES = " \u00a0\u202f\u2009\u2007\u2008\u200a"
 _SPACE_CLASS = "[ \u00a0\u202f\u2009\u2007\u2008\u200a]"
-_SPACE_TRANSLATION = str.maketrans(dict.fromkeys(SPACES[1:], " ") | {"\u2019": "'", "\u2010": "-", "\u2011": "-"})
+_REPLACEMENTS = (
+    *((space, " ") for space in SPACES[1:]), ("\u2019", "'"), ("\u2010", "-"), ("\u2011", "-"), ("\r\n", "\n"),
+    ("\r", "\n"),
+)
 
 MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -24,7 +27,11 @@ MONTH_RE = "(?:" + "|".join(sorted(_MONTH_ALIASES, key=len, reverse=True)) + ")"
 
 def normalise(text: str) -> str:
     """One kind of space and apostrophe, \\n line ends: what the regular expressions expect."""
-    return text.translate(_SPACE_TRANSLATION).replace("\r\n", "\n").replace("\r", "\n")
+    # str.replace per character is an order of magnitude faster than str.translate on long texts.
+    for char, replacement in _REPLACEMENTS:
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
 
 
 # ---------------------------------------------------------------- amounts in figures

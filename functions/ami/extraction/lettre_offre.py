@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ami.extraction import Check, ExtractedField
-from ami.extraction.document import Document, decimal_str, is_footer
+from ami.extraction.document import Document, is_footer
 from ami.extraction.french import (
     AMOUNT_RE,
     DATE_RE,
@@ -255,8 +255,8 @@ def _table_row(offset: int, line: str, columns: list[str]) -> LoanLine:
         for name, (months, start, end) in zip(columns, cells, strict=True):
             if months is not None:
                 loan.put(name, months, offset + start, offset + end, 0.92)
-            elif name == "differe_mois":
-                loan.put(name, 0, offset + start, offset + end, 0.9)
+            elif name in ("differe_mois", "duree_prefinancement_mois"):
+                loan.put(name, 0, offset + start, offset + end, 0.9)  # "-" in that column: none
     if periodicity := _PERIODICITY_RE.search(line, rest_from):
         loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
                  offset + periodicity.end(), 0.92)

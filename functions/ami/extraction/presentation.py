@@ -61,7 +61,7 @@ def extract(pages: list[str]) -> list[ExtractedField]:
         typologies[name] = int(row.group(2))
         fields.append(doc.field(f"logements.{name}", int(row.group(2)), row.start(), row.end(), 0.9))
     table_total = _TABLE_TOTAL_RE.search(text)
-    stated = _LOGEMENTS_RE.search(text)
+    stated = _first_near(text, "logements", _LOGEMENTS_RE, 12)
     if stated:
         count = int(stated.group(1))
         agrees = (table_total and int(table_total.group(1)) == count) or (
@@ -80,7 +80,7 @@ def extract(pages: list[str]) -> list[ExtractedField]:
         amount = AMOUNT_RE.match(text, rent.end())
         if amount and (value := parse_figures(amount.group(1), amount.group(2))) is not None:
             fields.append(doc.field("loyer_mensuel_total_eur", euros_str(value), rent.start(), amount.end(), 0.95))
-    if per_m2 := _RENT_M2_RE.search(text):
+    if per_m2 := _first_near(text, "€", _RENT_M2_RE, 24, 8):
         value = _number(per_m2.group(1), per_m2.group(2))
         if value is not None:
             fields.append(doc.field("loyer_m2_eur", euros_str(value), per_m2.start(), per_m2.end(), 0.9))
@@ -94,7 +94,7 @@ def extract(pages: list[str]) -> list[ExtractedField]:
         first = min((m for _, m in labels), key=lambda m: m.start())
         fields.append(doc.field("energie.labels", " ; ".join(label for label, _ in labels), first.start(),
                                 first.end(), 0.85))
-    transports = list(_TRANSPORT_RE.finditer(text))
+    transports = _all_near(text, re.compile(r"\bà\s+\d"), _TRANSPORT_RE, 100, 20)
     if transports:
         value_t = " ; ".join(f"{_transport(m.group(1))} {m.group(2)}" for m in transports)
         fields.append(doc.field("environnement.transports", value_t, transports[0].start(), transports[0].end(),
@@ -105,6 +105,30 @@ def extract(pages: list[str]) -> list[ExtractedField]:
         fields.append(doc.field("environnement.services", " ; ".join(label for label, _ in services),
                                 first_s.start(), first_s.end(), 0.8))
     return fields
+
+
+def _first_near(text: str, literal: str, pattern: re.Pattern[str], before: int, after: int = 0) -> re.Match[str] | None:
+    """`pattern.search(text)`, tried only around occurrences of a literal: a regular expression that starts
+    with a digit class scans a 300-page text slowly; a literal search does not."""
+    position = text.find(literal)
+    while position >= 0:
+        window_start = max(0, position - before)
+        match = pattern.search(text, window_start, position + len(literal) + after)
+        if match:
+            return match
+        position = text.find(literal, position + 1)
+    return None
+
+
+def _all_near(text: str, anchor: re.Pattern[str], pattern: re.Pattern[str], before: int,
+              after: int) -> list[re.Match[str]]:
+    found: list[re.Match[str]] = []
+    for hit in anchor.finditer(text):
+        start = max(0, hit.start() - before, found[-1].end() if found else 0)
+        match = pattern.search(text, start, hit.end() + after)
+        if match and (not found or match.start() >= found[-1].end()):
+            found.append(match)
+    return found
 
 
 def _transport(word: str) -> str:

@@ -1,0 +1,131 @@
+"""`ami referentiel import`, `ami enveloppe`, `ami registre`: the ops and CCN side of the command line.
+
+They run against the local stack when one is up (`ami local up`), else against the AWS account and
+table/bucket names of the environment (the variables of template.yaml: DOSSIERS_TABLE, DEPOSITS_BUCKET…).
+Heavy imports (openpyxl, boto3, the shared package) stay inside the commands.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+
+console = Console()
+referentiel_app = typer.Typer(help="Référentiels territoriaux de la notation de priorité 2 (versionnés).",
+                              no_args_is_help=True)
+
+IMPORT_HELP = """Importer un référentiel (nouvelle version) depuis un fichier CSV.
+
+Format : UTF-8 (BOM accepté), séparateur « ; », en-tête `code_insee;valeur` puis, facultative,
+`commentaire`. Une ligne par commune (code INSEE du zonage ABC 2024, 2A/2B pour la Corse) ; valeur
+décimale, virgule ou point, dans les bornes de la grille de notation. Un fichier comportant la moindre
+erreur est refusé en entier (erreurs numérotées par ligne) et rien n'est modifié. Réimporter le même
+contenu ne crée pas de nouvelle version.
+"""
+
+
+def _store() -> Any:
+    """The Store of the local stack if one is up, else of the environment's AWS account."""
+    from infra.cli import STATE, _read_state
+
+    if STATE.exists():
+        _read_state()
+    from ami.settings import settings
+    from ami.store import Store
+
+    return Store(settings())
+
+
+def _print_errors(exc: Any) -> None:
+    lines = "\n".join(f"✗ {e['message']}" for e in (exc.details or []) if isinstance(e, dict))
+    console.print(Panel(f"{exc.message}\n{lines}".strip(), title="Référentiel refusé", style="red"))
+
+
+@referentiel_app.command("import", help=IMPORT_HELP)
+def referentiel_import(
+    fichier: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Fichier CSV"),
+    nom: str = typer.Option("", "--nom", help="Nom du référentiel (par défaut : le nom du fichier sans extension)."),
+    source: str = typer.Option("", "--source", help="Provenance des données (producteur, millésime)."),
+) -> None:
+    from ami.errors import InvalidInput
+    from ami.referentiel import ReferentielStore, parse
+
+    name = nom or fichier.stem
+    data = fichier.read_bytes()
+    try:
+        values = parse(name, data)  # refused before any connection: nothing can change
+    except InvalidInput as exc:
+        _print_errors(exc)
+        raise typer.Exit(1) from None
+    store = _store()
+    result = ReferentielStore(store.s).import_file(name, data, f"ops:{getpass.getuser()}", source=source,
+                                                   fichier=fichier.name)
+    ref = result.referentiel
+    if result.cree:
+        console.print(f"[green]Référentiel {ref.label} importé[/green] : {len(values)} commune(s), "
+                      f"SHA-256 {ref.sha256[:12]}…")
+    else:
+        console.print(f"Contenu identique à {ref.label} : aucune nouvelle version.")
+
+
+def print_envelope(env: Any) -> None:
+    from ami.notifications import format_euros
+
+    console.print(Panel.fit(
+        f"Enveloppe {format_euros(env.montant_eur)} — numérotés {format_euros(env.principal_numerotes_eur)} "
+        f"({env.dossiers_numerotes} dossiers), restant {format_euros(env.restant_eur)}",
+        title="Enveloppe de l'AMI"))
+    console.print(ProgressBar(total=float(env.montant_eur), completed=float(min(env.principal_numerotes_eur,
+                                                                                  env.montant_eur)), width=60))
+    console.print(f"Consommation : {env.taux_consommation * 100:.2f} %")
+    console.print(f"Avis CCN favorables : {format_euros(env.principal_favorables_eur)} "
+                  f"({env.dossiers_favorables} dossiers)")
+    if env.dossiers_liste_attente:
+        console.print(f"Liste d'attente : {env.dossiers_liste_attente} dossiers, "
+                      f"{format_euros(env.principal_liste_attente_eur)}")
+    if env.note:
+        console.print(f"[yellow]{env.note}[/yellow]")
+    for title, lines in (("Par région", env.par_region), ("Par zone ABC", env.par_zone)):
+        table = Table(title=title)
+        for col in (title.split()[-1].capitalize(), "Dossiers", "Principal numéroté", "Favorables", "Part"):
+            table.add_column(col, justify="left" if col.istitle() and col not in ("Dossiers", "Favorables")
+                             else "right")
+        for line in lines:
+            share = line.principal_numerotes_eur / env.montant_eur if env.montant_eur else 0
+            table.add_row(line.cle, str(line.dossiers_numerotes), format_euros(line.principal_numerotes_eur),
+                          format_euros(line.principal_favorables_eur), f"{share * 100:.2f} %")
+        console.print(table)
+
+
+def enveloppe() -> None:
+    """Consommation de l'enveloppe : dossiers numérotés, à avis CCN favorable, restant ; par région et zone."""
+    from ami.envelope import envelope
+
+    print_envelope(envelope(_store().list_numbered()))
+
+
+def registre(
+    ccn: str = typer.Option(..., "--ccn", help="Date de la séance de la CCN (AAAA-MM-JJ)."),
+    sortie: Path = typer.Option(Path("registre.xlsx"), "-o", "--sortie", help="Fichier Excel à écrire."),
+) -> None:
+    """Le registre Excel de la CCN : dossiers numérotés déposés jusqu'à la date (incluse), synthèse, grille."""
+    try:
+        day = date.fromisoformat(ccn)
+    except ValueError:
+        console.print(f"[red]Date de CCN invalide « {ccn} »[/red] : attendu AAAA-MM-JJ.")
+        raise typer.Exit(2) from None
+    from ami import registre as reg
+    from ami.models import utcnow
+
+    store = _store()
+    dossiers = store.list_numbered()
+    n = reg.write(str(sortie), dossiers, reg.bailleurs_of(store, dossiers), day, utcnow())
+    console.print(f"[green]Registre écrit[/green] : {sortie} ({n} dossier(s) déposés jusqu'au {day:%d/%m/%Y}).")

@@ -1,0 +1,205 @@
+"""French parsing, letter/dossier extraction on tricky text, comparisons with the form, the CLI, and fuzzing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from ami.errors import PieceRefused
+from ami.extraction import compare, french, lettre_offre, presentation
+from ami.models import Loan
+from ami.pieces import REFUSAL_CODES, PieceContext, examine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from infra import pdfgen
+from infra.cli import app
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1 234 567,89 €", "1\u00a0234\u00a0567,89\u00a0€", "1\u202f234\u202f567,89\u202f€", "1.234.567,89 €",
+     "1234567,89 €", "1 234 567,89 EUR", "1 234 567,89 euros"],
+)
+def test_every_french_amount_format(text: str) -> None:
+    assert french.parse_amount(french.normalise(text)) == Decimal("1234567.89")
+    assert french.parse_amount(text) == Decimal("1234567.89")
+
+
+def test_ambiguous_figures_are_not_amounts() -> None:
+    assert french.parse_amount("1 234.567,89 €") is None  # mixed separators: unknown, not guessed
+    assert french.parse_amount("page 12") is None
+
+
+@pytest.mark.parametrize("n", [0, 1, 17, 21, 71, 80, 81, 91, 99, 100, 180, 200, 1000, 1_234_567, 4_500_000, 999_999_999])
+def test_numbers_in_words_round_trip(n: int) -> None:
+    assert french.words_to_int(pdfgen.number_words(n)) == n
+
+
+def test_amount_in_words() -> None:
+    text = "un million deux cent trente-quatre mille cinq cent soixante-sept euros et quatre-vingt-neuf centimes"
+    assert french.parse_amount_words(text) == Decimal("1234567.89")
+    assert french.words_to_int("trente quarante") is None
+
+
+@pytest.mark.parametrize(("text", "months"), [("40 ans", 480), ("40 ans 6 mois", 486), ("40 ans et 6 mois", 486),
+                                              ("24 mois", 24), ("1 an", 12)])
+def test_durations_in_months(text: str, months: int) -> None:
+    assert french.parse_duration(text) == months
+
+
+def test_rates_and_dates() -> None:
+    assert french.parse_percent("Livret A + 0,60 %") == Decimal("0.60")
+    assert french.parse_percent("- 0,20 %") == Decimal("-0.20")
+    assert french.parse_date("valable jusqu'au 1er mars 2026") == dt.date(2026, 3, 1)
+    assert french.parse_date("le 31/12/2025") == dt.date(2025, 12, 31)
+    assert french.parse_date("le 31 février 2025") is None
+
+
+LETTER_TEXT = """Banque des Territoires
+Habitat Exemple
+SIREN : 732 829 320
+Le 2 juin 2025
+Nos réf. : BDT-2025-7
+Objet : Offre de prêts — opération « Le Verger » à Lyon
+Prêt n° 1 — PLI foncier
+Montant : 1.234.567,89 € (un million deux cent trente-quatre mille cinq cent soixante-sept euros et
+quatre-vingt-dix centimes)
+Durée d'amortissement :
+40 ans
+Garantie : la garantie de la commune de Lyon à hauteur de 50 %
+"""
+
+
+def test_letter_in_blocks_with_words_that_disagree_and_another_guarantor() -> None:
+    result = lettre_offre.extract([LETTER_TEXT])
+    fields = {f.name: f for f in result.fields}
+    assert fields["emprunteur.siren"].value == "732829320"
+    assert fields["prets[0].montant_eur"].value == "1234567.89"
+    assert fields["prets[0].montant_eur"].confidence < 0.9  # the words say ,90: not trusted
+    assert fields["prets[0].duree_amortissement_mois"].value == 480  # label and value on two lines
+    assert [c.code for c in result.checks] == ["montant_lettres_incoherent"]
+    assert [c.code for c in lettre_offre.other_guarantors([LETTER_TEXT])] == ["autre_garant"]
+
+
+def test_unknown_stays_unknown() -> None:
+    fields = {f.name for f in lettre_offre.extract(["Madame, Monsieur, bonne réception."]).fields}
+    assert fields == set()
+    assert presentation.extract(["Rien ici."]) == []
+
+
+LOANS = [
+    Loan(kind="foncier", montant_eur=Decimal("1234567.89"), duree_mois=480, marge_pct=Decimal("0.60")),
+    Loan(kind="bati", montant_eur=Decimal("4500000.00"), duree_mois=600, marge_pct=Decimal("0.60")),
+]
+
+
+def _letter(**changes: object) -> bytes:
+    args: dict[str, object] = dict(raison_sociale="Habitat Forézien SA d'HLM", siren="732829320",
+                                   operation="Les Jardins", commune="Roanne", loans=LOANS, reference="BDT-1",
+                                   date_lettre=dt.date(2025, 11, 3))
+    return pdfgen.lettre_offre(**(args | changes))  # type: ignore[arg-type]
+
+
+def test_letter_against_the_form_each_difference_is_a_check() -> None:
+    report = examine(_letter(), "lettre_offre")
+    assert compare.letter_vs_form(report.fields, LOANS) == []
+    form = [LOANS[0].model_copy(update={"montant_eur": Decimal("1234567.88")}),
+            LOANS[1].model_copy(update={"kind": "foncier", "duree_mois": 300})]
+    codes = sorted(c.code for c in compare.letter_vs_form(report.fields, form))
+    assert codes == ["ecart_duree", "ecart_montant", "ecart_nature", "ecart_total"]
+    extra = sorted(c.code for c in compare.letter_vs_form(report.fields, [*LOANS, LOANS[1]]))
+    assert extra == ["ecart_nombre_prets", "ecart_total"]
+    # Listed in another order, the same loans are no difference.
+    assert compare.letter_vs_form(report.fields, LOANS[::-1]) == []
+
+
+def test_context_checks_other_bailleur_and_expired_letter() -> None:
+    context = PieceContext(siren="552100554", raison_sociale="Logis Cévenol", today=dt.date(2026, 6, 1))
+    report = examine(_letter(other_guarantor="Une caution de la collectivité est également sollicitée."),
+                     "lettre_offre", context=context)
+    assert {c.code for c in report.checks} == {"offre_expiree", "autre_bailleur", "autre_bailleur_nom",
+                                               "autre_garant"}
+    assert all(c.piece == "lettre_offre" and c.message_fr for c in report.checks)
+
+
+def test_same_bailleur_written_differently_is_no_check() -> None:
+    assert compare.same_company("Habitat Forézien SA d'HLM", "HABITAT FOREZIEN")
+
+
+def test_scan_gets_a_check_not_a_refusal() -> None:
+    report = examine(pdfgen.scanned_pdf(), "lettre_offre")
+    assert [c.code for c in report.checks] == ["sans_texte"] and report.fields == ()
+
+
+def test_cli_json_verdicts(tmp_path: Path) -> None:
+    good, bad = tmp_path / "offre.pdf", tmp_path / "offre-js.pdf"
+    good.write_bytes(_letter(layout="columns", words=True))
+    bad.write_bytes(pdfgen.javascript_pdf())
+    runner = CliRunner()
+    result = runner.invoke(app, ["piece", "check", str(good), "--piece", "lettre_offre", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["verdict"] == "accepted"
+    values = {f["name"]: f["value"] for f in body["fields"]}
+    assert values["prets[0].montant_eur"] == "1234567.89" and values["prets[1].duree_amortissement_mois"] == 600
+    assert all({"value", "page", "source", "confidence"} <= set(f) for f in body["fields"])
+    refused = runner.invoke(app, ["piece", "check", str(bad), "--piece", "lettre_offre", "--json"])
+    assert refused.exit_code == 1
+    assert json.loads(refused.output)["reason_code"] == "javascript"
+    readable = runner.invoke(app, ["piece", "check", str(good), "--piece", "lettre_offre"])
+    assert "ACCEPTÉ" in readable.output
+
+
+def test_time_budget_refuses_instead_of_hanging() -> None:
+    with pytest.raises(PieceRefused) as caught:
+        examine(_letter(), "lettre_offre", budget_seconds=0)
+    assert caught.value.code == "trop_complexe"
+
+
+# ---------------------------------------------------------------- fuzz: only typed errors, no hang
+
+_words = st.sampled_from(["Prêt", "n°", "1", "PLI", "foncier", "bâti", "Montant", ":", "1 234,56 €", "1.234.567,89",
+                          "€", "ans", "mois", "40", "Livret A", "+", "0,60 %", "Total", "Produit", "Nature",
+                          "Durée", "\n", "SIREN", "«", "»", "opération", "valable jusqu'au", "1er", "mars", "2026",
+                          "cent", "mille", "euros", "et", "centimes", "(", ")", "Garantie", "commune", "T2", "m²"])
+_texts = st.one_of(st.text(max_size=400), st.lists(_words, max_size=120).map(" ".join))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pages=st.lists(_texts, min_size=1, max_size=3))
+def test_extractors_never_crash(pages: list[str]) -> None:
+    started = time.monotonic()
+    letter = lettre_offre.extract(pages)
+    lettre_offre.other_guarantors(pages)
+    fields = presentation.extract(pages)
+    compare.letter_vs_form(letter.fields, LOANS)
+    for f in [*letter.fields, *fields]:
+        assert f.page is not None and 1 <= f.page <= len(pages)
+    assert time.monotonic() - started < 2
+
+
+_VALID = _letter()
+_structural = st.sampled_from([b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"stream\n", b"endstream",
+                               b"/FlateDecode", b"/ObjStm", b"obj", b"x\x9c", b"%%EOF", b"/Count 0", b"<<", b">>"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cut=st.integers(0, len(_VALID)), inserts=st.lists(st.tuples(st.integers(0, len(_VALID)), _structural),
+                                                          max_size=6))
+def test_validators_raise_only_typed_refusals(cut: int, inserts: list[tuple[int, bytes]]) -> None:
+    data = bytearray(_VALID)
+    for position, token in sorted(inserts, reverse=True):
+        data[position:position] = token
+    data = data[: max(cut, 16)] + b"\n%%EOF\n"
+    started = time.monotonic()
+    try:
+        examine(bytes(data), "lettre_offre")
+    except PieceRefused as refused:
+        assert refused.code in REFUSAL_CODES
+    assert time.monotonic() - started < 10
