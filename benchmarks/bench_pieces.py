@@ -19,7 +19,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from ami.models import Loan, Logements, Operation
+from ami.models import Loan, Logements, Operation, PieceKind
 from ami.pieces import examine
 
 from infra import pdfgen
@@ -94,11 +94,11 @@ def _best_ms(action: object) -> float:
     return statistics.median(timings)
 
 
-def speed(label: str, data: bytes, piece: str) -> None:
+def speed(label: str, data: bytes, piece: PieceKind) -> None:
     pages = _pages(data)
     examine(data, piece)  # warm: imports, caches
     raw_pdfium(data)
-    ours = _best_ms(lambda: examine(data, piece))  # type: ignore[arg-type]
+    ours = _best_ms(lambda: examine(data, piece))
     raw = _best_ms(lambda: raw_pdfium(data))
     print(f"{label:<32} {pages:>4} p  {len(data) / 1e6:6.2f} Mo   examen {ours / pages:6.3f} ms/page   "
           f"pypdfium2 brut {raw / pages:6.3f} ms/page   rapport {ours / raw:4.2f}x")

@@ -41,7 +41,7 @@ def _free_port() -> int:
 
 
 class Emulation:
-    """moto server in a child process (its own core), on 127.0.0.1 only."""
+    """moto server in a child process (its own core), on 127.0.0.1 only (see infra/moto_server.py)."""
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or _free_port()
@@ -50,7 +50,7 @@ class Emulation:
 
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            [sys.executable, "-m", "infra.moto_server", "--host", "127.0.0.1", "--port", str(self.port)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -68,7 +68,11 @@ class Emulation:
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
-            self.process.wait(10)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:  # busy serving: no emulator may outlive its stack
+                self.process.kill()
+                self.process.wait(10)
 
 
 def client_environment(endpoint: str, state_dir: Path = STATE_DIR) -> dict[str, str]:
@@ -126,8 +130,12 @@ class Functions:
                 spec: FunctionSpec = self.stack.functions[name]
                 if str(spec.code_dir) not in sys.path:
                     sys.path.insert(0, str(spec.code_dir))
-                module, attr = spec.handler.rsplit(".", 1)
-                self._handlers[name] = getattr(importlib.import_module(module), attr)
+                module_name, attr = spec.handler.rsplit(".", 1)
+                # A module loaded for an earlier stack in this process holds that stack's clients:
+                # load it anew, as a new Lambda container would.
+                module = sys.modules.get(module_name)
+                module = importlib.reload(module) if module else importlib.import_module(module_name)
+                self._handlers[name] = getattr(module, attr)
             return self._handlers[name]
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
@@ -389,8 +397,12 @@ def _describe(exc: Exception) -> str:
 
 def _forget_cached_clients() -> None:
     """Clients made for another endpoint (an earlier stack in the same process) must not be reused."""
-    from ami import aws, settings
+    from ami import aws, idempotency, settings
 
-    aws.client.cache_clear()
-    aws.table.cache_clear()
+    aws.reset()
     settings.settings.cache_clear()
+    idempotency.reset()
+    api = sys.modules.get("api.app")
+    for value in vars(api).values() if api else ():
+        if callable(getattr(value, "cache_clear", None)):
+            value.cache_clear()

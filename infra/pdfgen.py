@@ -520,7 +520,8 @@ def _description(
     pdf.paragraph(
         "Le programme s'inscrit dans le plan local de l'habitat et a reçu un avis favorable de la commune. "
         "Les logements seront conformes à la réglementation environnementale RE 2020 (classe énergétique A) "
-        "et viseront le label NF Habitat HQE. Les loyers respecteront les plafonds du logement intermédiaire de la zone."
+        "et viseront le label NF Habitat HQE. Les loyers respecteront les plafonds du logement intermédiaire "
+        "de la zone."
     )
     pdf.paragraph(
         "Le financement repose sur des prêts de la Banque des Territoires, distinguant la charge foncière "

@@ -7,11 +7,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
-_configs: list[Any] = []  # every IdempotencyConfig made here, to hand them the Lambda context
-_context: list[Any] = []
 
 # Long enough to cover SQS redelivery (DLQ after 5 receives) and S3's duplicate notifications.
 EXPIRES_AFTER_SECONDS = 7 * 24 * 3600
+
+_wrapped: dict[Callable[..., Any], Callable[..., Any]] = {}  # function → its Powertools wrapper
+_configs: list[Any] = []  # every IdempotencyConfig made here, to hand them the Lambda context
+_context: list[Any] = []
 
 
 def once(data_keyword_argument: str, event_key_jmespath: str) -> Callable[[F], F]:
@@ -21,39 +23,38 @@ def once(data_keyword_argument: str, event_key_jmespath: str) -> Callable[[F], F
     """
 
     def decorate(fn: F) -> F:
-        wrapped: Callable[..., Any] | None = None
-
         @functools.wraps(fn)
         def call(**kwargs: Any) -> Any:
-            nonlocal wrapped
-            if wrapped is None:
-                from aws_lambda_powertools.utilities.idempotency import (
-                    DynamoDBPersistenceLayer,
-                    IdempotencyConfig,
-                    idempotent_function,
-                )
-
-                from ami.settings import settings
-
-                config = IdempotencyConfig(
-                    event_key_jmespath=event_key_jmespath,
-                    expires_after_seconds=EXPIRES_AFTER_SECONDS,
-                    raise_on_no_idempotency_key=True,
-                )
-                if _context:
-                    config.register_lambda_context(_context[0])
-                _configs.append(config)
-                wrapped = idempotent_function(
-                    fn,
-                    data_keyword_argument=data_keyword_argument,
-                    persistence_store=DynamoDBPersistenceLayer(table_name=settings().idempotency_table),
-                    config=config,
-                )
-            return wrapped(**kwargs)
+            if fn not in _wrapped:
+                _wrapped[fn] = _powertools_wrapper(fn, data_keyword_argument, event_key_jmespath)
+            return _wrapped[fn](**kwargs)
 
         return call  # type: ignore[return-value]
 
     return decorate
+
+
+def _powertools_wrapper(fn: Callable[..., Any], data_keyword_argument: str, jmespath: str) -> Callable[..., Any]:
+    from aws_lambda_powertools.utilities.idempotency import (
+        DynamoDBPersistenceLayer,
+        IdempotencyConfig,
+        idempotent_function,
+    )
+
+    from ami.settings import settings
+
+    config = IdempotencyConfig(
+        event_key_jmespath=jmespath, expires_after_seconds=EXPIRES_AFTER_SECONDS, raise_on_no_idempotency_key=True
+    )
+    if _context:
+        config.register_lambda_context(_context[0])
+    _configs.append(config)
+    return idempotent_function(
+        fn,
+        data_keyword_argument=data_keyword_argument,
+        persistence_store=DynamoDBPersistenceLayer(table_name=settings().idempotency_table),
+        config=config,
+    )
 
 
 def register_lambda_context(context: Any) -> None:
@@ -61,3 +62,10 @@ def register_lambda_context(context: Any) -> None:
     _context[:] = [context]
     for config in _configs:
         config.register_lambda_context(context)
+
+
+def reset() -> None:
+    """Forget the persistence layers (a local process that points at a new emulation)."""
+    _wrapped.clear()
+    _configs.clear()
+    _context.clear()

@@ -22,6 +22,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ami.dispositif import dispositif
 from ami.errors import PieceRefused
@@ -389,7 +390,7 @@ def _open_structure(data: bytes, name: str, attachments: bool) -> tuple[list[tup
         encrypted = reader.is_encrypted
         declared: int | None = None
         if not encrypted:
-            pages = reader.trailer["/Root"].get_object()["/Pages"].get_object()
+            pages: Any = reader.trailer["/Root"].get_object()["/Pages"].get_object()  # type: ignore[index]
             count = pages.get("/Count")
             declared = count if isinstance(count, int) and not pages.get("/Kids") else None
     except (FileNotDecryptedError, WrongPasswordError, DependencyError) as exc:

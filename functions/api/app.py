@@ -647,7 +647,7 @@ def instruction_dossier(dossier_id: str) -> Response:
         pieces=records,
         documents=documents,
         checks=checks,
-        fields=fields,  # type: ignore[arg-type]
+        fields=fields,
         presentation=presentation,
     )
     return json_response(_dump(out))

@@ -65,7 +65,7 @@ def _loans(rng: random.Random, count: int) -> tuple[list[Loan], list[pdfgen.Loan
             kind=kind, produit=rng.choice(["PLI", "PLI", "PLS", "PHB"]), montant_eur=_amount(rng),
             duree_mois=rng.choice([300, 360, 480, 486, 600]),
             index="taux_fixe" if fixed else "livret_a",
-            marge_pct=Decimal(rng.choice(["3.20", "2.85"])) if fixed else Decimal(rng.choice(["0.60", "1.11", "-0.20"])),
+            marge_pct=Decimal(rng.choice(["3.20", "2.85"] if fixed else ["0.60", "1.11", "-0.20"])),
         ))
         terms.append(pdfgen.LoanTerms(
             prefinancement_mois=rng.choice([0, 12, 18, 24]), differe_mois=rng.choice([0, 0, 12, 24]),

@@ -49,8 +49,7 @@ ENV = {
 
 
 def _clear_caches() -> None:
-    ami.aws.client.cache_clear()
-    ami.aws.table.cache_clear()
+    ami.aws.reset()
     ami.settings.settings.cache_clear()
     api.store.cache_clear()
     api.deposits.cache_clear()

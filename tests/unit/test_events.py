@@ -40,8 +40,7 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], 
     from ami import aws, settings
 
     settings.settings.cache_clear()
-    aws.client.cache_clear()
-    aws.table.cache_clear()
+    aws.reset()
 
     def load(name: str) -> ModuleType:
         sys.modules.pop(name, None)
@@ -49,8 +48,7 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], 
 
     yield load
     settings.settings.cache_clear()
-    aws.client.cache_clear()
-    aws.table.cache_clear()
+    aws.reset()
 
 
 def records(name: str) -> list[dict[str, Any]]:

@@ -36,7 +36,9 @@ def test_ambiguous_figures_are_not_amounts() -> None:
     assert french.parse_amount("page 12") is None
 
 
-@pytest.mark.parametrize("n", [0, 1, 17, 21, 71, 80, 81, 91, 99, 100, 180, 200, 1000, 1_234_567, 4_500_000, 999_999_999])
+@pytest.mark.parametrize(
+    "n", [0, 1, 17, 21, 71, 80, 81, 91, 99, 100, 180, 200, 1000, 1_234_567, 4_500_000, 999_999_999]
+)
 def test_numbers_in_words_round_trip(n: int) -> None:
     assert french.words_to_int(pdfgen.number_words(n)) == n
 

@@ -25,7 +25,7 @@ def _score(documents: list[corpus.Document]) -> tuple[int, int, int, list[str], 
     wrong: list[str] = []
     confident_wrong: list[str] = []
     for doc in documents:
-        report = examine(doc.data, doc.piece)  # type: ignore[arg-type]
+        report = examine(doc.data, doc.piece)
         got: dict[str, Any] = {}
         confidence: dict[str, float] = {}
         for f in report.fields:
@@ -69,6 +69,6 @@ def test_precision_and_recall_on_the_corpus(kind: str) -> None:
 def test_every_bad_file_is_refused_with_its_code(name: str) -> None:
     make, piece, code = corpus.BAD_FILES[name]
     with pytest.raises(PieceRefused) as caught:
-        examine(make(), piece)  # type: ignore[arg-type]
+        examine(make(), piece)
     assert caught.value.code == code
     assert caught.value.message

@@ -336,12 +336,12 @@ def ses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    aws.client.cache_clear()
+    aws.reset()
     try:
         with mock_aws():
             yield
     finally:
-        aws.client.cache_clear()
+        aws.reset()
 
 
 def test_ses_mailer_sends(ses: None) -> None:

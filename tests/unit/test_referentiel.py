@@ -77,8 +77,7 @@ def refstore(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ReferentielStore
         monkeypatch.delenv(name, raising=False)
     for name, value in (("AWS_DEFAULT_REGION", REGION), ("AWS_ACCESS_KEY_ID", "t"), ("AWS_SECRET_ACCESS_KEY", "t")):
         monkeypatch.setenv(name, value)
-    ami.aws.client.cache_clear()
-    ami.aws.table.cache_clear()
+    ami.aws.reset()
     referentiel._CONTENT.clear()
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name=REGION)
@@ -95,8 +94,7 @@ def refstore(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ReferentielStore
             "SCORING_QUEUE_URL": "q", "NOTIFICATIONS_QUEUE_URL": "q", "INSTRUCTION_QUEUE_URL": "q",
             "SENDER_EMAIL": "a@b.fr", "USER_POOL_ID": "p"})
         yield ReferentielStore(settings), ddb, s3
-    ami.aws.client.cache_clear()
-    ami.aws.table.cache_clear()
+    ami.aws.reset()
     referentiel._CONTENT.clear()
 
 

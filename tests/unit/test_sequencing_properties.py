@@ -65,8 +65,7 @@ TIMEOUT_CODE = "controle_non_termine"
 
 
 def _forget_clients() -> None:
-    ami.aws.client.cache_clear()
-    ami.aws.table.cache_clear()
+    ami.aws.reset()
     ami.settings.settings.cache_clear()
 
 

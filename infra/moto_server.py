@@ -1,0 +1,43 @@
+"""moto server, with its DynamoDB requests served one at a time.
+
+moto's `TransactWriteItems` copies the tables, applies the transaction and restores the copy if a
+condition fails, without a lock; under moto server's concurrent requests a failed transaction can
+erase writes that other requests made meanwhile. DynamoDB itself is not like that, so the local
+emulation serialises DynamoDB calls (each takes a millisecond or two) and leaves the other services
+(SQS long polls above all) concurrent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import run_simple
+
+
+class SerialDynamoDB:
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
+            return self.app(environ, start_response)
+        with self.lock:
+            return list(self.app(environ, start_response))  # the body is produced inside the lock
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(args.host, args.port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()

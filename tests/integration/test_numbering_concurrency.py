@@ -1,0 +1,479 @@
+"""The deposit numbering under real concurrency, against a moto server: many threads sending envois
+while others number, workers killed between their reads and their writes, and a completeness request
+delivered twice at once. Numbers must stay gapless, unique and in deposit-time order, and every
+DepositNumbered must reach the scoring FIFO queue exactly once."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import ami.aws
+import ami.settings
+import pytest
+from ami import envoi
+from ami.audit import verify_chain
+from ami.aws import client, table
+from ami.deposits import Deposits, piece_key
+from ami.dispositif import dispositif
+from ami.errors import RetryLater
+from ami.models import (
+    PIECE_KINDS,
+    CompletenessRequest,
+    DepositedPiece,
+    Dossier,
+    DossierForm,
+    DossierStatus,
+    Loan,
+    Logements,
+    Operation,
+    PieceRecord,
+)
+from ami.sequencing import Sequencer, SequencingRules
+from ami.settings import Settings
+from ami.store import DepositCounter, Store
+from boto3.dynamodb.conditions import Key
+
+from infra.local import Emulation, client_environment
+from infra.provision import provision
+
+SIREN = "732829320"
+SENDERS = 16
+PER_SENDER = 4
+NUMBERERS = 4
+# For the tests without concurrent senders: no clock margin to wait out.
+IMMEDIATE = SequencingRules(
+    hold=timedelta(minutes=15), margin=timedelta(0), reservation_timeout=timedelta(minutes=2), envelope=Decimal("1e9")
+)
+
+
+# moto's DynamoDB is not safe under concurrent requests: transact_write_items applies its items one by
+# one without a lock, and on a failed condition "rolls back" by restoring a deep copy of whole tables,
+# erasing the writes other requests made meanwhile (and the copy itself fails with HTTP 500 when
+# another thread mutates the table). DynamoDB serialises conflicting transactions; a server that
+# handles one request at a time is the faithful emulation, so this one does.
+SERIAL_MOTO = """
+import sys, threading
+from moto import server
+from werkzeug import serving
+
+lock = threading.Lock()
+
+def run_simple(host, port, app, **kwargs):
+    def serialised(environ, start_response):
+        with lock:
+            return list(app(environ, start_response))
+    return serving.run_simple(host, port, serialised, **kwargs)
+
+server.run_simple = run_simple
+server.main(["-H", "127.0.0.1", "-p", sys.argv[1]])
+"""
+
+
+class SerialEmulation(Emulation):
+    """The moto server of infra.local, with its requests handled one at a time."""
+
+    def start(self, timeout: float = 30) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SERIAL_MOTO, str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("moto server exited at start") from None
+                time.sleep(0.1)
+        raise RuntimeError(f"moto server did not answer on {self.endpoint}")
+
+
+def _forget_clients() -> None:
+    ami.aws.reset()
+    ami.settings.settings.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """One moto server for the module; the environment is restored afterwards."""
+    emulation = SerialEmulation()
+    emulation.start()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            for k, v in client_environment(emulation.endpoint, Path(tmp_path_factory.mktemp("aws"))).items():
+                mp.setenv(k, v)
+            _forget_clients()
+            stack = provision(emulation.endpoint)
+            for k, v in stack.env.items():
+                mp.setenv(k, v)
+            _forget_clients()
+            yield ami.settings.settings()
+    finally:
+        emulation.stop()
+        _forget_clients()
+
+
+@pytest.fixture
+def clean(env: Settings) -> Settings:
+    """Empty tables and an empty scoring queue for each test."""
+    for name in (env.dossiers_table, env.counters_table, env.audit_table):
+        tbl = table(name)
+        kwargs: dict[str, Any] = {"ProjectionExpression": "pk, sk"}
+        keys: list[dict[str, Any]] = []
+        while True:
+            page = tbl.scan(**kwargs)
+            keys += page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        with tbl.batch_writer() as batch:
+            for k in keys:
+                batch.delete_item(Key=k)
+    drain(env.scoring_queue_url)
+    return env
+
+
+def drain(queue_url: str) -> list[dict[str, Any]]:
+    """Every message in the queue, deleted as received (a FIFO group delivers nothing while in flight)."""
+    sqs = client("sqs")
+    out: list[dict[str, Any]] = []
+    empty = 0
+    while empty < 2:
+        got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        empty = 0 if got else empty + 1
+        for m in got:
+            out.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
+    return out
+
+
+class StubDeposits(Deposits):
+    def __init__(self) -> None:
+        pass
+
+    def snapshot(self, key: str) -> DepositedPiece | None:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
+
+
+DEPOSITS = StubDeposits()
+
+
+def complete_dossier(store: Store) -> Dossier:
+    """A brouillon whose form is complete and whose pieces intake has already accepted."""
+    now = datetime.now(UTC)
+    d = Dossier(
+        dossier_id=uuid.uuid4().hex,
+        siren=SIREN,
+        form=DossierForm(
+            operation=Operation(
+                nom="Les Tilleuls",
+                commune_insee="75056",
+                adresse="3 rue des Tilleuls, 75011 Paris",
+                logements=Logements(t2=10, t3=5),
+                surface_habitable_m2=Decimal("900.50"),
+                surface_utile_m2=Decimal("950"),
+                loyer_mensuel_total_eur=Decimal("15000"),
+                date_debut_travaux=date(2026, 3, 1),
+            ),
+            prets=[Loan(kind="bati", montant_eur=Decimal("1000000"), duree_mois=480, marge_pct=Decimal("0.6"))],
+        ),
+        created_at=now,
+        updated_at=now,
+    )
+    store.create_dossier(d, "bailleur:test")
+    for kind in PIECE_KINDS:
+        p = DEPOSITS.snapshot(piece_key(d.siren, d.dossier_id, kind))
+        assert p is not None
+        store.record_piece(
+            d.dossier_id,
+            PieceRecord(
+                piece=kind,
+                key=p.key,
+                version_id=p.version_id,
+                size=p.size,
+                sha256=p.sha256,
+                accepted=True,
+                received_at=now,
+                checked_at=now,
+            ),
+        )
+    return d
+
+
+def send(store: Store, d: Dossier) -> Dossier:
+    """The API's envoi; a bailleur told to retry later does so."""
+    for _ in range(20):
+        try:
+            return envoi.send(store, DEPOSITS, d, "bailleur:test")
+        except RetryLater:
+            continue
+    raise AssertionError("envoi refused 20 times")
+
+
+def assert_fair_numbering(store: Store, dossier_ids: list[str]) -> list[Dossier]:
+    assert store.pending_envois() == []
+    found = [store.get_dossier(i) for i in dossier_ids]
+    ds = sorted((d for d in found if d is not None), key=lambda d: d.deposit_number or 0)
+    assert len(ds) == len(dossier_ids)
+    assert all(d.status == DossierStatus.COMPLET for d in ds), Counter(d.status for d in ds)
+    numbers = [d.deposit_number for d in ds]
+    assert numbers == list(range(1, len(ds) + 1)), "gap or duplicate"
+    keys = [(d.envoi.sent_at, d.envoi.envoi_id) for d in ds if d.envoi]
+    errors = sum(1 for a, b in itertools.pairwise(keys) if a >= b)
+    assert errors == 0, f"{errors} numbers out of deposit order"
+    assert store.counter() == DepositCounter(len(ds), Decimal("1000000") * len(ds), False)
+    entries = store.audit_entries()
+    assert verify_chain(entries) == []
+    assert Counter(e.details["deposit_number"] for e in entries if e.action == "numerotation") == Counter(
+        range(1, len(ds) + 1)
+    )
+    assert list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX"))) == []
+    return ds
+
+
+def assert_scoring_queue_once(env: Settings, ds: list[Dossier]) -> None:
+    got = Counter((m["dossier_id"], m["deposit_number"]) for m in drain(env.scoring_queue_url))
+    assert got == Counter((d.dossier_id, d.deposit_number) for d in ds), "each DepositNumbered exactly once"
+
+
+def run_numberers(
+    workers: list[Sequencer], done: threading.Event, errors: list[BaseException]
+) -> list[threading.Thread]:
+    def loop(seq: Sequencer) -> None:
+        while not done.is_set():
+            try:
+                seq.advance()
+            except Crash:
+                pass  # this Lambda died; the others (and later invocations) carry on
+            except BaseException as exc:
+                errors.append(exc)
+                return
+            time.sleep(0.005)
+
+    threads = [threading.Thread(target=loop, args=(w,), daemon=True) for w in workers]
+    for t in threads:
+        t.start()
+    return threads
+
+
+def wait_until_concluded(store: Store, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while store.pending_envois(limit=1):
+        assert time.monotonic() < deadline, "pending envois never concluded"
+        time.sleep(0.1)
+
+
+# ---------------------------------------------------------------- (a) senders and numberers at once
+
+
+def test_concurrent_envois_are_numbered_gapless_in_deposit_order(clean: Settings) -> None:
+    env = clean
+    store = Store(env)
+    rules = SequencingRules.of(dispositif())  # the real clock margin: envoi.send relies on it
+    numberers = [Sequencer(Store(env), env, rules) for _ in range(NUMBERERS)]
+    done, errors = threading.Event(), list[BaseException]()
+    threads = run_numberers(numberers, done, errors)
+    start = threading.Barrier(SENDERS)
+
+    def sender(_: int) -> list[str]:
+        mine = [complete_dossier(store) for _ in range(PER_SENDER)]
+        start.wait()
+        for d in mine:
+            send(store, d)
+        return [d.dossier_id for d in mine]
+
+    try:
+        with ThreadPoolExecutor(SENDERS) as pool:
+            ids = [i for batch in pool.map(sender, range(SENDERS)) for i in batch]
+        wait_until_concluded(store)
+    finally:
+        done.set()
+        for t in threads:
+            t.join(10)
+    assert errors == []
+    Sequencer(store, env, rules).advance()  # flush whatever the last loop left
+    ds = assert_fair_numbering(store, ids)
+    assert len(ds) == SENDERS * PER_SENDER
+    assert_scoring_queue_once(env, ds)
+
+
+# ---------------------------------------------------------------- (b) killed between reads and writes
+
+
+class Crash(Exception):
+    """The Lambda died here."""
+
+
+class KilledStore(Store):
+    """Dies `kills` times: right after reading the counter (before conclude_numbered), or right after
+    the numbering transaction succeeded (before flush_outbox)."""
+
+    def __init__(self, s: Settings, where: str, kills: int) -> None:
+        super().__init__(s)
+        self.where, self.kills = where, kills
+        self.lock = threading.Lock()
+
+    def _kill(self) -> None:
+        with self.lock:
+            if self.kills <= 0:
+                return
+            self.kills -= 1
+        raise Crash(self.where)
+
+    def counter(self) -> DepositCounter:
+        c = super().counter()
+        if self.where == "after_read":
+            self._kill()
+        return c
+
+    def conclude_numbered(self, *args: Any, **kwargs: Any) -> Dossier:
+        numbered = super().conclude_numbered(*args, **kwargs)
+        if self.where == "after_write":
+            self._kill()
+        return numbered
+
+
+def test_numbering_killed_between_reads_and_writes_stays_gapless_and_sends_each_number_once(
+    clean: Settings,
+) -> None:
+    env = clean
+    store = Store(env)
+    rules = SequencingRules.of(dispositif())
+    killed = [KilledStore(env, "after_read", 6), KilledStore(env, "after_write", 6)]
+    dossiers = [complete_dossier(store) for _ in range(24)]
+    ids = [d.dossier_id for d in dossiers]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda d: send(store, d), dossiers))
+    time.sleep(rules.margin.total_seconds())
+
+    # First only the dying workers, side by side, until each has died all its deaths.
+    def die(s: KilledStore) -> None:
+        seq, deadline = Sequencer(s, env, rules), time.monotonic() + 30
+        while s.kills and time.monotonic() < deadline:
+            with contextlib.suppress(Crash):
+                seq.advance()
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(die, killed))
+    assert [s.kills for s in killed] == [0, 0]
+    numbered = [d for d in map(store.get_dossier, ids) if d and d.deposit_number]
+    assert sorted(d.deposit_number or 0 for d in numbered) == list(range(1, 7))  # one per death after write
+    # Their messages are still in the outbox: nobody flushed it.
+    left = list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX")))
+    assert len(left) == 6
+    done, errors = threading.Event(), list[BaseException]()
+    threads: list[threading.Thread] = []
+    # Then healthy workers join and finish the job.
+    threads += run_numberers([Sequencer(Store(env), env, rules) for _ in range(3)], done, errors)
+    try:
+        wait_until_concluded(store)
+    finally:
+        done.set()
+        for t in threads:
+            t.join(10)
+    assert errors == []
+    Sequencer(store, env, rules).advance()
+    ds = assert_fair_numbering(store, ids)
+    assert_scoring_queue_once(env, ds)
+
+
+def test_a_worker_killed_after_its_transaction_leaves_nothing_that_a_sweep_does_not_finish(clean: Settings) -> None:
+    env = clean
+    store = Store(env)
+    rules = SequencingRules(
+        hold=timedelta(minutes=15),
+        margin=timedelta(0),
+        reservation_timeout=timedelta(minutes=2),
+        envelope=Decimal("1e9"),
+    )
+    ids = [send(store, complete_dossier(store)).dossier_id for _ in range(3)]
+    dying = Sequencer(KilledStore(env, "after_write", 1), env, rules)
+    with pytest.raises(Crash):
+        dying.advance()
+    assert [d.deposit_number for d in map(store.get_dossier, ids) if d] == [1, None, None]
+    assert drain(env.scoring_queue_url) == []  # the number is given, its message not yet sent
+    Sequencer(Store(env), env, rules).advance()  # the sweep
+    ds = assert_fair_numbering(store, ids)
+    assert_scoring_queue_once(env, ds)
+
+
+# ---------------------------------------------------------------- (c) redelivery after a timeout
+
+
+def test_the_same_request_processed_twice_at_once_gives_one_number(clean: Settings) -> None:
+    env = clean
+    store = Store(env)
+    rules = SequencingRules(
+        hold=timedelta(minutes=15),
+        margin=timedelta(0),
+        reservation_timeout=timedelta(minutes=2),
+        envelope=Decimal("1e9"),
+    )
+    ids: list[str] = []
+    twins = [Sequencer(Store(env), env, rules) for _ in range(2)]
+    for _ in range(8):
+        d = send(store, complete_dossier(store))
+        ids.append(d.dossier_id)
+        request = CompletenessRequest(dossier_id=d.dossier_id, cause="envoi")
+        barrier = threading.Barrier(2)
+
+        def deliver(
+            seq: Sequencer, request: CompletenessRequest = request, barrier: threading.Barrier = barrier
+        ) -> int:
+            barrier.wait()
+            return len(seq.examine(request))
+
+        with ThreadPoolExecutor(2) as pool:
+            concluded = list(pool.map(deliver, twins))
+        assert sum(concluded) == 1, concluded
+    ds = assert_fair_numbering(store, ids)
+    assert_scoring_queue_once(env, ds)
+
+
+def test_a_redelivery_inside_the_first_delivery_read_then_write_window_gives_one_number(clean: Settings) -> None:
+    """Deterministic version: the second delivery runs entirely between the first one's read of the
+    counter and its transaction."""
+    env = clean
+    store = Store(env)
+    rules = SequencingRules(
+        hold=timedelta(minutes=15),
+        margin=timedelta(0),
+        reservation_timeout=timedelta(minutes=2),
+        envelope=Decimal("1e9"),
+    )
+    d = send(store, complete_dossier(store))
+    request = CompletenessRequest(dossier_id=d.dossier_id, cause="envoi")
+    second = Sequencer(Store(env), env, rules)
+
+    class Interleaved(Store):
+        hook: Callable[[], object] | None = None
+
+        def counter(self) -> DepositCounter:
+            c = super().counter()
+            hook, self.hook = self.hook, None
+            if hook:
+                hook()
+            return c
+
+    first_store = Interleaved(env)
+    first_store.hook = lambda: second.examine(request)
+    assert Sequencer(first_store, env, rules).examine(request) == []  # lost the race, gave up quietly
+    ds = assert_fair_numbering(store, [d.dossier_id])
+    assert_scoring_queue_once(env, ds)
