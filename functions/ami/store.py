@@ -275,8 +275,9 @@ class Store:
     def record_envoi(self, d: Dossier, envoi: Envoi, actor: str) -> Dossier:
         """The deposit: final, with its server time and the pieces as they stood.
 
-        Turns the envoi's reservation (if one was made) into a pending envoi, in the same
-        transaction as the dossier's change of status and its audit entry.
+        Turns the envoi's reservation (`reserve_envoi`, made when the time was taken) into a pending
+        envoi, in the same transaction as the dossier's change of status and its audit entry. Without
+        a live reservation the envoi is refused (Conflict): the bailleur sends again.
         """
         sent = d.model_copy(
             update={
@@ -294,7 +295,8 @@ class Store:
             "Put": {
                 "TableName": self.s.counters_table,
                 "Item": _typed(pending),
-                "ConditionExpression": "attribute_not_exists(pk) OR #state = :r",
+                # Only a live reservation: one dropped as stale means the deposit time is no longer safe.
+                "ConditionExpression": "#state = :r",
                 "ExpressionAttributeNames": {"#state": "state"},
                 "ExpressionAttributeValues": _typed({":r": "reserve"}),
             }

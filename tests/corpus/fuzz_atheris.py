@@ -8,6 +8,7 @@ with the input that caused it. The hypothesis tests in tests/unit/test_extractio
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import atheris
@@ -20,10 +21,8 @@ with atheris.instrument_imports():
 
 def one_input(data: bytes) -> None:
     piece = "lettre_offre" if data[:1] < b"\x80" else "dossier_presentation"
-    try:
+    with contextlib.suppress(PieceRefused):
         examine(b"%PDF-1.7\n" + data[1:] + b"\n%%EOF\n", piece, budget_seconds=5)
-    except PieceRefused:
-        pass
     text = data.decode("utf-8", "replace")
     lettre_offre.extract([text])
     presentation.extract([text])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ami.models import CompletenessRequest, DepositedPiece, DepositNumbered, Envoi, PieceRecord, utcnow
 from ami.settings import settings
-from ami.store import Store
+from ami.store import PendingEnvoi, Store
 
 from infra import pdfgen
 
@@ -92,8 +92,9 @@ def incomplete_dossiers(ami, register_bailleur, settle) -> dict[str, tuple[Any, 
         pieces = {r.piece: DepositedPiece(key=r.key, version_id=r.version_id, sha256=r.sha256 or "0" * 64,
                                           size=r.size) for r in store.piece_records(dossier_id).values()}
         assert set(pieces) == {"lettre_offre", "dossier_presentation"}
-        store.record_envoi(d, Envoi(envoi_id=uuid.uuid4().hex, sent_at=utcnow(), pieces=pieces),
-                           f"bailleur:{bailleur.siren}:{bailleur.email}")
+        envoi = Envoi(envoi_id=uuid.uuid4().hex, sent_at=utcnow(), pieces=pieces)
+        store.reserve_envoi(PendingEnvoi.of(d.model_copy(update={"envoi": envoi})))
+        store.record_envoi(d, envoi, f"bailleur:{bailleur.siren}:{bailleur.email}")
         ami.send("CompletenessQueue", CompletenessRequest(dossier_id=dossier_id, cause="envoi").model_dump_json(),
                  group=dossier_id)
     settle()
@@ -135,6 +136,7 @@ def test_an_unexamined_piece_holds_back_later_deposits(ami, register_bailleur, u
                                        size=letter.size),
         "dossier_presentation": unseen,
     })
+    store.reserve_envoi(PendingEnvoi.of(d.model_copy(update={"envoi": envoi})))
     store.record_envoi(d, envoi, f"bailleur:{first.siren}:{first.email}")
     # The second one, complete, is sent after it.
     second_sent = second.call("POST", f"/dossiers/{second_id}/envoi")
@@ -169,8 +171,9 @@ def test_an_undecided_head_ends_incomplete_after_the_hold(ami, register_bailleur
     assert d is not None
     pieces = {kind: DepositedPiece(key=ami.key(bailleur, dossier_id, kind), version_id=f"v-{uuid.uuid4().hex}",
                                    sha256="0" * 64, size=1000) for kind in ("lettre_offre", "dossier_presentation")}
-    store.record_envoi(d, Envoi(envoi_id=uuid.uuid4().hex, sent_at=utcnow() - timedelta(seconds=1), pieces=pieces),
-                       f"bailleur:{bailleur.siren}:{bailleur.email}")
+    envoi = Envoi(envoi_id=uuid.uuid4().hex, sent_at=utcnow() - timedelta(seconds=1), pieces=pieces)
+    store.reserve_envoi(PendingEnvoi.of(d.model_copy(update={"envoi": envoi})))
+    store.record_envoi(d, envoi, f"bailleur:{bailleur.siren}:{bailleur.email}")
 
     kept = ami.sequencer().advance()  # the dispositif's 15 minutes: still held
     assert dossier_id not in [c.dossier_id for c in kept]

@@ -9,11 +9,8 @@ import contextlib
 import hashlib
 import itertools
 import json
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -54,54 +51,12 @@ from infra.provision import provision
 
 SIREN = "732829320"
 SENDERS = 16
-PER_SENDER = 4
+PER_SENDER = 3
 NUMBERERS = 4
 # For the tests without concurrent senders: no clock margin to wait out.
 IMMEDIATE = SequencingRules(
     hold=timedelta(minutes=15), margin=timedelta(0), reservation_timeout=timedelta(minutes=2), envelope=Decimal("1e9")
 )
-
-
-# moto's DynamoDB is not safe under concurrent requests: transact_write_items applies its items one by
-# one without a lock, and on a failed condition "rolls back" by restoring a deep copy of whole tables,
-# erasing the writes other requests made meanwhile (and the copy itself fails with HTTP 500 when
-# another thread mutates the table). DynamoDB serialises conflicting transactions; a server that
-# handles one request at a time is the faithful emulation, so this one does.
-SERIAL_MOTO = """
-import sys, threading
-from moto import server
-from werkzeug import serving
-
-lock = threading.Lock()
-
-def run_simple(host, port, app, **kwargs):
-    def serialised(environ, start_response):
-        with lock:
-            return list(app(environ, start_response))
-    return serving.run_simple(host, port, serialised, **kwargs)
-
-server.run_simple = run_simple
-server.main(["-H", "127.0.0.1", "-p", sys.argv[1]])
-"""
-
-
-class SerialEmulation(Emulation):
-    """The moto server of infra.local, with its requests handled one at a time."""
-
-    def start(self, timeout: float = 30) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", SERIAL_MOTO, str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).close()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError("moto server exited at start") from None
-                time.sleep(0.1)
-        raise RuntimeError(f"moto server did not answer on {self.endpoint}")
 
 
 def _forget_clients() -> None:
@@ -112,7 +67,7 @@ def _forget_clients() -> None:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """One moto server for the module; the environment is restored afterwards."""
-    emulation = SerialEmulation()
+    emulation = Emulation()  # DynamoDB calls served one at a time: see infra/moto_server.py
     emulation.start()
     try:
         with pytest.MonkeyPatch.context() as mp:
@@ -265,7 +220,7 @@ def run_numberers(
             except BaseException as exc:
                 errors.append(exc)
                 return
-            time.sleep(0.005)
+            time.sleep(0.02)
 
     threads = [threading.Thread(target=loop, args=(w,), daemon=True) for w in workers]
     for t in threads:

@@ -231,12 +231,16 @@ def send(store: Store, d: Dossier, clock: FakeClock) -> Dossier:
     return envoi.send(store, DEPOSITS, current, "bailleur:test", clock=clock.now)
 
 
-def record_at(store: Store, d: Dossier, at: datetime, envoi_id: str | None = None) -> Dossier:
-    """An envoi recorded directly, with a chosen server time (no reservation)."""
+def record_at(
+    store: Store, d: Dossier, at: datetime, envoi_id: str | None = None, reserve: bool = True
+) -> Dossier:
+    """An envoi recorded directly, with a chosen server time (reserved just before, unless told)."""
     current = store.get_dossier(d.dossier_id)
     assert current is not None
     pieces = {k: DEPOSITS.snapshot(piece_key(d.siren, d.dossier_id, k)) for k in PIECE_KINDS}
     e = Envoi(envoi_id=envoi_id or uuid.uuid4().hex, sent_at=at, pieces={k: p for k, p in pieces.items() if p})
+    if reserve:
+        store.reserve_envoi(PendingEnvoi.new(d.dossier_id, e.envoi_id, at))
     return store.record_envoi(current, e, "bailleur:test")
 
 
@@ -480,7 +484,7 @@ def test_a_reserved_head_holds_the_numbering_until_its_envoi_is_recorded(env: Se
     clock.sleep(60)  # well past the margin, not past the reservation timeout
     assert seq.advance() == []
     assert [p.reserved for p in store.pending_envois()] == [True, False]
-    record_at(store, first, reservation.sent_at, envoi_id=reservation.envoi_id)
+    record_at(store, first, reservation.sent_at, envoi_id=reservation.envoi_id, reserve=False)
     assert [(c.dossier_id, c.deposit_number) for c in seq.advance()] == [
         (first.dossier_id, 1),
         (second.dossier_id, 2),
@@ -508,42 +512,26 @@ def test_a_reservation_older_than_its_timeout_is_dropped(env: Settings) -> None:
     check_invariants(store, [second.dossier_id])
 
 
-def test_a_late_record_after_a_dropped_reservation_succeeds_only_while_the_dossier_is_editable(
-    env: Settings,
-) -> None:
-    """What happens today: the record's condition accepts a missing reservation, so a late envoi of a
-    brouillon is recorded (with its old time); a dossier no longer editable is refused."""
+def test_a_late_record_after_a_dropped_reservation_is_refused(env: Settings) -> None:
+    """A reservation dropped as stale cannot be recorded any more: the bailleur must send again."""
     wipe(env)
     clock = FakeClock()
     store = Store(env)
     seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
-    late, other, sent = new_dossier(store), new_dossier(store), new_dossier(store)
+    late, other = new_dossier(store), new_dossier(store)
     reservation = PendingEnvoi.new(late.dossier_id, "b" * 32, clock.now())
     store.reserve_envoi(reservation)
     land(store, other, True, clock.now())
     record_at(store, other, clock.now() + timedelta(seconds=1))
     clock.sleep(RESERVATION.total_seconds() + 1)
     seq.advance()  # drops the reservation, numbers `other`
-    recorded = record_at(store, late, reservation.sent_at, envoi_id=reservation.envoi_id)
-    assert recorded.status == DossierStatus.ENVOYE
-    assert [p.envoi_id for p in store.pending_envois()] == [reservation.envoi_id]
-
-    # The same late record for a dossier that was sent meanwhile (not editable) is refused.
-    stale = store.get_dossier(sent.dossier_id)
-    assert stale is not None
-    record_at(store, sent, clock.now())
     with pytest.raises(Conflict):
-        store.record_envoi(stale, Envoi(envoi_id="c" * 32, sent_at=reservation.sent_at, pieces={}), "bailleur:test")
-    assert len(store.pending_envois()) == 2
+        record_at(store, late, reservation.sent_at, envoi_id=reservation.envoi_id, reserve=False)
+    assert store.pending_envois() == []
+    still = store.get_dossier(late.dossier_id)
+    assert still is not None and still.status == DossierStatus.BROUILLON
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.record_envoi accepts an envoi whose reservation was dropped (condition "
-    "'attribute_not_exists(pk) OR state = reserve'), so a deposit recorded later than "
-    "reservation_timeout is numbered after a deposit sent after it. Unreachable while the API's "
-    "Lambda timeout (30 s) stays below reservation_timeout (120 s).",
-)
 def test_a_late_record_after_a_dropped_reservation_is_not_numbered_out_of_order(env: Settings) -> None:
     wipe(env)
     clock = FakeClock()
@@ -558,9 +546,11 @@ def test_a_late_record_after_a_dropped_reservation_is_not_numbered_out_of_order(
     clock.sleep(RESERVATION.total_seconds() + 1)
     seq.advance()
     with pytest.raises(Conflict):  # what the fair rule requires: the envoi must be sent again
-        record_at(store, late, reservation.sent_at, envoi_id=reservation.envoi_id)
+        record_at(store, late, reservation.sent_at, envoi_id=reservation.envoi_id, reserve=False)
     seq.advance()
-    check_invariants(store, [late.dossier_id, other.dossier_id])
+    check_invariants(store, [other.dossier_id])
+    never_sent = store.get_dossier(late.dossier_id)
+    assert never_sent is not None and never_sent.status == DossierStatus.BROUILLON
 
 
 class SlowReservations(Store):
