@@ -8,25 +8,21 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
+import ami.aws
+import ami.settings
 import boto3
 import pytest
 from ami.models import DossierStatus
 from ami.store import DepositCounter
+from api import app as api
 from chalice.test import Client
 from moto import mock_aws
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
-if str(FUNCTIONS) not in sys.path:
-    sys.path.insert(0, str(FUNCTIONS))
-
-import ami.aws  # noqa: E402
-import ami.settings  # noqa: E402
-from api import app as api  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore:CognitoUserPoolAuthorizer is not a supported:UserWarning")
 

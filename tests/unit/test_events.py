@@ -43,7 +43,10 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], 
     aws.reset()
 
     def load(name: str) -> ModuleType:
-        sys.modules.pop(name, None)
+        # Handlers read their settings at import: load them anew under this environment. The API
+        # reads them lazily and other tests hold its module, so it is imported once and kept.
+        if name != "api.app":
+            sys.modules.pop(name, None)
         return importlib.import_module(name)
 
     yield load
