@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo up test lint bench lock clean
+.PHONY: setup demo up test lint tools bench lock clean
 
 $(STAMP): requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,15 @@ demo: setup
 up: setup
 	$(BIN)/ami local up
 
+## Debian tools some tests use: LibreOffice renders the CCN registre once. Installed when we are
+## root with apt-get (CI, fresh machines); elsewhere that one test says it was not run, and why.
+tools:
+	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } >/dev/null 2>&1; } \
+	  || echo "LibreOffice absent : le test de rendu du registre ne sera pas exécuté."
+
 ## Linters, type checks and every test (unit, integration, e2e, infra).
-test: setup lint
+test: setup lint tools
 	$(BIN)/pytest -n 2 --dist loadfile; rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$rc
 
 lint: setup
