@@ -14,6 +14,7 @@ gapless and given once, under any number of concurrent workers and redeliveries.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,8 +36,10 @@ from ami.rules import assess
 from ami.settings import Settings
 from ami.store import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store
 
-MAX_STEPS = 500  # per invocation; the next message or the sweep carries on
+MAX_STEPS = 500  # per walk; the next message or the sweep carries on
+MAX_ROUNDS = 20  # walks per invocation (a new one when the head became ready during the last)
 MAX_WAIT_SECONDS = 5.0  # longest pause for the clock margin inside one invocation
+LEASE_TTL = timedelta(seconds=35)  # longer than a Lambda's timeout: a crashed walker's lease ends by itself
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,18 @@ class SequencingRules:
             reservation_timeout=timedelta(seconds=rules.reservation_timeout_seconds),
             envelope=Decimal(rules.enveloppe_eur),
         )
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the head of the deposit sequence allows: hold (the watermark), wait out the clock margin,
+    drop a stale reservation, or conclude the head complete or incomplete."""
+
+    kind: Literal["hold", "wait", "drop", "complet", "incomplet"]
+    head: PendingEnvoi | None = None
+    dossier: Dossier | None = None
+    reasons: tuple[Reason, ...] = ()
+    wait_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -121,40 +136,71 @@ class Sequencer:
         return conclusions
 
     def advance(self) -> list[Conclusion]:
-        """Walk the pending envois from the oldest, concluding each one that can be concluded."""
+        """Walk the pending envois from the oldest, concluding each one that can be concluded.
+
+        One worker walks at a time (a lease in the counters table) so that concurrent workers do not
+        race for the same head. A worker that finds the lease taken leaves the walk to its holder,
+        who looks at the head once more after releasing it: nothing made ready meanwhile waits for
+        the sweep. The transactions' conditions, not the lease, are what keep the numbering right.
+        """
         conclusions: list[Conclusion] = []
-        for _ in range(MAX_STEPS):
-            heads = self.store.pending_envois(limit=1)
-            if not heads:
+        owner = uuid.uuid4().hex
+        for _ in range(MAX_ROUNDS):
+            if not self.store.acquire_lease(owner, self.clock(), LEASE_TTL):
                 break
-            head, now = heads[0], self.clock()
-            if head.reserved:
-                # An envoi being recorded: its place is held, briefly.
-                if now - head.sent_at < self.rules.reservation_timeout:
-                    break
-                self.store.cancel_reservation(head)
-                continue
-            d = self.store.get_dossier(head.dossier_id)
-            if d is None or d.envoi is None or d.envoi.envoi_id != head.envoi_id:
-                raise RuntimeError(f"pending envoi {head.envoi_id} has no matching dossier")
-            result = assess(d, self.store.piece_records(d.dossier_id))
-            if result.verdict == "complet":
-                young = self.rules.margin - (now - head.sent_at)
-                if young > timedelta(0):
-                    # A deposit taken a moment earlier elsewhere may not be visible yet: wait it out.
-                    if young.total_seconds() > MAX_WAIT_SECONDS:
-                        break
-                    self.sleep(young.total_seconds())
-                    continue
-                conclusions += self._conclude_complete(head, d)
-            elif result.verdict == "incomplet":
-                conclusions += self._conclude_incomplete(head, d, list(result.reasons))
-            elif now - head.sent_at >= self.rules.hold:
-                conclusions += self._conclude_incomplete(head, d, [timeout_reason(self.rules.hold)])
-            else:
-                break  # the watermark: nothing sent later may be numbered before this one
+            try:
+                conclusions += self._walk()
+            finally:
+                self.store.release_lease(owner)
+            if self._next_step().kind == "hold":
+                break
         self.store.flush_outbox()
         return conclusions
+
+    def _walk(self) -> list[Conclusion]:
+        conclusions: list[Conclusion] = []
+        for _ in range(MAX_STEPS):
+            step = self._next_step()
+            if step.kind == "hold":
+                break  # the watermark: nothing sent later may be numbered before this head
+            assert step.head is not None
+            if step.kind == "wait":
+                # A deposit taken a moment earlier elsewhere may not be visible yet: wait it out.
+                self.sleep(step.wait_seconds)
+            elif step.kind == "drop":
+                self.store.cancel_reservation(step.head)
+            elif step.kind == "complet":
+                assert step.dossier is not None
+                conclusions += self._conclude_complete(step.head, step.dossier)
+            else:
+                assert step.dossier is not None
+                conclusions += self._conclude_incomplete(step.head, step.dossier, list(step.reasons))
+        return conclusions
+
+    def _next_step(self) -> Step:
+        """What the head of the sequence allows now."""
+        heads = self.store.pending_envois(limit=1)
+        if not heads:
+            return Step("hold")
+        head, now = heads[0], self.clock()
+        age = now - head.sent_at
+        if head.reserved:
+            # An envoi being recorded holds its place, briefly.
+            return Step("drop", head) if age >= self.rules.reservation_timeout else Step("hold")
+        d = self.store.get_dossier(head.dossier_id)
+        if d is None or d.envoi is None or d.envoi.envoi_id != head.envoi_id:
+            raise RuntimeError(f"pending envoi {head.envoi_id} has no matching dossier")
+        result = assess(d, self.store.piece_records(d.dossier_id))
+        if result.verdict == "complet":
+            young = (self.rules.margin - age).total_seconds()
+            if young <= 0:
+                return Step("complet", head, d)
+            return Step("wait", head, wait_seconds=young) if young <= MAX_WAIT_SECONDS else Step("hold")
+        if result.verdict == "incomplet":
+            return Step("incomplet", head, d, result.reasons)
+        if age >= self.rules.hold:
+            return Step("incomplet", head, d, (timeout_reason(self.rules.hold),))
+        return Step("hold")
 
     # ------------------------------------------------------------ conclusions
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -206,10 +208,22 @@ class Store:
         updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
         self._commit(
             [self._put_dossier_op(updated, "", {})],
-            [AuditDraft(d.dossier_id, actor, "surcharge_score", d.status.value, d.status.value,
-                        reason=s.get("justification"),
-                        details={"critere": critere, "points_origine": s.get("points_origine"),
-                                 "points": s.get("points"), "total_retenu": scoring.get("total_retenu")})],
+            [
+                AuditDraft(
+                    d.dossier_id,
+                    actor,
+                    "surcharge_score",
+                    d.status.value,
+                    d.status.value,
+                    reason=s.get("justification"),
+                    details={
+                        "critere": critere,
+                        "points_origine": s.get("points_origine"),
+                        "points": s.get("points"),
+                        "total_retenu": scoring.get("total_retenu"),
+                    },
+                )
+            ],
             on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
         )
         return updated.model_copy(update={"version": d.version + 1})
@@ -335,6 +349,27 @@ class Store:
             )
             for i in items
         ]
+
+    def acquire_lease(self, owner: str, now: datetime, ttl: timedelta) -> bool:
+        """Become the one worker that walks the deposit sequence (until `now + ttl` at most)."""
+        try:
+            self.counters.put_item(
+                Item={"pk": "LEASE", "sk": "sequencer", "owner": owner, "expires": _iso(now + ttl)},
+                ConditionExpression="attribute_not_exists(pk) OR expires < :now",
+                ExpressionAttributeValues={":now": _iso(now)},
+            )
+            return True
+        except self.counters.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def release_lease(self, owner: str) -> None:
+        with contextlib.suppress(self.counters.meta.client.exceptions.ConditionalCheckFailedException):
+            self.counters.delete_item(
+                Key={"pk": "LEASE", "sk": "sequencer"},
+                ConditionExpression="#owner = :o",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":o": owner},
+            )
 
     def counter(self) -> DepositCounter:
         item = self.counters.get_item(Key={"pk": "COUNTER", "sk": "deposit_number"}, ConsistentRead=True).get("Item")
@@ -481,7 +516,10 @@ class Store:
         A lost race on the chain's head is retried; a failed condition of `ops` is not: it means
         the world changed, and the caller must look again (ConditionFailed, or `on_conflict`).
         """
-        for _ in range(HEAD_RETRIES):
+        for attempt in range(HEAD_RETRIES):
+            if attempt:
+                # Writers racing for the chain's head: spread the retries out (jittered backoff).
+                time.sleep(random.uniform(0, 0.002 * min(attempt, 25)))
             audit_ops = self._audit_ops(drafts) if drafts else []
             try:
                 self.ddb.transact_write_items(TransactItems=ops + audit_ops)
