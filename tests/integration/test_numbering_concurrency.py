@@ -330,9 +330,10 @@ def test_numbering_killed_between_reads_and_writes_stays_gapless_and_sends_each_
     assert [s.kills for s in killed] == [0, 0]
     numbered = [d for d in map(store.get_dossier, ids) if d and d.deposit_number]
     assert sorted(d.deposit_number or 0 for d in numbered) == list(range(1, 7))  # one per death after write
-    # Their messages are still in the outbox: nobody flushed it.
+    # Their messages are in the outbox, unless the other dying worker, finding the walk's lease
+    # taken, flushed some on its way out: at most one item per number given.
     left = list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX")))
-    assert len(left) == 6
+    assert len(left) <= 6
     done, errors = threading.Event(), list[BaseException]()
     threads: list[threading.Thread] = []
     # Then healthy workers join and finish the job.
@@ -415,7 +416,18 @@ def test_a_redelivery_inside_the_first_delivery_read_then_write_window_gives_one
     )
     d = send(store, complete_dossier(store))
     request = CompletenessRequest(dossier_id=d.dossier_id, cause="envoi")
-    second = Sequencer(Store(env), env, rules)
+
+    class NoLease(Store):
+        """A worker whose lease check let it through anyway (an expired lease, say): only the
+        transactions' conditions stand between two workers numbering the same head."""
+
+        def acquire_lease(self, owner: str, now: datetime, ttl: timedelta) -> bool:
+            return True
+
+        def release_lease(self, owner: str) -> None:
+            pass
+
+    second = Sequencer(NoLease(env), env, rules)
 
     class Interleaved(Store):
         hook: Callable[[], object] | None = None
