@@ -31,13 +31,21 @@ def client(service: str) -> Any:
 
 
 @cache
-def table(name: str) -> Any:
+def _dynamodb() -> Any:
+    # One resource serves every table. Its client is not shared with `client("dynamodb")`: the
+    # resource registers handlers on it that would serialise already typed values a second time.
     with _LOCK:
-        return _session().resource("dynamodb", config=_CONFIG).Table(name)
+        return _session().resource("dynamodb", config=_CONFIG)
+
+
+@cache
+def table(name: str) -> Any:
+    return _dynamodb().Table(name)
 
 
 def reset() -> None:
     """Forget the session and its clients (a process that now points at another endpoint)."""
     client.cache_clear()
     table.cache_clear()
+    _dynamodb.cache_clear()
     _session.cache_clear()
