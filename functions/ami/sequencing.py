@@ -7,15 +7,17 @@ dossier gets no number, so it is concluded at once, wherever it stands. The hold
 head still undecided after `hold_timeout_seconds` ends `incomplet` and the numbering moves on.
 
 Each conclusion is one DynamoDB transaction (counter + dossier + pending item + audit + outbox),
-guarded by conditions; a worker that loses a race re-reads and carries on. Numbers are therefore
-gapless and given once, under any number of concurrent workers and redeliveries.
+guarded by conditions; a complete head and the complete deposits right behind it are numbered
+together, in order, in one such transaction. A worker that loses a race re-reads and carries on.
+Numbers are therefore gapless and given once, under any number of concurrent workers and redeliveries.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -34,9 +36,10 @@ from ami.models import (
 )
 from ami.rules import assess
 from ami.settings import Settings
-from ami.store import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store
+from ami.store import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store, ToNumber
 
 MAX_STEPS = 500  # per walk; the next message or the sweep carries on
+BATCH = 15  # deposits numbered per transaction: 4 items each (+ counter, audit head, one notification) <= 100
 MAX_ROUNDS = 20  # walks per invocation (a new one when the head became ready during the last)
 MAX_WAIT_SECONDS = 5.0  # longest pause for the clock margin inside one invocation
 LEASE_TTL = timedelta(seconds=35)  # longer than a Lambda's timeout: a crashed walker's lease ends by itself
@@ -62,13 +65,15 @@ class SequencingRules:
 @dataclass(frozen=True)
 class Step:
     """What the head of the deposit sequence allows: hold (the watermark), wait out the clock margin,
-    drop a stale reservation, or conclude the head complete or incomplete."""
+    drop a stale reservation, or conclude the head complete (with the complete deposits right behind
+    it, `ready`) or incomplete."""
 
     kind: Literal["hold", "wait", "drop", "complet", "incomplet"]
     head: PendingEnvoi | None = None
     dossier: Dossier | None = None
     reasons: tuple[Reason, ...] = ()
     wait_seconds: float = 0.0
+    ready: tuple[tuple[PendingEnvoi, Dossier], ...] = ()  # "complet": the head first, then those behind it
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,7 @@ class Sequencer:
                 conclusions += self._walk()
             finally:
                 self.store.release_lease(owner)
-            if self._next_step().kind == "hold":
+            if self._next_step(lookahead=1).kind == "hold":
                 break
         self.store.flush_outbox()
         return conclusions
@@ -160,7 +165,7 @@ class Sequencer:
     def _walk(self) -> list[Conclusion]:
         conclusions: list[Conclusion] = []
         for _ in range(MAX_STEPS):
-            step = self._next_step()
+            step = self._next_step(lookahead=BATCH)
             if step.kind == "hold":
                 break  # the watermark: nothing sent later may be numbered before this head
             assert step.head is not None
@@ -170,16 +175,15 @@ class Sequencer:
             elif step.kind == "drop":
                 self.store.cancel_reservation(step.head)
             elif step.kind == "complet":
-                assert step.dossier is not None
-                conclusions += self._conclude_complete(step.head, step.dossier)
+                conclusions += self._conclude_complete(step.ready)
             else:
                 assert step.dossier is not None
                 conclusions += self._conclude_incomplete(step.head, step.dossier, list(step.reasons))
         return conclusions
 
-    def _next_step(self) -> Step:
-        """What the head of the sequence allows now."""
-        heads = self.store.pending_envois(limit=1)
+    def _next_step(self, lookahead: int) -> Step:
+        """What the head of the sequence allows now, looking at up to `lookahead` pending envois."""
+        heads = self.store.pending_envois(limit=lookahead)
         if not heads:
             return Step("hold")
         head, now = heads[0], self.clock()
@@ -187,14 +191,17 @@ class Sequencer:
         if head.reserved:
             # An envoi being recorded holds its place, briefly.
             return Step("drop", head) if age >= self.rules.reservation_timeout else Step("hold")
-        d = self.store.get_dossier(head.dossier_id)
+        recorded = list(itertools.takewhile(lambda p: not p.reserved, heads))
+        dossiers = self.store.get_dossiers([p.dossier_id for p in recorded])
+        d = dossiers.get(head.dossier_id)
         if d is None or d.envoi is None or d.envoi.envoi_id != head.envoi_id:
             raise RuntimeError(f"pending envoi {head.envoi_id} has no matching dossier")
         result = assess(d, self.store.piece_records(d.dossier_id))
         if result.verdict == "complet":
             young = (self.rules.margin - age).total_seconds()
             if young <= 0:
-                return Step("complet", head, d)
+                behind = self._ready_behind(recorded[1:], dossiers, now)
+                return Step("complet", head, d, ready=((head, d), *behind))
             return Step("wait", head, wait_seconds=young) if young <= MAX_WAIT_SECONDS else Step("hold")
         if result.verdict == "incomplet":
             return Step("incomplet", head, d, result.reasons)
@@ -202,33 +209,52 @@ class Sequencer:
             return Step("incomplet", head, d, (timeout_reason(self.rules.hold),))
         return Step("hold")
 
+    def _ready_behind(
+        self, pending: list[PendingEnvoi], dossiers: dict[str, Dossier], now: datetime
+    ) -> Iterator[tuple[PendingEnvoi, Dossier]]:
+        """The deposits right behind a complete head that can be numbered with it: each complete and
+        past the clock margin, in order, up to the first that is not (it ends the batch)."""
+        for p in pending:
+            d = dossiers.get(p.dossier_id)
+            if d is None or d.status != DossierStatus.ENVOYE or d.envoi is None or d.envoi.envoi_id != p.envoi_id:
+                return  # concluded or sent again meanwhile: the next step sees it as it is
+            if (
+                now - p.sent_at < self.rules.margin
+                or assess(d, self.store.piece_records(d.dossier_id)).verdict != "complet"
+            ):
+                return
+            yield p, d
+
     # ------------------------------------------------------------ conclusions
 
-    def _conclude_complete(self, head: PendingEnvoi, d: Dossier) -> list[Conclusion]:
-        before = self.store.counter()
-        number = before.number + 1
-        principal = before.principal + d.loan_total
-        fits = not before.closed and principal <= self.rules.envelope
-        if fits:
-            after = DepositCounter(number, principal, False)
-            status = DossierStatus.COMPLET
-            outbox = [self._numbered(d, number)]
-        else:
+    def _conclude_complete(self, ready: tuple[tuple[PendingEnvoi, Dossier], ...]) -> list[Conclusion]:
+        """Number the ready deposits n+1, n+2, … in one transaction, filling the envelope in that order."""
+        before = after = self.store.counter()
+        batch: list[ToNumber] = []
+        conclusions: list[Conclusion] = []
+        for head, d in ready:
+            number, principal = after.number + 1, after.principal + d.loan_total
+            if not after.closed and principal <= self.rules.envelope:
+                batch.append(ToNumber(head, d, DossierStatus.COMPLET, [self._numbered(d, number)]))
+                conclusions.append(Conclusion(d.dossier_id, "complet", number))
+                after = DepositCounter(number, principal, False)
+                continue
             # Once one dossier waits, every later one waits too: none may overtake it.
-            after = DepositCounter(number, before.principal, True)
-            status = DossierStatus.LISTE_ATTENTE
             outbox = [self._notify("liste_attente", f"liste-attente-{head.envoi_id}", d.dossier_id)]
-            if not before.closed:
+            if not after.closed:
                 outbox.append(
                     self._notify(
-                        "enveloppe_consommee", "enveloppe-consommee", d.dossier_id, principal=str(before.principal)
+                        "enveloppe_consommee", "enveloppe-consommee", d.dossier_id, principal=str(after.principal)
                     )
                 )
+            batch.append(ToNumber(head, d, DossierStatus.LISTE_ATTENTE, outbox))
+            conclusions.append(Conclusion(d.dossier_id, "liste_attente", number))
+            after = DepositCounter(number, after.principal, True)
         try:
-            self.store.conclude_numbered(head, d, before, after, status, outbox)
+            self.store.conclude_numbered_batch(before, after, batch)
         except ConditionFailed:
             return []  # another worker moved first: the caller looks again
-        return [Conclusion(d.dossier_id, "complet" if fits else "liste_attente", number)]
+        return conclusions
 
     def _conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason]) -> list[Conclusion]:
         outbox = [self._notify("dossier_incomplet", f"incomplet-{pending.envoi_id}", d.dossier_id)]

@@ -102,6 +102,17 @@ class OutboxMessage:
     order: str = ""  # outbox items are sent in this order (deposit numbers for the scoring queue)
 
 
+@dataclass(frozen=True)
+class ToNumber:
+    """One dossier of a numbering batch: its pending envoi, the dossier as read, the status it goes to
+    (`complet`, or `liste_attente` when the envelope cannot take its loans) and what must follow."""
+
+    pending: PendingEnvoi
+    dossier: Dossier
+    status: DossierStatus
+    outbox: list[OutboxMessage]
+
+
 class Store:
     def __init__(self, settings: Settings) -> None:
         self.s = settings
@@ -161,6 +172,19 @@ class Store:
             "Item"
         )
         return Dossier.model_validate_json(item["doc"]) if item else None
+
+    def get_dossiers(self, dossier_ids: list[str]) -> dict[str, Dossier]:
+        """The named dossiers that exist (at most 100 ids), read consistently in one BatchGetItem."""
+        keys = [_typed({"pk": f"DOSSIER#{i}", "sk": "DOSSIER"}) for i in dict.fromkeys(dossier_ids)]
+        request: dict[str, Any] = {self.s.dossiers_table: {"Keys": keys, "ConsistentRead": True}} if keys else {}
+        found: dict[str, Dossier] = {}
+        while request:
+            page = self.ddb.batch_get_item(RequestItems=request)
+            for item in page["Responses"].get(self.s.dossiers_table, []):
+                d = Dossier.model_validate_json(_de.deserialize(item["doc"]))
+                found[d.dossier_id] = d
+            request = page.get("UnprocessedKeys") or {}
+        return found
 
     def _put_dossier_op(self, d: Dossier, condition: str, values: dict[str, Any]) -> dict[str, Any]:
         """A Put of the next version of `d`, guarded by optimistic concurrency and `condition`."""
@@ -380,22 +404,16 @@ class Store:
     def last_deposit_number(self) -> int:
         return self.counter().number
 
-    def conclude_numbered(
-        self,
-        pending: PendingEnvoi,
-        d: Dossier,
-        before: DepositCounter,
-        after: DepositCounter,
-        status: DossierStatus,
-        outbox: list[OutboxMessage],
-    ) -> Dossier:
-        """Give the next number to the dossier at the head of the sequence, in one transaction.
+    def conclude_numbered_batch(
+        self, before: DepositCounter, after: DepositCounter, batch: list[ToNumber]
+    ) -> list[Dossier]:
+        """Give the next numbers to the dossiers at the head of the sequence, in order, in one transaction.
 
-        `status` is `complet`, or `liste_attente` when the envelope cannot take its loans.
-        Raises ConditionFailed when another worker numbered or concluded first.
+        The counter goes from `before` to `after` (`after.number = before.number + len(batch)`), on the
+        condition that it still reads `before.number`. Raises ConditionFailed when another worker
+        numbered or concluded first; then nothing of the batch is written.
         """
-        assert d.envoi is not None and after.number == before.number + 1
-        numbered = d.model_copy(update={"status": status, "deposit_number": after.number, "updated_at": utcnow()})
+        assert batch and after.number == before.number + len(batch)
         counter: dict[str, Any] = {
             "Update": {
                 "TableName": self.s.counters_table,
@@ -413,21 +431,26 @@ class Store:
                 ),
             }
         }
-        details = {
-            "deposit_number": after.number,
-            "envoi_id": d.envoi.envoi_id,
-            "sent_at": _iso(d.envoi.sent_at),
-            "pieces": {p: x.sha256 for p, x in d.envoi.pieces.items()},
-        }
-        self._commit(
-            [counter, *self._conclusion_ops(pending, d, numbered, outbox)],
-            [
+        ops, drafts, numbered = [counter], list[AuditDraft](), list[Dossier]()
+        for number, x in enumerate(batch, start=before.number + 1):
+            d = x.dossier
+            assert d.envoi is not None
+            done = d.model_copy(update={"status": x.status, "deposit_number": number, "updated_at": utcnow()})
+            ops += self._conclusion_ops(x.pending, d, done, x.outbox)
+            details = {
+                "deposit_number": number,
+                "envoi_id": d.envoi.envoi_id,
+                "sent_at": _iso(d.envoi.sent_at),
+                "pieces": {p: v.sha256 for p, v in d.envoi.pieces.items()},
+            }
+            drafts.append(
                 AuditDraft(
-                    d.dossier_id, "systeme:completude", "numerotation", d.status.value, status.value, details=details
+                    d.dossier_id, "systeme:completude", "numerotation", d.status.value, x.status.value, details=details
                 )
-            ],
-        )
-        return numbered.model_copy(update={"version": d.version + 1})
+            )
+            numbered.append(done.model_copy(update={"version": d.version + 1}))
+        self._commit(ops, drafts)
+        return numbered
 
     def conclude_incomplete(
         self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason], outbox: list[OutboxMessage]

@@ -17,7 +17,7 @@ import ami.settings
 import boto3
 import pytest
 from ami.models import DossierStatus
-from ami.store import DepositCounter
+from ami.store import DepositCounter, ToNumber
 from api import app as api
 from chalice.test import Client
 from moto import mock_aws
@@ -518,7 +518,7 @@ def test_instruction_lists_numbered_dossiers_and_links_the_deposit(
         assert dossier is not None
         before = store.counter()
         after = DepositCounter(number, before.principal + dossier.loan_total, False)
-        store.conclude_numbered(pending, dossier, before, after, DossierStatus.COMPLET, [])
+        store.conclude_numbered_batch(before, after, [ToNumber(pending, dossier, DossierStatus.COMPLET, [])])
 
     rows = call(client, "GET", "/instruction/dossiers", h=INSTRUCTEUR)
     assert rows.status_code == 200, rows.body

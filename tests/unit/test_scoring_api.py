@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from ami.models import DossierStatus
 from ami.scoring import score_dossier, score_record
-from ami.store import DepositCounter
+from ami.store import DepositCounter, ToNumber
 from api import app as api
 from chalice.test import Client
 from openpyxl import load_workbook
@@ -30,7 +30,7 @@ def numbered_and_scored(client: Client, aws: dict[str, Any]) -> list[str]:  # no
         assert d is not None
         before = store.counter()
         after = DepositCounter(number, before.principal + d.loan_total, False)
-        d = store.conclude_numbered(pending, d, before, after, DossierStatus.COMPLET, [])
+        (d,) = store.conclude_numbered_batch(before, after, [ToNumber(pending, d, DossierStatus.COMPLET, [])])
         store.update_dossier(d.model_copy(update={"scoring": score_record(
             score_dossier(d, {}, referentiels(insee="75056")))}))
     return [p for p in ids]
