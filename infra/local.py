@@ -12,7 +12,6 @@ import hashlib
 import importlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -34,34 +33,31 @@ STATE_DIR = Path(".ami-local")
 RETRY_AFTER_SECONDS = 1  # Lambda waits for the visibility timeout; locally we retry sooner
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Emulation:
     """moto server in a child process (its own core), on 127.0.0.1 only (see infra/moto_server.py)."""
 
-    def __init__(self, port: int | None = None) -> None:
-        self.port = port or _free_port()
-        self.endpoint = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
+    def __init__(self) -> None:
+        self.endpoint = ""
+        self.process: subprocess.Popen[str] | None = None
 
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "infra.moto_server", "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=subprocess.DEVNULL,
+            [sys.executable, "-m", "infra.moto_server", "--host", "127.0.0.1", "--port", "0"],
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            text=True,
         )
+        assert self.process.stdout is not None
+        port = self.process.stdout.readline().strip()  # the server prints the port it bound
+        if not port.isdigit():
+            raise RuntimeError("moto server exited at start")
+        self.endpoint = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=1).close()
                 return
             except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError("moto server exited at start") from None
                 time.sleep(0.1)
         raise RuntimeError(f"moto server did not answer on {self.endpoint}")
 

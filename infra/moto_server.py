@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import run_simple
+from werkzeug.serving import make_server
 
 
 class SerialDynamoDB:
@@ -33,10 +33,13 @@ class SerialDynamoDB:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port, printed on the first line")
     args = parser.parse_args()
     app = DomainDispatcherApplication(create_backend_app)
-    run_simple(args.host, args.port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(args.host, args.port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
+    # The port is chosen by binding, never guessed beforehand: two emulations cannot share a server.
+    print(server.port, flush=True)
+    server.serve_forever()
 
 
 if __name__ == "__main__":
