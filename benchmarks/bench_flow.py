@@ -29,8 +29,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ami.models import Loan
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -135,7 +139,7 @@ def prepare(runtime: Any, count: int, threads: int) -> tuple[list[tuple[Any, str
                 siren=b.siren,
                 operation=d.nom,
                 commune=d.commune,
-                loans=d.prets(),
+                loans=within_envelope(d.prets()),
                 reference=f"BDT-LLI-2026-{2000 + i:05d}",
                 date_lettre=datetime(2026, 10, 1).date(),
             ),
@@ -158,7 +162,7 @@ def prepare(runtime: Any, count: int, threads: int) -> tuple[list[tuple[Any, str
             "/dossiers",
             {
                 "operation": d.operation().model_dump(mode="json", exclude_none=True),
-                "prets": [p.model_dump(mode="json") for p in d.prets()],
+                "prets": [p.model_dump(mode="json") for p in within_envelope(d.prets())],
             },
         )
         dossier_id = created["dossier_id"]
@@ -170,6 +174,12 @@ def prepare(runtime: Any, count: int, threads: int) -> tuple[list[tuple[Any, str
     with ThreadPoolExecutor(threads) as pool:
         made = list(pool.map(create, range(count)))
     return made, pdf_seconds
+
+
+def within_envelope(loans: list[Loan]) -> list[Loan]:
+    """A twentieth of the demo's amounts: 200 dossiers stay within the 600 M€ envelope, so every
+    one of them becomes a work item (a waiting-list dossier does not)."""
+    return [p.model_copy(update={"montant_eur": (p.montant_eur / 20).quantize(Decimal("0.01"))}) for p in loans]
 
 
 def main() -> None:

@@ -136,7 +136,14 @@ class Functions:
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         spec = self.stack.functions[name]
-        return self.handler(name)(event, _Context(function_name=f"ami-local-{name}", timeout=spec.timeout))
+        try:
+            return self.handler(name)(event, _Context(function_name=f"ami-local-{name}", timeout=spec.timeout))
+        finally:
+            # With POWERTOOLS_METRICS_DISABLED, Powertools skips the flush but keeps the metrics, and
+            # prints them anyway once 100 pile up: drop them after each invocation, as a flush would.
+            from aws_lambda_powertools.metrics import Metrics
+
+            Metrics().clear_metrics()
 
 
 def sqs_event(
