@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from ami.dispositif import dispositif
@@ -35,7 +36,9 @@ def _count(conclusions: list[Conclusion]) -> None:
             "dossier concluded",
             extra={"concluded": c.dossier_id, "outcome": c.outcome, "deposit_number": c.deposit_number},
         )
-        metrics.add_metric(name=f"Dossiers_{c.outcome}", unit=MetricUnit.Count, value=1)
+    # One value per outcome and invocation: a walk may conclude hundreds of dossiers at once.
+    for outcome, count in Counter(c.outcome for c in conclusions).items():
+        metrics.add_metric(name=f"Dossiers_{outcome}", unit=MetricUnit.Count, value=count)
 
 
 def record_handler(record: CompletenessRecord) -> None:
