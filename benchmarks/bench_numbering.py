@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
 import tempfile
 import threading
@@ -42,18 +41,10 @@ def main() -> None:
     args = parser.parse_args()
     n, w = args.dossiers, args.workers
 
-    from infra.local import Emulation, client_environment
-    from infra.provision import provision
+    from infra.local import provisioned_emulation
 
-    emulation = Emulation()
-    emulation.start()
-    try:
-        os.environ.update(client_environment(emulation.endpoint, Path(tempfile.mkdtemp(prefix="ami-bench-"))))
-        stack = provision(emulation.endpoint)
-        os.environ.update(stack.env)
+    with provisioned_emulation(Path(tempfile.mkdtemp(prefix="ami-bench-"))):
         run(n, w)
-    finally:
-        emulation.stop()
 
 
 def run(n: int, w: int) -> None:

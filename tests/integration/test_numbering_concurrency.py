@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import ami.aws
@@ -25,7 +24,7 @@ import ami.settings
 import pytest
 from ami import envoi, sequencing
 from ami.audit import verify_chain
-from ami.aws import client, table
+from ami.aws import client
 from ami.deposits import Deposits, piece_key
 from ami.dispositif import dispositif
 from ami.errors import RetryLater
@@ -45,9 +44,9 @@ from ami.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
 from ami.store import DepositCounter, Store
 from boto3.dynamodb.conditions import Key
+from support import empty_tables
 
-from infra.local import Emulation, client_environment
-from infra.provision import provision
+from infra.local import provisioned_emulation
 
 SIREN = "732829320"
 SENDERS = 16
@@ -59,47 +58,17 @@ IMMEDIATE = SequencingRules(
 )
 
 
-def _forget_clients() -> None:
-    ami.aws.reset()
-    ami.settings.settings.cache_clear()
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """One moto server for the module; the environment is restored afterwards."""
-    emulation = Emulation()  # DynamoDB calls served one at a time: see infra/moto_server.py
-    emulation.start()
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            for k, v in client_environment(emulation.endpoint, Path(tmp_path_factory.mktemp("aws"))).items():
-                mp.setenv(k, v)
-            _forget_clients()
-            stack = provision(emulation.endpoint)
-            for k, v in stack.env.items():
-                mp.setenv(k, v)
-            _forget_clients()
-            yield ami.settings.settings()
-    finally:
-        emulation.stop()
-        _forget_clients()
+    with provisioned_emulation(tmp_path_factory.mktemp("aws")):
+        yield ami.settings.settings()
 
 
 @pytest.fixture
 def clean(env: Settings) -> Settings:
     """Empty tables and an empty scoring queue for each test."""
-    for name in (env.dossiers_table, env.counters_table, env.audit_table):
-        tbl = table(name)
-        kwargs: dict[str, Any] = {"ProjectionExpression": "pk, sk"}
-        keys: list[dict[str, Any]] = []
-        while True:
-            page = tbl.scan(**kwargs)
-            keys += page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        with tbl.batch_writer() as batch:
-            for k in keys:
-                batch.delete_item(Key=k)
+    empty_tables(env)
     drain(env.scoring_queue_url)
     return env
 

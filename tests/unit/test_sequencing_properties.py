@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from unittest import mock
@@ -29,7 +28,6 @@ import ami.settings
 import pytest
 from ami import envoi
 from ami.audit import verify_chain
-from ami.aws import table
 from ami.deposits import Deposits, piece_key
 from ami.errors import Conflict, RetryLater
 from ami.models import (
@@ -52,9 +50,9 @@ from ami.store import DepositCounter, PendingEnvoi, Store
 from boto3.dynamodb.conditions import Key
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from support import empty_tables
 
-from infra.local import Emulation, client_environment
-from infra.provision import provision
+from infra.local import provisioned_emulation
 
 SIREN = "732829320"
 HOLD = timedelta(minutes=15)
@@ -64,45 +62,11 @@ T0 = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 TIMEOUT_CODE = "controle_non_termine"
 
 
-def _forget_clients() -> None:
-    ami.aws.reset()
-    ami.settings.settings.cache_clear()
-
-
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """One moto server for the module; the environment is restored afterwards."""
-    emulation = Emulation()
-    emulation.start()
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            for k, v in client_environment(emulation.endpoint, Path(tmp_path_factory.mktemp("aws"))).items():
-                mp.setenv(k, v)
-            _forget_clients()
-            stack = provision(emulation.endpoint)
-            for k, v in stack.env.items():
-                mp.setenv(k, v)
-            _forget_clients()
-            yield ami.settings.settings()
-    finally:
-        emulation.stop()
-        _forget_clients()
-
-
-def wipe(s: Settings) -> None:
-    for name in (s.dossiers_table, s.counters_table, s.audit_table):
-        tbl = table(name)
-        kwargs: dict[str, Any] = {"ProjectionExpression": "pk, sk"}
-        keys: list[dict[str, Any]] = []
-        while True:
-            page = tbl.scan(**kwargs)
-            keys += page.get("Items", [])
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        with tbl.batch_writer() as batch:
-            for k in keys:
-                batch.delete_item(Key=k)
+    with provisioned_emulation(tmp_path_factory.mktemp("aws")):
+        yield ami.settings.settings()
 
 
 # ---------------------------------------------------------------- doubles
@@ -320,7 +284,7 @@ class Run:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(plan=plans())
 def test_numbering_is_gapless_ordered_and_provable_under_any_interleaving(env: Settings, plan: Plan) -> None:
-    wipe(env)
+    empty_tables(env)
     ids = (hashlib.sha256(f"{plan.salt}-{k}".encode()).hexdigest()[:32] for k in range(10_000))
     with mock.patch.object(envoi, "uuid", SimpleNamespace(uuid4=lambda: SimpleNamespace(hex=next(ids)))):
         _run_plan(env, plan)
@@ -401,7 +365,7 @@ def _run_plan(env: Settings, plan: Plan) -> None:
 
 
 def test_the_dossier_that_exceeds_the_envelope_and_every_later_one_wait_with_their_numbers(env: Settings) -> None:
-    wipe(env)
+    empty_tables(env)
     clock = FakeClock()
     store = FaultyStore(env)
     store.flush_enabled = False  # keep the outbox to read it
@@ -449,7 +413,7 @@ def check_invariants_keep_outbox(store: Store, ids: list[str]) -> list[Dossier]:
 
 
 def test_a_dossier_exactly_filling_the_envelope_is_numbered_complete(env: Settings) -> None:
-    wipe(env)
+    empty_tables(env)
     clock = FakeClock()
     store = Store(env)
     seq = Sequencer(store, env, rules(Decimal("3000000")), clock=clock.now, sleep=clock.sleep)
@@ -470,7 +434,7 @@ def test_a_dossier_exactly_filling_the_envelope_is_numbered_complete(env: Settin
 
 
 def test_a_reserved_head_holds_the_numbering_until_its_envoi_is_recorded(env: Settings) -> None:
-    wipe(env)
+    empty_tables(env)
     clock = FakeClock()
     store = Store(env)
     seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
@@ -493,7 +457,7 @@ def test_a_reserved_head_holds_the_numbering_until_its_envoi_is_recorded(env: Se
 
 
 def test_a_reservation_older_than_its_timeout_is_dropped(env: Settings) -> None:
-    wipe(env)
+    empty_tables(env)
     clock = FakeClock()
     store = Store(env)
     seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
@@ -514,7 +478,7 @@ def test_a_reservation_older_than_its_timeout_is_dropped(env: Settings) -> None:
 
 def test_a_late_record_after_a_dropped_reservation_is_refused(env: Settings) -> None:
     """A reservation dropped as stale cannot be recorded any more: the bailleur must send again."""
-    wipe(env)
+    empty_tables(env)
     clock = FakeClock()
     store = Store(env)
     seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
@@ -533,7 +497,7 @@ def test_a_late_record_after_a_dropped_reservation_is_refused(env: Settings) -> 
 
 
 def test_a_late_record_after_a_dropped_reservation_is_not_numbered_out_of_order(env: Settings) -> None:
-    wipe(env)
+    empty_tables(env)
     clock = FakeClock()
     store = Store(env)
     seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
@@ -564,7 +528,7 @@ class SlowReservations(Store):
 
 
 def test_envoi_gives_up_when_the_reservation_is_slower_than_half_the_margin(env: Settings) -> None:
-    wipe(env)
+    empty_tables(env)
     clock = FakeClock()
     margin = 2.0  # clock_margin_seconds of the dispositif, which envoi.send reads
     slow = SlowReservations(env, clock, margin / 2 + 0.001)
@@ -582,7 +546,7 @@ def test_envoi_gives_up_when_the_reservation_is_slower_than_half_the_margin(env:
 
 
 def test_envoi_cancels_its_reservation_when_recording_fails(env: Settings) -> None:
-    wipe(env)
+    empty_tables(env)
     clock = FakeClock()
     store = Store(env)
     d = new_dossier(store)
