@@ -15,7 +15,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,18 +33,14 @@ from ami.models import (
     CompletenessRequest,
     DepositedPiece,
     Dossier,
-    DossierForm,
     DossierStatus,
-    Loan,
-    Logements,
-    Operation,
     PieceRecord,
 )
 from ami.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
 from ami.store import DepositCounter, Store
 from boto3.dynamodb.conditions import Key
-from support import empty_tables
+from support import complete_form, empty_tables
 
 from infra.local import provisioned_emulation
 
@@ -105,19 +101,7 @@ def complete_dossier(store: Store) -> Dossier:
     d = Dossier(
         dossier_id=uuid.uuid4().hex,
         siren=SIREN,
-        form=DossierForm(
-            operation=Operation(
-                nom="Les Tilleuls",
-                commune_insee="75056",
-                adresse="3 rue des Tilleuls, 75011 Paris",
-                logements=Logements(t2=10, t3=5),
-                surface_habitable_m2=Decimal("900.50"),
-                surface_utile_m2=Decimal("950"),
-                loyer_mensuel_total_eur=Decimal("15000"),
-                date_debut_travaux=date(2026, 3, 1),
-            ),
-            prets=[Loan(kind="bati", montant_eur=Decimal("1000000"), duree_mois=480, marge_pct=Decimal("0.6"))],
-        ),
+        form=complete_form(),
         created_at=now,
         updated_at=now,
     )

@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -35,13 +35,9 @@ from ami.models import (
     CompletenessRequest,
     DepositedPiece,
     Dossier,
-    DossierForm,
     DossierStatus,
     Envoi,
-    Loan,
-    Logements,
     Notification,
-    Operation,
     PieceRecord,
 )
 from ami.sequencing import Sequencer, SequencingRules
@@ -50,7 +46,7 @@ from ami.store import DepositCounter, PendingEnvoi, Store
 from boto3.dynamodb.conditions import Key
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from support import empty_tables
+from support import complete_form, empty_tables
 
 from infra.local import provisioned_emulation
 
@@ -146,19 +142,7 @@ def new_dossier(store: Store, loan: Decimal = Decimal("1000000")) -> Dossier:
     d = Dossier(
         dossier_id=uuid.uuid4().hex,
         siren=SIREN,
-        form=DossierForm(
-            operation=Operation(
-                nom="Les Tilleuls",
-                commune_insee="75056",
-                adresse="3 rue des Tilleuls, 75011 Paris",
-                logements=Logements(t2=10, t3=5),
-                surface_habitable_m2=Decimal("900.50"),
-                surface_utile_m2=Decimal("950"),
-                loyer_mensuel_total_eur=Decimal("15000"),
-                date_debut_travaux=date(2026, 3, 1),
-            ),
-            prets=[Loan(kind="foncier", montant_eur=loan, duree_mois=600, marge_pct=Decimal("0.6"))],
-        ),
+        form=complete_form("foncier", loan),
         created_at=T0,
         updated_at=T0,
     )
