@@ -10,6 +10,8 @@ emulation serialises DynamoDB calls (each takes a millisecond or two) and leaves
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -27,7 +29,21 @@ class SerialDynamoDB:
         if not environ.get("HTTP_X_AMZ_TARGET", "").startswith("DynamoDB"):
             return self.app(environ, start_response)
         with self.lock:
-            return list(self.app(environ, start_response))  # the body is produced inside the lock
+            try:
+                return list(self.app(environ, start_response))  # the body is produced inside the lock
+            finally:
+                forget_dynamodb_instances()
+
+
+def forget_dynamodb_instances() -> None:
+    """moto keeps every model object it ever made, for its dashboard, and a transaction deep-copies
+    the tables it touches: without this, memory grows with every transaction (gigabytes in a
+    benchmark). The tables themselves stay in the backend; only the dashboard's list is dropped."""
+    from moto.dynamodb.models.dynamo_type import Item
+    from moto.dynamodb.models.table import Table
+
+    Table.instances_tracked.clear()  # type: ignore[attr-defined]
+    Item.instances_tracked.clear()  # type: ignore[attr-defined]
 
 
 def main() -> None:
@@ -39,6 +55,7 @@ def main() -> None:
     server = make_server(args.host, args.port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
     # The port is chosen by binding, never guessed beforehand: two emulations cannot share a server.
     print(server.port, flush=True)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nobody reads the pipe any more
     server.serve_forever()
 
 
