@@ -465,7 +465,8 @@ def inscription() -> Response:
         try:
             idp.admin_delete_user(UserPoolId=pool, Username=form.email_contact)
         except ClientError:
-            log.error("compte Cognito orphelin à supprimer : %s", form.email_contact, exc_info=True)
+            # The SIREN, not the address: no personal data in logs.
+            log.error("compte Cognito orphelin à supprimer (SIREN %s)", form.siren, exc_info=True)
         raise
     return json_response(_dump(bailleur), 201)
 
