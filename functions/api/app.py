@@ -19,8 +19,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
+from ami import accounts, rules
 from ami import envoi as envoi_logic
-from ami import rules
 from ami.aws import client
 from ami.deposits import Deposits
 from ami.dispositif import dispositif
@@ -45,7 +45,6 @@ from ami.models import (
 )
 from ami.settings import settings
 from ami.store import Store
-from botocore.exceptions import ClientError
 from chalice import Chalice, CognitoUserPoolAuthorizer, Response
 from chalice.app import ChaliceViewError, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -74,6 +73,11 @@ def store() -> Store:
 @cache
 def deposits() -> Deposits:
     return Deposits(settings())
+
+
+@cache
+def cognito_accounts() -> accounts.CognitoAccounts:
+    return accounts.CognitoAccounts(settings().user_pool_id)
 
 
 # ---------------------------------------------------------------- response bodies
@@ -408,66 +412,7 @@ def _records(dossier_id: str) -> list[PieceRecord]:
 
 @route("/inscription", "POST", public=True)
 def inscription() -> Response:
-    form = parse_body(BailleurRegistration)
-    rules.check_registration(form)
-    if store().get_bailleur(form.siren) is not None:
-        raise Conflict("bailleur_existant", "Un bailleur est déjà inscrit avec ce SIREN.")
-    bailleur = Bailleur(
-        raison_sociale=form.raison_sociale,
-        siren=form.siren,
-        forme_juridique=form.forme_juridique,
-        adresse=form.adresse,
-        email_contact=form.email_contact,
-        registered_at=utcnow(),
-    )
-    idp = client("cognito-idp")
-    pool = settings().user_pool_id
-    try:
-        idp.admin_create_user(
-            UserPoolId=pool,
-            Username=form.email_contact,
-            MessageAction="SUPPRESS",
-            UserAttributes=[
-                {"Name": "email", "Value": form.email_contact},
-                {"Name": "email_verified", "Value": "true"},
-                {"Name": "custom:siren", "Value": form.siren},
-            ],
-        )
-    except ClientError as exc:
-        code = exc.response["Error"]["Code"]
-        if code in ("UsernameExistsException", "AliasExistsException"):
-            raise Conflict(
-                "compte_existant", "Un compte existe déjà pour cette adresse électronique."
-            ) from exc
-        if code == "InvalidParameterException":
-            raise InvalidInput(
-                "identification_invalide",
-                "L'adresse électronique est refusée.",
-                [{"champ": "email_contact", "message": "Adresse refusée."}],
-            ) from exc
-        raise
-    try:
-        try:
-            idp.admin_set_user_password(
-                UserPoolId=pool, Username=form.email_contact, Password=form.mot_de_passe, Permanent=True
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "InvalidPasswordException":
-                raise InvalidInput(
-                    "mot_de_passe_invalide",
-                    "Le mot de passe ne respecte pas la politique de sécurité.",
-                    [{"champ": "mot_de_passe", "message": "Mot de passe trop faible."}],
-                ) from exc
-            raise
-        idp.admin_add_user_to_group(UserPoolId=pool, Username=form.email_contact, GroupName="bailleurs")
-        store().register_bailleur(bailleur)
-    except BaseException:
-        try:
-            idp.admin_delete_user(UserPoolId=pool, Username=form.email_contact)
-        except ClientError:
-            # The SIREN, not the address: no personal data in logs.
-            log.error("compte Cognito orphelin à supprimer (SIREN %s)", form.siren, exc_info=True)
-        raise
+    bailleur = accounts.register(parse_body(BailleurRegistration), store(), cognito_accounts())
     return json_response(_dump(bailleur), 201)
 
 

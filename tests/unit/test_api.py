@@ -49,6 +49,7 @@ def _clear_caches() -> None:
     ami.settings.settings.cache_clear()
     api.store.cache_clear()
     api.deposits.cache_clear()
+    api.cognito_accounts.cache_clear()
 
 
 def _create_tables(ddb: Any) -> None:
