@@ -18,7 +18,6 @@ moto's DynamoDB transactions are neither atomic nor isolated under concurrent re
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import tempfile
 import threading
@@ -26,7 +25,7 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -52,36 +51,22 @@ def run(n: int, w: int) -> None:
     import ami.settings
     from ami import envoi
     from ami.audit import verify_chain
-    from ami.deposits import Deposits, piece_key
+    from ami.deposits import piece_key
     from ami.errors import RetryLater
     from ami.models import (
         PIECE_KINDS,
         CompletenessRequest,
-        DepositedPiece,
         Dossier,
-        DossierForm,
         DossierStatus,
-        Loan,
-        Logements,
-        Operation,
         PieceRecord,
     )
     from ami.sequencing import Sequencer, SequencingRules
     from ami.store import Store
 
-    ami.aws.client.cache_clear()
-    ami.aws.table.cache_clear()
-    ami.settings.settings.cache_clear()
-    s = ami.settings.settings()
+    s = ami.settings.settings()  # provisioned_emulation pointed the environment at the emulation
     counters = ami.aws.table(s.counters_table)
 
-    class StubDeposits(Deposits):
-        def __init__(self) -> None:
-            pass
-
-        def snapshot(self, key: str) -> DepositedPiece | None:
-            digest = hashlib.sha256(key.encode()).hexdigest()
-            return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
+    from infra.samples import StubDeposits, complete_form
 
     deposits = StubDeposits()
     rules = SequencingRules(
@@ -137,19 +122,7 @@ def run(n: int, w: int) -> None:
         d = Dossier(
             dossier_id=uuid.uuid4().hex,
             siren=SIREN,
-            form=DossierForm(
-                operation=Operation(
-                    nom="Les Tilleuls",
-                    commune_insee="75056",
-                    adresse="3 rue des Tilleuls, 75011 Paris",
-                    logements=Logements(t2=10, t3=5),
-                    surface_habitable_m2=Decimal("900.50"),
-                    surface_utile_m2=Decimal("950"),
-                    loyer_mensuel_total_eur=Decimal("15000"),
-                    date_debut_travaux=date(2026, 3, 1),
-                ),
-                prets=[Loan(kind="bati", montant_eur=Decimal("1000000"), duree_mois=480, marge_pct=Decimal("0.6"))],
-            ),
+            form=complete_form(),
             created_at=now,
             updated_at=now,
         )

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from ami.aws import table
-from ami.models import DossierForm, Loan, LoanKind, Logements, Operation
 from ami.settings import Settings
 
 
@@ -27,19 +24,3 @@ def empty_tables(s: Settings) -> None:
             for k in keys:
                 batch.delete_item(Key=k)
 
-
-def complete_form(kind: LoanKind = "bati", amount: Decimal = Decimal("1000000")) -> DossierForm:
-    """An operation form with every field the AMI requires, and one BdT loan."""
-    return DossierForm(
-        operation=Operation(
-            nom="Les Tilleuls",
-            commune_insee="75056",
-            adresse="3 rue des Tilleuls, 75011 Paris",
-            logements=Logements(t2=10, t3=5),
-            surface_habitable_m2=Decimal("900.50"),
-            surface_utile_m2=Decimal("950"),
-            loyer_mensuel_total_eur=Decimal("15000"),
-            date_debut_travaux=date(2026, 3, 1),
-        ),
-        prets=[Loan(kind=kind, montant_eur=amount, duree_mois=480, marge_pct=Decimal("0.6"))],
-    )

@@ -6,7 +6,6 @@ DepositNumbered must reach the scoring FIFO queue exactly once."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
 import threading
@@ -25,13 +24,12 @@ import pytest
 from ami import envoi, sequencing
 from ami.audit import verify_chain
 from ami.aws import client
-from ami.deposits import Deposits, piece_key
+from ami.deposits import piece_key
 from ami.dispositif import dispositif
 from ami.errors import RetryLater
 from ami.models import (
     PIECE_KINDS,
     CompletenessRequest,
-    DepositedPiece,
     Dossier,
     DossierStatus,
     PieceRecord,
@@ -40,9 +38,10 @@ from ami.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
 from ami.store import DepositCounter, Store
 from boto3.dynamodb.conditions import Key
-from support import complete_form, empty_tables
+from support import empty_tables
 
 from infra.local import provisioned_emulation
+from infra.samples import StubDeposits, complete_form
 
 SIREN = "732829320"
 SENDERS = 16
@@ -81,15 +80,6 @@ def drain(queue_url: str) -> list[dict[str, Any]]:
             out.append(json.loads(m["Body"]))
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=m["ReceiptHandle"])
     return out
-
-
-class StubDeposits(Deposits):
-    def __init__(self) -> None:
-        pass
-
-    def snapshot(self, key: str) -> DepositedPiece | None:
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
 
 
 DEPOSITS = StubDeposits()

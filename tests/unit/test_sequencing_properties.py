@@ -28,12 +28,11 @@ import ami.settings
 import pytest
 from ami import envoi
 from ami.audit import verify_chain
-from ami.deposits import Deposits, piece_key
+from ami.deposits import piece_key
 from ami.errors import Conflict, RetryLater
 from ami.models import (
     PIECE_KINDS,
     CompletenessRequest,
-    DepositedPiece,
     Dossier,
     DossierStatus,
     Envoi,
@@ -46,9 +45,10 @@ from ami.store import DepositCounter, PendingEnvoi, Store
 from boto3.dynamodb.conditions import Key
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from support import complete_form, empty_tables
+from support import empty_tables
 
 from infra.local import provisioned_emulation
+from infra.samples import StubDeposits, complete_form
 
 SIREN = "732829320"
 HOLD = timedelta(minutes=15)
@@ -118,17 +118,6 @@ class FaultyStore(Store):
 
     def flush_outbox(self) -> int:
         return super().flush_outbox() if self.flush_enabled else 0
-
-
-class StubDeposits(Deposits):
-    """Each piece is in the bucket, with one version whose id derives from its key."""
-
-    def __init__(self) -> None:
-        pass
-
-    def snapshot(self, key: str) -> DepositedPiece | None:
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
 
 
 DEPOSITS = StubDeposits()
