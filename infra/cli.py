@@ -28,7 +28,8 @@ app.add_typer(local_app, name="local")
 app.add_typer(instruction_app, name="instruction")
 app.add_typer(audit_app, name="audit")
 app.add_typer(piece_app, name="piece")
-console = Console()
+# Piped or captured output gets room for the tables; a terminal keeps its own width.
+console = Console(width=None if sys.stdout.isatty() else 120)
 STATE = Path(".ami-local") / "stack.json"
 
 
@@ -137,7 +138,9 @@ def _print_demo(result: Any) -> None:
     numbered = Table(title="Dossiers complets, dans l'ordre de dépôt")
     for col in ("N°", "Déposé le (Paris)", "Bailleur", "Commune", "Zone", "Lgts", "Prêts"):
         right = col in ("N°", "Lgts", "Prêts")
-        numbered.add_column(col, justify="right" if right else "left", no_wrap=col != "Bailleur")
+        wraps = col == "Bailleur"
+        justify = "right" if right else "left"
+        numbered.add_column(col, justify=justify, no_wrap=not wraps, min_width=14 if wraps else None)
     from datetime import datetime
     from decimal import Decimal
 
@@ -177,7 +180,7 @@ def _paris(at: Any) -> str:
     from zoneinfo import ZoneInfo
 
     local = at.astimezone(ZoneInfo("Europe/Paris"))
-    return local.strftime("%d/%m/%Y %H:%M:%S,") + f"{local.microsecond // 1000:03d}"
+    return local.strftime("%d/%m %H:%M:%S,") + f"{local.microsecond // 1000:03d}"
 
 
 def _print_mailbox(emails: list[Any]) -> None:
