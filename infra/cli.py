@@ -10,7 +10,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
@@ -139,7 +139,7 @@ def _print_demo(result: Any) -> None:
     for col in ("N°", "Déposé le (Paris)", "Bailleur", "Commune", "Zone", "Lgts", "Prêts"):
         right = col in ("N°", "Lgts", "Prêts")
         wraps = col == "Bailleur"
-        justify = "right" if right else "left"
+        justify: Literal["right", "left"] = "right" if right else "left"
         numbered.add_column(col, justify=justify, no_wrap=not wraps, min_width=14 if wraps else None)
     from datetime import datetime
     from decimal import Decimal
