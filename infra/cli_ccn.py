@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,12 @@ def _print_errors(exc: Any) -> None:
     console.print(Panel(f"{exc.message}\n{lines}".strip(), title="Référentiel refusé", style="red"))
 
 
+def _percent(ratio: Any) -> str:
+    """2,18 % as a French reader writes it."""
+    percent = (Decimal(str(ratio)) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return f"{percent}".replace(".", ",") + "\u00a0%"
+
+
 @referentiel_app.command("import", help=IMPORT_HELP)
 def referentiel_import(
     fichier: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="Fichier CSV"),
@@ -85,7 +92,8 @@ def print_envelope(env: Any) -> None:
         title="Enveloppe de l'AMI"))
     console.print(ProgressBar(total=float(env.montant_eur), completed=float(min(env.principal_numerotes_eur,
                                                                                   env.montant_eur)), width=60))
-    console.print(f"Consommation : {env.taux_consommation * 100:.2f} %")
+    console.line()  # the bar does not end its own line
+    console.print(f"Consommation : {_percent(env.taux_consommation)}")
     console.print(f"Avis CCN favorables : {format_euros(env.principal_favorables_eur)} "
                   f"({env.dossiers_favorables} dossiers)")
     if env.dossiers_liste_attente:
@@ -93,15 +101,15 @@ def print_envelope(env: Any) -> None:
                       f"{format_euros(env.principal_liste_attente_eur)}")
     if env.note:
         console.print(f"[yellow]{env.note}[/yellow]")
-    for title, lines in (("Par région", env.par_region), ("Par zone ABC", env.par_zone)):
+    for title, key, lines in (("Par région", "Région", env.par_region), ("Par zone ABC", "Zone", env.par_zone)):
         table = Table(title=title)
-        for col in (title.split()[-1].capitalize(), "Dossiers", "Principal numéroté", "Favorables", "Part"):
-            table.add_column(col, justify="left" if col.istitle() and col not in ("Dossiers", "Favorables")
-                             else "right")
+        table.add_column(key)
+        for col in ("Dossiers", "Principal numéroté", "Favorables", "Part"):
+            table.add_column(col, justify="right")
         for line in lines:
             share = line.principal_numerotes_eur / env.montant_eur if env.montant_eur else 0
             table.add_row(line.cle, str(line.dossiers_numerotes), format_euros(line.principal_numerotes_eur),
-                          format_euros(line.principal_favorables_eur), f"{share * 100:.2f} %")
+                          format_euros(line.principal_favorables_eur), _percent(share))
         console.print(table)
 
 
