@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -33,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ami.aws import client
 from ami.errors import InvalidInput, NotFound
+from ami.extraction import ExtractedField
 from ami.idempotency import once
 from ami.models import DepositNumbered, Dossier, Notification, PieceKind, WorkItem
 from ami.rules import commune
@@ -556,9 +558,39 @@ FactsProvider = Callable[[Dossier], Mapping[str, Fact]]
 ReferentialsProvider = Callable[[], Mapping[str, "Referentiel"]]
 
 
-def no_facts(d: Dossier) -> Mapping[str, Fact]:
-    """Seam for the facts extracted from the pieces (page-referenced). None yet: those criteria say so."""
-    return {}
+_DISTANCE = re.compile(r"(\d+(?:,\d+)?)\s*(km|m)\b")
+
+
+def facts_from_presentation(fields: Sequence[ExtractedField]) -> dict[str, Fact]:
+    """The facts the grid reads from the dossier de présentation, each with its page.
+
+    DPE class as read; distance to public transport = the nearest stop the document names.
+    """
+    by_name = {f.name: f for f in fields}
+    facts: dict[str, Fact] = {}
+    if (dpe := by_name.get("energie.dpe")) is not None:
+        facts["dpe_classe"] = Fact(valeur=str(dpe.value), piece="dossier_presentation", page=dpe.page)
+    if (stops := by_name.get("environnement.transports")) is not None:
+        found = _DISTANCE.findall(str(stops.value))
+        metres = [Decimal(n.replace(",", ".")) * (1000 if unit == "km" else 1) for n, unit in found]
+        if metres:
+            nearest = min(metres).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            facts["distance_transport_m"] = Fact(valeur=str(nearest), piece="dossier_presentation", page=stops.page)
+    return facts
+
+
+class PieceFacts:
+    """Facts read by intake from the dossier de présentation that was deposited (its recorded version)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __call__(self, d: Dossier) -> Mapping[str, Fact]:
+        deposited = d.envoi.pieces.get("dossier_presentation") if d.envoi else None
+        if deposited is None:
+            return {}
+        record = self.store.piece_records(d.dossier_id).get(("dossier_presentation", deposited.version_id))
+        return facts_from_presentation(record.fields) if record and record.accepted else {}
 
 
 class AfterNumbering:
@@ -566,7 +598,7 @@ class AfterNumbering:
                  referentiels: ReferentialsProvider | None = None) -> None:
         self.s = settings
         self.store = store
-        self.facts = facts or no_facts
+        self.facts = facts or PieceFacts(store)
         self._referentiels = referentiels
 
     def referentiels(self) -> Mapping[str, Referentiel]:

@@ -260,3 +260,19 @@ def test_after_numbering_scores_once_and_keeps_overrides(monkeypatch: pytest.Mon
     assert store.updates == 1 and store.d.scoring == kept
     assert [m["QueueUrl"] for m in sqs.sent] == ["n", "n", "i"] * 2
     assert sqs.sent[2]["MessageDeduplicationId"] == f"{store.d.dossier_id}-1"
+
+
+def test_facts_come_from_the_deposited_dossier_de_presentation() -> None:
+    """DPE class and the nearest public transport stop, each with the page it was read on."""
+    from ami.extraction import ExtractedField
+
+    fields = [
+        ExtractedField(name="energie.dpe", value="B", page=3, source="Étiquette énergie : classe B", confidence=0.9),
+        ExtractedField(name="environnement.transports", value="tramway 350 m ; bus 1,2 km ; RER 180 m", page=4,
+                       source="…", confidence=0.85),
+    ]
+    facts = scoring.facts_from_presentation(fields)
+    assert facts["dpe_classe"].valeur == "B" and facts["dpe_classe"].page == 3
+    assert facts["distance_transport_m"].valeur == "180" and facts["distance_transport_m"].page == 4
+    assert facts["distance_transport_m"].piece == "dossier_presentation"
+    assert scoring.facts_from_presentation([]) == {}
