@@ -143,7 +143,7 @@ def _with(report: PieceReport, fields: tuple[ExtractedField, ...], checks: list[
 def _read_fields(report: PieceReport, pages: list[str], piece: PieceKind, name: str, context: PieceContext,
                  checks: list[Check]) -> PieceReport:
     from ami.extraction import compare, lettre_offre, presentation
-    from ami.extraction.document import classify
+    from ami.extraction.document import Document, classify
 
     kind = classify(pages)
     if kind is not None and kind != piece:
@@ -153,10 +153,11 @@ def _read_fields(report: PieceReport, pages: list[str], piece: PieceKind, name: 
             f"{_PIECE_NAMES[kind]} et déposez ici {name}.",
         )
     if piece == "lettre_offre":
-        letter = lettre_offre.extract(pages)
+        doc = Document(pages)  # read once for both
+        letter = lettre_offre.extract(doc)
         fields = tuple(letter.fields)
         checks += letter.checks
-        checks += lettre_offre.other_guarantors(pages)
+        checks += lettre_offre.other_guarantors(doc)
         checks += compare.letter_context(fields, context.siren, context.raison_sociale,
                                          context.today or dt.date.today())
     else:
@@ -227,7 +228,8 @@ def _name(word: str) -> bytes:
     return ("/" + "".join(parts) + r"(?![A-Za-z0-9#])").encode()
 
 
-_STREAM_RE = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+# "stream" not preceded by "end"; the look-behind after the word lets the search skip to each "stream".
+_STREAM_RE = re.compile(rb"stream(?<!endstream)(?:\r\n|\n|\r)")
 _FLATE_RE = re.compile(_name("FlateDecode") + rb"|" + _name("Fl"))
 _OBJSTM_RE = re.compile(_name("ObjStm"))
 _EMBEDDED_STREAM_RE = re.compile(_name("EmbeddedFile"))

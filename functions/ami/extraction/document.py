@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 from ami.extraction import ExtractedField
@@ -13,6 +15,9 @@ from ami.extraction.french import normalise
 PAGE_BREAK = "\n\f\n"
 SOURCE_MAX = 240
 _FOOTER_RE = re.compile(r"\bpage\s+\d+\s*(?:/|sur)\s*\d+\s*$", re.IGNORECASE)
+# The only characters re.IGNORECASE equates with a letter that str.lower() turns into something else
+# (İ, ı, ſ; checked over all of Unicode for a-z and French accented letters).
+_LOWER_EXCEPTIONS = ("\u0130", "\u0131", "\u017f")
 
 
 @dataclass
@@ -33,6 +38,27 @@ class Document:
             parts.append(clean)
             offset += len(clean) + len(PAGE_BREAK)
         self.text = PAGE_BREAK.join(parts)
+
+    @cached_property
+    def lower(self) -> str | None:
+        """`text.lower()`, character for character, or None when it cannot stand for re.IGNORECASE."""
+        lower = self.text.lower()
+        if len(lower) != len(self.text) or any(char in self.text for char in _LOWER_EXCEPTIONS):
+            return None
+        return lower
+
+    def search_at(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> re.Match[str] | None:
+        """`pattern.search(self.text)` for a case-insensitive pattern whose every match starts with one of
+        `words` (lower case): only the places where a word occurs are tried, the same first match."""
+        if self.lower is None:
+            return pattern.search(self.text)
+        return match_at(pattern, self.text, self.lower, words)
+
+    def finditer_at(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> Iterator[re.Match[str]]:
+        """`pattern.finditer(self.text)`, the same way as `search_at` (the pattern never matches empty)."""
+        if self.lower is None:
+            return pattern.finditer(self.text)
+        return iter_at(pattern, self.text, self.lower, words)
 
     def page_of(self, position: int) -> int:
         page = 0
@@ -70,6 +96,29 @@ class Document:
             out.append((offset, line))
             offset += len(line) + 1
         return out
+
+
+def match_at(pattern: re.Pattern[str], text: str, haystack: str, words: tuple[str, ...]) -> re.Match[str] | None:
+    """The first `pattern.match(text, position)` over the positions where one of `words` occurs in
+    `haystack` (the text itself, or its lower case aligned on it): `pattern.search(text)` when every match
+    starts with one of the words, without scanning the whole text with the regular expression."""
+    return next(iter_at(pattern, text, haystack, words), None)
+
+
+def iter_at(pattern: re.Pattern[str], text: str, haystack: str, words: tuple[str, ...]) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` as `match_at` finds the first match: the next match is tried only from the
+    end of the previous one (a pattern that cannot match an empty string)."""
+    positions = set()
+    for word in words:
+        position = haystack.find(word)
+        while position >= 0:
+            positions.add(position)
+            position = haystack.find(word, position + 1)
+    resume = 0
+    for position in sorted(positions):
+        if position >= resume and (match := pattern.match(text, position)):
+            yield match
+            resume = max(match.end(), position + 1)
 
 
 def is_footer(line: str) -> bool:

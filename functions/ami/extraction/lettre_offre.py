@@ -74,8 +74,8 @@ class LetterExtraction:
     checks: list[Check]
 
 
-def extract(pages: list[str]) -> LetterExtraction:
-    doc = Document(pages)
+def extract(pages: list[str] | Document) -> LetterExtraction:
+    doc = pages if isinstance(pages, Document) else Document(pages)
     fields: list[ExtractedField] = []
     checks: list[Check] = []
     _header(doc, fields)
@@ -116,6 +116,7 @@ _DATED_RE = re.compile(r"(?:^|\n)\s*date(?:\s+de\s+l'offre|\s+d'émission)?\s*:\
 _VALIDITY_RE = re.compile(
     r"(?:valable|valide|validité)[^\n.]{0,40}?(?:jusqu'au|au|:)\s*", re.IGNORECASE
 )
+_VALIDITY_WORDS = ("valable", "valid")  # what every match of _VALIDITY_RE starts with
 _SIREN_RE = re.compile(r"\bSIREN\s*(?:n°|no|:)?\s*:?\s*(\d{3}[ ]?\d{3}[ ]?\d{3})\b", re.IGNORECASE)
 _BORROWER_RE = re.compile(r"^\s*(?:emprunteur|bénéficiaire|maître\s+d'ouvrage)\s*:\s*(.+?)\s*$",
                           re.IGNORECASE | re.MULTILINE)
@@ -142,7 +143,7 @@ def _header(doc: Document, fields: list[ExtractedField]) -> None:
         value = date_from_match(day)
         if value:
             fields.append(doc.field("date_lettre", value.isoformat(), label.start(), day.end(), 0.9))
-    for validity in _VALIDITY_RE.finditer(text):
+    for validity in doc.finditer_at(_VALIDITY_RE, _VALIDITY_WORDS):
         day = DATE_RE.match(text, validity.end())
         if day and (value := date_from_match(day)):
             fields.append(doc.field("date_validite", value.isoformat(), validity.start(), day.end(), 0.95))
@@ -207,9 +208,13 @@ def _table_loans(doc: Document) -> list[LoanLine]:
     loans: list[LoanLine] = []
     header_seen = False
     columns: list[str] = []
+    # No line that ends before the first "produit" can be the header (see `Document.lower`).
+    first = doc.lower.find("produit") if doc.lower is not None else 0
+    if first < 0:
+        return loans
     for offset, line in lines:
         if not header_seen:
-            if _HEADER_RE.match(line):
+            if offset + len(line) > first and _HEADER_RE.match(line):
                 header_seen, columns = True, _duration_columns(line)
             continue
         stripped = line.strip()
@@ -426,7 +431,7 @@ def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
     """Loans said in sentences; with `loans` given, complete them instead (matched by amount)."""
     text = doc.text
     found: list[LoanLine] = []
-    for sentence in _SENTENCE_RE.finditer(text):
+    for sentence in doc.finditer_at(_SENTENCE_RE, ("prêt",)):
         amount = AMOUNT_RE.match(text, sentence.end())
         if not amount or (value := parse_figures(amount.group(1), amount.group(2))) is None:
             continue
@@ -536,17 +541,17 @@ _OTHER_GUARANTOR_RE = re.compile(
     r"conseil\s+\w+)|\b(CGLLS)\b|caisse\s+de\s+garantie\s+du\s+logement",
     re.IGNORECASE,
 )
+_OTHER_GUARANTOR_WORDS = ("garantie", "caution", "cglls", "caisse")  # what every match starts with
 
 
-def other_guarantors(pages: list[str]) -> list[Check]:
-    doc = Document(pages)
+def other_guarantors(pages: list[str] | Document) -> list[Check]:
+    doc = pages if isinstance(pages, Document) else Document(pages)
     checks = []
-    for match in _OTHER_GUARANTOR_RE.finditer(doc.text):
+    if match := doc.search_at(_OTHER_GUARANTOR_RE, _OTHER_GUARANTOR_WORDS):
         checks.append(Check(
             code="autre_garant", severity="attention", page=doc.page_of(match.start()),
             message_fr=f"La lettre mentionne une autre garantie (« {doc.source(match.start(), match.end())} ») ; "
             "Action Logement Services ne garantit que si le plan de financement ne comporte aucune autre "
             "garantie.",
         ))
-        break
     return checks

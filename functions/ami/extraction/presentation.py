@@ -7,10 +7,11 @@ stays the reference: these values are shown beside it (see `compare.presentation
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 from ami.extraction import ExtractedField
-from ami.extraction.document import Document, decimal_str
+from ami.extraction.document import Document, decimal_str, match_at
 from ami.extraction.french import AMOUNT_RE, euros_str, parse_figures
 
 _NUMBER = r"(\d{1,3}(?:[ .]\d{3})+|\d+)(?:,(\d{1,2}))?"
@@ -27,20 +28,30 @@ _SURFACE_RE = {
                                    + r"\s*m(?:²|2)", re.IGNORECASE),
 }
 _RENT_TOTAL_RE = re.compile(r"loyers?\s+mensuels?(?:\s+prévus)?(?:\s+hors\s+charges)?\s*:\s*", re.IGNORECASE)
+_RENT_WORDS = ("loyer",)
 _RENT_M2_RE = re.compile(_NUMBER + r"\s*€\s*(?:/|par)\s*m(?:²|2)", re.IGNORECASE)
 _DPE_RE = re.compile(r"(?:DPE|classe\s+(?:énergétique|énergie)|étiquette\s+énergétique)\s*(?:classe\s*)?:?\s*"
                      r"([A-G])\b")
+_DPE_WORDS = ("DPE", "classe", "étiquette")  # case-sensitive, as _DPE_RE
 _RE2020_RE = re.compile(r"\bRE\s?2020\b(?:\s*(?:seuil|jalon)\s*(\d{4}))?", re.IGNORECASE)
 _LABELS = (
     ("NF Habitat HQE", r"NF\s+Habitat\s+HQE"), ("NF Habitat", r"NF\s+Habitat(?!\s+HQE)"),
     ("BBCA", r"\bBBCA\b"), ("Effinergie", r"effinergie\s*\+?"), ("BEPOS", r"\bBEPOS\b"),
     ("E+C-", r"E\+C-"), ("Bâtiment biosourcé", r"biosourcé"), ("Passivhaus", r"passivhaus"),
 )  # fmt: skip
+# Every match of each label starts with its word, in lower case: see `Document.search_at`.
+_LABEL_SEARCH = tuple(
+    (label, re.compile(pattern, re.IGNORECASE), (word,))
+    for (label, pattern), word in zip(
+        _LABELS, ("nf", "nf", "bbca", "effinergie", "bepos", "e+c-", "biosourcé", "passivhaus"), strict=True
+    )
+)
 _TRANSPORT_RE = re.compile(
     r"(arrêt\s+de\s+(?:bus|tram(?:way)?)|station\s+de\s+(?:métro|tram(?:way)?|RER)|gare|métro|tramway|RER)"
     r"[^.;\n]{0,40}?\bà\s+(\d+(?:,\d+)?\s*(?:m|km))\b",
     re.IGNORECASE,
 )
+_TRANSPORT_ANCHOR_RE = re.compile(r"\bà\s+\d")  # starts with "à" and holds no other: matches never overlap
 _SERVICES = (
     ("commerces", r"commerces?"), ("supermarché", r"supermarché"), ("pharmacie", r"pharmacie"),
     ("école", r"écoles?"), ("collège", r"collège"), ("lycée", r"lycée"), ("crèche", r"crèche"),
@@ -72,11 +83,11 @@ def extract(pages: list[str]) -> list[ExtractedField]:
         fields.append(doc.field("logements.total", int(table_total.group(1)), table_total.start(),
                                 table_total.end(), 0.85))
     for name, pattern in _SURFACE_RE.items():
-        if surface := pattern.search(text):
+        if surface := doc.search_at(pattern, ("surface",)):
             value = _number(surface.group(1), surface.group(2))
             if value is not None:
                 fields.append(doc.field(name, decimal_str(value), surface.start(), surface.end(), 0.95))
-    if rent := _RENT_TOTAL_RE.search(text):
+    if rent := doc.search_at(_RENT_TOTAL_RE, _RENT_WORDS):
         amount = AMOUNT_RE.match(text, rent.end())
         if amount and (value := parse_figures(amount.group(1), amount.group(2))) is not None:
             fields.append(doc.field("loyer_mensuel_total_eur", euros_str(value), rent.start(), amount.end(), 0.95))
@@ -84,17 +95,17 @@ def extract(pages: list[str]) -> list[ExtractedField]:
         value = _number(per_m2.group(1), per_m2.group(2))
         if value is not None:
             fields.append(doc.field("loyer_m2_eur", euros_str(value), per_m2.start(), per_m2.end(), 0.9))
-    if dpe := _DPE_RE.search(text):
+    if dpe := match_at(_DPE_RE, text, text, _DPE_WORDS):
         fields.append(doc.field("energie.dpe", dpe.group(1), dpe.start(), dpe.end(), 0.9))
-    if re2020 := _RE2020_RE.search(text):
+    if re2020 := _re2020(text):
         value_re = "RE 2020" + (f" seuil {re2020.group(1)}" if re2020.group(1) else "")
         fields.append(doc.field("energie.re2020", value_re, re2020.start(), re2020.end(), 0.9))
-    labels = [(label, m) for label, pattern in _LABELS if (m := re.search(pattern, text, re.IGNORECASE))]
+    labels = [(label, m) for label, pattern, words in _LABEL_SEARCH if (m := doc.search_at(pattern, words))]
     if labels:
         first = min((m for _, m in labels), key=lambda m: m.start())
         fields.append(doc.field("energie.labels", " ; ".join(label for label, _ in labels), first.start(),
                                 first.end(), 0.85))
-    transports = _all_near(text, re.compile(r"\bà\s+\d"), _TRANSPORT_RE, 100, 20)
+    transports = _all_near(text, _TRANSPORT_ANCHOR_RE, "à", _TRANSPORT_RE, 100, 20)
     if transports:
         value_t = " ; ".join(f"{_transport(m.group(1))} {m.group(2)}" for m in transports)
         fields.append(doc.field("environnement.transports", value_t, transports[0].start(), transports[0].end(),
@@ -105,6 +116,19 @@ def extract(pages: list[str]) -> list[ExtractedField]:
         fields.append(doc.field("environnement.services", " ; ".join(label for label, _ in services),
                                 first_s.start(), first_s.end(), 0.8))
     return fields
+
+
+def _re2020(text: str) -> re.Match[str] | None:
+    """`_RE2020_RE.search(text)`: a match starts two or three characters before a "2020"."""
+    starts: set[int] = set()
+    position = text.find("2020")
+    while position >= 0:
+        starts.update(start for start in (position - 3, position - 2) if start >= 0)
+        position = text.find("2020", position + 1)
+    for start in sorted(starts):
+        if match := _RE2020_RE.match(text, start):
+            return match
+    return None
 
 
 def _first_near(text: str, literal: str, pattern: re.Pattern[str], before: int, after: int = 0) -> re.Match[str] | None:
@@ -120,15 +144,24 @@ def _first_near(text: str, literal: str, pattern: re.Pattern[str], before: int, 
     return None
 
 
-def _all_near(text: str, anchor: re.Pattern[str], pattern: re.Pattern[str], before: int,
+def _all_near(text: str, anchor: re.Pattern[str], literal: str, pattern: re.Pattern[str], before: int,
               after: int) -> list[re.Match[str]]:
+    """Every match of `pattern` near a match of `anchor`, which starts with `literal` (only tried there)."""
     found: list[re.Match[str]] = []
-    for hit in anchor.finditer(text):
+    hits = (hit for position in _positions(text, literal) if (hit := anchor.match(text, position)))
+    for hit in hits:
         start = max(0, hit.start() - before, found[-1].end() if found else 0)
         match = pattern.search(text, start, hit.end() + after)
         if match and (not found or match.start() >= found[-1].end()):
             found.append(match)
     return found
+
+
+def _positions(text: str, literal: str) -> Iterator[int]:
+    position = text.find(literal)
+    while position >= 0:
+        yield position
+        position = text.find(literal, position + 1)
 
 
 def _transport(word: str) -> str:
