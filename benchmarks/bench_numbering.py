@@ -22,10 +22,9 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
@@ -51,14 +50,10 @@ def run(n: int, w: int) -> None:
     import ami.settings
     from ami import envoi
     from ami.audit import verify_chain
-    from ami.deposits import piece_key
     from ami.errors import RetryLater
     from ami.models import (
-        PIECE_KINDS,
         CompletenessRequest,
-        Dossier,
         DossierStatus,
-        PieceRecord,
     )
     from ami.sequencing import Sequencer, SequencingRules
     from ami.store import Store
@@ -66,7 +61,7 @@ def run(n: int, w: int) -> None:
     s = ami.settings.settings()  # provisioned_emulation pointed the environment at the emulation
     counters = ami.aws.table(s.counters_table)
 
-    from infra.samples import StubDeposits, complete_form
+    from infra.samples import StubDeposits, complete_dossier
 
     deposits = StubDeposits()
     rules = SequencingRules(
@@ -118,31 +113,7 @@ def run(n: int, w: int) -> None:
     retries = Counter[str]()
 
     def one(store: Store, seq: Sequencer) -> str:
-        now = datetime.now(UTC)
-        d = Dossier(
-            dossier_id=uuid.uuid4().hex,
-            siren=SIREN,
-            form=complete_form(),
-            created_at=now,
-            updated_at=now,
-        )
-        store.create_dossier(d, "bailleur:bench")
-        for kind in PIECE_KINDS:
-            p = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind))
-            assert p is not None
-            store.record_piece(
-                d.dossier_id,
-                PieceRecord(
-                    piece=kind,
-                    key=p.key,
-                    version_id=p.version_id,
-                    size=p.size,
-                    sha256=p.sha256,
-                    accepted=True,
-                    received_at=now,
-                    checked_at=now,
-                ),
-            )
+        d = complete_dossier(store, SIREN, "bailleur:bench")
         while True:
             try:
                 envoi.send(store, deposits, d, "bailleur:bench")

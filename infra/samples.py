@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from ami.deposits import Deposits
-from ami.models import DepositedPiece, DossierForm, Loan, LoanKind, Logements, Operation
+from ami.deposits import Deposits, piece_key
+from ami.models import (
+    PIECE_KINDS,
+    DepositedPiece,
+    Dossier,
+    DossierForm,
+    Loan,
+    LoanKind,
+    Logements,
+    Operation,
+    PieceRecord,
+)
+from ami.store import Store
 
 
 def complete_form(kind: LoanKind = "bati", amount: Decimal = Decimal("1000000")) -> DossierForm:
@@ -36,3 +48,35 @@ class StubDeposits(Deposits):
     def snapshot(self, key: str) -> DepositedPiece | None:
         digest = hashlib.sha256(key.encode()).hexdigest()
         return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
+
+
+def land_pieces(store: Store, d: Dossier, at: datetime, refuse_presentation: bool = False) -> None:
+    """Intake's verdict on each piece version of `d` (as `StubDeposits` has them)."""
+    for kind in PIECE_KINDS:
+        p = StubDeposits().snapshot(piece_key(d.siren, d.dossier_id, kind))
+        assert p is not None
+        ok = not (refuse_presentation and kind == "dossier_presentation")
+        store.record_piece(
+            d.dossier_id,
+            PieceRecord(
+                piece=kind,
+                key=p.key,
+                version_id=p.version_id,
+                size=p.size,
+                sha256=p.sha256,
+                accepted=ok,
+                reason_code=None if ok else "pdf_illisible",
+                message=None if ok else "Le fichier ne peut pas être lu.",
+                received_at=at,
+                checked_at=at,
+            ),
+        )
+
+
+def complete_dossier(store: Store, siren: str, actor: str) -> Dossier:
+    """A brouillon whose form is complete and whose pieces intake has already accepted."""
+    now = datetime.now(UTC)
+    d = Dossier(dossier_id=uuid.uuid4().hex, siren=siren, form=complete_form(), created_at=now, updated_at=now)
+    store.create_dossier(d, actor)
+    land_pieces(store, d, now)
+    return d

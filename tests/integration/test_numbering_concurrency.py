@@ -10,11 +10,10 @@ import itertools
 import json
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,15 +23,12 @@ import pytest
 from ami import envoi, sequencing
 from ami.audit import verify_chain
 from ami.aws import client
-from ami.deposits import piece_key
 from ami.dispositif import dispositif
 from ami.errors import RetryLater
 from ami.models import (
-    PIECE_KINDS,
     CompletenessRequest,
     Dossier,
     DossierStatus,
-    PieceRecord,
 )
 from ami.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
@@ -40,8 +36,9 @@ from ami.store import DepositCounter, Store
 from boto3.dynamodb.conditions import Key
 from support import empty_tables
 
+from infra import samples
 from infra.local import provisioned_emulation
-from infra.samples import StubDeposits, complete_form
+from infra.samples import StubDeposits
 
 SIREN = "732829320"
 SENDERS = 16
@@ -87,32 +84,7 @@ DEPOSITS = StubDeposits()
 
 def complete_dossier(store: Store) -> Dossier:
     """A brouillon whose form is complete and whose pieces intake has already accepted."""
-    now = datetime.now(UTC)
-    d = Dossier(
-        dossier_id=uuid.uuid4().hex,
-        siren=SIREN,
-        form=complete_form(),
-        created_at=now,
-        updated_at=now,
-    )
-    store.create_dossier(d, "bailleur:test")
-    for kind in PIECE_KINDS:
-        p = DEPOSITS.snapshot(piece_key(d.siren, d.dossier_id, kind))
-        assert p is not None
-        store.record_piece(
-            d.dossier_id,
-            PieceRecord(
-                piece=kind,
-                key=p.key,
-                version_id=p.version_id,
-                size=p.size,
-                sha256=p.sha256,
-                accepted=True,
-                received_at=now,
-                checked_at=now,
-            ),
-        )
-    return d
+    return samples.complete_dossier(store, SIREN, "bailleur:test")
 
 
 def send(store: Store, d: Dossier) -> Dossier:

@@ -37,7 +37,6 @@ from ami.models import (
     DossierStatus,
     Envoi,
     Notification,
-    PieceRecord,
 )
 from ami.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
@@ -48,7 +47,7 @@ from hypothesis import strategies as st
 from support import empty_tables
 
 from infra.local import provisioned_emulation
-from infra.samples import StubDeposits, complete_form
+from infra.samples import StubDeposits, complete_form, land_pieces
 
 SIREN = "732829320"
 HOLD = timedelta(minutes=15)
@@ -141,25 +140,7 @@ def new_dossier(store: Store, loan: Decimal = Decimal("1000000")) -> Dossier:
 
 def land(store: Store, d: Dossier, accepted: bool, at: datetime) -> None:
     """Intake's verdict on each piece version (refused: the dossier de présentation)."""
-    for kind in PIECE_KINDS:
-        p = DEPOSITS.snapshot(piece_key(d.siren, d.dossier_id, kind))
-        assert p is not None
-        ok = accepted or kind != "dossier_presentation"
-        store.record_piece(
-            d.dossier_id,
-            PieceRecord(
-                piece=kind,
-                key=p.key,
-                version_id=p.version_id,
-                size=p.size,
-                sha256=p.sha256,
-                accepted=ok,
-                reason_code=None if ok else "pdf_illisible",
-                message=None if ok else "Le fichier ne peut pas être lu.",
-                received_at=at,
-                checked_at=at,
-            ),
-        )
+    land_pieces(store, d, at, refuse_presentation=not accepted)
 
 
 def send(store: Store, d: Dossier, clock: FakeClock) -> Dossier:
