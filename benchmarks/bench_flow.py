@@ -106,26 +106,9 @@ def prepare(runtime: Any, count: int, threads: int) -> tuple[list[tuple[Any, str
     from ami.rules import commune
 
     from infra import pdfgen
-    from infra.client import AmiClient, login
-    from infra.demo import BAILLEURS, PASSWORD, scenario
+    from infra.demo import BAILLEURS, register_bailleurs, scenario
 
-    public = AmiClient(runtime.api_url)
-    clients = []
-    for b in BAILLEURS:
-        public.call(
-            "POST",
-            "/inscription",
-            {
-                "raison_sociale": b.raison_sociale,
-                "siren": b.siren,
-                "forme_juridique": b.forme_juridique,
-                "adresse": b.adresse,
-                "email_contact": b.email,
-                "mot_de_passe": PASSWORD,
-            },
-        )
-        token = login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, b.email, PASSWORD)
-        clients.append(AmiClient(runtime.api_url, token))
+    clients = register_bailleurs(runtime)
 
     templates = [d for d in scenario() if d.expect == "complet" and not d.bad_upload and not d.drop_field]
     t0 = time.perf_counter()

@@ -268,28 +268,14 @@ class DemoResult:
 def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int], Any]) -> DemoResult:
     """Play the scenario against a started LocalRuntime; return what happened and what went wrong."""
     from infra import pdfgen
-    from infra.client import AmiClient, ApiError, login
+    from infra.client import AmiClient, ApiError
 
-    stack, endpoint = runtime.stack, runtime.emulation.endpoint
+    endpoint = runtime.emulation.endpoint
     public = AmiClient(runtime.api_url)
     problems: list[str] = []
 
     say("Inscription des bailleurs (formulaire d'identification)")
-    tokens: list[str] = []
-    for b in BAILLEURS:
-        public.call(
-            "POST",
-            "/inscription",
-            {
-                "raison_sociale": b.raison_sociale,
-                "siren": b.siren,
-                "forme_juridique": b.forme_juridique,
-                "adresse": b.adresse,
-                "email_contact": b.email,
-                "mot_de_passe": PASSWORD,
-            },
-        )
-        tokens.append(login(endpoint, stack.user_pool_client_id, b.email, PASSWORD))
+    clients = register_bailleurs(runtime)
     try:
         public.call(
             "POST",
@@ -310,7 +296,6 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
         refused = " ".join([exc.payload["message"], *(d["message"] for d in details if isinstance(d, dict))])
 
     dossiers = scenario()
-    clients = [AmiClient(runtime.api_url, t) for t in tokens]
     say("Saisie des opérations et dépôt des pièces par formulaire présigné")
     with progress("Pièces déposées", sum(2 for _ in dossiers)) as advance:
         for i, d in enumerate(dossiers):
@@ -400,6 +385,29 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
         problems.append("la file d'instruction ne suit pas l'ordre des numéros")
     problems += check_audit_and_dlqs(runtime)
     return DemoResult(numbered, incomplete, quarantined, emails, items, problems, refused)
+
+
+def register_bailleurs(runtime: Any) -> list[Any]:
+    """Register the demo's bailleurs through the API; their logged-in clients, in BAILLEURS order."""
+    from infra.client import AmiClient, login
+
+    public, clients = AmiClient(runtime.api_url), []
+    for b in BAILLEURS:
+        public.call(
+            "POST",
+            "/inscription",
+            {
+                "raison_sociale": b.raison_sociale,
+                "siren": b.siren,
+                "forme_juridique": b.forme_juridique,
+                "adresse": b.adresse,
+                "email_contact": b.email,
+                "mot_de_passe": PASSWORD,
+            },
+        )
+        token = login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, b.email, PASSWORD)
+        clients.append(AmiClient(runtime.api_url, token))
+    return clients
 
 
 def login_instructor(runtime: Any) -> str:
