@@ -1,0 +1,112 @@
+"""The local emulation's DynamoDB transactions (infra/moto_server.py): all or nothing, like DynamoDB's,
+with the cancelled transaction undone item by item instead of from copies of whole tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from infra.local import Emulation
+from infra.provision import REGION
+
+TABLE = "transactions"
+
+
+@pytest.fixture(scope="module")
+def ddb() -> Iterator[Any]:
+    emulation = Emulation()
+    emulation.start()
+    try:
+        client = boto3.session.Session().client(
+            "dynamodb",
+            endpoint_url=emulation.endpoint,
+            region_name=REGION,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
+    finally:
+        emulation.stop()
+
+
+def key(sk: str) -> dict[str, Any]:
+    return {"pk": {"S": "P"}, "sk": {"S": sk}}
+
+
+def items(ddb: Any) -> dict[str, dict[str, Any]]:
+    found = ddb.query(
+        TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "P"}}
+    )["Items"]
+    return {i["sk"]["S"]: i for i in found}
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was(ddb: Any) -> None:
+    ddb.put_item(TableName=TABLE, Item={**key("updated"), "n": {"N": "1"}, "tags": {"L": [{"S": "a"}]}})
+    ddb.put_item(TableName=TABLE, Item={**key("deleted"), "n": {"N": "2"}})
+    ddb.put_item(TableName=TABLE, Item={**key("replaced"), "n": {"N": "3"}})
+    before = items(ddb)
+
+    with pytest.raises(ClientError) as cancelled:
+        ddb.transact_write_items(
+            TransactItems=[
+                # applied by moto before the failing condition is reached: each must be undone
+                {
+                    "Update": {
+                        "TableName": TABLE,
+                        "Key": key("updated"),
+                        "UpdateExpression": "SET n = n + :one, tags = list_append(tags, :b)",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":b": {"L": [{"S": "b"}]}},
+                    }
+                },
+                {"Delete": {"TableName": TABLE, "Key": key("deleted")}},
+                {"Put": {"TableName": TABLE, "Item": {**key("replaced"), "n": {"N": "30"}}}},
+                {"Put": {"TableName": TABLE, "Item": {**key("created"), "n": {"N": "4"}}}},
+                {
+                    "ConditionCheck": {
+                        "TableName": TABLE,
+                        "Key": key("absent"),
+                        "ConditionExpression": "attribute_exists(pk)",
+                    }
+                },
+            ]
+        )
+
+    assert cancelled.value.response["Error"]["Code"] == "TransactionCanceledException"
+    codes = [r["Code"] for r in cancelled.value.response["CancellationReasons"]]
+    assert codes == ["None", "None", "None", "None", "ConditionalCheckFailed"]
+    assert items(ddb) == before
+
+
+def test_a_transaction_that_succeeds_writes_everything(ddb: Any) -> None:
+    ddb.put_item(TableName=TABLE, Item={**key("counter"), "n": {"N": "7"}})
+    ddb.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": TABLE,
+                    "Key": key("counter"),
+                    "UpdateExpression": "SET n = :eight",
+                    "ConditionExpression": "n = :seven",
+                    "ExpressionAttributeValues": {":seven": {"N": "7"}, ":eight": {"N": "8"}},
+                }
+            },
+            {"Put": {"TableName": TABLE, "Item": {**key("number-8"), "n": {"N": "8"}}}},
+        ]
+    )
+    after = items(ddb)
+    assert after["counter"]["n"] == {"N": "8"}
+    assert after["number-8"]["n"] == {"N": "8"}
+
