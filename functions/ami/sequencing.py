@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -31,6 +31,7 @@ from ami.models import (
     DossierStatus,
     Notification,
     NotificationKind,
+    PieceRecord,
     Reason,
     utcnow,
 )
@@ -39,7 +40,7 @@ from ami.settings import Settings
 from ami.store import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store, ToNumber
 
 MAX_STEPS = 500  # per walk; the next message or the sweep carries on
-BATCH = 15  # deposits numbered per transaction: 4 items each (+ counter, audit head, one notification) <= 100
+BATCH = 32  # deposits numbered per transaction: 3 items each (+ counter, audit head, outbox) <= 100
 MAX_ROUNDS = 20  # walks per invocation (a new one when the head became ready during the last)
 MAX_WAIT_SECONDS = 5.0  # longest pause for the clock margin inside one invocation
 LEASE_TTL = timedelta(seconds=35)  # longer than a Lambda's timeout: a crashed walker's lease ends by itself
@@ -129,14 +130,16 @@ class Sequencer:
 
     # ------------------------------------------------------------ the two entry points
 
-    def examine(self, request: CompletenessRequest) -> list[Conclusion]:
-        """Conclude the named dossier at once if it is incomplete, then number what can be numbered."""
+    def examine(self, requests: Sequence[CompletenessRequest]) -> list[Conclusion]:
+        """Conclude at once the named dossiers found incomplete, wherever they stand in the sequence
+        (they get no number, so none need wait), then number what can be numbered."""
         conclusions: list[Conclusion] = []
-        d = self.store.get_dossier(request.dossier_id)
-        if d is not None and d.status == DossierStatus.ENVOYE and d.envoi is not None:
-            result = assess(d, self.store.piece_records(d.dossier_id))
-            if result.verdict == "incomplet":
-                conclusions += self._conclude_incomplete(PendingEnvoi.of(d), d, list(result.reasons))
+        found = self.store.get_dossiers([r.dossier_id for r in requests])
+        sent = [d for d in found.values() if d.status == DossierStatus.ENVOYE and d.envoi is not None]
+        records = self.store.deposit_records(sent)
+        for d in sent:
+            if assess(d, records[d.dossier_id]).verdict == "incomplet":
+                conclusions += self._conclude_incomplete(PendingEnvoi.of(d), d, self._reasons(d))
         conclusions += self.advance()
         return conclusions
 
@@ -159,7 +162,7 @@ class Sequencer:
                 self.store.release_lease(owner)
             if self._next_step(lookahead=1).kind == "hold":
                 break
-        self.store.flush_outbox()
+        self.store.flush_outbox(self.clock())
         return conclusions
 
     def _walk(self) -> list[Conclusion]:
@@ -196,21 +199,26 @@ class Sequencer:
         d = dossiers.get(head.dossier_id)
         if d is None or d.envoi is None or d.envoi.envoi_id != head.envoi_id:
             raise RuntimeError(f"pending envoi {head.envoi_id} has no matching dossier")
-        result = assess(d, self.store.piece_records(d.dossier_id))
+        records = self.store.deposit_records(list(dossiers.values()))
+        result = assess(d, records[d.dossier_id])
         if result.verdict == "complet":
             young = (self.rules.margin - age).total_seconds()
             if young <= 0:
-                behind = self._ready_behind(recorded[1:], dossiers, now)
+                behind = self._ready_behind(recorded[1:], dossiers, records, now)
                 return Step("complet", head, d, ready=((head, d), *behind))
             return Step("wait", head, wait_seconds=young) if young <= MAX_WAIT_SECONDS else Step("hold")
         if result.verdict == "incomplet":
-            return Step("incomplet", head, d, result.reasons)
+            return Step("incomplet", head, d, tuple(self._reasons(d)))
         if age >= self.rules.hold:
             return Step("incomplet", head, d, (timeout_reason(self.rules.hold),))
         return Step("hold")
 
     def _ready_behind(
-        self, pending: list[PendingEnvoi], dossiers: dict[str, Dossier], now: datetime
+        self,
+        pending: list[PendingEnvoi],
+        dossiers: dict[str, Dossier],
+        records: dict[str, dict[tuple[str, str], PieceRecord]],
+        now: datetime,
     ) -> Iterator[tuple[PendingEnvoi, Dossier]]:
         """The deposits right behind a complete head that can be numbered with it: each complete and
         past the clock margin, in order, up to the first that is not (it ends the batch)."""
@@ -218,12 +226,14 @@ class Sequencer:
             d = dossiers.get(p.dossier_id)
             if d is None or d.status != DossierStatus.ENVOYE or d.envoi is None or d.envoi.envoi_id != p.envoi_id:
                 return  # concluded or sent again meanwhile: the next step sees it as it is
-            if (
-                now - p.sent_at < self.rules.margin
-                or assess(d, self.store.piece_records(d.dossier_id)).verdict != "complet"
-            ):
+            if now - p.sent_at < self.rules.margin or assess(d, records[d.dossier_id]).verdict != "complet":
                 return
             yield p, d
+
+    def _reasons(self, d: Dossier) -> list[Reason]:
+        """Why a sent dossier is incomplete, read against every piece record (a refused file that the
+        envoi does not hold explains a missing piece)."""
+        return list(assess(d, self.store.piece_records(d.dossier_id)).reasons)
 
     # ------------------------------------------------------------ conclusions
 

@@ -7,13 +7,15 @@ or a numbered dossier whose notification is forgotten.
 
 Layout
     dossiers table   BAILLEUR#<siren>/PROFILE, DOSSIER#<id>/DOSSIER, DOSSIER#<id>/PIECE#<piece>#<version>
-    counters table   COUNTER/deposit_number, PENDING/<sent_at>#<envoi_id>, OUTBOX/<order>#<id>
+    counters table   COUNTER/deposit_number, PENDING/<sent_at>#<envoi_id>, LEASE/sequencer,
+                     OUTBOX/<order>#<id> (the messages one transaction must send)
     audit table      log/<seq>, head/0
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import random
 import time
@@ -37,6 +39,7 @@ from ami.settings import Settings
 _ser = TypeSerializer()
 _de = TypeDeserializer()
 HEAD_RETRIES = 200
+OUTBOX_CLAIM = timedelta(seconds=60)  # longer than a flush; a dead flusher's items are sent by the sweep
 
 
 class ConditionFailed(Exception):
@@ -113,6 +116,14 @@ class ToNumber:
     outbox: list[OutboxMessage]
 
 
+def _sqs_entry(entry_id: str, m: OutboxMessage) -> dict[str, Any]:
+    entry = {"Id": entry_id, "MessageBody": m.body}
+    if m.group_id:
+        assert m.dedup_id, "a message to a FIFO queue carries its deduplication id"
+        entry |= {"MessageGroupId": m.group_id, "MessageDeduplicationId": m.dedup_id}
+    return entry
+
+
 class Store:
     def __init__(self, settings: Settings) -> None:
         self.s = settings
@@ -174,17 +185,11 @@ class Store:
         return Dossier.model_validate_json(item["doc"]) if item else None
 
     def get_dossiers(self, dossier_ids: list[str]) -> dict[str, Dossier]:
-        """The named dossiers that exist (at most 100 ids), read consistently in one BatchGetItem."""
-        keys = [_typed({"pk": f"DOSSIER#{i}", "sk": "DOSSIER"}) for i in dict.fromkeys(dossier_ids)]
-        request: dict[str, Any] = {self.s.dossiers_table: {"Keys": keys, "ConsistentRead": True}} if keys else {}
-        found: dict[str, Dossier] = {}
-        while request:
-            page = self.ddb.batch_get_item(RequestItems=request)
-            for item in page["Responses"].get(self.s.dossiers_table, []):
-                d = Dossier.model_validate_json(_de.deserialize(item["doc"]))
-                found[d.dossier_id] = d
-            request = page.get("UnprocessedKeys") or {}
-        return found
+        """The named dossiers that exist, read consistently in one BatchGetItem per hundred."""
+        keys = [{"pk": f"DOSSIER#{i}", "sk": "DOSSIER"} for i in dict.fromkeys(dossier_ids)]
+        items = self._batch_get(self.s.dossiers_table, keys, "doc")
+        dossiers = (Dossier.model_validate_json(i["doc"]) for i in items)
+        return {d.dossier_id: d for d in dossiers}
 
     def _put_dossier_op(self, d: Dossier, condition: str, values: dict[str, Any]) -> dict[str, Any]:
         """A Put of the next version of `d`, guarded by optimistic concurrency and `condition`."""
@@ -282,6 +287,21 @@ class Store:
         )
         records = [PieceRecord.model_validate_json(i["doc"]) for i in items]
         return {(r.piece, r.version_id): r for r in records}
+
+    def deposit_records(self, dossiers: list[Dossier]) -> dict[str, dict[tuple[str, str], PieceRecord]]:
+        """Intake's records of the piece versions each sent dossier's envoi holds, by dossier: what
+        decides complet / en attente, read for many dossiers at once (`piece_records` has them all)."""
+        keys = [
+            {"pk": f"DOSSIER#{d.dossier_id}", "sk": f"PIECE#{piece}#{deposited.version_id}"}
+            for d in dossiers
+            if d.envoi is not None
+            for piece, deposited in d.envoi.pieces.items()
+        ]
+        found: dict[str, dict[tuple[str, str], PieceRecord]] = {d.dossier_id: {} for d in dossiers}
+        for item in self._batch_get(self.s.dossiers_table, keys, "pk, doc"):
+            rec = PieceRecord.model_validate_json(item["doc"])
+            found[item["pk"].removeprefix("DOSSIER#")][(rec.piece, rec.version_id)] = rec
+        return found
 
     # ------------------------------------------------------------ envoi and the deposit sequence
 
@@ -436,7 +456,7 @@ class Store:
             d = x.dossier
             assert d.envoi is not None
             done = d.model_copy(update={"status": x.status, "deposit_number": number, "updated_at": utcnow()})
-            ops += self._conclusion_ops(x.pending, d, done, x.outbox)
+            ops += self._conclusion_ops(x.pending, d, done)
             details = {
                 "deposit_number": number,
                 "envoi_id": d.envoi.envoi_id,
@@ -449,7 +469,7 @@ class Store:
                 )
             )
             numbered.append(done.model_copy(update={"version": d.version + 1}))
-        self._commit(ops, drafts)
+        self._commit([*ops, self._outbox_op([m for x in batch for m in x.outbox])], drafts)
         return numbered
 
     def conclude_incomplete(
@@ -463,7 +483,7 @@ class Store:
             }
         )
         self._commit(
-            self._conclusion_ops(pending, d, incomplete, outbox),
+            [*self._conclusion_ops(pending, d, incomplete), self._outbox_op(outbox)],
             [
                 AuditDraft(
                     d.dossier_id,
@@ -478,9 +498,7 @@ class Store:
         )
         return incomplete.model_copy(update={"version": d.version + 1})
 
-    def _conclusion_ops(
-        self, pending: PendingEnvoi, before: Dossier, after: Dossier, outbox: list[OutboxMessage]
-    ) -> list[dict[str, Any]]:
+    def _conclusion_ops(self, pending: PendingEnvoi, before: Dossier, after: Dossier) -> list[dict[str, Any]]:
         dossier = self._put_dossier_op(
             after.model_copy(update={"version": before.version}),
             "envoi_id = :e AND #st = :s",
@@ -494,31 +512,55 @@ class Store:
                 "ConditionExpression": "attribute_exists(pk)",
             }
         }
-        return [dossier, done, *(self._outbox_op(m) for m in outbox)]
+        return [dossier, done]
 
     # ------------------------------------------------------------ outbox
 
-    def _outbox_op(self, m: OutboxMessage) -> dict[str, Any]:
-        order = m.order or f"T{_iso(utcnow())}"
-        item = {"pk": "OUTBOX", "sk": f"{order}#{uuid.uuid4().hex}", "queue_url": m.queue_url, "body": m.body}
-        if m.group_id:
-            item["group_id"] = m.group_id
-        if m.dedup_id:
-            item["dedup_id"] = m.dedup_id
+    def _outbox_op(self, messages: list[OutboxMessage]) -> dict[str, Any]:
+        """One outbox item for what a transaction must send; items are sent in key order: a numbering
+        batch's key is its first deposit number, so the scoring queue gets the numbers in order."""
+        orders = [m.order for m in messages if m.order]
+        order = min(orders) if orders else f"T{_iso(utcnow())}"
+        item = {
+            "pk": "OUTBOX",
+            "sk": f"{order}#{uuid.uuid4().hex}",
+            "messages": json.dumps([dataclasses.asdict(m) for m in messages]),
+        }
         return {"Put": {"TableName": self.s.counters_table, "Item": _typed(item)}}
 
-    def flush_outbox(self) -> int:
-        """Send what committed transactions asked for. Safe to run twice: receivers dedup."""
+    def flush_outbox(self, now: datetime | None = None) -> int:
+        """Send what committed transactions asked for, in key order, ten messages per SendMessageBatch.
+
+        A flusher claims an item before sending it and deletes it once sent; it stops at an item
+        another flusher claimed, so that the scoring queue still gets the numbers in order. A claim
+        lapses after OUTBOX_CLAIM (a flusher that died): the next flush sends the item again, and the
+        receivers deduplicate.
+        """
+        now = now or utcnow()
         sqs = client("sqs")
         sent = 0
         for item in self._query(self.counters, KeyConditionExpression=Key("pk").eq("OUTBOX"), ConsistentRead=True):
-            kwargs: dict[str, Any] = {"QueueUrl": item["queue_url"], "MessageBody": item["body"]}
-            if "group_id" in item:
-                kwargs["MessageGroupId"] = item["group_id"]
-                kwargs["MessageDeduplicationId"] = item["dedup_id"]
-            sqs.send_message(**kwargs)
+            try:
+                self.counters.update_item(
+                    Key={"pk": "OUTBOX", "sk": item["sk"]},
+                    UpdateExpression="SET claimed_until = :until",
+                    ConditionExpression="attribute_exists(pk) AND "
+                    "(attribute_not_exists(claimed_until) OR claimed_until < :now)",
+                    ExpressionAttributeValues={":until": _iso(now + OUTBOX_CLAIM), ":now": _iso(now)},
+                )
+            except self.counters.meta.client.exceptions.ConditionalCheckFailedException:
+                break  # being sent by another flusher (or just sent): what follows waits for it
+            by_queue: dict[str, list[OutboxMessage]] = {}
+            for m in json.loads(item["messages"]):
+                by_queue.setdefault(m["queue_url"], []).append(OutboxMessage(**m))
+            for queue_url, messages in by_queue.items():
+                for start in range(0, len(messages), 10):
+                    entries = [_sqs_entry(str(i), m) for i, m in enumerate(messages[start : start + 10])]
+                    failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
+                    if failed:  # the item stays: a flush after the claim lapses sends it again
+                        raise RuntimeError(f"outbox: SQS refused {failed}")
+                    sent += len(entries)
             self.counters.delete_item(Key={"pk": "OUTBOX", "sk": item["sk"]})
-            sent += 1
         return sent
 
     # ------------------------------------------------------------ audit
@@ -600,6 +642,23 @@ class Store:
         if first_seq:
             head_op["Put"]["ExpressionAttributeValues"] = _typed({":old": first_seq})
         return [head_op, *ops]
+
+    def _batch_get(self, table_name: str, keys: list[dict[str, Any]], projection: str) -> Iterator[dict[str, Any]]:
+        """The `projection` of the items of `keys` that exist, read consistently, a hundred keys per
+        BatchGetItem (reading only the attributes needed halves moto's time for a batch)."""
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {
+                table_name: {
+                    "Keys": [_typed(k) for k in keys[start : start + 100]],
+                    "ProjectionExpression": projection,
+                    "ConsistentRead": True,
+                }
+            }
+            while request:
+                page = self.ddb.batch_get_item(RequestItems=request)
+                for item in page["Responses"].get(table_name, []):
+                    yield {k: _de.deserialize(v) for k, v in item.items()}
+                request = page.get("UnprocessedKeys") or {}
 
     @staticmethod
     def _query(tbl: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:

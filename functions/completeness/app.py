@@ -41,15 +41,22 @@ def _count(conclusions: list[Conclusion]) -> None:
         metrics.add_metric(name=f"Dossiers_{outcome}", unit=MetricUnit.Count, value=count)
 
 
-def record_handler(record: CompletenessRecord) -> None:
-    logger.set_correlation_id(record.body.dossier_id)
-    _count(sequencer.examine(record.body))
-
-
 @logger.inject_lambda_context
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    """Parse the batch record by record, then examine the dossiers together: one read for all of
+    them, one walk of the sequence. Should the examination fail, the whole batch comes back: in a
+    FIFO batch every record after a failure is returned anyway, and examining twice is harmless."""
+    requests: list[CompletenessRequest] = []
+    response = process_partial_response(
+        event=event,
+        record_handler=lambda record: requests.append(record.body),
+        processor=processor,
+        context=context,
+    )
+    logger.debug("examining", extra={"dossiers": [r.dossier_id for r in requests]})
+    _count(sequencer.examine(requests))
+    return response
 
 
 @logger.inject_lambda_context

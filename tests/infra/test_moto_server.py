@@ -110,3 +110,34 @@ def test_a_transaction_that_succeeds_writes_everything(ddb: Any) -> None:
     assert after["counter"]["n"] == {"N": "8"}
     assert after["number-8"]["n"] == {"N": "8"}
 
+
+
+def test_a_query_reads_its_partition_in_key_order_page_by_page(ddb: Any) -> None:
+    for pk in ("A", "Q", "Z"):
+        ddb.batch_write_item(
+            RequestItems={
+                TABLE: [
+                    {"PutRequest": {"Item": {"pk": {"S": pk}, "sk": {"S": f"{k:03d}"}, "n": {"N": str(k)}}}}
+                    for k in (5, 1, 9, 3, 7)
+                ]
+            }
+        )
+    pages, start = [], {}
+    while True:
+        page = ddb.query(
+            TableName=TABLE,
+            KeyConditionExpression="pk = :p AND sk >= :from",
+            ExpressionAttributeValues={":p": {"S": "Q"}, ":from": {"S": "003"}},
+            Limit=2,
+            **start,
+        )
+        pages.append([i["sk"]["S"] for i in page["Items"]])
+        if "LastEvaluatedKey" not in page:
+            break
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+    assert [sk for page in pages for sk in page] == ["003", "005", "007", "009"]
+    assert pages[0] == ["003", "005"]
+    empty = ddb.query(
+        TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "absent"}}
+    )
+    assert empty["Items"] == []

@@ -13,12 +13,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import ami.aws
 import ami.settings
+import ami.store
 import pytest
 from ami import envoi, sequencing
 from ami.audit import verify_chain
@@ -119,8 +120,9 @@ def assert_fair_numbering(store: Store, dossier_ids: list[str]) -> list[Dossier]
 
 
 def assert_scoring_queue_once(env: Settings, ds: list[Dossier]) -> None:
-    got = Counter((m["dossier_id"], m["deposit_number"]) for m in drain(env.scoring_queue_url))
-    assert got == Counter((d.dossier_id, d.deposit_number) for d in ds), "each DepositNumbered exactly once"
+    received = [(m["dossier_id"], m["deposit_number"]) for m in drain(env.scoring_queue_url)]
+    assert Counter(received) == Counter((d.dossier_id, d.deposit_number) for d in ds), "each exactly once"
+    assert [n for _, n in received] == sorted(n for _, n in received), "in deposit-number order"
 
 
 def run_numberers(
@@ -288,6 +290,44 @@ def test_a_worker_killed_after_its_transaction_leaves_nothing_that_a_sweep_does_
     assert_scoring_queue_once(env, ds)
 
 
+class DyingSQS:
+    """SQS that lets `batches` SendMessageBatch calls through, then dies (the flushing Lambda with it)."""
+
+    def __init__(self, batches: int) -> None:
+        self.sqs, self.batches = client("sqs"), batches
+
+    def send_message_batch(self, **kwargs: Any) -> dict[str, Any]:
+        if self.batches == 0:
+            raise Crash("while sending the outbox")
+        self.batches -= 1
+        return dict(self.sqs.send_message_batch(**kwargs))
+
+
+def test_a_flusher_dying_mid_outbox_holds_later_numbers_back_until_its_claim_lapses(
+    clean: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = clean
+    monkeypatch.setattr(sequencing, "BATCH", 1)  # one outbox item per number
+    store = Store(env)
+    ids = [send(store, complete_dossier(store)).dossier_id for _ in range(3)]
+    quiet = Store(env)
+    monkeypatch.setattr(quiet, "flush_outbox", lambda now=None: 0)
+    Sequencer(quiet, env, IMMEDIATE).advance()
+    assert len(list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX")))) == 3
+
+    now = datetime.now(UTC)
+    monkeypatch.setattr(ami.store, "client", lambda service: DyingSQS(batches=1))
+    with pytest.raises(Crash):
+        store.flush_outbox(now)  # number 1 sent and its item deleted; number 2's item claimed, not sent
+    monkeypatch.undo()
+    assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [1]
+    assert store.flush_outbox(now + timedelta(seconds=30)) == 0  # 3 may not overtake the claimed 2
+    assert drain(env.scoring_queue_url) == []
+    assert store.flush_outbox(now + ami.store.OUTBOX_CLAIM + timedelta(seconds=1)) == 2
+    assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [2, 3]
+    assert_fair_numbering(store, ids)
+
+
 # ---------------------------------------------------------------- (c) redelivery after a timeout
 
 
@@ -312,7 +352,7 @@ def test_the_same_request_processed_twice_at_once_gives_one_number(clean: Settin
             seq: Sequencer, request: CompletenessRequest = request, barrier: threading.Barrier = barrier
         ) -> int:
             barrier.wait()
-            return len(seq.examine(request))
+            return len(seq.examine([request]))
 
         with ThreadPoolExecutor(2) as pool:
             concluded = list(pool.map(deliver, twins))
@@ -358,7 +398,7 @@ def test_a_redelivery_inside_the_first_delivery_read_then_write_window_gives_one
             return c
 
     first_store = Interleaved(env)
-    first_store.hook = lambda: second.examine(request)
-    assert Sequencer(first_store, env, rules).examine(request) == []  # lost the race, gave up quietly
+    first_store.hook = lambda: second.examine([request])
+    assert Sequencer(first_store, env, rules).examine([request]) == []  # lost the race, gave up quietly
     ds = assert_fair_numbering(store, [d.dossier_id])
     assert_scoring_queue_once(env, ds)

@@ -115,8 +115,8 @@ class FaultyStore(Store):
             hook()
         return c
 
-    def flush_outbox(self) -> int:
-        return super().flush_outbox() if self.flush_enabled else 0
+    def flush_outbox(self, now: datetime | None = None) -> int:
+        return super().flush_outbox(now) if self.flush_enabled else 0
 
 
 DEPOSITS = StubDeposits()
@@ -162,8 +162,10 @@ def record_at(
     return store.record_envoi(current, e, "bailleur:test")
 
 
-def outbox_items(store: Store) -> list[dict[str, Any]]:
-    return list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX"), ConsistentRead=True))
+def outbox_messages(store: Store) -> list[dict[str, Any]]:
+    """Every message waiting in the outbox, in the order it would be sent."""
+    items = store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX"), ConsistentRead=True)
+    return [m for i in items for m in json.loads(i["messages"])]
 
 
 def check_invariants(store: Store, dossier_ids: list[str]) -> list[Dossier]:
@@ -188,7 +190,7 @@ def check_invariants(store: Store, dossier_ids: list[str]) -> list[Dossier]:
     assert verify_chain(entries) == []
     given_numbers = Counter(e.details["deposit_number"] for e in entries if e.action == "numerotation")
     assert given_numbers == Counter(range(1, k + 1)), "one numerotation entry per number"
-    assert outbox_items(store) == []
+    assert outbox_messages(store) == []
     return ds
 
 
@@ -279,7 +281,7 @@ def _run_plan(env: Settings, plan: Plan) -> None:
                 if i is None:
                     workers[w].advance()
                 else:
-                    workers[w].examine(CompletenessRequest(dossier_id=dossiers[i].dossier_id, cause=cause))
+                    workers[w].examine([CompletenessRequest(dossier_id=dossiers[i].dossier_id, cause=cause)])
             except Crash:
                 event("a worker crashed")
             for s in stores:
@@ -340,18 +342,18 @@ def test_the_dossier_that_exceeds_the_envelope_and_every_later_one_wait_with_the
     assert [d.status for d in ds] == [DossierStatus.COMPLET] * 2 + [DossierStatus.LISTE_ATTENTE] * 3
     assert [d.deposit_number for d in ds] == [1, 2, 3, 4, 5]
     assert store.counter() == DepositCounter(5, Decimal("9000000"), True)
-    bodies = [Notification.model_validate_json(i["body"]) for i in outbox_items(store) if "group_id" not in i]
+    bodies = [Notification.model_validate_json(i["body"]) for i in outbox_messages(store) if not i["group_id"]]
     consumed = [n for n in bodies if n.kind == "enveloppe_consommee"]
     assert len(consumed) == 1 and consumed[0].dossier_id == dossiers[2].dossier_id
     assert consumed[0].details == {"principal": "9000000"}
     assert sorted(n.dossier_id for n in bodies if n.kind == "liste_attente") == sorted(
         d.dossier_id for d in dossiers[2:]
     )
-    numbered_msgs = [json.loads(i["body"]) for i in outbox_items(store) if "group_id" in i]
+    numbered_msgs = [json.loads(i["body"]) for i in outbox_messages(store) if i["group_id"]]
     assert sorted(m["deposit_number"] for m in numbered_msgs) == [1, 2]  # only complets go to scoring
     store.flush_enabled = True
     workers[0].advance()
-    assert outbox_items(store) == []
+    assert outbox_messages(store) == []
 
 
 def check_invariants_keep_outbox(store: Store, ids: list[str]) -> list[Dossier]:
