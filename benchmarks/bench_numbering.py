@@ -118,30 +118,34 @@ def run(n: int, w: int) -> None:
     # ---------------------------------------------------------------- phase 1: the deposits
     retries = Counter[str]()
 
-    def deposit(store: Store) -> str:
+    def deposit(store: Store) -> CompletenessRequest:
+        """The envoi, and the completeness request the API sends for it."""
         d = complete_dossier(store, SIREN, "bailleur:bench")
         while True:
             try:
-                envoi.send(store, deposits, d, "bailleur:bench")
-                return d.dossier_id
+                sent = envoi.send(store, deposits, d, "bailleur:bench")
+                assert sent.envoi is not None
+                return CompletenessRequest(
+                    dossier_id=d.dossier_id, cause="envoi", complete_when_sent=sent.envoi.complete_when_sent
+                )
             except RetryLater:
                 with lock:
                     retries["envoi"] += 1
 
-    def depositor(share: int) -> list[str]:
+    def depositor(share: int) -> list[CompletenessRequest]:
         store = Store(s)
         return [deposit(store) for _ in range(share)]
 
     shares = [n // w + (1 if i < n % w else 0) for i in range(w)]
     t0 = time.perf_counter()
     with ThreadPoolExecutor(w) as pool:
-        ids = [i for batch in pool.map(depositor, shares) for i in batch]
+        requests = [r for batch in pool.map(depositor, shares) for r in batch]
+    ids = [r.dossier_id for r in requests]
     deposit_elapsed = time.perf_counter() - t0
     deposit_calls = calls.copy()
     calls.clear()
 
     # ---------------------------------------------------------------- phase 2: the numbering
-    requests = [CompletenessRequest(dossier_id=i, cause="envoi") for i in ids]
     random.Random(4).shuffle(requests)  # SQS FIFO keeps order within a dossier's group only
     batches = iter([requests[k : k + SQS_BATCH] for k in range(0, n, SQS_BATCH)])
 

@@ -10,7 +10,9 @@ Two of moto's costs grow with a table's size where DynamoDB's do not, and would 
 moto: a transaction deep-copies the tables it touches (85 ms at 4,000 items), and a query sorts every
 item of the table to find its partition. Here a transaction keeps a copy of the items it touches
 instead, and puts them back when it is cancelled (`item_level_rollback`), and a query on a table's
-key reads its partition only (`partition_query`).
+key reads its partition only (`partition_query`). Likewise moto's SQS recounts every message of the
+queue several times for each message sent (25 ms for a batch of ten on an empty queue, 830 ms with a
+thousand waiting): sending skips those counts (`sends_without_recounting`).
 """
 
 from __future__ import annotations
@@ -120,6 +122,51 @@ def partition_query() -> None:
     Table.query = query  # type: ignore[method-assign]
 
 
+def sends_without_recounting() -> None:
+    """Make moto's SendMessage(Batch) read a queue's settings without counting its messages.
+
+    While sending, moto reads `Queue.attributes` six times per message for one setting
+    (ContentBasedDeduplication), and each read counts the queue's messages three times. Inside a send
+    (this thread only) the attributes are those settings alone, falling back to the full attributes
+    for any other name; GetQueueAttributes still counts."""
+    from moto.sqs.models import Queue, SQSBackend
+
+    sending = threading.local()
+    full = vars(Queue)["attributes"].fget
+
+    class Settings(dict[str, Any]):
+        def __init__(self, queue: Queue) -> None:
+            super().__init__()
+            if queue.fifo_queue:  # moto lists the setting for FIFO queues only
+                value = getattr(queue, "content_based_deduplication", False)
+                self["ContentBasedDeduplication"] = str(value).lower() if isinstance(value, bool) else value
+            self.queue = queue
+
+        def __missing__(self, name: str) -> Any:
+            return full(self.queue)[name]
+
+        def get(self, name: str, default: Any = None) -> Any:
+            return super().get(name, default) if name in self else full(self.queue).get(name, default)
+
+    def attributes(self: Queue) -> dict[str, Any]:
+        return Settings(self) if getattr(sending, "depth", 0) else full(self)
+
+    def counting_less(send: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(send)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            sending.depth = getattr(sending, "depth", 0) + 1
+            try:
+                return send(*args, **kwargs)
+            finally:
+                sending.depth -= 1
+
+        return wrapper
+
+    Queue.attributes = property(attributes)  # type: ignore[assignment,method-assign]
+    SQSBackend.send_message = counting_less(SQSBackend.send_message)  # type: ignore[method-assign]
+    SQSBackend.send_message_batch = counting_less(SQSBackend.send_message_batch)  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -127,6 +174,7 @@ def main() -> None:
     args = parser.parse_args()
     item_level_rollback()
     partition_query()
+    sends_without_recounting()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(args.host, args.port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
     # The port is chosen by binding, never guessed beforehand: two emulations cannot share a server.

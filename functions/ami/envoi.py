@@ -16,6 +16,7 @@ from ami.deposits import Deposits, piece_key
 from ami.dispositif import dispositif
 from ami.errors import RetryLater
 from ami.models import PIECE_KINDS, DepositedPiece, Dossier, Envoi, PieceKind, utcnow
+from ami.rules import assess
 from ami.store import PendingEnvoi, Store
 
 
@@ -36,7 +37,10 @@ def send(store: Store, deposits: Deposits, d: Dossier, actor: str, clock: Callab
             snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind))
             if snapshot is not None:
                 pieces[kind] = snapshot
-        return store.record_envoi(d, Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces), actor)
+        deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces)
+        as_sent = d.model_copy(update={"envoi": deposit})
+        complete = assess(as_sent, store.deposit_records([as_sent])[d.dossier_id]).verdict == "complet"
+        return store.record_envoi(d, deposit.model_copy(update={"complete_when_sent": complete}), actor)
     except BaseException:
         store.cancel_reservation(reservation)
         raise

@@ -136,6 +136,9 @@ class Envoi(BaseModel):
     envoi_id: str
     sent_at: datetime
     pieces: dict[PieceKind, DepositedPiece] = Field(default_factory=dict)
+    # Form complete and every piece already accepted by intake when sent: the verdict is final (the
+    # form is frozen, a version's examination never changes), so the numbering need not look again.
+    complete_when_sent: bool = False
 
 
 class PieceRecord(BaseModel):
@@ -203,6 +206,7 @@ class CompletenessRequest(BaseModel):
 
     dossier_id: str
     cause: Literal["envoi", "piece", "sweep"]
+    complete_when_sent: bool = False  # nothing for the examination to conclude early: straight to the numbering
 
 
 class DepositNumbered(BaseModel):

@@ -31,11 +31,10 @@ from ami.models import (
     DossierStatus,
     Notification,
     NotificationKind,
-    PieceRecord,
     Reason,
     utcnow,
 )
-from ami.rules import assess
+from ami.rules import Verdict, assess
 from ami.settings import Settings
 from ami.store import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store, ToNumber
 
@@ -134,11 +133,10 @@ class Sequencer:
         """Conclude at once the named dossiers found incomplete, wherever they stand in the sequence
         (they get no number, so none need wait), then number what can be numbered."""
         conclusions: list[Conclusion] = []
-        found = self.store.get_dossiers([r.dossier_id for r in requests])
+        found = self.store.get_dossiers([r.dossier_id for r in requests if not r.complete_when_sent])
         sent = [d for d in found.values() if d.status == DossierStatus.ENVOYE and d.envoi is not None]
-        records = self.store.deposit_records(sent)
         for d in sent:
-            if assess(d, records[d.dossier_id]).verdict == "incomplet":
+            if self._verdicts([d])[d.dossier_id] == "incomplet":
                 conclusions += self._conclude_incomplete(PendingEnvoi.of(d), d, self._reasons(d))
         conclusions += self.advance()
         return conclusions
@@ -199,15 +197,14 @@ class Sequencer:
         d = dossiers.get(head.dossier_id)
         if d is None or d.envoi is None or d.envoi.envoi_id != head.envoi_id:
             raise RuntimeError(f"pending envoi {head.envoi_id} has no matching dossier")
-        records = self.store.deposit_records(list(dossiers.values()))
-        result = assess(d, records[d.dossier_id])
-        if result.verdict == "complet":
+        verdicts = self._verdicts(list(dossiers.values()))
+        if verdicts[d.dossier_id] == "complet":
             young = (self.rules.margin - age).total_seconds()
             if young <= 0:
-                behind = self._ready_behind(recorded[1:], dossiers, records, now)
+                behind = self._ready_behind(recorded[1:], dossiers, verdicts, now)
                 return Step("complet", head, d, ready=((head, d), *behind))
             return Step("wait", head, wait_seconds=young) if young <= MAX_WAIT_SECONDS else Step("hold")
-        if result.verdict == "incomplet":
+        if verdicts[d.dossier_id] == "incomplet":
             return Step("incomplet", head, d, tuple(self._reasons(d)))
         if age >= self.rules.hold:
             return Step("incomplet", head, d, (timeout_reason(self.rules.hold),))
@@ -217,7 +214,7 @@ class Sequencer:
         self,
         pending: list[PendingEnvoi],
         dossiers: dict[str, Dossier],
-        records: dict[str, dict[tuple[str, str], PieceRecord]],
+        verdicts: dict[str, Verdict],
         now: datetime,
     ) -> Iterator[tuple[PendingEnvoi, Dossier]]:
         """The deposits right behind a complete head that can be numbered with it: each complete and
@@ -226,9 +223,19 @@ class Sequencer:
             d = dossiers.get(p.dossier_id)
             if d is None or d.status != DossierStatus.ENVOYE or d.envoi is None or d.envoi.envoi_id != p.envoi_id:
                 return  # concluded or sent again meanwhile: the next step sees it as it is
-            if now - p.sent_at < self.rules.margin or assess(d, records[d.dossier_id]).verdict != "complet":
+            if now - p.sent_at < self.rules.margin or verdicts[d.dossier_id] != "complet":
                 return
             yield p, d
+
+    def _verdicts(self, dossiers: list[Dossier]) -> dict[str, Verdict]:
+        """Each sent dossier's verdict; the pieces are read only for those not complete when sent."""
+        undecided = [d for d in dossiers if d.envoi is not None and not d.envoi.complete_when_sent]
+        records = self.store.deposit_records(undecided) if undecided else {}
+        verdicts: dict[str, Verdict] = {d.dossier_id: assess(d, records[d.dossier_id]).verdict for d in undecided}
+        for d in dossiers:
+            if d.envoi is not None and d.envoi.complete_when_sent:
+                verdicts[d.dossier_id] = "complet"
+        return verdicts
 
     def _reasons(self, d: Dossier) -> list[Reason]:
         """Why a sent dossier is incomplete, read against every piece record (a refused file that the

@@ -509,7 +509,9 @@ def envoi(dossier_id: str) -> Response:
     try:
         client("sqs").send_message(
             QueueUrl=settings().completeness_queue_url,
-            MessageBody=CompletenessRequest(dossier_id=dossier_id, cause="envoi").model_dump_json(),
+            MessageBody=CompletenessRequest(
+                dossier_id=dossier_id, cause="envoi", complete_when_sent=sent.envoi.complete_when_sent
+            ).model_dump_json(),
             MessageGroupId=dossier_id,
             MessageDeduplicationId=sent.envoi.envoi_id,
         )

@@ -1,5 +1,5 @@
-"""The local emulation's DynamoDB transactions (infra/moto_server.py): all or nothing, like DynamoDB's,
-with the cancelled transaction undone item by item instead of from copies of whole tables."""
+"""The local emulation's changes to moto (infra/moto_server.py) keep DynamoDB's and SQS's behaviour:
+transactions all or nothing, queries in key order page by page, FIFO deduplication and queue counts."""
 
 from __future__ import annotations
 
@@ -17,29 +17,38 @@ TABLE = "transactions"
 
 
 @pytest.fixture(scope="module")
-def ddb() -> Iterator[Any]:
+def emulation() -> Iterator[Emulation]:
     emulation = Emulation()
     emulation.start()
     try:
-        client = boto3.session.Session().client(
-            "dynamodb",
-            endpoint_url=emulation.endpoint,
-            region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
-        client.create_table(
-            TableName=TABLE,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        yield client
+        yield emulation
     finally:
         emulation.stop()
+
+
+def connect(emulation: Emulation, service: str) -> Any:
+    return boto3.session.Session().client(
+        service,
+        endpoint_url=emulation.endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+@pytest.fixture(scope="module")
+def ddb(emulation: Emulation) -> Any:
+    client = connect(emulation, "dynamodb")
+    client.create_table(
+        TableName=TABLE,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return client
 
 
 def key(sk: str) -> dict[str, Any]:
@@ -141,3 +150,33 @@ def test_a_query_reads_its_partition_in_key_order_page_by_page(ddb: Any) -> None
         TableName=TABLE, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "absent"}}
     )
     assert empty["Items"] == []
+
+
+def test_sends_still_deduplicate_and_the_counts_stay_right(emulation: Emulation) -> None:
+    sqs = connect(emulation, "sqs")
+    fifo = sqs.create_queue(QueueName="sends.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    by_content = sqs.create_queue(
+        QueueName="content.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
+    standard = sqs.create_queue(QueueName="standard")["QueueUrl"]
+
+    def entry(k: int, body: str, dedup: str | None = None) -> dict[str, str]:
+        e = {"Id": str(k), "MessageBody": body, "MessageGroupId": "g"}
+        return e | ({"MessageDeduplicationId": dedup} if dedup else {})
+
+    sqs.send_message_batch(QueueUrl=fifo, Entries=[entry(k, f"m{k}", f"d{k % 3}") for k in range(6)])
+    sqs.send_message(QueueUrl=fifo, MessageBody="again", MessageGroupId="g", MessageDeduplicationId="d0")
+    sqs.send_message_batch(QueueUrl=by_content, Entries=[entry(k, "same body") for k in range(4)])
+    sqs.send_message_batch(QueueUrl=standard, Entries=[{"Id": str(k), "MessageBody": "x"} for k in range(4)])
+    with pytest.raises(ClientError):  # a FIFO queue without content deduplication needs the id
+        sqs.send_message(QueueUrl=fifo, MessageBody="no id", MessageGroupId="g")
+
+    def waiting(url: str) -> int:
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        return int(attrs["ApproximateNumberOfMessages"])
+
+    assert [waiting(u) for u in (fifo, by_content, standard)] == [3, 1, 4]
+    got = sqs.receive_message(QueueUrl=fifo, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in got] == ["m0", "m1", "m2"]
+    attrs = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
+    assert attrs["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "3"
