@@ -55,7 +55,6 @@ def main() -> None:
 def run(n: int, w: int) -> None:
     import ami.aws
     import ami.settings
-    import boto3
     from ami import envoi
     from ami.audit import verify_chain
     from ami.errors import RetryLater
@@ -158,27 +157,6 @@ def run(n: int, w: int) -> None:
                 return
             seq.examine(batch)
 
-    numbering_done = threading.Event()
-    scored = Counter[str]()
-
-    def scoring_consumer() -> None:
-        """Takes the DepositNumbered messages off the scoring queue, as the scoring function does:
-        moto's SendMessage costs the queue's length, which a queue nobody reads makes quadratic."""
-        sqs = boto3.session.Session().client("sqs")  # its own client: not counted with the numbering's
-        while True:
-            got = sqs.receive_message(QueueUrl=s.scoring_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-            messages = got.get("Messages", [])
-            if messages:
-                entries = [{"Id": str(k), "ReceiptHandle": m["ReceiptHandle"]} for k, m in enumerate(messages)]
-                sqs.delete_message_batch(QueueUrl=s.scoring_queue_url, Entries=entries)
-                scored["messages"] += len(messages)
-            elif numbering_done.is_set():
-                return
-            else:
-                time.sleep(0.05)
-
-    consumer = threading.Thread(target=scoring_consumer)
-    consumer.start()
     communes()  # warm Lambdas: the zonage is loaded once per container (bench_coldstart measures that)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(w) as pool:
@@ -186,11 +164,13 @@ def run(n: int, w: int) -> None:
             f.result()
     elapsed = time.perf_counter() - t0
     numbering_calls = calls.copy()
-    numbering_done.set()
     store = Store(s)
     left_pending = len(store.pending_envois())
     Sequencer(store, s, rules).advance()  # whatever the last batch left (nothing, normally)
-    consumer.join()
+    attributes = ami.aws.client("sqs").get_queue_attributes(
+        QueueUrl=s.scoring_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    on_scoring_queue = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
 
     # ---------------------------------------------------------------- checks
     ds = [d for d in (store.get_dossier(i) for i in ids) if d is not None]
@@ -225,7 +205,7 @@ def run(n: int, w: int) -> None:
         ("order errors", str(order_errors)),
         ("not complet", str(not_complete)),
         ("pending left after the workers", str(left_pending)),
-        ("DepositNumbered messages on the scoring queue", str(scored["messages"])),
+        ("DepositNumbered messages on the scoring queue", str(on_scoring_queue)),
         ("envoi retries (RetryLater)", str(retries["envoi"])),
         ("audit chain", "intact" if not chain else f"{len(chain)} problems"),
         ("requests per number, numbering", per_number(numbering_calls)),

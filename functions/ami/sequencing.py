@@ -138,33 +138,38 @@ class Sequencer:
         for d in sent:
             if self._verdicts([d])[d.dossier_id] == "incomplet":
                 conclusions += self._conclude_incomplete(PendingEnvoi.of(d), d, self._reasons(d))
-        conclusions += self.advance()
-        return conclusions
+        return conclusions + self.advance(flush=bool(conclusions))
 
-    def advance(self) -> list[Conclusion]:
+    def advance(self, flush: bool = False) -> list[Conclusion]:
         """Walk the pending envois from the oldest, concluding each one that can be concluded.
 
         One worker walks at a time (a lease in the counters table) so that concurrent workers do not
         race for the same head. A worker that finds the lease taken leaves the walk to its holder,
         who looks at the head once more after releasing it: nothing made ready meanwhile waits for
         the sweep. The transactions' conditions, not the lease, are what keep the numbering right.
+
+        The walker sends the outbox afterwards (what it wrote, and what a crashed worker left); so
+        does a caller that concluded something itself (`flush`).
         """
         conclusions: list[Conclusion] = []
         owner = uuid.uuid4().hex
         for _ in range(MAX_ROUNDS):
             if not self.store.acquire_lease(owner, self.clock(), LEASE_TTL):
                 break
+            flush = True
             try:
                 conclusions += self._walk()
             finally:
                 self.store.release_lease(owner)
             if self._next_step(lookahead=1).kind == "hold":
                 break
-        self.store.flush_outbox(self.clock())
+        if flush:
+            self.store.flush_outbox(self.clock())
         return conclusions
 
     def _walk(self) -> list[Conclusion]:
         conclusions: list[Conclusion] = []
+        counter: DepositCounter | None = None  # as this walk last wrote it: read again after a lost race
         for _ in range(MAX_STEPS):
             step = self._next_step(lookahead=BATCH)
             if step.kind == "hold":
@@ -176,7 +181,8 @@ class Sequencer:
             elif step.kind == "drop":
                 self.store.cancel_reservation(step.head)
             elif step.kind == "complet":
-                conclusions += self._conclude_complete(step.ready)
+                numbered, counter = self._conclude_complete(step.ready, counter or self.store.counter())
+                conclusions += numbered
             else:
                 assert step.dossier is not None
                 conclusions += self._conclude_incomplete(step.head, step.dossier, list(step.reasons))
@@ -244,9 +250,12 @@ class Sequencer:
 
     # ------------------------------------------------------------ conclusions
 
-    def _conclude_complete(self, ready: tuple[tuple[PendingEnvoi, Dossier], ...]) -> list[Conclusion]:
-        """Number the ready deposits n+1, n+2, … in one transaction, filling the envelope in that order."""
-        before = after = self.store.counter()
+    def _conclude_complete(
+        self, ready: tuple[tuple[PendingEnvoi, Dossier], ...], before: DepositCounter
+    ) -> tuple[list[Conclusion], DepositCounter | None]:
+        """Number the ready deposits n+1, n+2, … in one transaction, filling the envelope in that order.
+        Returns the conclusions and the counter as written (nothing and None when the race was lost)."""
+        after = before
         batch: list[ToNumber] = []
         conclusions: list[Conclusion] = []
         for head, d in ready:
@@ -270,8 +279,8 @@ class Sequencer:
         try:
             self.store.conclude_numbered_batch(before, after, batch)
         except ConditionFailed:
-            return []  # another worker moved first: the caller looks again
-        return conclusions
+            return [], None  # another worker moved first: the caller looks again
+        return conclusions, after
 
     def _conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason]) -> list[Conclusion]:
         outbox = [self._notify("dossier_incomplet", f"incomplet-{pending.envoi_id}", d.dossier_id)]
