@@ -136,9 +136,12 @@ class Envoi(BaseModel):
     envoi_id: str
     sent_at: datetime
     pieces: dict[PieceKind, DepositedPiece] = Field(default_factory=dict)
-    # Form complete and every piece already accepted by intake when sent: the verdict is final (the
-    # form is frozen, a version's examination never changes), so the numbering need not look again.
-    complete_when_sent: bool = False
+    # Final when true (the form is frozen once sent, a version's examination never changes), so the
+    # numbering need not look at the pieces again.
+    complete_when_sent: bool = Field(
+        default=False,
+        description="Formulaire complet et toutes les pièces déjà acceptées au moment de l'envoi",
+    )
 
 
 class PieceRecord(BaseModel):

@@ -523,7 +523,10 @@ def envoi(dossier_id: str) -> Response:
         status=sent.status,
         envoi=sent.envoi,
         message=(
-            "Votre dossier est déposé : ce dépôt est définitif. Sa complétude est en cours de vérification ; "
+            "Votre dossier est déposé : ce dépôt est définitif. Toutes ses pièces ont été acceptées ; il prend "
+            "rang à sa date d'envoi et son numéro de dépôt vous sera communiqué par courriel."
+            if sent.envoi.complete_when_sent
+            else "Votre dossier est déposé : ce dépôt est définitif. Sa complétude est en cours de vérification ; "
             "vous serez informé par courriel du résultat."
         ),
     )

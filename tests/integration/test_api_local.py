@@ -117,8 +117,12 @@ def test_envoi_twice_is_a_conflict_and_history_is_in_order(register_bailleur, am
     incomplete = ami.new_dossier(bailleur, drop="adresse")
     upload_good_pieces(bailleur, complete)
     settle()
-    bailleur.call("POST", f"/dossiers/{complete}/envoi")
-    bailleur.call("POST", f"/dossiers/{incomplete}/envoi")
+    accepted = bailleur.call("POST", f"/dossiers/{complete}/envoi")
+    assert accepted["envoi"]["complete_when_sent"] is True  # both pieces examined and accepted before
+    assert "numéro de dépôt vous sera communiqué" in accepted["message"]
+    refused = bailleur.call("POST", f"/dossiers/{incomplete}/envoi")
+    assert refused["envoi"]["complete_when_sent"] is False
+    assert "en cours de vérification" in refused["message"]
     with pytest.raises(ApiError) as twice:
         bailleur.call("POST", f"/dossiers/{complete}/envoi")
     assert twice.value.status == 409 and twice.value.payload["code"] == "envoi_impossible"

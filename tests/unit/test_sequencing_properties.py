@@ -218,8 +218,16 @@ def plans(draw: st.DrawFn) -> Plan:
         st.tuples(st.just("race"), w),  # worker w runs between this one's read and its write
     )
     step = st.one_of(
-        # examine(dossier i) when i is given (duplicates and stray requests included), else advance()
-        st.tuples(st.just("work"), w, st.one_of(st.none(), i), st.sampled_from(["envoi", "piece", "sweep"]), fault),
+        # examine(dossier i) when i is given (duplicates and stray requests included), else advance();
+        # the request's complete_when_sent is only a hint, so it is drawn freely (wrong ones included)
+        st.tuples(
+            st.just("work"),
+            w,
+            st.one_of(st.none(), i),
+            st.sampled_from(["envoi", "piece", "sweep"]),
+            st.booleans(),
+            fault,
+        ),
         st.tuples(st.just("tick"), st.sampled_from([0, 0, 1, 1, 2, 3, 3, 5, 10, 60, 1000])),
     )
     steps: list[tuple[Any, ...]] = draw(st.lists(step, min_size=n, max_size=3 * n + 6))
@@ -258,6 +266,10 @@ def _run_plan(env: Settings, plan: Plan) -> None:
             sent = send(api, dossiers[i], run.clock)
             assert sent.envoi is not None
             run.sent_at[i] = sent.envoi.sent_at
+            landed_accepted = i in run.landed_at and plan.outcomes[i] == "accepted"
+            assert sent.envoi.complete_when_sent == landed_accepted  # final only when it is
+            if sent.envoi.complete_when_sent:
+                event("a dossier complete when sent")
 
     def do_land(i: int) -> None:
         if plan.outcomes[i] != "never" and i not in run.landed_at:
@@ -272,7 +284,7 @@ def _run_plan(env: Settings, plan: Plan) -> None:
         elif step[0] == "tick":
             run.clock.sleep(step[1])
         else:
-            _, w, i, cause, fault = step
+            _, w, i, cause, hint, fault = step
             if fault and fault[0] == "race":
                 stores[w].after_counter = workers[fault[1]].advance
             elif fault:
@@ -281,7 +293,10 @@ def _run_plan(env: Settings, plan: Plan) -> None:
                 if i is None:
                     workers[w].advance()
                 else:
-                    workers[w].examine([CompletenessRequest(dossier_id=dossiers[i].dossier_id, cause=cause)])
+                    request = CompletenessRequest(
+                        dossier_id=dossiers[i].dossier_id, cause=cause, complete_when_sent=hint
+                    )
+                    workers[w].examine([request])
             except Crash:
                 event("a worker crashed")
             for s in stores:
@@ -510,3 +525,76 @@ def test_envoi_cancels_its_reservation_when_recording_fails(env: Settings) -> No
     with pytest.raises(Conflict):
         envoi.send(store, DEPOSITS, d, "bailleur:test", clock=clock.now)  # stale version: refused
     assert [p.reserved for p in store.pending_envois()] == [False]
+
+
+# ---------------------------------------------------------------- complete when sent
+
+
+class CountingStore(Store):
+    """Counts, by dossier, the reads of dossiers and of their piece records."""
+
+    def __init__(self, s: Settings) -> None:
+        super().__init__(s)
+        self.dossier_reads: Counter[str] = Counter()
+        self.piece_reads: Counter[str] = Counter()
+
+    def get_dossiers(self, dossier_ids: list[str]) -> dict[str, Dossier]:
+        self.dossier_reads.update(dossier_ids)
+        return super().get_dossiers(dossier_ids)
+
+    def deposit_records(self, dossiers: list[Dossier]) -> dict[str, Any]:
+        self.piece_reads.update(d.dossier_id for d in dossiers)
+        return super().deposit_records(dossiers)
+
+    def piece_records(self, dossier_id: str) -> dict[tuple[str, str], Any]:
+        self.piece_reads[dossier_id] += 1
+        return super().piece_records(dossier_id)
+
+
+def test_a_deposit_complete_when_sent_is_numbered_without_reading_its_pieces_again(env: Settings) -> None:
+    empty_tables(env)
+    clock = FakeClock()
+    api = Store(env)
+    early, late = new_dossier(api), new_dossier(api)
+    land(api, early, True, clock.now())
+    sent_early = send(api, early, clock)  # every piece already accepted: complete, and final
+    clock.sleep(1)
+    sent_late = send(api, late, clock)  # its pieces are not examined yet
+    assert sent_early.envoi is not None and sent_early.envoi.complete_when_sent
+    assert sent_late.envoi is not None and not sent_late.envoi.complete_when_sent
+
+    store = CountingStore(env)
+    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    clock.sleep(5)
+    flagged = CompletenessRequest(dossier_id=early.dossier_id, cause="envoi", complete_when_sent=True)
+    assert [(c.dossier_id, c.deposit_number) for c in seq.examine([flagged])] == [(early.dossier_id, 1)]
+    # The request said complete: examine itself read nothing; the walk read the dossier (to write
+    # its next version) but never its pieces; `late`, not complete when sent, had its pieces read.
+    assert store.dossier_reads[early.dossier_id] == 1
+    assert store.piece_reads[early.dossier_id] == 0
+    assert store.piece_reads[late.dossier_id] >= 1
+
+    land(api, late, True, clock.now())
+    store.piece_reads.clear()
+    request = CompletenessRequest(dossier_id=late.dossier_id, cause="piece")
+    assert [(c.dossier_id, c.deposit_number) for c in seq.examine([request])] == [(late.dossier_id, 2)]
+    assert store.piece_reads[late.dossier_id] >= 2  # the examination's look, then the walk's
+    check_invariants(api, [early.dossier_id, late.dossier_id])
+
+
+def test_a_request_wrongly_flagged_complete_does_not_number_an_incomplete_deposit(env: Settings) -> None:
+    """The request's flag only spares the early look; the dossier's own envoi decides."""
+    empty_tables(env)
+    clock = FakeClock()
+    api = Store(env)
+    d = new_dossier(api)
+    land(api, d, False, clock.now())  # the dossier de présentation refused
+    sent = send(api, d, clock)
+    assert sent.envoi is not None and not sent.envoi.complete_when_sent
+    clock.sleep(5)
+    seq = Sequencer(Store(env), env, rules(), clock=clock.now, sleep=clock.sleep)
+    wrong = CompletenessRequest(dossier_id=d.dossier_id, cause="envoi", complete_when_sent=True)
+    assert [(c.dossier_id, c.outcome) for c in seq.examine([wrong])] == [(d.dossier_id, "incomplet")]
+    after = api.get_dossier(d.dossier_id)
+    assert after is not None and after.deposit_number is None
+    assert {r.code for r in after.incomplete_reasons} == {"piece_refusee_dossier_presentation"}
