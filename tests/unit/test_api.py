@@ -471,7 +471,9 @@ def test_envoi_records_the_deposited_versions_and_asks_for_completeness(
     msgs = aws["sqs"].receive_message(
         QueueUrl=aws["queue_url"], AttributeNames=["All"], MaxNumberOfMessages=10
     )["Messages"]
-    assert [json.loads(m["Body"]) for m in msgs] == [{"dossier_id": dossier_id, "cause": "envoi"}]
+    assert [json.loads(m["Body"]) for m in msgs] == [
+        {"dossier_id": dossier_id, "cause": "envoi", "complete_when_sent": False}  # no piece examined yet
+    ]
     assert msgs[0]["Attributes"]["MessageGroupId"] == dossier_id
 
     again = call(client, "POST", f"/dossiers/{dossier_id}/envoi", h=BAILLEUR_A)
