@@ -66,18 +66,6 @@ class AuditDraft:
 
 
 @dataclass(frozen=True)
-class AuditHead:
-    """The last entry of the audit chain: its sequence number and hash (none yet: 0 and GENESIS)."""
-
-    seq: int = 0
-    hash: str = GENESIS
-
-    @classmethod
-    def of(cls, item: dict[str, Any]) -> AuditHead:
-        return cls(int(item["seq"]), str(item["hash"]))
-
-
-@dataclass(frozen=True)
 class PendingEnvoi:
     """An envoi waiting for its completeness verdict; the oldest one holds back the numbering."""
 
@@ -143,7 +131,6 @@ class Store:
         self.counters = table(settings.counters_table)
         self.audit = table(settings.audit_table)
         self.ddb = client("dynamodb")
-        self._head: AuditHead | None = None  # the audit chain's head as this store last saw it
 
     # ------------------------------------------------------------ bailleurs
 
@@ -591,22 +578,16 @@ class Store:
     ) -> None:
         """Run `ops` and append `drafts` to the audit chain, atomically.
 
-        The chain's head is taken as this store last saw it; when another writer moved it, the
-        cancelled transaction returns the head as it is now (ReturnValuesOnConditionCheckFailure), and
-        the append is tried again on it, without another read. A failed condition of `ops` is not
-        retried: it means the world changed, and the caller must look again (ConditionFailed, or
-        `on_conflict`).
+        A lost race on the chain's head is retried; a failed condition of `ops` is not: it means
+        the world changed, and the caller must look again (ConditionFailed, or `on_conflict`).
         """
-        head = (self._head or self._read_head()) if drafts else AuditHead()
         for attempt in range(HEAD_RETRIES):
             if attempt:
                 # Writers racing for the chain's head: spread the retries out (jittered backoff).
                 time.sleep(random.uniform(0, 0.002 * min(attempt, 25)))
-            entries, audit_ops = self._audit_ops(drafts, head) if drafts else ([], [])
+            audit_ops = self._audit_ops(drafts) if drafts else []
             try:
                 self.ddb.transact_write_items(TransactItems=ops + audit_ops)
-                if entries:
-                    self._head = AuditHead(entries[-1].seq, entries[-1].hash)
                 return
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "TransactionCanceledException":
@@ -615,21 +596,13 @@ class Store:
                 codes = [r.get("Code", "None") for r in reasons]
                 if any(c == "ConditionalCheckFailed" for c in codes[: len(ops)]):
                     raise (on_conflict or ConditionFailed(str(codes))) from exc
-                moved: dict[str, Any] = dict(reasons[len(ops)]) if drafts and len(reasons) > len(ops) else {}
-                if moved.get("Code") == "ConditionalCheckFailed" and "Item" in moved:
-                    head = AuditHead.of({k: _de.deserialize(v) for k, v in moved["Item"].items()})
-                else:  # a transaction conflict: read the head again
-                    head = self._read_head()
+                # only the audit head moved, or a transaction conflict: try again on the new head
         raise ConditionFailed("audit head contention")
 
-    def _read_head(self) -> AuditHead:
-        item = self.audit.get_item(Key={"pk": "head", "sk": 0}, ConsistentRead=True).get("Item")
-        return AuditHead.of(item) if item else AuditHead()
-
-    def _audit_ops(self, drafts: list[AuditDraft], head: AuditHead) -> tuple[list[AuditEntry], list[dict[str, Any]]]:
-        """The entries `drafts` become when chained after `head`, and the writes that append them."""
-        seq, prev = head.seq, head.hash
-        entries: list[AuditEntry] = []
+    def _audit_ops(self, drafts: list[AuditDraft]) -> list[dict[str, Any]]:
+        head = self.audit.get_item(Key={"pk": "head", "sk": 0}, ConsistentRead=True).get("Item")
+        seq, prev = (int(head["seq"]), str(head["hash"])) if head else (0, GENESIS)
+        first_seq = seq
         ops: list[dict[str, Any]] = []
         now = _iso(utcnow())
         for draft in drafts:
@@ -647,7 +620,6 @@ class Store:
                 prev_hash=prev,
             ).sealed()
             prev = entry.hash
-            entries.append(entry)
             ops.append(
                 {
                     "Put": {
@@ -659,17 +631,17 @@ class Store:
                     }
                 }
             )
+        head_cond = "attribute_not_exists(pk)" if first_seq == 0 else "seq = :old"
         head_op: dict[str, Any] = {
             "Put": {
                 "TableName": self.s.audit_table,
-                "ConditionExpression": "attribute_not_exists(pk)" if head.seq == 0 else "seq = :old",
+                "ConditionExpression": head_cond,
                 "Item": _typed({"pk": "head", "sk": 0, "seq": seq, "hash": prev}),
-                "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
             }
         }
-        if head.seq:
-            head_op["Put"]["ExpressionAttributeValues"] = _typed({":old": head.seq})
-        return entries, [head_op, *ops]
+        if first_seq:
+            head_op["Put"]["ExpressionAttributeValues"] = _typed({":old": first_seq})
+        return [head_op, *ops]
 
     def _batch_get(self, table_name: str, keys: list[dict[str, Any]], projection: str) -> Iterator[dict[str, Any]]:
         """The `projection` of the items of `keys` that exist, read consistently, a hundred keys per

@@ -598,38 +598,3 @@ def test_a_request_wrongly_flagged_complete_does_not_number_an_incomplete_deposi
     after = api.get_dossier(d.dossier_id)
     assert after is not None and after.deposit_number is None
     assert {r.code for r in after.incomplete_reasons} == {"piece_refusee_dossier_presentation"}
-
-
-# ---------------------------------------------------------------- the audit chain's head
-
-
-def test_a_writer_behind_the_chain_head_catches_up_from_the_cancelled_transaction(env: Settings) -> None:
-    """A store appends after the head it last saw; when another writer moved it, DynamoDB's
-    cancellation carries the head as it is now, and the append succeeds on the next try, no read."""
-    empty_tables(env)
-    first, second = Store(env), Store(env)
-    d = new_dossier(first)  # `first` has seen the head (its own entry)
-    new_dossier(second)
-    new_dossier(second)  # the head moved twice behind `first`'s back
-    requests = Counter[str]()
-
-    def count(event_name: str, **kwargs: Any) -> None:
-        requests[event_name.rsplit(".", 1)[-1]] += 1
-
-    cancelled = []
-
-    def on_cancel(parsed: dict[str, Any], **kwargs: Any) -> None:
-        cancelled.extend(r.get("Code") for r in parsed.get("CancellationReasons", []))
-
-    for c in {first.ddb, first.audit.meta.client}:
-        c.meta.events.register("before-call.dynamodb", count)
-        c.meta.events.register("after-call.dynamodb.TransactWriteItems", on_cancel)
-    current = first.get_dossier(d.dossier_id)
-    assert current is not None
-    first.save_form(current, "bailleur:test")
-    assert requests == Counter({"GetItem": 1, "TransactWriteItems": 2})  # the dossier; a try, then the write
-    # the dossier's put was fine; the head had moved, and the entry's place was taken
-    assert cancelled == ["None", "ConditionalCheckFailed", "ConditionalCheckFailed"]
-    entries = first.audit_entries()
-    assert verify_chain(entries) == []
-    assert [e.seq for e in entries] == [1, 2, 3, 4]
