@@ -43,6 +43,7 @@ from pathlib import Path
 SIREN = "732829320"
 SQS_BATCH = 10  # the completeness function's BatchSize in template.yaml
 
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=1000)
@@ -241,6 +242,7 @@ def run(n: int, w: int) -> None:
         "numbers' rate: each is a reservation, a read of its pieces' verdicts and an audited transaction, "
         "and the envois of 8 workers race for the audit chain's head."
     )
+
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -134,7 +134,7 @@ def sends_without_recounting() -> None:
     sending = threading.local()
     full = vars(Queue)["attributes"].fget
 
-    class Settings(dict[str, Any]):
+    class QueueSettings(dict[str, Any]):
         def __init__(self, queue: Queue) -> None:
             super().__init__()
             if queue.fifo_queue:  # moto lists the setting for FIFO queues only
@@ -149,7 +149,7 @@ def sends_without_recounting() -> None:
             return super().get(name, default) if name in self else full(self.queue).get(name, default)
 
     def attributes(self: Queue) -> dict[str, Any]:
-        return Settings(self) if getattr(sending, "depth", 0) else full(self)
+        return QueueSettings(self) if getattr(sending, "depth", 0) else full(self)
 
     def counting_less(send: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(send)

@@ -135,8 +135,9 @@ class Sequencer:
         conclusions: list[Conclusion] = []
         found = self.store.get_dossiers([r.dossier_id for r in requests if not r.complete_when_sent])
         sent = [d for d in found.values() if d.status == DossierStatus.ENVOYE and d.envoi is not None]
+        verdicts = self._verdicts(sent)
         for d in sent:
-            if self._verdicts([d])[d.dossier_id] == "incomplet":
+            if verdicts[d.dossier_id] == "incomplet":
                 conclusions += self._conclude_incomplete(PendingEnvoi.of(d), d, self._reasons(d))
         return conclusions + self.advance(flush=bool(conclusions))
 
