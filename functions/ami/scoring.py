@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ami.aws import client
 from ami.errors import InvalidInput, NotFound
 from ami.extraction import ExtractedField
+from ami.extraction.french import format_decimal_fr as fr
 from ami.idempotency import once
 from ami.models import DepositNumbered, Dossier, Notification, PieceKind, WorkItem
 from ami.rules import commune
@@ -357,7 +358,7 @@ def _crit_referentiel(c: Critere, d: DonneeReferentiel, x: _Inputs, cfg: Scoring
     value = ref.valeurs.get(x.commune.insee)
     if value is None:
         return _missing(c, f"la commune {x.commune.insee} est absente du référentiel {ref.label}", src, decl.unite)
-    return _apply(c, value, src, f"{decl.libelle} : {_plain(value)} {decl.unite} ({x.commune.nom}).", decl.unite)
+    return _apply(c, value, src, f"{decl.libelle} : {fr(value)} {decl.unite} ({x.commune.nom}).", decl.unite)
 
 
 def _fact_source(f: Fact) -> Source:
@@ -377,7 +378,7 @@ def _crit_fait(c: Critere, d: DonneeFait, x: _Inputs) -> CritereScore:
             value = Decimal(f.valeur.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
         except InvalidOperation:
             return _missing(c, f"« {d.nom} » illisible (« {f.valeur} », {where})", src)
-        return _apply(c, value, src, f"{d.nom} = {_plain(value)} ({where}).")
+        return _apply(c, value, src, f"{d.nom} = {fr(value)} ({where}).")
     return _apply(c, f.valeur.strip().upper(), src, f"{d.nom} = {f.valeur} ({where}).")
 
 
@@ -430,13 +431,13 @@ def _crit_loyer(c: Critere, x: _Inputs, cfg: ScoringConfig, found: list[Constat]
         return _missing(c, r, unite="loyer/plafond")
     year_out.append(r.year)
     note = "" if r.year == r.wanted_year else f" (plafonds {r.wanted_year} inconnus : plafonds {r.year} appliqués)"
-    why = (f"Loyer {r.rent_m2} €/m² SU/mois pour un plafond de {r.ceiling_m2} €/m² (zone {r.zone}, plafond "
-           f"{r.year} {r.base_m2} € × coefficient {r.coefficient} pour une surface utile moyenne de "
-           f"{r.surface_moyenne_m2} m² sur {r.logements} logements){note} : ratio {r.ratio}.")
+    why = (f"Loyer {fr(r.rent_m2)} €/m² SU/mois pour un plafond de {fr(r.ceiling_m2)} €/m² (zone {r.zone}, "
+           f"plafond {r.year} {fr(r.base_m2)} € × coefficient {fr(r.coefficient)} pour une surface utile moyenne "
+           f"de {fr(r.surface_moyenne_m2)} m² sur {r.logements} logements){note} : ratio {fr(r.ratio)}.")
     if r.ratio > 1:
         found.append(Constat(code="loyer_superieur_plafond", gravite="eligibilite",
-                             message=f"Le loyer proposé ({r.rent_m2} €/m² SU) dépasse le plafond LLI de la zone "
-                                     f"{r.zone} ({r.ceiling_m2} €/m² SU, {r.year})."))
+                             message=f"Le loyer proposé ({fr(r.rent_m2)} €/m² SU) dépasse le plafond LLI de la "
+                                     f"zone {r.zone} ({fr(r.ceiling_m2)} €/m² SU, {r.year})."))
     src = [Source(type="formulaire", reference="operation.loyer_mensuel_total_eur"),
            Source(type="formulaire", reference="operation.surface_utile_m2"),
            Source(type="formulaire", reference="operation.logements"),
@@ -452,7 +453,7 @@ def _crit_typologie(c: Critere, d: DonneeTypologie, x: _Inputs) -> CritereScore:
     share = _dec(Decimal(part) / lg.total, "0.0001")
     label = " + ".join(t.upper() for t in d.typologies)
     return _apply(c, share, [Source(type="formulaire", reference="operation.logements")],
-                  f"{part} {label} sur {lg.total} logements : part {share}.", "part")
+                  f"{part} {label} sur {lg.total} logements : part {fr(share)}.", "part")
 
 
 def _crit_surfaces(c: Critere, d: DonneeSurfaces, x: _Inputs) -> CritereScore:
@@ -463,7 +464,8 @@ def _crit_surfaces(c: Critere, d: DonneeSurfaces, x: _Inputs) -> CritereScore:
     ratio = _dec(sh / reference, "0.0001")
     return _apply(c, ratio, [Source(type="formulaire", reference="operation.surface_habitable_m2"),
                              Source(type="configuration", reference="surfaces de référence")],
-                  f"Surface habitable {sh} m² pour une référence de {reference} m² selon la typologie : ratio {ratio}.",
+                  f"Surface habitable {fr(sh)} m² pour une référence de {fr(reference)} m² selon la typologie : "
+                  f"ratio {fr(ratio)}.",
                   "ratio")
 
 

@@ -37,6 +37,15 @@ def test_ambiguous_figures_are_not_amounts() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "written"),
+    [("12.63", "12,63"), ("0.8716", "0,8716"), ("2400", "2\u202f400"), ("1234567.50", "1\u202f234\u202f567,50"),
+     ("-0.5", "-0,5"), ("0", "0")],
+)
+def test_numbers_are_written_the_french_way_with_their_digits(value: str, written: str) -> None:
+    assert french.format_decimal_fr(Decimal(value)) == written
+
+
+@pytest.mark.parametrize(
     "n", [0, 1, 17, 21, 71, 80, 81, 91, 99, 100, 180, 200, 1000, 1_234_567, 4_500_000, 999_999_999]
 )
 def test_numbers_in_words_round_trip(n: int) -> None:

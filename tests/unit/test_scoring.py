@@ -101,7 +101,8 @@ def test_every_criterion_scored_from_its_data_with_its_source() -> None:
     assert by["qualite_construction"].valeur == "B"
     assert by["tension_marche"].valeur == "A" and by["tension_marche"].sources[0].type == "zonage"
     loyer = by["niveau_loyer"]
-    assert loyer.valeur == "0.8716" and "12.63 €/m²" in loyer.explication and "14.49 €/m²" in loyer.explication
+    assert loyer.valeur == "0.8716" and "12,63 €/m²" in loyer.explication and "14,49 €/m²" in loyer.explication
+    assert loyer.explication.endswith(": ratio 0,8716.")  # as French writes numbers; `valeur` stays data
     assert all(c.poids and c.explication for c in s.criteres)
 
 
@@ -146,7 +147,7 @@ def test_rent_above_the_ceiling_is_an_eligibility_finding() -> None:
     s = score_dossier(dossier(loyer_mensuel_total_eur="20000"), FACTS, referentiels())
     (finding,) = s.constats
     assert finding.code == "loyer_superieur_plafond" and finding.gravite == "eligibilite"
-    assert "21.05 €/m² SU" in finding.message and "14.49 €/m² SU, 2025" in finding.message
+    assert "21,05 €/m² SU" in finding.message and "14,49 €/m² SU, 2025" in finding.message
     crit = s.critere("niveau_loyer")
     assert crit is not None and crit.points == Decimal("0.00") and crit.valeur == "1.4527"
 

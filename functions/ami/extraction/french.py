@@ -209,3 +209,11 @@ def euros_str(value: Decimal) -> str:
 def format_euros_fr(value: Decimal) -> str:
     """1 234 567,89 € (narrow no-break spaces), for messages."""
     return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0€"
+
+
+def format_decimal_fr(value: Decimal) -> str:
+    """A number as French writes it, its digits kept: 12,63 ; 0,8716 ; 2 400 (narrow no-break spaces)."""
+    units, _, fraction = f"{value:f}".partition(".")
+    grouped = f"{int(units):,}".replace(",", "\u202f")
+    sign = "-" if units.startswith("-") and int(units) == 0 else ""  # -0.5: int() drops the sign
+    return sign + grouped + ("," + fraction if fraction else "")
