@@ -231,3 +231,27 @@ def test_a_redelivered_deposit_numbered_is_handled_once(ami, register_bailleur, 
     assert [i for i in ami.take_work_items() if i["dossier_id"] == dossier_id] == []
     assert len(receipts(ami, bailleur)) == 1
     assert len(ami.mailbox_emails_about(bailleur)) == 1
+
+
+def test_a_malformed_request_fails_itself_and_those_after_it_the_others_are_examined(ami, register_bailleur):
+    """The completeness function parses its FIFO batch record by record, then examines the valid
+    requests before the first malformed one together; that one and those after it come back."""
+    from ami import envoi
+
+    from infra.samples import StubDeposits
+
+    bailleur = register_bailleur()
+    store = Store(settings())
+    sent = []
+    for _ in range(2):
+        d = store.get_dossier(ami.new_dossier(bailleur, drop="adresse"))
+        assert d is not None
+        sent.append(envoi.send(store, StubDeposits(), d, "bailleur:test"))  # no message: the test sends it
+    first, second = (CompletenessRequest(dossier_id=d.dossier_id, cause="envoi").model_dump_json() for d in sent)
+
+    response = ami.invoke("CompletenessFunction", [first, '{"dossier_id": 42}', second])
+
+    assert len(response["batchItemFailures"]) == 2  # the malformed request and the one after it
+    concluded = store.get_dossier(sent[0].dossier_id)
+    assert concluded is not None and concluded.status == "incomplet"
+    assert [r.code for r in concluded.incomplete_reasons][:1] == ["formulaire_adresse"]
