@@ -32,10 +32,9 @@ sequencer = Sequencer(Store(settings()), settings(), SequencingRules.of(disposit
 
 def _count(conclusions: list[Conclusion]) -> None:
     for c in conclusions:
-        logger.info(
-            "dossier concluded",
-            extra={"concluded": c.dossier_id, "outcome": c.outcome, "deposit_number": c.deposit_number},
-        )
+        logger.set_correlation_id(c.dossier_id)  # one invocation concludes many dossiers: one line each
+        logger.info("dossier concluded", extra={"outcome": c.outcome, "deposit_number": c.deposit_number})
+    logger.set_correlation_id(None)
     # One value per outcome and invocation: a walk may conclude hundreds of dossiers at once.
     for outcome, count in Counter(c.outcome for c in conclusions).items():
         metrics.add_metric(name=f"Dossiers_{outcome}", unit=MetricUnit.Count, value=count)
