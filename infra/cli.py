@@ -261,9 +261,10 @@ def instruction_next(
 
 
 # ---------------------------------------------------------------- referentials, envelope, CCN registre (cli_ccn.py)
-from infra.cli_ccn import enveloppe, referentiel_app, registre  # noqa: E402
+from infra.cli_ccn import enveloppe, referentiel_app, registre, score_app  # noqa: E402
 
 app.add_typer(referentiel_app, name="referentiel")
+app.add_typer(score_app, name="score")
 app.command("enveloppe")(enveloppe)
 app.command("registre")(registre)
 

@@ -1,4 +1,5 @@
-"""`ami referentiel import`, `ami enveloppe`, `ami registre`: the ops and CCN side of the command line.
+"""`ami referentiel import`, `ami score recalculer`, `ami enveloppe`, `ami registre`: the ops and CCN side
+of the command line.
 
 They run against the local stack when one is up (`ami local up`), else against the AWS account and
 table/bucket names of the environment (the variables of template.yaml: DOSSIERS_TABLE, DEPOSITS_BUCKET…).
@@ -22,6 +23,7 @@ from rich.table import Table
 console = Console()
 referentiel_app = typer.Typer(help="Référentiels territoriaux de la notation de priorité 2 (versionnés).",
                               no_args_is_help=True)
+score_app = typer.Typer(help="La notation de priorité 2 des dossiers numérotés.", no_args_is_help=True)
 
 IMPORT_HELP = """Importer un référentiel (nouvelle version) depuis un fichier CSV.
 
@@ -81,6 +83,62 @@ def referentiel_import(
                       f"SHA-256 {ref.sha256[:12]}…")
     else:
         console.print(f"Contenu identique à {ref.label} : aucune nouvelle version.")
+
+
+@score_app.command("recalculer")
+def score_recalculer(
+    dossiers: list[str] = typer.Option(
+        [], "--dossier", help="Identifiant d'un dossier (répétable) ; par défaut tous les dossiers notés."
+    ),
+) -> None:
+    """Noter de nouveau les dossiers déjà notés, avec les référentiels et la grille d'aujourd'hui.
+
+    À lancer après l'import d'un référentiel : les critères qui manquaient de données sont évalués. Les
+    surcharges des instructeurs sont conservées ; un dossier dont rien n'a changé (même empreinte) n'est
+    pas réécrit ; chaque recalcul est tracé dans le journal d'audit.
+    """
+    from ami.scoring import AfterNumbering
+
+    from infra.cli import _progress
+
+    store = _store()
+    if dossiers:
+        found = store.get_dossiers(dossiers)
+        unknown = [i for i in dossiers if i not in found]
+        if unknown:
+            console.print(f"[red]Dossier(s) introuvable(s)[/red] : {', '.join(unknown)}")
+            raise typer.Exit(2)
+        todo = [found[i] for i in dossiers]
+    else:
+        todo = sorted(store.list_numbered(), key=lambda d: d.deposit_number or 0)
+    scored = [d for d in todo if d.scoring]
+    step = AfterNumbering(store.s, store)
+    changed: list[tuple[Any, Any]] = []
+    with _progress("Recalcul des scores", len(scored)) as advance:
+        for d in scored:
+            after = step.rescore(d, f"ops:{getpass.getuser()}")
+            if after is not None:
+                changed.append((d, after))
+            advance()
+    if changed:
+        table = Table(title="Scores recalculés")
+        for col in ("N°", "Dossier", "Total retenu", "Points non évalués"):
+            table.add_column(col, justify="right" if col != "Dossier" else "left")
+        for before, after in changed:
+            old, new = before.scoring or {}, after.scoring or {}
+            table.add_row(str(before.deposit_number), before.dossier_id,
+                          f"{_fr(old.get('total_retenu'))} → {_fr(new.get('total_retenu'))}",
+                          f"{_fr(old.get('points_non_evalues'))} → {_fr(new.get('points_non_evalues'))}")
+        console.print(table)
+    unscored = len(todo) - len(scored)
+    console.print(f"{len(changed)} score(s) recalculé(s), {len(scored) - len(changed)} inchangé(s)"
+                  + (f", {unscored} dossier(s) pas encore noté(s)" if unscored else "") + ".")
+
+
+def _fr(value: Any) -> str:
+    from ami.extraction.french import format_decimal_fr
+
+    return "—" if value is None else format_decimal_fr(Decimal(str(value)))
 
 
 def print_envelope(env: Any) -> None:

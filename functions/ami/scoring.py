@@ -548,9 +548,25 @@ def override(scoring: Mapping[str, Any] | None, critere: str, points: Decimal, j
     surcharges = dict(score.surcharges)
     surcharges[critere] = Surcharge(points=_dec(points), points_origine=crit.points, justification=justification,
                                     par=par, le=le)
+    return score_record(_with_overrides(score, surcharges))
+
+
+def rescored(stored: Mapping[str, Any] | None, fresh: Score) -> dict[str, Any] | None:
+    """`fresh` as it replaces the `stored` score: the instructors' overrides kept (one on a criterion
+    the grid no longer has is dropped), or None when nothing the score depends on has changed (same
+    fingerprint: same dossier, facts, referentials and grid)."""
+    if stored and stored.get("empreinte") == fresh.empreinte:
+        return None
+    previous = Score.model_validate(stored) if stored and stored.get("statut") == SCORE_STATUT else None
+    kept = {code: s for code, s in (previous.surcharges if previous else {}).items() if fresh.critere(code)}
+    return score_record(_with_overrides(fresh, kept))
+
+
+def _with_overrides(score: Score, surcharges: dict[str, Surcharge]) -> Score:
+    """`score` with these overrides and the total they give (an override replaces its criterion's points)."""
     retained = sum(((surcharges[c.code].points if c.code in surcharges else (c.points or Decimal(0)))
                     for c in score.criteres), Decimal(0))
-    return score_record(score.model_copy(update={"surcharges": surcharges, "total_retenu": _dec(retained)}))
+    return score.model_copy(update={"surcharges": surcharges, "total_retenu": _dec(retained)})
 
 
 # ---------------------------------------------------------------- after numbering
@@ -612,6 +628,12 @@ class AfterNumbering:
 
     def process(self, event: DepositNumbered) -> dict[str, str]:
         return _process_once(step=self, event=event)
+
+    def rescore(self, d: Dossier, actor: str) -> Dossier | None:
+        """Score a scored dossier again with today's facts, referentials and grid (after an import of
+        referentials, say), the instructors' overrides kept, audited; None when nothing changed."""
+        stored = rescored(d.scoring, score_dossier(d, self.facts(d), self.referentiels()))
+        return None if stored is None else self.store.rescore(d, stored, actor)
 
     def run(self, event: DepositNumbered) -> dict[str, str]:
         d = self.store.get_dossier(event.dossier_id)

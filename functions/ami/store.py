@@ -257,6 +257,23 @@ class Store:
         )
         return updated.model_copy(update={"version": d.version + 1})
 
+    def rescore(self, d: Dossier, scoring: dict[str, Any], actor: str) -> Dossier:
+        """Save a score computed again (`AfterNumbering.rescore`), audited with the totals before and after."""
+        before = d.scoring or {}
+        updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
+        details = {
+            "total_retenu_avant": before.get("total_retenu"),
+            "total_retenu": scoring.get("total_retenu"),
+            "points_non_evalues": scoring.get("points_non_evalues"),
+            "empreinte": scoring.get("empreinte"),
+        }
+        self._commit(
+            [self._put_dossier_op(updated, "", {})],
+            [AuditDraft(d.dossier_id, actor, "recalcul_score", d.status.value, d.status.value, details=details)],
+            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; recommencez."),
+        )
+        return updated.model_copy(update={"version": d.version + 1})
+
     def list_dossiers(self, siren: str) -> list[Dossier]:
         pages = self._query(self.dossiers, IndexName="ByBailleur", KeyConditionExpression=Key("siren").eq(siren))
         return [Dossier.model_validate_json(i["doc"]) for i in pages]

@@ -57,7 +57,7 @@ MAX_BODY_BYTES = 256 * 1024
 DOWNLOAD_LINK_SECONDS = 300
 EDITABLE = (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
-INSTRUCTION_ONLY_ACTIONS = frozenset({"surcharge_score"})
+INSTRUCTION_ONLY_ACTIONS = frozenset({"surcharge_score", "recalcul_score"})
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -537,7 +537,7 @@ def envoi(dossier_id: str) -> Response:
 def historique(dossier_id: str) -> Response:
     who = bailleur_caller()
     own_dossier(who, dossier_id)
-    # Score overrides belong to the instruction: the bailleur sees neither the score nor its audit entries.
+    # The score belongs to the instruction: the bailleur sees neither it nor its audit entries.
     return json_response([_dump(h) for h in store().history(dossier_id) if h.action not in INSTRUCTION_ONLY_ACTIONS])
 
 

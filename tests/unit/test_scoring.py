@@ -215,6 +215,27 @@ def test_an_override_can_score_a_missing_criterion() -> None:
     assert Decimal(out["total_retenu"]) == Decimal(record["total"]) + 7
 
 
+def test_a_score_computed_again_keeps_the_overrides_and_counts_the_new_data() -> None:
+    """After an import of referentials: the criteria that lacked data are evaluated, an instructor's
+    override still stands, and the same inputs give no new score at all."""
+    at = datetime(2025, 4, 1, tzinfo=UTC)
+    before = score_record(score_dossier(dossier(), FACTS, {}))  # no referential imported yet
+    before = scoring.override(before, "niveau_loyer", Decimal("18"), "Loyer revu à la baisse par avenant.",
+                              "instructeur:x@al.fr", at)
+    before["surcharges"]["ancien_critere"] = before["surcharges"]["niveau_loyer"]  # a criterion the grid dropped
+    assert Decimal(before["points_non_evalues"]) > 0
+
+    fresh = score_dossier(dossier(), FACTS, referentiels())
+    after = scoring.rescored(before, fresh)
+    assert after is not None
+    assert after["points_non_evalues"] == "0.00" and after["total"] == "78.70"
+    assert list(after["surcharges"]) == ["niveau_loyer"]
+    assert after["surcharges"]["niveau_loyer"]["justification"] == "Loyer revu à la baisse par avenant."
+    assert after["total_retenu"] == "82.70"  # 78.70 with niveau_loyer's 14 points replaced by 18
+    assert scoring.rescored(after, score_dossier(dossier(), FACTS, referentiels())) is None  # same fingerprint
+    assert scoring.rescored(None, fresh) == score_record(fresh)  # never scored: the fresh score as is
+
+
 # ---------------------------------------------------------------- after numbering
 
 

@@ -133,3 +133,41 @@ def test_cli_referentiel_enveloppe_and_registre(client: Client, aws: dict[str, A
     assert [row[0] for row in load_workbook(tmp_path / "r.xlsx")["Dossiers"].iter_rows(min_row=2, values_only=True)] \
         == [1, 2]
     assert runner.invoke(cli, ["registre", "--ccn", "31/12/2099"]).exit_code == 2
+
+
+def test_cli_scores_again_after_an_import_and_keeps_the_overrides(
+    client: Client, aws: dict[str, Any], tmp_path: Any, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+) -> None:
+    from typer.testing import CliRunner
+
+    from infra.cli import app as cli
+
+    first, second = numbered_and_scored(client, aws)
+    body = {"points": "5", "justification": "Loyers revus par avenant du 12 mars."}
+    overridden = call(client, "PUT", f"/instruction/dossiers/{first}/score/niveau_loyer", body, INSTRUCTEUR)
+    assert overridden.status_code == 200
+    monkeypatch.chdir(tmp_path)  # no local stack state here: the commands use the environment (moto)
+    runner = CliRunner()
+    csv = tmp_path / "saturation.csv"
+    csv.write_bytes(b"code_insee;valeur\n75056;3,5\n")
+    assert runner.invoke(cli, ["referentiel", "import", str(csv), "--nom", "saturation_demande_li"]).exit_code == 0
+
+    r = runner.invoke(cli, ["score", "recalculer"])
+    assert r.exit_code == 0, r.output
+    assert "2 score(s) recalculé(s), 0 inchangé(s)." in r.output
+    d = api.store().get_dossier(first)
+    assert d is not None and d.scoring is not None
+    assert d.scoring["referentiels"] == {
+        "dynamisme_economique": "absent",
+        "saturation_demande_li": "saturation_demande_li v1",
+    }
+    assert d.scoring["surcharges"]["niveau_loyer"]["points"] == "5.00"  # the instructor's decision stands
+    assert [h.action for h in api.store().history(first)][-2:] == ["surcharge_score", "recalcul_score"]
+    seen_by_bailleur = call(client, "GET", f"/dossiers/{first}/historique", h=BAILLEUR_A).json_body
+    assert "recalcul_score" not in [h["action"] for h in seen_by_bailleur]
+
+    again = runner.invoke(cli, ["score", "recalculer", "--dossier", second])
+    assert again.exit_code == 0 and "0 score(s) recalculé(s), 1 inchangé(s)." in again.output
+    assert [h.action for h in api.store().history(second)].count("recalcul_score") == 1
+    unknown = runner.invoke(cli, ["score", "recalculer", "--dossier", "inconnu"])
+    assert unknown.exit_code == 2 and "introuvable" in unknown.output
