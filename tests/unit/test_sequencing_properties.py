@@ -527,6 +527,27 @@ def test_envoi_cancels_its_reservation_when_recording_fails(env: Settings) -> No
     assert [p.reserved for p in store.pending_envois()] == [False]
 
 
+def test_an_envoi_goes_ahead_when_the_pieces_verdicts_cannot_be_read(env: Settings) -> None:
+    """The verdict at envoi only spares the numbering a read: without it the deposit is still taken."""
+    from botocore.exceptions import ClientError
+
+    class Unreadable(Store):
+        def deposit_records(self, dossiers: list[Dossier]) -> dict[str, Any]:
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "BatchGetItem")
+
+    empty_tables(env)
+    clock = FakeClock()
+    api = Unreadable(env)
+    d = new_dossier(api)
+    land(api, d, True, clock.now())
+    sent = send(api, d, clock)
+    assert sent.status == DossierStatus.ENVOYE and sent.envoi is not None
+    assert not sent.envoi.complete_when_sent  # complete in fact, but not known to be at envoi
+    clock.sleep(5)
+    seq = Sequencer(Store(env), env, rules(), clock=clock.now, sleep=clock.sleep)
+    assert [(c.dossier_id, c.deposit_number) for c in seq.advance()] == [(d.dossier_id, 1)]
+
+
 # ---------------------------------------------------------------- complete when sent
 
 
