@@ -272,12 +272,7 @@ def test_numbering_killed_between_reads_and_writes_stays_gapless_and_sends_each_
 def test_a_worker_killed_after_its_transaction_leaves_nothing_that_a_sweep_does_not_finish(clean: Settings) -> None:
     env = clean
     store = Store(env)
-    rules = SequencingRules(
-        hold=timedelta(minutes=15),
-        margin=timedelta(0),
-        reservation_timeout=timedelta(minutes=2),
-        envelope=Decimal("1e9"),
-    )
+    rules = IMMEDIATE
     ids = [send(store, complete_dossier(store)).dossier_id for _ in range(3)]
     dying = Sequencer(KilledStore(env, "after_write", 1), env, rules)
     with pytest.raises(Crash):
@@ -334,12 +329,7 @@ def test_a_flusher_dying_mid_outbox_holds_later_numbers_back_until_its_claim_lap
 def test_the_same_request_processed_twice_at_once_gives_one_number(clean: Settings) -> None:
     env = clean
     store = Store(env)
-    rules = SequencingRules(
-        hold=timedelta(minutes=15),
-        margin=timedelta(0),
-        reservation_timeout=timedelta(minutes=2),
-        envelope=Decimal("1e9"),
-    )
+    rules = IMMEDIATE
     ids: list[str] = []
     twins = [Sequencer(Store(env), env, rules) for _ in range(2)]
     for _ in range(8):
@@ -366,12 +356,7 @@ def test_a_redelivery_inside_the_first_delivery_read_then_write_window_gives_one
     counter and its transaction."""
     env = clean
     store = Store(env)
-    rules = SequencingRules(
-        hold=timedelta(minutes=15),
-        margin=timedelta(0),
-        reservation_timeout=timedelta(minutes=2),
-        envelope=Decimal("1e9"),
-    )
+    rules = IMMEDIATE
     d = send(store, complete_dossier(store))
     request = CompletenessRequest(dossier_id=d.dossier_id, cause="envoi")
 
