@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ami.models import Loan
+    from ami.domain.models import Loan
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -103,7 +103,7 @@ class WorkItemPoller:
 
 def prepare(runtime: Any, count: int, threads: int) -> tuple[list[tuple[Any, str]], float]:
     """Register the bailleurs, create `count` complete dossiers with both pieces; (client, id) each."""
-    from ami.rules import commune
+    from ami.domain.rules import commune
 
     from infra import pdfgen
     from infra.demo import BAILLEURS, register_bailleurs, scenario
@@ -187,7 +187,7 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    from ami.dispositif import dispositif
+    from ami.domain.dispositif import dispositif
 
     from infra.local import LocalRuntime
 

@@ -6,7 +6,7 @@ First, untimed, W threads create the dossiers and record their pieces as accepte
 real life that happens over days, before the envois). Then two phases, each run by W threads, as
 the service runs them:
 
-1. envois: each worker sends its share of the dossiers (`ami.envoi.send`: reservation, snapshots,
+1. envois: each worker sends its share of the dossiers (`ami.services.envoi.send`: reservation, snapshots,
    verdicts of the pieces, record), as the API does, and keeps the completeness request the API
    would queue;
 2. numbering: those requests, in a shuffled order (SQS FIFO orders a dossier's group only), are
@@ -58,18 +58,18 @@ def main() -> None:
 
 
 def run(n: int, w: int) -> None:
-    import ami.aws
+    import ami.adapters.aws
     import ami.settings
-    from ami import envoi
-    from ami.audit import verify_chain
-    from ami.errors import RetryLater
-    from ami.models import CompletenessRequest, Dossier, DossierStatus
-    from ami.rules import communes
-    from ami.sequencing import Sequencer, SequencingRules
-    from ami.store import Store
+    from ami.adapters.dynamodb import Store
+    from ami.domain.audit import verify_chain
+    from ami.domain.errors import RetryLater
+    from ami.domain.models import CompletenessRequest, Dossier, DossierStatus
+    from ami.domain.rules import communes
+    from ami.services import envoi
+    from ami.services.sequencing import Sequencer, SequencingRules
 
     s = ami.settings.settings()  # provisioned_emulation pointed the environment at the emulation
-    counters = ami.aws.table(s.counters_table)
+    counters = ami.adapters.aws.table(s.counters_table)
 
     from infra.samples import StubDeposits, complete_dossier
 
@@ -112,10 +112,10 @@ def run(n: int, w: int) -> None:
             with lock:
                 calls["TransactWriteItems cancelled"] += 1
 
-    ddb = ami.aws.client("dynamodb")
+    ddb = ami.adapters.aws.client("dynamodb")
     ddb.meta.events.register("after-call.dynamodb.TransactWriteItems", cancelled)
     tables = (s.dossiers_table, s.counters_table, s.audit_table)
-    for c in {ddb, ami.aws.client("sqs"), *(ami.aws.table(t).meta.client for t in tables)}:
+    for c in {ddb, ami.adapters.aws.client("sqs"), *(ami.adapters.aws.table(t).meta.client for t in tables)}:
         c.meta.events.register("before-call.dynamodb", count)
         c.meta.events.register("before-call.sqs", count)
 
@@ -183,7 +183,7 @@ def run(n: int, w: int) -> None:
     store = Store(s)
     left_pending = len(store.pending_envois())
     Sequencer(store, s, rules).advance()  # whatever the last batch left (nothing, normally)
-    attributes = ami.aws.client("sqs").get_queue_attributes(
+    attributes = ami.adapters.aws.client("sqs").get_queue_attributes(
         QueueUrl=s.scoring_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
     )
     on_scoring_queue = int(attributes["Attributes"]["ApproximateNumberOfMessages"])

@@ -19,8 +19,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from ami.models import Loan, Logements, Operation, PieceKind
-from ami.pieces import examine
+from ami.domain.models import Loan, Logements, Operation, PieceKind
+from ami.domain.pieces import examine
 
 from infra import pdfgen
 
@@ -112,7 +112,7 @@ def hwm():
         if line.startswith('VmHWM:'):
             return int(line.split()[1])
     return 0
-from ami.pieces import examine
+from ami.domain.pieces import examine
 import pypdf, pypdfium2
 data = open(sys.argv[1], 'rb').read()
 base = hwm()

@@ -132,7 +132,7 @@ def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourne
 
 
 def _print_demo(result: Any) -> None:
-    from ami.notifications import format_euros
+    from ami.domain.notifications import format_euros
 
     console.print(f"Inscription d'une SCI refusée : [yellow]{result.refused_registration}[/yellow]")
     numbered = Table(title="Dossiers complets, dans l'ordre de dépôt")
@@ -144,7 +144,7 @@ def _print_demo(result: Any) -> None:
     from datetime import datetime
     from decimal import Decimal
 
-    from ami.rules import commune
+    from ami.domain.rules import commune
 
     for r in result.numbered:
         c = commune(r.get("commune_insee") or "")
@@ -216,10 +216,10 @@ def instruction_next(
     instructeur: str = typer.Option("instruction@actionlogement.fr", "--instructeur"),
 ) -> None:
     """Prendre le prochain dossier à instruire, l'afficher, puis le marquer traité (done) ou le rendre (release)."""
-    from ami.models import DossierStatus
-    from ami.notifications import format_euros
+    from ami.adapters.dynamodb import Store
+    from ami.domain.models import DossierStatus
+    from ami.domain.notifications import format_euros
     from ami.settings import settings
-    from ami.store import Store
 
     from infra.ops import InstructionQueue
 

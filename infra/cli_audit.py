@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from ami.audit import AuditEntry
+from ami.domain.audit import AuditEntry
 from rich.console import Console
 from rich.table import Table
 
@@ -16,8 +16,8 @@ console = Console()
 
 
 def _live_entries() -> list[AuditEntry]:
+    from ami.adapters.dynamodb import Store
     from ami.settings import settings
-    from ami.store import Store
 
     from infra.cli import _read_state
 
@@ -32,7 +32,7 @@ def verify(
     ),
 ) -> None:
     """Recalcule la chaîne de hachage et la numérotation à partir du journal seul."""
-    from ami.audit import GENESIS, verify_log
+    from ami.domain.audit import GENESIS, verify_log
 
     if file is None:
         entries, anchor, head = _live_entries(), GENESIS, None

@@ -41,8 +41,8 @@ def _store() -> Any:
 
     if STATE.exists():
         _read_state()
+    from ami.adapters.dynamodb import Store
     from ami.settings import settings
-    from ami.store import Store
 
     return Store(settings())
 
@@ -64,8 +64,8 @@ def referentiel_import(
     nom: str = typer.Option("", "--nom", help="Nom du référentiel (par défaut : le nom du fichier sans extension)."),
     source: str = typer.Option("", "--source", help="Provenance des données (producteur, millésime)."),
 ) -> None:
-    from ami.errors import InvalidInput
-    from ami.referentiel import ReferentielStore, parse
+    from ami.domain.errors import InvalidInput
+    from ami.domain.referentiel import ReferentielStore, parse
 
     name = nom or fichier.stem
     data = fichier.read_bytes()
@@ -97,7 +97,7 @@ def score_recalculer(
     surcharges des instructeurs sont conservées ; un dossier dont rien n'a changé (même empreinte) n'est
     pas réécrit ; chaque recalcul est tracé dans le journal d'audit.
     """
-    from ami.scoring import AfterNumbering
+    from ami.domain.scoring import AfterNumbering
 
     from infra.cli import _progress
 
@@ -136,13 +136,13 @@ def score_recalculer(
 
 
 def _fr(value: Any) -> str:
-    from ami.extraction.french import format_decimal_fr
+    from ami.domain.extraction.french import format_decimal_fr
 
     return "—" if value is None else format_decimal_fr(Decimal(str(value)))
 
 
 def print_envelope(env: Any) -> None:
-    from ami.notifications import format_euros
+    from ami.domain.notifications import format_euros
 
     console.print(Panel.fit(
         f"Enveloppe {format_euros(env.montant_eur)} — numérotés {format_euros(env.principal_numerotes_eur)} "
@@ -173,7 +173,7 @@ def print_envelope(env: Any) -> None:
 
 def enveloppe() -> None:
     """Consommation de l'enveloppe : dossiers numérotés, à avis CCN favorable, restant ; par région et zone."""
-    from ami.envelope import envelope
+    from ami.domain.envelope import envelope
 
     print_envelope(envelope(_store().list_numbered()))
 
@@ -188,8 +188,8 @@ def registre(
     except ValueError:
         console.print(f"[red]Date de CCN invalide « {ccn} »[/red] : attendu AAAA-MM-JJ.")
         raise typer.Exit(2) from None
-    from ami import registre as reg
-    from ami.models import utcnow
+    from ami.domain import registre as reg
+    from ami.domain.models import utcnow
 
     store = _store()
     dossiers = store.list_numbered()

@@ -1,6 +1,6 @@
 """`ami piece check FILE --piece lettre_offre|dossier_presentation [--siren S] [--json]`.
 
-Runs exactly what the intake function runs (`ami.pieces.examine`), offline, on one file: the verdict,
+Runs exactly what the intake function runs (`ami.domain.pieces.examine`), offline, on one file: the verdict,
 the checks, and every field read with its page, source text and confidence.
 """
 
@@ -22,8 +22,8 @@ _SEVERITY_STYLE = {"bloquant": "bold red", "attention": "yellow", "info": "cyan"
 
 def check_file(data: bytes, piece: str, siren: str | None = None, raison_sociale: str | None = None) -> dict[str, Any]:
     """The JSON verdict for one file: what `--json` prints."""
-    from ami.errors import PieceRefused
-    from ami.pieces import PieceContext, examine
+    from ami.domain.errors import PieceRefused
+    from ami.domain.pieces import PieceContext, examine
 
     try:
         report = examine(data, piece, context=PieceContext(siren=siren, raison_sociale=raison_sociale))  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ami.models import Loan, LoanKind, Logements, Operation
+from ami.domain.models import Loan, LoanKind, Logements, Operation
 
 PASSWORD = "Demo-AMI-garantie-2026!"
 INSTRUCTOR = ("instruction@actionlogement.fr", "Instructeur-AMI-2026!")
@@ -24,7 +24,7 @@ INSTRUCTOR = ("instruction@actionlogement.fr", "Instructeur-AMI-2026!")
 
 def luhn_siren(prefix: str) -> str:
     """Complete an 8-digit prefix into a SIREN whose Luhn key is right."""
-    from ami.rules import luhn_ok
+    from ami.domain.rules import luhn_ok
 
     return next(prefix + str(d) for d in range(10) if luhn_ok(prefix + str(d)))
 
@@ -334,7 +334,7 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
             if d.missing_piece != "dossier_presentation" and (
                 d.bad_upload is None or d.fix_after_bad or d.bad_upload[0] != "dossier_presentation"
             ):
-                from ami.rules import commune
+                from ami.domain.rules import commune
 
                 where = commune(d.insee)
                 zone = where.zone if where else "?"
@@ -430,7 +430,7 @@ def check_numbering(numbered: list[dict[str, Any]], dossiers: list[DemoDossier])
 
 
 def check_emails(emails: list[Any], numbered: list[dict[str, Any]], dossiers: list[DemoDossier]) -> list[str]:
-    from ami.dispositif import dispositif
+    from ami.domain.dispositif import dispositif
 
     problems = []
     mailbox = [e for e in emails if dispositif().mailbox in e.to]
@@ -482,9 +482,9 @@ def peek_work_items(runtime: Any) -> list[dict[str, Any]]:
 
 def check_audit_and_dlqs(runtime: Any) -> list[str]:
     import boto3
-    from ami.audit import verify_chain
+    from ami.adapters.dynamodb import Store
+    from ami.domain.audit import verify_chain
     from ami.settings import settings
-    from ami.store import Store
 
     problems = [f"journal d'audit : {p}" for p in verify_chain(Store(settings()).audit_entries())]
     sqs = boto3.session.Session().client("sqs", endpoint_url=runtime.emulation.endpoint)

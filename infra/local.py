@@ -422,7 +422,9 @@ def _describe(exc: Exception) -> str:
 
 def _forget_cached_clients() -> None:
     """Clients made for another endpoint (an earlier stack in the same process) must not be reused."""
-    from ami import aws, idempotency, settings
+    from ami import settings
+    from ami.adapters import aws
+    from ami.services import idempotency
 
     aws.reset()
     settings.settings.cache_clear()

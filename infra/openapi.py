@@ -23,9 +23,9 @@ FUNCTIONS = str(Path(__file__).resolve().parents[1] / "functions")
 if FUNCTIONS not in sys.path:
     sys.path.insert(0, FUNCTIONS)
 
-from ami.dispositif import EligibleForm  # noqa: E402
-from ami.envelope import Enveloppe  # noqa: E402
-from ami.models import (  # noqa: E402
+from ami.domain.dispositif import EligibleForm  # noqa: E402
+from ami.domain.envelope import Enveloppe  # noqa: E402
+from ami.domain.models import (  # noqa: E402
     PIECE_KINDS,
     Bailleur,
     BailleurRegistration,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
-from ami.models import Loan, Logements, Operation
+from ami.domain.models import Loan, Logements, Operation
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 

@@ -7,8 +7,9 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from ami.deposits import Deposits, piece_key
-from ami.models import (
+from ami.adapters.dynamodb import Store
+from ami.adapters.s3 import Deposits, piece_key
+from ami.domain.models import (
     PIECE_KINDS,
     DepositedPiece,
     Dossier,
@@ -19,7 +20,6 @@ from ami.models import (
     Operation,
     PieceRecord,
 )
-from ami.store import Store
 
 
 def complete_form(kind: LoanKind = "bati", amount: Decimal = Decimal("1000000")) -> DossierForm:

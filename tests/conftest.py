@@ -120,7 +120,7 @@ class Harness:
         return str(created["dossier_id"])
 
     def good_pdf(self, client: Bailleur, piece: str) -> bytes:
-        from ami.models import Loan, Operation
+        from ami.domain.models import Loan, Operation
 
         from infra import pdfgen
 
@@ -255,10 +255,10 @@ class Harness:
 
     def sequencer(self, hold_seconds: int | None = None) -> Any:
         """A Sequencer on the stack's tables, with the hold timeout of the dispositif or `hold_seconds`."""
-        from ami.dispositif import dispositif
-        from ami.sequencing import Sequencer, SequencingRules
+        from ami.adapters.dynamodb import Store
+        from ami.domain.dispositif import dispositif
+        from ami.services.sequencing import Sequencer, SequencingRules
         from ami.settings import settings
-        from ami.store import Store
 
         rules = SequencingRules.of(dispositif())
         if hold_seconds is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ami.aws import table
+from ami.adapters.aws import table
 from ami.settings import Settings
 
 

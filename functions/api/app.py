@@ -19,15 +19,15 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from ami import accounts, rules
-from ami import envoi as envoi_logic
-from ami.aws import client
-from ami.deposits import Deposits
-from ami.dispositif import dispositif
-from ami.errors import AmiError, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from ami.extraction import Check, ComparisonRow, ExtractedField
-from ami.extraction.compare import instruction_view
-from ami.models import (
+from ami.adapters.aws import client
+from ami.adapters.dynamodb import Store
+from ami.adapters.s3 import Deposits
+from ami.domain import rules
+from ami.domain.dispositif import dispositif
+from ami.domain.errors import AmiError, Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from ami.domain.extraction import Check, ComparisonRow, ExtractedField
+from ami.domain.extraction.compare import instruction_view
+from ami.domain.models import (
     PIECE_KINDS,
     Bailleur,
     BailleurRegistration,
@@ -43,8 +43,9 @@ from ami.models import (
     WorkItem,
     utcnow,
 )
+from ami.services import accounts
+from ami.services import envoi as envoi_logic
 from ami.settings import settings
-from ami.store import Store
 from chalice import Chalice, CognitoUserPoolAuthorizer, Response
 from chalice.app import ChaliceViewError, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -640,7 +641,7 @@ def override_score(dossier_id: str, critere: str) -> Response:
     who = instructeur_caller()
     body = parse_body(ScoreOverrideIn)
     d = _instruction_dossier_or_404(dossier_id)
-    from ami import scoring
+    from ami.domain import scoring
 
     updated = scoring.override(d.scoring, critere, body.points, body.justification, who.actor, utcnow())
     saved = store().override_score(d, updated, who.actor, critere)
@@ -650,7 +651,7 @@ def override_score(dossier_id: str, critere: str) -> Response:
 @route("/instruction/enveloppe", "GET")
 def instruction_enveloppe() -> Response:
     instructeur_caller()
-    from ami.envelope import envelope
+    from ami.domain.envelope import envelope
 
     return json_response(_dump(envelope(store().list_numbered())))
 
@@ -667,7 +668,7 @@ def instruction_registre() -> Response:
     if ccn is None:
         raise InvalidInput("date_ccn_invalide", "Indiquez la date de la CCN au format AAAA-MM-JJ (paramètre ccn).",
                            [{"champ": "ccn", "message": "Date AAAA-MM-JJ attendue."}])
-    from ami import registre
+    from ami.domain import registre
 
     now = utcnow()
     data, n = registre.from_store(store(), ccn, now)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ami.dispositif import dispositif
-from ami.models import CompletenessRequest
-from ami.sequencing import Conclusion, Sequencer, SequencingRules
+from ami.adapters.dynamodb import Store
+from ami.domain.dispositif import dispositif
+from ami.domain.models import CompletenessRequest
+from ami.services.sequencing import Conclusion, Sequencer, SequencingRules
 from ami.settings import settings
-from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-from ami.deposits import Deposits
-from ami.idempotency import register_lambda_context
-from ami.intake import Intake, Upload
+from ami.adapters.dynamodb import Store
+from ami.adapters.s3 import Deposits
+from ami.services.idempotency import register_lambda_context
+from ami.services.intake import Intake, Upload
 from ami.settings import settings
-from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ami.delivery import Delivery
-from ami.idempotency import register_lambda_context
-from ami.models import Notification
-from ami.notifications import SesMailer
+from ami.adapters.dynamodb import Store
+from ami.domain.models import Notification
+from ami.domain.notifications import SesMailer
+from ami.services.delivery import Delivery
+from ami.services.idempotency import register_lambda_context
 from ami.settings import settings
-from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response

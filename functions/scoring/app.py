@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ami.idempotency import register_lambda_context
-from ami.models import DepositNumbered
-from ami.scoring import AfterNumbering
+from ami.adapters.dynamodb import Store
+from ami.domain.models import DepositNumbered
+from ami.domain.scoring import AfterNumbering
+from ami.services.idempotency import register_lambda_context
 from ami.settings import settings
-from ami.store import Store
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ami.models import Loan, Logements, Operation
+from ami.domain.models import Loan, Logements, Operation
 
 from infra import pdfgen
 

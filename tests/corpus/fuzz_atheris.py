@@ -14,9 +14,9 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from ami.errors import PieceRefused
-    from ami.extraction import lettre_offre, presentation
-    from ami.pieces import examine
+    from ami.domain.errors import PieceRefused
+    from ami.domain.extraction import lettre_offre, presentation
+    from ami.domain.pieces import examine
 
 
 def one_input(data: bytes) -> None:

@@ -11,8 +11,8 @@ import boto3
 import jwt
 import pytest
 import requests
+from ami.adapters.dynamodb import Store
 from ami.settings import settings
-from ami.store import Store
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from infra.client import AmiClient, ApiError

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from ami.audit import verify_chain
+from ami.adapters.dynamodb import Store
+from ami.domain.audit import verify_chain
 from ami.settings import settings
-from ami.store import Store
 
 
 def test_the_chain_is_intact_and_tampering_is_detected(ami, register_bailleur, upload_good_pieces, settle):

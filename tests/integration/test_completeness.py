@@ -7,9 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from ami.models import CompletenessRequest, DepositedPiece, DepositNumbered, Envoi, PieceRecord, utcnow
+from ami.adapters.dynamodb import PendingEnvoi, Store
+from ami.domain.models import CompletenessRequest, DepositedPiece, DepositNumbered, Envoi, PieceRecord, utcnow
 from ami.settings import settings
-from ami.store import PendingEnvoi, Store
 
 from infra import pdfgen
 
@@ -236,8 +236,8 @@ def test_a_redelivered_deposit_numbered_is_handled_once(ami, register_bailleur, 
 def test_a_malformed_request_fails_itself_and_those_after_it_the_others_are_examined(ami, register_bailleur):
     """The completeness function parses its FIFO batch record by record, then examines the valid
     requests before the first malformed one together; that one and those after it come back."""
-    from ami import envoi
-    from ami.errors import RetryLater
+    from ami.domain.errors import RetryLater
+    from ami.services import envoi
 
     from infra.samples import StubDeposits
 

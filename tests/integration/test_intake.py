@@ -7,8 +7,8 @@ import uuid
 from typing import Any
 
 import pytest
+from ami.adapters.dynamodb import Store
 from ami.settings import settings
-from ami.store import Store
 from pypdf import PdfReader
 
 from infra import pdfgen

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from ami.models import Notification
+from ami.domain.models import Notification
 
 
 def test_the_same_notification_twice_sends_one_email(ami, register_bailleur, settle):

@@ -17,23 +17,23 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import ami.aws
+import ami.adapters.aws
+import ami.adapters.dynamodb
 import ami.settings
-import ami.store
 import pytest
-from ami import envoi, sequencing
-from ami.audit import verify_chain
-from ami.aws import client
-from ami.dispositif import dispositif
-from ami.errors import RetryLater
-from ami.models import (
+from ami.adapters.aws import client
+from ami.adapters.dynamodb import DepositCounter, Store
+from ami.domain.audit import verify_chain
+from ami.domain.dispositif import dispositif
+from ami.domain.errors import RetryLater
+from ami.domain.models import (
     CompletenessRequest,
     Dossier,
     DossierStatus,
 )
-from ami.sequencing import Sequencer, SequencingRules
+from ami.services import envoi, sequencing
+from ami.services.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
-from ami.store import DepositCounter, Store
 from boto3.dynamodb.conditions import Key
 from support import empty_tables
 
@@ -311,14 +311,14 @@ def test_a_flusher_dying_mid_outbox_holds_later_numbers_back_until_its_claim_lap
     assert len(list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX")))) == 3
 
     now = datetime.now(UTC)
-    monkeypatch.setattr(ami.store, "client", lambda service: DyingSQS(batches=1))
+    monkeypatch.setattr(ami.adapters.dynamodb, "client", lambda service: DyingSQS(batches=1))
     with pytest.raises(Crash):
         store.flush_outbox(now)  # number 1 sent and its item deleted; number 2's item claimed, not sent
     monkeypatch.undo()
     assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [1]
     assert store.flush_outbox(now + timedelta(seconds=30)) == 0  # 3 may not overtake the claimed 2
     assert drain(env.scoring_queue_url) == []
-    assert store.flush_outbox(now + ami.store.OUTBOX_CLAIM + timedelta(seconds=1)) == 2
+    assert store.flush_outbox(now + ami.adapters.dynamodb.OUTBOX_CLAIM + timedelta(seconds=1)) == 2
     assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [2, 3]
     assert_fair_numbering(store, ids)
 

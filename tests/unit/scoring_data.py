@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from ami.models import Bailleur, Dossier, DossierForm, Envoi
-from ami.referentiel import Referentiel
+from ami.domain.models import Bailleur, Dossier, DossierForm, Envoi
+from ami.domain.referentiel import Referentiel
 
 SIREN = "732829320"
 DEPOSIT = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)

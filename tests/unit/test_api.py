@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
-import ami.aws
+import ami.adapters.aws
 import ami.settings
 import boto3
 import pytest
-from ami.models import DossierStatus
-from ami.store import DepositCounter, ToNumber
+from ami.adapters.dynamodb import DepositCounter, ToNumber
+from ami.domain.models import DossierStatus
 from api import app as api
 from chalice.test import Client
 from moto import mock_aws
@@ -45,7 +45,7 @@ ENV = {
 
 
 def _clear_caches() -> None:
-    ami.aws.reset()
+    ami.adapters.aws.reset()
     ami.settings.settings.cache_clear()
     api.store.cache_clear()
     api.deposits.cache_clear()

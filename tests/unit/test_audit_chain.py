@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ami.audit import GENESIS, AuditEntry, verify_chain, verify_log, verify_numbering
+from ami.domain.audit import GENESIS, AuditEntry, verify_chain, verify_log, verify_numbering
 
 
 def chain(specs: list[tuple[str, str, dict[str, Any]]]) -> list[AuditEntry]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ami.envelope import NOTE_SANS_AVIS, envelope
-from ami.models import DossierStatus
+from ami.domain.envelope import NOTE_SANS_AVIS, envelope
+from ami.domain.models import DossierStatus
 from scoring_data import dossier
 
 

@@ -37,7 +37,8 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], 
     for k, v in FAKE_ENV.items():
         monkeypatch.setenv(k, v)
     monkeypatch.syspath_prepend(str(ROOT / "functions"))
-    from ami import aws, settings
+    from ami import settings
+    from ami.adapters import aws
 
     settings.settings.cache_clear()
     aws.reset()

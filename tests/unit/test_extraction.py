@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ami.errors import PieceRefused
-from ami.extraction import compare, french, lettre_offre, presentation
-from ami.models import Loan
-from ami.pieces import REFUSAL_CODES, PieceContext, examine
+from ami.domain.errors import PieceRefused
+from ami.domain.extraction import compare, french, lettre_offre, presentation
+from ami.domain.models import Loan
+from ami.domain.pieces import REFUSAL_CODES, PieceContext, examine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner

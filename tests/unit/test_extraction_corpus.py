@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ami.errors import PieceRefused
-from ami.extraction import HIGH_CONFIDENCE
-from ami.pieces import examine
+from ami.domain.errors import PieceRefused
+from ami.domain.extraction import HIGH_CONFIDENCE
+from ami.domain.pieces import examine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
 import corpus

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import boto3
 import pytest
-from ami import aws
-from ami.dispositif import dispositif
-from ami.models import (
+from ami.adapters import aws
+from ami.domain.dispositif import dispositif
+from ami.domain.models import (
     Bailleur,
     DepositedPiece,
     Dossier,
@@ -26,7 +26,7 @@ from ami.models import (
     Operation,
     Reason,
 )
-from ami.notifications import Email, SesMailer, compose, format_bytes, format_euros, format_paris
+from ami.domain.notifications import Email, SesMailer, compose, format_bytes, format_euros, format_paris
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends

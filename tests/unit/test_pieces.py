@@ -1,4 +1,4 @@
-"""ami.pieces: every refusal code on a realistic bad file, good pieces accepted, and no other outcome."""
+"""ami.domain.pieces: every refusal code on a realistic bad file, good pieces accepted, and no other outcome."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import sys
 from decimal import Decimal
 
 import pytest
-from ami import pieces
-from ami.dispositif import dispositif
-from ami.errors import PieceRefused
-from ami.models import Loan, Logements, Operation, PieceKind
-from ami.pieces import examine
+from ami.domain import pieces
+from ami.domain.dispositif import dispositif
+from ami.domain.errors import PieceRefused
+from ami.domain.models import Loan, Logements, Operation, PieceKind
+from ami.domain.pieces import examine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -214,7 +214,7 @@ def test_real_page_limit_of_the_letter() -> None:
 
 
 def test_pypdf_is_not_imported_at_module_import() -> None:
-    code = "import sys, ami.pieces; sys.exit('pypdf' in sys.modules)"
+    code = "import sys, ami.domain.pieces; sys.exit('pypdf' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import ami.aws
+import ami.adapters.aws
 import boto3
 import pytest
-from ami import referentiel
-from ami.errors import InvalidInput
-from ami.referentiel import ReferentielStore, parse
-from ami.scoring import score_dossier, score_record
+from ami.domain import referentiel
+from ami.domain.errors import InvalidInput
+from ami.domain.referentiel import ReferentielStore, parse
+from ami.domain.scoring import score_dossier, score_record
 from ami.settings import Settings
 from moto import mock_aws
 from scoring_data import dossier
@@ -77,7 +77,7 @@ def refstore(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ReferentielStore
         monkeypatch.delenv(name, raising=False)
     for name, value in (("AWS_DEFAULT_REGION", REGION), ("AWS_ACCESS_KEY_ID", "t"), ("AWS_SECRET_ACCESS_KEY", "t")):
         monkeypatch.setenv(name, value)
-    ami.aws.reset()
+    ami.adapters.aws.reset()
     referentiel._CONTENT.clear()
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name=REGION)
@@ -94,7 +94,7 @@ def refstore(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ReferentielStore
             "SCORING_QUEUE_URL": "q", "NOTIFICATIONS_QUEUE_URL": "q", "INSTRUCTION_QUEUE_URL": "q",
             "SENDER_EMAIL": "a@b.fr", "USER_POOL_ID": "p"})
         yield ReferentielStore(settings), ddb, s3
-    ami.aws.reset()
+    ami.adapters.aws.reset()
     referentiel._CONTENT.clear()
 
 

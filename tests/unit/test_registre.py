@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ami import registre, scoring
-from ami.models import Dossier
-from ami.scoring import Fact, score_dossier, score_record
+from ami.domain import registre, scoring
+from ami.domain.models import Dossier
+from ami.domain.scoring import Fact, score_dossier, score_record
 from openpyxl import load_workbook
 from scoring_data import BAILLEUR, dossier, referentiels
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from ami.errors import InvalidInput
-from ami.models import (
+from ami.domain.errors import InvalidInput
+from ami.domain.models import (
     BailleurRegistration,
     DepositedPiece,
     Dossier,
@@ -18,7 +18,7 @@ from ami.models import (
     Operation,
     PieceRecord,
 )
-from ami.rules import assess, check_registration, commune, form_gaps, luhn_ok
+from ami.domain.rules import assess, check_registration, commune, form_gaps, luhn_ok
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ami import scoring
-from ami.errors import InvalidInput, NotFound
-from ami.models import DepositNumbered, Dossier
-from ami.scoring import Fact, ScoringConfig, lli_ceiling, load_config, score_dossier, score_record
+from ami.domain import scoring
+from ami.domain.errors import InvalidInput, NotFound
+from ami.domain.models import DepositNumbered, Dossier
+from ami.domain.scoring import Fact, ScoringConfig, lli_ceiling, load_config, score_dossier, score_record
 from pydantic import ValidationError
 from scoring_data import BAILLEUR, dossier, referentiels
 
@@ -286,7 +286,7 @@ def test_after_numbering_scores_once_and_keeps_overrides(monkeypatch: pytest.Mon
 
 def test_facts_come_from_the_deposited_dossier_de_presentation() -> None:
     """DPE class and the nearest public transport stop, each with the page it was read on."""
-    from ami.extraction import ExtractedField
+    from ami.domain.extraction import ExtractedField
 
     fields = [
         ExtractedField(name="energie.dpe", value="B", page=3, source="Étiquette énergie : classe B", confidence=0.9),

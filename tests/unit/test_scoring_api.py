@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ami.models import DossierStatus
-from ami.scoring import score_dossier, score_record
-from ami.store import DepositCounter, ToNumber
+from ami.adapters.dynamodb import DepositCounter, ToNumber
+from ami.domain.models import DossierStatus
+from ami.domain.scoring import score_dossier, score_record
 from api import app as api
 from chalice.test import Client
 from openpyxl import load_workbook

@@ -23,14 +23,14 @@ from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
-import ami.aws
+import ami.adapters.aws
 import ami.settings
 import pytest
-from ami import envoi
-from ami.audit import verify_chain
-from ami.deposits import piece_key
-from ami.errors import Conflict, RetryLater
-from ami.models import (
+from ami.adapters.dynamodb import DepositCounter, PendingEnvoi, Store
+from ami.adapters.s3 import piece_key
+from ami.domain.audit import verify_chain
+from ami.domain.errors import Conflict, RetryLater
+from ami.domain.models import (
     PIECE_KINDS,
     CompletenessRequest,
     Dossier,
@@ -38,9 +38,9 @@ from ami.models import (
     Envoi,
     Notification,
 )
-from ami.sequencing import Sequencer, SequencingRules
+from ami.services import envoi
+from ami.services.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
-from ami.store import DepositCounter, PendingEnvoi, Store
 from boto3.dynamodb.conditions import Key
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st

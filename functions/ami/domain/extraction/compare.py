@@ -1,7 +1,7 @@
 """What the documents say against what the dossier says: each difference is a check for the instructor.
 
-Works on extracted fields (by name) and plain values, so it imports nothing from `ami.models` at module
-level: `ami.models` imports this package.
+Works on extracted fields (by name) and plain values, so it imports nothing from `ami.domain.models` at module
+level: `ami.domain.models` imports this package.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ami.extraction import Check, ComparisonRow, ExtractedField
-from ami.extraction.french import format_euros_fr
+from ami.domain.extraction import Check, ComparisonRow, ExtractedField
+from ami.domain.extraction.french import format_euros_fr
 
 _LOAN_RE = re.compile(r"^prets\[(\d+)\]\.(\w+)$")
 _NATURES = {"foncier": "foncier", "bati": "bâti"}
@@ -95,7 +95,7 @@ def _decimal(value: object) -> Decimal | None:
 def letter_vs_form(fields: Sequence[ExtractedField], form_loans: Sequence[Any]) -> list[Check]:
     """Loan count, each amount to the cent, kind foncier/bâti, duration and total: letter against form.
 
-    `form_loans` are `ami.models.Loan` (kind, produit, montant_eur, duree_mois). Loans are paired by
+    `form_loans` are `ami.domain.models.Loan` (kind, produit, montant_eur, duree_mois). Loans are paired by
     amount and kind first, then in order, so a letter listing them in another order is not a difference.
     """
     said = letter_loans(fields)
@@ -244,7 +244,7 @@ def instruction_view(
     """Checks (the deposited pieces' own, then the documents against the form), fields by piece, and the
     dossier de présentation's values beside the form's.
 
-    `records` are `ami.models.PieceRecord`; the deposited version of each piece is the one the envoi froze,
+    `records` are `ami.domain.models.PieceRecord`; the deposited version of each piece is the one the envoi froze,
     or else the latest accepted one."""
     chosen: dict[str, Any] = {}
     frozen = dossier.envoi.pieces if dossier.envoi else {}

@@ -24,10 +24,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ami.dispositif import dispositif
-from ami.errors import PieceRefused
-from ami.extraction import Check, ExtractedField
-from ami.models import PieceKind
+from ami.domain.dispositif import dispositif
+from ami.domain.errors import PieceRefused
+from ami.domain.extraction import Check, ExtractedField
+from ami.domain.models import PieceKind
 
 # Acrobat looks for the header in the first 1024 bytes and for %%EOF in the last 1024; following it
 # accepts what opens on the instructor's desk and catches uploads cut short.
@@ -142,8 +142,8 @@ def _with(report: PieceReport, fields: tuple[ExtractedField, ...], checks: list[
 
 def _read_fields(report: PieceReport, pages: list[str], piece: PieceKind, name: str, context: PieceContext,
                  checks: list[Check]) -> PieceReport:
-    from ami.extraction import compare, lettre_offre, presentation
-    from ami.extraction.document import Document, classify
+    from ami.domain.extraction import compare, lettre_offre, presentation
+    from ami.domain.extraction.document import Document, classify
 
     kind = classify(pages)
     if kind is not None and kind != piece:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ami.extraction import Check, ExtractedField
+from ami.domain.extraction import Check, ExtractedField
 
 PieceKind = Literal["lettre_offre", "dossier_presentation"]
 PIECE_KINDS: tuple[PieceKind, ...] = ("lettre_offre", "dossier_presentation")

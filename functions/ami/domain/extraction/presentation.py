@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
-from ami.extraction import ExtractedField
-from ami.extraction.document import Document, decimal_str, match_at
-from ami.extraction.french import AMOUNT_RE, euros_str, parse_figures
+from ami.domain.extraction import ExtractedField
+from ami.domain.extraction.document import Document, decimal_str, match_at
+from ami.domain.extraction.french import AMOUNT_RE, euros_str, parse_figures
 
 _NUMBER = r"(\d{1,3}(?:[ .]\d{3})+|\d+)(?:,(\d{1,2}))?"
 _TYPOLOGY_RE = re.compile(

@@ -9,8 +9,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal
 
-from ami.extraction import ExtractedField
-from ami.extraction.french import normalise
+from ami.domain.extraction import ExtractedField
+from ami.domain.extraction.french import normalise
 
 PAGE_BREAK = "\n\f\n"
 SOURCE_MAX = 240

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ami.deposits import Deposits, piece_key
-from ami.dispositif import dispositif
-from ami.errors import RetryLater
-from ami.models import PIECE_KINDS, DepositedPiece, Dossier, Envoi, PieceKind, utcnow
-from ami.rules import assess
-from ami.store import PendingEnvoi, Store
+from ami.adapters.dynamodb import PendingEnvoi, Store
+from ami.adapters.s3 import Deposits, piece_key
+from ami.domain.dispositif import dispositif
+from ami.domain.errors import RetryLater
+from ami.domain.models import PIECE_KINDS, DepositedPiece, Dossier, Envoi, PieceKind, utcnow
+from ami.domain.rules import assess
 
 
 def send(store: Store, deposits: Deposits, d: Dossier, actor: str, clock: Callable[[], datetime] = utcnow) -> Dossier:

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ami.aws import client
-from ami.dispositif import dispositif
-from ami.models import PIECE_KINDS, DepositedPiece, PieceKind, utcnow
+from ami.adapters.aws import client
+from ami.domain.dispositif import dispositif
+from ami.domain.models import PIECE_KINDS, DepositedPiece, PieceKind, utcnow
 from ami.settings import Settings
 
 KEY_PATTERN = re.compile(

@@ -1,7 +1,7 @@
 """Reading the pieces: what a lettre d'offre or a dossier de présentation says, and where.
 
-This package imports nothing from `ami.models` (which imports `Check` and `ExtractedField` from here), so
-there is no import cycle; PDF libraries are imported lazily by `ami.pieces` only.
+This package imports nothing from `ami.domain.models` (which imports `Check` and `ExtractedField` from here), so
+there is no import cycle; PDF libraries are imported lazily by `ami.domain.pieces` only.
 """
 
 from __future__ import annotations

@@ -10,13 +10,13 @@ import logging
 
 from botocore.exceptions import ClientError
 
-from ami import rules
-from ami.aws import client
-from ami.errors import Conflict, InvalidInput
-from ami.models import Bailleur, BailleurRegistration, utcnow
-from ami.store import Store
+from ami.adapters.aws import client
+from ami.adapters.dynamodb import Store
+from ami.domain import rules
+from ami.domain.errors import Conflict, InvalidInput
+from ami.domain.models import Bailleur, BailleurRegistration, utcnow
 
-log = logging.getLogger("ami.accounts")
+log = logging.getLogger("ami.services.accounts")
 
 
 class CognitoAccounts:

@@ -8,14 +8,14 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from ami.aws import client
-from ami.deposits import Deposits, parse_key
-from ami.dispositif import dispositif
-from ami.errors import PieceRefused
-from ami.idempotency import once
-from ami.models import CompletenessRequest, Notification, PieceRecord, utcnow
+from ami.adapters.aws import client
+from ami.adapters.dynamodb import Store
+from ami.adapters.s3 import Deposits, parse_key
+from ami.domain.dispositif import dispositif
+from ami.domain.errors import PieceRefused
+from ami.domain.models import CompletenessRequest, Notification, PieceRecord, utcnow
+from ami.services.idempotency import once
 from ami.settings import Settings
-from ami.store import Store
 
 UNKNOWN_KEY = PieceRefused(
     "cle_inconnue",
@@ -57,7 +57,7 @@ class Intake:
             self.deposits.quarantine(upload.key, upload.version_id, UNKNOWN_KEY.code)
             return {"outcome": "quarantined", "dossier_id": None, "reason_code": UNKNOWN_KEY.code}
 
-        from ami.pieces import PieceContext, examine
+        from ami.domain.pieces import PieceContext, examine
 
         limit = dispositif().pieces[parts.piece].max_bytes
         received_at = upload.event_time

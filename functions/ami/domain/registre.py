@@ -23,11 +23,11 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from ami.dispositif import dispositif
-from ami.envelope import Enveloppe, envelope, region_name
-from ami.models import Bailleur, Dossier
-from ami.rules import commune
-from ami.scoring import PARIS, RentCheck, ScoringConfig, rent_check, scoring_config
+from ami.domain.dispositif import dispositif
+from ami.domain.envelope import Enveloppe, envelope, region_name
+from ami.domain.models import Bailleur, Dossier
+from ami.domain.rules import commune
+from ami.domain.scoring import PARIS, RentCheck, ScoringConfig, rent_check, scoring_config
 
 EUROS = '#,##0.00 "€"'
 EUROS_M2 = '#,##0.00 "€/m²"'
@@ -349,7 +349,7 @@ def bailleurs_of(store: Any, dossiers: Iterable[Dossier]) -> dict[str, Bailleur]
 
 
 def from_store(store: Any, ccn: date, generated_at: datetime) -> tuple[bytes, int]:
-    """The registre of the numbered dossiers held by `store` (an `ami.store.Store`): bytes and row count."""
+    """The registre of the numbered dossiers held by `store` (an `ami.adapters.dynamodb.Store`): bytes and row count."""
     dossiers = store.list_numbered()
     buf = io.BytesIO()
     n = write(buf, dossiers, bailleurs_of(store, dossiers), ccn, generated_at)

@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ami.extraction import Check, ExtractedField
-from ami.extraction.document import Document, is_footer
-from ami.extraction.french import (
+from ami.domain.extraction import Check, ExtractedField
+from ami.domain.extraction.document import Document, is_footer
+from ami.domain.extraction.french import (
     AMOUNT_RE,
     DATE_RE,
     DURATION_RE,

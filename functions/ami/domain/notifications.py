@@ -1,7 +1,7 @@
 """The emails of the AMI: what each notification says, to whom, and how it leaves (SES).
 
 One `Notification` becomes one or more `Email`s through `compose`; the wording lives in the Jinja2
-templates of `ami/templates/` (`<kind>.subject.txt`, `<kind>.txt`, `<kind>.html`), the text and
+templates of `ami/domain/templates/` (`<kind>.subject.txt`, `<kind>.txt`, `<kind>.html`), the text and
 HTML versions saying the same things. This module does not log: emails carry amounts and personal
 data that must not end up in logs.
 """
@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ami import aws
-from ami.dispositif import dispositif
-from ami.models import PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
-from ami.rules import commune
+from ami.adapters import aws
+from ami.domain.dispositif import dispositif
+from ami.domain.models import PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
+from ami.domain.rules import commune
 
 PARIS = ZoneInfo("Europe/Paris")
 NBSP = "\u00a0"
@@ -138,7 +138,7 @@ def short_hash(sha256: str) -> str:
 @cache
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("ami", "templates"),
+        loader=PackageLoader("ami.domain", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

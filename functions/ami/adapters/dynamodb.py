@@ -30,10 +30,10 @@ from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from ami.audit import GENESIS, AuditEntry
-from ami.aws import client, table
-from ami.errors import Conflict
-from ami.models import Bailleur, Dossier, DossierStatus, Envoi, HistoryEntry, PieceRecord, Reason, utcnow
+from ami.adapters.aws import client, table
+from ami.domain.audit import GENESIS, AuditEntry
+from ami.domain.errors import Conflict
+from ami.domain.models import Bailleur, Dossier, DossierStatus, Envoi, HistoryEntry, PieceRecord, Reason, utcnow
 from ami.settings import Settings
 
 _ser = TypeSerializer()

@@ -9,7 +9,7 @@ from importlib import resources
 
 from pydantic import BaseModel, ConfigDict
 
-from ami.models import PieceKind
+from ami.domain.models import PieceKind
 
 
 class EligibleForm(BaseModel):
@@ -45,5 +45,5 @@ class Dispositif(BaseModel):
 
 @cache
 def dispositif() -> Dispositif:
-    text = resources.files("ami").joinpath("dispositif_lli.toml").read_text(encoding="utf-8")
+    text = resources.files("ami.domain").joinpath("dispositif_lli.toml").read_text(encoding="utf-8")
     return Dispositif.model_validate(tomllib.loads(text))

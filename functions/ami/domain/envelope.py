@@ -19,9 +19,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from ami.dispositif import dispositif
-from ami.models import Dossier, DossierStatus
-from ami.rules import commune
+from ami.domain.dispositif import dispositif
+from ami.domain.models import Dossier, DossierStatus
+from ami.domain.rules import commune
 
 REGIONS = {
     "01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte",

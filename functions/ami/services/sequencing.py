@@ -23,8 +23,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from ami.dispositif import Dispositif
-from ami.models import (
+from ami.adapters.dynamodb import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store, ToNumber
+from ami.domain.dispositif import Dispositif
+from ami.domain.models import (
     CompletenessRequest,
     DepositNumbered,
     Dossier,
@@ -34,9 +35,8 @@ from ami.models import (
     Reason,
     utcnow,
 )
-from ami.rules import Verdict, assess
+from ami.domain.rules import Verdict, assess
 from ami.settings import Settings
-from ami.store import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store, ToNumber
 
 MAX_STEPS = 500  # per walk; the next message or the sweep carries on
 BATCH = 32  # deposits numbered per transaction: 3 items each (+ counter, audit head, outbox) <= 100

@@ -6,7 +6,7 @@ computed from data only, never guessed:
 - the grid (weights, scales, LLI rent ceilings) is `scoring_config.toml`, validated by
   `ScoringConfig`; every score records the grid's version and SHA-256;
 - territory criteria read the bundled zonage ABC and the referentials imported by ops
-  (`ami.referentiel`), whose versions the score records so it can be recomputed as it was;
+  (`ami.domain.referentiel`), whose versions the score records so it can be recomputed as it was;
 - operation criteria read the form and facts extracted from the pieces (`Fact`, with their page);
 - a criterion whose data is missing says so (`statut = "donnee_manquante"`, `points = None`) and
   its weight is reported in `points_non_evalues`, never silently scored zero.
@@ -32,18 +32,18 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ami.aws import client
-from ami.errors import InvalidInput, NotFound
-from ami.extraction import ExtractedField
-from ami.extraction.french import format_decimal_fr as fr
-from ami.idempotency import once
-from ami.models import DepositNumbered, Dossier, Notification, PieceKind, WorkItem
-from ami.rules import commune
+from ami.adapters.aws import client
+from ami.adapters.dynamodb import Store
+from ami.domain.errors import InvalidInput, NotFound
+from ami.domain.extraction import ExtractedField
+from ami.domain.extraction.french import format_decimal_fr as fr
+from ami.domain.models import DepositNumbered, Dossier, Notification, PieceKind, WorkItem
+from ami.domain.rules import commune
+from ami.services.idempotency import once
 from ami.settings import Settings
-from ami.store import Store
 
 if TYPE_CHECKING:
-    from ami.referentiel import Referentiel
+    from ami.domain.referentiel import Referentiel
 
 PARIS = ZoneInfo("Europe/Paris")
 CENT = Decimal("0.01")
@@ -202,7 +202,7 @@ class ScoringConfig(_Frozen):
 
 @cache
 def config_text() -> str:
-    return resources.files("ami").joinpath("scoring_config.toml").read_text(encoding="utf-8")
+    return resources.files("ami.domain").joinpath("scoring_config.toml").read_text(encoding="utf-8")
 
 
 def load_config(text: str) -> tuple[ScoringConfig, str]:
@@ -622,7 +622,7 @@ class AfterNumbering:
     def referentiels(self) -> Mapping[str, Referentiel]:
         if self._referentiels is not None:
             return self._referentiels()
-        from ami.referentiel import ReferentielStore
+        from ami.domain.referentiel import ReferentielStore
 
         return ReferentielStore(self.s).current(scoring_config()[0].referentiels_utilises())
 

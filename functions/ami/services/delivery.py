@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ami.idempotency import once
-from ami.models import Notification
-from ami.notifications import Mailer, compose
-from ami.store import Store
+from ami.adapters.dynamodb import Store
+from ami.domain.models import Notification
+from ami.domain.notifications import Mailer, compose
+from ami.services.idempotency import once
 
 
 class Delivery:

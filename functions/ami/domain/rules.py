@@ -8,9 +8,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from ami.dispositif import dispositif
-from ami.errors import InvalidInput
-from ami.models import PIECE_KINDS, BailleurRegistration, Dossier, PieceRecord, Reason
+from ami.domain.dispositif import dispositif
+from ami.domain.errors import InvalidInput
+from ami.domain.models import PIECE_KINDS, BailleurRegistration, Dossier, PieceRecord, Reason
 
 
 def luhn_ok(digits: str) -> bool:
@@ -53,7 +53,7 @@ class Commune:
 @cache
 def communes() -> dict[str, Commune]:
     """The zonage ABC 2024, loaded once (1 MB; only the paths that need it pay for it)."""
-    text = resources.files("ami").joinpath("data/zonage-abc-2024.csv").read_text(encoding="utf-8")
+    text = resources.files("ami.domain").joinpath("data/zonage-abc-2024.csv").read_text(encoding="utf-8")
     rows = csv.reader(text.splitlines()[1:], delimiter=";")
     return {r[0]: Commune(insee=r[0], region=r[1], departement=r[2], nom=r[3], zone=r[4]) for r in rows}
 

@@ -33,10 +33,10 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from ami.aws import client, table
-from ami.errors import InvalidInput, NotFound
-from ami.models import utcnow
-from ami.rules import communes
+from ami.adapters.aws import client, table
+from ami.domain.errors import InvalidInput, NotFound
+from ami.domain.models import utcnow
+from ami.domain.rules import communes
 from ami.settings import Settings
 
 COLUMNS = ("code_insee", "valeur")
@@ -65,7 +65,7 @@ class Referentiel:
 
 
 def _declared(nom: str) -> Any:
-    from ami.scoring import scoring_config
+    from ami.domain.scoring import scoring_config
 
     decl = scoring_config()[0].referentiels.get(nom)
     if decl is None:
