@@ -40,6 +40,8 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
+from ami.bootstrap import sqs_publisher
+
 SIREN = "732829320"
 SQS_BATCH = 10  # the completeness function's BatchSize in template.yaml
 
@@ -58,8 +60,8 @@ def main() -> None:
 
 
 def run(n: int, w: int) -> None:
-    import ami.adapters.aws
     import ami.settings
+    from ami.adapters.aws import default_aws
     from ami.adapters.dynamodb import Store
     from ami.domain.audit import verify_chain
     from ami.domain.errors import RetryLater
@@ -69,7 +71,7 @@ def run(n: int, w: int) -> None:
     from ami.services.sequencing import Sequencer, SequencingRules
 
     s = ami.settings.settings()  # provisioned_emulation pointed the environment at the emulation
-    counters = ami.adapters.aws.table(s.counters_table)
+    counters = default_aws().table(s.counters_table)
 
     from infra.samples import StubDeposits, complete_dossier
 
@@ -112,10 +114,10 @@ def run(n: int, w: int) -> None:
             with lock:
                 calls["TransactWriteItems cancelled"] += 1
 
-    ddb = ami.adapters.aws.client("dynamodb")
+    ddb = default_aws().client("dynamodb")
     ddb.meta.events.register("after-call.dynamodb.TransactWriteItems", cancelled)
     tables = (s.dossiers_table, s.counters_table, s.audit_table)
-    for c in {ddb, ami.adapters.aws.client("sqs"), *(ami.adapters.aws.table(t).meta.client for t in tables)}:
+    for c in {ddb, default_aws().client("sqs"), *(default_aws().table(t).meta.client for t in tables)}:
         c.meta.events.register("before-call.dynamodb", count)
         c.meta.events.register("before-call.sqs", count)
 
@@ -139,7 +141,7 @@ def run(n: int, w: int) -> None:
         """The envoi, and the completeness request the API sends for it."""
         while True:
             try:
-                sent = envoi.send(store, deposits, d, "bailleur:bench")
+                sent = envoi.send(store, store, deposits, d, "bailleur:bench")
                 assert sent.envoi is not None
                 return CompletenessRequest(
                     dossier_id=d.dossier_id, cause="envoi", complete_when_sent=sent.envoi.complete_when_sent
@@ -165,7 +167,7 @@ def run(n: int, w: int) -> None:
     batches = iter([requests[k : k + SQS_BATCH] for k in range(0, n, SQS_BATCH)])
 
     def numberer() -> None:
-        seq = Sequencer(Store(s), s, rules)
+        seq = Sequencer(Store(s), rules, sqs_publisher(s))
         while True:
             with lock:
                 batch = next(batches, None)
@@ -182,8 +184,8 @@ def run(n: int, w: int) -> None:
     numbering_calls = calls.copy()
     store = Store(s)
     left_pending = len(store.pending_envois())
-    Sequencer(store, s, rules).advance()  # whatever the last batch left (nothing, normally)
-    attributes = ami.adapters.aws.client("sqs").get_queue_attributes(
+    Sequencer(store, rules, sqs_publisher(s)).advance()  # whatever the last batch left (nothing, normally)
+    attributes = default_aws().client("sqs").get_queue_attributes(
         QueueUrl=s.scoring_queue_url, AttributeNames=["ApproximateNumberOfMessages"]
     )
     on_scoring_queue = int(attributes["Attributes"]["ApproximateNumberOfMessages"])

@@ -20,10 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "functions"))
 
 from ami.domain import registre  # noqa: E402
+from ami.domain.grid import scoring_config  # noqa: E402
 from ami.domain.models import Bailleur, Dossier, DossierForm, Envoi  # noqa: E402
 from ami.domain.referentiel import Referentiel  # noqa: E402
 from ami.domain.rules import communes  # noqa: E402
-from ami.domain.scoring import Fact, score_dossier, score_record, scoring_config  # noqa: E402
+from ami.domain.scoring import Fact, score_dossier, score_record  # noqa: E402
 
 T0 = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 

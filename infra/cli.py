@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 import typer
-from rich.console import Console
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from infra.cli_audit import audit_app
+from infra.cli_ccn import enveloppe, referentiel_app, registre, score_app
+from infra.cli_common import STATE, console, progress, read_state, services
 from infra.cli_piece import piece_app
 
 app = typer.Typer(help="AMI garantie : dépôt et instruction des demandes de garantie LLI.", no_args_is_help=True)
@@ -28,20 +26,6 @@ app.add_typer(local_app, name="local")
 app.add_typer(instruction_app, name="instruction")
 app.add_typer(audit_app, name="audit")
 app.add_typer(piece_app, name="piece")
-# Piped or captured output gets room for the tables; a terminal keeps its own width.
-console = Console(width=None if sys.stdout.isatty() else 120)
-STATE = Path(".ami-local") / "stack.json"
-
-
-def _progress(label: str, total: int) -> contextlib.AbstractContextManager[Callable[[], None]]:
-    @contextlib.contextmanager
-    def bar() -> Iterator[Callable[[], None]]:
-        with Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=False) as progress:
-            task = progress.add_task(label, total=total)
-            yield lambda: progress.advance(task)
-
-    return bar()
 
 
 def _start_runtime(quiet: bool) -> Any:
@@ -61,24 +45,6 @@ def _write_state(runtime: Any) -> None:
         "physical": runtime.stack.physical, "user_pool_client_id": runtime.stack.user_pool_client_id,
         "env": runtime.stack.env,
     }, indent=2), encoding="utf-8")
-
-
-def _read_state() -> dict[str, Any]:
-    if not STATE.exists():
-        console.print("[red]Aucune pile locale en cours.[/red] Lancez `ami local up` (ou `ami demo --keep`) "
-                      "dans un autre terminal.")
-        raise typer.Exit(2)
-    state: dict[str, Any] = json.loads(STATE.read_text(encoding="utf-8"))
-    try:
-        os.kill(int(state["pid"]), 0)
-    except OSError:
-        console.print("[red]La pile locale enregistrée ne tourne plus.[/red] Relancez `ami local up`.")
-        raise typer.Exit(2) from None
-    from infra.local import client_environment
-
-    os.environ.update(client_environment(state["endpoint"]))
-    os.environ.update(state["env"])
-    return state
 
 
 def _wait_for_ctrl_c() -> None:
@@ -115,7 +81,7 @@ def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourne
 
     runtime = _start_runtime(quiet=True)
     try:
-        result = scenario.run(runtime, lambda m: console.print(f"[bold]▸ {m}[/bold]"), _progress)
+        result = scenario.run(runtime, lambda m: console.print(f"[bold]▸ {m}[/bold]"), progress)
         _print_demo(result)
         if keep:
             console.print("La pile reste active : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
@@ -198,7 +164,7 @@ def mailbox(show: int = typer.Option(0, "--show", help="Afficher le courriel n°
     """Les courriels que SES (émulé) a envoyés."""
     from infra.mailbox import captured_emails
 
-    state = _read_state()
+    state = read_state()
     emails = captured_emails(state["endpoint"])
     if not show:
         _print_mailbox(emails)
@@ -216,20 +182,18 @@ def instruction_next(
     instructeur: str = typer.Option("instruction@actionlogement.fr", "--instructeur"),
 ) -> None:
     """Prendre le prochain dossier à instruire, l'afficher, puis le marquer traité (done) ou le rendre (release)."""
-    from ami.adapters.dynamodb import Store
     from ami.domain.models import DossierStatus
     from ami.domain.notifications import format_euros
-    from ami.settings import settings
 
     from infra.ops import InstructionQueue
 
-    state = _read_state()
+    state = read_state()
     queue = InstructionQueue(state["endpoint"], state["physical"]["InstructionQueue"])
     item = queue.take()
     if item is None:
         console.print("La file d'instruction est vide.")
         return
-    store = Store(settings())
+    store = services().store
     d = store.get_dossier(item.work_item["dossier_id"])
     if d is None:
         console.print("[red]Élément de travail sans dossier : rendu à la file.[/red]")
@@ -259,9 +223,6 @@ def instruction_next(
         console.print(f"[red]Action inconnue « {choice} »[/red] : dossier rendu à la file.")
         raise typer.Exit(2)
 
-
-# ---------------------------------------------------------------- referentials, envelope, CCN registre (cli_ccn.py)
-from infra.cli_ccn import enveloppe, referentiel_app, registre, score_app  # noqa: E402
 
 app.add_typer(referentiel_app, name="referentiel")
 app.add_typer(score_app, name="score")

@@ -8,21 +8,16 @@ from pathlib import Path
 
 import typer
 from ami.domain.audit import AuditEntry
-from rich.console import Console
 from rich.table import Table
 
+from infra.cli_common import console, services
+
 audit_app = typer.Typer(help="Le journal d'audit chaîné : vérification et export.", no_args_is_help=True)
-console = Console()
 
 
 def _live_entries() -> list[AuditEntry]:
-    from ami.adapters.dynamodb import Store
-    from ami.settings import settings
-
-    from infra.cli import _read_state
-
-    _read_state()
-    return Store(settings()).audit_entries()
+    entries: list[AuditEntry] = services().store.audit_entries()
+    return entries
 
 
 @audit_app.command("verify")

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 
-console = Console()
+from infra.cli_common import console, progress, services
+
 referentiel_app = typer.Typer(help="Référentiels territoriaux de la notation de priorité 2 (versionnés).",
                               no_args_is_help=True)
 score_app = typer.Typer(help="La notation de priorité 2 des dossiers numérotés.", no_args_is_help=True)
@@ -36,15 +36,7 @@ contenu ne crée pas de nouvelle version.
 
 
 def _store() -> Any:
-    """The Store of the local stack if one is up, else of the environment's AWS account."""
-    from infra.cli import STATE, _read_state
-
-    if STATE.exists():
-        _read_state()
-    from ami.adapters.dynamodb import Store
-    from ami.settings import settings
-
-    return Store(settings())
+    return services().store
 
 
 def _print_errors(exc: Any) -> None:
@@ -65,7 +57,7 @@ def referentiel_import(
     source: str = typer.Option("", "--source", help="Provenance des données (producteur, millésime)."),
 ) -> None:
     from ami.domain.errors import InvalidInput
-    from ami.domain.referentiel import ReferentielStore, parse
+    from ami.domain.referentiel import parse
 
     name = nom or fichier.stem
     data = fichier.read_bytes()
@@ -74,8 +66,7 @@ def referentiel_import(
     except InvalidInput as exc:
         _print_errors(exc)
         raise typer.Exit(1) from None
-    store = _store()
-    result = ReferentielStore(store.s).import_file(name, data, f"ops:{getpass.getuser()}", source=source,
+    result = services().referentiels.import_file(name, data, f"ops:{getpass.getuser()}", source=source,
                                                    fichier=fichier.name)
     ref = result.referentiel
     if result.cree:
@@ -97,10 +88,6 @@ def score_recalculer(
     surcharges des instructeurs sont conservées ; un dossier dont rien n'a changé (même empreinte) n'est
     pas réécrit ; chaque recalcul est tracé dans le journal d'audit.
     """
-    from ami.domain.scoring import AfterNumbering
-
-    from infra.cli import _progress
-
     store = _store()
     if dossiers:
         found = store.get_dossiers(dossiers)
@@ -112,9 +99,9 @@ def score_recalculer(
     else:
         todo = sorted(store.list_numbered(), key=lambda d: d.deposit_number or 0)
     scored = [d for d in todo if d.scoring]
-    step = AfterNumbering(store.s, store)
+    step = services().after_numbering
     changed: list[tuple[Any, Any]] = []
-    with _progress("Recalcul des scores", len(scored)) as advance:
+    with progress("Recalcul des scores", len(scored)) as advance:
         for d in scored:
             after = step.rescore(d, f"ops:{getpass.getuser()}")
             if after is not None:

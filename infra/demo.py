@@ -482,11 +482,10 @@ def peek_work_items(runtime: Any) -> list[dict[str, Any]]:
 
 def check_audit_and_dlqs(runtime: Any) -> list[str]:
     import boto3
-    from ami.adapters.dynamodb import Store
     from ami.domain.audit import verify_chain
-    from ami.settings import settings
 
-    problems = [f"journal d'audit : {p}" for p in verify_chain(Store(settings()).audit_entries())]
+    store = runtime.functions.app.store
+    problems = [f"journal d'audit : {p}" for p in verify_chain(store.audit_entries())]
     sqs = boto3.session.Session().client("sqs", endpoint_url=runtime.emulation.endpoint)
     for name, url in runtime.stack.physical.items():
         if name.endswith("DLQ"):
@@ -497,7 +496,7 @@ def check_audit_and_dlqs(runtime: Any) -> list[str]:
             )
             if count:
                 problems.append(f"{count} message(s) dans la file d'erreurs {name}")
-    pending = Store(settings()).pending_envois()
+    pending = store.pending_envois()
     if pending:
         problems.append(f"{len(pending)} envoi(s) encore en attente de conclusion")
     return problems

@@ -112,12 +112,17 @@ class _Context:
 
 
 class Functions:
-    """Imports each function's handler as Lambda would (its CodeUri on sys.path, its environment)."""
+    """Each function's handler as Lambda runs it (its CodeUri on sys.path, its environment), wired by
+    the composition root for this stack: a stack started later in the same process gets its own."""
 
     def __init__(self, stack: LocalStack, overrides: dict[str, str] | None = None) -> None:
+        from ami import bootstrap
+        from ami.settings import Settings
+
         self.stack = stack
         os.environ.update(stack.env)
         os.environ.update(overrides or {})
+        self.app = bootstrap.build(Settings.model_validate(stack.env))
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         self._lock = threading.Lock()
 
@@ -128,11 +133,11 @@ class Functions:
                 if str(spec.code_dir) not in sys.path:
                     sys.path.insert(0, str(spec.code_dir))
                 module_name, attr = spec.handler.rsplit(".", 1)
-                # A module loaded for an earlier stack in this process holds that stack's clients:
-                # load it anew, as a new Lambda container would.
-                module = sys.modules.get(module_name)
-                module = importlib.reload(module) if module else importlib.import_module(module_name)
-                self._handlers[name] = getattr(module, attr)
+                module = importlib.import_module(module_name)
+                if hasattr(module, "make_handlers"):
+                    self._handlers[name] = module.make_handlers(self.app)[attr]
+                else:
+                    self._handlers[name] = module.make_handler(self.app)
             return self._handlers[name]
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
@@ -347,16 +352,13 @@ def provisioned_emulation(state_dir: Path) -> Iterator[LocalStack]:
     saved = dict(os.environ)
     try:
         os.environ.update(client_environment(emulation.endpoint, state_dir))
-        _forget_cached_clients()
         stack = provision(emulation.endpoint)
         os.environ.update(stack.env)
-        _forget_cached_clients()
         yield stack
     finally:
         emulation.stop()
         os.environ.clear()
         os.environ.update(saved)
-        _forget_cached_clients()
 
 
 class LocalRuntime:
@@ -385,7 +387,6 @@ class LocalRuntime:
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         self.emulation.start()
         os.environ.update(client_environment(self.emulation.endpoint, self.state_dir))
-        _forget_cached_clients()
         self.stack = provision(self.emulation.endpoint)
         self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level})
         self.dispatcher = Dispatcher(self.stack, self.functions, self.log)
@@ -395,7 +396,9 @@ class LocalRuntime:
 
             if self.log_level == "WARNING":
                 QUIET.set()
-            self.api_url, self._stop_api = serve_api(self.emulation.endpoint, self.stack.user_pool_id)
+            self.api_url, self._stop_api = serve_api(
+                self.emulation.endpoint, self.stack.user_pool_id, self.functions.app
+            )
         return self
 
     def stop(self) -> None:
@@ -403,7 +406,6 @@ class LocalRuntime:
             self._stop_api()
         self.dispatcher.stop()
         self.emulation.stop()
-        _forget_cached_clients()
 
     def __enter__(self) -> LocalRuntime:
         return self.start()
@@ -418,18 +420,3 @@ def _describe(exc: Exception) -> str:
     if children:
         return "; ".join(repr(child[1]) for child in children)
     return repr(exc)
-
-
-def _forget_cached_clients() -> None:
-    """Clients made for another endpoint (an earlier stack in the same process) must not be reused."""
-    from ami import settings
-    from ami.adapters import aws
-    from ami.services import idempotency
-
-    aws.reset()
-    settings.settings.cache_clear()
-    idempotency.reset()
-    api = sys.modules.get("api.app")
-    for value in vars(api).values() if api else ():
-        if callable(getattr(value, "cache_clear", None)):
-            value.cache_clear()

@@ -132,13 +132,18 @@ def _api_app() -> Chalice:
     return app
 
 
-def serve_api(endpoint_url: str, user_pool_id: str, port: int = 0) -> tuple[str, Callable[[], None]]:
-    """Serve the API on 127.0.0.1:`port` (0: any free port) in a background thread.
+def serve_api(
+    endpoint_url: str, user_pool_id: str, services: Any, port: int = 0
+) -> tuple[str, Callable[[], None]]:
+    """Serve the API on 127.0.0.1:`port` (0: any free port) in a background thread, wired to
+    `services` (an `ami.bootstrap.Container`).
 
-    Returns the base URL and a function that stops the server. The app reads its settings from the
-    environment, as in Lambda: set them before the first request.
+    Returns the base URL and a function that stops the server.
     """
     app = _api_app()
+    from api.app import configure
+
+    previous = configure(services)
     config = Config.create(
         chalice_stage="dev", app_name="ami-garantie-api", lambda_timeout=30, lambda_memory_size=512
     )
@@ -150,6 +155,7 @@ def serve_api(endpoint_url: str, user_pool_id: str, port: int = 0) -> tuple[str,
     thread.start()
 
     def stop() -> None:
+        configure(previous)
         server.shutdown()
         server.server.server_close()
         thread.join(timeout=10)

@@ -33,7 +33,8 @@ from ami.domain.models import (  # noqa: E402
     DossierForm,
     HistoryEntry,
 )
-from api import app as api  # noqa: E402
+from api import schemas as api  # noqa: E402
+from api.app import app as chalice_app  # noqa: E402
 from chalice.app import CognitoUserPoolAuthorizer  # noqa: E402
 
 REF = "#/components/schemas/{model}"
@@ -167,7 +168,7 @@ def build() -> dict[str, Any]:
     names, defs = models_json_schema(ordered, ref_template=REF)
 
     paths: dict[str, dict[str, Any]] = {}
-    for path, methods in sorted(api.app.routes.items()):
+    for path, methods in sorted(chalice_app.routes.items()):
         for method, entry in sorted(methods.items()):
             doc = ROUTES[(path, method)]
             secured = isinstance(entry.authorizer, CognitoUserPoolAuthorizer)

@@ -25,6 +25,7 @@ from urllib.parse import quote_plus
 
 import boto3
 import pytest
+from ami.bootstrap import sqs_publisher
 
 from infra.client import AmiClient, login
 from infra.demo import luhn_siren
@@ -263,7 +264,7 @@ class Harness:
         rules = SequencingRules.of(dispositif())
         if hold_seconds is not None:
             rules = replace(rules, hold=timedelta(seconds=hold_seconds))
-        return Sequencer(Store(settings()), settings(), rules)
+        return Sequencer(Store(settings()), rules, sqs_publisher(settings()))
 
     def release_watermark(self) -> None:
         """End every undecided envoi at once, so that a failed test cannot hold back the others."""

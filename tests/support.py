@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ami.adapters.aws import table
+from ami.adapters.aws import default_aws
 from ami.settings import Settings
 
 
 def empty_tables(s: Settings) -> None:
     """Delete every item of the dossiers, counters and audit tables (a fresh start for one test)."""
     for name in (s.dossiers_table, s.counters_table, s.audit_table):
-        tbl = table(name)
+        tbl = default_aws().table(name)
         kwargs: dict[str, Any] = {"ProjectionExpression": "pk, sk"}
         keys: list[dict[str, Any]] = []
         while True:

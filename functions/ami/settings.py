@@ -3,7 +3,7 @@ template.yaml (in Lambda) or from the local provisioner, which reads the same te
 
 from __future__ import annotations
 
-from functools import cache
+import os
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,9 +25,7 @@ class Settings(BaseModel):
     user_pool_id: str = Field(alias="USER_POOL_ID")
 
 
-@cache
 def settings() -> Settings:
-    """Fails loudly at start when a variable is missing."""
-    import os
-
+    """The settings in this process's environment; fails loudly when a variable is missing. Each entry
+    point reads them once, at start, and hands them to the composition root (`ami.bootstrap`)."""
     return Settings.model_validate(dict(os.environ))

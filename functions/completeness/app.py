@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
-from ami.adapters.dynamodb import Store
-from ami.domain.dispositif import dispositif
+from ami import bootstrap
 from ami.domain.models import CompletenessRequest
-from ami.services.sequencing import Conclusion, Sequencer, SequencingRules
+from ami.services.sequencing import Conclusion
 from ami.settings import settings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -26,10 +26,6 @@ class CompletenessRecord(SqsRecordModel):
     body: Json[CompletenessRequest]
 
 
-processor = SqsFifoPartialProcessor(model=CompletenessRecord)
-sequencer = Sequencer(Store(settings()), settings(), SequencingRules.of(dispositif()))
-
-
 def _count(conclusions: list[Conclusion]) -> None:
     for c in conclusions:
         logger.set_correlation_id(c.dossier_id)  # one invocation concludes many dossiers: one line each
@@ -40,28 +36,37 @@ def _count(conclusions: list[Conclusion]) -> None:
         metrics.add_metric(name=f"Dossiers_{outcome}", unit=MetricUnit.Count, value=count)
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    """Parse the batch record by record, then examine the dossiers together: one read for all of
-    them, one walk of the sequence. Should the examination fail, the whole batch comes back: in a
-    FIFO batch every record after a failure is returned anyway, and examining twice is harmless."""
-    requests: list[CompletenessRequest] = []
-    response = process_partial_response(
-        event=event,
-        record_handler=lambda record: requests.append(record.body),
-        processor=processor,
-        context=context,
-    )
-    logger.debug("examining", extra={"dossiers": [r.dossier_id for r in requests]})
-    _count(sequencer.examine(requests))
-    return response
+def make_handlers(app: bootstrap.Container) -> dict[str, Callable[[dict[str, Any], LambdaContext], Any]]:
+    """Both entry points of the function, by the handler names template.yaml gives them."""
+    processor = SqsFifoPartialProcessor(model=CompletenessRecord)
+
+    @logger.inject_lambda_context
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        """Parse the batch record by record, then examine the dossiers together: one read for all of
+        them, one walk of the sequence. Should the examination fail, the whole batch comes back: in a
+        FIFO batch every record after a failure is returned anyway, and examining twice is harmless."""
+        requests: list[CompletenessRequest] = []
+        response = process_partial_response(
+            event=event,
+            record_handler=lambda record: requests.append(record.body),
+            processor=processor,
+            context=context,
+        )
+        logger.debug("examining", extra={"dossiers": [r.dossier_id for r in requests]})
+        _count(app.sequencer.examine(requests))
+        return response
+
+    @logger.inject_lambda_context
+    @metrics.log_metrics
+    def sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+        """Every minute: end holds that timed out and send what a crashed worker left in the outbox."""
+        conclusions = app.sequencer.advance()
+        _count(conclusions)
+        return {"concluded": len(conclusions)}
+
+    return {"lambda_handler": handler, "sweep_handler": sweep}
 
 
-@logger.inject_lambda_context
-@metrics.log_metrics
-def sweep_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    """Every minute: end holds that timed out and send what a crashed worker left in the outbox."""
-    conclusions = sequencer.advance()
-    _count(conclusions)
-    return {"concluded": len(conclusions)}
+_handlers = make_handlers(bootstrap.build(settings()))
+lambda_handler, sweep_handler = _handlers["lambda_handler"], _handlers["sweep_handler"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-from ami.adapters.dynamodb import Store
-from ami.adapters.s3 import Deposits
-from ami.services.idempotency import register_lambda_context
-from ami.services.intake import Intake, Upload
+from ami import bootstrap
+from ami.services.intake import Upload
 from ami.settings import settings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -20,6 +19,7 @@ from pydantic import BaseModel, Json
 
 logger = Logger(service="intake")
 metrics = Metrics(service="intake")
+Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
 
 class S3TestEvent(BaseModel):
@@ -32,32 +32,36 @@ class UploadRecord(SqsRecordModel):
     body: Json[S3Model | S3TestEvent]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=UploadRecord)
-intake = Intake(settings(), Deposits(settings()), Store(settings()))
+def make_handler(app: bootstrap.Container) -> Handler:
+    processor = BatchProcessor(event_type=EventType.SQS, model=UploadRecord)
+
+    def record_handler(record: UploadRecord) -> None:
+        if isinstance(record.body, S3TestEvent):
+            return
+        for s3_record in record.body.Records:
+            obj = s3_record.s3.object
+            assert obj is not None, "an ObjectCreated notification names its object"
+            upload = Upload(
+                bucket=s3_record.s3.bucket.name,
+                key=unquote_plus(obj.key),
+                version_id=obj.versionId or "null",
+                size=obj.size or 0,
+                event_time=s3_record.eventTime,
+            )
+            outcome = app.intake.process(upload)
+            if outcome.dossier_id:
+                logger.set_correlation_id(outcome.dossier_id)
+            logger.info("piece examined", extra={"outcome": outcome.outcome, "reason_code": outcome.reason_code})
+            metrics.add_metric(name=f"Pieces_{outcome.outcome}", unit=MetricUnit.Count, value=1)
+
+    @logger.inject_lambda_context
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        app.idempotency.register_lambda_context(context)
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
+
+    return handler
 
 
-def record_handler(record: UploadRecord) -> None:
-    if isinstance(record.body, S3TestEvent):
-        return
-    for s3_record in record.body.Records:
-        obj = s3_record.s3.object
-        assert obj is not None, "an ObjectCreated notification names its object"
-        upload = Upload(
-            bucket=s3_record.s3.bucket.name,
-            key=unquote_plus(obj.key),
-            version_id=obj.versionId or "null",
-            size=obj.size or 0,
-            event_time=s3_record.eventTime,
-        )
-        outcome = intake.process(upload)
-        if outcome.dossier_id:
-            logger.set_correlation_id(outcome.dossier_id)
-        logger.info("piece examined", extra={"outcome": outcome.outcome, "reason_code": outcome.reason_code})
-        metrics.add_metric(name=f"Pieces_{outcome.outcome}", unit=MetricUnit.Count, value=1)
-
-
-@logger.inject_lambda_context
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = make_handler(bootstrap.build(settings()))

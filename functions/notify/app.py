@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ami.adapters.dynamodb import Store
+from ami import bootstrap
 from ami.domain.models import Notification
-from ami.domain.notifications import SesMailer
-from ami.services.delivery import Delivery
-from ami.services.idempotency import register_lambda_context
 from ami.settings import settings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -26,19 +24,23 @@ class NotificationRecord(SqsRecordModel):
     body: Json[Notification]
 
 
-processor = BatchProcessor(event_type=EventType.SQS, model=NotificationRecord)
-delivery = Delivery(Store(settings()), SesMailer(settings().sender_email))
+def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]:
+    processor = BatchProcessor(event_type=EventType.SQS, model=NotificationRecord)
+
+    def record_handler(record: NotificationRecord) -> None:
+        logger.set_correlation_id(record.body.dossier_id)
+        app.delivery.process(record.body)
+        logger.info("notification sent", extra={"kind": record.body.kind})
+        metrics.add_metric(name=f"Emails_{record.body.kind}", unit=MetricUnit.Count, value=1)
+
+    @logger.inject_lambda_context
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        app.idempotency.register_lambda_context(context)
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
+
+    return handler
 
 
-def record_handler(record: NotificationRecord) -> None:
-    logger.set_correlation_id(record.body.dossier_id)
-    delivery.process(record.body)
-    logger.info("notification sent", extra={"kind": record.body.kind})
-    metrics.add_metric(name=f"Emails_{record.body.kind}", unit=MetricUnit.Count, value=1)
-
-
-@logger.inject_lambda_context
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = make_handler(bootstrap.build(settings()))

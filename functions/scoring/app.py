@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ami.adapters.dynamodb import Store
+from ami import bootstrap
 from ami.domain.models import DepositNumbered
-from ami.domain.scoring import AfterNumbering
-from ami.services.idempotency import register_lambda_context
 from ami.settings import settings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -25,19 +24,23 @@ class DepositRecord(SqsRecordModel):
     body: Json[DepositNumbered]
 
 
-processor = SqsFifoPartialProcessor(model=DepositRecord)
-step = AfterNumbering(settings(), Store(settings()))
+def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]:
+    processor = SqsFifoPartialProcessor(model=DepositRecord)
+
+    def record_handler(record: DepositRecord) -> None:
+        logger.set_correlation_id(record.body.dossier_id)
+        app.after_numbering.process(record.body)
+        logger.info("work item queued", extra={"deposit_number": record.body.deposit_number})
+        metrics.add_metric(name="WorkItemsQueued", unit=MetricUnit.Count, value=1)
+
+    @logger.inject_lambda_context
+    @metrics.log_metrics
+    def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        app.idempotency.register_lambda_context(context)
+        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
+                                        context=context)
+
+    return handler
 
 
-def record_handler(record: DepositRecord) -> None:
-    logger.set_correlation_id(record.body.dossier_id)
-    step.process(record.body)
-    logger.info("work item queued", extra={"deposit_number": record.body.deposit_number})
-    metrics.add_metric(name="WorkItemsQueued", unit=MetricUnit.Count, value=1)
-
-
-@logger.inject_lambda_context
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    register_lambda_context(context)
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+lambda_handler = make_handler(bootstrap.build(settings()))

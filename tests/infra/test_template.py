@@ -380,7 +380,8 @@ def test_handler_file_exists(fn_id: str) -> None:
     module, _, attr = props(fn)["Handler"].rpartition(".")
     path = code_uri / (module.replace(".", "/") + ".py")
     assert path.is_file(), f"{props(fn)['Handler']}: {path.relative_to(ROOT)} is missing"
-    assert re.search(rf"^(def\s+{attr}\b|{attr}\s*[:=])", path.read_text(encoding="utf-8"), re.M), (
+    defined = rf"^(def\s+{attr}\b|{attr}\s*[:=]|{attr}, \w+ = |\w+, {attr} = )"
+    assert re.search(defined, path.read_text(encoding="utf-8"), re.M), (
         f"{path.relative_to(ROOT)} defines no {attr}"
     )
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from ami.adapters.dynamodb import PendingEnvoi, Store
+from ami.adapters.dynamodb import Store
 from ami.domain.models import CompletenessRequest, DepositedPiece, DepositNumbered, Envoi, PieceRecord, utcnow
+from ami.domain.sequence import PendingEnvoi
 from ami.settings import settings
 
 from infra import pdfgen
@@ -249,7 +250,7 @@ def test_a_malformed_request_fails_itself_and_those_after_it_the_others_are_exam
         assert d is not None
         for _ in range(10):  # the API's envoi without its message (the test sends it); a busy machine may ask to retry
             try:
-                sent.append(envoi.send(store, StubDeposits(), d, "bailleur:test"))
+                sent.append(envoi.send(store, store, StubDeposits(), d, "bailleur:test"))
                 break
             except RetryLater:
                 continue

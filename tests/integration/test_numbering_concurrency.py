@@ -17,12 +17,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import ami.adapters.aws
 import ami.adapters.dynamodb
 import ami.settings
 import pytest
-from ami.adapters.aws import client
-from ami.adapters.dynamodb import DepositCounter, Store
+from ami.adapters.aws import default_aws
+from ami.adapters.dynamodb import Store
+from ami.adapters.sqs import SqsPublisher
+from ami.bootstrap import sqs_publisher
 from ami.domain.audit import verify_chain
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import RetryLater
@@ -31,7 +32,9 @@ from ami.domain.models import (
     Dossier,
     DossierStatus,
 )
+from ami.domain.sequence import DepositCounter
 from ami.services import envoi, sequencing
+from ami.services.outbox import CLAIM, OutboxRelay
 from ami.services.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
 from boto3.dynamodb.conditions import Key
@@ -68,7 +71,7 @@ def clean(env: Settings) -> Settings:
 
 def drain(queue_url: str) -> list[dict[str, Any]]:
     """Every message in the queue, deleted as received (a FIFO group delivers nothing while in flight)."""
-    sqs = client("sqs")
+    sqs = default_aws().client("sqs")
     out: list[dict[str, Any]] = []
     empty = 0
     while empty < 2:
@@ -92,7 +95,7 @@ def send(store: Store, d: Dossier) -> Dossier:
     """The API's envoi; a bailleur told to retry later does so."""
     for _ in range(20):
         try:
-            return envoi.send(store, DEPOSITS, d, "bailleur:test")
+            return envoi.send(store, store, DEPOSITS, d, "bailleur:test")
         except RetryLater:
             continue
     raise AssertionError("envoi refused 20 times")
@@ -159,7 +162,7 @@ def test_concurrent_envois_are_numbered_gapless_in_deposit_order(clean: Settings
     env = clean
     store = Store(env)
     rules = SequencingRules.of(dispositif())  # the real clock margin: envoi.send relies on it
-    numberers = [Sequencer(Store(env), env, rules) for _ in range(NUMBERERS)]
+    numberers = [Sequencer(Store(env), rules, sqs_publisher(env)) for _ in range(NUMBERERS)]
     done, errors = threading.Event(), list[BaseException]()
     threads = run_numberers(numberers, done, errors)
     start = threading.Barrier(SENDERS)
@@ -180,7 +183,7 @@ def test_concurrent_envois_are_numbered_gapless_in_deposit_order(clean: Settings
         for t in threads:
             t.join(10)
     assert errors == []
-    Sequencer(store, env, rules).advance()  # flush whatever the last loop left
+    Sequencer(store, rules, sqs_publisher(env)).advance()  # flush whatever the last loop left
     ds = assert_fair_numbering(store, ids)
     assert len(ds) == SENDERS * PER_SENDER
     assert_scoring_queue_once(env, ds)
@@ -238,7 +241,7 @@ def test_numbering_killed_between_reads_and_writes_stays_gapless_and_sends_each_
 
     # First only the dying workers, side by side, until each has died all its deaths.
     def die(s: KilledStore) -> None:
-        seq, deadline = Sequencer(s, env, rules), time.monotonic() + 30
+        seq, deadline = Sequencer(s, rules, sqs_publisher(env)), time.monotonic() + 30
         while s.kills and time.monotonic() < deadline:
             with contextlib.suppress(Crash):
                 seq.advance()
@@ -256,7 +259,7 @@ def test_numbering_killed_between_reads_and_writes_stays_gapless_and_sends_each_
     done, errors = threading.Event(), list[BaseException]()
     threads: list[threading.Thread] = []
     # Then healthy workers join and finish the job.
-    threads += run_numberers([Sequencer(Store(env), env, rules) for _ in range(3)], done, errors)
+    threads += run_numberers([Sequencer(Store(env), rules, sqs_publisher(env)) for _ in range(3)], done, errors)
     try:
         wait_until_concluded(store)
     finally:
@@ -264,7 +267,7 @@ def test_numbering_killed_between_reads_and_writes_stays_gapless_and_sends_each_
         for t in threads:
             t.join(10)
     assert errors == []
-    Sequencer(store, env, rules).advance()
+    Sequencer(store, rules, sqs_publisher(env)).advance()
     ds = assert_fair_numbering(store, ids)
     assert_scoring_queue_once(env, ds)
 
@@ -274,13 +277,13 @@ def test_a_worker_killed_after_its_transaction_leaves_nothing_that_a_sweep_does_
     store = Store(env)
     rules = IMMEDIATE
     ids = [send(store, complete_dossier(store)).dossier_id for _ in range(3)]
-    dying = Sequencer(KilledStore(env, "after_write", 1), env, rules)
+    dying = Sequencer(KilledStore(env, "after_write", 1), rules, sqs_publisher(env))
     with pytest.raises(Crash):
         dying.advance()
     # The three were ready together: one transaction numbered them all.
     assert [d.deposit_number for d in map(store.get_dossier, ids) if d] == [1, 2, 3]
     assert drain(env.scoring_queue_url) == []  # the numbers are given, their messages not yet sent
-    Sequencer(Store(env), env, rules).advance()  # the sweep
+    Sequencer(Store(env), rules, sqs_publisher(env)).advance()  # the sweep
     ds = assert_fair_numbering(store, ids)
     assert_scoring_queue_once(env, ds)
 
@@ -289,7 +292,7 @@ class DyingSQS:
     """SQS that lets `batches` SendMessageBatch calls through, then dies (the flushing Lambda with it)."""
 
     def __init__(self, batches: int) -> None:
-        self.sqs, self.batches = client("sqs"), batches
+        self.sqs, self.batches = default_aws().client("sqs"), batches
 
     def send_message_batch(self, **kwargs: Any) -> dict[str, Any]:
         if self.batches == 0:
@@ -306,19 +309,20 @@ def test_a_flusher_dying_mid_outbox_holds_later_numbers_back_until_its_claim_lap
     store = Store(env)
     ids = [send(store, complete_dossier(store)).dossier_id for _ in range(3)]
     quiet = Store(env)
-    monkeypatch.setattr(quiet, "flush_outbox", lambda now=None: 0)
-    Sequencer(quiet, env, IMMEDIATE).advance()
+    monkeypatch.setattr(quiet, "outbox_items", lambda: iter(()))
+    Sequencer(quiet, IMMEDIATE, sqs_publisher(env)).advance()
     assert len(list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX")))) == 3
 
     now = datetime.now(UTC)
-    monkeypatch.setattr(ami.adapters.dynamodb, "client", lambda service: DyingSQS(batches=1))
+    dying = SqsPublisher(DyingSQS(batches=1), {"scoring": env.scoring_queue_url})
     with pytest.raises(Crash):
-        store.flush_outbox(now)  # number 1 sent and its item deleted; number 2's item claimed, not sent
-    monkeypatch.undo()
+        # number 1 sent and its item deleted; number 2's item claimed, not sent
+        OutboxRelay(store, dying).flush(now)
     assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [1]
-    assert store.flush_outbox(now + timedelta(seconds=30)) == 0  # 3 may not overtake the claimed 2
+    # 3 may not overtake the claimed 2
+    assert OutboxRelay(store, sqs_publisher(env)).flush(now + timedelta(seconds=30)) == 0
     assert drain(env.scoring_queue_url) == []
-    assert store.flush_outbox(now + ami.adapters.dynamodb.OUTBOX_CLAIM + timedelta(seconds=1)) == 2
+    assert OutboxRelay(store, sqs_publisher(env)).flush(now + CLAIM + timedelta(seconds=1)) == 2
     assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [2, 3]
     assert_fair_numbering(store, ids)
 
@@ -331,7 +335,7 @@ def test_the_same_request_processed_twice_at_once_gives_one_number(clean: Settin
     store = Store(env)
     rules = IMMEDIATE
     ids: list[str] = []
-    twins = [Sequencer(Store(env), env, rules) for _ in range(2)]
+    twins = [Sequencer(Store(env), rules, sqs_publisher(env)) for _ in range(2)]
     for _ in range(8):
         d = send(store, complete_dossier(store))
         ids.append(d.dossier_id)
@@ -370,7 +374,7 @@ def test_a_redelivery_inside_the_first_delivery_read_then_write_window_gives_one
         def release_lease(self, owner: str) -> None:
             pass
 
-    second = Sequencer(NoLease(env), env, rules)
+    second = Sequencer(NoLease(env), rules, sqs_publisher(env))
 
     class Interleaved(Store):
         hook: Callable[[], object] | None = None
@@ -384,6 +388,6 @@ def test_a_redelivery_inside_the_first_delivery_read_then_write_window_gives_one
 
     first_store = Interleaved(env)
     first_store.hook = lambda: second.examine([request])
-    assert Sequencer(first_store, env, rules).examine([request]) == []  # lost the race, gave up quietly
+    assert Sequencer(first_store, rules, sqs_publisher(env)).examine([request]) == []  # lost the race, gave up quietly
     ds = assert_fair_numbering(store, [d.dossier_id])
     assert_scoring_queue_once(env, ds)

@@ -37,11 +37,7 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], 
     for k, v in FAKE_ENV.items():
         monkeypatch.setenv(k, v)
     monkeypatch.syspath_prepend(str(ROOT / "functions"))
-    from ami import settings
-    from ami.adapters import aws
 
-    settings.settings.cache_clear()
-    aws.reset()
 
     def load(name: str) -> ModuleType:
         # Handlers read their settings at import: load them anew under this environment. The API
@@ -51,8 +47,6 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], 
         return importlib.import_module(name)
 
     yield load
-    settings.settings.cache_clear()
-    aws.reset()
 
 
 def records(name: str) -> list[dict[str, Any]]:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from html import unescape
-from pathlib import Path
 
-import boto3
 import pytest
-from ami.adapters import aws
 from ami.domain.dispositif import dispositif
 from ami.domain.models import (
     Bailleur,
@@ -26,10 +22,7 @@ from ami.domain.models import (
     Operation,
     Reason,
 )
-from ami.domain.notifications import Email, SesMailer, compose, format_bytes, format_euros, format_paris
-from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.ses.models import ses_backends
+from ami.domain.notifications import Email, compose, format_bytes, format_euros, format_paris
 
 NBSP = "\u00a0"
 MAILBOX = "ami.garantie@actionlogement.fr"
@@ -321,43 +314,3 @@ def test_notification_of_another_dossier_is_refused() -> None:
     n = Notification(notification_id="n", kind="accuse_reception", dossier_id="autre")
     with pytest.raises(ValueError, match="not about dossier"):
         compose(n, make_dossier(), make_bailleur())
-
-
-# ---------------------------------------------------------------- SES
-
-
-@pytest.fixture
-def ses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    # Nothing from the developer's AWS setup (profile, local endpoint) may reach the mock.
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    aws.reset()
-    try:
-        with mock_aws():
-            yield
-    finally:
-        aws.reset()
-
-
-def test_ses_mailer_sends(ses: None) -> None:
-    sender = "AMI garantie <ne-pas-repondre@actionlogement.fr>"
-    boto3.client("ses", region_name="eu-west-3").verify_email_identity(
-        EmailAddress="ne-pas-repondre@actionlogement.fr"
-    )
-    email = only(compose(notification("nouveau_dossier"), make_dossier(), make_bailleur()))
-
-    message_id = SesMailer(sender).send(email)
-
-    assert message_id
-    sent = ses_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"].sent_messages
-    assert len(sent) == 1
-    assert sent[0].id == message_id
-    assert sent[0].source == sender
-    assert sent[0].destinations == {"ToAddresses": [MAILBOX]}
-    assert sent[0].subject == email.subject
-    assert sent[0].body == email.html

@@ -10,10 +10,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ami.domain import scoring
+from ami.domain import grid, scoring
 from ami.domain.errors import InvalidInput, NotFound
+from ami.domain.grid import ScoringConfig, load_config
+from ami.domain.messages import Message
 from ami.domain.models import DepositNumbered, Dossier
-from ami.domain.scoring import Fact, ScoringConfig, lli_ceiling, load_config, score_dossier, score_record
+from ami.domain.scoring import Fact, lli_ceiling, score_dossier, score_record
+from ami.services.after_numbering import AfterNumbering
 from pydantic import ValidationError
 from scoring_data import BAILLEUR, dossier, referentiels
 
@@ -31,7 +34,7 @@ def points(score: scoring.Score) -> dict[str, Decimal | None]:
 
 
 def test_the_shipped_grid_is_valid_versioned_and_adds_up_to_100() -> None:
-    cfg, sha = scoring.scoring_config()
+    cfg, sha = grid.scoring_config()
     assert cfg.version == "2025.1" and len(sha) == 64
     assert sum(c.poids for c in cfg.criteres) == Decimal(100) == cfg.total
     assert cfg.plafonds_lli.annees[2024] == {"Abis": Decimal("18.89"), "A": Decimal("14.03"),
@@ -42,7 +45,7 @@ def test_the_shipped_grid_is_valid_versioned_and_adds_up_to_100() -> None:
 
 
 def _raw() -> dict[str, Any]:
-    return tomllib.loads(scoring.config_text())
+    return tomllib.loads(grid.config_text())
 
 
 @pytest.mark.parametrize("breaks", [
@@ -73,7 +76,7 @@ def test_a_broken_grid_is_refused(breaks: Any) -> None:
     ("B2", 2024, "76", ("9.83", "0.95", "9.34")),
 ])
 def test_lli_ceiling(zone: str, year: int, surface: str, expected: tuple[str, str, str]) -> None:
-    cfg, _ = scoring.scoring_config()
+    cfg, _ = grid.scoring_config()
     assert lli_ceiling(cfg, zone, year, Decimal(surface)) == tuple(Decimal(v) for v in expected)
 
 
@@ -153,7 +156,7 @@ def test_rent_above_the_ceiling_is_an_eligibility_finding() -> None:
 
 
 def test_ceilings_of_the_deposit_year_or_the_latest_before() -> None:
-    cfg, _ = scoring.scoring_config()
+    cfg, _ = grid.scoring_config()
     y2024 = score_dossier(dossier(sent_at=datetime(2024, 12, 31, 23, 30, tzinfo=UTC)), FACTS, referentiels())
     assert y2024.annee_plafonds == 2025  # 1 January 2025 at 00:30 in Paris
     y2026 = score_dossier(dossier(sent_at=datetime(2026, 5, 1, tzinfo=UTC)), FACTS, referentiels())
@@ -176,10 +179,10 @@ def test_scoring_is_deterministic_and_records_what_it_used() -> None:
 
 
 def test_another_grid_version_gives_its_own_version() -> None:
-    text = scoring.config_text().replace('version = "2025.1"', 'version = "2025.2"').replace(
+    text = grid.config_text().replace('version = "2025.1"', 'version = "2025.2"').replace(
         'poids = "20"\ndonnee = { type = "zonage" }', 'poids = "20"\ndonnee = { type = "zonage" }\n# changed')
     s = score_dossier(dossier(), FACTS, referentiels(), config=load_config(text))
-    assert s.config_version == "2025.2" and s.config_sha256 != scoring.scoring_config()[1]
+    assert s.config_version == "2025.2" and s.config_sha256 != grid.scoring_config()[1]
 
 
 # ---------------------------------------------------------------- overrides
@@ -240,48 +243,65 @@ def test_a_score_computed_again_keeps_the_overrides_and_counts_the_new_data() ->
 
 
 class FakeStore:
+    """The dossier port, in memory: what the after-numbering step reads and writes."""
+
     def __init__(self, d: Dossier) -> None:
         self.d = d
         self.updates = 0
+        self.outbox: list[Message] = []
 
     def get_dossier(self, dossier_id: str) -> Dossier | None:
         return self.d if dossier_id == self.d.dossier_id else None
 
-    def update_dossier(self, d: Dossier) -> Dossier:
+    def save_score(self, d: Dossier, scoring_: dict[str, Any], outbox: list[Message]) -> Dossier:
         self.updates += 1
-        self.d = d.model_copy(update={"version": d.version + 1})
+        self.outbox += outbox
+        self.d = d.model_copy(update={"scoring": scoring_, "version": d.version + 1})
         return self.d
 
     def get_bailleur(self, siren: str) -> Any:
         return BAILLEUR
 
 
-class FakeSqs:
+class NoRelay:
     def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
+        self.flushes = 0
 
-    def send_message(self, **kwargs: Any) -> None:
-        self.sent.append(kwargs)
+    def flush(self, now: datetime) -> int:
+        self.flushes += 1
+        return 0
 
 
-def test_after_numbering_scores_once_and_keeps_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
-    sqs = FakeSqs()
-    monkeypatch.setattr(scoring, "client", lambda name: sqs)
-    settings: Any = type("S", (), {"notifications_queue_url": "n", "instruction_queue_url": "i"})()
+class Unguarded:
+    """Idempotency that lets every call through: here the step itself must make a rerun harmless."""
+
+    def once(self, fn: Any, **_: Any) -> Any:
+        return fn
+
+
+class Refs:
+    def current(self, noms: Any) -> Any:
+        return referentiels()
+
+
+def test_after_numbering_scores_once_and_keeps_overrides() -> None:
     store = FakeStore(dossier().model_copy(update={"scoring": {"statut": "en_attente"}}))
-    step = scoring.AfterNumbering(settings, store, facts=lambda d: FACTS,  # type: ignore[arg-type]
-                                  referentiels=lambda: referentiels())
+    relay = NoRelay()
+    step = AfterNumbering(store, relay, Refs(), Unguarded(), lambda: datetime(2025, 4, 1, tzinfo=UTC),  # type: ignore[arg-type]
+                          facts=lambda d: FACTS)
     event = DepositNumbered(dossier_id=store.d.dossier_id, deposit_number=1, deposited_at=store.d.created_at)
-    step.run(event)
+    step.process(event)
     assert store.updates == 1 and store.d.scoring and store.d.scoring["total"] == "78.70"
     store.d = store.d.model_copy(update={"scoring": scoring.override(
         store.d.scoring, "surfaces", Decimal("1"), "Surfaces relevées inférieures au plan.", "i",
         datetime(2025, 4, 1, tzinfo=UTC))})
     kept = store.d.scoring
-    step.run(event)  # a redelivery, or a rerun with other referentials: nothing changes
+    step.process(event)  # a redelivery, or a rerun with other referentials: nothing changes
     assert store.updates == 1 and store.d.scoring == kept
-    assert [m["QueueUrl"] for m in sqs.sent] == ["n", "n", "i"] * 2
-    assert sqs.sent[2]["MessageDeduplicationId"] == f"{store.d.dossier_id}-1"
+    # The emails and the work item were written with the score (the outbox), each flush sends them.
+    assert [m.queue for m in store.outbox] == ["notifications", "notifications", "instruction"]
+    assert store.outbox[2].dedup_id == f"{store.d.dossier_id}-1" and store.outbox[2].group_id == "instruction"
+    assert relay.flushes == 2
 
 
 def test_facts_come_from_the_deposited_dossier_de_presentation() -> None:

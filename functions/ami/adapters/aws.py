@@ -1,13 +1,15 @@
-"""boto3 clients, made once per process. The endpoint (AWS or the local emulation) comes from the
+"""boto3 clients for one AWS endpoint. The endpoint (AWS or the local emulation) comes from the
 standard AWS_ENDPOINT_URL / AWS_CONFIG_FILE variables, so no code path differs locally.
 
-One session serves every client: its botocore loader parses the endpoint rules and service models
-(large JSON files) once, which is most of a handler's cold start. Sessions are not thread-safe, so
-clients are made under a lock; the clients themselves are.
+One session serves every client of an `Aws`: its botocore loader parses the endpoint rules and
+service models (large JSON files) once, which is most of a handler's cold start. Clients are made
+on first use (a function that never sends an email never loads SES's model). Sessions are not
+thread-safe, so clients are made under a lock; the clients themselves are.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cache
 from typing import Any
@@ -16,36 +18,35 @@ import boto3
 from botocore.config import Config
 
 _CONFIG = Config(signature_version="s3v4", retries={"mode": "standard", "max_attempts": 5})
-_LOCK = threading.Lock()
+
+
+class Aws:
+    def __init__(self) -> None:
+        self._session = boto3.session.Session()
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._resource: Any = None
+
+    def client(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._session.client(service, config=_CONFIG)  # type: ignore[call-overload]
+            return self._clients[service]
+
+    def table(self, name: str) -> Any:
+        # One resource serves every table. Its client is not shared with `client("dynamodb")`: the
+        # resource registers handlers on it that would serialise already typed values a second time.
+        with self._lock:
+            if self._resource is None:
+                self._resource = self._session.resource("dynamodb", config=_CONFIG)
+            return self._resource.Table(name)
+
+
+def default_aws() -> Aws:
+    """The clients of the endpoint this process points at now (one `Aws` per endpoint)."""
+    return _aws_for(os.environ.get("AWS_ENDPOINT_URL", ""))
 
 
 @cache
-def _session() -> boto3.session.Session:
-    return boto3.session.Session()
-
-
-@cache
-def client(service: str) -> Any:
-    with _LOCK:
-        return _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
-
-
-@cache
-def _dynamodb() -> Any:
-    # One resource serves every table. Its client is not shared with `client("dynamodb")`: the
-    # resource registers handlers on it that would serialise already typed values a second time.
-    with _LOCK:
-        return _session().resource("dynamodb", config=_CONFIG)
-
-
-@cache
-def table(name: str) -> Any:
-    return _dynamodb().Table(name)
-
-
-def reset() -> None:
-    """Forget the session and its clients (a process that now points at another endpoint)."""
-    client.cache_clear()
-    table.cache_clear()
-    _dynamodb.cache_clear()
-    _session.cache_clear()
+def _aws_for(endpoint: str) -> Aws:
+    return Aws()

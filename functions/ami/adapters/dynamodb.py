@@ -30,107 +30,40 @@ from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from ami.adapters.aws import client, table
+from ami.adapters.aws import Aws, default_aws
 from ami.domain.audit import GENESIS, AuditEntry
-from ami.domain.errors import Conflict
+from ami.domain.errors import ConditionFailed, Conflict
+from ami.domain.messages import Message
 from ami.domain.models import Bailleur, Dossier, DossierStatus, Envoi, HistoryEntry, PieceRecord, Reason, utcnow
+from ami.domain.sequence import AuditDraft, DepositCounter, PendingEnvoi, ToNumber
+from ami.domain.sequence import iso as _iso
 from ami.settings import Settings
 
 _ser = TypeSerializer()
 _de = TypeDeserializer()
 HEAD_RETRIES = 200
-OUTBOX_CLAIM = timedelta(seconds=60)  # longer than a flush; a dead flusher's items are sent by the sweep
-
-
-class ConditionFailed(Exception):
-    """Another writer got there first; re-read and decide again."""
 
 
 def _typed(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _ser.serialize(v) for k, v in item.items()}
 
 
-def _iso(at: datetime) -> str:
-    return at.isoformat(timespec="microseconds")
-
-
 @dataclass(frozen=True)
-class AuditDraft:
-    dossier_id: str
-    actor: str
-    action: str
-    from_status: str | None
-    to_status: str | None
-    reason: str | None = None
-    details: dict[str, Any] | None = None
+class OutboxItem:
+    """What one committed transaction asked to send, in its turn (`key` sorts the items)."""
 
-
-@dataclass(frozen=True)
-class PendingEnvoi:
-    """An envoi waiting for its completeness verdict; the oldest one holds back the numbering."""
-
-    sort_key: str
-    dossier_id: str
-    envoi_id: str
-    sent_at: datetime
-    reserved: bool = False  # the API took the time but has not recorded the envoi yet
-
-    @classmethod
-    def new(cls, dossier_id: str, envoi_id: str, sent_at: datetime) -> PendingEnvoi:
-        # ISO 8601 UTC with fixed width sorts like time; the envoi id breaks ties deterministically.
-        return cls(f"{_iso(sent_at)}#{envoi_id}", dossier_id, envoi_id, sent_at)
-
-    @classmethod
-    def of(cls, d: Dossier) -> PendingEnvoi:
-        assert d.envoi is not None
-        return cls.new(d.dossier_id, d.envoi.envoi_id, d.envoi.sent_at)
-
-
-@dataclass(frozen=True)
-class DepositCounter:
-    """The last number given, the loan principal of the dossiers numbered within the envelope, and
-    whether the envelope is closed (a dossier already went to the waiting list)."""
-
-    number: int = 0
-    principal: Decimal = Decimal(0)
-    closed: bool = False
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    queue_url: str
-    body: str
-    group_id: str | None = None
-    dedup_id: str | None = None
-    order: str = ""  # outbox items are sent in this order (deposit numbers for the scoring queue)
-
-
-@dataclass(frozen=True)
-class ToNumber:
-    """One dossier of a numbering batch: its pending envoi, the dossier as read, the status it goes to
-    (`complet`, or `liste_attente` when the envelope cannot take its loans) and what must follow."""
-
-    pending: PendingEnvoi
-    dossier: Dossier
-    status: DossierStatus
-    outbox: list[OutboxMessage]
-
-
-def _sqs_entry(entry_id: str, m: OutboxMessage) -> dict[str, Any]:
-    entry = {"Id": entry_id, "MessageBody": m.body}
-    if m.group_id:
-        assert m.dedup_id, "a message to a FIFO queue carries its deduplication id"
-        entry |= {"MessageGroupId": m.group_id, "MessageDeduplicationId": m.dedup_id}
-    return entry
+    key: str
+    messages: list[Message]
 
 
 class Store:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, aws: Aws | None = None) -> None:
+        aws = aws or default_aws()
         self.s = settings
-        self.dossiers = table(settings.dossiers_table)
-        self.counters = table(settings.counters_table)
-        self.audit = table(settings.audit_table)
-        self.ddb = client("dynamodb")
+        self.dossiers = aws.table(settings.dossiers_table)
+        self.counters = aws.table(settings.counters_table)
+        self.audit = aws.table(settings.audit_table)
+        self.ddb = aws.client("dynamodb")
 
     # ------------------------------------------------------------ bailleurs
 
@@ -226,10 +159,11 @@ class Store:
         )
         return moved.model_copy(update={"version": d.version + 1})
 
-    def update_dossier(self, d: Dossier) -> Dossier:
-        """Save a change that is not a transition (scoring results, for instance)."""
-        self._commit([self._put_dossier_op(d, "", {})], [])
-        return d.model_copy(update={"version": d.version + 1})
+    def save_score(self, d: Dossier, scoring: dict[str, Any], outbox: list[Message]) -> Dossier:
+        """Save the first score of a numbered dossier and what must follow it (outbox), together."""
+        scored = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
+        self._commit([self._put_dossier_op(scored, "", {}), self._outbox_op(outbox)], [])
+        return scored.model_copy(update={"version": d.version + 1})
 
     def override_score(self, d: Dossier, scoring: dict[str, Any], actor: str, critere: str) -> Dossier:
         """Save an instructor's override of one scoring criterion, audited (the original stays in `scoring`)."""
@@ -490,7 +424,7 @@ class Store:
         return numbered
 
     def conclude_incomplete(
-        self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason], outbox: list[OutboxMessage]
+        self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason], outbox: list[Message]
     ) -> Dossier:
         incomplete = d.model_copy(
             update={
@@ -533,7 +467,7 @@ class Store:
 
     # ------------------------------------------------------------ outbox
 
-    def _outbox_op(self, messages: list[OutboxMessage]) -> dict[str, Any]:
+    def _outbox_op(self, messages: list[Message]) -> dict[str, Any]:
         """One outbox item for what a transaction must send; items are sent in key order: a numbering
         batch's key is its first deposit number, so the scoring queue gets the numbers in order."""
         orders = [m.order for m in messages if m.order]
@@ -545,40 +479,28 @@ class Store:
         }
         return {"Put": {"TableName": self.s.counters_table, "Item": _typed(item)}}
 
-    def flush_outbox(self, now: datetime | None = None) -> int:
-        """Send what committed transactions asked for, in key order, ten messages per SendMessageBatch.
-
-        A flusher claims an item before sending it and deletes it once sent; it stops at an item
-        another flusher claimed, so that the scoring queue still gets the numbers in order. A claim
-        lapses after OUTBOX_CLAIM (a flusher that died): the next flush sends the item again, and the
-        receivers deduplicate.
-        """
-        now = now or utcnow()
-        sqs = client("sqs")
-        sent = 0
+    def outbox_items(self) -> Iterator[OutboxItem]:
+        """The outbox, in key order."""
         for item in self._query(self.counters, KeyConditionExpression=Key("pk").eq("OUTBOX"), ConsistentRead=True):
-            try:
-                self.counters.update_item(
-                    Key={"pk": "OUTBOX", "sk": item["sk"]},
-                    UpdateExpression="SET claimed_until = :until",
-                    ConditionExpression="attribute_exists(pk) AND "
-                    "(attribute_not_exists(claimed_until) OR claimed_until < :now)",
-                    ExpressionAttributeValues={":until": _iso(now + OUTBOX_CLAIM), ":now": _iso(now)},
-                )
-            except self.counters.meta.client.exceptions.ConditionalCheckFailedException:
-                break  # being sent by another flusher (or just sent): what follows waits for it
-            by_queue: dict[str, list[OutboxMessage]] = {}
-            for m in json.loads(item["messages"]):
-                by_queue.setdefault(m["queue_url"], []).append(OutboxMessage(**m))
-            for queue_url, messages in by_queue.items():
-                for start in range(0, len(messages), 10):
-                    entries = [_sqs_entry(str(i), m) for i, m in enumerate(messages[start : start + 10])]
-                    failed = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries).get("Failed")
-                    if failed:  # the item stays: a flush after the claim lapses sends it again
-                        raise RuntimeError(f"outbox: SQS refused {failed}")
-                    sent += len(entries)
-            self.counters.delete_item(Key={"pk": "OUTBOX", "sk": item["sk"]})
-        return sent
+            messages = [Message(**m) for m in json.loads(item["messages"])]
+            yield OutboxItem(str(item["sk"]), messages)
+
+    def claim_outbox_item(self, key: str, now: datetime, until: datetime) -> bool:
+        """Take one item for sending until `until`; False when another sender holds it (or sent it)."""
+        try:
+            self.counters.update_item(
+                Key={"pk": "OUTBOX", "sk": key},
+                UpdateExpression="SET claimed_until = :until",
+                ConditionExpression="attribute_exists(pk) AND "
+                "(attribute_not_exists(claimed_until) OR claimed_until < :now)",
+                ExpressionAttributeValues={":until": _iso(until), ":now": _iso(now)},
+            )
+            return True
+        except self.counters.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def delete_outbox_item(self, key: str) -> None:
+        self.counters.delete_item(Key={"pk": "OUTBOX", "sk": key})
 
     # ------------------------------------------------------------ audit
 

@@ -1,46 +1,23 @@
 """S3 adapter for the pieces: presigned uploads straight from the browser, the deposit snapshot at
-envoi, and the quarantine of refused files.
-
-Key layout: `bailleurs/<siren>/<dossier_id>/<piece>.pdf`; each upload is a new S3 version, and
-the versions recorded at envoi are the deposit.
+envoi, the quarantine of refused files, and documents handed out by short-lived links (key layout
+in `ami.domain.deposit_keys`).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ami.adapters.aws import client
+from ami.adapters.aws import Aws, default_aws
+from ami.domain.deposit_keys import piece_key
 from ami.domain.dispositif import dispositif
-from ami.domain.models import PIECE_KINDS, DepositedPiece, PieceKind, utcnow
+from ami.domain.models import DepositedPiece, PieceKind, utcnow
 from ami.settings import Settings
 
-KEY_PATTERN = re.compile(
-    r"^bailleurs/(?P<siren>\d{9})/(?P<dossier_id>[0-9a-f]{32})/(?P<piece>" + "|".join(PIECE_KINDS) + r")\.pdf$"
-)
 CHUNK = 1024 * 1024
-
-
-def piece_key(siren: str, dossier_id: str, piece: PieceKind) -> str:
-    return f"bailleurs/{siren}/{dossier_id}/{piece}.pdf"
-
-
-@dataclass(frozen=True)
-class KeyParts:
-    siren: str
-    dossier_id: str
-    piece: PieceKind
-
-
-def parse_key(key: str) -> KeyParts | None:
-    m = KEY_PATTERN.match(key)
-    if not m:
-        return None
-    return KeyParts(m["siren"], m["dossier_id"], m["piece"])  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -53,10 +30,10 @@ class UploadForm:
 
 
 class Deposits:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, aws: Aws | None = None) -> None:
         self.bucket = settings.deposits_bucket
         self.quarantine_bucket = settings.quarantine_bucket
-        self.s3 = client("s3")
+        self.s3 = (aws or default_aws()).client("s3")
 
     def upload_form(self, siren: str, dossier_id: str, piece: PieceKind) -> UploadForm:
         """A presigned POST for exactly one key, one content type and at most the piece's size."""
@@ -95,12 +72,16 @@ class Deposits:
             digest.update(chunk)
         return digest.hexdigest()
 
-    def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int]:
-        """The object's bytes, never more than `max_bytes` + 1 (so an oversize file is seen as such)."""
+    def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int] | None:
+        """The object's bytes, never more than `max_bytes` + 1 (so an oversize file is seen as such),
+        and its size; None when that version is no longer there (already quarantined)."""
         try:
             obj = self.s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id, Range=f"bytes=0-{max_bytes}")
         except self.s3.exceptions.ClientError as exc:
-            if exc.response["Error"]["Code"] != "InvalidRange":
+            code = exc.response["Error"]["Code"]
+            if code in ("NoSuchVersion", "NoSuchKey", "404"):
+                return None
+            if code != "InvalidRange":
                 raise
             return b"", 0  # S3 answers 416 to any range of an empty object: it is empty
         size = int(obj.get("ContentRange", "/0").rsplit("/", 1)[-1] or obj["ContentLength"])
@@ -121,4 +102,10 @@ class Deposits:
 
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "VersionId": version_id}
+        return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
+
+    def publish_document(self, key: str, data: bytes, content_type: str, filename: str, seconds: int) -> str:
+        """Store a generated document and return a short-lived download link to it."""
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        params = {"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": f'attachment; filename="{filename}"'}
         return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))

@@ -49,3 +49,7 @@ class RetryLater(AmiError):
     """The service could not complete the request in time; nothing was recorded."""
 
     status = 503
+
+
+class ConditionFailed(Exception):
+    """Another writer got there first (a storage condition failed): re-read and decide again."""

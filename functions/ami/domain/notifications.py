@@ -2,7 +2,8 @@
 
 One `Notification` becomes one or more `Email`s through `compose`; the wording lives in the Jinja2
 templates of `ami/domain/templates/` (`<kind>.subject.txt`, `<kind>.txt`, `<kind>.html`), the text and
-HTML versions saying the same things. This module does not log: emails carry amounts and personal
+HTML versions saying the same things; the SES adapter (`ami.adapters.ses`) sends them. This module
+does not log: emails carry amounts and personal
 data that must not end up in logs.
 """
 
@@ -13,12 +14,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ami.adapters import aws
 from ami.domain.dispositif import dispositif
 from ami.domain.models import PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
 from ami.domain.rules import commune
@@ -55,33 +55,6 @@ class Email:
     subject: str
     text: str
     html: str
-
-
-class Mailer(Protocol):
-    def send(self, email: Email) -> str:
-        """Send one email and return the provider's message id."""
-        ...
-
-
-class SesMailer:
-    """Sends through Amazon SES (or its local emulation, via the standard AWS endpoint variables)."""
-
-    def __init__(self, sender: str) -> None:
-        self.sender = sender
-
-    def send(self, email: Email) -> str:
-        response = aws.client("ses").send_email(
-            Source=self.sender,
-            Destination={"ToAddresses": list(email.to)},
-            Message={
-                "Subject": {"Data": email.subject, "Charset": "UTF-8"},
-                "Body": {
-                    "Text": {"Data": email.text, "Charset": "UTF-8"},
-                    "Html": {"Data": email.html, "Charset": "UTF-8"},
-                },
-            },
-        )
-        return str(response["MessageId"])
 
 
 # ---------------------------------------------------------------- French formatting

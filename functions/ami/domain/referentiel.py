@@ -21,31 +21,24 @@ Storage (versioned, so that a score can be recomputed as it was)
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
-from ami.adapters.aws import client, table
-from ami.domain.errors import InvalidInput, NotFound
-from ami.domain.models import utcnow
+from ami.domain.errors import InvalidInput
+from ami.domain.grid import scoring_config
 from ami.domain.rules import communes
-from ami.settings import Settings
 
 COLUMNS = ("code_insee", "valeur")
 OPTIONAL_COLUMNS = ("commentaire",)
 MAX_ERRORS = 50
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _DECIMAL = re.compile(r"^[+-]?\d+([.,]\d+)?$")
-# Content is addressed by its SHA-256, so a per-process cache can never serve a stale version.
-_CONTENT: dict[str, dict[str, Decimal]] = {}
 
 
 @dataclass(frozen=True)
@@ -65,8 +58,6 @@ class Referentiel:
 
 
 def _declared(nom: str) -> Any:
-    from ami.domain.scoring import scoring_config
-
     decl = scoring_config()[0].referentiels.get(nom)
     if decl is None:
         known = ", ".join(sorted(scoring_config()[0].referentiels))
@@ -151,94 +142,3 @@ def parse(nom: str, data: bytes) -> dict[str, Decimal]:
 def canonical(nom: str, values: Mapping[str, Decimal]) -> bytes:
     body = {"nom": nom, "valeurs": {k: format(v, "f") for k, v in sorted(values.items())}}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    referentiel: Referentiel
-    cree: bool  # False: same content as the latest version, nothing written
-
-
-class ReferentielStore:
-    PREFIX = "referentiels/"
-
-    def __init__(self, settings: Settings) -> None:
-        self.s = settings
-        self.table = table(settings.dossiers_table)
-        self.bucket = settings.deposits_bucket
-
-    def import_file(self, nom: str, data: bytes, actor: str, source: str = "", fichier: str = "") -> ImportResult:
-        values = parse(nom, data)  # raises before anything is written
-        body = canonical(nom, values)
-        sha = hashlib.sha256(body).hexdigest()
-        latest = self.versions(nom)
-        if latest and latest[-1]["sha256"] == sha:
-            return ImportResult(self.get(nom, int(latest[-1]["version"])), cree=False)
-        key = f"{self.PREFIX}{nom}/{sha}.json"
-        client("s3").put_object(Bucket=self.bucket, Key=key, Body=body, ContentType="application/json")
-        version = int(latest[-1]["version"]) + 1 if latest else 1
-        now = utcnow()
-        for _ in range(20):
-            item = {"pk": f"REFERENTIEL#{nom}", "sk": f"v{version:06d}", "version": version, "sha256": sha,
-                    "s3_key": key, "lignes": len(values), "importe_le": now.isoformat(), "importe_par": actor,
-                    "source": source, "fichier": fichier}
-            try:
-                self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-                break
-            except self.table.meta.client.exceptions.ConditionalCheckFailedException:
-                version += 1  # another import took this number
-        else:  # pragma: no cover
-            raise RuntimeError("référentiel : numéro de version introuvable")
-        _CONTENT[sha] = values
-        return ImportResult(Referentiel(nom, version, sha, values, now, actor, source, fichier), cree=True)
-
-    def versions(self, nom: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(f"REFERENTIEL#{nom}"), "ConsistentRead": True}
-        while True:
-            page = self.table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def get(self, nom: str, version: int) -> Referentiel:
-        item = self.table.get_item(Key={"pk": f"REFERENTIEL#{nom}", "sk": f"v{version:06d}"},
-                                   ConsistentRead=True).get("Item")
-        if item is None:
-            raise NotFound("referentiel_introuvable", f"Le référentiel {nom} v{version} n'existe pas.")
-        return self._materialise(nom, item)
-
-    def latest(self, nom: str) -> Referentiel | None:
-        page = self.table.query(KeyConditionExpression=Key("pk").eq(f"REFERENTIEL#{nom}"), ScanIndexForward=False,
-                                Limit=1, ConsistentRead=True)
-        items = page.get("Items", [])
-        return self._materialise(nom, items[0]) if items else None
-
-    def current(self, noms: Iterable[str]) -> dict[str, Referentiel]:
-        """The latest version of each referential that has one."""
-        found = {n: self.latest(n) for n in noms}
-        return {n: r for n, r in found.items() if r is not None}
-
-    def as_scored(self, versions: Mapping[str, str]) -> dict[str, Referentiel]:
-        """The referentials a score recorded (`{"nom": "nom v3" | "absent"}`), to recompute it as it was."""
-        out: dict[str, Referentiel] = {}
-        for nom, label in versions.items():
-            m = re.fullmatch(rf"{re.escape(nom)} v(\d+)", label)
-            if m:
-                out[nom] = self.get(nom, int(m.group(1)))
-        return out
-
-    def _materialise(self, nom: str, item: Mapping[str, Any]) -> Referentiel:
-        sha = str(item["sha256"])
-        values = _CONTENT.get(sha)
-        if values is None:
-            body = client("s3").get_object(Bucket=self.bucket, Key=str(item["s3_key"]))["Body"].read()
-            if hashlib.sha256(body).hexdigest() != sha:
-                raise RuntimeError(f"référentiel {nom} : contenu altéré ({item['s3_key']})")
-            values = {k: Decimal(v) for k, v in json.loads(body)["valeurs"].items()}
-            _CONTENT[sha] = values
-        return Referentiel(nom=nom, version=int(item["version"]), sha256=sha, valeurs=values,
-                           importe_le=datetime.fromisoformat(str(item["importe_le"])),
-                           importe_par=str(item.get("importe_par", "")), source=str(item.get("source", "")),
-                           fichier=str(item.get("fichier", "")))

@@ -25,9 +25,10 @@ from typing import Any, BinaryIO
 
 from ami.domain.dispositif import dispositif
 from ami.domain.envelope import Enveloppe, envelope, region_name
+from ami.domain.grid import ScoringConfig, scoring_config
 from ami.domain.models import Bailleur, Dossier
 from ami.domain.rules import commune
-from ami.domain.scoring import PARIS, RentCheck, ScoringConfig, rent_check, scoring_config
+from ami.domain.scoring import PARIS, RentCheck, rent_check
 
 EUROS = '#,##0.00 "€"'
 EUROS_M2 = '#,##0.00 "€/m²"'

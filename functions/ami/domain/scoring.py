@@ -1,4 +1,4 @@
-"""Priority-2 score (housing need of employees on the territory) and what follows numbering.
+"""Priority-2 score (housing need of employees on the territory): the pure computation.
 
 The score informs the Commission de Crédit Nationale; priority 1 stays the deposit number. It is
 computed from data only, never guessed:
@@ -20,200 +20,37 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
-from importlib import resources
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from ami.adapters.aws import client
-from ami.adapters.dynamodb import Store
 from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.extraction import ExtractedField
 from ami.domain.extraction.french import format_decimal_fr as fr
-from ami.domain.models import DepositNumbered, Dossier, Notification, PieceKind, WorkItem
+from ami.domain.grid import (
+    BaremePaliers,
+    Critere,
+    DonneeFait,
+    DonneeLoyer,
+    DonneeReferentiel,
+    DonneeSurfaces,
+    DonneeTypologie,
+    DonneeZonage,
+    ScoringConfig,
+    scoring_config,
+)
+from ami.domain.models import Dossier, PieceKind
+from ami.domain.referentiel import Referentiel
 from ami.domain.rules import commune
-from ami.services.idempotency import once
-from ami.settings import Settings
-
-if TYPE_CHECKING:
-    from ami.domain.referentiel import Referentiel
 
 PARIS = ZoneInfo("Europe/Paris")
 CENT = Decimal("0.01")
 TYPOLOGIES = ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")
-
-# ---------------------------------------------------------------- the grid (configuration)
-
-Fraction = Annotated[Decimal, Field(ge=0, le=1)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Palier(_Frozen):
-    jusqu_a: Decimal | None = None  # inclusive upper bound; None = everything above
-    fraction: Fraction
-
-
-class BaremePaliers(_Frozen):
-    type: Literal["paliers"]
-    paliers: tuple[Palier, ...]
-
-    @model_validator(mode="after")
-    def _ordered(self) -> BaremePaliers:
-        bounds = [p.jusqu_a for p in self.paliers]
-        if not bounds or bounds[-1] is not None or any(b is None for b in bounds[:-1]):
-            raise ValueError("les paliers doivent finir par un palier sans borne (et lui seul)")
-        finite = [b for b in bounds if b is not None]
-        if finite != sorted(finite) or len(set(finite)) != len(finite):
-            raise ValueError("les bornes des paliers doivent être strictement croissantes")
-        return self
-
-    def fraction(self, value: Decimal) -> Decimal:
-        for p in self.paliers:
-            if p.jusqu_a is None or value <= p.jusqu_a:
-                return p.fraction
-        raise AssertionError("unreachable: the last palier has no bound")
-
-
-class BaremeCategories(_Frozen):
-    type: Literal["categories"]
-    valeurs: dict[str, Fraction]
-
-
-Bareme = Annotated[BaremePaliers | BaremeCategories, Field(discriminator="type")]
-
-
-class DonneeReferentiel(_Frozen):
-    type: Literal["referentiel"]
-    nom: str
-
-
-class DonneeZonage(_Frozen):
-    type: Literal["zonage"]
-
-
-class DonneeFait(_Frozen):
-    type: Literal["fait"]
-    nom: str
-
-
-class DonneeLoyer(_Frozen):
-    type: Literal["loyer"]
-
-
-class DonneeTypologie(_Frozen):
-    type: Literal["typologie"]
-    typologies: tuple[str, ...]
-
-
-class DonneeSurfaces(_Frozen):
-    type: Literal["surfaces"]
-    reference_m2: dict[str, Annotated[Decimal, Field(gt=0)]]
-
-
-Donnee = Annotated[
-    DonneeReferentiel | DonneeZonage | DonneeFait | DonneeLoyer | DonneeTypologie | DonneeSurfaces,
-    Field(discriminator="type"),
-]
-
-
-class Critere(_Frozen):
-    code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,40}$")]
-    libelle: str
-    groupe: Literal["territoire", "operation"]
-    poids: Annotated[Decimal, Field(gt=0)]
-    donnee: Donnee
-    bareme: Bareme
-
-
-class ReferentielDecl(_Frozen):
-    libelle: str
-    unite: str
-    minimum: Decimal
-    maximum: Decimal
-
-
-class Coefficient(_Frozen):
-    base: Decimal
-    numerateur: Decimal
-    plafond: Decimal
-
-
-class PlafondsLLI(_Frozen):
-    source: str
-    zones_equivalentes: dict[str, str] = Field(default_factory=dict)
-    coefficient: Coefficient
-    annees: dict[int, dict[str, Annotated[Decimal, Field(gt=0)]]]
-
-    def year(self, wanted: int) -> int | None:
-        """The ceilings' year for a deposit of `wanted`: that year, else the latest listed before it."""
-        years = [y for y in sorted(self.annees) if y <= wanted]
-        return years[-1] if years else None
-
-
-class Zones(_Frozen):
-    lli: tuple[str, ...]
-
-
-class ScoringConfig(_Frozen):
-    version: Annotated[str, Field(min_length=1)]
-    total: Decimal
-    plafonds_lli: PlafondsLLI
-    zones: Zones
-    referentiels: dict[str, ReferentielDecl]
-    criteres: tuple[Critere, ...]
-
-    @model_validator(mode="after")
-    def _consistent(self) -> ScoringConfig:
-        if sum((c.poids for c in self.criteres), Decimal(0)) != self.total:
-            raise ValueError(f"la somme des poids des critères doit valoir {self.total}")
-        codes = [c.code for c in self.criteres]
-        if len(set(codes)) != len(codes):
-            raise ValueError("codes de critères en double")
-        for c in self.criteres:
-            if isinstance(c.donnee, DonneeReferentiel) and c.donnee.nom not in self.referentiels:
-                raise ValueError(f"critère {c.code} : référentiel {c.donnee.nom} non déclaré")
-        zones = set(self.zones.lli) | set(self.plafonds_lli.zones_equivalentes)
-        for year, table in self.plafonds_lli.annees.items():
-            missing = {self.plafonds_lli.zones_equivalentes.get(z, z) for z in zones} - set(table)
-            if missing:
-                raise ValueError(f"plafonds {year} : zones sans plafond {sorted(missing)}")
-        return self
-
-    def critere(self, code: str) -> Critere:
-        for c in self.criteres:
-            if c.code == code:
-                return c
-        raise NotFound("critere_inconnu", f"Le critère « {code} » n'existe pas dans la grille {self.version}.",
-                       {"criteres": [c.code for c in self.criteres]})
-
-    def referentiels_utilises(self) -> tuple[str, ...]:
-        return tuple(sorted({c.donnee.nom for c in self.criteres if isinstance(c.donnee, DonneeReferentiel)}))
-
-
-@cache
-def config_text() -> str:
-    return resources.files("ami.domain").joinpath("scoring_config.toml").read_text(encoding="utf-8")
-
-
-def load_config(text: str) -> tuple[ScoringConfig, str]:
-    """The validated grid and the SHA-256 of its text."""
-    return ScoringConfig.model_validate(tomllib.loads(text)), hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@cache
-def scoring_config() -> tuple[ScoringConfig, str]:
-    return load_config(config_text())
-
 
 # ---------------------------------------------------------------- inputs and the score
 
@@ -569,12 +406,7 @@ def _with_overrides(score: Score, surcharges: dict[str, Surcharge]) -> Score:
     return score.model_copy(update={"surcharges": surcharges, "total_retenu": _dec(retained)})
 
 
-# ---------------------------------------------------------------- after numbering
-
 SCORE_STATUT = "calcule"
-FactsProvider = Callable[[Dossier], Mapping[str, Fact]]
-ReferentialsProvider = Callable[[], Mapping[str, "Referentiel"]]
-
 
 _DISTANCE = re.compile(r"(\d+(?:,\d+)?)\s*(km|m)\b")
 
@@ -595,74 +427,3 @@ def facts_from_presentation(fields: Sequence[ExtractedField]) -> dict[str, Fact]
             nearest = min(metres).quantize(Decimal(1), rounding=ROUND_HALF_UP)
             facts["distance_transport_m"] = Fact(valeur=str(nearest), piece="dossier_presentation", page=stops.page)
     return facts
-
-
-class PieceFacts:
-    """Facts read by intake from the dossier de présentation that was deposited (its recorded version)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __call__(self, d: Dossier) -> Mapping[str, Fact]:
-        deposited = d.envoi.pieces.get("dossier_presentation") if d.envoi else None
-        if deposited is None:
-            return {}
-        record = self.store.piece_records(d.dossier_id).get(("dossier_presentation", deposited.version_id))
-        return facts_from_presentation(record.fields) if record and record.accepted else {}
-
-
-class AfterNumbering:
-    def __init__(self, settings: Settings, store: Store, facts: FactsProvider | None = None,
-                 referentiels: ReferentialsProvider | None = None) -> None:
-        self.s = settings
-        self.store = store
-        self.facts = facts or PieceFacts(store)
-        self._referentiels = referentiels
-
-    def referentiels(self) -> Mapping[str, Referentiel]:
-        if self._referentiels is not None:
-            return self._referentiels()
-        from ami.domain.referentiel import ReferentielStore
-
-        return ReferentielStore(self.s).current(scoring_config()[0].referentiels_utilises())
-
-    def process(self, event: DepositNumbered) -> dict[str, str]:
-        return _process_once(step=self, event=event)
-
-    def rescore(self, d: Dossier, actor: str) -> Dossier | None:
-        """Score a scored dossier again with today's facts, referentials and grid (after an import of
-        referentials, say), the instructors' overrides kept, audited; None when nothing changed."""
-        stored = rescored(d.scoring, score_dossier(d, self.facts(d), self.referentiels()))
-        return None if stored is None else self.store.rescore(d, stored, actor)
-
-    def run(self, event: DepositNumbered) -> dict[str, str]:
-        d = self.store.get_dossier(event.dossier_id)
-        if d is None or d.deposit_number != event.deposit_number:
-            raise RuntimeError(f"dossier {event.dossier_id} does not carry number {event.deposit_number}")
-        if d.scoring is None or d.scoring.get("statut") != SCORE_STATUT:
-            # Scored once: a redelivered message, or a rerun after an override, changes nothing.
-            score = score_dossier(d, self.facts(d), self.referentiels())
-            d = self.store.update_dossier(d.model_copy(update={"scoring": score_record(score)}))
-        bailleur = self.store.get_bailleur(d.siren)
-        if bailleur is None:
-            raise RuntimeError(f"dossier {d.dossier_id} has no registered bailleur")
-        sqs = client("sqs")
-        for kind in ("accuse_reception", "nouveau_dossier"):
-            note = Notification(notification_id=f"{kind}-{d.dossier_id}-{event.deposit_number}", kind=kind,
-                                dossier_id=d.dossier_id)
-            sqs.send_message(QueueUrl=self.s.notifications_queue_url, MessageBody=note.model_dump_json())
-        op = d.form.operation
-        item = WorkItem(
-            dossier_id=d.dossier_id, deposit_number=event.deposit_number, deposited_at=event.deposited_at,
-            siren=d.siren, raison_sociale=bailleur.raison_sociale, commune_insee=op.commune_insee,
-            logements=op.logements.total if op.logements else 0, loan_total_eur=d.loan_total,
-        )
-        # One message group keeps the instructors' queue in deposit-number order.
-        sqs.send_message(QueueUrl=self.s.instruction_queue_url, MessageBody=item.model_dump_json(),
-                         MessageGroupId="instruction", MessageDeduplicationId=f"{d.dossier_id}-{event.deposit_number}")
-        return {"dossier_id": d.dossier_id, "deposit_number": str(event.deposit_number)}
-
-
-@once(data_keyword_argument="event", event_key_jmespath="[dossier_id, deposit_number]")
-def _process_once(*, step: AfterNumbering, event: DepositNumbered) -> dict[str, str]:
-    return step.run(event)

@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-from ami.adapters.dynamodb import Store
 from ami.domain.models import Notification
-from ami.domain.notifications import Mailer, compose
-from ami.services.idempotency import once
+from ami.domain.notifications import compose
+from ami.services.idempotency import Idempotency
+from ami.services.ports import Dossiers, Mailer
 
 
 class Delivery:
-    def __init__(self, store: Store, mailer: Mailer) -> None:
-        self.store = store
+    def __init__(self, dossiers: Dossiers, mailer: Mailer, idempotency: Idempotency) -> None:
+        self.dossiers = dossiers
         self.mailer = mailer
+        self._once = idempotency.once(self._deliver, data_keyword_argument="notification", key="notification_id")
 
     def process(self, notification: Notification) -> dict[str, list[str]]:
-        return _deliver_once(delivery=self, notification=notification)
+        sent: dict[str, list[str]] = self._once(notification=notification)
+        return sent
 
-    def run(self, n: Notification) -> dict[str, list[str]]:
-        dossier = self.store.get_dossier(n.dossier_id)
+    def _deliver(self, *, notification: Notification) -> dict[str, list[str]]:
+        n = notification
+        dossier = self.dossiers.get_dossier(n.dossier_id)
         if dossier is None:
             raise RuntimeError(f"notification {n.notification_id} names an unknown dossier")
-        bailleur = self.store.get_bailleur(dossier.siren)
+        bailleur = self.dossiers.get_bailleur(dossier.siren)
         if bailleur is None:
             raise RuntimeError(f"dossier {dossier.dossier_id} has no registered bailleur")
         return {"message_ids": [self.mailer.send(email) for email in compose(n, dossier, bailleur)]}
-
-
-@once(data_keyword_argument="notification", event_key_jmespath="notification_id")
-def _deliver_once(*, delivery: Delivery, notification: Notification) -> dict[str, list[str]]:
-    return delivery.run(notification)

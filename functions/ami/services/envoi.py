@@ -12,17 +12,20 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from ami.adapters.dynamodb import PendingEnvoi, Store
-from ami.adapters.s3 import Deposits, piece_key
+from ami.domain import messages
+from ami.domain.deposit_keys import piece_key
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import RetryLater
-from ami.domain.models import PIECE_KINDS, DepositedPiece, Dossier, Envoi, PieceKind, utcnow
+from ami.domain.models import PIECE_KINDS, CompletenessRequest, DepositedPiece, Dossier, Envoi, PieceKind, utcnow
 from ami.domain.rules import assess
+from ami.domain.sequence import PendingEnvoi
+from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
 
 
-def send(store: Store, deposits: Deposits, d: Dossier, actor: str, clock: Callable[[], datetime] = utcnow) -> Dossier:
+def send(
+    store: DepositSequence, dossiers: Dossiers, deposits: Deposits, d: Dossier, actor: str,
+    clock: Callable[[], datetime] = utcnow,
+) -> Dossier:
     """Record the deposit of `d`: final, with its server time and its pieces as they stand."""
     sent_at = clock()
     envoi_id = uuid.uuid4().hex
@@ -40,19 +43,29 @@ def send(store: Store, deposits: Deposits, d: Dossier, actor: str, clock: Callab
             if snapshot is not None:
                 pieces[kind] = snapshot
         deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces)
-        complete = complete_when_sent(store, d.model_copy(update={"envoi": deposit}))
+        complete = complete_when_sent(dossiers, d.model_copy(update={"envoi": deposit}))
         return store.record_envoi(d, deposit.model_copy(update={"complete_when_sent": complete}), actor)
     except BaseException:
         store.cancel_reservation(reservation)
         raise
 
 
-def complete_when_sent(store: Store, as_sent: Dossier) -> bool:
+def complete_when_sent(dossiers: Dossiers, as_sent: Dossier) -> bool:
     """Whether the deposit is complete already (final: see `Envoi.complete_when_sent`). Only a shortcut
     for the numbering: when intake's verdicts cannot be read, the deposit goes ahead and the
     completeness check reads them later."""
     try:
-        records = store.deposit_records([as_sent])[as_sent.dossier_id]
-    except (BotoCoreError, ClientError):
+        records = dossiers.deposit_records([as_sent])[as_sent.dossier_id]
+    except Exception:  # unreadable now: the completeness check reads them later
         return False
     return assess(as_sent, records).verdict == "complet"
+
+
+def request_completeness(publisher: Publisher, sent: Dossier) -> None:
+    """Ask the completeness check to look at a sent dossier (should this fail, the deposit is still
+    recorded: its pending item holds its place and the completeness sweep picks it up)."""
+    assert sent.envoi is not None
+    request = CompletenessRequest(
+        dossier_id=sent.dossier_id, cause="envoi", complete_when_sent=sent.envoi.complete_when_sent
+    )
+    publisher.publish([messages.completeness_request(request, sent.envoi.envoi_id)])

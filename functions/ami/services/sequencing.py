@@ -23,20 +23,21 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from ami.adapters.dynamodb import ConditionFailed, DepositCounter, OutboxMessage, PendingEnvoi, Store, ToNumber
+from ami.domain import messages
 from ami.domain.dispositif import Dispositif
+from ami.domain.errors import ConditionFailed
 from ami.domain.models import (
     CompletenessRequest,
     DepositNumbered,
     Dossier,
     DossierStatus,
-    Notification,
-    NotificationKind,
     Reason,
     utcnow,
 )
 from ami.domain.rules import Verdict, assess
-from ami.settings import Settings
+from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
+from ami.services.outbox import OutboxRelay
+from ami.services.ports import Publisher, Store
 
 MAX_STEPS = 500  # per walk; the next message or the sweep carries on
 BATCH = 32  # deposits numbered per transaction: 3 items each (+ counter, audit head, outbox) <= 100
@@ -98,34 +99,16 @@ class Sequencer:
     def __init__(
         self,
         store: Store,
-        settings: Settings,
         rules: SequencingRules,
+        publisher: Publisher,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
-        self.s = settings
+        self.relay = OutboxRelay(store, publisher)
         self.rules = rules
         self.clock = clock
         self.sleep = sleep
-
-    # ------------------------------------------------------------ messages the conclusions send
-
-    def _numbered(self, d: Dossier, number: int) -> OutboxMessage:
-        assert d.envoi is not None
-        body = DepositNumbered(dossier_id=d.dossier_id, deposit_number=number, deposited_at=d.envoi.sent_at)
-        # One message group: scoring, and after it the instruction queue, see deposits in number order.
-        return OutboxMessage(
-            self.s.scoring_queue_url,
-            body.model_dump_json(),
-            group_id="depots",
-            dedup_id=f"{d.dossier_id}-{number}",
-            order=f"N{number:012d}",
-        )
-
-    def _notify(self, kind: NotificationKind, notification_id: str, dossier_id: str, **details: str) -> OutboxMessage:
-        body = Notification(notification_id=notification_id, kind=kind, dossier_id=dossier_id, details=details)
-        return OutboxMessage(self.s.notifications_queue_url, body.model_dump_json())
 
     # ------------------------------------------------------------ the two entry points
 
@@ -165,7 +148,7 @@ class Sequencer:
             if self._next_step(lookahead=1).kind == "hold":
                 break
         if flush:
-            self.store.flush_outbox(self.clock())
+            self.relay.flush(self.clock())
         return conclusions
 
     def _walk(self) -> list[Conclusion]:
@@ -262,15 +245,16 @@ class Sequencer:
         for head, d in ready:
             number, principal = after.number + 1, after.principal + d.loan_total
             if not after.closed and principal <= self.rules.envelope:
-                batch.append(ToNumber(head, d, DossierStatus.COMPLET, [self._numbered(d, number)]))
+                numbered = DepositNumbered(dossier_id=d.dossier_id, deposit_number=number, deposited_at=head.sent_at)
+                batch.append(ToNumber(head, d, DossierStatus.COMPLET, [messages.deposit_numbered(numbered)]))
                 conclusions.append(Conclusion(d.dossier_id, "complet", number))
                 after = DepositCounter(number, principal, False)
                 continue
             # Once one dossier waits, every later one waits too: none may overtake it.
-            outbox = [self._notify("liste_attente", f"liste-attente-{head.envoi_id}", d.dossier_id)]
+            outbox = [messages.notification("liste_attente", f"liste-attente-{head.envoi_id}", d.dossier_id)]
             if not after.closed:
                 outbox.append(
-                    self._notify(
+                    messages.notification(
                         "enveloppe_consommee", "enveloppe-consommee", d.dossier_id, principal=str(after.principal)
                     )
                 )
@@ -284,7 +268,7 @@ class Sequencer:
         return conclusions, after
 
     def _conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason]) -> list[Conclusion]:
-        outbox = [self._notify("dossier_incomplet", f"incomplet-{pending.envoi_id}", d.dossier_id)]
+        outbox = [messages.notification("dossier_incomplet", f"incomplet-{pending.envoi_id}", d.dossier_id)]
         try:
             self.store.conclude_incomplete(pending, d, reasons, outbox)
         except ConditionFailed:

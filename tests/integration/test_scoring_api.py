@@ -7,14 +7,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ami.adapters.dynamodb import DepositCounter, ToNumber
 from ami.domain.models import DossierStatus
 from ami.domain.scoring import score_dossier, score_record
+from ami.domain.sequence import DepositCounter, ToNumber
 from api import app as api
 from chalice.test import Client
 from openpyxl import load_workbook
-from scoring_data import referentiels
-from test_api import BAILLEUR_A, ENV, FORM, INSTRUCTEUR, aws, call, client, new_dossier, register  # noqa: F401
+from test_api_moto import BAILLEUR_A, ENV, FORM, INSTRUCTEUR, aws, call, client, new_dossier, register  # noqa: F401
+from unit.scoring_data import referentiels
 
 pytestmark = pytest.mark.filterwarnings("ignore:CognitoUserPoolAuthorizer is not a supported:UserWarning")
 
@@ -24,15 +24,14 @@ def numbered_and_scored(client: Client, aws: dict[str, Any]) -> list[str]:  # no
     ids = [new_dossier(client), new_dossier(client)]
     for dossier_id in ids:
         assert call(client, "POST", f"/dossiers/{dossier_id}/envoi", h=BAILLEUR_A).status_code == 202
-    store = api.store()
+    store = api.services().store
     for number, pending in enumerate(store.pending_envois(), start=1):
         d = store.get_dossier(pending.dossier_id)
         assert d is not None
         before = store.counter()
         after = DepositCounter(number, before.principal + d.loan_total, False)
         (d,) = store.conclude_numbered_batch(before, after, [ToNumber(pending, d, DossierStatus.COMPLET, [])])
-        store.update_dossier(d.model_copy(update={"scoring": score_record(
-            score_dossier(d, {}, referentiels(insee="75056")))}))
+        store.save_score(d, score_record(score_dossier(d, {}, referentiels(insee="75056"))), [])
     return [p for p in ids]
 
 
@@ -67,7 +66,7 @@ def test_override_is_audited_and_keeps_the_original(client: Client, aws: dict[st
     assert s["surcharges"]["niveau_loyer"]["points_origine"] == crit["points"]
     assert s["surcharges"]["niveau_loyer"]["par"] == "instructeur:instructeur@actionlogement.fr"
     assert Decimal(s["total_retenu"]) == Decimal(s["total"]) - Decimal(crit["points"]) + 5
-    entries = [e for e in api.store().audit_entries() if e.action == "surcharge_score"]
+    entries = [e for e in api.services().store.audit_entries() if e.action == "surcharge_score"]
     assert len(entries) == 1 and entries[0].reason == body["justification"]
     assert entries[0].details["critere"] == "niveau_loyer" and entries[0].details["points"] == "5.00"
     history = call(client, "GET", f"/dossiers/{first}/historique", h=BAILLEUR_A).json_body
@@ -155,19 +154,19 @@ def test_cli_scores_again_after_an_import_and_keeps_the_overrides(
     r = runner.invoke(cli, ["score", "recalculer"])
     assert r.exit_code == 0, r.output
     assert "2 score(s) recalculé(s), 0 inchangé(s)." in r.output
-    d = api.store().get_dossier(first)
+    d = api.services().store.get_dossier(first)
     assert d is not None and d.scoring is not None
     assert d.scoring["referentiels"] == {
         "dynamisme_economique": "absent",
         "saturation_demande_li": "saturation_demande_li v1",
     }
     assert d.scoring["surcharges"]["niveau_loyer"]["points"] == "5.00"  # the instructor's decision stands
-    assert [h.action for h in api.store().history(first)][-2:] == ["surcharge_score", "recalcul_score"]
+    assert [h.action for h in api.services().store.history(first)][-2:] == ["surcharge_score", "recalcul_score"]
     seen_by_bailleur = call(client, "GET", f"/dossiers/{first}/historique", h=BAILLEUR_A).json_body
     assert "recalcul_score" not in [h["action"] for h in seen_by_bailleur]
 
     again = runner.invoke(cli, ["score", "recalculer", "--dossier", second])
     assert again.exit_code == 0 and "0 score(s) recalculé(s), 1 inchangé(s)." in again.output
-    assert [h.action for h in api.store().history(second)].count("recalcul_score") == 1
+    assert [h.action for h in api.services().store.history(second)].count("recalcul_score") == 1
     unknown = runner.invoke(cli, ["score", "recalculer", "--dossier", "inconnu"])
     assert unknown.exit_code == 2 and "introuvable" in unknown.output

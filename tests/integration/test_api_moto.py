@@ -12,12 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
-import ami.adapters.aws
-import ami.settings
 import boto3
 import pytest
-from ami.adapters.dynamodb import DepositCounter, ToNumber
+from ami import bootstrap
+from ami.adapters.aws import Aws
+from ami.adapters.dynamodb import Store as DynamoStore
 from ami.domain.models import DossierStatus
+from ami.domain.sequence import DepositCounter, ToNumber
+from ami.settings import Settings, settings
 from api import app as api
 from chalice.test import Client
 from moto import mock_aws
@@ -44,12 +46,10 @@ ENV = {
 }
 
 
-def _clear_caches() -> None:
-    ami.adapters.aws.reset()
-    ami.settings.settings.cache_clear()
-    api.store.cache_clear()
-    api.deposits.cache_clear()
-    api.cognito_accounts.cache_clear()
+def _wire_api() -> bootstrap.Container | None:
+    """The API wired to fresh clients (inside moto's mock, from this test's environment); returns
+    the wiring it replaces (the shared local stack's, when this worker runs one)."""
+    return api.configure(bootstrap.build(settings(), aws=Aws()))
 
 
 def _create_tables(ddb: Any) -> None:
@@ -126,7 +126,6 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    _clear_caches()
     with mock_aws():
         _create_tables(boto3.client("dynamodb", region_name=REGION))
         s3 = boto3.client("s3", region_name=REGION)
@@ -148,8 +147,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         env = {**ENV, "COMPLETENESS_QUEUE_URL": queue_url, "USER_POOL_ID": pool_id}
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        yield {"s3": s3, "sqs": sqs, "idp": idp, "queue_url": queue_url, "pool_id": pool_id}
-    _clear_caches()
+        previous = _wire_api()
+        try:
+            yield {"s3": s3, "sqs": sqs, "idp": idp, "queue_url": queue_url, "pool_id": pool_id}
+        finally:
+            api.configure(previous)
 
 
 @pytest.fixture
@@ -418,7 +420,7 @@ def test_unexpected_errors_are_500_without_details(client: Client, monkeypatch: 
     def boom(*_: Any) -> None:
         raise RuntimeError("secret interne")
 
-    monkeypatch.setattr(api.Store, "list_dossiers", boom)
+    monkeypatch.setattr(DynamoStore, "list_dossiers", boom)
     r = call(client, "GET", "/dossiers", h=BAILLEUR_A)
     assert r.status_code == 500 and r.json_body["code"] == "erreur_interne"
     assert "secret" not in r.body.decode()
@@ -515,7 +517,7 @@ def test_instruction_lists_numbered_dossiers_and_links_the_deposit(
         aws["s3"].put_object(Bucket=ENV["DEPOSITS_BUCKET"], Key=key, Body=b"%PDF " + dossier_id.encode())
     for dossier_id in (second, first):
         assert call(client, "POST", f"/dossiers/{dossier_id}/envoi", h=BAILLEUR_A).status_code == 202
-    store = api.store()
+    store = api.services().store
     for number, pending in enumerate(store.pending_envois(), start=1):
         dossier = store.get_dossier(pending.dossier_id)
         assert dossier is not None
@@ -581,8 +583,9 @@ def test_local_server_verifies_cognito_id_tokens(monkeypatch: pytest.MonkeyPatch
         access_token = tokens["AuthenticationResult"]["AccessToken"]
 
         # the instructor's route answers 200 or a store error; only the authorizer is under test here
-        monkeypatch.setattr(api, "store", lambda: type("S", (), {"list_numbered": lambda self: []})())
-        base, stop = serve_api(endpoint, pool)
+        empty = type("S", (), {"list_numbered": lambda self: []})()
+        wired = Settings.model_validate({**ENV, "COMPLETENESS_QUEUE_URL": "-", "USER_POOL_ID": pool})
+        base, stop = serve_api(endpoint, pool, bootstrap.build(wired, aws=Aws(), store=empty))
         try:
 
             def status(auth: str | None) -> int:

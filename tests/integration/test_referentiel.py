@@ -7,16 +7,17 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-import ami.adapters.aws
 import boto3
 import pytest
-from ami.domain import referentiel
+from ami.adapters import referentiels
+from ami.adapters.aws import Aws
+from ami.adapters.referentiels import ReferentielStore
 from ami.domain.errors import InvalidInput
-from ami.domain.referentiel import ReferentielStore, parse
+from ami.domain.referentiel import parse
 from ami.domain.scoring import score_dossier, score_record
 from ami.settings import Settings
 from moto import mock_aws
-from scoring_data import dossier
+from unit.scoring_data import dossier
 
 REGION = "eu-west-3"
 GOOD = "code_insee;valeur;commentaire\n69123;0,8;Lyon\n75056;1.25;\n2A004;-0,5;Ajaccio\n\n"
@@ -77,8 +78,7 @@ def refstore(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ReferentielStore
         monkeypatch.delenv(name, raising=False)
     for name, value in (("AWS_DEFAULT_REGION", REGION), ("AWS_ACCESS_KEY_ID", "t"), ("AWS_SECRET_ACCESS_KEY", "t")):
         monkeypatch.setenv(name, value)
-    ami.adapters.aws.reset()
-    referentiel._CONTENT.clear()
+    referentiels._CONTENT.clear()
     with mock_aws():
         ddb = boto3.client("dynamodb", region_name=REGION)
         ddb.create_table(TableName="dossiers", BillingMode="PAY_PER_REQUEST",
@@ -93,9 +93,8 @@ def refstore(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ReferentielStore
             "DEPOSITS_BUCKET": "deposits", "QUARANTINE_BUCKET": "q", "COMPLETENESS_QUEUE_URL": "q",
             "SCORING_QUEUE_URL": "q", "NOTIFICATIONS_QUEUE_URL": "q", "INSTRUCTION_QUEUE_URL": "q",
             "SENDER_EMAIL": "a@b.fr", "USER_POOL_ID": "p"})
-        yield ReferentielStore(settings), ddb, s3
-    ami.adapters.aws.reset()
-    referentiel._CONTENT.clear()
+        yield ReferentielStore(settings, Aws()), ddb, s3
+    referentiels._CONTENT.clear()
 
 
 def _everything(ddb: Any, s3: Any) -> tuple[list[Any], list[str]]:
@@ -128,7 +127,7 @@ def test_import_is_versioned_and_a_refused_file_changes_nothing(refstore: Any) -
     assert {i["pk"]["S"] for i in items} == {"REFERENTIEL#dynamisme_economique"}
     assert all(k.startswith("referentiels/dynamisme_economique/") for k in keys) and len(keys) == 2
 
-    referentiel._CONTENT.clear()  # a cold start reads the content back from S3
+    referentiels._CONTENT.clear()  # a cold start reads the content back from S3
     latest = store.latest("dynamisme_economique")
     assert latest is not None and latest.version == 2 and latest.valeurs["69123"] == Decimal("2")
     v1 = store.get("dynamisme_economique", 1)

@@ -23,12 +23,12 @@ from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
-import ami.adapters.aws
 import ami.settings
 import pytest
-from ami.adapters.dynamodb import DepositCounter, PendingEnvoi, Store
-from ami.adapters.s3 import piece_key
+from ami.adapters.dynamodb import OutboxItem, Store
+from ami.bootstrap import sqs_publisher
 from ami.domain.audit import verify_chain
+from ami.domain.deposit_keys import piece_key
 from ami.domain.errors import Conflict, RetryLater
 from ami.domain.models import (
     PIECE_KINDS,
@@ -38,6 +38,7 @@ from ami.domain.models import (
     Envoi,
     Notification,
 )
+from ami.domain.sequence import DepositCounter, PendingEnvoi
 from ami.services import envoi
 from ami.services.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
@@ -115,8 +116,8 @@ class FaultyStore(Store):
             hook()
         return c
 
-    def flush_outbox(self, now: datetime | None = None) -> int:
-        return super().flush_outbox(now) if self.flush_enabled else 0
+    def outbox_items(self) -> Iterator[OutboxItem]:
+        return super().outbox_items() if self.flush_enabled else iter(())
 
 
 DEPOSITS = StubDeposits()
@@ -146,7 +147,7 @@ def land(store: Store, d: Dossier, accepted: bool, at: datetime) -> None:
 def send(store: Store, d: Dossier, clock: FakeClock) -> Dossier:
     current = store.get_dossier(d.dossier_id)
     assert current is not None
-    return envoi.send(store, DEPOSITS, current, "bailleur:test", clock=clock.now)
+    return envoi.send(store, store, DEPOSITS, current, "bailleur:test", clock=clock.now)
 
 
 def record_at(
@@ -258,7 +259,8 @@ def _run_plan(env: Settings, plan: Plan) -> None:
     run = Run()
     api = Store(env)
     stores = [FaultyStore(env) for _ in range(plan.workers)]
-    workers = [Sequencer(s, env, rules(), clock=run.clock.now, sleep=run.clock.sleep) for s in stores]
+    publisher = sqs_publisher(env)
+    workers = [Sequencer(s, rules(), publisher, clock=run.clock.now, sleep=run.clock.sleep) for s in stores]
     dossiers = [new_dossier(api) for _ in plan.outcomes]
 
     def do_send(i: int) -> None:
@@ -340,8 +342,10 @@ def test_the_dossier_that_exceeds_the_envelope_and_every_later_one_wait_with_the
     clock = FakeClock()
     store = FaultyStore(env)
     store.flush_enabled = False  # keep the outbox to read it
-    workers = [Sequencer(store, env, rules(Decimal("10000000")), clock=clock.now, sleep=clock.sleep)]
-    workers.append(Sequencer(FaultyStore(env), env, rules(Decimal("10000000")), clock=clock.now, sleep=clock.sleep))
+    workers = [Sequencer(store, rules(Decimal("10000000")), sqs_publisher(env),
+                  clock=clock.now, sleep=clock.sleep)]
+    workers.append(Sequencer(FaultyStore(env), rules(Decimal("10000000")), sqs_publisher(env),
+                  clock=clock.now, sleep=clock.sleep))
     workers[1].store.flush_enabled = False  # type: ignore[attr-defined]
     loans = ["4000000", "5000000", "2000000", "500000", "3000000"]  # 4 + 5 fit in 10 M; 2 does not; 0.5 would
     dossiers = []
@@ -387,7 +391,8 @@ def test_a_dossier_exactly_filling_the_envelope_is_numbered_complete(env: Settin
     empty_tables(env)
     clock = FakeClock()
     store = Store(env)
-    seq = Sequencer(store, env, rules(Decimal("3000000")), clock=clock.now, sleep=clock.sleep)
+    seq = Sequencer(store, rules(Decimal("3000000")), sqs_publisher(env),
+                  clock=clock.now, sleep=clock.sleep)
     ids = []
     for loan in ("1000000", "2000000", "0.01"):
         d = new_dossier(store, Decimal(loan))
@@ -408,7 +413,7 @@ def test_a_reserved_head_holds_the_numbering_until_its_envoi_is_recorded(env: Se
     empty_tables(env)
     clock = FakeClock()
     store = Store(env)
-    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    seq = Sequencer(store, rules(), sqs_publisher(env), clock=clock.now, sleep=clock.sleep)
     first, second = new_dossier(store), new_dossier(store)
     for d in (first, second):
         land(store, d, True, clock.now())
@@ -431,7 +436,7 @@ def test_a_reservation_older_than_its_timeout_is_dropped(env: Settings) -> None:
     empty_tables(env)
     clock = FakeClock()
     store = Store(env)
-    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    seq = Sequencer(store, rules(), sqs_publisher(env), clock=clock.now, sleep=clock.sleep)
     first, second = new_dossier(store), new_dossier(store)
     land(store, second, True, clock.now())
     store.reserve_envoi(PendingEnvoi.new(first.dossier_id, "a" * 32, clock.now()))
@@ -452,7 +457,7 @@ def test_a_late_record_after_a_dropped_reservation_is_refused(env: Settings) -> 
     empty_tables(env)
     clock = FakeClock()
     store = Store(env)
-    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    seq = Sequencer(store, rules(), sqs_publisher(env), clock=clock.now, sleep=clock.sleep)
     late, other = new_dossier(store), new_dossier(store)
     reservation = PendingEnvoi.new(late.dossier_id, "b" * 32, clock.now())
     store.reserve_envoi(reservation)
@@ -471,7 +476,7 @@ def test_a_late_record_after_a_dropped_reservation_is_not_numbered_out_of_order(
     empty_tables(env)
     clock = FakeClock()
     store = Store(env)
-    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    seq = Sequencer(store, rules(), sqs_publisher(env), clock=clock.now, sleep=clock.sleep)
     late, other = new_dossier(store), new_dossier(store)
     for d in (late, other):
         land(store, d, True, clock.now())
@@ -523,7 +528,7 @@ def test_envoi_cancels_its_reservation_when_recording_fails(env: Settings) -> No
     d = new_dossier(store)
     send(store, d, clock)
     with pytest.raises(Conflict):
-        envoi.send(store, DEPOSITS, d, "bailleur:test", clock=clock.now)  # stale version: refused
+        envoi.send(store, store, DEPOSITS, d, "bailleur:test", clock=clock.now)  # stale version: refused
     assert [p.reserved for p in store.pending_envois()] == [False]
 
 
@@ -544,7 +549,7 @@ def test_an_envoi_goes_ahead_when_the_pieces_verdicts_cannot_be_read(env: Settin
     assert sent.status == DossierStatus.ENVOYE and sent.envoi is not None
     assert not sent.envoi.complete_when_sent  # complete in fact, but not known to be at envoi
     clock.sleep(5)
-    seq = Sequencer(Store(env), env, rules(), clock=clock.now, sleep=clock.sleep)
+    seq = Sequencer(Store(env), rules(), sqs_publisher(env), clock=clock.now, sleep=clock.sleep)
     assert [(c.dossier_id, c.deposit_number) for c in seq.advance()] == [(d.dossier_id, 1)]
 
 
@@ -585,7 +590,7 @@ def test_a_deposit_complete_when_sent_is_numbered_without_reading_its_pieces_aga
     assert sent_late.envoi is not None and not sent_late.envoi.complete_when_sent
 
     store = CountingStore(env)
-    seq = Sequencer(store, env, rules(), clock=clock.now, sleep=clock.sleep)
+    seq = Sequencer(store, rules(), sqs_publisher(env), clock=clock.now, sleep=clock.sleep)
     clock.sleep(5)
     flagged = CompletenessRequest(dossier_id=early.dossier_id, cause="envoi", complete_when_sent=True)
     assert [(c.dossier_id, c.deposit_number) for c in seq.examine([flagged])] == [(early.dossier_id, 1)]
@@ -613,7 +618,7 @@ def test_a_request_wrongly_flagged_complete_does_not_number_an_incomplete_deposi
     sent = send(api, d, clock)
     assert sent.envoi is not None and not sent.envoi.complete_when_sent
     clock.sleep(5)
-    seq = Sequencer(Store(env), env, rules(), clock=clock.now, sleep=clock.sleep)
+    seq = Sequencer(Store(env), rules(), sqs_publisher(env), clock=clock.now, sleep=clock.sleep)
     wrong = CompletenessRequest(dossier_id=d.dossier_id, cause="envoi", complete_when_sent=True)
     assert [(c.dossier_id, c.outcome) for c in seq.examine([wrong])] == [(d.dossier_id, "incomplet")]
     after = api.get_dossier(d.dossier_id)

@@ -1,0 +1,131 @@
+"""The composition root: the one place where adapters are made and handed to the use cases.
+
+Lambda handlers, the API, the local runtime, the CLI and the tests all call `build`; tests pass
+in-memory fakes through the keyword overrides. Everything is made on first use, so a function
+only pays (at cold start) for the adapters its use case touches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ami.adapters.aws import Aws, default_aws
+from ami.domain.dispositif import dispositif
+from ami.domain.messages import Queue
+from ami.domain.models import utcnow
+from ami.services.idempotency import Idempotency
+from ami.services.ports import Accounts, Clock, Deposits, Mailer, Publisher, Referentiels, Store
+from ami.settings import Settings
+
+
+@dataclass
+class Container:
+    settings: Settings
+    aws: Aws = field(default_factory=default_aws)
+    clock: Clock = utcnow
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def _given(self, name: str) -> Any:
+        return self.overrides.get(name)
+
+    # ---------------------------------------------------------------- adapters
+
+    @cached_property
+    def store(self) -> Store:
+        from ami.adapters.dynamodb import Store as DynamoStore
+
+        return self._given("store") or DynamoStore(self.settings, self.aws)
+
+    @cached_property
+    def deposits(self) -> Deposits:
+        from ami.adapters.s3 import Deposits as S3Deposits
+
+        return self._given("deposits") or S3Deposits(self.settings, self.aws)
+
+    @cached_property
+    def publisher(self) -> Publisher:
+        if self._given("publisher"):
+            return self._given("publisher")
+        from ami.adapters.sqs import SqsPublisher
+
+        s = self.settings
+        urls: dict[Queue, str] = {
+            "completeness": s.completeness_queue_url,
+            "scoring": s.scoring_queue_url,
+            "notifications": s.notifications_queue_url,
+            "instruction": s.instruction_queue_url,
+        }
+        return SqsPublisher(self.aws.client("sqs"), urls)
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        from ami.adapters.ses import SesMailer
+
+        return self._given("mailer") or SesMailer(self.settings.sender_email, self.aws)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        from ami.adapters.cognito import CognitoAccounts
+
+        return self._given("accounts") or CognitoAccounts(self.settings.user_pool_id, self.aws)
+
+    @cached_property
+    def referentiels(self) -> Referentiels:
+        from ami.adapters.referentiels import ReferentielStore
+
+        return self._given("referentiels") or ReferentielStore(self.settings, self.aws)
+
+    @cached_property
+    def idempotency(self) -> Idempotency:
+        if self._given("idempotency"):
+            return self._given("idempotency")
+        from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+        client = self.aws.client("dynamodb")
+        table = self.settings.idempotency_table
+        return Idempotency(lambda: DynamoDBPersistenceLayer(table_name=table, boto3_client=client))
+
+    # ---------------------------------------------------------------- use cases
+
+    @cached_property
+    def intake(self) -> Any:
+        from ami.services.intake import Intake
+
+        return Intake(self.deposits, self.store, self.publisher, self.idempotency, self.clock)
+
+    @cached_property
+    def sequencer(self) -> Any:
+        from ami.services.sequencing import Sequencer, SequencingRules
+
+        return Sequencer(self.store, SequencingRules.of(dispositif()), self.publisher, clock=self.clock)
+
+    @cached_property
+    def relay(self) -> Any:
+        from ami.services.outbox import OutboxRelay
+
+        return OutboxRelay(self.store, self.publisher)
+
+    @cached_property
+    def after_numbering(self) -> Any:
+        from ami.services.after_numbering import AfterNumbering
+
+        return AfterNumbering(self.store, self.relay, self.referentiels, self.idempotency, self.clock)
+
+    @cached_property
+    def delivery(self) -> Any:
+        from ami.services.delivery import Delivery
+
+        return Delivery(self.store, self.mailer, self.idempotency)
+
+
+def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:
+    """Wire the service for `settings`; `overrides` replace adapters by name (store, deposits,
+    publisher, mailer, accounts, referentiels, idempotency)."""
+    return Container(settings, aws or default_aws(), clock, overrides)
+
+
+def sqs_publisher(settings: Settings, aws: Aws | None = None) -> Publisher:
+    """The SQS publisher for these settings (what `Container.publisher` makes)."""
+    return Container(settings, aws or default_aws()).publisher

@@ -1,0 +1,33 @@
+"""Where the pieces live in the deposits bucket: `bailleurs/<siren>/<dossier_id>/<piece>.pdf`.
+
+Each upload is a new version of that key; the versions recorded at envoi are the deposit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ami.domain.models import PIECE_KINDS, PieceKind
+
+KEY_PATTERN = re.compile(
+    r"^bailleurs/(?P<siren>\d{9})/(?P<dossier_id>[0-9a-f]{32})/(?P<piece>" + "|".join(PIECE_KINDS) + r")\.pdf$"
+)
+
+
+def piece_key(siren: str, dossier_id: str, piece: PieceKind) -> str:
+    return f"bailleurs/{siren}/{dossier_id}/{piece}.pdf"
+
+
+@dataclass(frozen=True)
+class KeyParts:
+    siren: str
+    dossier_id: str
+    piece: PieceKind
+
+
+def parse_key(key: str) -> KeyParts | None:
+    m = KEY_PATTERN.match(key)
+    if not m:
+        return None
+    return KeyParts(m["siren"], m["dossier_id"], m["piece"])  # type: ignore[arg-type]

@@ -1,0 +1,66 @@
+"""Every message the service sends, built here: its queue, its FIFO group and its deduplication id.
+
+The one place that decides ordering and deduplication. Senders (the API, intake, the numbering's
+outbox, what follows the numbering) build a `Message` with these functions and hand it to the
+publisher port; the SQS adapter only maps the logical queue name to its URL.
+
+- completeness requests: group = the dossier (its requests in order; dossiers in parallel);
+- deposit numbers: one group, so that scoring (and the instruction queue after it) sees the numbers
+  in order; dedup = dossier and number;
+- notifications: a standard queue (no order); the notification id makes delivery idempotent;
+- work items: one group, in number order; dedup = dossier and number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ami.domain.models import (
+    CompletenessRequest,
+    DepositNumbered,
+    Notification,
+    NotificationKind,
+    WorkItem,
+)
+
+Queue = Literal["completeness", "scoring", "notifications", "instruction"]
+DEPOSITS_GROUP = "depots"
+INSTRUCTION_GROUP = "instruction"
+
+
+@dataclass(frozen=True)
+class Message:
+    queue: Queue
+    body: str
+    group_id: str | None = None  # FIFO queues only
+    dedup_id: str | None = None  # FIFO queues only
+    order: str = ""  # the outbox sends its items in this order (deposit numbers for the scoring queue)
+
+
+def completeness_request(request: CompletenessRequest, dedup_id: str) -> Message:
+    return Message("completeness", request.model_dump_json(), group_id=request.dossier_id, dedup_id=dedup_id[:128])
+
+
+def deposit_numbered(event: DepositNumbered) -> Message:
+    return Message(
+        "scoring",
+        event.model_dump_json(),
+        group_id=DEPOSITS_GROUP,
+        dedup_id=f"{event.dossier_id}-{event.deposit_number}",
+        order=f"N{event.deposit_number:012d}",
+    )
+
+
+def notification(kind: NotificationKind, notification_id: str, dossier_id: str, **details: str) -> Message:
+    body = Notification(notification_id=notification_id, kind=kind, dossier_id=dossier_id, details=details)
+    return Message("notifications", body.model_dump_json())
+
+
+def work_item(item: WorkItem) -> Message:
+    return Message(
+        "instruction",
+        item.model_dump_json(),
+        group_id=INSTRUCTION_GROUP,
+        dedup_id=f"{item.dossier_id}-{item.deposit_number}",
+    )

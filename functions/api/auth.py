@@ -1,0 +1,83 @@
+"""Who is calling: the claims of the verified ID token, the caller's role, and the dossiers they may reach."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ami.domain.errors import Forbidden, NotFound, Unauthorized
+from ami.domain.models import Dossier
+
+from api.core import request, services
+
+
+@dataclass(frozen=True)
+class Caller:
+    subject: str
+    email: str
+    siren: str | None
+    groups: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        if "instructeurs" in self.groups and not self.siren:
+            return f"instructeur:{self.email}"
+        return f"bailleur:{self.siren}:{self.email}"
+
+
+def parse_groups(raw: object) -> frozenset[str]:
+    """API Gateway passes `cognito:groups` as a list, "a,b" or "[a b]": accept all three."""
+    if raw is None:
+        return frozenset()
+    if isinstance(raw, list | tuple | set | frozenset):
+        items = [str(i) for i in raw]
+    else:
+        text = str(raw).strip()
+        if text.startswith("[") and text.endswith("]"):
+            text = text[1:-1]
+        items = re.split(r"[,\s]+", text)
+    return frozenset(i.strip() for i in items if i.strip())
+
+
+def current_claims() -> dict[str, Any] | None:
+    """The verified ID token's claims, as the authorizer handed them over (the one place that reads them)."""
+    authorizer = (request().context or {}).get("authorizer") or {}
+    claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
+    return claims if isinstance(claims, dict) and claims else None
+
+
+def caller() -> Caller:
+    claims = current_claims()
+    if claims is None:
+        raise Unauthorized("non_authentifie", "Authentification requise.")
+    siren = str(claims.get("custom:siren") or "").strip() or None
+    return Caller(
+        subject=str(claims.get("sub") or claims.get("cognito:username") or ""),
+        email=str(claims.get("email") or ""),
+        siren=siren,
+        groups=parse_groups(claims.get("cognito:groups")),
+    )
+
+
+def bailleur_caller() -> Caller:
+    who = caller()
+    if "bailleurs" not in who.groups or not who.siren or not re.fullmatch(r"\d{9}", who.siren):
+        raise Forbidden("acces_refuse", "Cette action est réservée aux bailleurs inscrits.")
+    return who
+
+
+def instructeur_caller() -> Caller:
+    who = caller()
+    if "instructeurs" not in who.groups:
+        raise Forbidden("acces_refuse", "Cette action est réservée aux instructeurs.")
+    return who
+
+
+def dossier_or_404(dossier_id: str, who: Caller | None = None) -> Dossier:
+    """The dossier named in the path; for a bailleur (`who`), only its own: another bailleur's
+    dossier does not exist for them."""
+    d = services().store.get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
+    if d is None or (who is not None and d.siren != who.siren):
+        raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
+    return d

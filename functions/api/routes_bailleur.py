@@ -1,0 +1,162 @@
+"""The bailleur's routes: its profile, its dossiers, their pieces, the envoi and the history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ami.domain import rules
+from ami.domain.dispositif import dispositif
+from ami.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, DossierStatus, PieceKind, PieceRecord, utcnow
+from ami.services import envoi as envoi_logic
+from chalice import Blueprint, Response
+
+from api.auth import bailleur_caller, dossier_or_404
+from api.core import dump, parse_body, route, services
+from api.errors import json_response, logger
+from api.schemas import DossierDetail, EnvoiAccepted, UploadFormOut
+
+bp = Blueprint(__name__)
+EDITABLE = (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)
+INSTRUCTION_ONLY_ACTIONS = frozenset({"surcharge_score", "recalcul_score"})
+
+
+def require_editable(d: Dossier, code: str = "dossier_non_modifiable") -> None:
+    if d.status not in EDITABLE:
+        raise Conflict(
+            code,
+            f"Le dossier ne peut plus être modifié (statut : {d.status.value}).",
+            {"status": d.status.value},
+        )
+
+
+def check_commune(form: DossierForm) -> None:
+    insee = form.operation.commune_insee
+    if insee is not None and rules.commune(insee) is None:
+        raise InvalidInput(
+            "commune_inconnue",
+            f"Le code INSEE {insee} est inconnu du zonage ABC.",
+            [{"champ": "operation.commune_insee", "message": "Commune inconnue."}],
+        )
+
+
+def for_bailleur(d: Dossier) -> Any:
+    """A dossier as its bailleur may see it: the priority-2 score is for the instructors only."""
+    return dump(d.model_copy(update={"scoring": None}))
+
+
+def piece_records(dossier_id: str) -> list[PieceRecord]:
+    return sorted(services().store.piece_records(dossier_id).values(), key=lambda r: (r.piece, r.received_at))
+
+
+@route(bp, "/bailleur", "GET")
+def get_bailleur() -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    bailleur = services().store.get_bailleur(who.siren)
+    if bailleur is None:
+        raise NotFound("bailleur_introuvable", "Aucun bailleur n'est inscrit avec ce SIREN.")
+    return json_response(dump(bailleur))
+
+
+@route(bp, "/dossiers", "GET")
+def list_dossiers() -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    dossiers = sorted(services().store.list_dossiers(who.siren), key=lambda d: d.created_at)
+    return json_response([for_bailleur(d) for d in dossiers])
+
+
+@route(bp, "/dossiers", "POST")
+def create_dossier() -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    form = parse_body(DossierForm)
+    if services().store.get_bailleur(who.siren) is None:
+        raise Forbidden(
+            "bailleur_non_inscrit", "Inscrivez d'abord votre organisme avant de créer un dossier."
+        )
+    check_commune(form)
+    now = utcnow()
+    d = Dossier(dossier_id=uuid.uuid4().hex, siren=who.siren, form=form, created_at=now, updated_at=now)
+    services().store.create_dossier(d, who.actor)
+    return json_response(for_bailleur(d), 201, {"Location": f"/dossiers/{d.dossier_id}"})
+
+
+@route(bp, "/dossiers/{dossier_id}", "GET")
+def get_dossier(dossier_id: str) -> Response:
+    who = bailleur_caller()
+    d = dossier_or_404(dossier_id, who)
+    detail = DossierDetail(dossier=d, pieces=piece_records(dossier_id), checks=rules.form_gaps(d))
+    return json_response({**dump(detail), "dossier": for_bailleur(d)})
+
+
+@route(bp, "/dossiers/{dossier_id}", "PUT")
+def put_dossier(dossier_id: str) -> Response:
+    who = bailleur_caller()
+    form = parse_body(DossierForm)
+    d = dossier_or_404(dossier_id, who)
+    require_editable(d)
+    check_commune(form)
+    saved = services().store.save_form(d.model_copy(update={"form": form}), who.actor)
+    return json_response(for_bailleur(saved))
+
+
+@route(bp, "/dossiers/{dossier_id}/pieces/{piece}", "POST")
+def upload_piece(dossier_id: str, piece: str) -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    d = dossier_or_404(dossier_id, who)
+    if piece not in PIECE_KINDS:
+        raise NotFound("piece_inconnue", "Pièce inconnue.", {"pieces": list(PIECE_KINDS)})
+    kind: PieceKind = "lettre_offre" if piece == "lettre_offre" else "dossier_presentation"
+    require_editable(d)
+    upload = services().deposits.upload_form(who.siren, dossier_id, kind)
+    out = UploadFormOut(
+        url=upload.url,
+        fields=upload.fields,
+        key=upload.key,
+        expires_at=upload.expires_at,
+        max_bytes=upload.max_bytes,
+        content_type=dispositif().pieces[kind].content_type,
+    )
+    return json_response(dump(out))
+
+
+@route(bp, "/dossiers/{dossier_id}/envoi", "POST")
+def envoi(dossier_id: str) -> Response:
+    who = bailleur_caller()
+    assert who.siren is not None
+    d = dossier_or_404(dossier_id, who)
+    require_editable(d, "envoi_impossible")
+    app = services()
+    sent = envoi_logic.send(app.store, app.store, app.deposits, d, who.actor)
+    assert sent.envoi is not None
+    try:
+        envoi_logic.request_completeness(app.publisher, sent)
+    except Exception:
+        # The deposit is recorded (its pending item holds its place); the completeness sweep will pick it up.
+        logger.exception("demande de contrôle de complétude non envoyée", extra={"dossier_id": dossier_id})
+    out = EnvoiAccepted(
+        dossier_id=dossier_id,
+        status=sent.status,
+        envoi=sent.envoi,
+        message=(
+            "Votre dossier est déposé : ce dépôt est définitif. Toutes ses pièces ont été acceptées ; il prend "
+            "rang à sa date d'envoi et son numéro de dépôt vous sera communiqué par courriel."
+            if sent.envoi.complete_when_sent
+            else "Votre dossier est déposé : ce dépôt est définitif. Sa complétude est en cours de vérification ; "
+            "vous serez informé par courriel du résultat."
+        ),
+    )
+    return json_response(dump(out), 202)
+
+
+@route(bp, "/dossiers/{dossier_id}/historique", "GET")
+def historique(dossier_id: str) -> Response:
+    who = bailleur_caller()
+    dossier_or_404(dossier_id, who)
+    # The score belongs to the instruction: the bailleur sees neither it nor its audit entries.
+    history = services().store.history(dossier_id)
+    return json_response([dump(h) for h in history if h.action not in INSTRUCTION_ONLY_ACTIONS])

@@ -1,0 +1,128 @@
+"""The instructors' routes: the numbered dossiers, one dossier in full, score overrides, the envelope
+and the CCN registre."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, timedelta
+
+from ami.domain import rules
+from ami.domain.errors import InvalidInput
+from ami.domain.extraction.compare import instruction_view
+from ami.domain.models import utcnow
+from chalice import Blueprint, Response
+
+from api.auth import dossier_or_404, instructeur_caller
+from api.core import dump, parse_body, request, route, services
+from api.errors import json_response
+from api.routes_bailleur import piece_records
+from api.schemas import DepositedLink, InstructionDossier, InstructionRow, RegistreLink, ScoreOut, ScoreOverrideIn
+
+bp = Blueprint(__name__)
+DOWNLOAD_LINK_SECONDS = 300
+REGISTRE_LINK_SECONDS = 300
+
+
+@route(bp, "/instruction/dossiers", "GET")
+def instruction_list() -> Response:
+    instructeur_caller()
+    names: dict[str, str] = {}
+    rows: list[InstructionRow] = []
+    for d in sorted(services().store.list_numbered(), key=lambda x: x.deposit_number or 0):
+        if d.deposit_number is None or d.envoi is None:
+            continue
+        if d.siren not in names:
+            b = services().store.get_bailleur(d.siren)
+            names[d.siren] = b.raison_sociale if b else ""
+        insee = d.form.operation.commune_insee
+        commune = rules.commune(insee) if insee else None
+        logements = d.form.operation.logements
+        rows.append(
+            InstructionRow(
+                dossier_id=d.dossier_id,
+                deposit_number=d.deposit_number,
+                deposited_at=d.envoi.sent_at,
+                siren=d.siren,
+                raison_sociale=names[d.siren],
+                commune_insee=insee,
+                commune_nom=commune.nom if commune else None,
+                logements=logements.total if logements else 0,
+                loan_total_eur=d.loan_total,
+                status=d.status,
+            )
+        )
+    return json_response([dump(r) for r in rows])
+
+
+@route(bp, "/instruction/dossiers/{dossier_id}", "GET")
+def instruction_dossier(dossier_id: str) -> Response:
+    instructeur_caller()
+    d = dossier_or_404(dossier_id)
+    expires = utcnow() + timedelta(seconds=DOWNLOAD_LINK_SECONDS)
+    documents = {
+        kind: DepositedLink(
+            **p.model_dump(),
+            expires_at=expires,
+            url=services().deposits.download_link(p.key, p.version_id, DOWNLOAD_LINK_SECONDS),
+        )
+        for kind, p in (d.envoi.pieces.items() if d.envoi else ())
+    }
+    records = piece_records(dossier_id)
+    checks, fields, presentation = instruction_view(records, d)
+    out = InstructionDossier(
+        dossier=d,
+        bailleur=services().store.get_bailleur(d.siren),
+        pieces=records,
+        documents=documents,
+        checks=checks,
+        fields=fields,
+        presentation=presentation,
+    )
+    return json_response(dump(out))
+
+
+@route(bp, "/instruction/dossiers/{dossier_id}/score/{critere}", "PUT")
+def override_score(dossier_id: str, critere: str) -> Response:
+    who = instructeur_caller()
+    body = parse_body(ScoreOverrideIn)
+    d = dossier_or_404(dossier_id)
+    from ami.domain import scoring
+
+    updated = scoring.override(d.scoring, critere, body.points, body.justification, who.actor, utcnow())
+    saved = services().store.override_score(d, updated, who.actor, critere)
+    return json_response(dump(ScoreOut(dossier_id=saved.dossier_id, scoring=saved.scoring or {})))
+
+
+@route(bp, "/instruction/enveloppe", "GET")
+def instruction_enveloppe() -> Response:
+    instructeur_caller()
+    from ami.domain.envelope import envelope
+
+    return json_response(dump(envelope(services().store.list_numbered())))
+
+
+@route(bp, "/instruction/registre", "GET")
+def instruction_registre() -> Response:
+    instructeur_caller()
+    params = request().query_params
+    raw = str(params.get("ccn") or "") if params else ""
+    try:
+        ccn = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
+    except ValueError:
+        ccn = None
+    if ccn is None:
+        raise InvalidInput("date_ccn_invalide", "Indiquez la date de la CCN au format AAAA-MM-JJ (paramètre ccn).",
+                           [{"champ": "ccn", "message": "Date AAAA-MM-JJ attendue."}])
+    from ami.domain import registre
+
+    now = utcnow()
+    data, n = registre.from_store(services().store, ccn, now)
+    key = f"registres/{ccn.isoformat()}/registre-ccn-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.xlsx"
+    url = services().deposits.publish_document(
+        key, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"registre-ccn-{ccn.isoformat()}.xlsx", REGISTRE_LINK_SECONDS,
+    )
+    out = RegistreLink(ccn=ccn, dossiers=n, key=key, url=url,
+                       expires_at=now + timedelta(seconds=REGISTRE_LINK_SECONDS))
+    return json_response(dump(out))

@@ -1,0 +1,103 @@
+"""Request and response bodies of the API (also the source of openapi.yaml, see infra/openapi.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ami.domain.extraction import Check, ComparisonRow, ExtractedField
+from ami.domain.models import (
+    Bailleur,
+    DepositedPiece,
+    Dossier,
+    DossierStatus,
+    Envoi,
+    PieceKind,
+    PieceRecord,
+    Reason,
+    WorkItem,
+)
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="Code stable, pour les programmes")
+    message: str = Field(description="Message en français, pour les personnes")
+    details: Any = None
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class DossierDetail(BaseModel):
+    dossier: Dossier
+    pieces: list[PieceRecord] = Field(description="Conclusions de la réception sur chaque version déposée")
+    checks: list[Reason] = Field(description="Ce qui manque encore au formulaire")
+
+
+class UploadFormOut(BaseModel):
+    url: str
+    fields: dict[str, str] = Field(
+        description="Champs à renvoyer tels quels dans le POST multipart vers `url`"
+    )
+    key: str
+    expires_at: datetime
+    max_bytes: int
+    content_type: str = "application/pdf"
+
+
+class EnvoiAccepted(BaseModel):
+    dossier_id: str
+    status: DossierStatus
+    envoi: Envoi
+    message: str
+
+
+class InstructionRow(WorkItem):
+    status: DossierStatus
+    commune_nom: str | None = None
+
+
+class DepositedLink(DepositedPiece):
+    url: str = Field(description="Lien de téléchargement présigné de la version déposée")
+    expires_at: datetime
+
+
+class InstructionDossier(BaseModel):
+    dossier: Dossier
+    bailleur: Bailleur | None
+    pieces: list[PieceRecord]
+    documents: dict[PieceKind, DepositedLink]
+    checks: list[Check] = Field(
+        default_factory=list,
+        description="Constats sur les pièces déposées et écarts entre les documents et le formulaire",
+    )
+    fields: dict[PieceKind, list[ExtractedField]] = Field(
+        default_factory=dict, description="Champs lus dans chaque pièce déposée, avec page, texte source et confiance"
+    )
+    presentation: list[ComparisonRow] = Field(
+        default_factory=list, description="Valeurs du dossier de présentation à côté de celles du formulaire"
+    )
+
+
+class ScoreOverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+    justification: Annotated[str, Field(min_length=10, max_length=2000)]
+
+
+class ScoreOut(BaseModel):
+    dossier_id: str
+    scoring: dict[str, Any] = Field(description="Score recalculé : critère d'origine et surcharges visibles")
+
+
+class RegistreLink(BaseModel):
+    ccn: date
+    dossiers: int
+    key: str
+    url: str = Field(description="Lien de téléchargement présigné (courte durée)")
+    expires_at: datetime
