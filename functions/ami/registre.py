@@ -23,6 +23,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, BinaryIO
 
+from ami import xlsxtext
 from ami.dispositif import dispositif
 from ami.envelope import Enveloppe, envelope, region_name
 from ami.models import Bailleur, Dossier
@@ -199,9 +200,9 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
         for i, tpl in styled:
             value = values[i]
             if value is not None:
-                tpl.value = value
-                values[i] = tpl
-        ws.append(values)
+                values[i] = xlsxtext.assign(tpl, value)
+        # Names, operations, justifications: text as typed, never a formula (ami.xlsxtext).
+        ws.append(xlsxtext.text_cells(ws, values))
     if n:
         checks_col = _col(len(cols) - 1)
         ratio_col = _col(next(i for i, c in enumerate(cols, 1) if c.title == "Loyer / plafond"))
