@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from ami import accounts, rules
+from ami import accounts, jsonsafe, rules, textsafety
 from ami import envoi as envoi_logic
 from ami.aws import client
 from ami.deposits import Deposits
@@ -90,8 +90,9 @@ class ErrorBody(BaseModel):
 
 
 class FieldError(BaseModel):
+    champ: str = Field(description="Chemin du champ en cause (operation.nom, prets.0.montant_eur…)")
     loc: list[str | int]
-    msg: str
+    msg: str = Field(description="Message en français nommant le champ")
     type: str
 
 
@@ -204,16 +205,18 @@ def error_response(exc: BaseException) -> Response:
     if isinstance(exc, AmiError):
         return _error(exc.status, exc.code, exc.message, exc.details)
     if isinstance(exc, ValidationError):
-        errors = [
-            FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]).model_dump()
-            for e in exc.errors(include_url=False, include_context=False, include_input=False)
-        ]
-        return _error(422, "donnees_invalides", "Les données envoyées sont invalides.", errors)
+        from ami import validation_fr
+
+        errors = [FieldError(**e).model_dump() for e in validation_fr.field_errors(exc)]
+        return _error(422, "donnees_invalides", validation_fr.summary(errors), errors)
     if isinstance(exc, ChaliceViewError):
         status = exc.STATUS_CODE
         code = CHALICE_CODES.get(type(exc).__name__, "erreur_requete")
         return _error(status, code, CHALICE_MESSAGES.get(status, "La requête ne peut pas aboutir."))
-    log.error("erreur inattendue (%s)", type(exc).__name__, exc_info=exc)
+    # Where it failed, never what it said: an exception's message may carry what the user typed.
+    from ami.logsafe import where
+
+    log.error("erreur inattendue (%s) : %s", type(exc).__name__, where(exc))
     return _error(500, "erreur_interne", CHALICE_MESSAGES[500])
 
 
@@ -289,13 +292,16 @@ def request() -> Request:
 def parse_body(model: type[M]) -> M:
     raw = request().raw_body
     data = raw.encode("utf-8") if isinstance(raw, str) else raw  # its size was checked by _http_guard
+    if jsonsafe.depth_exceeds(data):
+        raise BadJson("json_trop_imbrique",
+                      f"Le corps de la requête imbrique plus de {jsonsafe.MAX_DEPTH} niveaux de tableaux ou d'objets.")
 
     def _no_constants(name: str) -> Any:
         raise ValueError(name)
 
     try:
         parsed = json.loads(data, parse_constant=_no_constants) if data.strip() else None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BadJson("json_invalide", "Le corps de la requête n'est pas du JSON valide.") from exc
     if not isinstance(parsed, dict):
         raise BadJson("json_invalide", "Le corps de la requête doit être un objet JSON.")
@@ -612,7 +618,7 @@ REGISTRE_LINK_SECONDS = 300
 class ScoreOverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
-    justification: Annotated[str, Field(min_length=10, max_length=2000)]
+    justification: Annotated[str, Field(min_length=10, max_length=2000), textsafety.MultiLine]
 
 
 class ScoreOut(BaseModel):
