@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from ami import accounts, jsonsafe, rules, textsafety
+from ami import accounts, jsonsafe, roles, rules, textsafety
 from ami import envoi as envoi_logic
 from ami.aws import client
 from ami.deposits import Deposits
@@ -543,8 +543,10 @@ def envoi(dossier_id: str) -> Response:
 def historique(dossier_id: str) -> Response:
     who = bailleur_caller()
     own_dossier(who, dossier_id)
-    # The score belongs to the instruction: the bailleur sees neither it nor its audit entries.
-    return json_response([_dump(h) for h in store().history(dossier_id) if h.action not in INSTRUCTION_ONLY_ACTIONS])
+    # The score belongs to the instruction: the bailleur sees neither it nor its audit entries; and
+    # of who acted, a role, never a person.
+    return json_response([_dump(h.model_copy(update={"actor": roles.public_actor(h.actor)}))
+                          for h in store().history(dossier_id) if h.action not in INSTRUCTION_ONLY_ACTIONS])
 
 
 # ---------------------------------------------------------------- instructor routes
@@ -584,9 +586,7 @@ def instruction_list() -> Response:
 @route("/instruction/dossiers/{dossier_id}", "GET")
 def instruction_dossier(dossier_id: str) -> Response:
     instructeur_caller()
-    d = store().get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
-    if d is None:
-        raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
+    d = _instruction_dossier_or_404(dossier_id)
     expires = utcnow() + timedelta(seconds=DOWNLOAD_LINK_SECONDS)
     documents = {
         kind: DepositedLink(
@@ -636,7 +636,8 @@ class RegistreLink(BaseModel):
 
 def _instruction_dossier_or_404(dossier_id: str) -> Dossier:
     d = store().get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
-    if d is None:
+    # A brouillon belongs to its bailleur until it is sent: to an instructor it does not exist yet.
+    if d is None or d.status == DossierStatus.BROUILLON:
         raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
     return d
 
