@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, TypeVar
 
-from ami import accounts, jsonsafe, roles, rules, textsafety
+from ami import accounts, audience, jsonsafe, roles, rules, textsafety
 from ami import envoi as envoi_logic
 from ami.aws import client
 from ami.deposits import Deposits
@@ -350,6 +350,9 @@ def caller() -> Caller:
     claims = current_claims()
     if claims is None:
         raise Unauthorized("non_authentifie", "Authentification requise.")
+    if not audience.accepted(claims, settings().user_pool_client_ids):
+        raise Unauthorized("non_authentifie",
+                           "Authentification requise : ce jeton n'a pas été délivré pour ce service.")
     siren = str(claims.get("custom:siren") or "").strip() or None
     return Caller(
         subject=str(claims.get("sub") or claims.get("cognito:username") or ""),

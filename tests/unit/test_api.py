@@ -41,6 +41,7 @@ ENV = {
     "NOTIFICATIONS_QUEUE_URL": "https://sqs.eu-west-3.amazonaws.com/123456789012/notifications",
     "INSTRUCTION_QUEUE_URL": "https://sqs.eu-west-3.amazonaws.com/123456789012/instruction.fifo",
     "SENDER_EMAIL": "ami.garantie@example.org",
+    "USER_POOL_CLIENT_IDS": "client-web",
 }
 
 
@@ -168,6 +169,7 @@ def token(groups: list[str], siren: str | None = None, email: str = "contact@bai
         "email": email,
         "cognito:groups": groups,
         "token_use": "id",
+        "aud": "client-web",
     }
     if siren:
         claims["custom:siren"] = siren
@@ -361,7 +363,8 @@ def test_roles_and_authentication(client: Client) -> None:
 
 @pytest.mark.parametrize("groups", [["bailleurs"], "bailleurs,autre", "[autre bailleurs]"])
 def test_groups_in_every_shape_api_gateway_uses(client: Client, groups: Any) -> None:
-    claims = {"cognito:username": "x", "email": "a@b.fr", "custom:siren": SIREN_A, "cognito:groups": groups}
+    claims = {"cognito:username": "x", "email": "a@b.fr", "custom:siren": SIREN_A, "cognito:groups": groups,
+              "aud": "client-web"}
     tok = f"{_b64({'alg': 'none'})}.{_b64(claims)}.x"
     assert call(client, "GET", "/dossiers", h=headers(tok)).status_code == 200
 
@@ -582,6 +585,10 @@ def test_local_server_verifies_cognito_id_tokens(monkeypatch: pytest.MonkeyPatch
 
         # the instructor's route answers 200 or a store error; only the authorizer is under test here
         monkeypatch.setattr(api, "store", lambda: type("S", (), {"list_numbered": lambda self: []})())
+        for name, value in {**ENV, "COMPLETENESS_QUEUE_URL": "q", "USER_POOL_ID": pool,
+                            "USER_POOL_CLIENT_IDS": client_id}.items():
+            monkeypatch.setenv(name, value)
+        ami.settings.settings.cache_clear()
         base, stop = serve_api(endpoint, pool)
         try:
 
@@ -605,5 +612,6 @@ def test_local_server_verifies_cognito_id_tokens(monkeypatch: pytest.MonkeyPatch
             assert status(access_token) == 401
         finally:
             stop()
+            ami.settings.settings.cache_clear()
     finally:
         moto.stop()
