@@ -19,7 +19,9 @@ from infra.cli_ccn import enveloppe, referentiel_app, registre, score_app
 from infra.cli_common import STATE, console, progress, read_state, services
 from infra.cli_piece import piece_app
 
-app = typer.Typer(help="AMI garantie : dépôt et instruction des demandes de garantie LLI.", no_args_is_help=True)
+# A crash prints where it happened, not the local variables (names, addresses, amounts of the dossiers).
+app = typer.Typer(help="AMI garantie : dépôt et instruction des demandes de garantie LLI.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
 local_app = typer.Typer(help="La pile complète sur ce poste (émulation AWS embarquée).", no_args_is_help=True)
 instruction_app = typer.Typer(help="La file d'instruction, dans l'ordre des numéros de dépôt.", no_args_is_help=True)
 app.add_typer(local_app, name="local")

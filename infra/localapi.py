@@ -3,7 +3,11 @@
 Chalice's own local authorizer only decodes the token. Here the ID token must be signed (RS256)
 by a key of the user pool's JWKS, issued by the pool, an ID token (`token_use` = id) and not expired;
 anything else answers 401 like API Gateway. The claims then reach the app as API Gateway REST passes
-them: every value a string, groups as "a,b".
+them: every value a string, groups as "a,b". Like API Gateway's Cognito authorizer, it does not check
+the audience: the app does, deployed and here alike (ami.domain.audience).
+
+The answers the gateway gives without calling the app (401, unknown route) are the GatewayResponses
+of template.yaml, French JSON `{code, message, details}` as deployed, read from the template.
 """
 
 from __future__ import annotations
@@ -21,16 +25,30 @@ from chalice.config import Config
 from chalice.local import (
     ChaliceRequestHandler,
     CustomLocalChalice,
+    ForbiddenError,
     LambdaContext,
     LocalChalice,
     LocalDevServer,
     LocalGateway,
     LocalGatewayAuthorizer,
+    LocalGatewayException,
     NotAuthorizedError,
 )
 
 FUNCTIONS = str(Path(__file__).resolve().parents[1] / "functions")
-UNAUTHORIZED_BODY = b'{"message":"Unauthorized"}'
+# chalice.local's own errors → the GatewayResponses of template.yaml that API Gateway would use.
+GATEWAY_RESPONSES = {NotAuthorizedError: "UNAUTHORIZED", ForbiddenError: "MISSING_AUTHENTICATION_TOKEN"}
+
+
+@functools.cache
+def gateway_response(kind: str, default_status: int) -> tuple[int, bytes]:
+    """(status, JSON body) of the API's GatewayResponses entry `kind` in template.yaml (DEFAULT_4XX if absent)."""
+    from infra.template import load_sam
+
+    responses = load_sam()["Resources"]["AmiApi"]["Properties"]["GatewayResponses"]
+    spec = responses.get(kind) or responses["DEFAULT_4XX"]
+    body = str(spec["ResponseTemplates"]["application/json"])
+    return int(spec.get("StatusCode", default_status)), body.encode("utf-8")
 
 
 def issuers(endpoint_url: str, user_pool_id: str) -> set[str]:
@@ -85,11 +103,11 @@ class CognitoVerifyingAuthorizer(LocalGatewayAuthorizer):
         header = str(lambda_event.get("headers", {}).get("authorization") or "").strip()
         token = header[7:].strip() if header[:7].lower() == "bearer " else header
         if not token:
-            raise NotAuthorizedError(error_headers, UNAUTHORIZED_BODY)
+            raise NotAuthorizedError(error_headers, gateway_response("UNAUTHORIZED", 401)[1])
         try:
             claims = self.verify(token)
         except (jwt.PyJWTError, ValueError) as exc:
-            raise NotAuthorizedError(error_headers, UNAUTHORIZED_BODY) from exc
+            raise NotAuthorizedError(error_headers, gateway_response("UNAUTHORIZED", 401)[1]) from exc
         lambda_event["requestContext"]["authorizer"] = {
             "claims": {k: _as_api_gateway_claim(v) for k, v in claims.items()},
             "principalId": "",
@@ -111,6 +129,11 @@ class VerifyingRequestHandler(ChaliceRequestHandler):
         self.local_gateway._authorizer = authorizer
         # BaseHTTPRequestHandler handles the request inside __init__: the gateway must be ready first.
         super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        status, body = gateway_response(GATEWAY_RESPONSES.get(type(error), "DEFAULT_4XX"), error.CODE)
+        headers = {**error.headers, "Content-Type": "application/json; charset=utf-8"}
+        self._send_http_response(status, headers, body)
 
     def log_message(self, format: str, *args: Any) -> None:
         if not QUIET.is_set():

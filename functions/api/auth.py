@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ami.domain import audience
 from ami.domain.errors import Forbidden, NotFound, Unauthorized
-from ami.domain.models import Dossier
+from ami.domain.models import Dossier, DossierStatus
 
 from api.core import request, services
 
@@ -51,6 +52,9 @@ def caller() -> Caller:
     claims = current_claims()
     if claims is None:
         raise Unauthorized("non_authentifie", "Authentification requise.")
+    if not audience.accepted(claims, services().settings.user_pool_client_ids):
+        raise Unauthorized("non_authentifie",
+                           "Authentification requise : ce jeton n'a pas été délivré pour ce service.")
     siren = str(claims.get("custom:siren") or "").strip() or None
     return Caller(
         subject=str(claims.get("sub") or claims.get("cognito:username") or ""),
@@ -78,6 +82,7 @@ def dossier_or_404(dossier_id: str, who: Caller | None = None) -> Dossier:
     """The dossier named in the path; for a bailleur (`who`), only its own: another bailleur's
     dossier does not exist for them."""
     d = services().store.get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
-    if d is None or (who is not None and d.siren != who.siren):
+    # A brouillon belongs to its bailleur until it is sent: to an instructor it does not exist yet.
+    if d is None or (d.siren != who.siren if who is not None else d.status == DossierStatus.BROUILLON):
         raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
     return d

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from ami import bootstrap
+from ami.domain import jsonsafe
 from ami.settings import settings
 from chalice import Blueprint, Chalice, CognitoUserPoolAuthorizer, Response
 from chalice.app import Request
@@ -60,13 +61,16 @@ def request() -> Request:
 def parse_body(model: type[M]) -> M:
     raw = request().raw_body
     data = raw.encode("utf-8") if isinstance(raw, str) else raw  # its size was checked by http_guard
+    if jsonsafe.depth_exceeds(data):
+        raise BadJson("json_trop_imbrique",
+                      f"Le corps de la requête imbrique plus de {jsonsafe.MAX_DEPTH} niveaux de tableaux ou d'objets.")
 
     def _no_constants(name: str) -> Any:
         raise ValueError(name)
 
     try:
         parsed = json.loads(data, parse_constant=_no_constants) if data.strip() else None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BadJson("json_invalide", "Le corps de la requête n'est pas du JSON valide.") from exc
     if not isinstance(parsed, dict):
         raise BadJson("json_invalide", "Le corps de la requête doit être un objet JSON.")

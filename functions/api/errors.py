@@ -75,16 +75,18 @@ def error_response(exc: BaseException) -> Response:
     if isinstance(exc, AmiError):
         return _error(exc.status, exc.code, exc.message, exc.details)
     if isinstance(exc, ValidationError):
-        errors = [
-            FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]).model_dump()
-            for e in exc.errors(include_url=False, include_context=False, include_input=False)
-        ]
-        return _error(422, "donnees_invalides", "Les données envoyées sont invalides.", errors)
+        from ami.domain import validation_fr
+
+        errors = [FieldError(**e).model_dump() for e in validation_fr.field_errors(exc)]
+        return _error(422, "donnees_invalides", validation_fr.summary(errors), errors)
     if isinstance(exc, ChaliceViewError):
         status = exc.STATUS_CODE
         code = CHALICE_CODES.get(type(exc).__name__, "erreur_requete")
         return _error(status, code, CHALICE_MESSAGES.get(status, "La requête ne peut pas aboutir."))
-    logger.exception("erreur inattendue (%s)", type(exc).__name__, exc_info=exc)
+    # Where it failed, never what it said: an exception's message may carry what the user typed.
+    from ami.domain.logsafe import where
+
+    logger.error("erreur inattendue (%s) : %s", type(exc).__name__, where(exc))
     return _error(500, "erreur_interne", CHALICE_MESSAGES[500])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ami.domain import rules
+from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, DossierStatus, PieceKind, PieceRecord, utcnow
@@ -157,6 +157,8 @@ def envoi(dossier_id: str) -> Response:
 def historique(dossier_id: str) -> Response:
     who = bailleur_caller()
     dossier_or_404(dossier_id, who)
-    # The score belongs to the instruction: the bailleur sees neither it nor its audit entries.
     history = services().store.history(dossier_id)
-    return json_response([dump(h) for h in history if h.action not in INSTRUCTION_ONLY_ACTIONS])
+    # The score belongs to the instruction: the bailleur sees neither it nor its audit entries; and
+    # of who acted, a role, never a person.
+    return json_response([dump(h.model_copy(update={"actor": roles.public_actor(h.actor)}))
+                          for h in history if h.action not in INSTRUCTION_ONLY_ACTIONS])

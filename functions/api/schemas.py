@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from ami.domain import textsafety
 from ami.domain.extraction import Check, ComparisonRow, ExtractedField
 from ami.domain.models import (
     Bailleur,
@@ -28,8 +29,9 @@ class ErrorBody(BaseModel):
 
 
 class FieldError(BaseModel):
+    champ: str = Field(description="Chemin du champ en cause (operation.nom, prets.0.montant_eur…)")
     loc: list[str | int]
-    msg: str
+    msg: str = Field(description="Message en français nommant le champ")
     type: str
 
 
@@ -87,7 +89,7 @@ class InstructionDossier(BaseModel):
 class ScoreOverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
-    justification: Annotated[str, Field(min_length=10, max_length=2000)]
+    justification: Annotated[str, Field(min_length=10, max_length=2000), textsafety.MultiLine]
 
 
 class ScoreOut(BaseModel):

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ami.domain.extraction import Check, ExtractedField
+from ami.domain.textsafety import SingleLine
 
 PieceKind = Literal["lettre_offre", "dossier_presentation"]
 PIECE_KINDS: tuple[PieceKind, ...] = ("lettre_offre", "dossier_presentation")
@@ -45,11 +46,11 @@ class DossierStatus(StrEnum):
 class BailleurRegistration(Strict):
     """The identification form of the cahier des charges (§2.A.1)."""
 
-    raison_sociale: Annotated[str, Field(min_length=2, max_length=200)]
+    raison_sociale: Annotated[str, Field(min_length=2, max_length=200), SingleLine]
     siren: Annotated[str, Field(pattern=r"^\d{9}$", description="9 chiffres, clé de Luhn")]
-    forme_juridique: Annotated[str, Field(description="Code d'une forme juridique éligible")]
-    adresse: Annotated[str, Field(min_length=5, max_length=300)]
-    email_contact: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+    forme_juridique: Annotated[str, Field(description="Code d'une forme juridique éligible"), SingleLine]
+    adresse: Annotated[str, Field(min_length=5, max_length=300), SingleLine]
+    email_contact: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), SingleLine]
     mot_de_passe: Annotated[str, Field(min_length=12, max_length=128, repr=False)]
 
 
@@ -88,9 +89,9 @@ SquareMetres = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
 class Operation(Strict):
     """The operation form. Every field may be empty while the dossier is a brouillon."""
 
-    nom: Annotated[str, Field(min_length=2, max_length=200)] | None = None
+    nom: Annotated[str, Field(min_length=2, max_length=200), SingleLine] | None = None
     commune_insee: Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")] | None = None
-    adresse: Annotated[str, Field(min_length=5, max_length=300)] | None = None
+    adresse: Annotated[str, Field(min_length=5, max_length=300), SingleLine] | None = None
     logements: Logements | None = None
     surface_habitable_m2: SquareMetres | None = None
     surface_utile_m2: SquareMetres | None = None
@@ -104,7 +105,7 @@ class Loan(Strict):
     """A BdT loan line, land (foncier) and building (bâti) kept apart as the AMI requires."""
 
     kind: LoanKind
-    produit: Annotated[str, Field(min_length=2, max_length=40)] = "PLI"
+    produit: Annotated[str, Field(min_length=2, max_length=40), SingleLine] = "PLI"
     montant_eur: Euros
     duree_mois: Annotated[int, Field(ge=12, le=960)]
     index: Literal["livret_a", "taux_fixe"] = "livret_a"

@@ -23,6 +23,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, BinaryIO
 
+from ami.domain import xlsxtext
 from ami.domain.dispositif import dispositif
 from ami.domain.envelope import Enveloppe, envelope, region_name
 from ami.domain.grid import ScoringConfig, scoring_config
@@ -200,9 +201,9 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
         for i, tpl in styled:
             value = values[i]
             if value is not None:
-                tpl.value = value
-                values[i] = tpl
-        ws.append(values)
+                values[i] = xlsxtext.assign(tpl, value)
+        # Names, operations, justifications: text as typed, never a formula (ami.domain.xlsxtext).
+        ws.append(xlsxtext.text_cells(ws, values))
     if n:
         checks_col = _col(len(cols) - 1)
         ratio_col = _col(next(i for i, c in enumerate(cols, 1) if c.title == "Loyer / plafond"))
