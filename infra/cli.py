@@ -195,7 +195,7 @@ def instruction_next(
     if item is None:
         console.print("La file d'instruction est vide.")
         return
-    store = services().store
+    store = services().dossiers
     d = store.get_dossier(item.work_item["dossier_id"])
     if d is None:
         console.print("[red]Élément de travail sans dossier : rendu à la file.[/red]")

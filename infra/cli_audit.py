@@ -16,7 +16,7 @@ audit_app = typer.Typer(help="Le journal d'audit chaîné : vérification et exp
 
 
 def _live_entries() -> list[AuditEntry]:
-    entries: list[AuditEntry] = services().store.audit_entries()
+    entries: list[AuditEntry] = services().audit_log.audit_entries()
     return entries
 
 

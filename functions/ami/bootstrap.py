@@ -16,7 +16,18 @@ from ami.domain.dispositif import dispositif
 from ami.domain.messages import Queue
 from ami.domain.models import utcnow
 from ami.services.idempotency import Idempotency
-from ami.services.ports import Accounts, Clock, Deposits, Mailer, Publisher, Referentiels, Store
+from ami.services.ports import (
+    Accounts,
+    AuditLog,
+    Clock,
+    Deposits,
+    DepositSequence,
+    Dossiers,
+    Mailer,
+    Publisher,
+    Referentiels,
+    Store,
+)
 from ami.settings import Settings
 
 
@@ -34,9 +45,23 @@ class Container:
 
     @cached_property
     def store(self) -> Store:
+        """The tables behind the dossiers, sequence, outbox and audit ports: one object, because one
+        transaction often spans them (an envoi, a numbering)."""
         from ami.adapters.dynamodb import Store as DynamoStore
 
         return self._given("store") or DynamoStore(self.settings, self.aws)
+
+    @property
+    def dossiers(self) -> Dossiers:
+        return self.store
+
+    @property
+    def sequence(self) -> DepositSequence:
+        return self.store
+
+    @property
+    def audit_log(self) -> AuditLog:
+        return self.store
 
     @cached_property
     def deposits(self) -> Deposits:
@@ -46,18 +71,7 @@ class Container:
 
     @cached_property
     def publisher(self) -> Publisher:
-        if self._given("publisher"):
-            return self._given("publisher")
-        from ami.adapters.sqs import SqsPublisher
-
-        s = self.settings
-        urls: dict[Queue, str] = {
-            "completeness": s.completeness_queue_url,
-            "scoring": s.scoring_queue_url,
-            "notifications": s.notifications_queue_url,
-            "instruction": s.instruction_queue_url,
-        }
-        return SqsPublisher(self.aws.client("sqs"), urls)
+        return self._given("publisher") or sqs_publisher(self.settings, self.aws)
 
     @cached_property
     def mailer(self) -> Mailer:
@@ -99,7 +113,8 @@ class Container:
     def sequencer(self) -> Any:
         from ami.services.sequencing import Sequencer, SequencingRules
 
-        return Sequencer(self.store, SequencingRules.of(dispositif()), self.publisher, clock=self.clock)
+        rules = SequencingRules.of(dispositif())
+        return Sequencer(self.store, rules, self.publisher, clock=self.clock, relay=self.relay)
 
     @cached_property
     def relay(self) -> Any:
@@ -127,5 +142,13 @@ def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, 
 
 
 def sqs_publisher(settings: Settings, aws: Aws | None = None) -> Publisher:
-    """The SQS publisher for these settings (what `Container.publisher` makes)."""
-    return Container(settings, aws or default_aws()).publisher
+    """The SQS publisher for these settings' queues (what `Container.publisher` makes)."""
+    from ami.adapters.sqs import SqsPublisher
+
+    urls: dict[Queue, str] = {
+        "completeness": settings.completeness_queue_url,
+        "scoring": settings.scoring_queue_url,
+        "notifications": settings.notifications_queue_url,
+        "instruction": settings.instruction_queue_url,
+    }
+    return SqsPublisher((aws or default_aws()).client("sqs"), urls)

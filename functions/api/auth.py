@@ -81,7 +81,7 @@ def instructeur_caller() -> Caller:
 def dossier_or_404(dossier_id: str, who: Caller | None = None) -> Dossier:
     """The dossier named in the path; for a bailleur (`who`), only its own: another bailleur's
     dossier does not exist for them."""
-    d = services().store.get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
+    d = services().dossiers.get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
     # A brouillon belongs to its bailleur until it is sent: to an instructor it does not exist yet.
     if d is None or (d.siren != who.siren if who is not None else d.status == DossierStatus.BROUILLON):
         raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")

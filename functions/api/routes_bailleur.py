@@ -47,14 +47,14 @@ def for_bailleur(d: Dossier) -> Any:
 
 
 def piece_records(dossier_id: str) -> list[PieceRecord]:
-    return sorted(services().store.piece_records(dossier_id).values(), key=lambda r: (r.piece, r.received_at))
+    return sorted(services().dossiers.piece_records(dossier_id).values(), key=lambda r: (r.piece, r.received_at))
 
 
 @route(bp, "/bailleur", "GET")
 def get_bailleur() -> Response:
     who = bailleur_caller()
     assert who.siren is not None
-    bailleur = services().store.get_bailleur(who.siren)
+    bailleur = services().dossiers.get_bailleur(who.siren)
     if bailleur is None:
         raise NotFound("bailleur_introuvable", "Aucun bailleur n'est inscrit avec ce SIREN.")
     return json_response(dump(bailleur))
@@ -64,7 +64,7 @@ def get_bailleur() -> Response:
 def list_dossiers() -> Response:
     who = bailleur_caller()
     assert who.siren is not None
-    dossiers = sorted(services().store.list_dossiers(who.siren), key=lambda d: d.created_at)
+    dossiers = sorted(services().dossiers.list_dossiers(who.siren), key=lambda d: d.created_at)
     return json_response([for_bailleur(d) for d in dossiers])
 
 
@@ -73,14 +73,14 @@ def create_dossier() -> Response:
     who = bailleur_caller()
     assert who.siren is not None
     form = parse_body(DossierForm)
-    if services().store.get_bailleur(who.siren) is None:
+    if services().dossiers.get_bailleur(who.siren) is None:
         raise Forbidden(
             "bailleur_non_inscrit", "Inscrivez d'abord votre organisme avant de créer un dossier."
         )
     check_commune(form)
     now = utcnow()
     d = Dossier(dossier_id=uuid.uuid4().hex, siren=who.siren, form=form, created_at=now, updated_at=now)
-    services().store.create_dossier(d, who.actor)
+    services().dossiers.create_dossier(d, who.actor)
     return json_response(for_bailleur(d), 201, {"Location": f"/dossiers/{d.dossier_id}"})
 
 
@@ -99,7 +99,7 @@ def put_dossier(dossier_id: str) -> Response:
     d = dossier_or_404(dossier_id, who)
     require_editable(d)
     check_commune(form)
-    saved = services().store.save_form(d.model_copy(update={"form": form}), who.actor)
+    saved = services().dossiers.save_form(d.model_copy(update={"form": form}), who.actor)
     return json_response(for_bailleur(saved))
 
 
@@ -131,7 +131,7 @@ def envoi(dossier_id: str) -> Response:
     d = dossier_or_404(dossier_id, who)
     require_editable(d, "envoi_impossible")
     app = services()
-    sent = envoi_logic.send(app.store, app.store, app.deposits, d, who.actor)
+    sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, who.actor)
     assert sent.envoi is not None
     try:
         envoi_logic.request_completeness(app.publisher, sent)
@@ -157,7 +157,7 @@ def envoi(dossier_id: str) -> Response:
 def historique(dossier_id: str) -> Response:
     who = bailleur_caller()
     dossier_or_404(dossier_id, who)
-    history = services().store.history(dossier_id)
+    history = services().audit_log.history(dossier_id)
     # The score belongs to the instruction: the bailleur sees neither it nor its audit entries; and
     # of who acted, a role, never a person.
     return json_response([dump(h.model_copy(update={"actor": roles.public_actor(h.actor)}))

@@ -29,11 +29,11 @@ def instruction_list() -> Response:
     instructeur_caller()
     names: dict[str, str] = {}
     rows: list[InstructionRow] = []
-    for d in sorted(services().store.list_numbered(), key=lambda x: x.deposit_number or 0):
+    for d in sorted(services().dossiers.list_numbered(), key=lambda x: x.deposit_number or 0):
         if d.deposit_number is None or d.envoi is None:
             continue
         if d.siren not in names:
-            b = services().store.get_bailleur(d.siren)
+            b = services().dossiers.get_bailleur(d.siren)
             names[d.siren] = b.raison_sociale if b else ""
         insee = d.form.operation.commune_insee
         commune = rules.commune(insee) if insee else None
@@ -72,7 +72,7 @@ def instruction_dossier(dossier_id: str) -> Response:
     checks, fields, presentation = instruction_view(records, d)
     out = InstructionDossier(
         dossier=d,
-        bailleur=services().store.get_bailleur(d.siren),
+        bailleur=services().dossiers.get_bailleur(d.siren),
         pieces=records,
         documents=documents,
         checks=checks,
@@ -90,7 +90,7 @@ def override_score(dossier_id: str, critere: str) -> Response:
     from ami.domain import scoring
 
     updated = scoring.override(d.scoring, critere, body.points, body.justification, who.actor, utcnow())
-    saved = services().store.override_score(d, updated, who.actor, critere)
+    saved = services().dossiers.override_score(d, updated, who.actor, critere)
     return json_response(dump(ScoreOut(dossier_id=saved.dossier_id, scoring=saved.scoring or {})))
 
 
@@ -99,7 +99,7 @@ def instruction_enveloppe() -> Response:
     instructeur_caller()
     from ami.domain.envelope import envelope
 
-    return json_response(dump(envelope(services().store.list_numbered())))
+    return json_response(dump(envelope(services().dossiers.list_numbered())))
 
 
 @route(bp, "/instruction/registre", "GET")
@@ -117,7 +117,7 @@ def instruction_registre() -> Response:
     from ami.domain import registre
 
     now = utcnow()
-    data, n = registre.from_store(services().store, ccn, now)
+    data, n = registre.from_store(services().dossiers, ccn, now)
     key = f"registres/{ccn.isoformat()}/registre-ccn-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.xlsx"
     url = services().deposits.publish_document(
         key, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -15,7 +15,7 @@ bp = Blueprint(__name__)
 
 @route(bp, "/inscription", "POST", public=True)
 def inscription() -> Response:
-    bailleur = accounts.register(parse_body(BailleurRegistration), services().store, services().accounts)
+    bailleur = accounts.register(parse_body(BailleurRegistration), services().dossiers, services().accounts)
     return json_response(dump(bailleur), 201)
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from ami.domain.audit import AuditEntry
 from ami.domain.messages import Message
 from ami.domain.models import (
     Bailleur,
@@ -67,7 +68,13 @@ class Dossiers(Protocol):
     def record_piece(self, dossier_id: str, rec: PieceRecord) -> None: ...
     def piece_records(self, dossier_id: str) -> dict[tuple[str, str], PieceRecord]: ...
     def deposit_records(self, dossiers: list[Dossier]) -> dict[str, dict[tuple[str, str], PieceRecord]]: ...
+
+
+class AuditLog(Protocol):
+    """The hash-chained audit log (entries are appended by the audited writes themselves)."""
+
     def history(self, dossier_id: str) -> list[HistoryEntry]: ...
+    def audit_entries(self) -> list[AuditEntry]: ...
 
 
 class DepositSequence(Protocol):
@@ -88,8 +95,8 @@ class DepositSequence(Protocol):
     ) -> Dossier: ...
 
 
-class Store(Dossiers, DepositSequence, Outbox, Protocol):
-    """The one DynamoDB-backed store seen through all its ports (what the numbering reads and writes)."""
+class Store(Dossiers, DepositSequence, Outbox, AuditLog, Protocol):
+    """The tables seen through all their ports (what the numbering reads and writes in one transaction)."""
 
 
 class Deposits(Protocol):

@@ -103,9 +103,10 @@ class Sequencer:
         publisher: Publisher,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], None] = time.sleep,
+        relay: OutboxRelay | None = None,
     ) -> None:
         self.store = store
-        self.relay = OutboxRelay(store, publisher)
+        self.relay = relay or OutboxRelay(store, publisher)
         self.rules = rules
         self.clock = clock
         self.sleep = sleep

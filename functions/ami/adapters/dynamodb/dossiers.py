@@ -1,0 +1,212 @@
+"""Bailleurs, dossiers and their pieces on DynamoDB (dossiers table:
+BAILLEUR#<siren>/PROFILE, DOSSIER#<id>/DOSSIER, DOSSIER#<id>/PIECE#<piece>#<version>).
+
+Every change of a dossier is one transaction with its audit entry (`AuditChain._commit`) and,
+where something must follow, its outbox item.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from ami.adapters.dynamodb._base import typed
+from ami.adapters.dynamodb.audit import AuditChain
+from ami.adapters.dynamodb.outbox import DynamoOutbox
+from ami.domain.errors import Conflict
+from ami.domain.messages import Message
+from ami.domain.models import Bailleur, Dossier, DossierStatus, PieceRecord, utcnow
+from ami.domain.sequence import AuditDraft
+from ami.domain.sequence import iso as _iso
+
+
+class DynamoDossiers(AuditChain, DynamoOutbox):
+    # ------------------------------------------------------------ bailleurs
+
+    def register_bailleur(self, bailleur: Bailleur) -> None:
+        item = {"pk": f"BAILLEUR#{bailleur.siren}", "sk": "PROFILE", "doc": bailleur.model_dump_json()}
+        try:
+            self.dossiers.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except self.dossiers.meta.client.exceptions.ConditionalCheckFailedException as exc:
+            raise Conflict("bailleur_existant", "Un bailleur est déjà inscrit avec ce SIREN.") from exc
+
+    def get_bailleur(self, siren: str) -> Bailleur | None:
+        item = self.dossiers.get_item(Key={"pk": f"BAILLEUR#{siren}", "sk": "PROFILE"}).get("Item")
+        return Bailleur.model_validate_json(item["doc"]) if item else None
+
+    # ------------------------------------------------------------ dossiers
+
+    def _dossier_item(self, d: Dossier) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "pk": f"DOSSIER#{d.dossier_id}",
+            "sk": "DOSSIER",
+            "siren": d.siren,
+            "created_at": _iso(d.created_at),
+            "status": d.status.value,
+            "version": d.version,
+            "doc": d.model_dump_json(),
+        }
+        if d.envoi:
+            item["envoi_id"] = d.envoi.envoi_id
+        if d.deposit_number is not None:
+            item["numbering"] = "depot"
+            item["deposit_number"] = d.deposit_number
+        return item
+
+    def create_dossier(self, d: Dossier, actor: str) -> None:
+        self._commit(
+            [
+                {
+                    "Put": {
+                        "TableName": self.s.dossiers_table,
+                        "Item": typed(self._dossier_item(d)),
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                }
+            ],
+            [AuditDraft(d.dossier_id, actor, "creation", None, d.status.value)],
+        )
+
+    def get_dossier(self, dossier_id: str) -> Dossier | None:
+        item = self.dossiers.get_item(Key={"pk": f"DOSSIER#{dossier_id}", "sk": "DOSSIER"}, ConsistentRead=True).get(
+            "Item"
+        )
+        return Dossier.model_validate_json(item["doc"]) if item else None
+
+    def get_dossiers(self, dossier_ids: list[str]) -> dict[str, Dossier]:
+        """The named dossiers that exist, read consistently in one BatchGetItem per hundred."""
+        keys = [{"pk": f"DOSSIER#{i}", "sk": "DOSSIER"} for i in dict.fromkeys(dossier_ids)]
+        items = self._batch_get(self.s.dossiers_table, keys, "doc")
+        dossiers = (Dossier.model_validate_json(i["doc"]) for i in items)
+        return {d.dossier_id: d for d in dossiers}
+
+    def _put_dossier_op(self, d: Dossier, condition: str, values: dict[str, Any]) -> dict[str, Any]:
+        """A Put of the next version of `d`, guarded by optimistic concurrency and `condition`."""
+        return {
+            "Put": {
+                "TableName": self.s.dossiers_table,
+                "Item": typed(self._dossier_item(d.model_copy(update={"version": d.version + 1}))),
+                "ConditionExpression": f"version = :v AND ({condition})" if condition else "version = :v",
+                "ExpressionAttributeValues": typed({":v": d.version, **values}),
+            }
+        }
+
+    def save_form(self, d: Dossier, actor: str) -> Dossier:
+        """Save an edited brouillon (or an incomplet dossier being fixed)."""
+        d = d.model_copy(update={"updated_at": utcnow()})
+        op = self._put_dossier_op(d, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
+        op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
+        self._commit(
+            [op],
+            [AuditDraft(d.dossier_id, actor, "modification", d.status.value, d.status.value)],
+            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
+        )
+        return d.model_copy(update={"version": d.version + 1})
+
+    def transition(self, d: Dossier, to: DossierStatus, actor: str, action: str, reason: str | None = None) -> Dossier:
+        """Move a dossier from its current status (as read) to `to`, audited."""
+        moved = d.model_copy(update={"status": to, "updated_at": utcnow()})
+        op = self._put_dossier_op(moved, "#st = :from", {":from": d.status.value})
+        op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
+        self._commit(
+            [op],
+            [AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason)],
+            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
+        )
+        return moved.model_copy(update={"version": d.version + 1})
+
+    def save_score(self, d: Dossier, scoring: dict[str, Any], outbox: list[Message]) -> Dossier:
+        """Save the first score of a numbered dossier and what must follow it (outbox), together."""
+        scored = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
+        self._commit([self._put_dossier_op(scored, "", {}), self._outbox_op(outbox)], [])
+        return scored.model_copy(update={"version": d.version + 1})
+
+    def override_score(self, d: Dossier, scoring: dict[str, Any], actor: str, critere: str) -> Dossier:
+        """Save an instructor's override of one scoring criterion, audited (the original stays in `scoring`)."""
+        s = scoring.get("surcharges", {}).get(critere, {})
+        updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
+        self._commit(
+            [self._put_dossier_op(updated, "", {})],
+            [
+                AuditDraft(
+                    d.dossier_id,
+                    actor,
+                    "surcharge_score",
+                    d.status.value,
+                    d.status.value,
+                    reason=s.get("justification"),
+                    details={
+                        "critere": critere,
+                        "points_origine": s.get("points_origine"),
+                        "points": s.get("points"),
+                        "total_retenu": scoring.get("total_retenu"),
+                    },
+                )
+            ],
+            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
+        )
+        return updated.model_copy(update={"version": d.version + 1})
+
+    def rescore(self, d: Dossier, scoring: dict[str, Any], actor: str) -> Dossier:
+        """Save a score computed again (`AfterNumbering.rescore`), audited with the totals before and after."""
+        before = d.scoring or {}
+        updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
+        details = {
+            "total_retenu_avant": before.get("total_retenu"),
+            "total_retenu": scoring.get("total_retenu"),
+            "points_non_evalues": scoring.get("points_non_evalues"),
+            "empreinte": scoring.get("empreinte"),
+        }
+        self._commit(
+            [self._put_dossier_op(updated, "", {})],
+            [AuditDraft(d.dossier_id, actor, "recalcul_score", d.status.value, d.status.value, details=details)],
+            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; recommencez."),
+        )
+        return updated.model_copy(update={"version": d.version + 1})
+
+    def list_dossiers(self, siren: str) -> list[Dossier]:
+        pages = self._query(self.dossiers, IndexName="ByBailleur", KeyConditionExpression=Key("siren").eq(siren))
+        return [Dossier.model_validate_json(i["doc"]) for i in pages]
+
+    def list_numbered(self) -> list[Dossier]:
+        pages = self._query(
+            self.dossiers, IndexName="ByDepositNumber", KeyConditionExpression=Key("numbering").eq("depot")
+        )
+        return [Dossier.model_validate_json(i["doc"]) for i in pages]
+
+    # ------------------------------------------------------------ pieces
+
+    def record_piece(self, dossier_id: str, rec: PieceRecord) -> None:
+        """Idempotent: the same version always records the same conclusion."""
+        self.dossiers.put_item(
+            Item={
+                "pk": f"DOSSIER#{dossier_id}",
+                "sk": f"PIECE#{rec.piece}#{rec.version_id}",
+                "doc": rec.model_dump_json(),
+            }
+        )
+
+    def piece_records(self, dossier_id: str) -> dict[tuple[str, str], PieceRecord]:
+        items = self._query(
+            self.dossiers,
+            ConsistentRead=True,
+            KeyConditionExpression=Key("pk").eq(f"DOSSIER#{dossier_id}") & Key("sk").begins_with("PIECE#"),
+        )
+        records = [PieceRecord.model_validate_json(i["doc"]) for i in items]
+        return {(r.piece, r.version_id): r for r in records}
+
+    def deposit_records(self, dossiers: list[Dossier]) -> dict[str, dict[tuple[str, str], PieceRecord]]:
+        """Intake's records of the piece versions each sent dossier's envoi holds, by dossier: what
+        decides complet / en attente, read for many dossiers at once (`piece_records` has them all)."""
+        keys = [
+            {"pk": f"DOSSIER#{d.dossier_id}", "sk": f"PIECE#{piece}#{deposited.version_id}"}
+            for d in dossiers
+            if d.envoi is not None
+            for piece, deposited in d.envoi.pieces.items()
+        ]
+        found: dict[str, dict[tuple[str, str], PieceRecord]] = {d.dossier_id: {} for d in dossiers}
+        for item in self._batch_get(self.s.dossiers_table, keys, "pk, doc"):
+            rec = PieceRecord.model_validate_json(item["doc"])
+            found[item["pk"].removeprefix("DOSSIER#")][(rec.piece, rec.version_id)] = rec
+        return found
