@@ -24,7 +24,7 @@ from ami.domain.grid import scoring_config  # noqa: E402
 from ami.domain.models import Bailleur, Dossier, DossierForm, Envoi  # noqa: E402
 from ami.domain.referentiel import Referentiel  # noqa: E402
 from ami.domain.rules import communes  # noqa: E402
-from ami.domain.scoring import Fact, score_dossier, score_record  # noqa: E402
+from ami.domain.scoring import Fact, score_dossier  # noqa: E402
 
 T0 = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 
@@ -75,12 +75,12 @@ def main() -> None:
     start = time.perf_counter()
     for d in dossiers:
         t = time.perf_counter()
-        record = score_record(score_dossier(d, facts, refs))
+        record = score_dossier(d, facts, refs)
         per.append((time.perf_counter() - t) * 1000)
         scored.append(d.model_copy(update={"scoring": record}))
     total = time.perf_counter() - start
     per.sort()
-    print(f"Scoring of {n} dossiers (score_dossier + score_record): total {total:.2f} s, "
+    print(f"Scoring of {n} dossiers (score_dossier): total {total:.2f} s, "
           f"mean {statistics.fmean(per):.3f} ms, median {per[len(per) // 2]:.3f} ms, "
           f"p95 {per[int(len(per) * 0.95)]:.3f} ms per dossier (target < 1 ms)")
 

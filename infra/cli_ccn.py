@@ -112,10 +112,10 @@ def score_recalculer(
         for col in ("N°", "Dossier", "Total retenu", "Points non évalués"):
             table.add_column(col, justify="right" if col != "Dossier" else "left")
         for before, after in changed:
-            old, new = before.scoring or {}, after.scoring or {}
+            old, new = before.scoring, after.scoring
             table.add_row(str(before.deposit_number), before.dossier_id,
-                          f"{_fr(old.get('total_retenu'))} → {_fr(new.get('total_retenu'))}",
-                          f"{_fr(old.get('points_non_evalues'))} → {_fr(new.get('points_non_evalues'))}")
+                          f"{_fr(old and old.total_retenu)} → {_fr(new and new.total_retenu)}",
+                          f"{_fr(old and old.points_non_evalues)} → {_fr(new and new.points_non_evalues)}")
         console.print(table)
     unscored = len(todo) - len(scored)
     console.print(f"{len(changed)} score(s) recalculé(s), {len(scored) - len(changed)} inchangé(s)"

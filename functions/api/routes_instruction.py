@@ -91,7 +91,7 @@ def override_score(dossier_id: str, critere: str) -> Response:
 
     updated = scoring.override(d.scoring, critere, body.points, body.justification, who.actor, utcnow())
     saved = services().dossiers.override_score(d, updated, who.actor, critere)
-    return json_response(dump(ScoreOut(dossier_id=saved.dossier_id, scoring=saved.scoring or {})))
+    return json_response(dump(ScoreOut(dossier_id=saved.dossier_id, scoring=updated)))
 
 
 @route(bp, "/instruction/enveloppe", "GET")

@@ -19,6 +19,7 @@ from ami.domain.models import (
     Reason,
     WorkItem,
 )
+from ami.domain.score import Score
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -94,7 +95,7 @@ class ScoreOverrideIn(BaseModel):
 
 class ScoreOut(BaseModel):
     dossier_id: str
-    scoring: dict[str, Any] = Field(description="Score recalculé : critère d'origine et surcharges visibles")
+    scoring: Score = Field(description="Score recalculé : critère d'origine et surcharges visibles")
 
 
 class RegistreLink(BaseModel):

@@ -14,7 +14,7 @@ from ami.adapters.aws import Aws
 from ami.adapters.referentiels import ReferentielStore
 from ami.domain.errors import InvalidInput
 from ami.domain.referentiel import parse
-from ami.domain.scoring import score_dossier, score_record
+from ami.domain.scoring import score_dossier
 from ami.settings import Settings
 from moto import mock_aws
 from unit.scoring_data import dossier
@@ -139,12 +139,12 @@ def test_a_score_can_be_recomputed_as_it_was(refstore: Any) -> None:
     store.import_file("dynamisme_economique", GOOD.encode(), "ops")
     store.import_file("saturation_demande_li", b"code_insee;valeur\n69123;3\n", "ops")
     d = dossier()
-    original = score_record(score_dossier(d, {}, store.current(["dynamisme_economique", "saturation_demande_li"])))
-    assert original["referentiels"]["dynamisme_economique"] == "dynamisme_economique v1"
+    original = score_dossier(d, {}, store.current(["dynamisme_economique", "saturation_demande_li"]))
+    assert original.referentiels["dynamisme_economique"] == "dynamisme_economique v1"
 
     store.import_file("dynamisme_economique", GOOD.replace("0,8", "-3").encode(), "ops")  # v2 changes the score
-    current = score_record(score_dossier(d, {}, store.current(["dynamisme_economique", "saturation_demande_li"])))
-    assert current["total"] != original["total"]
+    current = score_dossier(d, {}, store.current(["dynamisme_economique", "saturation_demande_li"]))
+    assert current.total != original.total
 
-    as_it_was = score_record(score_dossier(d, {}, store.as_scored(original["referentiels"])))
+    as_it_was = score_dossier(d, {}, store.as_scored(original.referentiels))
     assert as_it_was == original

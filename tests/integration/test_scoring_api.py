@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from ami.domain.models import DossierStatus
-from ami.domain.scoring import score_dossier, score_record
+from ami.domain.scoring import score_dossier
 from ami.domain.sequence import DepositCounter, ToNumber
 from api import app as api
 from chalice.test import Client
@@ -31,7 +31,7 @@ def numbered_and_scored(client: Client, aws: dict[str, Any]) -> list[str]:  # no
         before = store.counter()
         after = DepositCounter(number, before.principal + d.loan_total, False)
         (d,) = store.conclude_numbered_batch(before, after, [ToNumber(pending, d, DossierStatus.COMPLET, [])])
-        store.save_score(d, score_record(score_dossier(d, {}, referentiels(insee="75056"))), [])
+        store.save_score(d, score_dossier(d, {}, referentiels(insee="75056")), [])
     return [p for p in ids]
 
 
@@ -156,11 +156,11 @@ def test_cli_scores_again_after_an_import_and_keeps_the_overrides(
     assert "2 score(s) recalculé(s), 0 inchangé(s)." in r.output
     d = api.services().store.get_dossier(first)
     assert d is not None and d.scoring is not None
-    assert d.scoring["referentiels"] == {
+    assert d.scoring.referentiels == {
         "dynamisme_economique": "absent",
         "saturation_demande_li": "saturation_demande_li v1",
     }
-    assert d.scoring["surcharges"]["niveau_loyer"]["points"] == "5.00"  # the instructor's decision stands
+    assert d.scoring.surcharges["niveau_loyer"].points == Decimal("5.00")  # the instructor's decision stands
     assert [h.action for h in api.services().store.history(first)][-2:] == ["surcharge_score", "recalcul_score"]
     seen_by_bailleur = call(client, "GET", f"/dossiers/{first}/historique", h=BAILLEUR_A).json_body
     assert "recalcul_score" not in [h["action"] for h in seen_by_bailleur]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from ami.domain import registre, scoring
 from ami.domain.models import Dossier
-from ami.domain.scoring import Fact, score_dossier, score_record
+from ami.domain.scoring import Fact, score_dossier
 from openpyxl import load_workbook
 from scoring_data import BAILLEUR, dossier, referentiels
 
@@ -25,7 +25,7 @@ NOW = datetime(2025, 3, 28, 15, 0, tzinfo=UTC)
 
 def scored(d: Dossier, facts: dict[str, Fact] | None = None) -> Dossier:
     refs = referentiels(insee=d.form.operation.commune_insee or "")
-    return d.model_copy(update={"scoring": score_record(score_dossier(d, FACTS if facts is None else facts, refs))})
+    return d.model_copy(update={"scoring": score_dossier(d, FACTS if facts is None else facts, refs)})
 
 
 def dossiers() -> list[Dossier]:

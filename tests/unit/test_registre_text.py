@@ -42,10 +42,10 @@ def with_text(text: str) -> tuple[Dossier, Bailleur]:
     d = dossier(1)
     op = d.form.operation.model_copy(update={"nom": text})
     d = d.model_copy(update={"form": d.form.model_copy(update={"operation": op})})
-    from ami.domain.scoring import Fact, score_dossier, score_record
+    from ami.domain.scoring import Fact, score_dossier
     from scoring_data import referentiels
 
-    rec = score_record(score_dossier(d, {"distance_transport_m": Fact(valeur="250")}, referentiels()))
+    rec = score_dossier(d, {"distance_transport_m": Fact(valeur="250")}, referentiels())
     rec = scoring.override(rec, "surfaces", Decimal("2"), justification(text), "instructeur", NOW)
     return d.model_copy(update={"scoring": rec}), BAILLEUR.model_copy(update={"raison_sociale": text})
 

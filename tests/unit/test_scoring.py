@@ -3,7 +3,6 @@ determinism, and the scoring step after numbering."""
 
 from __future__ import annotations
 
-import json
 import tomllib
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,7 +14,8 @@ from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.grid import ScoringConfig, load_config
 from ami.domain.messages import Message
 from ami.domain.models import DepositNumbered, Dossier
-from ami.domain.scoring import Fact, lli_ceiling, score_dossier, score_record
+from ami.domain.score import Score
+from ami.domain.scoring import Fact, lli_ceiling, score_dossier
 from ami.services.after_numbering import AfterNumbering
 from pydantic import ValidationError
 from scoring_data import BAILLEUR, dossier, referentiels
@@ -169,13 +169,14 @@ def test_ceilings_of_the_deposit_year_or_the_latest_before() -> None:
 
 def test_scoring_is_deterministic_and_records_what_it_used() -> None:
     d = dossier()
-    first = score_record(score_dossier(d, FACTS, referentiels()))
-    again = score_record(score_dossier(d.model_copy(deep=True), dict(reversed(FACTS.items())), referentiels()))
-    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
-    newer = score_record(score_dossier(d, FACTS, referentiels(dynamisme="2", version=2)))
-    assert newer["empreinte"] != first["empreinte"]
-    assert newer["referentiels"]["dynamisme_economique"] == "dynamisme_economique v2"
-    assert scoring.Score.model_validate(first).total == Decimal("78.70")  # the stored record round-trips
+    first = score_dossier(d, FACTS, referentiels())
+    again = score_dossier(d.model_copy(deep=True), dict(reversed(FACTS.items())), referentiels())
+    assert first.model_dump_json() == again.model_dump_json()
+    newer = score_dossier(d, FACTS, referentiels(dynamisme="2", version=2))
+    assert newer.empreinte != first.empreinte
+    assert newer.referentiels["dynamisme_economique"] == "dynamisme_economique v2"
+    stored = d.model_copy(update={"scoring": first}).model_dump_json()  # as the dossier is stored
+    assert Dossier.model_validate_json(stored).scoring == first and first.total == Decimal("78.70")
 
 
 def test_another_grid_version_gives_its_own_version() -> None:
@@ -189,15 +190,16 @@ def test_another_grid_version_gives_its_own_version() -> None:
 
 
 def test_an_override_keeps_the_original_and_needs_a_justification() -> None:
-    record = score_record(score_dossier(dossier(), FACTS, referentiels()))
+    record = score_dossier(dossier(), FACTS, referentiels())
     at = datetime(2025, 4, 1, tzinfo=UTC)
     out = scoring.override(record, "niveau_loyer", Decimal("18"), "Loyer revu à la baisse par avenant.",
                            "instructeur:x@al.fr", at)
-    crit = next(c for c in out["criteres"] if c["code"] == "niveau_loyer")
-    assert crit["points"] == "14.00"  # the computed points stay visible
-    assert out["surcharges"]["niveau_loyer"]["points"] == "18.00"
-    assert out["surcharges"]["niveau_loyer"]["points_origine"] == "14.00"
-    assert out["total"] == "78.70" and out["total_retenu"] == "82.70"
+    crit = out.critere("niveau_loyer")
+    assert crit is not None and crit.points == Decimal("14.00")  # the computed points stay visible
+    assert out.surcharges["niveau_loyer"].points == Decimal("18.00")
+    assert out.surcharges["niveau_loyer"].points_origine == Decimal("14.00")
+    assert out.total == Decimal("78.70") and out.total_retenu == Decimal("82.70")
+    assert record.surcharges == {}  # the score overridden is a new one
     with pytest.raises(InvalidInput) as exc:
         scoring.override(record, "niveau_loyer", Decimal("18"), "  court ", "i", at)
     assert exc.value.code == "justification_requise"
@@ -211,32 +213,32 @@ def test_an_override_keeps_the_original_and_needs_a_justification() -> None:
 
 
 def test_an_override_can_score_a_missing_criterion() -> None:
-    record = score_record(score_dossier(dossier(), {}, referentiels()))
+    record = score_dossier(dossier(), {}, referentiels())
     out = scoring.override(record, "qualite_construction", Decimal("7"), "DPE A vu en visite de site.", "i",
                            datetime(2025, 4, 1, tzinfo=UTC))
-    assert out["surcharges"]["qualite_construction"]["points_origine"] is None
-    assert Decimal(out["total_retenu"]) == Decimal(record["total"]) + 7
+    assert out.surcharges["qualite_construction"].points_origine is None
+    assert out.total_retenu == record.total + 7
 
 
 def test_a_score_computed_again_keeps_the_overrides_and_counts_the_new_data() -> None:
     """After an import of referentials: the criteria that lacked data are evaluated, an instructor's
     override still stands, and the same inputs give no new score at all."""
     at = datetime(2025, 4, 1, tzinfo=UTC)
-    before = score_record(score_dossier(dossier(), FACTS, {}))  # no referential imported yet
+    before = score_dossier(dossier(), FACTS, {})  # no referential imported yet
     before = scoring.override(before, "niveau_loyer", Decimal("18"), "Loyer revu à la baisse par avenant.",
                               "instructeur:x@al.fr", at)
-    before["surcharges"]["ancien_critere"] = before["surcharges"]["niveau_loyer"]  # a criterion the grid dropped
-    assert Decimal(before["points_non_evalues"]) > 0
+    before.surcharges["ancien_critere"] = before.surcharges["niveau_loyer"]  # a criterion the grid dropped
+    assert before.points_non_evalues > 0
 
     fresh = score_dossier(dossier(), FACTS, referentiels())
     after = scoring.rescored(before, fresh)
     assert after is not None
-    assert after["points_non_evalues"] == "0.00" and after["total"] == "78.70"
-    assert list(after["surcharges"]) == ["niveau_loyer"]
-    assert after["surcharges"]["niveau_loyer"]["justification"] == "Loyer revu à la baisse par avenant."
-    assert after["total_retenu"] == "82.70"  # 78.70 with niveau_loyer's 14 points replaced by 18
+    assert after.points_non_evalues == 0 and after.total == Decimal("78.70")
+    assert list(after.surcharges) == ["niveau_loyer"]
+    assert after.surcharges["niveau_loyer"].justification == "Loyer revu à la baisse par avenant."
+    assert after.total_retenu == Decimal("82.70")  # 78.70 with niveau_loyer's 14 points replaced by 18
     assert scoring.rescored(after, score_dossier(dossier(), FACTS, referentiels())) is None  # same fingerprint
-    assert scoring.rescored(None, fresh) == score_record(fresh)  # never scored: the fresh score as is
+    assert scoring.rescored(None, fresh) == fresh  # never scored: the fresh score as is
 
 
 # ---------------------------------------------------------------- after numbering
@@ -253,7 +255,7 @@ class FakeStore:
     def get_dossier(self, dossier_id: str) -> Dossier | None:
         return self.d if dossier_id == self.d.dossier_id else None
 
-    def save_score(self, d: Dossier, scoring_: dict[str, Any], outbox: list[Message]) -> Dossier:
+    def save_score(self, d: Dossier, scoring_: Score, outbox: list[Message]) -> Dossier:
         self.updates += 1
         self.outbox += outbox
         self.d = d.model_copy(update={"scoring": scoring_, "version": d.version + 1})
@@ -285,13 +287,13 @@ class Refs:
 
 
 def test_after_numbering_scores_once_and_keeps_overrides() -> None:
-    store = FakeStore(dossier().model_copy(update={"scoring": {"statut": "en_attente"}}))
+    store = FakeStore(dossier())
     relay = NoRelay()
     step = AfterNumbering(store, relay, Refs(), Unguarded(), lambda: datetime(2025, 4, 1, tzinfo=UTC),  # type: ignore[arg-type]
                           facts=lambda d: FACTS)
     event = DepositNumbered(dossier_id=store.d.dossier_id, deposit_number=1, deposited_at=store.d.created_at)
     step.process(event)
-    assert store.updates == 1 and store.d.scoring and store.d.scoring["total"] == "78.70"
+    assert store.updates == 1 and store.d.scoring and store.d.scoring.total == Decimal("78.70")
     store.d = store.d.model_copy(update={"scoring": scoring.override(
         store.d.scoring, "surfaces", Decimal("1"), "Surfaces relevées inférieures au plan.", "i",
         datetime(2025, 4, 1, tzinfo=UTC))})

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ami.domain.extraction import Check, ExtractedField
+from ami.domain.score import Score
 from ami.domain.textsafety import SingleLine
 
 PieceKind = Literal["lettre_offre", "dossier_presentation"]
@@ -180,7 +181,7 @@ class Dossier(BaseModel):
     envoi: Envoi | None = None
     deposit_number: int | None = None
     incomplete_reasons: list[Reason] = Field(default_factory=list)
-    scoring: dict[str, Any] | None = Field(
+    scoring: Score | None = Field(
         default=None, description="Score de priorité 2 (instructeurs seulement ; jamais montré au bailleur)"
     )
     version: int = 0

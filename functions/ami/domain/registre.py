@@ -84,11 +84,10 @@ def _loans(d: Dossier, kind: str) -> tuple[Decimal | None, int | None]:
 def open_checks(d: Dossier, rent: RentCheck | str) -> list[str]:
     """What the instructor still has to look at, in French."""
     s = d.scoring
-    if not s or s.get("statut") != "calcule":
+    if s is None:
         return ["Score de priorité 2 non calculé."]
-    out = [f"{'Éligibilité' if c['gravite'] == 'eligibilite' else 'Vigilance'} : {c['message']}"
-           for c in s.get("constats", [])]
-    out += [f"{c['libelle']} : {c['explication']}" for c in s.get("criteres", []) if c["statut"] != "evalue"]
+    out = [f"{'Éligibilité' if c.gravite == 'eligibilite' else 'Vigilance'} : {c.message}" for c in s.constats]
+    out += [f"{c.libelle} : {c.explication}" for c in s.criteres if c.statut != "evalue"]
     return out
 
 
@@ -100,16 +99,12 @@ def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig, cumul
     fon, fon_months = _loans(d, "foncier")
     bat, bat_months = _loans(d, "bati")
     rent = rent_check(d, cfg)
-    s = d.scoring if d.scoring and d.scoring.get("statut") == "calcule" else None
-    by_code = {x["code"]: x for x in s["criteres"]} if s else {}
-    overrides = s.get("surcharges", {}) if s else {}
+    s = d.scoring
     crit_points: list[Decimal | None] = []
     for crit in cfg.criteres:
-        if crit.code in overrides:
-            crit_points.append(Decimal(overrides[crit.code]["points"]))
-        else:
-            p = by_code.get(crit.code, {}).get("points")
-            crit_points.append(Decimal(p) if p is not None else None)
+        computed = s.critere(crit.code) if s else None
+        override = s.surcharges.get(crit.code) if s else None
+        crit_points.append(override.points if override else computed.points if computed else None)
     checks = open_checks(d, rent)
     rc = rent if isinstance(rent, RentCheck) else None
     forme = dispositif().form_label(bailleur.forme_juridique) if bailleur else None
@@ -121,10 +116,10 @@ def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig, cumul
         *((getattr(lg, t) if lg else None) for t, _ in TYPOLOGIES), lg.total if lg else None,
         fon, fon_months, bat, bat_months, d.loan_total, cumul,
         rc.rent_m2 if rc else None, rc.ceiling_m2 if rc else None, rc.ratio if rc else None,
-        Decimal(s["total_retenu"]) if s else None, Decimal(s["total"]) if s else None,
-        Decimal(s["points_non_evalues"]) if s else None, *crit_points,
-        "; ".join(f"{k} : {v['points_origine']} → {v['points']} ({v['justification']}, {v['par']})"
-                  for k, v in sorted(overrides.items())) or None,
+        s.total_retenu if s else None, s.total if s else None,
+        s.points_non_evalues if s else None, *crit_points,
+        "; ".join(f"{k} : {v.points_origine} → {v.points} ({v.justification}, {v.par})"
+                  for k, v in sorted((s.surcharges if s else {}).items())) or None,
         len(checks), "\n".join(checks) or None,
     ]
 
@@ -312,9 +307,9 @@ def _config_sheet(wb: Any, cfg: ScoringConfig, sha: str, chosen: Sequence[Dossie
         ws.column_dimensions[letter].width = width
     ws.append(["Grille de notation (priorité 2)", cfg.version])
     ws.append(["SHA-256 du fichier de configuration", sha])
-    versions = sorted({(d.scoring or {}).get("config_version", "non calculé") for d in chosen})
+    versions = sorted({d.scoring.config_version if d.scoring else "non calculé" for d in chosen})
     ws.append(["Versions de grille des scores du registre", ", ".join(versions) or "—"])
-    refs = sorted({f"{k} : {v}" for d in chosen for k, v in ((d.scoring or {}).get("referentiels") or {}).items()})
+    refs = sorted({f"{k} : {v}" for d in chosen if d.scoring for k, v in d.scoring.referentiels.items()})
     ws.append(["Référentiels utilisés par les scores", "; ".join(refs) or "—"])
     ws.append([])
     ws.append(["Critère", "Libellé", "Groupe", "Poids", "Barème"])

@@ -24,10 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.extraction import ExtractedField
@@ -47,6 +46,7 @@ from ami.domain.grid import (
 from ami.domain.models import Dossier, PieceKind
 from ami.domain.referentiel import Referentiel
 from ami.domain.rules import commune
+from ami.domain.score import Constat, CritereScore, Score, Source, Surcharge
 
 PARIS = ZoneInfo("Europe/Paris")
 CENT = Decimal("0.01")
@@ -62,63 +62,6 @@ class Fact(BaseModel):
     valeur: str
     piece: PieceKind | None = None  # None: the form
     page: int | None = None
-
-
-class Source(BaseModel):
-    type: Literal["formulaire", "document", "referentiel", "zonage", "configuration"]
-    reference: str = Field(description="Champ du formulaire, pièce, référentiel ou table")
-    version: str | None = None
-    page: int | None = None
-
-
-class CritereScore(BaseModel):
-    code: str
-    libelle: str
-    groupe: str
-    poids: Decimal
-    statut: Literal["evalue", "donnee_manquante"]
-    valeur: str | None = Field(description="Valeur d'entrée retenue, telle que comparée au barème")
-    unite: str | None = None
-    sources: list[Source] = Field(default_factory=list)
-    fraction: Decimal | None = None
-    points: Decimal | None = None
-    explication: str
-
-
-class Constat(BaseModel):
-    code: str
-    gravite: Literal["eligibilite", "vigilance"]
-    message: str
-
-
-class Surcharge(BaseModel):
-    """An instructor's override of one criterion; the computed points stay in the criterion."""
-
-    points: Decimal
-    points_origine: Decimal | None
-    justification: str
-    par: str
-    le: datetime
-
-
-class Score(BaseModel):
-    statut: Literal["calcule"] = "calcule"
-    config_version: str
-    config_sha256: str
-    referentiels: dict[str, str] = Field(description="Version de chaque référentiel utilisé, ou « absent »")
-    annee_plafonds: int | None = None
-    criteres: list[CritereScore]
-    total: Decimal = Field(description="Points calculés, sur 100")
-    sur: Decimal
-    points_non_evalues: Decimal = Field(description="Poids des critères dont la donnée manque")
-    complet: bool
-    constats: list[Constat]
-    empreinte: str = Field(description="SHA-256 des entrées et de la grille : même empreinte, même score")
-    surcharges: dict[str, Surcharge] = Field(default_factory=dict)
-    total_retenu: Decimal = Field(description="Total après surcharges des instructeurs")
-
-    def critere(self, code: str) -> CritereScore | None:
-        return next((c for c in self.criteres if c.code == code), None)
 
 
 def _dec(value: Decimal, places: str = "0.01") -> Decimal:
@@ -360,17 +303,11 @@ def score_dossier(d: Dossier, faits: Mapping[str, Fact] | None = None,
     )
 
 
-def score_record(score: Score) -> dict[str, Any]:
-    """The score as stored in `Dossier.scoring` (JSON values; Decimals as strings)."""
-    return score.model_dump(mode="json")
-
-
-def override(scoring: Mapping[str, Any] | None, critere: str, points: Decimal, justification: str,
-             par: str, le: datetime) -> dict[str, Any]:
+def override(score: Score | None, critere: str, points: Decimal, justification: str,
+             par: str, le: datetime) -> Score:
     """The stored score with an instructor's override of `critere`; the computed points stay visible."""
-    if not scoring or scoring.get("statut") != "calcule":
+    if score is None:
         raise InvalidInput("score_absent", "Ce dossier n'a pas encore de score calculé.")
-    score = Score.model_validate(scoring)
     crit = score.critere(critere)
     if crit is None:
         raise NotFound("critere_inconnu", f"Le critère « {critere} » n'existe pas dans ce score.",
@@ -385,18 +322,17 @@ def override(scoring: Mapping[str, Any] | None, critere: str, points: Decimal, j
     surcharges = dict(score.surcharges)
     surcharges[critere] = Surcharge(points=_dec(points), points_origine=crit.points, justification=justification,
                                     par=par, le=le)
-    return score_record(_with_overrides(score, surcharges))
+    return _with_overrides(score, surcharges)
 
 
-def rescored(stored: Mapping[str, Any] | None, fresh: Score) -> dict[str, Any] | None:
+def rescored(stored: Score | None, fresh: Score) -> Score | None:
     """`fresh` as it replaces the `stored` score: the instructors' overrides kept (one on a criterion
     the grid no longer has is dropped), or None when nothing the score depends on has changed (same
     fingerprint: same dossier, facts, referentials and grid)."""
-    if stored and stored.get("empreinte") == fresh.empreinte:
+    if stored is not None and stored.empreinte == fresh.empreinte:
         return None
-    previous = Score.model_validate(stored) if stored and stored.get("statut") == SCORE_STATUT else None
-    kept = {code: s for code, s in (previous.surcharges if previous else {}).items() if fresh.critere(code)}
-    return score_record(_with_overrides(fresh, kept))
+    kept = {code: s for code, s in (stored.surcharges if stored else {}).items() if fresh.critere(code)}
+    return _with_overrides(fresh, kept)
 
 
 def _with_overrides(score: Score, surcharges: dict[str, Surcharge]) -> Score:
@@ -405,8 +341,6 @@ def _with_overrides(score: Score, surcharges: dict[str, Surcharge]) -> Score:
                     for c in score.criteres), Decimal(0))
     return score.model_copy(update={"surcharges": surcharges, "total_retenu": _dec(retained)})
 
-
-SCORE_STATUT = "calcule"
 
 _DISTANCE = re.compile(r"(\d+(?:,\d+)?)\s*(km|m)\b")
 

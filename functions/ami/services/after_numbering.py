@@ -10,7 +10,7 @@ from ami.domain import messages
 from ami.domain.grid import scoring_config
 from ami.domain.models import DepositNumbered, Dossier, WorkItem
 from ami.domain.referentiel import Referentiel
-from ami.domain.scoring import SCORE_STATUT, Fact, facts_from_presentation, rescored, score_dossier, score_record
+from ami.domain.scoring import Fact, facts_from_presentation, rescored, score_dossier
 from ami.services.idempotency import Idempotency
 from ami.services.outbox import OutboxRelay
 from ami.services.ports import Clock, Dossiers, Referentiels
@@ -67,14 +67,14 @@ class AfterNumbering:
         d = self.dossiers.get_dossier(event.dossier_id)
         if d is None or d.deposit_number != event.deposit_number:
             raise RuntimeError(f"dossier {event.dossier_id} does not carry number {event.deposit_number}")
-        if d.scoring is None or d.scoring.get("statut") != SCORE_STATUT:
+        if d.scoring is None:
             # The score, the emails and the work item are written together (the outbox): a crash
             # after it loses nothing, and a redelivered message finds the dossier scored.
             bailleur = self.dossiers.get_bailleur(d.siren)
             if bailleur is None:
                 raise RuntimeError(f"dossier {d.dossier_id} has no registered bailleur")
             score = score_dossier(d, self.facts(d), self.referentiels())
-            self.dossiers.save_score(d, score_record(score), self.follow_up(d, event, bailleur.raison_sociale))
+            self.dossiers.save_score(d, score, self.follow_up(d, event, bailleur.raison_sociale))
         self.relay.flush(self.clock())
         return {"dossier_id": d.dossier_id, "deposit_number": str(event.deposit_number)}
 

@@ -7,6 +7,7 @@ where something must follow, its outbox item.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -17,8 +18,14 @@ from ami.adapters.dynamodb.outbox import DynamoOutbox
 from ami.domain.errors import Conflict
 from ami.domain.messages import Message
 from ami.domain.models import Bailleur, Dossier, DossierStatus, PieceRecord, utcnow
+from ami.domain.score import Score
 from ami.domain.sequence import AuditDraft
 from ami.domain.sequence import iso as _iso
+
+
+def _plain(value: Decimal | None) -> str | None:
+    """A Decimal as the audit log records it (a string, as the stored score has it)."""
+    return None if value is None else str(value)
 
 
 class DynamoDossiers(AuditChain, DynamoOutbox):
@@ -116,15 +123,15 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
         )
         return moved.model_copy(update={"version": d.version + 1})
 
-    def save_score(self, d: Dossier, scoring: dict[str, Any], outbox: list[Message]) -> Dossier:
+    def save_score(self, d: Dossier, scoring: Score, outbox: list[Message]) -> Dossier:
         """Save the first score of a numbered dossier and what must follow it (outbox), together."""
         scored = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
         self._commit([self._put_dossier_op(scored, "", {}), self._outbox_op(outbox)], [])
         return scored.model_copy(update={"version": d.version + 1})
 
-    def override_score(self, d: Dossier, scoring: dict[str, Any], actor: str, critere: str) -> Dossier:
+    def override_score(self, d: Dossier, scoring: Score, actor: str, critere: str) -> Dossier:
         """Save an instructor's override of one scoring criterion, audited (the original stays in `scoring`)."""
-        s = scoring.get("surcharges", {}).get(critere, {})
+        s = scoring.surcharges[critere]
         updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
         self._commit(
             [self._put_dossier_op(updated, "", {})],
@@ -135,12 +142,12 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
                     "surcharge_score",
                     d.status.value,
                     d.status.value,
-                    reason=s.get("justification"),
+                    reason=s.justification,
                     details={
                         "critere": critere,
-                        "points_origine": s.get("points_origine"),
-                        "points": s.get("points"),
-                        "total_retenu": scoring.get("total_retenu"),
+                        "points_origine": _plain(s.points_origine),
+                        "points": _plain(s.points),
+                        "total_retenu": _plain(scoring.total_retenu),
                     },
                 )
             ],
@@ -148,15 +155,14 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
         )
         return updated.model_copy(update={"version": d.version + 1})
 
-    def rescore(self, d: Dossier, scoring: dict[str, Any], actor: str) -> Dossier:
+    def rescore(self, d: Dossier, scoring: Score, actor: str) -> Dossier:
         """Save a score computed again (`AfterNumbering.rescore`), audited with the totals before and after."""
-        before = d.scoring or {}
         updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
         details = {
-            "total_retenu_avant": before.get("total_retenu"),
-            "total_retenu": scoring.get("total_retenu"),
-            "points_non_evalues": scoring.get("points_non_evalues"),
-            "empreinte": scoring.get("empreinte"),
+            "total_retenu_avant": _plain(d.scoring.total_retenu) if d.scoring else None,
+            "total_retenu": _plain(scoring.total_retenu),
+            "points_non_evalues": _plain(scoring.points_non_evalues),
+            "empreinte": scoring.empreinte,
         }
         self._commit(
             [self._put_dossier_op(updated, "", {})],
