@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from ami.adapters.dynamodb import Store
 from ami.adapters.s3 import Deposits, piece_key
 from ami.domain.models import (
     PIECE_KINDS,
@@ -20,6 +19,7 @@ from ami.domain.models import (
     Operation,
     PieceRecord,
 )
+from ami.services.ports import Dossiers
 
 
 def complete_form(kind: LoanKind = "bati", amount: Decimal = Decimal("1000000")) -> DossierForm:
@@ -50,7 +50,7 @@ class StubDeposits(Deposits):
         return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
 
 
-def land_pieces(store: Store, d: Dossier, at: datetime, refuse_presentation: bool = False) -> None:
+def land_pieces(store: Dossiers, d: Dossier, at: datetime, refuse_presentation: bool = False) -> None:
     """Intake's verdict on each piece version of `d` (as `StubDeposits` has them)."""
     for kind in PIECE_KINDS:
         p = StubDeposits().snapshot(piece_key(d.siren, d.dossier_id, kind))
@@ -73,7 +73,7 @@ def land_pieces(store: Store, d: Dossier, at: datetime, refuse_presentation: boo
         )
 
 
-def complete_dossier(store: Store, siren: str, actor: str) -> Dossier:
+def complete_dossier(store: Dossiers, siren: str, actor: str) -> Dossier:
     """A brouillon whose form is complete and whose pieces intake has already accepted."""
     now = datetime.now(UTC)
     d = Dossier(dossier_id=uuid.uuid4().hex, siren=siren, form=complete_form(), created_at=now, updated_at=now)

@@ -4,7 +4,7 @@ determinism, and the scoring step after numbering."""
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,11 +12,12 @@ import pytest
 from ami.domain import grid, scoring
 from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.grid import ScoringConfig, load_config
-from ami.domain.messages import Message
 from ami.domain.models import DepositNumbered, Dossier
-from ami.domain.score import Score
 from ami.domain.scoring import Fact, lli_ceiling, score_dossier
 from ami.services.after_numbering import AfterNumbering
+from ami.services.idempotency import Idempotency
+from ami.services.outbox import CLAIM, OutboxRelay
+from fakes import InMemoryPersistenceLayer, InMemoryPublisher, InMemoryReferentiels, InMemoryStore
 from pydantic import ValidationError
 from scoring_data import BAILLEUR, dossier, referentiels
 
@@ -244,79 +245,57 @@ def test_a_score_computed_again_keeps_the_overrides_and_counts_the_new_data() ->
 # ---------------------------------------------------------------- after numbering
 
 
-class FakeStore:
-    """The dossier port, in memory: what the after-numbering step reads and writes."""
-
-    def __init__(self, d: Dossier) -> None:
-        self.d = d
-        self.updates = 0
-        self.outbox: list[Message] = []
-
-    def get_dossier(self, dossier_id: str) -> Dossier | None:
-        return self.d if dossier_id == self.d.dossier_id else None
-
-    def save_score(self, d: Dossier, scoring_: Score, outbox: list[Message]) -> Dossier:
-        self.updates += 1
-        self.outbox += outbox
-        self.d = d.model_copy(update={"scoring": scoring_, "version": d.version + 1})
-        return self.d
-
-    def get_bailleur(self, siren: str) -> Any:
-        return BAILLEUR
+def after_numbering(store: InMemoryStore, publisher: InMemoryPublisher) -> AfterNumbering:
+    """The step as the composition root wires it, on the in-memory fakes (Powertools idempotency included)."""
+    layer = InMemoryPersistenceLayer()
+    return AfterNumbering(store, OutboxRelay(store, publisher), InMemoryReferentiels(referentiels()),
+                          Idempotency(lambda: layer), lambda: datetime(2025, 4, 1, tzinfo=UTC),
+                          facts=lambda d: FACTS)
 
 
-class NoRelay:
-    def __init__(self) -> None:
-        self.flushes = 0
-
-    def flush(self, now: datetime) -> int:
-        self.flushes += 1
-        return 0
-
-
-class Unguarded:
-    """Idempotency that lets every call through: here the step itself must make a rerun harmless."""
-
-    def once(self, fn: Any, **_: Any) -> Any:
-        return fn
-
-
-class Refs:
-    def current(self, noms: Any) -> Any:
-        return referentiels()
+def numbered(store: InMemoryStore) -> Dossier:
+    d = dossier()
+    store.register_bailleur(BAILLEUR)
+    store.t.dossiers[d.dossier_id] = d.model_copy(update={"deposit_number": 1})
+    return store.t.dossiers[d.dossier_id]
 
 
 def test_after_numbering_scores_once_and_keeps_overrides() -> None:
-    store = FakeStore(dossier())
-    relay = NoRelay()
-    step = AfterNumbering(store, relay, Refs(), Unguarded(), lambda: datetime(2025, 4, 1, tzinfo=UTC),  # type: ignore[arg-type]
-                          facts=lambda d: FACTS)
-    event = DepositNumbered(dossier_id=store.d.dossier_id, deposit_number=1, deposited_at=store.d.created_at)
+    store, publisher = InMemoryStore(), InMemoryPublisher()
+    d = numbered(store)
+    step = after_numbering(store, publisher)
+    event = DepositNumbered(dossier_id=d.dossier_id, deposit_number=1, deposited_at=d.created_at)
     step.process(event)
-    assert store.updates == 1 and store.d.scoring and store.d.scoring.total == Decimal("78.70")
-    store.d = store.d.model_copy(update={"scoring": scoring.override(
-        store.d.scoring, "surfaces", Decimal("1"), "Surfaces relevées inférieures au plan.", "i",
-        datetime(2025, 4, 1, tzinfo=UTC))})
-    kept = store.d.scoring
-    step.process(event)  # a redelivery, or a rerun with other referentials: nothing changes
-    assert store.updates == 1 and store.d.scoring == kept
-    # The emails and the work item were written with the score (the outbox), each flush sends them.
-    assert [m.queue for m in store.outbox] == ["notifications", "notifications", "instruction"]
-    assert store.outbox[2].dedup_id == f"{store.d.dossier_id}-1" and store.outbox[2].group_id == "instruction"
-    assert relay.flushes == 2
+    scored = store.get_dossier(d.dossier_id)
+    assert scored is not None and scored.scoring is not None and scored.scoring.total == Decimal("78.70")
+    # the emails and the work item left through the outbox, with the score
+    assert [m.queue for m in publisher.sent] == ["notifications", "notifications", "instruction"]
+    assert list(store.outbox_items()) == []
+    kept = store.override_score(scored, scoring.override(
+        scored.scoring, "surfaces", Decimal("1"), "Surfaces relevées inférieures au plan.", "i",
+        datetime(2025, 4, 1, tzinfo=UTC)), "i", "surfaces")
+    step.process(event)  # a redelivery: Powertools answers the first result, nothing runs again
+    after_numbering(store, publisher).process(event)  # a rerun without the record: the score stands
+    assert store.get_dossier(d.dossier_id) == kept and len(publisher.sent) == 3
 
 
-def test_facts_come_from_the_deposited_dossier_de_presentation() -> None:
-    """DPE class and the nearest public transport stop, each with the page it was read on."""
-    from ami.domain.extraction import ExtractedField
+def test_after_numbering_keeps_the_outbox_when_the_queue_is_down() -> None:
+    store, publisher = InMemoryStore(), InMemoryPublisher()
+    d = numbered(store)
+    publisher.fail_next = True
+    event = DepositNumbered(dossier_id=d.dossier_id, deposit_number=1, deposited_at=d.created_at)
+    with pytest.raises(ConnectionError):
+        after_numbering(store, publisher).process(event)
+    assert publisher.sent == [] and len(list(store.outbox_items())) == 1  # score saved, messages kept
+    after_numbering(store, publisher).process(event)  # redelivered at once: the claim still holds the item
+    assert publisher.sent == [] and store.get_dossier(d.dossier_id) == scored_once(store, d)
+    later = datetime(2025, 4, 1, tzinfo=UTC) + CLAIM + timedelta(seconds=1)
+    assert OutboxRelay(store, publisher).flush(later) == 3  # the sweep sends what the dead relay held
+    assert [m.queue for m in publisher.sent] == ["notifications", "notifications", "instruction"]
 
-    fields = [
-        ExtractedField(name="energie.dpe", value="B", page=3, source="Étiquette énergie : classe B", confidence=0.9),
-        ExtractedField(name="environnement.transports", value="tramway 350 m ; bus 1,2 km ; RER 180 m", page=4,
-                       source="…", confidence=0.85),
-    ]
-    facts = scoring.facts_from_presentation(fields)
-    assert facts["dpe_classe"].valeur == "B" and facts["dpe_classe"].page == 3
-    assert facts["distance_transport_m"].valeur == "180" and facts["distance_transport_m"].page == 4
-    assert facts["distance_transport_m"].piece == "dossier_presentation"
-    assert scoring.facts_from_presentation([]) == {}
+
+def scored_once(store: InMemoryStore, d: Dossier) -> Dossier:
+    """The dossier as saved by the one scoring (version + 1, a score)."""
+    now = store.get_dossier(d.dossier_id)
+    assert now is not None and now.scoring is not None and now.version == d.version + 1
+    return now

@@ -1,0 +1,217 @@
+"""One contract for the storage ports (Dossiers, DepositSequence, Outbox, AuditLog), run against the
+in-memory fake of the unit tests and the DynamoDB adapter on the emulation: the fake stays honest."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import ami.settings
+import pytest
+from ami.adapters.dynamodb import Store as DynamoStore
+from ami.domain.audit import verify_chain
+from ami.domain.deposit_keys import piece_key
+from ami.domain.errors import ConditionFailed, Conflict
+from ami.domain.messages import Message
+from ami.domain.models import PIECE_KINDS, Bailleur, Dossier, DossierStatus, Envoi, Reason
+from ami.domain.scoring import score_dossier
+from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
+from ami.services.ports import Store
+from fakes import InMemoryStore
+from support import empty_tables
+
+from infra.local import provisioned_emulation
+from infra.samples import StubDeposits, complete_form, land_pieces
+
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+SIREN = "552100554"
+
+
+@pytest.fixture(scope="module")
+def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ami.settings.Settings]:
+    with provisioned_emulation(tmp_path_factory.mktemp("aws")):
+        yield ami.settings.settings()
+
+
+@pytest.fixture(params=["memoire", "dynamodb"])
+def store(request: pytest.FixtureRequest) -> Store:
+    if request.param == "memoire":
+        return InMemoryStore()
+    env = request.getfixturevalue("emulation")
+    empty_tables(env)
+    return DynamoStore(env)
+
+
+def brouillon(store: Store, siren: str = SIREN) -> Dossier:
+    d = Dossier(dossier_id=uuid.uuid4().hex, siren=siren, form=complete_form(), created_at=T0, updated_at=T0)
+    store.create_dossier(d, "bailleur:test")
+    return d
+
+
+def sent(store: Store, at: datetime = T0) -> Dossier:
+    d = brouillon(store)
+    land_pieces(store, d, at)
+    pieces = {k: StubDeposits().snapshot(piece_key(d.siren, d.dossier_id, k)) for k in PIECE_KINDS}
+    e = Envoi(envoi_id=uuid.uuid4().hex, sent_at=at, pieces={k: p for k, p in pieces.items() if p})
+    store.reserve_envoi(PendingEnvoi.new(d.dossier_id, e.envoi_id, at))
+    return store.record_envoi(d, e, "bailleur:test")
+
+
+def note(queue: Any, text: str, order: str = "") -> Message:
+    return Message(queue, text, group_id="g", dedup_id=text, order=order)
+
+
+# ---------------------------------------------------------------- Dossiers
+
+
+def test_bailleurs_are_registered_once(store: Store) -> None:
+    b = Bailleur(siren=SIREN, raison_sociale="Habitat Test", forme_juridique="esh", adresse="1 rue A, 75001 Paris",
+                 email_contact="jeanne@example.org", registered_at=T0)
+    store.register_bailleur(b)
+    assert store.get_bailleur(SIREN) == b and store.get_bailleur("000000000") is None
+    with pytest.raises(Conflict) as exc:
+        store.register_bailleur(b)
+    assert exc.value.code == "bailleur_existant"
+
+
+def test_a_dossier_is_created_once_and_read_back(store: Store) -> None:
+    d = brouillon(store)
+    assert store.get_dossier(d.dossier_id) == d
+    with pytest.raises(ConditionFailed):
+        store.create_dossier(d, "bailleur:test")
+    other = brouillon(store, siren="732829320")
+    assert {x.dossier_id for x in store.list_dossiers(SIREN)} == {d.dossier_id}
+    assert set(store.get_dossiers([d.dossier_id, other.dossier_id, "absent"])) == {d.dossier_id, other.dossier_id}
+
+
+def test_edits_are_optimistic_and_guarded_by_status(store: Store) -> None:
+    d = brouillon(store)
+    saved = store.save_form(d, "bailleur:test")
+    assert saved.version == d.version + 1 and store.get_dossier(d.dossier_id) == saved
+    with pytest.raises(Conflict) as exc:
+        store.save_form(d, "bailleur:test")  # written from a stale read
+    assert exc.value.code == "dossier_modifie"
+    moved = store.transition(saved, DossierStatus.EN_INSTRUCTION, "instructeur:x", "prise_en_instruction")
+    assert moved.status == DossierStatus.EN_INSTRUCTION and moved.version == saved.version + 1
+    with pytest.raises(Conflict):
+        store.save_form(moved, "bailleur:test")  # no longer editable
+
+
+def test_piece_records_are_idempotent_and_read_by_deposit(store: Store) -> None:
+    d = sent(store)
+    land_pieces(store, d, T0)  # the same verdicts again: nothing new
+    records = store.piece_records(d.dossier_id)
+    assert len(records) == len(PIECE_KINDS) and all(r.accepted for r in records.values())
+    assert store.deposit_records([d]) == {d.dossier_id: records}
+
+
+def test_scores_are_saved_with_what_follows_and_overrides_audited(store: Store) -> None:
+    d = sent(store)
+    score = score_dossier(d, {}, {})
+    scored = store.save_score(d, score, [note("notifications", "accuse")])
+    assert store.get_dossier(d.dossier_id) == scored and scored.scoring == score
+    assert [m.body for i in store.outbox_items() for m in i.messages] == ["accuse"]
+    from ami.domain import scoring
+
+    overridden = scoring.override(score, "surfaces", Decimal("1"), "Surfaces relevées au plan.", "instructeur:x", T0)
+    saved = store.override_score(scored, overridden, "instructeur:x", "surfaces")
+    assert saved.scoring == overridden
+    entry = store.audit_entries()[-1]
+    assert entry.action == "surcharge_score" and entry.details["points"] == "1.00"
+    assert entry.reason == "Surfaces relevées au plan."
+
+
+# ---------------------------------------------------------------- DepositSequence
+
+
+def test_an_envoi_needs_a_live_reservation_and_is_final(store: Store) -> None:
+    d = brouillon(store)
+    e = Envoi(envoi_id=uuid.uuid4().hex, sent_at=T0, pieces={})
+    with pytest.raises(Conflict) as exc:
+        store.record_envoi(d, e, "bailleur:test")  # nothing reserved
+    assert exc.value.code == "envoi_impossible"
+    store.reserve_envoi(PendingEnvoi.new(d.dossier_id, e.envoi_id, T0))
+    assert [p.reserved for p in store.pending_envois()] == [True]
+    out = store.record_envoi(d, e, "bailleur:test")
+    assert out.status == DossierStatus.ENVOYE and [p.reserved for p in store.pending_envois()] == [False]
+    store.cancel_reservation(PendingEnvoi.of(out))  # a recorded envoi is no longer a reservation
+    assert len(store.pending_envois()) == 1
+    with pytest.raises(Conflict):
+        store.record_envoi(out, e, "bailleur:test")
+
+
+def test_pending_envois_come_in_deposit_order(store: Store) -> None:
+    late, early = sent(store, T0 + timedelta(seconds=2)), sent(store, T0 + timedelta(seconds=1))
+    assert [p.dossier_id for p in store.pending_envois()] == [early.dossier_id, late.dossier_id]
+    assert [p.dossier_id for p in store.pending_envois(limit=1)] == [early.dossier_id]
+
+
+def test_one_walker_holds_the_lease(store: Store) -> None:
+    assert store.acquire_lease("a", T0, timedelta(seconds=30))
+    assert not store.acquire_lease("b", T0 + timedelta(seconds=10), timedelta(seconds=30))
+    store.release_lease("b")  # not b's to release
+    assert not store.acquire_lease("b", T0 + timedelta(seconds=10), timedelta(seconds=30))
+    assert store.acquire_lease("b", T0 + timedelta(seconds=31), timedelta(seconds=30))  # a's lapsed
+    store.release_lease("b")
+    assert store.acquire_lease("c", T0 + timedelta(seconds=32), timedelta(seconds=30))
+
+
+def test_numbers_are_given_once_in_one_transaction(store: Store) -> None:
+    first, second = sent(store, T0), sent(store, T0 + timedelta(seconds=1))
+    assert store.counter() == DepositCounter()
+    pending = store.pending_envois()
+    batch = [ToNumber(p, d, DossierStatus.COMPLET, [note("scoring", d.dossier_id, order=f"{n:09d}")])
+             for n, (p, d) in enumerate(zip(pending, (first, second), strict=True), start=1)]
+    after = DepositCounter(2, first.loan_total + second.loan_total, False)
+    numbered = store.conclude_numbered_batch(DepositCounter(), after, batch)
+    assert [(d.dossier_id, d.deposit_number) for d in numbered] == [(first.dossier_id, 1), (second.dossier_id, 2)]
+    assert store.counter() == after and store.pending_envois() == []
+    assert [d.deposit_number for d in store.list_numbered()] == [1, 2]
+    with pytest.raises(ConditionFailed):  # another worker already numbered them: nothing written
+        store.conclude_numbered_batch(DepositCounter(), after, batch)
+    assert store.counter() == after
+
+
+def test_an_incomplete_conclusion_ends_the_pending_envoi(store: Store) -> None:
+    d = sent(store)
+    (pending,) = store.pending_envois()
+    reasons = [Reason(code="piece_manquante", message="La lettre d'offre manque.")]
+    out = store.conclude_incomplete(pending, d, reasons, [note("notifications", "incomplet")])
+    assert out.status == DossierStatus.INCOMPLET and out.incomplete_reasons == reasons
+    assert store.pending_envois() == [] and store.get_dossier(d.dossier_id) == out
+    with pytest.raises(ConditionFailed):
+        store.conclude_incomplete(pending, d, reasons, [])
+
+
+# ---------------------------------------------------------------- Outbox and AuditLog
+
+
+def test_the_outbox_is_sent_in_order_and_claimed_once(store: Store) -> None:
+    d = sent(store)
+    store.save_score(d, score_dossier(d, {}, {}), [note("scoring", "deux", order="000000002")])
+    (pending,) = store.pending_envois()
+    store.conclude_incomplete(pending, store.get_dossier(d.dossier_id) or d, [], [note("scoring", "un", "000000001")])
+    items = list(store.outbox_items())
+    assert [m.body for i in items for m in i.messages] == ["un", "deux"]
+    now = T0 + timedelta(days=1000)
+    assert store.claim_outbox_item(items[0].key, now, now + timedelta(seconds=60))
+    assert not store.claim_outbox_item(items[0].key, now, now + timedelta(seconds=60))
+    assert store.claim_outbox_item(items[0].key, now + timedelta(seconds=61), now + timedelta(seconds=120))
+    store.delete_outbox_item(items[0].key)
+    assert not store.claim_outbox_item(items[0].key, now, now)
+    assert [i.key for i in store.outbox_items()] == [items[1].key]
+
+
+def test_every_audited_change_is_in_the_chain_and_the_history(store: Store) -> None:
+    d = sent(store)
+    store.transition(store.get_dossier(d.dossier_id) or d, DossierStatus.COMPLET, "systeme:test", "test")
+    entries = store.audit_entries()
+    assert verify_chain(entries) == []
+    assert [e.action for e in entries] == ["creation", "envoi", "test"]
+    history = store.history(d.dossier_id)
+    assert [(h.action, h.to_status) for h in history] == [("creation", "brouillon"), ("envoi", "envoyé"),
+                                                          ("test", "complet")]
+    assert store.history("absent") == []
