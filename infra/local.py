@@ -122,9 +122,21 @@ class Functions:
         self.stack = stack
         os.environ.update(stack.env)
         os.environ.update(overrides or {})
-        self.app = bootstrap.build(Settings.model_validate(stack.env))
+        self.app = bootstrap.build(Settings.model_validate(stack.env))  # the whole stack (CLI, demo checks)
+        self._containers: dict[str, Any] = {}
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         self._lock = threading.Lock()
+
+    def container(self, name: str) -> Any:
+        """Function `name` wired as in Lambda: from its own settings model and only the variables
+        template.yaml gives it, so a variable missing there fails here too."""
+        from ami import bootstrap
+        from ami.settings import FUNCTION_SETTINGS
+
+        if name not in self._containers:
+            model = FUNCTION_SETTINGS[name]
+            self._containers[name] = bootstrap.build(model.model_validate(self.stack.functions[name].env))
+        return self._containers[name]
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
         with self._lock:
@@ -135,9 +147,9 @@ class Functions:
                 module_name, attr = spec.handler.rsplit(".", 1)
                 module = importlib.import_module(module_name)
                 if hasattr(module, "make_handlers"):
-                    self._handlers[name] = module.make_handlers(self.app)[attr]
+                    self._handlers[name] = module.make_handlers(self.container(name))[attr]
                 else:
-                    self._handlers[name] = module.make_handler(self.app)
+                    self._handlers[name] = module.make_handler(self.container(name))
             return self._handlers[name]
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
@@ -397,7 +409,7 @@ class LocalRuntime:
             if self.log_level == "WARNING":
                 QUIET.set()
             self.api_url, self._stop_api = serve_api(
-                self.emulation.endpoint, self.stack.user_pool_id, self.functions.app
+                self.emulation.endpoint, self.stack.user_pool_id, self.functions.container("ApiFunction")
             )
         return self
 

@@ -151,4 +151,5 @@ def sqs_publisher(settings: Settings, aws: Aws | None = None) -> Publisher:
         "notifications": settings.notifications_queue_url,
         "instruction": settings.instruction_queue_url,
     }
-    return SqsPublisher((aws or default_aws()).client("sqs"), urls)
+    # Only the queues this function was given (ami.settings): a message for another one fails loudly.
+    return SqsPublisher((aws or default_aws()).client("sqs"), {q: url for q, url in urls.items() if url})

@@ -1,33 +1,86 @@
-"""Environment of the functions, parsed once at cold start. The names and values come from
-template.yaml (in Lambda) or from the local provisioner, which reads the same template."""
+"""Environment of the functions, parsed once at cold start.
+
+`Settings` names every variable of the stack; each function has its own model (`FUNCTION_SETTINGS`,
+by template.yaml's logical id) that requires exactly the variables it reads, and template.yaml gives
+each function those and no others (a test keeps the two in step). A function missing one fails at
+cold start with the variable's name, not at its first AWS call. The local runtime, the CLI and the
+tests, which touch the whole stack, read everything (`settings()`).
+"""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 
 class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    dossiers_table: str = Field(alias="DOSSIERS_TABLE")
-    counters_table: str = Field(alias="COUNTERS_TABLE")
-    audit_table: str = Field(alias="AUDIT_TABLE")
-    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE")
-    deposits_bucket: str = Field(alias="DEPOSITS_BUCKET")
-    quarantine_bucket: str = Field(alias="QUARANTINE_BUCKET")
-    completeness_queue_url: str = Field(alias="COMPLETENESS_QUEUE_URL")
-    scoring_queue_url: str = Field(alias="SCORING_QUEUE_URL")
-    notifications_queue_url: str = Field(alias="NOTIFICATIONS_QUEUE_URL")
-    instruction_queue_url: str = Field(alias="INSTRUCTION_QUEUE_URL")
-    sender_email: str = Field(alias="SENDER_EMAIL")
-    user_pool_id: str = Field(alias="USER_POOL_ID")
+    dossiers_table: str = Field("", alias="DOSSIERS_TABLE")
+    counters_table: str = Field("", alias="COUNTERS_TABLE")
+    audit_table: str = Field("", alias="AUDIT_TABLE")
+    idempotency_table: str = Field("", alias="IDEMPOTENCY_TABLE")
+    deposits_bucket: str = Field("", alias="DEPOSITS_BUCKET")
+    quarantine_bucket: str = Field("", alias="QUARANTINE_BUCKET")
+    completeness_queue_url: str = Field("", alias="COMPLETENESS_QUEUE_URL")
+    scoring_queue_url: str = Field("", alias="SCORING_QUEUE_URL")
+    notifications_queue_url: str = Field("", alias="NOTIFICATIONS_QUEUE_URL")
+    instruction_queue_url: str = Field("", alias="INSTRUCTION_QUEUE_URL")
+    sender_email: str = Field("", alias="SENDER_EMAIL")
+    user_pool_id: str = Field("", alias="USER_POOL_ID")
     # The app clients whose tokens the API accepts (comma-separated); empty: none (ami.domain.audience).
-    user_pool_client_ids: str = Field(default="", alias="USER_POOL_CLIENT_IDS")
+    user_pool_client_ids: str = Field("", alias="USER_POOL_CLIENT_IDS")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """These settings from this process's environment; fails loudly when a required one is missing."""
+        return cls.model_validate(dict(os.environ))
+
+
+def _requiring(name: str, *fields: str) -> type[Settings]:
+    """A settings model in which `fields` are required (and not empty)."""
+    required: dict[str, Any] = {
+        f: (str, Field(alias=Settings.model_fields[f].alias, min_length=1)) for f in fields
+    }
+    model: type[Settings] = create_model(name, __base__=Settings, **required)
+    return model
+
+
+# The dossiers, counters (deposit sequence, outbox) and audit tables, as each function's writes need them.
+_STORE = ("dossiers_table", "counters_table", "audit_table")
+# The outbox relay sends whatever committed transactions left in the outbox: every queue after the envoi.
+_RELAY = ("scoring_queue_url", "notifications_queue_url", "instruction_queue_url")
+
+ApiSettings = _requiring(
+    "ApiSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "user_pool_id", "user_pool_client_ids"
+)
+IntakeSettings = _requiring(
+    "IntakeSettings", "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket",
+    "completeness_queue_url", "notifications_queue_url",
+)
+CompletenessSettings = _requiring("CompletenessSettings", *_STORE, *_RELAY)
+ScoringSettings = _requiring(
+    "ScoringSettings", "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY
+)
+NotifySettings = _requiring("NotifySettings", "dossiers_table", "idempotency_table", "sender_email")
+
+FUNCTION_SETTINGS: dict[str, type[Settings]] = {
+    "ApiFunction": ApiSettings,
+    "IntakeFunction": IntakeSettings,
+    "CompletenessFunction": CompletenessSettings,
+    "SweepFunction": CompletenessSettings,
+    "ScoringFunction": ScoringSettings,
+    "NotifyFunction": NotifySettings,
+}
 
 
 def settings() -> Settings:
-    """The settings in this process's environment; fails loudly when a variable is missing. Each entry
-    point reads them once, at start, and hands them to the composition root (`ami.bootstrap`)."""
-    return Settings.model_validate(dict(os.environ))
+    """Every variable of the stack present in this process's environment (local runtime, CLI, tests)."""
+    return Settings.from_env()
+
+
+def required_variables(model: type[Settings]) -> set[str]:
+    """The environment variables `model` requires (what template.yaml must give its function)."""
+    return {str(f.alias) for f in model.model_fields.values() if f.is_required()}

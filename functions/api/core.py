@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ami import bootstrap
 from ami.domain import jsonsafe
-from ami.settings import settings
+from ami.settings import ApiSettings
 from chalice import Blueprint, Chalice, CognitoUserPoolAuthorizer, Response
 from chalice.app import Request
 from pydantic import BaseModel
@@ -32,7 +32,7 @@ def configure(container: bootstrap.Container | None) -> bootstrap.Container | No
 
 def services() -> bootstrap.Container:
     if not _services:
-        _services.append(bootstrap.build(settings()))
+        _services.append(bootstrap.build(ApiSettings.from_env()))
     return _services[0]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from ami import bootstrap
 from ami.domain.models import CompletenessRequest
 from ami.services.sequencing import Conclusion
-from ami.settings import settings
+from ami.settings import CompletenessSettings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
@@ -68,5 +68,5 @@ def make_handlers(app: bootstrap.Container) -> dict[str, Callable[[dict[str, Any
     return {"lambda_handler": handler, "sweep_handler": sweep}
 
 
-_handlers = make_handlers(bootstrap.build(settings()))
+_handlers = make_handlers(bootstrap.build(CompletenessSettings.from_env()))
 lambda_handler, sweep_handler = _handlers["lambda_handler"], _handlers["sweep_handler"]

@@ -8,7 +8,7 @@ from urllib.parse import unquote_plus
 
 from ami import bootstrap
 from ami.services.intake import Upload
-from ami.settings import settings
+from ami.settings import IntakeSettings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -64,4 +64,4 @@ def make_handler(app: bootstrap.Container) -> Handler:
     return handler
 
 
-lambda_handler = make_handler(bootstrap.build(settings()))
+lambda_handler = make_handler(bootstrap.build(IntakeSettings.from_env()))

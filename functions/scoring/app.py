@@ -7,7 +7,7 @@ from typing import Any
 
 from ami import bootstrap
 from ami.domain.models import DepositNumbered
-from ami.settings import settings
+from ami.settings import ScoringSettings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
@@ -43,4 +43,4 @@ def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaCo
     return handler
 
 
-lambda_handler = make_handler(bootstrap.build(settings()))
+lambda_handler = make_handler(bootstrap.build(ScoringSettings.from_env()))

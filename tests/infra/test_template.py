@@ -193,18 +193,65 @@ def test_contract_logical_ids_exist() -> None:
     assert not missing
 
 
-def test_environment_matches_settings() -> None:
+def _function_settings() -> tuple[Any, Any, Any]:
     sys.path.insert(0, str(ROOT / "functions"))
     try:
-        from ami.settings import Settings
+        from ami.settings import FUNCTION_SETTINGS, Settings, required_variables
     finally:
         sys.path.remove(str(ROOT / "functions"))
-    wanted = {f.alias for f in Settings.model_fields.values()}
-    env = template()["Globals"]["Function"]["Environment"]["Variables"]
-    assert wanted <= set(env), wanted - set(env)
+    return FUNCTION_SETTINGS, Settings, required_variables
+
+
+def test_each_function_gets_exactly_the_variables_its_settings_read() -> None:
+    function_settings, settings, required_variables = _function_settings()
+    ours = {f.alias for f in settings.model_fields.values()}
+    shared = set(template()["Globals"]["Function"]["Environment"]["Variables"])
+    assert not shared & ours, f"given to every function: {shared & ours}"
+    assert set(function_settings) == set(resources("AWS::Serverless::Function"))
     for fn_id, fn in resources("AWS::Serverless::Function").items():
-        overridden = set(props(fn).get("Environment", {}).get("Variables", {})) & wanted
-        assert not overridden, f"{fn_id} overrides {overridden}"
+        given = set(props(fn).get("Environment", {}).get("Variables", {})) & ours
+        assert given == required_variables(function_settings[fn_id]), fn_id
+
+
+# What a variable names, and the policy that must let its function use it.
+_TABLE_VARS = {"DOSSIERS_TABLE", "COUNTERS_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE"}
+_QUEUE_VARS = {"COMPLETENESS_QUEUE_URL", "SCORING_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL", "INSTRUCTION_QUEUE_URL"}
+
+
+def _granted(fn: dict[str, Any]) -> tuple[set[str], set[str], set[str]]:
+    """The tables, queues (send) and buckets the function's policies name."""
+    tables: set[str | None] = set()
+    queues: set[str] = set()
+    buckets: set[str] = set()
+    for pol in _as_list(props(fn).get("Policies", [])):
+        for kind, body in pol.items():
+            if kind.startswith("DynamoDB"):
+                tables.add(ref(body["TableName"]))
+            elif kind == "SQSSendMessagePolicy":
+                queues.add(getatt(body["QueueName"])[0])  # type: ignore[index]
+            elif kind == "Statement":
+                for st in _as_list(body):
+                    for res in _as_list(st["Resource"]):
+                        named = set(re.findall(r"\b(\w+(?:Table|Bucket))\b", json.dumps(res)))
+                        tables |= {n for n in named if n.endswith("Table")}
+                        buckets |= {n for n in named if n.endswith("Bucket")}
+    return {t for t in tables if t}, queues, buckets  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("fn_id", sorted(resources("AWS::Serverless::Function")))
+def test_each_resource_a_function_is_given_is_one_its_policies_allow(fn_id: str) -> None:
+    """A variable naming a table, a queue or a bucket comes with the right to use it (the local
+    emulation does not enforce IAM, so only this test catches a missing grant)."""
+    fn = template()["Resources"][fn_id]
+    tables, queues, buckets = _granted(fn)
+    for name, value in props(fn).get("Environment", {}).get("Variables", {}).items():
+        target = ref(value)
+        if name in _TABLE_VARS:
+            assert target in tables, f"{fn_id}: {name} without a policy on {target}"
+        elif name in _QUEUE_VARS:
+            assert target in queues, f"{fn_id}: {name} without SQS send on {target}"
+        elif name.endswith("_BUCKET"):
+            assert target in buckets, f"{fn_id}: {name} without a statement on {target}"
 
 
 def _walk(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:

@@ -28,7 +28,9 @@ class SqsPublisher:
         for m in messages:
             by_queue.setdefault(m.queue, []).append(m)
         for queue, queued in by_queue.items():
-            url = self.queue_urls[queue]
+            url = self.queue_urls.get(queue)
+            if url is None:
+                raise RuntimeError(f"no URL for the {queue} queue in this function's settings (template.yaml)")
             for start in range(0, len(queued), 10):
                 entries = [_entry(str(i), m) for i, m in enumerate(queued[start : start + 10])]
                 failed = self.sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -20,15 +21,25 @@ def typed(item: dict[str, Any]) -> dict[str, Any]:
 
 
 class Tables:
-    """The dossiers, counters and audit tables of one stack."""
+    """The dossiers, counters and audit tables of one stack, each opened when first used: a function
+    is given only the tables it uses (ami.settings)."""
 
     def __init__(self, settings: Settings, aws: Aws | None = None) -> None:
-        aws = aws or default_aws()
         self.s = settings
-        self.dossiers = aws.table(settings.dossiers_table)
-        self.counters = aws.table(settings.counters_table)
-        self.audit = aws.table(settings.audit_table)
-        self.ddb = aws.client("dynamodb")
+        self._aws = aws or default_aws()
+        self.ddb = self._aws.client("dynamodb")
+
+    @cached_property
+    def dossiers(self) -> Any:
+        return self._aws.table(self.s.dossiers_table)
+
+    @cached_property
+    def counters(self) -> Any:
+        return self._aws.table(self.s.counters_table)
+
+    @cached_property
+    def audit(self) -> Any:
+        return self._aws.table(self.s.audit_table)
 
     def _batch_get(self, table_name: str, keys: list[dict[str, Any]], projection: str) -> Iterator[dict[str, Any]]:
         """The `projection` of the items of `keys` that exist, read consistently, a hundred keys per
