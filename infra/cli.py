@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 import typer
+from ami.domain.wording import compte
 from rich.panel import Panel
 from rich.table import Table
 
@@ -152,7 +153,7 @@ def _paris(at: Any) -> str:
 
 
 def _print_mailbox(emails: list[Any]) -> None:
-    table = Table(title=f"Boîte aux lettres (SES émulé) : {len(emails)} courriel(s)")
+    table = Table(title=f"Boîte aux lettres (SES émulé) : {compte(len(emails), 'courriel')}")
     table.add_column("#", justify="right")
     table.add_column("Destinataire")
     table.add_column("Objet")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 from ami.domain.audit import AuditEntry
+from ami.domain.wording import compte
 from rich.table import Table
 
 from infra.cli_common import console, services
@@ -79,4 +80,4 @@ def export(
         "prev_hash = hash de l'entrée précédente (docs/audit.md)",
     }
     output.with_suffix(".head.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    console.print(f"{len(chosen)} entrée(s) écrites dans {output} ; tête {meta['head_hash']}")
+    console.print(f"{compte(len(chosen), 'entrée écrite', 'entrées écrites')} dans {output} ; tête {meta['head_hash']}")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from ami.domain.wording import compte
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.table import Table
@@ -70,7 +71,7 @@ def referentiel_import(
                                                    fichier=fichier.name)
     ref = result.referentiel
     if result.cree:
-        console.print(f"[green]Référentiel {ref.label} importé[/green] : {len(values)} commune(s), "
+        console.print(f"[green]Référentiel {ref.label} importé[/green] : {compte(len(values), 'commune')}, "
                       f"SHA-256 {ref.sha256[:12]}…")
     else:
         console.print(f"Contenu identique à {ref.label} : aucune nouvelle version.")
@@ -93,7 +94,8 @@ def score_recalculer(
         found = store.get_dossiers(dossiers)
         unknown = [i for i in dossiers if i not in found]
         if unknown:
-            console.print(f"[red]Dossier(s) introuvable(s)[/red] : {', '.join(unknown)}")
+            console.print(f"[red]{'Dossier introuvable' if len(unknown) == 1 else 'Dossiers introuvables'}[/red] : "
+                          f"{', '.join(unknown)}")
             raise typer.Exit(2)
         todo = [found[i] for i in dossiers]
     else:
@@ -118,8 +120,9 @@ def score_recalculer(
                           f"{_fr(old and old.points_non_evalues)} → {_fr(new and new.points_non_evalues)}")
         console.print(table)
     unscored = len(todo) - len(scored)
-    console.print(f"{len(changed)} score(s) recalculé(s), {len(scored) - len(changed)} inchangé(s)"
-                  + (f", {unscored} dossier(s) pas encore noté(s)" if unscored else "") + ".")
+    waiting = f", {compte(unscored, 'dossier pas encore noté', 'dossiers pas encore notés')}" if unscored else ""
+    console.print(f"{compte(len(changed), 'score recalculé', 'scores recalculés')}, "
+                  f"{compte(len(scored) - len(changed), 'inchangé')}{waiting}.")
 
 
 def _fr(value: Any) -> str:
@@ -181,4 +184,5 @@ def registre(
     store = _store()
     dossiers = store.list_numbered()
     n = reg.write(str(sortie), dossiers, reg.bailleurs_of(store, dossiers), day, utcnow())
-    console.print(f"[green]Registre écrit[/green] : {sortie} ({n} dossier(s) déposés jusqu'au {day:%d/%m/%Y}).")
+    console.print(f"[green]Registre écrit[/green] : {sortie} "
+                  f"({compte(n, 'dossier déposé', 'dossiers déposés')} jusqu'au {day:%d/%m/%Y}).")

@@ -153,7 +153,7 @@ def test_cli_scores_again_after_an_import_and_keeps_the_overrides(
 
     r = runner.invoke(cli, ["score", "recalculer"])
     assert r.exit_code == 0, r.output
-    assert "2 score(s) recalculé(s), 0 inchangé(s)." in r.output
+    assert "2 scores recalculés, 0 inchangé." in r.output
     d = api.services().store.get_dossier(first)
     assert d is not None and d.scoring is not None
     assert d.scoring.referentiels == {
@@ -166,7 +166,7 @@ def test_cli_scores_again_after_an_import_and_keeps_the_overrides(
     assert "recalcul_score" not in [h["action"] for h in seen_by_bailleur]
 
     again = runner.invoke(cli, ["score", "recalculer", "--dossier", second])
-    assert again.exit_code == 0 and "0 score(s) recalculé(s), 1 inchangé(s)." in again.output
+    assert again.exit_code == 0 and "0 score recalculé, 1 inchangé." in again.output
     assert [h.action for h in api.services().store.history(second)].count("recalcul_score") == 1
     unknown = runner.invoke(cli, ["score", "recalculer", "--dossier", "inconnu"])
     assert unknown.exit_code == 2 and "introuvable" in unknown.output

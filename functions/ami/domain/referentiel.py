@@ -33,6 +33,7 @@ from typing import Any
 from ami.domain.errors import InvalidInput
 from ami.domain.grid import scoring_config
 from ami.domain.rules import communes
+from ami.domain.wording import compte
 
 COLUMNS = ("code_insee", "valeur")
 OPTIONAL_COLUMNS = ("commentaire",)
@@ -101,7 +102,7 @@ def parse(nom: str, data: bytes) -> dict[str, Decimal]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
-            err(number, f"{len(row)} colonne(s) au lieu de {len(header)}.")
+            err(number, f"{compte(len(row), 'colonne')} au lieu de {len(header)}.")
             continue
         code, raw = row[0].strip(), row[1].strip()
         if not _INSEE.match(code):
@@ -131,7 +132,8 @@ def parse(nom: str, data: bytes) -> dict[str, Decimal]:
         shown = errors[:MAX_ERRORS]
         more = " (50 premières erreurs)" if len(errors) >= MAX_ERRORS else ""
         raise InvalidInput("referentiel_invalide",
-                           f"Le référentiel « {nom} » est refusé : {len(shown)} erreur(s){more}. Rien n'a été importé.",
+                           f"Le référentiel « {nom} » est refusé : {compte(len(shown), 'erreur')}{more}. "
+                           "Rien n'a été importé.",
                            shown)
     if not values:
         raise InvalidInput("referentiel_invalide", "Le fichier ne contient aucune ligne de données.",
