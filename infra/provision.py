@@ -237,11 +237,20 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
             ClientName=f"{STACK}-{name}",
             ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
             GenerateSecret=bool(props.get("GenerateSecret")),
+            # What the ID token carries (email, email_verified, custom:siren), as in AWS.
+            ReadAttributes=props.get("ReadAttributes", []),
+            WriteAttributes=props.get("WriteAttributes", []),
         )["UserPoolClient"]
         stack.physical[name] = client["ClientId"]
     for name, props in of_type("AWS::Cognito::UserPoolGroup"):
         idp.create_group(UserPoolId=resolve(props["UserPoolId"]), GroupName=props["GroupName"])
         stack.physical[name] = props["GroupName"]
+
+    secrets = _session_client("secretsmanager", endpoint)
+    for name, props in of_type("AWS::SecretsManager::Secret"):
+        # Locally the register is a fixture (infra/sirene_fixture.py): the secret only has to exist.
+        arn = secrets.create_secret(Name=resolve(props.get("Name", f"{STACK}-{name}")), SecretString="{}")["ARN"]
+        stack.physical[name] = arn
 
     ses = _session_client("ses", endpoint)
     for name, props in of_type("AWS::SES::EmailIdentity"):

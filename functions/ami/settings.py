@@ -25,6 +25,8 @@ class Settings(BaseModel):
     user_pool_id: str = Field(alias="USER_POOL_ID")
     # The app clients whose tokens the API accepts (comma-separated); empty: none (ami.domain.audience).
     user_pool_client_ids: str = Field(default="", alias="USER_POOL_CLIENT_IDS")
+    # The INSEE Sirene API key's secret (the API checks SIRENs at registration); locally a fixture.
+    sirene_secret_arn: str = Field(default="", alias="SIRENE_SECRET_ARN")
 
 
 def settings() -> Settings:

@@ -26,7 +26,9 @@ def luhn_ok(digits: str) -> bool:
 def check_registration(form: BailleurRegistration) -> None:
     """Refuse an identification form that the AMI cannot accept, with every reason at once."""
     errors: list[dict[str, object]] = []
-    if not luhn_ok(form.siren):
+    if form.siren == "000000000":  # passes the Luhn check, names nobody
+        errors.append({"champ": "siren", "message": "Le numéro SIREN est invalide."})
+    elif not luhn_ok(form.siren):
         errors.append({"champ": "siren", "message": "Le numéro SIREN est invalide (clé de contrôle)."})
     rules = dispositif()
     if rules.form_label(form.forme_juridique) is None:

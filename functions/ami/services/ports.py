@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from ami.domain.audit import AuditEntry
+from ami.domain.inscription import PendingRegistration, UniteLegale
 from ami.domain.messages import Message
 from ami.domain.models import (
     Bailleur,
@@ -117,8 +118,39 @@ class Mailer(Protocol):
 
 
 class Accounts(Protocol):
-    def create_bailleur_user(self, email: str, siren: str, password: str) -> None: ...
+    def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
+        """A user that can sign in but is nobody yet: address not verified, in no group."""
+        ...
+    def activate_bailleur(self, email: str) -> None:
+        """The address is verified: mark it so and put the user in the bailleurs' group."""
+        ...
+    def is_active(self, email: str) -> bool | None:
+        """Whether the user's address is verified; None when there is no such user."""
+        ...
     def delete_user(self, email: str, siren: str) -> None: ...
+    def has_mfa(self, username: str) -> bool:
+        """Whether the user signs in with a second factor (an authenticator app, TOTP)."""
+        ...
+
+
+class Sirene(Protocol):
+    """The Sirene register of Insee (legal units by SIREN)."""
+
+    def unite_legale(self, siren: str) -> UniteLegale | None:
+        """The legal unit, None when the register does not know the SIREN; raises
+        `ami.domain.errors.RetryLater` when the register cannot be asked now."""
+        ...
+
+
+class Registrations(Protocol):
+    """Inscriptions waiting for the code sent to their address."""
+
+    def put_pending(self, pending: PendingRegistration) -> None: ...
+    def get_pending(self, email: str) -> PendingRegistration | None: ...
+    def count_attempt(self, email: str, max_attempts: int) -> bool:
+        """Count one more try of a code; False when `max_attempts` were already made."""
+        ...
+    def delete_pending(self, email: str) -> None: ...
 
 
 class Referentiels(Protocol):
