@@ -175,7 +175,9 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
     s3 = _session_client("s3", endpoint)
     for name, props in of_type("AWS::S3::Bucket"):
         bucket = resolve(props.get("BucketName", f"{STACK}-{name}".lower()))
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        lock = props.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION},
+                         ObjectLockEnabledForBucket=lock)
         stack.physical[name] = bucket
         stack.attrs[(name, "Arn")] = f"arn:aws:s3:::{bucket}"
         if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":

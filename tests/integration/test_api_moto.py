@@ -169,7 +169,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         _create_tables(boto3.client("dynamodb", region_name=REGION))
         s3 = boto3.client("s3", region_name=REGION)
         for bucket in (ENV["DEPOSITS_BUCKET"], ENV["QUARANTINE_BUCKET"]):
-            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION},
+                             ObjectLockEnabledForBucket=bucket == ENV["DEPOSITS_BUCKET"])
         s3.put_bucket_versioning(Bucket=ENV["DEPOSITS_BUCKET"], VersioningConfiguration={"Status": "Enabled"})
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName="completeness.fifo", Attributes={"FifoQueue": "true"})[
