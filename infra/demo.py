@@ -388,23 +388,20 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
 
 
 def register_bailleurs(runtime: Any) -> list[Any]:
-    """Register the demo's bailleurs through the API; their logged-in clients, in BAILLEURS order."""
-    from infra.client import AmiClient, login
+    """Register the demo's bailleurs through the API (form, then the code received by email); their
+    logged-in clients, in BAILLEURS order."""
+    from infra.client import AmiClient, login, register
 
-    public, clients = AmiClient(runtime.api_url), []
+    clients = []
     for b in BAILLEURS:
-        public.call(
-            "POST",
-            "/inscription",
-            {
-                "raison_sociale": b.raison_sociale,
-                "siren": b.siren,
-                "forme_juridique": b.forme_juridique,
-                "adresse": b.adresse,
-                "email_contact": b.email,
-                "mot_de_passe": PASSWORD,
-            },
-        )
+        register(runtime.api_url, runtime.emulation.endpoint, {
+            "raison_sociale": b.raison_sociale,
+            "siren": b.siren,
+            "forme_juridique": b.forme_juridique,
+            "adresse": b.adresse,
+            "email_contact": b.email,
+            "mot_de_passe": PASSWORD,
+        })
         token = login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, b.email, PASSWORD)
         clients.append(AmiClient(runtime.api_url, token))
     return clients
@@ -414,8 +411,8 @@ def login_instructor(runtime: Any) -> str:
     from infra.client import login
     from infra.ops import add_instructor
 
-    add_instructor(runtime.stack, *INSTRUCTOR)
-    return login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, *INSTRUCTOR)
+    secret = add_instructor(runtime.stack, *INSTRUCTOR)
+    return login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, *INSTRUCTOR, totp_secret=secret)
 
 
 def check_numbering(numbered: list[dict[str, Any]], dossiers: list[DemoDossier]) -> list[str]:

@@ -44,6 +44,8 @@ class Emulation:
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "infra.moto_server", "--host", "127.0.0.1", "--port", "0"],
+            # Cognito checks the authenticator-app codes (instructors sign in with MFA).
+            env={**os.environ, "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"},
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -122,7 +124,11 @@ class Functions:
         self.stack = stack
         os.environ.update(stack.env)
         os.environ.update(overrides or {})
-        self.app = bootstrap.build(Settings.model_validate(stack.env))  # the whole stack (CLI, demo checks)
+        from infra.sirene_fixture import sirene_fixture
+
+        # Everything as in AWS but the Sirene register, which is the fixture of the emulation.
+        self._sirene = sirene_fixture()
+        self.app = bootstrap.build(Settings.model_validate(stack.env), sirene=self._sirene)  # the whole stack
         self._containers: dict[str, Any] = {}
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         self._lock = threading.Lock()
@@ -135,7 +141,8 @@ class Functions:
 
         if name not in self._containers:
             model = FUNCTION_SETTINGS[name]
-            self._containers[name] = bootstrap.build(model.model_validate(self.stack.functions[name].env))
+            env = self.stack.functions[name].env
+            self._containers[name] = bootstrap.build(model.model_validate(env), sirene=self._sirene)
         return self._containers[name]
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:

@@ -32,6 +32,8 @@ from ami.domain.models import (  # noqa: E402
     Dossier,
     DossierForm,
     HistoryEntry,
+    RegistrationConfirmation,
+    RegistrationPending,
 )
 from api import schemas as api  # noqa: E402
 from api.app import app as chalice_app  # noqa: E402
@@ -56,11 +58,21 @@ NOT_FOUND = {404: "Dossier introuvable (ou dossier d'un autre bailleur)"}
 
 ROUTES: dict[tuple[str, str], Doc] = {
     ("/inscription", "POST"): Doc(
-        "Inscrire un bailleur (compte et fiche d'identification)",
+        "Demander l'inscription d'un bailleur : le SIREN est vérifié au répertoire Sirene, un code est "
+        "envoyé à l'adresse de contact",
+        202,
+        RegistrationPending,
+        request=BailleurRegistration,
+        errors={409: "SIREN déjà inscrit, compte existant ou inscription en attente de son code",
+                503: "Répertoire Sirene indisponible"},
+        tag="public",
+    ),
+    ("/inscription/confirmation", "POST"): Doc(
+        "Confirmer l'adresse de contact avec le code reçu : le compte et la fiche du bailleur sont créés",
         201,
         Bailleur,
-        request=BailleurRegistration,
-        errors={409: "SIREN déjà inscrit ou compte existant"},
+        request=RegistrationConfirmation,
+        errors={409: "SIREN inscrit entre-temps par un autre compte"},
         tag="public",
     ),
     ("/formes-juridiques", "GET"): Doc(

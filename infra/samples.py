@@ -49,6 +49,9 @@ class StubDeposits(Deposits):
         digest = hashlib.sha256(key.encode()).hexdigest()
         return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
 
+    def hold(self, key: str, version_id: str) -> None:
+        """These versions are nowhere to hold."""
+
 
 def land_pieces(store: Dossiers, d: Dossier, at: datetime, refuse_presentation: bool = False) -> None:
     """Intake's verdict on each piece version of `d` (as `StubDeposits` has them)."""

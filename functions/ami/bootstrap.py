@@ -26,6 +26,8 @@ from ami.services.ports import (
     Mailer,
     Publisher,
     Referentiels,
+    Registrations,
+    Sirene,
     Store,
 )
 from ami.settings import Settings
@@ -86,6 +88,18 @@ class Container:
         return self._given("accounts") or CognitoAccounts(self.settings.user_pool_id, self.aws)
 
     @cached_property
+    def sirene(self) -> Sirene:
+        from ami.adapters.sirene import InseeSirene
+
+        return self._given("sirene") or InseeSirene(self.settings.sirene_secret_arn, self.aws)
+
+    @cached_property
+    def registrations(self) -> Registrations:
+        from ami.adapters.dynamodb.inscriptions import DynamoRegistrations
+
+        return self._given("registrations") or DynamoRegistrations(self.settings, self.aws)
+
+    @cached_property
     def referentiels(self) -> Referentiels:
         from ami.adapters.referentiels import ReferentielStore
 
@@ -108,6 +122,12 @@ class Container:
         from ami.services.intake import Intake
 
         return Intake(self.deposits, self.store, self.publisher, self.idempotency, self.clock)
+
+    @cached_property
+    def inscriptions(self) -> Any:
+        from ami.services.accounts import Inscriptions
+
+        return Inscriptions(self.dossiers, self.accounts, self.sirene, self.registrations, self.mailer, self.clock)
 
     @cached_property
     def sequencer(self) -> Any:
@@ -137,7 +157,7 @@ class Container:
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:
     """Wire the service for `settings`; `overrides` replace adapters by name (store, deposits,
-    publisher, mailer, accounts, referentiels, idempotency)."""
+    publisher, mailer, accounts, sirene, registrations, referentiels, idempotency)."""
     return Container(settings, aws or default_aws(), clock, overrides)
 
 

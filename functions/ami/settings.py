@@ -32,6 +32,8 @@ class Settings(BaseModel):
     user_pool_id: str = Field("", alias="USER_POOL_ID")
     # The app clients whose tokens the API accepts (comma-separated); empty: none (ami.domain.audience).
     user_pool_client_ids: str = Field("", alias="USER_POOL_CLIENT_IDS")
+    # The INSEE Sirene API key's secret (the API checks SIRENs at registration); locally a fixture.
+    sirene_secret_arn: str = Field("", alias="SIRENE_SECRET_ARN")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,7 +56,8 @@ _STORE = ("dossiers_table", "counters_table", "audit_table")
 _RELAY = ("scoring_queue_url", "notifications_queue_url", "instruction_queue_url")
 
 ApiSettings = _requiring(
-    "ApiSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "user_pool_id", "user_pool_client_ids"
+    "ApiSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
+    "user_pool_client_ids", "sirene_secret_arn",
 )
 IntakeSettings = _requiring(
     "IntakeSettings", "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket",

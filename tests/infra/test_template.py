@@ -30,6 +30,7 @@ OFFLINE_AWS_ENV = {
 
 API_ROUTES = {
     ("POST", "/inscription"),
+    ("POST", "/inscription/confirmation"),
     ("GET", "/formes-juridiques"),
     ("GET", "/bailleur"),
     ("GET", "/dossiers"),
@@ -45,7 +46,7 @@ API_ROUTES = {
     ("GET", "/instruction/enveloppe"),
     ("GET", "/instruction/registre"),
 }
-PUBLIC_ROUTES = {("POST", "/inscription"), ("GET", "/formes-juridiques")}
+PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques")}
 
 # The local provisioner resolves these logical IDs (and nothing fancier than Ref/GetAtt/Sub).
 CONTRACT_IDS = {

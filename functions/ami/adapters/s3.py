@@ -88,7 +88,8 @@ class Deposits:
         return obj["Body"].read(), size
 
     def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
-        """Move one version out of the deposits bucket; the reason travels as a tag."""
+        """Move one version out of the deposits bucket; the reason travels as a tag. A version under
+        legal hold (part of a sent deposit: evidence) is copied and stays where it is."""
         qkey = f"{key}/{version_id}"
         self.s3.copy_object(
             Bucket=self.quarantine_bucket,
@@ -97,8 +98,15 @@ class Deposits:
             Tagging=f"motif={quote(reason_code)}",
             TaggingDirective="REPLACE",
         )
-        self.s3.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+        try:
+            self.s3.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+        except self.s3.exceptions.ClientError as exc:
+            if exc.response["Error"]["Code"] != "AccessDenied":
+                raise
         return qkey
+
+    def hold(self, key: str, version_id: str) -> None:
+        self.s3.put_object_legal_hold(Bucket=self.bucket, Key=key, VersionId=version_id, LegalHold={"Status": "ON"})
 
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "VersionId": version_id}

@@ -16,6 +16,8 @@ class EligibleForm(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
     libelle: str
+    # Sirene catégories juridiques (Insee, niveau III) of the legal units of this form.
+    categories_juridiques: tuple[str, ...] = ()
 
 
 class PieceRules(BaseModel):
@@ -41,6 +43,9 @@ class Dispositif(BaseModel):
 
     def form_label(self, code: str) -> str | None:
         return next((f.libelle for f in self.formes_juridiques if f.code == code), None)
+
+    def form(self, code: str) -> EligibleForm | None:
+        return next((f for f in self.formes_juridiques if f.code == code), None)
 
 
 @cache

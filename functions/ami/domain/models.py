@@ -48,11 +48,27 @@ class BailleurRegistration(Strict):
     """The identification form of the cahier des charges (§2.A.1)."""
 
     raison_sociale: Annotated[str, Field(min_length=2, max_length=200), SingleLine]
-    siren: Annotated[str, Field(pattern=r"^\d{9}$", description="9 chiffres, clé de Luhn")]
+    # [0-9], not \d: pydantic's \d matches every Unicode digit (Arabic-Indic ones pass Luhn too).
+    siren: Annotated[str, Field(pattern=r"^[0-9]{9}$", description="9 chiffres, clé de Luhn")]
     forme_juridique: Annotated[str, Field(description="Code d'une forme juridique éligible"), SingleLine]
     adresse: Annotated[str, Field(min_length=5, max_length=300), SingleLine]
     email_contact: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), SingleLine]
     mot_de_passe: Annotated[str, Field(min_length=12, max_length=128, repr=False)]
+
+
+class RegistrationConfirmation(Strict):
+    """Body of POST /inscription/confirmation: the code sent to the contact address."""
+
+    email_contact: Annotated[str, Field(max_length=254), SingleLine]
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="Code à 6 chiffres reçu par courriel")]
+
+
+class RegistrationPending(BaseModel):
+    """Answer to POST /inscription: nothing works until the address is confirmed."""
+
+    email_contact: str
+    expire_le: datetime
+    message: str
 
 
 class Bailleur(BaseModel):
@@ -91,7 +107,7 @@ class Operation(Strict):
     """The operation form. Every field may be empty while the dossier is a brouillon."""
 
     nom: Annotated[str, Field(min_length=2, max_length=200), SingleLine] | None = None
-    commune_insee: Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")] | None = None
+    commune_insee: Annotated[str, Field(pattern=r"^([0-9]{5}|2[AB][0-9]{3})$")] | None = None
     adresse: Annotated[str, Field(min_length=5, max_length=300), SingleLine] | None = None
     logements: Logements | None = None
     surface_habitable_m2: SquareMetres | None = None

@@ -10,7 +10,7 @@ from typing import Literal
 
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import InvalidInput
-from ami.domain.models import PIECE_KINDS, BailleurRegistration, Dossier, PieceRecord, Reason
+from ami.domain.models import PIECE_KINDS, BailleurRegistration, Dossier, PieceKind, PieceRecord, Reason
 
 
 def luhn_ok(digits: str) -> bool:
@@ -26,7 +26,9 @@ def luhn_ok(digits: str) -> bool:
 def check_registration(form: BailleurRegistration) -> None:
     """Refuse an identification form that the AMI cannot accept, with every reason at once."""
     errors: list[dict[str, object]] = []
-    if not luhn_ok(form.siren):
+    if form.siren == "000000000":  # passes the Luhn check, names nobody
+        errors.append({"champ": "siren", "message": "Le numéro SIREN est invalide."})
+    elif not luhn_ok(form.siren):
         errors.append({"champ": "siren", "message": "Le numéro SIREN est invalide (clé de contrôle)."})
     rules = dispositif()
     if rules.form_label(form.forme_juridique) is None:
@@ -60,6 +62,18 @@ def communes() -> dict[str, Commune]:
 
 def commune(insee: str) -> Commune | None:
     return communes().get(insee)
+
+
+def after_envoi(dossier: Dossier, piece: PieceKind, version_id: str) -> bool:
+    """Whether an uploaded version came after the dossier was sent. A sent dossier (neither brouillon
+    nor incomplet, which may be sent again) is made of the versions recorded at its envoi; any other
+    version (a presigned POST used after the envoi, or a version superseded before it) is no part of it."""
+    from ami.domain.models import DossierStatus
+
+    if dossier.status in (DossierStatus.BROUILLON, DossierStatus.INCOMPLET):
+        return False
+    deposited = dossier.envoi.pieces.get(piece) if dossier.envoi else None
+    return deposited is None or deposited.version_id != version_id
 
 
 # ---------------------------------------------------------------- completeness

@@ -41,6 +41,7 @@ def send(
         for kind in PIECE_KINDS:
             snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind))
             if snapshot is not None:
+                deposits.hold(snapshot.key, snapshot.version_id)  # the deposit's versions: never deleted
                 pieces[kind] = snapshot
         deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces)
         complete = complete_when_sent(dossiers, d.model_copy(update={"envoi": deposit}))

@@ -13,12 +13,18 @@ from ami.domain.deposit_keys import parse_key
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import PieceRefused
 from ami.domain.models import CompletenessRequest, PieceRecord
+from ami.domain.rules import after_envoi
 from ami.services.idempotency import Idempotency
 from ami.services.ports import Clock, Deposits, Dossiers, Publisher
 
 UNKNOWN_KEY = PieceRefused(
     "cle_inconnue",
     "Ce fichier n'a pas été déposé à l'emplacement d'une pièce d'un de vos dossiers ; il a été écarté.",
+)
+# Not examined, not recorded, no email: the deposit is final, this file is no part of it.
+AFTER_ENVOI = PieceRefused(
+    "depot_apres_envoi",
+    "Ce fichier a été déposé après l'envoi du dossier ; il ne fait pas partie du dépôt et a été écarté.",
 )
 
 
@@ -64,6 +70,10 @@ class Intake:
         if parts is None or dossier is None or dossier.siren != parts.siren:
             self.deposits.quarantine(upload.key, upload.version_id, UNKNOWN_KEY.code)
             return IntakeOutcome(outcome="quarantined", dossier_id=None, reason_code=UNKNOWN_KEY.code)
+
+        if after_envoi(dossier, parts.piece, upload.version_id):
+            self.deposits.quarantine(upload.key, upload.version_id, AFTER_ENVOI.code)
+            return IntakeOutcome(outcome="quarantined", dossier_id=dossier.dossier_id, reason_code=AFTER_ENVOI.code)
 
         from ami.domain.pieces import PieceContext, examine
 
