@@ -43,10 +43,11 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
-## Re-pin the dependencies after a change to pyproject.toml.
+## Re-pin the dependencies after a change to pyproject.toml or layers/runtime/requirements.in.
 lock: setup
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --quiet -o requirements-dev.lock
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --no-header --quiet -o functions/requirements.txt
+	$(BIN)/uv pip compile layers/runtime/requirements.in -c requirements-dev.lock --excludes layers/runtime/excluded.txt \
+	  --python-version 3.11 --python-platform aarch64-manylinux2014 --no-header --quiet -o layers/runtime/requirements.txt
 
 clean:
 	rm -rf $(VENV) .venv-sam .ami-local .pytest_cache .mypy_cache .ruff_cache

@@ -80,11 +80,11 @@ def local_up() -> None:
 @app.command()
 def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourner après la démonstration.")) -> None:
     """Le parcours complet : inscriptions, dossiers, pièces, envois, numérotation, courriels, file d'instruction."""
-    from infra import demo as scenario
+    from infra.demo import run
 
     runtime = _start_runtime(quiet=True)
     try:
-        result = scenario.run(runtime, lambda m: console.print(f"[bold]▸ {m}[/bold]"), progress)
+        result = run(runtime, lambda m: console.print(f"[bold]▸ {m}[/bold]"), progress)
         _print_demo(result)
         if keep:
             console.print("La pile reste active : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")

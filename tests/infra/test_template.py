@@ -146,6 +146,8 @@ def _transformed() -> dict[str, Any]:
 
     tpl = template()
     tpl["Globals"]["Function"]["CodeUri"] = "s3://bucket/code.zip"  # local paths are for `sam build`
+    for layer in resources("AWS::Serverless::LayerVersion"):
+        tpl["Resources"][layer]["Properties"]["ContentUri"] = "s3://bucket/layer.zip"
     old = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = "eu-west-3"
     try:

@@ -26,7 +26,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Strict(BaseModel):
+class Model(BaseModel):
+    """The domain's models: each function validates a few of them, so each is built (its validator and
+    serializer) on first use, not at import (a cold start pays only for the models it uses)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Model):
     """Inputs from outside: unknown fields are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -63,7 +70,7 @@ class RegistrationConfirmation(Strict):
     code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="Code à 6 chiffres reçu par courriel")]
 
 
-class RegistrationPending(BaseModel):
+class RegistrationPending(Model):
     """Answer to POST /inscription: nothing works until the address is confirmed."""
 
     email_contact: str
@@ -71,7 +78,7 @@ class RegistrationPending(BaseModel):
     message: str
 
 
-class Bailleur(BaseModel):
+class Bailleur(Model):
     raison_sociale: str
     siren: str
     forme_juridique: str
@@ -139,7 +146,7 @@ class DossierForm(Strict):
 # ---------------------------------------------------------------- pieces and deposit
 
 
-class DepositedPiece(BaseModel):
+class DepositedPiece(Model):
     """A piece as it stood in the bucket when the dossier was sent."""
 
     key: str
@@ -148,7 +155,7 @@ class DepositedPiece(BaseModel):
     size: int
 
 
-class Envoi(BaseModel):
+class Envoi(Model):
     """The deposit: the server time of envoi is the dossier's place in the queue."""
 
     envoi_id: str
@@ -162,7 +169,7 @@ class Envoi(BaseModel):
     )
 
 
-class PieceRecord(BaseModel):
+class PieceRecord(Model):
     """What intake concluded about one uploaded version of a piece."""
 
     piece: PieceKind
@@ -180,14 +187,14 @@ class PieceRecord(BaseModel):
     fields: list[ExtractedField] = Field(default_factory=list, description="Champs lus dans la pièce")
 
 
-class Reason(BaseModel):
+class Reason(Model):
     """One reason why a dossier is incomplete, in French for the bailleur."""
 
     code: str
     message: str
 
 
-class Dossier(BaseModel):
+class Dossier(Model):
     dossier_id: str
     siren: str
     status: DossierStatus = DossierStatus.BROUILLON
@@ -207,7 +214,7 @@ class Dossier(BaseModel):
         return sum((loan.montant_eur for loan in self.form.prets), Decimal(0))
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     """One audit event as a bailleur or an instructor reads it."""
 
     seq: int
@@ -222,7 +229,7 @@ class HistoryEntry(BaseModel):
 # ---------------------------------------------------------------- messages between functions
 
 
-class CompletenessRequest(BaseModel):
+class CompletenessRequest(Model):
     """Ask completeness to (re)examine a dossier; FIFO group = dossier id."""
 
     dossier_id: str
@@ -230,7 +237,7 @@ class CompletenessRequest(BaseModel):
     complete_when_sent: bool = False  # nothing for the examination to conclude early: straight to the numbering
 
 
-class DepositNumbered(BaseModel):
+class DepositNumbered(Model):
     """A complete dossier got its number; scoring and instruction follow, in number order."""
 
     dossier_id: str
@@ -248,7 +255,7 @@ NotificationKind = Literal[
 ]
 
 
-class Notification(BaseModel):
+class Notification(Model):
     """One email to send, once: `notification_id` is the idempotency key."""
 
     notification_id: str
@@ -257,7 +264,7 @@ class Notification(BaseModel):
     details: dict[str, str] = Field(default_factory=dict)
 
 
-class WorkItem(BaseModel):
+class WorkItem(Model):
     """One numbered dossier for the instructors, in deposit-number order."""
 
     dossier_id: str
