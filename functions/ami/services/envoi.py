@@ -24,9 +24,12 @@ from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
 
 def send(
     store: DepositSequence, dossiers: Dossiers, deposits: Deposits, d: Dossier, actor: str,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Callable[[], datetime] = utcnow, idempotency_key: str | None = None,
 ) -> Dossier:
-    """Record the deposit of `d`: final, with its server time and its pieces as they stand."""
+    """Record the deposit of `d`: final, with its server time and its pieces as they stand.
+
+    `idempotency_key` (the client's, one per click) is recorded with the envoi, so that a repeated
+    request finds the deposit it made (`repeated`) instead of a conflict."""
     sent_at = clock()
     envoi_id = uuid.uuid4().hex
     reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at)
@@ -42,12 +45,19 @@ def send(
             snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind))
             if snapshot is not None:
                 pieces[kind] = snapshot
-        deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces)
+        deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces, idempotency_key=idempotency_key)
         complete = complete_when_sent(dossiers, d.model_copy(update={"envoi": deposit}))
         return store.record_envoi(d, deposit.model_copy(update={"complete_when_sent": complete}), actor)
     except BaseException:
         store.cancel_reservation(reservation)
         raise
+
+
+def repeated(d: Dossier | None, idempotency_key: str | None) -> bool:
+    """Whether `d`'s recorded envoi is the one a request with this key made (a repeat of it)."""
+    if not idempotency_key or d is None or d.envoi is None:
+        return False
+    return d.envoi.idempotency_key == idempotency_key
 
 
 def complete_when_sent(dossiers: Dossiers, as_sent: Dossier) -> bool:
