@@ -542,8 +542,8 @@ def test_an_envoi_goes_ahead_when_the_pieces_verdicts_cannot_be_read(env: Settin
     from botocore.exceptions import ClientError
 
     class Unreadable(Store):
-        def deposit_records(self, dossiers: list[Dossier]) -> dict[str, Any]:
-            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "BatchGetItem")
+        def piece_records(self, dossier_id: str) -> dict[tuple[str, str], Any]:  # what the envoi reads
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "Query")
 
     empty_tables(env)
     clock = FakeClock()
