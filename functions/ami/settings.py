@@ -23,6 +23,8 @@ class Settings(BaseModel):
     instruction_queue_url: str = Field(alias="INSTRUCTION_QUEUE_URL")
     sender_email: str = Field(alias="SENDER_EMAIL")
     user_pool_id: str = Field(alias="USER_POOL_ID")
+    # Where the scoring function moves at once a message that can never succeed (a poison message).
+    scoring_dlq_url: str = Field(default="", alias="SCORING_DLQ_URL")
     # The app clients whose tokens the API accepts (comma-separated); empty: none (ami.domain.audience).
     user_pool_client_ids: str = Field(default="", alias="USER_POOL_CLIENT_IDS")
 
