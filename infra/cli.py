@@ -18,6 +18,7 @@ from rich.table import Table
 from infra.cli_audit import audit_app
 from infra.cli_ccn import enveloppe, referentiel_app, registre, score_app
 from infra.cli_common import STATE, console, progress, read_state, services
+from infra.cli_dlq import dlq_app
 from infra.cli_piece import piece_app
 
 # A crash prints where it happened, not the local variables (names, addresses, amounts of the dossiers).
@@ -29,6 +30,7 @@ app.add_typer(local_app, name="local")
 app.add_typer(instruction_app, name="instruction")
 app.add_typer(audit_app, name="audit")
 app.add_typer(piece_app, name="piece")
+app.add_typer(dlq_app, name="dlq")
 
 
 def _start_runtime(quiet: bool) -> Any:
