@@ -482,10 +482,10 @@ def peek_work_items(runtime: Any) -> list[dict[str, Any]]:
 
 def check_audit_and_dlqs(runtime: Any) -> list[str]:
     import boto3
-    from ami.domain.audit import verify_chain
+    from ami.domain.audit import verify_log
 
     store = runtime.functions.app.store
-    problems = [f"journal d'audit : {p}" for p in verify_chain(store.audit_entries())]
+    problems = [f"journal d'audit : {p}" for p in verify_log(store.audit_entries())]
     sqs = boto3.session.Session().client("sqs", endpoint_url=runtime.emulation.endpoint)
     for name, url in runtime.stack.physical.items():
         if name.endswith("DLQ"):
@@ -495,10 +495,10 @@ def check_audit_and_dlqs(runtime: Any) -> list[str]:
                 ]
             )
             if count:
-                problems.append(f"{count} message(s) dans la file d'erreurs {name}")
+                problems.append(f"{count} message{'s' if count > 1 else ''} dans la file d'erreurs {name}")
     pending = store.pending_envois()
     if pending:
-        problems.append(f"{len(pending)} envoi(s) encore en attente de conclusion")
+        problems.append(f"{len(pending)} envoi{'s' if len(pending) > 1 else ''} encore en attente de conclusion")
     return problems
 
 
