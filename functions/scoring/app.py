@@ -18,11 +18,16 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import ValidationError
+from pydantic import Json, ValidationError
 
 logger = Logger(service="scoring")
 metrics = Metrics(service="scoring")
+
+
+class DepositRecord(SqsRecordModel):
+    body: Json[DepositNumbered]
 
 
 def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]:
@@ -30,7 +35,7 @@ def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaCo
 
     def record_handler(record: SQSRecord) -> None:
         try:
-            deposit = DepositNumbered.model_validate_json(record.body)
+            deposit = DepositRecord.model_validate(record.raw_event).body
         except ValidationError as exc:  # never valid, however often it is delivered: out of the way now
             reason = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'corps'}: {e['type']}" for e in exc.errors())
             app.scoring_dead_letters.send(record.body, record.message_id, record.attributes.message_group_id,
