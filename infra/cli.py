@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from rich.table import Table
 from infra.cli_audit import audit_app
 from infra.cli_ccn import enveloppe, referentiel_app, registre, score_app
 from infra.cli_common import STATE, console, progress, read_state, services
+from infra.cli_dlq import dlq_app
 from infra.cli_piece import piece_app
 
 # A crash prints where it happened, not the local variables (names, addresses, amounts of the dossiers).
@@ -29,14 +31,21 @@ app.add_typer(local_app, name="local")
 app.add_typer(instruction_app, name="instruction")
 app.add_typer(audit_app, name="audit")
 app.add_typer(piece_app, name="piece")
+app.add_typer(dlq_app, name="dlq")
 
 
 def _start_runtime(quiet: bool) -> Any:
     from infra.local import LocalRuntime
 
     log: Callable[[str], None] = (lambda _: None) if quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
+    runtime = LocalRuntime(log=log, log_level="WARNING" if quiet else "INFO")
+    _CHILDREN.append(runtime)
     with console.status("Démarrage de l'émulation AWS et provisionnement depuis template.yaml…"):
-        runtime = LocalRuntime(log=log, log_level="WARNING" if quiet else "INFO").start()
+        try:
+            runtime.start()
+        except BaseException:
+            runtime.emulation.stop()
+            raise
     _write_state(runtime)
     return runtime
 
@@ -50,31 +59,69 @@ def _write_state(runtime: Any) -> None:
     }, indent=2), encoding="utf-8")
 
 
+class Stopped(Exception):
+    """SIGTERM or Ctrl-C: stop the stack."""
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM stops the stack as Ctrl-C does, at any moment, startup included. A second signal while it
+    stops kills the emulator and leaves at once."""
+
+    def first(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, again)
+        signal.signal(signal.SIGTERM, again)
+        raise Stopped
+
+    def again(signum: int, frame: Any) -> None:
+        _kill_children()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, first)
+    signal.signal(signal.SIGTERM, first)
+
+
+_CHILDREN: list[Any] = []  # the emulators this process started (killed on a second signal)
+
+
+def _kill_children() -> None:
+    for runtime in _CHILDREN:
+        process = runtime.emulation.process
+        if process is not None and process.poll() is None:
+            process.kill()
+
+
 def _wait_for_ctrl_c() -> None:
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    stop.wait()
+    """Until SIGTERM or Ctrl-C (`Stopped`, raised by the handlers of `_stop_on_signals`)."""
+    forever = threading.Event()
+    while not forever.wait(1):  # wakes up regularly: the signal handler runs between two waits
+        pass
 
 
 @local_app.command("up")
 def local_up() -> None:
     """Démarre l'émulation, provisionne template.yaml, sert l'API et livre les événements, jusqu'à Ctrl-C."""
-    runtime = _start_runtime(quiet=False)
-    table = Table(title="Pile locale AMI garantie", show_header=False)
-    table.add_row("API (Chalice)", runtime.api_url)
-    table.add_row("Émulation AWS (moto)", runtime.emulation.endpoint)
-    table.add_row("User pool Cognito", runtime.stack.user_pool_id)
-    table.add_row("Client Cognito", runtime.stack.user_pool_client_id)
-    table.add_row("Bucket des dépôts", runtime.stack.physical["DepositsBucket"])
-    table.add_row("Fonctions", ", ".join(sorted(runtime.stack.functions)))
-    console.print(table)
-    console.print("Dans un autre terminal : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
+    _stop_on_signals()  # from the start: a signal during startup stops what was started, too
+    runtime = None
     try:
+        runtime = _start_runtime(quiet=False)
+        table = Table(title="Pile locale AMI garantie", show_header=False)
+        table.add_row("API (Chalice)", runtime.api_url)
+        table.add_row("Émulation AWS (moto)", runtime.emulation.endpoint)
+        table.add_row("User pool Cognito", runtime.stack.user_pool_id)
+        table.add_row("Client Cognito", runtime.stack.user_pool_client_id)
+        table.add_row("Bucket des dépôts", runtime.stack.physical["DepositsBucket"])
+        table.add_row("Fonctions", ", ".join(sorted(runtime.stack.functions)))
+        console.print(table)
+        console.print("Dans un autre terminal : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
         _wait_for_ctrl_c()
+    except Stopped:
+        pass
     finally:
-        runtime.stop()
+        if runtime is not None:
+            runtime.stop()
+        _kill_children()
         STATE.unlink(missing_ok=True)
+    console.print("Pile locale arrêtée.")
 
 
 @app.command()
@@ -88,7 +135,9 @@ def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourne
         _print_demo(result)
         if keep:
             console.print("La pile reste active : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
-            _wait_for_ctrl_c()
+            with contextlib.suppress(Stopped):
+                _stop_on_signals()
+                _wait_for_ctrl_c()
     finally:
         runtime.stop()
         STATE.unlink(missing_ok=True)

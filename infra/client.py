@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import struct
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,13 +70,36 @@ class AmiClient:
     token: str | None = None
     timeout: float = 30
 
-    def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201, 202)) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        expect: tuple[int, ...] = (200, 201, 202),
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        headers = {**({"Authorization": f"Bearer {self.token}"} if self.token else {}), **(headers or {})}
         response = requests.request(method, self.api_url + path, json=body, headers=headers, timeout=self.timeout)
         payload = response.json() if response.content else {}
         if response.status_code not in expect:
             raise ApiError(response.status_code, payload if isinstance(payload, dict) else {"message": payload})
         return payload
+
+    def send(self, dossier_id: str, attempts: int = 3) -> Any:
+        """Send a dossier as the platform does: one idempotency key for the click, the same request
+        again with it when the answer is lost (timeout, connection cut, 5xx), so the bailleur always
+        learns the envoi's true outcome. Returns the API's answer (EnvoiAccepted)."""
+        key = uuid.uuid4().hex
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.call("POST", f"/dossiers/{dossier_id}/envoi", headers={"Idempotency-Key": key})
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt == attempts:
+                    raise
+            except ApiError as exc:
+                if exc.status < 500 or attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def upload(
         self,

@@ -52,6 +52,7 @@ class Doc:
     request: type[BaseModel] | None = None
     errors: dict[int, str] = field(default_factory=dict)
     tag: str = "bailleurs"
+    headers: tuple[dict[str, Any], ...] = ()
 
 
 NOT_FOUND = {404: "Dossier introuvable (ou dossier d'un autre bailleur)"}
@@ -109,7 +110,23 @@ ROUTES: dict[tuple[str, str], Doc] = {
         "Envoyer le dossier : dépôt définitif, horodaté, contrôle de complétude à suivre",
         202,
         api.EnvoiAccepted,
-        errors={**NOT_FOUND, 409: "Dossier déjà envoyé"},
+        errors={
+            **NOT_FOUND,
+            409: "Dossier déjà envoyé (par une autre requête que celle de cette clé d'idempotence)",
+            422: "Clé d'idempotence invalide",
+            503: "Service momentanément surchargé : rien n'est enregistré, envoyez de nouveau",
+        },
+        headers=(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Une clé par clic d'envoi : la même requête répétée avec la même clé (réponse "
+                "perdue, délai dépassé) redonne le dépôt qu'elle a enregistré, avec sa date d'envoi, au lieu "
+                "d'un conflit.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
+            },
+        ),
     ),
     ("/dossiers/{dossier_id}/historique", "GET"): Doc(
         "Historique du dossier", 200, HistoryEntry, many=True, errors=NOT_FOUND
@@ -191,10 +208,10 @@ def build() -> dict[str, Any]:
                 "security": [{SECURITY_SCHEME: []}] if secured else [],
             }
             params = re.findall(r"{(\w+)}", path)
-            if params:
-                op["parameters"] = [
-                    {"name": p, "in": "path", "required": True, "schema": PATH_PARAMS[p]} for p in params
-                ]
+            parameters = [{"name": p, "in": "path", "required": True, "schema": PATH_PARAMS[p]} for p in params]
+            parameters += [dict(h) for h in doc.headers]
+            if parameters:
+                op["parameters"] = parameters
             if doc.request:
                 op["requestBody"] = {
                     "required": True,

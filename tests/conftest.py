@@ -261,7 +261,8 @@ class Harness:
     # ------------------------------------------------------------ the numbering, driven by hand
 
     def sequencer(self, hold_seconds: int | None = None) -> Any:
-        """A Sequencer on the stack's tables, with the hold timeout of the dispositif or `hold_seconds`."""
+        """A Sequencer on the stack's tables, with the dispositif's rules, or giving up an undecided head after
+        `hold_seconds` (what no stack of the service does: a test's fake piece versions never land)."""
         from ami.adapters.dynamodb import Store
         from ami.domain.dispositif import dispositif
         from ami.services.sequencing import Sequencer, SequencingRules
@@ -269,7 +270,7 @@ class Harness:
 
         rules = SequencingRules.of(dispositif())
         if hold_seconds is not None:
-            rules = replace(rules, hold=timedelta(seconds=hold_seconds))
+            rules = replace(rules, give_up=timedelta(seconds=hold_seconds))
         return Sequencer(Store(settings()), rules, sqs_publisher(settings()))
 
     def release_watermark(self) -> None:

@@ -20,6 +20,7 @@ from ami.services.ports import (
     Accounts,
     AuditLog,
     Clock,
+    DeadLetters,
     Deposits,
     DepositSequence,
     Dossiers,
@@ -74,6 +75,13 @@ class Container:
     @cached_property
     def publisher(self) -> Publisher:
         return self._given("publisher") or sqs_publisher(self.settings, self.aws)
+
+    @cached_property
+    def scoring_dead_letters(self) -> DeadLetters:
+        from ami.adapters.sqs import SqsDeadLetters
+
+        given: DeadLetters | None = self._given("scoring_dead_letters")
+        return given or SqsDeadLetters(self.aws.client("sqs"), self.settings.scoring_dlq_url)
 
     @cached_property
     def mailer(self) -> Mailer:

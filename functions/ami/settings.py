@@ -30,6 +30,8 @@ class Settings(BaseModel):
     instruction_queue_url: str = Field("", alias="INSTRUCTION_QUEUE_URL")
     sender_email: str = Field("", alias="SENDER_EMAIL")
     user_pool_id: str = Field("", alias="USER_POOL_ID")
+    # Where the scoring function moves at once a message that can never succeed (a poison message).
+    scoring_dlq_url: str = Field("", alias="SCORING_DLQ_URL")
     # The app clients whose tokens the API accepts (comma-separated); empty: none (ami.domain.audience).
     user_pool_client_ids: str = Field("", alias="USER_POOL_CLIENT_IDS")
     # The INSEE Sirene API key's secret (the API checks SIRENs at registration); locally a fixture.
@@ -65,7 +67,8 @@ IntakeSettings = _requiring(
 )
 CompletenessSettings = _requiring("CompletenessSettings", *_STORE, *_RELAY)
 ScoringSettings = _requiring(
-    "ScoringSettings", "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY
+    "ScoringSettings", "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY,
+    "scoring_dlq_url",
 )
 NotifySettings = _requiring("NotifySettings", "dossiers_table", "idempotency_table", "sender_email")
 

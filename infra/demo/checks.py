@@ -8,8 +8,9 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from ami.domain.audit import verify_chain
+from ami.domain.audit import verify_log
 from ami.domain.dispositif import dispositif
+from ami.domain.wording import compte
 
 from infra.demo.scenario import DemoDossier
 
@@ -73,7 +74,7 @@ def peek_work_items(runtime: LocalRuntime) -> list[dict[str, Any]]:
 
 def check_audit_and_dlqs(runtime: LocalRuntime) -> list[str]:
     app = runtime.functions.app
-    problems = [f"journal d'audit : {p}" for p in verify_chain(app.audit_log.audit_entries())]
+    problems = [f"journal d'audit : {p}" for p in verify_log(app.audit_log.audit_entries())]
     sqs = boto3.session.Session().client("sqs", endpoint_url=runtime.emulation.endpoint)
     for name, url in runtime.stack.physical.items():
         if name.endswith("DLQ"):
@@ -83,8 +84,8 @@ def check_audit_and_dlqs(runtime: LocalRuntime) -> list[str]:
                 ]
             )
             if count:
-                problems.append(f"{count} message(s) dans la file d'erreurs {name}")
+                problems.append(f"{compte(count, 'message')} dans la file d'erreurs {name}")
     pending = app.sequence.pending_envois()
     if pending:
-        problems.append(f"{len(pending)} envoi(s) encore en attente de conclusion")
+        problems.append(f"{compte(len(pending), 'envoi')} encore en attente de conclusion")
     return problems

@@ -129,7 +129,7 @@ def run(runtime: LocalRuntime, say: Callable[[str], None], progress: Callable[[s
     say("Envoi des dossiers (le dépôt est définitif)")
     with progress("Dossiers envoyés", len(dossiers)) as advance:
         for d in dossiers:
-            sent = clients[d.bailleur].call("POST", f"/dossiers/{d.dossier_id}/envoi")
+            sent = clients[d.bailleur].send(d.dossier_id)
             d.sent_at = sent["envoi"]["sent_at"]
             advance()
     say("Contrôle de complétude, numérotation, notifications…")

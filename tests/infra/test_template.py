@@ -218,7 +218,10 @@ def test_each_function_gets_exactly_the_variables_its_settings_read() -> None:
 
 # What a variable names, and the policy that must let its function use it.
 _TABLE_VARS = {"DOSSIERS_TABLE", "COUNTERS_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE"}
-_QUEUE_VARS = {"COMPLETENESS_QUEUE_URL", "SCORING_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL", "INSTRUCTION_QUEUE_URL"}
+_QUEUE_VARS = {
+    "COMPLETENESS_QUEUE_URL", "SCORING_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL", "INSTRUCTION_QUEUE_URL",
+    "SCORING_DLQ_URL",
+}
 
 
 def _granted(fn: dict[str, Any]) -> tuple[set[str], set[str], set[str]]:

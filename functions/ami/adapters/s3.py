@@ -6,6 +6,7 @@ in `ami.domain.deposit_keys`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,8 +53,9 @@ class Deposits:
         )
         return UploadForm(post["url"], post["fields"], key, utcnow() + timedelta(seconds=expiry), rules.max_bytes)
 
-    def snapshot(self, key: str) -> DepositedPiece | None:
-        """The current version of a piece and its SHA-256, as deposited at envoi."""
+    def snapshot(self, key: str, known: Mapping[str, str] | None = None) -> DepositedPiece | None:
+        """The current version of a piece and its SHA-256, as deposited at envoi (`known`: the SHA-256
+        of versions already hashed, by version id; the others are read and hashed)."""
         try:
             head = self.s3.head_object(Bucket=self.bucket, Key=key)
         except self.s3.exceptions.ClientError as exc:
@@ -61,9 +63,8 @@ class Deposits:
                 return None
             raise
         version = head.get("VersionId") or "null"
-        return DepositedPiece(
-            key=key, version_id=version, sha256=self.sha256(key, version), size=int(head["ContentLength"])
-        )
+        digest = (known or {}).get(version) or self.sha256(key, version)
+        return DepositedPiece(key=key, version_id=version, sha256=digest, size=int(head["ContentLength"]))
 
     def sha256(self, key: str, version_id: str) -> str:
         body = self.s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id)["Body"]

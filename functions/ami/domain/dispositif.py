@@ -37,7 +37,7 @@ class Dispositif(BaseModel):
     formes_juridiques: tuple[EligibleForm, ...]
     pieces: dict[PieceKind, PieceRules]
     upload_expiry_seconds: int
-    hold_timeout_seconds: int
+    hold_alarm_seconds: int
     clock_margin_seconds: int
     reservation_timeout_seconds: int
 

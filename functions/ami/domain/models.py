@@ -11,8 +11,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from ami.domain.audit import ChainHead
 from ami.domain.extraction import Check, ExtractedField
 from ami.domain.score import Score
 from ami.domain.textsafety import SingleLine
@@ -167,6 +168,11 @@ class Envoi(Model):
         default=False,
         description="Formulaire complet et toutes les pièces déjà acceptées au moment de l'envoi",
     )
+    idempotency_key: str | None = Field(
+        default=None,
+        description="Clé d'idempotence de la requête d'envoi (en-tête Idempotency-Key) : la répéter "
+        "redonne ce même envoi",
+    )
 
 
 class PieceRecord(Model):
@@ -208,6 +214,9 @@ class Dossier(Model):
         default=None, description="Score de priorité 2 (instructeurs seulement ; jamais montré au bailleur)"
     )
     version: int = 0
+    # The head of the dossier's audit chain as read with it (kept beside the document in storage, never
+    # shown): the next audited change chains to it, guarded by `version`.
+    _audit_head: ChainHead = PrivateAttr(default_factory=ChainHead)
 
     @property
     def loan_total(self) -> Decimal:
