@@ -43,7 +43,7 @@ def test_the_bailleur_never_sees_the_score(client: Client, aws: dict[str, Any]) 
     assert detail["dossier"]["scoring"] is None and detail["pieces"] == []
     seen = call(client, "GET", f"/instruction/dossiers/{first}", h=INSTRUCTEUR).json_body
     assert seen["dossier"]["scoring"]["statut"] == "calcule"
-    assert seen["dossier"]["scoring"]["config_version"] == "2025.1"
+    assert seen["dossier"]["scoring"]["config_version"] == "2026.1"
 
 
 def test_override_is_audited_and_keeps_the_original(client: Client, aws: dict[str, Any]) -> None:  # noqa: F811
