@@ -92,7 +92,8 @@ Typologie = Literal["t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus"]
 TYPOLOGIES: tuple[Typologie, ...] = ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")
 TYPOLOGIE_LIBELLES: dict[str, str] = {"t1": "T1", "t1_bis": "T1 bis", "t2": "T2", "t3": "T3", "t4": "T4",
                                       "t5": "T5", "t6_plus": "T6 et plus"}
-Page = Annotated[int, Field(ge=1, le=5000, title="Voir le dossier de présentation, page")]
+Page = Annotated[int, Field(ge=1, le=5000)]
+VOIR_PAGE = "Voir le dossier de présentation, page"
 
 
 def form_error(code: str, message: str) -> PydanticCustomError:
@@ -124,7 +125,7 @@ class Transport(Strict):
 
     distance_m: Annotated[int, Field(ge=0, le=50_000)] | None = Field(
         default=None, title="Distance à pied jusqu'à l'arrêt de transport en commun le plus proche (m)")
-    voir_page: Page | None = None
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
 
     @model_validator(mode="after")
     def _one(self) -> Transport:
@@ -150,7 +151,7 @@ class QualiteConstruction(Strict):
 
     classe_dpe: ClasseDPE | None = Field(default=None, title="Classe du diagnostic de performance énergétique")
     label_vise: LabelEnergetique | None = Field(default=None, title="Label ou niveau de performance visé")
-    voir_page: Page | None = None
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
 
     @model_validator(mode="after")
     def _one(self) -> QualiteConstruction:
@@ -172,7 +173,7 @@ class ServicesProximite(Strict):
 
     rayon_m: Annotated[int, Field(ge=50, le=5_000, title="Distance à pied retenue (m)")]
     services: Annotated[list[ServiceProximite], Field(max_length=5, title="Services présents dans cette distance")]
-    voir_page: Page | None = None
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
 
     @field_validator("services")
     @classmethod
