@@ -93,3 +93,29 @@ def test_completeness_names_each_missing_field_with_its_own_agreement() -> None:
     assert "Formulaire incomplet : les loyers mensuels prévus ne sont pas renseignés." in messages
     assert "Formulaire incomplet : le nom de l'opération n'est pas renseigné." in messages
     assert not any("(e)" in m or "(s)" in m for m in messages)
+
+
+def _field(name: str, value: str, page: int) -> Any:
+    from ami.domain.extraction import ExtractedField
+
+    return ExtractedField(name=name, value=value, page=page, source="…", confidence=0.9)
+
+
+def test_the_presentation_beside_the_form_and_a_disagreement_on_a_scored_value_is_a_check() -> None:
+    from ami.domain.extraction.compare import presentation_vs_form
+
+    op = Operation.model_validate({"lignes": [LINE], "transport": {"distance_m": 600},
+                                   "qualite_construction": {"classe_dpe": "B"}})
+    fields = [_field("environnement.transports", "bus 150 m ; gare 1,2 km", 3), _field("energie.dpe", "A", 5)]
+    rows, checks = presentation_vs_form(fields, op)
+    by = {r.champ: r for r in rows}
+    assert (by["transport.distance_m"].document, by["transport.distance_m"].formulaire) == ("150", "600")
+    assert (by["qualite.classe_dpe"].document, by["qualite.classe_dpe"].formulaire) == ("A", "B")
+    assert by["loyer_m2_su_eur"].formulaire == "12.72" and by["loyer_m2_su_eur"].document is None  # 610,40 / 48
+    found = {c.message_fr.split(" :")[0]: c for c in checks}
+    transport = found["Arrêt de transport en commun le plus proche (m)"]
+    assert transport.severity == "attention" and transport.page == 3
+    dpe = found["Classe DPE"]
+    assert dpe.severity == "attention" and "le score retient le formulaire" in dpe.message_fr
+    agreeing = Operation.model_validate({"transport": {"distance_m": 150}, "qualite_construction": {"classe_dpe": "A"}})
+    assert presentation_vs_form(fields, agreeing)[1] == []
