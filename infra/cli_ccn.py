@@ -32,6 +32,13 @@ Format : UTF-8 (BOM accepté), séparateur « ; », en-tête `code_insee;valeur`
 décimale, virgule ou point, dans les bornes de la grille de notation. Un fichier comportant la moindre
 erreur est refusé en entier (erreurs numérotées par ligne) et rien n'est modifié. Réimporter le même
 contenu ne crée pas de nouvelle version.
+
+Référentiels de la grille et sources publiques (voir docs/referentiels.md) : dynamisme_economique
+(INSEE, estimations d'emploi localisées, chaque année) ; saturation_demande_li (parc intermédiaire et
+logements libérés : RPLS du SDES, chaque année ; demande : donnée d'ALS). Les fichiers
+infra/referentiels/exemple-*.csv sont des exemples fictifs pour la démonstration et les tests : ils
+sont enregistrés comme tels et les scores qui les utilisent l'indiquent (« exemple »). Après un import,
+lancer `ami score recalculer`.
 """
 
 
@@ -57,9 +64,12 @@ def referentiel_import(
     source: str = typer.Option("", "--source", help="Provenance des données (producteur, millésime)."),
 ) -> None:
     from ami.domain.errors import InvalidInput
-    from ami.domain.referentiel import parse
+    from ami.domain.referentiel import SAMPLE_PREFIX, SAMPLE_SOURCE, parse
 
-    name = nom or fichier.stem
+    sample = fichier.name.startswith(SAMPLE_PREFIX)
+    name = nom or fichier.stem.removeprefix(SAMPLE_PREFIX)
+    if sample:
+        source = f"{SAMPLE_SOURCE} ({fichier.name}){' — ' + source if source else ''}"
     data = fichier.read_bytes()
     try:
         values = parse(name, data)  # refused before any connection: nothing can change
@@ -69,11 +79,14 @@ def referentiel_import(
     result = services().referentiels.import_file(name, data, f"ops:{getpass.getuser()}", source=source,
                                                    fichier=fichier.name)
     ref = result.referentiel
+    communes = f"{len(values)} commune" + ("s" if len(values) > 1 else "")
     if result.cree:
-        console.print(f"[green]Référentiel {ref.label} importé[/green] : {len(values)} commune(s), "
-                      f"SHA-256 {ref.sha256[:12]}…")
+        console.print(f"[green]Référentiel {ref.label} importé[/green] : {communes}, SHA-256 {ref.sha256[:12]}…")
     else:
         console.print(f"Contenu identique à {ref.label} : aucune nouvelle version.")
+    if sample:
+        console.print("[yellow]Données d'exemple fictives : à ne jamais utiliser pour une CCN réelle.[/yellow]")
+    console.print("Pour en tenir compte dans les dossiers déjà notés : `ami score recalculer`.")
 
 
 @score_app.command("recalculer")
@@ -88,12 +101,15 @@ def score_recalculer(
     surcharges des instructeurs sont conservées ; un dossier dont rien n'a changé (même empreinte) n'est
     pas réécrit ; chaque recalcul est tracé dans le journal d'audit.
     """
+    from ami.domain.extraction.french import count_fr
+
     store = _store()
     if dossiers:
         found = store.get_dossiers(dossiers)
         unknown = [i for i in dossiers if i not in found]
         if unknown:
-            console.print(f"[red]Dossier(s) introuvable(s)[/red] : {', '.join(unknown)}")
+            console.print(f"[red]{'Dossier introuvable' if len(unknown) == 1 else 'Dossiers introuvables'}[/red] : "
+                          f"{', '.join(unknown)}")
             raise typer.Exit(2)
         todo = [found[i] for i in dossiers]
     else:
@@ -118,8 +134,10 @@ def score_recalculer(
                           f"{_fr(old and old.points_non_evalues)} → {_fr(new and new.points_non_evalues)}")
         console.print(table)
     unscored = len(todo) - len(scored)
-    console.print(f"{len(changed)} score(s) recalculé(s), {len(scored) - len(changed)} inchangé(s)"
-                  + (f", {unscored} dossier(s) pas encore noté(s)" if unscored else "") + ".")
+    console.print(f"{count_fr(len(changed), 'score recalculé', 'scores recalculés')}, "
+                  f"{count_fr(len(scored) - len(changed), 'inchangé')}"
+                  + (f", {count_fr(unscored, 'dossier pas encore noté', 'dossiers pas encore notés')}" if unscored
+                     else "") + ".")
 
 
 def _fr(value: Any) -> str:
@@ -176,9 +194,11 @@ def registre(
         console.print(f"[red]Date de CCN invalide « {ccn} »[/red] : attendu AAAA-MM-JJ.")
         raise typer.Exit(2) from None
     from ami.domain import registre as reg
+    from ami.domain.extraction.french import count_fr
     from ami.domain.models import utcnow
 
     store = _store()
     dossiers = store.list_numbered()
     n = reg.write(str(sortie), dossiers, reg.bailleurs_of(store, dossiers), day, utcnow())
-    console.print(f"[green]Registre écrit[/green] : {sortie} ({n} dossier(s) déposés jusqu'au {day:%d/%m/%Y}).")
+    console.print(f"[green]Registre écrit[/green] : {sortie} ({count_fr(n, 'dossier déposé', 'dossiers déposés')} "
+                  f"jusqu'au {day:%d/%m/%Y}).")

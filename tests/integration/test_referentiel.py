@@ -52,7 +52,7 @@ def test_every_error_with_its_line_number_in_french() -> None:
         "Ligne 5 : la valeur « beaucoup » n'est pas un nombre décimal.",
         "Ligne 6 : code INSEE « 7505 » invalide (5 caractères : chiffres, ou 2A/2B pour la Corse).",
         "Ligne 7 : la valeur 150 est hors des bornes [-100 ; 100] (%/an).",
-        "Ligne 8 : 1 colonne(s) au lieu de 2.",
+        "Ligne 8 : 1 colonne au lieu de 2.",
     ]
 
 

@@ -31,12 +31,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ami.domain.errors import InvalidInput
+from ami.domain.extraction.french import count_fr
 from ami.domain.grid import scoring_config
 from ami.domain.rules import communes
 
 COLUMNS = ("code_insee", "valeur")
 OPTIONAL_COLUMNS = ("commentaire",)
 MAX_ERRORS = 50
+# The source recorded for the sample tables shipped in infra/referentiels/ (`exemple-<nom>.csv`): the scores and
+# the registre that use them say « (exemple) » beside the version.
+SAMPLE_SOURCE = "Exemple fictif"
+SAMPLE_PREFIX = "exemple-"
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _DECIMAL = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 
@@ -53,8 +58,13 @@ class Referentiel:
     fichier: str = ""
 
     @property
+    def exemple(self) -> bool:
+        """Imported from one of the project's sample tables: fictitious values, never for a real CCN."""
+        return self.source.startswith(SAMPLE_SOURCE)
+
+    @property
     def label(self) -> str:
-        return f"{self.nom} v{self.version}"
+        return f"{self.nom} v{self.version}" + (" (exemple)" if self.exemple else "")
 
 
 def _declared(nom: str) -> Any:
@@ -101,7 +111,7 @@ def parse(nom: str, data: bytes) -> dict[str, Decimal]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(header):
-            err(number, f"{len(row)} colonne(s) au lieu de {len(header)}.")
+            err(number, f"{count_fr(len(row), 'colonne')} au lieu de {len(header)}.")
             continue
         code, raw = row[0].strip(), row[1].strip()
         if not _INSEE.match(code):
@@ -131,7 +141,8 @@ def parse(nom: str, data: bytes) -> dict[str, Decimal]:
         shown = errors[:MAX_ERRORS]
         more = " (50 premières erreurs)" if len(errors) >= MAX_ERRORS else ""
         raise InvalidInput("referentiel_invalide",
-                           f"Le référentiel « {nom} » est refusé : {len(shown)} erreur(s){more}. Rien n'a été importé.",
+                           f"Le référentiel « {nom} » est refusé : {count_fr(len(shown), 'erreur')}{more}. "
+                           "Rien n'a été importé.",
                            shown)
     if not values:
         raise InvalidInput("referentiel_invalide", "Le fichier ne contient aucune ligne de données.",

@@ -217,3 +217,8 @@ def format_decimal_fr(value: Decimal) -> str:
     grouped = f"{int(units):,}".replace(",", "\u202f")
     sign = "-" if units.startswith("-") and int(units) == 0 else ""  # -0.5: int() drops the sign
     return sign + grouped + ("," + fraction if fraction else "")
+
+
+def count_fr(n: int, one: str, many: str | None = None) -> str:
+    """« 1 erreur », « 3 erreurs », « 0 erreur » (French: 0 and 1 take the singular); never « erreur(s) »."""
+    return f"{n} {one if n <= 1 else (many or one + 's')}"
