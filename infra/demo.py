@@ -103,7 +103,9 @@ class DemoDossier:
             loyer_mensuel_total_eur=(su * self.loyer_m2).quantize(Decimal("0.01")),
             date_debut_travaux=date(2027, 3, 1),
         )
-        return op.model_copy(update={self.drop_field: None}) if self.drop_field else op
+        if self.drop_field:
+            return op.model_copy(update={self.drop_field: None})
+        return priority2_form(op, self)  # issue 17: dwellings line by line, transport, services, DPE
 
     def prets(self) -> list[Loan]:
         return [
@@ -263,6 +265,7 @@ class DemoResult:
     work_items: list[dict[str, Any]]
     problems: list[str]
     refused_registration: str
+    scored: list[dict[str, Any]] = field(default_factory=list)  # the numbered dossiers as instructors see them
 
 
 def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int], Any]) -> DemoResult:
@@ -348,6 +351,8 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
             advance()
     runtime.dispatcher.drain()
 
+    say("Import des référentiels territoriaux d'exemple (valeurs fictives)")
+    import_sample_referentials(runtime)
     say("Envoi des dossiers (le dépôt est définitif)")
     with progress("Dossiers envoyés", len(dossiers)) as advance:
         for d in dossiers:
@@ -384,7 +389,9 @@ def run(runtime: Any, say: Callable[[str], None], progress: Callable[[str, int],
     if [i["deposit_number"] for i in items] != [r["deposit_number"] for r in numbered]:
         problems.append("la file d'instruction ne suit pas l'ordre des numéros")
     problems += check_audit_and_dlqs(runtime)
-    return DemoResult(numbered, incomplete, quarantined, emails, items, problems, refused)
+    scores = [instructor.call("GET", f"/instruction/dossiers/{r['dossier_id']}")["dossier"] for r in numbered]
+    problems += check_scores(scores)
+    return DemoResult(numbered, incomplete, quarantined, emails, items, problems, refused, scores)
 
 
 def register_bailleurs(runtime: Any) -> list[Any]:
@@ -504,3 +511,61 @@ def check_audit_and_dlqs(runtime: Any) -> list[str]:
 
 def wait(seconds: float) -> None:
     time.sleep(seconds)
+
+
+# ---------------------------------------------------------------- priority 2 (issue 17)
+
+# Typical surface habitable of one dwelling of each typology: the operation's surface is shared in proportion.
+TYPICAL_M2 = {"t1": 25, "t1_bis": 30, "t2": 45, "t3": 62, "t4": 79, "t5": 96, "t6_plus": 110}
+SAMPLE_REFERENTIALS = ("dynamisme_economique", "saturation_demande_li")
+
+
+def priority2_form(op: Operation, d: DemoDossier) -> Operation:
+    """The form's detail the priority-2 score reads: one line per typology (surfaces and rent of one dwelling,
+    the totals derived from them), the nearest stop (or the page of the presentation), services, DPE class."""
+    counts = {t: n for t, n in d.logements.model_dump().items() if n}
+    typical_total = sum(TYPICAL_M2[t] * n for t, n in counts.items())
+    lines = []
+    for t, n in counts.items():
+        sh = (Decimal(d.surface_habitable) * TYPICAL_M2[t] / typical_total).quantize(Decimal("0.01"))
+        su = (sh * Decimal("1.06")).quantize(Decimal("0.01"))
+        lines.append({"typologie": t, "nombre": n, "surface_habitable_m2": sh, "surface_utile_m2": su,
+                      "loyer_mensuel_eur": (su * d.loyer_m2).quantize(Decimal("0.01"))})
+    transport = {"voir_page": 2} if d.bailleur == 2 else {"distance_m": 150}  # the presentation: bus at 150 m
+    return Operation.model_validate({
+        **op.model_dump(exclude={"logements", "surface_habitable_m2", "surface_utile_m2", "loyer_mensuel_total_eur"},
+                        exclude_none=True),
+        "lignes": lines, "transport": transport, "qualite_construction": {"classe_dpe": "A"},
+        "services_proximite": {"rayon_m": 900, "services": ["commerces", "ecoles", "creches"]},
+    })
+
+
+def import_sample_referentials(runtime: Any) -> None:
+    """The project's sample tables (fictitious values, recorded as such), so that every criterion is fed."""
+    from pathlib import Path
+
+    from ami.domain.referentiel import SAMPLE_PREFIX, SAMPLE_SOURCE
+
+    folder = Path(__file__).resolve().parent / "referentiels"
+    for nom in SAMPLE_REFERENTIALS:
+        path = folder / f"{SAMPLE_PREFIX}{nom}.csv"
+        runtime.functions.app.referentiels.import_file(nom, path.read_bytes(), "ops:demo",
+                                                       source=f"{SAMPLE_SOURCE} ({path.name})", fichier=path.name)
+
+
+def check_scores(dossiers: list[dict[str, Any]]) -> list[str]:
+    """Every criterion of every numbered dossier is evaluated; the only exception allowed is one the grid
+    itself cannot feed (the overseas rent ceilings, not entered), and it must say who provides it."""
+    problems = []
+    for d in dossiers:
+        s = d.get("scoring")
+        if not s:
+            problems.append(f"dossier n° {d['deposit_number']} : pas de score de priorité 2")
+            continue
+        for c in s["criteres"]:
+            if c["statut"] == "evalue":
+                continue
+            if c["a_fournir_par"] != "exploitation" or c["code"] != "niveau_loyer":
+                problems.append(f"dossier n° {d['deposit_number']} : critère {c['code']} non évalué "
+                                f"({c['explication']})")
+    return problems
