@@ -48,7 +48,8 @@ def test_the_bailleur_never_sees_the_score(client: Client, aws: dict[str, Any]) 
 
 def test_override_is_audited_and_keeps_the_original(client: Client, aws: dict[str, Any]) -> None:  # noqa: F811
     first, _ = numbered_and_scored(client, aws)
-    path = f"/instruction/dossiers/{first}/score/niveau_loyer"
+    # a criterion these dossiers have computed points for (the zonage): the original stays beside the override
+    path = f"/instruction/dossiers/{first}/score/tension_marche"
     body = {"points": "5", "justification": "Loyers revus par avenant du 12 mars."}
     assert call(client, "PUT", path, body, BAILLEUR_A).status_code == 403
     short = call(client, "PUT", path, {"points": "5", "justification": "non"}, INSTRUCTEUR)
@@ -61,14 +62,15 @@ def test_override_is_audited_and_keeps_the_original(client: Client, aws: dict[st
     r = call(client, "PUT", path, body, INSTRUCTEUR)
     assert r.status_code == 200, r.body
     s = r.json_body["scoring"]
-    crit = next(c for c in s["criteres"] if c["code"] == "niveau_loyer")
-    assert s["surcharges"]["niveau_loyer"]["points"] == "5.00"
-    assert s["surcharges"]["niveau_loyer"]["points_origine"] == crit["points"]
-    assert s["surcharges"]["niveau_loyer"]["par"] == "instructeur:instructeur@actionlogement.fr"
+    crit = next(c for c in s["criteres"] if c["code"] == "tension_marche")
+    assert crit["points"] == "20.00"  # Paris, zone A bis
+    assert s["surcharges"]["tension_marche"]["points"] == "5.00"
+    assert s["surcharges"]["tension_marche"]["points_origine"] == crit["points"]
+    assert s["surcharges"]["tension_marche"]["par"] == "instructeur:instructeur@actionlogement.fr"
     assert Decimal(s["total_retenu"]) == Decimal(s["total"]) - Decimal(crit["points"]) + 5
     entries = [e for e in api.services().store.audit_entries() if e.action == "surcharge_score"]
     assert len(entries) == 1 and entries[0].reason == body["justification"]
-    assert entries[0].details["critere"] == "niveau_loyer" and entries[0].details["points"] == "5.00"
+    assert entries[0].details["critere"] == "tension_marche" and entries[0].details["points"] == "5.00"
     history = call(client, "GET", f"/dossiers/{first}/historique", h=BAILLEUR_A).json_body
     assert "surcharge_score" not in [h["action"] for h in history]
 
@@ -153,7 +155,7 @@ def test_cli_scores_again_after_an_import_and_keeps_the_overrides(
 
     r = runner.invoke(cli, ["score", "recalculer"])
     assert r.exit_code == 0, r.output
-    assert "2 score(s) recalculé(s), 0 inchangé(s)." in r.output
+    assert "2 scores recalculés, 0 inchangé." in r.output
     d = api.services().store.get_dossier(first)
     assert d is not None and d.scoring is not None
     assert d.scoring.referentiels == {
@@ -166,7 +168,7 @@ def test_cli_scores_again_after_an_import_and_keeps_the_overrides(
     assert "recalcul_score" not in [h["action"] for h in seen_by_bailleur]
 
     again = runner.invoke(cli, ["score", "recalculer", "--dossier", second])
-    assert again.exit_code == 0 and "0 score(s) recalculé(s), 1 inchangé(s)." in again.output
+    assert again.exit_code == 0 and "0 score recalculé, 1 inchangé." in again.output
     assert [h.action for h in api.services().store.history(second)].count("recalcul_score") == 1
     unknown = runner.invoke(cli, ["score", "recalculer", "--dossier", "inconnu"])
     assert unknown.exit_code == 2 and "introuvable" in unknown.output
