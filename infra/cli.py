@@ -149,6 +149,22 @@ def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourne
                         style="green"))
 
 
+def _print_scores(dossiers: list[dict[str, Any]]) -> None:
+    """Priority 2 of the numbered dossiers: every criterion evaluated, or why not and who provides it."""
+    table = Table(title="Priorité 2 (instructeurs seulement)")
+    for col in ("N°", "Score /100", "Non évalué", "Constats d'éligibilité", "Référentiels"):
+        table.add_column(col, justify="right" if col in ("N°", "Score /100", "Non évalué") else "left")
+    for d in dossiers:
+        s = d.get("scoring") or {}
+        findings = [c["message"] for c in s.get("constats", []) if c["gravite"] == "eligibilite"]
+        missing = [f"{c['code']} (à fournir par : {c['a_fournir_par']})" for c in s.get("criteres", [])
+                   if c["statut"] != "evalue"]
+        table.add_row(str(d["deposit_number"]), str(s.get("total_retenu", "—")).replace(".", ","),
+                      "\n".join(missing) or "0", "\n".join(findings) or "—",
+                      ", ".join(sorted(set(s.get("referentiels", {}).values()))))
+    console.print(table)
+
+
 def _print_demo(result: Any) -> None:
     from ami.domain.notifications import format_euros
 
@@ -170,6 +186,7 @@ def _print_demo(result: Any) -> None:
                          r["raison_sociale"], c.nom if c else "?", c.zone if c else "?", str(r.get("logements", "")),
                          format_euros(Decimal(r["loan_total_eur"])))
     console.print(numbered)
+    _print_scores(result.scored)
     incomplete = Table(title="Dossiers incomplets")
     incomplete.add_column("Opération")
     incomplete.add_column("Commune")

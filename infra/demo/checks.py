@@ -89,3 +89,21 @@ def check_audit_and_dlqs(runtime: LocalRuntime) -> list[str]:
     if pending:
         problems.append(f"{compte(len(pending), 'envoi')} encore en attente de conclusion")
     return problems
+
+
+def check_scores(dossiers: list[dict[str, Any]]) -> list[str]:
+    """Every criterion of every numbered dossier is evaluated; the only exception allowed is one the grid
+    itself cannot feed (the overseas rent ceilings, not entered), and it must say who provides it."""
+    problems = []
+    for d in dossiers:
+        s = d.get("scoring")
+        if not s:
+            problems.append(f"dossier n° {d['deposit_number']} : pas de score de priorité 2")
+            continue
+        for c in s["criteres"]:
+            if c["statut"] == "evalue":
+                continue
+            if c["a_fournir_par"] != "exploitation" or c["code"] != "niveau_loyer":
+                problems.append(f"dossier n° {d['deposit_number']} : critère {c['code']} non évalué "
+                                f"({c['explication']})")
+    return problems

@@ -6,7 +6,7 @@ the presigned POSTs, every dossier sent, the pipeline run; then gathers what hap
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from infra.demo.checks import (
     check_audit_and_dlqs,
     check_emails,
     check_numbering,
+    check_scores,
     peek_work_items,
     quarantine_listing,
 )
@@ -41,6 +42,7 @@ class DemoResult:
     work_items: list[dict[str, Any]]
     problems: list[str]
     refused_registration: str
+    scored: list[dict[str, Any]] = field(default_factory=list)  # the numbered dossiers as instructors see them
 
 
 def run(runtime: LocalRuntime, say: Callable[[str], None], progress: Callable[[str, int], Any]) -> DemoResult:
@@ -126,6 +128,8 @@ def run(runtime: LocalRuntime, say: Callable[[str], None], progress: Callable[[s
             advance()
     runtime.dispatcher.drain()
 
+    say("Import des référentiels territoriaux d'exemple (valeurs fictives)")
+    import_sample_referentials(runtime)
     say("Envoi des dossiers (le dépôt est définitif)")
     with progress("Dossiers envoyés", len(dossiers)) as advance:
         for d in dossiers:
@@ -162,7 +166,9 @@ def run(runtime: LocalRuntime, say: Callable[[str], None], progress: Callable[[s
     if [i["deposit_number"] for i in items] != [r["deposit_number"] for r in numbered]:
         problems.append("la file d'instruction ne suit pas l'ordre des numéros")
     problems += check_audit_and_dlqs(runtime)
-    return DemoResult(numbered, incomplete, quarantined, emails, items, problems, refused)
+    scores = [instructor.call("GET", f"/instruction/dossiers/{r['dossier_id']}")["dossier"] for r in numbered]
+    problems += check_scores(scores)
+    return DemoResult(numbered, incomplete, quarantined, emails, items, problems, refused, scores)
 
 
 def register_bailleurs(runtime: LocalRuntime) -> list[AmiClient]:
@@ -191,3 +197,22 @@ def login_instructor(runtime: LocalRuntime) -> str:
 
     secret = add_instructor(runtime.stack, *INSTRUCTOR)
     return login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, *INSTRUCTOR, totp_secret=secret)
+
+
+SAMPLE_REFERENTIALS = ("dynamisme_economique", "saturation_demande_li")
+
+
+def import_sample_referentials(runtime: LocalRuntime) -> None:
+    """The project's sample tables (fictitious values, recorded as such), so that every criterion is fed."""
+    from pathlib import Path
+
+    from ami.adapters.referentiels import ReferentielStore
+    from ami.domain.referentiel import SAMPLE_PREFIX, SAMPLE_SOURCE
+
+    app = runtime.functions.app
+    store = ReferentielStore(app.settings, app.aws)  # what `ami referentiel import` writes with
+    folder = Path(__file__).resolve().parents[1] / "referentiels"
+    for nom in SAMPLE_REFERENTIALS:
+        path = folder / f"{SAMPLE_PREFIX}{nom}.csv"
+        store.import_file(nom, path.read_bytes(), "ops:demo", source=f"{SAMPLE_SOURCE} ({path.name})",
+                          fichier=path.name)

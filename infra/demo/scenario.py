@@ -97,7 +97,9 @@ class DemoDossier:
             loyer_mensuel_total_eur=(su * self.loyer_m2).quantize(Decimal("0.01")),
             date_debut_travaux=date(2027, 3, 1),
         )
-        return op.model_copy(update={self.drop_field: None}) if self.drop_field else op
+        if self.drop_field:
+            return op.model_copy(update={self.drop_field: None})
+        return priority2_form(op, self)
 
     def prets(self) -> list[Loan]:
         return [
@@ -238,3 +240,29 @@ def scenario() -> list[DemoDossier]:
             [("foncier", 1_900_000, 600), ("bati", 4_700_000, 480)],
         ),
     ]
+
+
+# ---------------------------------------------------------------- the form's priority-2 detail
+
+# Typical surface habitable of one dwelling of each typology: the operation's surface is shared in proportion.
+TYPICAL_M2 = {"t1": 25, "t1_bis": 30, "t2": 45, "t3": 62, "t4": 79, "t5": 96, "t6_plus": 110}
+
+
+def priority2_form(op: Operation, d: DemoDossier) -> Operation:
+    """The form's detail the priority-2 score reads: one line per typology (surfaces and rent of one dwelling,
+    the totals derived from them), the nearest stop (or the page of the presentation), services, DPE class."""
+    counts = {t: n for t, n in d.logements.model_dump().items() if n}
+    typical_total = sum(TYPICAL_M2[t] * n for t, n in counts.items())
+    lines = []
+    for t, n in counts.items():
+        sh = (Decimal(d.surface_habitable) * TYPICAL_M2[t] / typical_total).quantize(Decimal("0.01"))
+        su = (sh * Decimal("1.06")).quantize(Decimal("0.01"))
+        lines.append({"typologie": t, "nombre": n, "surface_habitable_m2": sh, "surface_utile_m2": su,
+                      "loyer_mensuel_eur": (su * d.loyer_m2).quantize(Decimal("0.01"))})
+    transport = {"voir_page": 2} if d.bailleur == 2 else {"distance_m": 150}  # the presentation: bus at 150 m
+    return Operation.model_validate({
+        **op.model_dump(exclude={"logements", "surface_habitable_m2", "surface_utile_m2", "loyer_mensuel_total_eur"},
+                        exclude_none=True),
+        "lignes": lines, "transport": transport, "qualite_construction": {"classe_dpe": "A"},
+        "services_proximite": {"rayon_m": 900, "services": ["commerces", "ecoles", "creches"]},
+    })

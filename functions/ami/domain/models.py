@@ -11,7 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from ami.domain.audit import ChainHead
 from ami.domain.extraction import Check, ExtractedField
@@ -111,8 +112,107 @@ Euros = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 SquareMetres = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
 
 
+Typologie = Literal["t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus"]
+TYPOLOGIES: tuple[Typologie, ...] = ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")
+TYPOLOGIE_LIBELLES: dict[str, str] = {"t1": "T1", "t1_bis": "T1 bis", "t2": "T2", "t3": "T3", "t4": "T4",
+                                      "t5": "T5", "t6_plus": "T6 et plus"}
+Page = Annotated[int, Field(ge=1, le=5000)]
+VOIR_PAGE = "Voir le dossier de présentation, page"
+
+
+def form_error(code: str, message: str) -> PydanticCustomError:
+    """A validation error whose message is already the French sentence the bailleur reads."""
+    return PydanticCustomError(f"ami_{code}", message)
+
+
+class LigneLogements(Strict):
+    """Dwellings of one typology that share their surfaces and their rent: one line per kind of dwelling, so
+    that the LLI rent ceiling, whose coefficient depends on each dwelling's surface, is checked dwelling by
+    dwelling."""
+
+    typologie: Typologie = Field(title="Typologie")
+    nombre: Annotated[int, Field(ge=1, le=5000, title="Nombre de logements")]
+    surface_habitable_m2: SquareMetres = Field(title="Surface habitable d'un logement (m²)")
+    surface_utile_m2: SquareMetres = Field(title="Surface utile d'un logement (m²)")
+    loyer_mensuel_eur: Euros = Field(title="Loyer mensuel hors charges d'un logement (€)")
+
+    @model_validator(mode="after")
+    def _surfaces(self) -> LigneLogements:
+        if self.surface_utile_m2 < self.surface_habitable_m2:
+            raise form_error("surfaces_ligne", "la surface utile ne peut pas être inférieure à la surface habitable")
+        return self
+
+
+class Transport(Strict):
+    """How far the operation is from public transport: a distance, or the page of the dossier de présentation
+    that states it (read there by the service; the instructor reads it when the page is a scan)."""
+
+    distance_m: Annotated[int, Field(ge=0, le=50_000)] | None = Field(
+        default=None, title="Distance à pied jusqu'à l'arrêt de transport en commun le plus proche (m)")
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
+
+    @model_validator(mode="after")
+    def _one(self) -> Transport:
+        if self.distance_m is None and self.voir_page is None:
+            raise form_error("transport_vide", "indiquez la distance ou la page du dossier de présentation")
+        return self
+
+
+ClasseDPE = Literal["A", "B", "C", "D", "E", "F", "G"]
+LABELS_ENERGETIQUES: tuple[str, ...] = (
+    "RE 2020 seuil 2025", "RE 2020 seuil 2028", "RE 2020 seuil 2031", "NF Habitat HQE", "NF Habitat", "BBCA",
+    "Effinergie", "BEPOS", "Passivhaus", "Bâtiment biosourcé",
+)
+LabelEnergetique = Literal[
+    "RE 2020 seuil 2025", "RE 2020 seuil 2028", "RE 2020 seuil 2031", "NF Habitat HQE", "NF Habitat", "BBCA",
+    "Effinergie", "BEPOS", "Passivhaus", "Bâtiment biosourcé",
+]
+
+
+class QualiteConstruction(Strict):
+    """The build quality: the DPE class of the homes (planned) or the label targeted, or the page of the dossier
+    de présentation that states it."""
+
+    classe_dpe: ClasseDPE | None = Field(default=None, title="Classe du diagnostic de performance énergétique")
+    label_vise: LabelEnergetique | None = Field(default=None, title="Label ou niveau de performance visé")
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
+
+    @model_validator(mode="after")
+    def _one(self) -> QualiteConstruction:
+        if self.classe_dpe is None and self.label_vise is None and self.voir_page is None:
+            raise form_error("qualite_vide", "indiquez la classe DPE, le label visé ou la page du dossier de "
+                             "présentation")
+        return self
+
+
+ServiceProximite = Literal["commerces", "ecoles", "creches", "equipements_sportifs", "equipements_administratifs"]
+SERVICE_LIBELLES: dict[str, str] = {
+    "commerces": "commerces", "ecoles": "écoles", "creches": "crèches",
+    "equipements_sportifs": "équipements sportifs", "equipements_administratifs": "équipements administratifs",
+}  # the services the cahier des charges names (§2-B, localisation)
+
+
+class ServicesProximite(Strict):
+    """The services de proximité within a stated walking distance (an empty list says there are none)."""
+
+    rayon_m: Annotated[int, Field(ge=50, le=5_000, title="Distance à pied retenue (m)")]
+    services: Annotated[list[ServiceProximite], Field(max_length=5, title="Services présents dans cette distance")]
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
+
+    @field_validator("services")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise form_error("services_doublon", "un service est cité deux fois")
+        return v
+
+
 class Operation(Strict):
-    """The operation form. Every field may be empty while the dossier is a brouillon."""
+    """The operation form. Every field may be empty while the dossier is a brouillon.
+
+    `lignes` details the dwellings typology by typology (surfaces and rent of each); when it is given, the
+    totals (`logements`, surfaces, monthly rents) are derived from it, or must agree with it to the cent.
+    """
 
     nom: Annotated[str, Field(min_length=2, max_length=200), SingleLine] | None = None
     commune_insee: Annotated[str, Field(pattern=r"^([0-9]{5}|2[AB][0-9]{3})$")] | None = None
@@ -124,6 +224,32 @@ class Operation(Strict):
         default=None, description="Loyers mensuels prévus, hors charges, pour l'ensemble des logements"
     )
     date_debut_travaux: date | None = None
+    lignes: Annotated[list[LigneLogements], Field(max_length=200)] | None = Field(
+        default=None, title="Logements, typologie par typologie (surfaces et loyer de chaque logement)")
+    transport: Transport | None = Field(default=None, title="Desserte en transports en commun")
+    services_proximite: ServicesProximite | None = Field(default=None, title="Services de proximité")
+    qualite_construction: QualiteConstruction | None = Field(default=None, title="Qualité de construction")
+
+    @model_validator(mode="after")
+    def _totals_from_lines(self) -> Operation:
+        if not self.lignes:
+            return self
+        counts = {t: sum(ln.nombre for ln in self.lignes if ln.typologie == t) for t in TYPOLOGIES}
+        derived: dict[str, object] = {
+            "logements": Logements(**counts),
+            "surface_habitable_m2": sum((ln.nombre * ln.surface_habitable_m2 for ln in self.lignes), Decimal(0)),
+            "surface_utile_m2": sum((ln.nombre * ln.surface_utile_m2 for ln in self.lignes), Decimal(0)),
+            "loyer_mensuel_total_eur": sum((ln.nombre * ln.loyer_mensuel_eur for ln in self.lignes), Decimal(0)),
+        }
+        labels = {"logements": "le nombre de logements par typologie", "surface_habitable_m2": "la surface habitable",
+                  "surface_utile_m2": "la surface utile", "loyer_mensuel_total_eur": "le loyer mensuel total"}
+        for name, value in derived.items():
+            given = getattr(self, name)
+            if given is None:
+                setattr(self, name, value)
+            elif given != value:
+                raise form_error("totaux_lignes", f"{labels[name]} ne correspond pas au détail des logements")
+        return self
 
 
 class Loan(Strict):

@@ -15,6 +15,7 @@ from typing import Any
 
 from ami.domain.extraction import Check, ComparisonRow, ExtractedField
 from ami.domain.extraction.french import format_euros_fr
+from ami.domain.extraction.presentation import nearest_transport_m
 
 _LOAN_RE = re.compile(r"^prets\[(\d+)\]\.(\w+)$")
 _NATURES = {"foncier": "foncier", "bati": "bâti"}
@@ -193,12 +194,16 @@ _PRESENTATION_ROWS = (
     ("surface_utile_m2", "Surface utile (m²)"),
     ("loyer_mensuel_total_eur", "Loyers mensuels (€)"),
     ("loyer_m2_eur", "Loyer moyen (€/m² SH)"),
+    ("loyer_m2_su_eur", "Loyer moyen (€/m² SU, unité du plafond LLI)"),
+    ("transport.distance_m", "Arrêt de transport en commun le plus proche (m)"),
+    ("qualite.classe_dpe", "Classe DPE"),
 )
 
 
 def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tuple[list[ComparisonRow], list[Check]]:
-    """Rows (document value beside form value) and an info check for each difference; the form stays the
-    reference."""
+    """Rows (document value beside form value) and a check for each difference; the form stays the reference.
+    A difference on a value the score reads (transport distance, DPE class) is an `attention` check: the score
+    retains the form's value and the instructor must look."""
     named = by_name(fields)
     form_values: dict[str, Decimal | None] = {
         "logements.total": Decimal(operation.logements.total) if operation.logements else None,
@@ -208,6 +213,19 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
         "loyer_m2_eur": (operation.loyer_mensuel_total_eur / operation.surface_habitable_m2).quantize(Decimal("0.01"))
         if operation.loyer_mensuel_total_eur and operation.surface_habitable_m2 else None,
     }
+    form_values["loyer_m2_su_eur"] = (
+        (operation.loyer_mensuel_total_eur / operation.surface_utile_m2).quantize(Decimal("0.01"))
+        if operation.loyer_mensuel_total_eur and operation.surface_utile_m2 else None)
+    transport = getattr(operation, "transport", None)
+    form_values["transport.distance_m"] = (
+        Decimal(transport.distance_m) if transport is not None and transport.distance_m is not None else None)
+    quality = getattr(operation, "qualite_construction", None)
+    form_text = {"qualite.classe_dpe": quality.classe_dpe if quality is not None else None}
+    if (stops := named.get("environnement.transports")) is not None and \
+            (nearest := nearest_transport_m(str(stops.value))) is not None:
+        named["transport.distance_m"] = stops.model_copy(update={"value": str(nearest)})
+    if (dpe := named.get("energie.dpe")) is not None:
+        named["qualite.classe_dpe"] = dpe
     if operation.logements:
         for typ in ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus"):
             form_values[f"logements.{typ}"] = Decimal(getattr(operation.logements, typ))
@@ -217,6 +235,19 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
                                         for t in ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")}
     for name, label in labels.items():
         document = named.get(name)
+        if name in form_text:
+            text = form_text[name]
+            if document is None and text is None:
+                continue
+            rows.append(ComparisonRow(champ=name, libelle=label, document=None if document is None else document.value,
+                                      formulaire=text, page=None if document is None else document.page))
+            if document is not None and text is not None and str(document.value).strip().upper() != text:
+                checks.append(Check(
+                    code="ecart_presentation", severity="attention", page=document.page, piece="dossier_presentation",
+                    message_fr=f"{label} : le dossier de présentation indique {document.value}, le formulaire {text} ; "
+                    f"le score retient le formulaire.",
+                ))
+            continue
         form_value = form_values.get(name)
         if document is None and form_value is None:
             continue
@@ -226,8 +257,10 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
         doc_value = _decimal(document.value) if document is not None else None
         tolerance = Decimal("0.01") if name == "loyer_m2_eur" else Decimal(0)
         if doc_value is not None and form_value is not None and abs(doc_value - form_value) > tolerance:
+            scored = name == "transport.distance_m"  # the score reads it: the instructor must look
             checks.append(Check(
-                code="ecart_presentation", severity="info", page=document.page if document else None,
+                code="ecart_presentation", severity="attention" if scored else "info",
+                page=document.page if document else None,
                 piece="dossier_presentation",
                 message_fr=f"{label} : le dossier de présentation indique {document.value if document else ''}, "
                 f"le formulaire {form_value}.",
