@@ -11,6 +11,7 @@ from typing import Literal
 
 from ami.domain.extraction import ExtractedField
 from ami.domain.extraction.french import normalise
+from ami.domain.extraction.layout import PageLayout
 
 PAGE_BREAK = "\n\f\n"
 SOURCE_MAX = 240
@@ -22,9 +23,11 @@ _LOWER_EXCEPTIONS = ("\u0130", "\u0131", "\u017f")
 
 @dataclass
 class Document:
-    """Pages joined by a form feed line; offsets map back to (1-based) pages."""
+    """Pages joined by a form feed line; offsets map back to (1-based) pages. `layouts`, when the words'
+    positions are known, lets the table readers work on geometry; `scanned` says they came from OCR."""
 
     pages: list[str]
+    layouts: list[PageLayout] | None = None
     text: str = field(init=False)
     starts: list[int] = field(init=False)
 
@@ -38,6 +41,10 @@ class Document:
             parts.append(clean)
             offset += len(clean) + len(PAGE_BREAK)
         self.text = PAGE_BREAK.join(parts)
+
+    @property
+    def scanned(self) -> bool:
+        return bool(self.layouts) and any(layout.ocr for layout in self.layouts or ())
 
     @cached_property
     def lower(self) -> str | None:
