@@ -594,6 +594,18 @@ def letters(families: dict[str, Callable[[int], Letter]], variants: int = VARIAN
     return [make(number) for make in families.values() for number in range(variants)]
 
 
+def scanned(data: bytes, dpi: int = 150) -> bytes:
+    """The letter as a scanner gives it back: one image a page, no text layer."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(data)
+    pdf = FPDF(format="A4")
+    for page in document:
+        pdf.add_page()
+        pdf.image(page.render(scale=dpi / 72, grayscale=True).to_pil(), x=0, y=0, w=210, h=297)
+    return bytes(pdf.output())
+
+
 if __name__ == "__main__":
     import sys
     from pathlib import Path
