@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from ami.domain.wording import compte
 from rich.console import Console
 from rich.table import Table
 
@@ -78,7 +79,7 @@ def _print(result: dict[str, Any], file: Path) -> None:
     if result["verdict"] == "refused":
         console.print(f"[bold red]REFUSÉ[/] {file.name} ({result['reason_code']})\n{result['message']}")
         return
-    console.print(f"[bold green]ACCEPTÉ[/] {file.name} — {result['pages']} page(s), {result['size']} octets, "
+    console.print(f"[bold green]ACCEPTÉ[/] {file.name} — {compte(result['pages'], 'page')}, {result['size']} octets, "
                   f"couche texte : {'oui' if result['text_layer'] else 'non'}")
     if result["checks"]:
         table = Table(title="Constats", show_lines=False)

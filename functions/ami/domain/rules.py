@@ -79,15 +79,15 @@ def after_envoi(dossier: Dossier, piece: PieceKind, version_id: str) -> bool:
 # ---------------------------------------------------------------- completeness
 
 
-FORM_FIELDS: dict[str, str] = {
-    "nom": "le nom de l'opération",
-    "commune_insee": "la commune (code INSEE)",
-    "adresse": "l'adresse de l'opération",
-    "logements": "le nombre de logements par typologie",
-    "surface_habitable_m2": "la surface habitable",
-    "surface_utile_m2": "la surface utile",
-    "loyer_mensuel_total_eur": "les loyers mensuels prévus",
-    "date_debut_travaux": "la date de début des travaux",
+FORM_FIELDS: dict[str, str] = {  # what is missing, agreed with its noun
+    "nom": "le nom de l'opération n'est pas renseigné",
+    "commune_insee": "la commune (code INSEE) n'est pas renseignée",
+    "adresse": "l'adresse de l'opération n'est pas renseignée",
+    "logements": "le nombre de logements par typologie n'est pas renseigné",
+    "surface_habitable_m2": "la surface habitable n'est pas renseignée",
+    "surface_utile_m2": "la surface utile n'est pas renseignée",
+    "loyer_mensuel_total_eur": "les loyers mensuels prévus ne sont pas renseignés",
+    "date_debut_travaux": "la date de début des travaux n'est pas renseignée",
 }
 
 
@@ -95,8 +95,8 @@ def form_gaps(dossier: Dossier) -> list[Reason]:
     """What the operation form still lacks, in the bailleur's words."""
     op = dossier.form.operation
     reasons = [
-        Reason(code=f"formulaire_{name}", message=f"Formulaire incomplet : {label} n'est pas renseigné(e).")
-        for name, label in FORM_FIELDS.items()
+        Reason(code=f"formulaire_{name}", message=f"Formulaire incomplet : {missing}.")
+        for name, missing in FORM_FIELDS.items()
         if getattr(op, name) is None
     ]
     if op.logements is not None and op.logements.total == 0:
