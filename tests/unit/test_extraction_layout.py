@@ -134,6 +134,13 @@ def test_every_other_guarantor_wording_is_flagged(wording: str) -> None:
     assert check.code == "autre_garant" and check.severity == "attention" and wording[:30] in check.message_fr
 
 
+@pytest.mark.parametrize("tail", ["", " Réf. \u0130STANBUL"])  # İ: the text cannot be lowered letter for letter
+def test_guarantee_words_are_found_whatever_their_case(tail: str) -> None:
+    letter = f"CONDITIONS\nLES PRÊTS SONT GARANTIS PAR LA COMMUNE DE MÂCON À HAUTEUR DE 50 %.{tail}\n"
+    [check] = other_guarantors([letter])
+    assert "GARANTIS PAR LA COMMUNE" in check.message_fr
+
+
 def test_action_logement_s_guarantee_alone_is_no_other_guarantor() -> None:
     letter = ("La mise à disposition des fonds est subordonnée à l'obtention de la garantie d'Action Logement "
               "Services à hauteur de 100 %, après production des garanties requises. Direction régionale "

@@ -134,29 +134,29 @@ def is_footer(line: str) -> bool:
 
 DocumentKind = Literal["lettre_offre", "dossier_presentation"]
 
+# Matched on lower-case text: a case-sensitive search is several times faster than re.IGNORECASE.
 _LETTER_MARKERS = re.compile(
     r"lettre\s+d'offre|offre\s+de\s+(?:prêts?|financement)|lettre\s+d'intention|intention\s+de\s+financement|"
-    r"offre\s+valable",
-    re.IGNORECASE,
+    r"offre\s+valable"
 )
 _DOSSIER_MARKERS = re.compile(
-    r"dossier\s+de\s+présentation|présentation\s+de\s+l'opération|notice\s+de\s+présentation", re.IGNORECASE
+    r"dossier\s+de\s+présentation|présentation\s+de\s+l'opération|notice\s+de\s+présentation"
 )
 CLASSIFY_PAGES = 3
 
 
 def classify(pages: list[str]) -> DocumentKind | None:
     """Which piece the first pages say this is; None when they say neither, or both as clearly."""
-    head = normalise("\n".join(pages[:CLASSIFY_PAGES]))
-    letter = len(_LETTER_MARKERS.findall(head))
-    dossier = len(_DOSSIER_MARKERS.findall(head))
+    head = normalise("\n".join(pages[:CLASSIFY_PAGES])).lower()
+    letter = _LETTER_MARKERS.search(head) is not None  # whether, not how often: the first one is enough
+    dossier = _DOSSIER_MARKERS.search(head) is not None
     if letter and not dossier:
         return "lettre_offre"
     if dossier and not letter:
         return "dossier_presentation"
     if letter and dossier:
         # A letter may cite "la présentation de l'opération"; a dossier may quote the offer once.
-        first = normalise(pages[0])[:600] if pages else ""
+        first = normalise(pages[0])[:600].lower() if pages else ""
         if _DOSSIER_MARKERS.search(first) and not _LETTER_MARKERS.search(first):
             return "dossier_presentation"
         if _LETTER_MARKERS.search(first) and not _DOSSIER_MARKERS.search(first):

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import pairwise
+from operator import attrgetter, itemgetter, sub
 from typing import Any, NamedTuple
 
 _WORD_RE = re.compile(r"\S+")
@@ -43,6 +43,10 @@ class Word(NamedTuple):
         return (self.top + self.bottom) / 2
 
 
+_X0 = attrgetter("x0")
+_TOP_X0 = itemgetter(3, 1)  # (top, x0) of a Word
+
+
 class Cell:
     """Words of one line close enough to be read together (a table cell, a label, a phrase); its box and
     text are computed once."""
@@ -55,11 +59,9 @@ class Cell:
             word = words[0]
             self.x0, self.x1, self.top, self.bottom, self.text = word.x0, word.x1, word.top, word.bottom, word.text
             return
-        self.x0 = words[0].x0
-        self.x1 = max(w.x1 for w in words)
-        self.top = min(w.top for w in words)
-        self.bottom = max(w.bottom for w in words)
-        self.text = " ".join(w.text for w in words)
+        texts, _, x1s, tops, bottoms, _ = zip(*words, strict=True)  # one pass in C, not four generators
+        self.x0, self.x1, self.top, self.bottom = words[0].x0, max(x1s), min(tops), max(bottoms)
+        self.text = " ".join(texts)
 
     @property
     def confidence(self) -> float:
@@ -77,9 +79,9 @@ class Line:
             self.words, self.top, self.bottom, self.text = words, word.top, word.bottom, word.text
             self.cells = [Cell(words)]
             return
-        self.words = sorted(words, key=lambda w: w.x0)
-        self.top = min(w.top for w in words)
-        self.bottom = max(w.bottom for w in words)
+        self.words = sorted(words, key=_X0)
+        _, _, _, tops, bottoms, _ = zip(*words, strict=True)
+        self.top, self.bottom = min(tops), max(bottoms)
         self.cells = split_cells(self.words)
         self.text = " ".join(cell.text for cell in self.cells)
 
@@ -153,11 +155,15 @@ def pdfium_words(textpage: Any, text: str, page_height: float) -> list[Word] | N
                 words.append(Word(" ".join(line.group().split()), x0, x0 + width, y_top, y_bottom))
                 continue
         for match in _WORD_RE.finditer(text, start, end):
-            get_box(raw, match.start(), left, right, bottom, top)
+            first, last = match.span()
+            get_box(raw, first, left, right, bottom, top)
             x0, y_top, y_bottom = left.value, top.value, bottom.value
-            get_box(raw, match.end() - 1, left, right, bottom, top)
-            words.append(Word(match.group(), x0, max(right.value, x0 + 0.1), page_height - max(y_top, top.value),
-                              page_height - min(y_bottom, bottom.value)))
+            get_box(raw, last - 1, left, right, bottom, top)
+            x1, y_top_last, y_bottom_last = right.value, top.value, bottom.value
+            # Conditional expressions rather than max() and min(): this runs for every word of a table.
+            words.append(Word(text[first:last], x0, x1 if x1 > x0 + 0.1 else x0 + 0.1,
+                              page_height - (y_top if y_top > y_top_last else y_top_last),
+                              page_height - (y_bottom if y_bottom < y_bottom_last else y_bottom_last)))
     return words
 
 
@@ -168,7 +174,7 @@ def build_lines(words: Iterable[Word]) -> list[Line]:
     """Words whose middles fall within one another's height, left to right; lines top to bottom."""
     groups: list[list[Word]] = []
     open_lines: list[tuple[float, float, list[Word]]] = []  # (top, bottom) band of each recent line
-    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+    for word in sorted(words, key=_TOP_X0):
         middle = (word.top + word.bottom) / 2
         target = None
         for top, bottom, group in reversed(open_lines[-4:]):
@@ -191,20 +197,22 @@ def split_cells(words: list[Word]) -> list[Cell]:
     """A gap wider than about half an em starts a new cell (a space is a quarter of an em)."""
     if not words:
         return []
-    chars = sum(len(w.text) for w in words)
-    width = sum(w.x1 - w.x0 for w in words)
-    heights = sorted(w.bottom - w.top for w in words)
+    texts, x0s, x1s, tops, bottoms, _ = zip(*words, strict=True)
+    chars = sum(map(len, texts))
+    width = sum(x1s) - sum(x0s)
+    heights = sorted(map(sub, bottoms, tops))
     height = heights[len(heights) // 2]
     char = width / chars if chars else height / 2
     threshold = max(1.15 * char, 0.5 * height, 2.5)
-    gaps = sorted(word.x0 - previous.x1 for previous, word in pairwise(words))
+    between = list(map(sub, x0s[1:], x1s))  # each word's start minus the previous word's end
+    gaps = sorted(between)
     if len(gaps) >= 5:
         # A justified line widens every space alike: only a gap well above the usual one is a cell border
         # (up to an em and a half: wider is a column, however many there are).
         threshold = max(threshold, min(1.8 * gaps[len(gaps) // 4], 1.5 * height))
     groups = [[words[0]]]
-    for previous, word in pairwise(words):
-        if word.x0 - previous.x1 > threshold:
+    for word, gap in zip(words[1:], between, strict=True):
+        if gap > threshold:
             groups.append([word])
         else:
             groups[-1].append(word)
@@ -277,10 +285,12 @@ def _intersect(first: list[tuple[float, float]], second: list[tuple[float, float
     out = []
     i = j = 0
     while i < len(first) and j < len(second):
-        low, high = max(first[i][0], second[j][0]), min(first[i][1], second[j][1])
+        (low_a, high_a), (low_b, high_b) = first[i], second[j]
+        low = low_a if low_a > low_b else low_b  # max and min, without a call: run for every line of a page
+        high = high_a if high_a < high_b else high_b
         if high > low:
             out.append((low, high))
-        if first[i][1] < second[j][1]:
+        if high_a < high_b:
             i += 1
         else:
             j += 1

@@ -587,15 +587,19 @@ def other_guarantors(pages: list[str] | Document) -> list[Check]:
     mentions: list[tuple[int, int]] = []
     ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
     starts = [end for _, end in ends]
-    for word in vocab.guarantee_re.finditer(text):
+    lower = doc.lower
+    words = (vocab.guarantee_lower_re.finditer(lower) if lower is not None and vocab.guarantee_lower_re
+             else vocab.guarantee_re.finditer(text))
+    for word in words:
+        if any(s <= word.start() < e for s, e in mentions):
+            continue  # in a sentence already quoted
         before = bisect.bisect_right(starts, word.start())
         sentence_start = starts[before - 1] if before else 0
         after = bisect.bisect_left(ends, (word.end(), -1))
         sentence_end = ends[after][0] if after < len(ends) else len(text)
         low = max(sentence_start, word.start() - vocab.window)
         high = min(sentence_end, word.end() + vocab.window)
-        guarantor = vocab.guarantor_re.search(text, low, high)
-        if guarantor and not any(s <= word.start() < e for s, e in mentions):
+        if vocab.guarantor_re.search(text, low, high):
             mentions.append((sentence_start, sentence_end))
     if not mentions:
         return []

@@ -148,22 +148,16 @@ def _crosses(line: Line, label_x: float, first_column: float) -> bool:
                and len(cell.text.split()) > 3 for cell in line.cells)
 
 
-def _column_of(x: float, columns: list[float]) -> int:
-    """-1 for the label column, else the index of the value column the word starts in."""
-    found = -1
-    for index, start in enumerate(columns):
-        if x >= start - _TOLERANCE:
-            found = index
-    return found
-
-
 def _rows(region: list[Line], label_x: float, columns: list[float], page: int, gap: float) -> list[_Row]:
     rows: list[_Row] = []
     values: list[tuple[int, Word]] = []
+    # A word starts in the last column whose start (less the tolerance) it reaches; -1 is the label column.
+    # The starts ascend, so a bisection finds it.
+    reached = [start - _TOLERANCE for start in columns]
     for line in region:
         label_words = []
         for word in line.words:
-            column = _column_of(word.x0, columns)
+            column = bisect.bisect_right(reached, word.x0) - 1
             if column < 0:
                 label_words.append(word)
             else:
