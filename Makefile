@@ -25,12 +25,17 @@ demo: setup
 up: setup
 	$(BIN)/ami local up
 
-## Debian tools some tests use: LibreOffice renders the CCN registre once. Installed when we are
-## root with apt-get (CI, fresh machines); elsewhere that one test says it was not run, and why.
+## Debian tools some tests use: LibreOffice renders the CCN registre once; Tesseract with its French
+## model reads scanned lettres d'offre (tests/unit/test_extraction_ocr.py fails, saying why, without it).
+## Installed when we are root with apt-get (CI, fresh machines); elsewhere each says what is missing.
 tools:
 	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } >/dev/null 2>&1; } \
 	  || echo "LibreOffice absent : le test de rendu du registre ne sera pas exécuté."
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx fra; } \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-fra; } >/dev/null 2>&1; } \
+	  || echo "Tesseract (fra) absent : installez tesseract-ocr et tesseract-ocr-fra, sinon les tests d'OCR échouent."
 
 ## Linters, type checks and every test (unit, integration, e2e, infra).
 test: setup lint tools

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ami.adapters.aws import Aws, default_aws
 from ami.domain.dispositif import dispositif
@@ -32,6 +32,9 @@ from ami.services.ports import (
     Store,
 )
 from ami.settings import Settings
+
+if TYPE_CHECKING:
+    from ami.services.ports import OcrEngine
 
 
 @dataclass
@@ -114,6 +117,17 @@ class Container:
         return self._given("referentiels") or ReferentielStore(self.settings, self.aws)
 
     @cached_property
+    def ocr(self) -> OcrEngine | None:
+        """The OCR engine for scanned lettres d'offre; an override of None means none."""
+        if "ocr" in self.overrides:
+            ocr: OcrEngine | None = self.overrides["ocr"]
+            return ocr
+        from ami.adapters.ocr import ocr_engine
+
+        s = self.settings
+        return ocr_engine(s.ocr, in_lambda=bool(s.lambda_function_name), aws=self.aws)
+
+    @cached_property
     def idempotency(self) -> Idempotency:
         if self._given("idempotency"):
             return self._given("idempotency")
@@ -129,7 +143,7 @@ class Container:
     def intake(self) -> Any:
         from ami.services.intake import Intake
 
-        return Intake(self.deposits, self.store, self.publisher, self.idempotency, self.clock)
+        return Intake(self.deposits, self.store, self.publisher, self.idempotency, self.clock, self.ocr)
 
     @cached_property
     def inscriptions(self) -> Any:
@@ -165,7 +179,7 @@ class Container:
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:
     """Wire the service for `settings`; `overrides` replace adapters by name (store, deposits,
-    publisher, mailer, accounts, sirene, registrations, referentiels, idempotency)."""
+    publisher, mailer, accounts, sirene, registrations, referentiels, idempotency, ocr)."""
     return Container(settings, aws or default_aws(), clock, overrides)
 
 

@@ -10,7 +10,7 @@ tests, which touch the whole stack, read everything (`settings()`).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -36,6 +36,11 @@ class Settings(BaseModel):
     user_pool_client_ids: str = Field("", alias="USER_POOL_CLIENT_IDS")
     # The INSEE Sirene API key's secret (the API checks SIRENs at registration); locally a fixture.
     sirene_secret_arn: str = Field("", alias="SIRENE_SECRET_ARN")
+    # How intake reads a scanned lettre d'offre (ami.adapters.ocr): tesseract, textract or aucun. Not in
+    # template.yaml, and required by no function: unset, Textract in a Lambda function (whose runtime sets
+    # AWS_LAMBDA_FUNCTION_NAME), Tesseract where it is installed, none otherwise.
+    ocr: Literal["", "tesseract", "textract", "aucun"] = Field("", alias="AMI_OCR")
+    lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
 
     @classmethod
     def from_env(cls) -> Settings:

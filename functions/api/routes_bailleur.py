@@ -9,6 +9,7 @@ from typing import Any
 from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ami.domain.extraction.compare import instruction_view
 from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, DossierStatus, PieceKind, PieceRecord, utcnow
 from ami.services import envoi as envoi_logic
 from chalice import Blueprint, Response
@@ -89,7 +90,9 @@ def create_dossier() -> Response:
 def get_dossier(dossier_id: str) -> Response:
     who = bailleur_caller()
     d = dossier_or_404(dossier_id, who)
-    detail = DossierDetail(dossier=d, pieces=piece_records(dossier_id), checks=rules.form_gaps(d))
+    records = piece_records(dossier_id)
+    detail = DossierDetail(dossier=d, pieces=records, checks=rules.form_gaps(d),
+                           constats=instruction_view(records, d)[0])
     return json_response({**dump(detail), "dossier": for_bailleur(d)})
 
 

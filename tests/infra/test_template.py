@@ -89,7 +89,8 @@ CONTRACT_IDS = {
     "InstructionDLQAlarm",
 }
 ALLOWED_PSEUDO = {"AWS::StackName", "AWS::AccountId", "AWS::Region", "AWS::Partition"}
-READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Head", "Search", "Lookup", "Receive")
+READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Head", "Search", "Lookup", "Receive",
+              "Detect")  # textract:DetectDocumentText reads the image it is sent and keeps nothing
 
 
 # ---------------------------------------------------------------- loading

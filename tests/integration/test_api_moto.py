@@ -7,6 +7,7 @@ Claims reach the app the way API Gateway hands them over: Chalice's local gatewa
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator
@@ -18,7 +19,8 @@ import pytest
 from ami import bootstrap
 from ami.adapters.aws import Aws
 from ami.adapters.dynamodb import Store as DynamoStore
-from ami.domain.models import DossierStatus
+from ami.domain.extraction import Check, ExtractedField
+from ami.domain.models import DossierStatus, PieceRecord
 from ami.domain.notifications import Email
 from ami.domain.sequence import DepositCounter, ToNumber
 from ami.settings import Settings, settings
@@ -375,6 +377,7 @@ def test_create_edit_and_read_a_dossier(client: Client) -> None:
     assert r.json_body["dossier"]["status"] == "brouillon"
     assert r.json_body["pieces"] == []
     assert "formulaire_prets" in [c["code"] for c in r.json_body["checks"]]
+    assert r.json_body["constats"] == []  # the pieces' checks, shown before the envoi (none without pieces)
 
     r = call(client, "PUT", f"/dossiers/{dossier_id}", FORM, BAILLEUR_A)
     assert r.status_code == 200, r.body
@@ -388,6 +391,25 @@ def test_create_edit_and_read_a_dossier(client: Client) -> None:
     listing = call(client, "GET", "/dossiers", h=BAILLEUR_A)
     assert [d["dossier_id"] for d in listing.json_body] == [dossier_id]
     assert call(client, "GET", "/dossiers", h=BAILLEUR_B).json_body == []
+
+
+def test_the_bailleur_sees_the_pieces_checks_before_the_envoi(client: Client) -> None:
+    register(client)
+    dossier_id = new_dossier(client)
+    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    other = Check(code="autre_bailleur", severity="bloquant", page=1,
+                  message_fr="La lettre d'offre est adressée au SIREN 552100554, pas à celui du bailleur du dossier.")
+    read = [ExtractedField(name=f"prets[{i}].montant_eur", value=value, page=2, source=value, confidence=0.95)
+            for i, value in enumerate(("1000000.10", "2400000"))]
+    api.services().store.record_piece(dossier_id, PieceRecord(
+        piece="lettre_offre", key=f"bailleurs/{SIREN_A}/{dossier_id}/lettre_offre.pdf", version_id="v1", size=10,
+        sha256="0" * 64, accepted=True, received_at=now, checked_at=now, checks=[other], fields=read))
+    r = call(client, "GET", f"/dossiers/{dossier_id}", h=BAILLEUR_A)
+    assert r.status_code == 200, r.body
+    said = {c["code"]: c for c in r.json_body["constats"]}
+    assert said["autre_bailleur"]["severity"] == "bloquant"  # the piece's own check
+    assert said["ecart_montant"]["severity"] == "attention"  # the letter against the form
+    assert "2\u202f400\u202f000,00\xa0€" in said["ecart_montant"]["message_fr"]
 
 
 def test_unregistered_bailleur_cannot_create_a_dossier(client: Client) -> None:

@@ -315,7 +315,8 @@ class PieceRecord(Model):
     message: str | None = None
     received_at: datetime
     checked_at: datetime
-    checks: list[Check] = Field(default_factory=list, description="Constats non bloquants sur la pièce")
+    checks: list[Check] = Field(default_factory=list,
+                                description="Constats sur la pièce (« bloquant » : dossier incomplet)")
     fields: list[ExtractedField] = Field(default_factory=list, description="Champs lus dans la pièce")
 
 

@@ -136,8 +136,10 @@ class CompletenessResult:
 def assess(dossier: Dossier, records: dict[tuple[str, str], PieceRecord]) -> CompletenessResult:
     """Decide whether the deposit is complete.
 
-    Only the piece versions recorded at envoi belong to the deposit. A version that intake has not
-    examined yet leaves the verdict `en_attente`, unless something else already makes it incomplete.
+    Only the piece versions recorded at envoi belong to the deposit; a `bloquant` check of intake on one of
+    them (a lettre d'offre addressed to another SIREN) is a reason the dossier is incomplete. A version that
+    intake has not examined yet leaves the verdict `en_attente`, unless something else already makes it
+    incomplete.
     `records` maps (piece, version_id) to intake's conclusion.
     """
     assert dossier.envoi is not None, "only a sent dossier is assessed"
@@ -161,6 +163,10 @@ def assess(dossier: Dossier, records: dict[tuple[str, str], PieceRecord]) -> Com
             waiting = True
         elif not record.accepted:
             reasons.append(Reason(code=f"piece_refusee_{piece}", message=f"Pièce refusée ({label}) : {record.message}"))
+        else:
+            # A blocking check on the deposited version makes the dossier incomplete (docs/intake.md).
+            reasons.extend(Reason(code=check.code, message=check.message_fr)
+                           for check in record.checks if check.severity == "bloquant")
     if reasons:
         return CompletenessResult("incomplet", tuple(reasons))
     return CompletenessResult("en_attente" if waiting else "complet")

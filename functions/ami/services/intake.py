@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from pydantic import BaseModel
@@ -16,6 +16,9 @@ from ami.domain.models import CompletenessRequest, PieceRecord
 from ami.domain.rules import after_envoi
 from ami.services.idempotency import Idempotency
 from ami.services.ports import Clock, Deposits, Dossiers, Publisher
+
+if TYPE_CHECKING:
+    from ami.services.ports import OcrEngine
 
 UNKNOWN_KEY = PieceRefused(
     "cle_inconnue",
@@ -46,12 +49,19 @@ class IntakeOutcome(BaseModel):
 
 class Intake:
     def __init__(
-        self, deposits: Deposits, dossiers: Dossiers, publisher: Publisher, idempotency: Idempotency, clock: Clock
+        self,
+        deposits: Deposits,
+        dossiers: Dossiers,
+        publisher: Publisher,
+        idempotency: Idempotency,
+        clock: Clock,
+        ocr: OcrEngine | None = None,
     ) -> None:
         self.deposits = deposits
         self.dossiers = dossiers
         self.publisher = publisher
         self.clock = clock
+        self.ocr = ocr  # reads scanned lettres d'offre; without one they are left to the instructor
         # S3 announces some objects twice: the second announcement must change nothing.
         self._once = idempotency.once(
             self._examine,
@@ -86,7 +96,8 @@ class Intake:
         try:
             bailleur = self.dossiers.get_bailleur(dossier.siren)
             context = PieceContext(siren=dossier.siren, raison_sociale=bailleur.raison_sociale if bailleur else None)
-            report = examine(data, parts.piece, declared_size=max(size, upload.size), context=context)
+            report = examine(data, parts.piece, declared_size=max(size, upload.size), context=context,
+                             ocr=self.ocr)
             record = PieceRecord(piece=parts.piece, key=upload.key, version_id=upload.version_id, size=report.size,
                                  sha256=report.sha256, accepted=True, pages=report.pages,
                                  received_at=upload.event_time, checked_at=self.clock(),

@@ -2,13 +2,16 @@
 
 The AWS adapters (`ami.adapters`) and the in-memory fakes of the tests (`tests/fakes.py`) both
 satisfy them; one contract suite (`tests/contract/`) runs against both so that the fakes stay honest.
+`OcrEngine` is defined beside its user, the pure examination of a piece (`ami.domain.pieces`), and named
+here with the other ports for type checking only (its module would cost every cold start a few
+milliseconds for a letter that is rarely scanned); its adapters are in `ami.adapters.ocr`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ami.domain.audit import AuditEntry
 from ami.domain.inscription import PendingRegistration, UniteLegale
@@ -27,6 +30,9 @@ from ami.domain.models import (
 from ami.domain.notifications import Email
 from ami.domain.score import Score
 from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
+
+if TYPE_CHECKING:
+    from ami.domain.extraction.ocr import OcrEngine as OcrEngine
 
 Clock = Callable[[], datetime]
 
