@@ -7,11 +7,12 @@ from typing import Any, Literal
 from urllib.parse import unquote_plus
 
 from ami import bootstrap
+from ami.batch import sqs_batch_handler
 from ami.services.intake import Upload
 from ami.settings import IntakeSettings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import S3Model, SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -54,14 +55,7 @@ def make_handler(app: bootstrap.Container) -> Handler:
             logger.info("piece examined", extra={"outcome": outcome.outcome, "reason_code": outcome.reason_code})
             metrics.add_metric(name=f"Pieces_{outcome.outcome}", unit=MetricUnit.Count, value=1)
 
-    @logger.inject_lambda_context
-    @metrics.log_metrics
-    def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        app.idempotency.register_lambda_context(context)
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                        context=context)
-
-    return handler
+    return sqs_batch_handler(app, processor, record_handler, logger, metrics)
 
 
 lambda_handler = make_handler(bootstrap.build(IntakeSettings.from_env()))

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ami import bootstrap
+from ami.batch import sqs_batch_handler
 from ami.domain.models import Notification
 from ami.settings import NotifySettings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -33,14 +34,7 @@ def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaCo
         logger.info("notification sent", extra={"kind": record.body.kind})
         metrics.add_metric(name=f"Emails_{record.body.kind}", unit=MetricUnit.Count, value=1)
 
-    @logger.inject_lambda_context
-    @metrics.log_metrics
-    def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        app.idempotency.register_lambda_context(context)
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                        context=context)
-
-    return handler
+    return sqs_batch_handler(app, processor, record_handler, logger, metrics)
 
 
 lambda_handler = make_handler(bootstrap.build(NotifySettings.from_env()))

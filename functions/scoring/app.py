@@ -11,11 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ami import bootstrap
+from ami.batch import sqs_batch_handler
 from ami.domain.models import DepositNumbered
 from ami.settings import ScoringSettings
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
@@ -48,14 +49,7 @@ def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaCo
         logger.info("work item queued", extra={"deposit_number": deposit.deposit_number})
         metrics.add_metric(name="WorkItemsQueued", unit=MetricUnit.Count, value=1)
 
-    @logger.inject_lambda_context
-    @metrics.log_metrics
-    def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-        app.idempotency.register_lambda_context(context)
-        return process_partial_response(event=event, record_handler=record_handler, processor=processor,
-                                        context=context)
-
-    return handler
+    return sqs_batch_handler(app, processor, record_handler, logger, metrics)
 
 
 lambda_handler = make_handler(bootstrap.build(ScoringSettings.from_env()))
