@@ -26,6 +26,7 @@ from ami.services.ports import (
     Mailer,
     Publisher,
     Referentiels,
+    Sessions,
     Store,
 )
 from ami.settings import Settings
@@ -86,6 +87,14 @@ class Container:
         return self._given("accounts") or CognitoAccounts(self.settings.user_pool_id, self.aws)
 
     @cached_property
+    def sessions(self) -> Sessions:
+        from ami.adapters.cognito_sessions import CognitoSessions
+
+        return self._given("sessions") or CognitoSessions(
+            self.settings.user_pool_id, self.settings.user_pool_client_ids, self.aws
+        )
+
+    @cached_property
     def referentiels(self) -> Referentiels:
         from ami.adapters.referentiels import ReferentielStore
 
@@ -137,7 +146,7 @@ class Container:
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:
     """Wire the service for `settings`; `overrides` replace adapters by name (store, deposits,
-    publisher, mailer, accounts, referentiels, idempotency)."""
+    publisher, mailer, accounts, sessions, referentiels, idempotency)."""
     return Container(settings, aws or default_aws(), clock, overrides)
 
 
