@@ -25,12 +25,17 @@ demo: setup
 up: setup
 	$(BIN)/ami local up
 
-## Debian tools some tests use: LibreOffice renders the CCN registre once. Installed when we are
-## root with apt-get (CI, fresh machines); elsewhere that one test says it was not run, and why.
+## Debian tools some tests use: LibreOffice renders the CCN registre once; Chromium runs the
+## plateforme's browser tests (Playwright drives it: its own browser download is not reachable).
+## Installed when we are root with apt-get (CI, fresh machines); elsewhere those tests say they were
+## not run, and why.
 tools:
 	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } >/dev/null 2>&1; } \
 	  || echo "LibreOffice absent : le test de rendu du registre ne sera pas exécuté."
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; } >/dev/null 2>&1; } \
+	  || echo "Chromium absent : les tests de la plateforme dans le navigateur ne seront pas exécutés."
 
 ## Linters, type checks and every test (unit, integration, e2e, infra).
 test: setup lint tools

@@ -40,8 +40,11 @@
     fetch(form.dataset.etat, {credentials: "same-origin", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.json(); })
       .then(function (state) {
-        if (state.pieces[form.dataset.piece] > before) {
-          window.location.assign(window.location.pathname + "?depot=" + form.dataset.piece + "#piece-" + form.dataset.piece);
+        var seen = state.pieces[form.dataset.piece];
+        if (seen > before) {
+          // A new address each time (the version count), so that the page is loaded again, not just scrolled.
+          window.location.assign(window.location.pathname + "?verdict=" + form.dataset.piece + "-" + seen +
+                                 "#piece-" + form.dataset.piece);
         } else if (Date.now() > deadline) {
           say(form, "La vérification prend plus de temps que prévu : rechargez la page dans un moment.");
         } else {
