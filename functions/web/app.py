@@ -15,10 +15,11 @@ from aws_lambda_powertools import Logger
 from chalice import Response
 from chalice.app import Request
 
-from web import pages_bailleur, pages_public
-from web.core import app, configure, reset_state, security_headers, services
+from web import core, pages_bailleur, pages_public
+from web.core import configure, reset_state, security_headers, services
 
 logger = Logger(service="plateforme")
+app = core.app  # what template.yaml's Handler names
 
 __all__ = ["app", "configure", "services"]
 

@@ -11,12 +11,9 @@ in the form), checked before any route runs.
 from __future__ import annotations
 
 import contextvars
-import functools
 import hmac
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -25,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 from ami import bootstrap
 from ami.domain.errors import AmiError
 from ami.settings import WebSettings
-from chalice import Blueprint, Chalice, Response
+from chalice import Chalice
 
 HERE = Path(__file__).resolve().parent
 app = Chalice(app_name="ami-garantie-plateforme")
@@ -168,65 +165,6 @@ def check_csrf() -> None:
     origin = header("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != header("host"):
         raise CsrfRefused()
-
-
-# ---------------------------------------------------------------- pages
-
-
-@cache
-def environment() -> Any:
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-    from web import views
-
-    env = Environment(
-        loader=FileSystemLoader(str(HERE / "templates")),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(views.FILTERS)
-    env.globals.update(static=views.static_url, csrf_field=CSRF_FIELD)
-    return env
-
-
-def render_text(template: str, **context: Any) -> str:
-    from web import session
-
-    base = {"csrf_token": csrf_token(), "user": session.current_user(optional=True), "path": request().path}
-    return str(environment().get_template(template).render({**base, **context}))
-
-
-def page(template: str, status: int = 200, **context: Any) -> Response:
-    return Response(body=render_text(template, **context), status_code=status,
-                    headers={"Content-Type": "text/html; charset=utf-8"})
-
-
-def redirect(location: str, status: int = 303) -> Response:
-    return Response(body="", status_code=status, headers={"Location": location})
-
-
-def route(bp: Blueprint, path: str, methods: tuple[str, ...] = ("GET",)) -> Callable[[Callable[..., Response]],
-                                                                                   Callable[..., Response]]:
-    """`bp.route`, accepting the forms browsers post, with the CSRF check of every POST and the one
-    mapping of errors to pages."""
-    def register(func: Callable[..., Response]) -> Callable[..., Response]:
-        @functools.wraps(func)
-        def guarded(*args: Any, **kwargs: Any) -> Response:
-            try:
-                if request().method == "POST":
-                    check_csrf()
-                return func(*args, **kwargs)
-            except Exception as exc:
-                from web.errors import error_page
-
-                return error_page(exc)
-
-        bp.route(path, methods=list(methods), content_types=[FORM, "application/json"])(guarded)
-        return guarded
-
-    return register
 
 
 def absolute(path: str) -> str:

@@ -7,6 +7,10 @@ from ami.domain.errors import AmiError
 from aws_lambda_powertools import Logger
 from chalice import Response
 
+from web.core import request
+from web.rendering import page, redirect
+from web.session import SignInRequired
+
 logger = Logger(service="plateforme", child=True)
 TITLES = {
     400: "Demande invalide",
@@ -20,9 +24,6 @@ TITLES = {
 
 
 def error_page(exc: BaseException) -> Response:
-    from web.core import page, redirect, request
-    from web.session import SignInRequired
-
     if isinstance(exc, SignInRequired):
         from urllib.parse import quote
 

@@ -23,8 +23,10 @@ from ami.services import envoi as envoi_logic
 from chalice import Blueprint, Response
 
 from web import forms, session
-from web.core import absolute, form_data, page, query, redirect, route, services, state
+from web.core import absolute, form_data, query, services, state
 from web.errors import logger
+from web.rendering import page, redirect
+from web.routing import route
 
 bp = Blueprint(__name__)
 PIECES: dict[PieceKind, dict[str, str]] = {

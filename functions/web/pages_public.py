@@ -15,8 +15,10 @@ from chalice import Blueprint, Response
 from pydantic import ValidationError
 
 from web import session
-from web.core import HERE, form_data, page, query, redirect, route, services
+from web.core import HERE, form_data, query, services
 from web.forms import find_communes
+from web.rendering import page, redirect
+from web.routing import route
 
 bp = Blueprint(__name__)
 DOCUMENTS = Path(HERE / "documents")

@@ -7,14 +7,14 @@ import hashlib
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ami.domain.models import Dossier, DossierStatus
 from ami.domain.notifications import MOIS, PARIS, format_bytes, format_euros, format_integer, format_paris
 from ami.domain.wording import compte
 
-from web.core import HERE
-
+HERE = Path(__file__).resolve().parent
 STATUS_LABELS: dict[str, str] = {
     DossierStatus.BROUILLON: "Brouillon",
     DossierStatus.ENVOYE: "Envoyé, complétude en cours de vérification",

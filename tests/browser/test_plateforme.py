@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 import requests
 
-
-
 pytestmark = pytest.mark.slow
 PASSWORD = "Plateforme-Essai-2026!"
 ENGLISH = re.compile(r"\b(Field required|Input should|value is not|String should|Internal Server Error|"
@@ -98,7 +96,8 @@ def test_a_bailleur_deposits_a_dossier_in_the_browser(page: Any, inspect: Any, a
     fill_operation(page, form)
     page.locator("#champ-operation-surface-utile-m2").fill("mille")  # an error first, in French, by its field
     page.get_by_role("button", name="Ajouter un prêt foncier").click()
-    assert page.locator("#champ-operation-surface-utile-m2-erreur").inner_text() == "Surface utile : doit être un nombre."
+    error = page.locator("#champ-operation-surface-utile-m2-erreur").inner_text()
+    assert error == "Surface utile : doit être un nombre."
     french_only(page)
     inspect.check(page, "04 formulaire erreur")
     page.locator("#champ-operation-surface-utile-m2").fill(form["operation"]["surface_utile_m2"].replace(".", ","))
