@@ -6,16 +6,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ami.domain.models import Dossier
 
 
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
 def _fold(text: str | None) -> str:
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return _folded(text) if text else ""
+
+
+@lru_cache(maxsize=8192)  # a warm function sees the same bailleur's names page after page
+def _folded(text: str) -> str:
+    # Accents off in C (decomposed, then the marks dropped by the ASCII encoder): a dashboard compares
+    # a dossier with all the bailleur's others.
+    ascii_text = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
+    return _NOT_WORD.sub(" ", ascii_text).strip()
 
 
 def likely_duplicates(d: Dossier, others: Iterable[Dossier]) -> list[Dossier]:
