@@ -43,7 +43,8 @@ class Sessions:
 
 class Deposits:
     def upload_form(self, siren: str, dossier_id: str, piece: str, redirect: str | None = None) -> UploadForm:
-        fields = {"key": f"bailleurs/{siren}/{dossier_id}/{piece}.pdf", "policy": "x" * 600, "x-amz-signature": "y" * 64}
+        key = f"bailleurs/{siren}/{dossier_id}/{piece}.pdf"
+        fields = {"key": key, "policy": "x" * 600, "x-amz-signature": "y" * 64}
         return UploadForm("https://depots.example/bucket", fields, fields["key"], T0, 26214400)
 
 
@@ -64,7 +65,7 @@ def dossiers(n: int) -> list[Dossier]:
 
 
 def event(path: str) -> dict[str, Any]:
-    return {"resource": path if "{" not in path else path, "path": path, "httpMethod": "GET",
+    return {"resource": path, "path": path, "httpMethod": "GET",
             "headers": {"host": "ami.actionlogement.fr", "cookie": "__Host-ami_session=jeton",
                         "x-forwarded-proto": "https"},
             "multiValueHeaders": {}, "queryStringParameters": None, "multiValueQueryStringParameters": None,

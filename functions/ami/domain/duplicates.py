@@ -10,7 +10,6 @@ from functools import lru_cache
 
 from ami.domain.models import Dossier
 
-
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
