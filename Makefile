@@ -25,10 +25,11 @@ demo: setup
 up: setup
 	$(BIN)/ami local up
 
-## Debian tools some tests use: LibreOffice renders the CCN registre once; Chromium runs the
-## plateforme's browser tests (Playwright drives it: its own browser download is not reachable).
-## Installed when we are root with apt-get (CI, fresh machines); elsewhere those tests say they were
-## not run, and why.
+## Debian tools some tests use: LibreOffice renders the CCN registre once; Tesseract with its French
+## model reads scanned lettres d'offre (tests/unit/test_extraction_ocr.py fails, saying why, without it);
+## Chromium runs the plateforme's browser tests (Playwright drives it: its own browser download is not
+## reachable). Installed when we are root with apt-get (CI, fresh machines); elsewhere each says what is
+## missing.
 tools:
 	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } >/dev/null 2>&1; } \
@@ -36,6 +37,10 @@ tools:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; } >/dev/null 2>&1; } \
 	  || echo "Chromium absent : les tests de la plateforme dans le navigateur ne seront pas exécutés."
+	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx fra; } \
+	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-fra; } >/dev/null 2>&1; } \
+	  || echo "Tesseract (fra) absent : installez tesseract-ocr et tesseract-ocr-fra, sinon les tests d'OCR échouent."
 
 ## Linters, type checks and every test (unit, integration, e2e, infra).
 test: setup lint tools
@@ -48,10 +53,11 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
-## Re-pin the dependencies after a change to pyproject.toml.
+## Re-pin the dependencies after a change to pyproject.toml or layers/runtime/requirements.in.
 lock: setup
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --no-header --quiet -o requirements-dev.lock
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --no-header --quiet -o functions/requirements.txt
+	$(BIN)/uv pip compile layers/runtime/requirements.in -c requirements-dev.lock --excludes layers/runtime/excluded.txt \
+	  --python-version 3.11 --python-platform aarch64-manylinux2014 --no-header --quiet -o layers/runtime/requirements.txt
 
 clean:
 	rm -rf $(VENV) .venv-sam .ami-local .pytest_cache .mypy_cache .ruff_cache

@@ -106,7 +106,8 @@ def prepare(runtime: Any, count: int, threads: int) -> tuple[list[tuple[Any, str
     from ami.domain.rules import commune
 
     from infra import pdfgen
-    from infra.demo import BAILLEURS, register_bailleurs, scenario
+    from infra.demo import BAILLEURS, register_bailleurs
+    from infra.demo.scenario import scenario
 
     clients = register_bailleurs(runtime)
 

@@ -63,7 +63,7 @@ def run(n: int, w: int) -> None:
     import ami.settings
     from ami.adapters.aws import default_aws
     from ami.adapters.dynamodb import Store
-    from ami.domain.audit import verify_chain
+    from ami.domain.audit import verify_log
     from ami.domain.errors import RetryLater
     from ami.domain.models import CompletenessRequest, Dossier, DossierStatus
     from ami.domain.rules import communes
@@ -201,7 +201,7 @@ def run(n: int, w: int) -> None:
     keys = [(d.envoi.sent_at, d.envoi.envoi_id) for d in numbered if d.envoi]
     order_errors = sum(1 for a, b in pairwise(keys) if a >= b)
     not_complete = sum(1 for d in ds if d.status != DossierStatus.COMPLET)
-    chain = verify_chain(store.audit_entries())
+    chain = verify_log(store.audit_entries())
     number_rate = len(numbered) / elapsed
 
     def per_number(c: Counter[str], op: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -18,6 +19,7 @@ from rich.table import Table
 from infra.cli_audit import audit_app
 from infra.cli_ccn import enveloppe, referentiel_app, registre, score_app
 from infra.cli_common import STATE, console, progress, read_state, services
+from infra.cli_dlq import dlq_app
 from infra.cli_piece import piece_app
 
 # A crash prints where it happened, not the local variables (names, addresses, amounts of the dossiers).
@@ -29,14 +31,21 @@ app.add_typer(local_app, name="local")
 app.add_typer(instruction_app, name="instruction")
 app.add_typer(audit_app, name="audit")
 app.add_typer(piece_app, name="piece")
+app.add_typer(dlq_app, name="dlq")
 
 
 def _start_runtime(quiet: bool, web_port: int = 0) -> Any:
     from infra.local import LocalRuntime
 
     log: Callable[[str], None] = (lambda _: None) if quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
+    runtime = LocalRuntime(log=log, log_level="WARNING" if quiet else "INFO", web_port=web_port)
+    _CHILDREN.append(runtime)
     with console.status("Démarrage de l'émulation AWS et provisionnement depuis template.yaml…"):
-        runtime = LocalRuntime(log=log, log_level="WARNING" if quiet else "INFO", web_port=web_port).start()
+        try:
+            runtime.start()
+        except BaseException:
+            runtime.emulation.stop()
+            raise
     _write_state(runtime)
     return runtime
 
@@ -51,11 +60,42 @@ def _write_state(runtime: Any) -> None:
     }, indent=2), encoding="utf-8")
 
 
+class Stopped(Exception):
+    """SIGTERM or Ctrl-C: stop the stack."""
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM stops the stack as Ctrl-C does, at any moment, startup included. A second signal while it
+    stops kills the emulator and leaves at once."""
+
+    def first(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, again)
+        signal.signal(signal.SIGTERM, again)
+        raise Stopped
+
+    def again(signum: int, frame: Any) -> None:
+        _kill_children()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, first)
+    signal.signal(signal.SIGTERM, first)
+
+
+_CHILDREN: list[Any] = []  # the emulators this process started (killed on a second signal)
+
+
+def _kill_children() -> None:
+    for runtime in _CHILDREN:
+        process = runtime.emulation.process
+        if process is not None and process.poll() is None:
+            process.kill()
+
+
 def _wait_for_ctrl_c() -> None:
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    stop.wait()
+    """Until SIGTERM or Ctrl-C (`Stopped`, raised by the handlers of `_stop_on_signals`)."""
+    forever = threading.Event()
+    while not forever.wait(1):  # wakes up regularly: the signal handler runs between two waits
+        pass
 
 
 @local_app.command("up")
@@ -64,38 +104,47 @@ def local_up(
 ) -> None:
     """Démarre l'émulation, provisionne template.yaml, sert la plateforme et l'API, livre les événements,
     jusqu'à Ctrl-C."""
-    runtime = _start_runtime(quiet=False, web_port=port)
-    table = Table(title="Pile locale AMI garantie", show_header=False)
-    table.add_row("Plateforme (navigateur)", runtime.web_url)
-    table.add_row("API (Chalice)", runtime.api_url)
-    table.add_row("Émulation AWS (moto)", runtime.emulation.endpoint)
-    table.add_row("User pool Cognito", runtime.stack.user_pool_id)
-    table.add_row("Client Cognito", runtime.stack.user_pool_client_id)
-    table.add_row("Bucket des dépôts", runtime.stack.physical["DepositsBucket"])
-    table.add_row("Fonctions", ", ".join(sorted(runtime.stack.functions)))
-    console.print(table)
-    console.print(f"Ouvrez {runtime.web_url}/ dans un navigateur pour inscrire un organisme et déposer un dossier.")
-    console.print("Dans un autre terminal : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
+    _stop_on_signals()  # from the start: a signal during startup stops what was started, too
+    runtime = None
     try:
+        runtime = _start_runtime(quiet=False, web_port=port)
+        table = Table(title="Pile locale AMI garantie", show_header=False)
+        table.add_row("Plateforme (navigateur)", runtime.web_url)
+        table.add_row("API (Chalice)", runtime.api_url)
+        table.add_row("Émulation AWS (moto)", runtime.emulation.endpoint)
+        table.add_row("User pool Cognito", runtime.stack.user_pool_id)
+        table.add_row("Client Cognito", runtime.stack.user_pool_client_id)
+        table.add_row("Bucket des dépôts", runtime.stack.physical["DepositsBucket"])
+        table.add_row("Fonctions", ", ".join(sorted(runtime.stack.functions)))
+        console.print(table)
+        console.print(f"Ouvrez {runtime.web_url}/ dans un navigateur pour inscrire un organisme et déposer un dossier.")
+        console.print("Dans un autre terminal : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
         _wait_for_ctrl_c()
+    except Stopped:
+        pass
     finally:
-        runtime.stop()
+        if runtime is not None:
+            runtime.stop()
+        _kill_children()
         STATE.unlink(missing_ok=True)
+    console.print("Pile locale arrêtée.")
 
 
 @app.command()
 def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourner après la démonstration.")) -> None:
     """Le parcours complet : inscriptions, dossiers, pièces, envois, numérotation, courriels, file d'instruction."""
-    from infra import demo as scenario
+    from infra.demo import run
 
     runtime = _start_runtime(quiet=True)
     try:
-        result = scenario.run(runtime, lambda m: console.print(f"[bold]▸ {m}[/bold]"), progress)
+        result = run(runtime, lambda m: console.print(f"[bold]▸ {m}[/bold]"), progress)
         _print_demo(result)
         console.print(f"Plateforme : {runtime.web_url}/ (ouverte tant que la pile tourne : `ami demo --keep`).")
         if keep:
             console.print("La pile reste active : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
-            _wait_for_ctrl_c()
+            with contextlib.suppress(Stopped):
+                _stop_on_signals()
+                _wait_for_ctrl_c()
     finally:
         runtime.stop()
         STATE.unlink(missing_ok=True)
@@ -105,6 +154,22 @@ def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourne
     console.print(Panel("Aucun dossier perdu, numérotation continue et dans l'ordre de dépôt, "
                         "chaque courriel envoyé une fois, journal d'audit intègre.", title="Démonstration réussie",
                         style="green"))
+
+
+def _print_scores(dossiers: list[dict[str, Any]]) -> None:
+    """Priority 2 of the numbered dossiers: every criterion evaluated, or why not and who provides it."""
+    table = Table(title="Priorité 2 (instructeurs seulement)")
+    for col in ("N°", "Score /100", "Non évalué", "Constats d'éligibilité", "Référentiels"):
+        table.add_column(col, justify="right" if col in ("N°", "Score /100", "Non évalué") else "left")
+    for d in dossiers:
+        s = d.get("scoring") or {}
+        findings = [c["message"] for c in s.get("constats", []) if c["gravite"] == "eligibilite"]
+        missing = [f"{c['code']} (à fournir par : {c['a_fournir_par']})" for c in s.get("criteres", [])
+                   if c["statut"] != "evalue"]
+        table.add_row(str(d["deposit_number"]), str(s.get("total_retenu", "—")).replace(".", ","),
+                      "\n".join(missing) or "0", "\n".join(findings) or "—",
+                      ", ".join(sorted(set(s.get("referentiels", {}).values()))))
+    console.print(table)
 
 
 def _print_demo(result: Any) -> None:
@@ -128,6 +193,7 @@ def _print_demo(result: Any) -> None:
                          r["raison_sociale"], c.nom if c else "?", c.zone if c else "?", str(r.get("logements", "")),
                          format_euros(Decimal(r["loan_total_eur"])))
     console.print(numbered)
+    _print_scores(result.scored)
     incomplete = Table(title="Dossiers incomplets")
     incomplete.add_column("Opération")
     incomplete.add_column("Commune")

@@ -27,30 +27,38 @@ def verify(
         None, "--file", help="Un export JSON Lines (sinon : le journal de la pile locale)."
     ),
 ) -> None:
-    """Recalcule la chaîne de hachage et la numérotation à partir du journal seul."""
-    from ami.domain.audit import GENESIS, verify_log
+    """Recalcule les chaînes de hachage et la numérotation à partir du journal seul."""
+    from ami.domain.audit import heads, heads_digest, verify_log
 
+    anchors: dict[str, str] = {}
+    published: dict[str, str] | None = None
     if file is None:
-        entries, anchor, head = _live_entries(), GENESIS, None
+        entries = _live_entries()
     else:
         entries = [AuditEntry.model_validate_json(line) for line in file.read_text("utf-8").splitlines() if line]
         meta_file = file.with_suffix(".head.json")
         meta = json.loads(meta_file.read_text("utf-8")) if meta_file.exists() else {}
-        anchor, head = meta.get("anchor", GENESIS), meta.get("head_hash")
-    problems = verify_log(entries, anchor)
-    if head is not None and entries and entries[-1].hash != head:
-        problems.append("Le hachage de tête publié ne correspond pas à la dernière entrée.")
-    numbers = [int(e.details["deposit_number"]) for e in entries if e.action == "numerotation"]
+        anchors, published = meta.get("anchors") or {}, meta.get("heads")
+    problems = verify_log(entries, anchors)
+    found = heads(entries)
+    if published is not None and published != found:
+        changed = sorted(set(published) ^ set(found) | {c for c in published if found.get(c) != published[c]})
+        problems.append(
+            "Les têtes de chaîne publiées ne correspondent pas aux dernières entrées "
+            f"({len(changed)} chaîne{'s' if len(changed) > 1 else ''} : {', '.join(changed[:5])})."
+        )
+    numbers = [int(e.details["deposit_number"]) for e in entries if e.chain == "numerotation"]
     table = Table(title="Vérification du journal d'audit", show_header=False)
     table.add_row("Entrées", str(len(entries)))
+    table.add_row("Chaînes", str(len(found)))
     table.add_row("Numéros de dépôt", f"{len(numbers)} (dernier : {max(numbers) if numbers else '—'})")
-    table.add_row("Hachage de tête", entries[-1].hash if entries else "—")
+    table.add_row("Empreinte des têtes", heads_digest(found) if found else "—")
     console.print(table)
     if problems:
         for p in problems:
             console.print(f"[red]✗ {p}[/red]")
         raise typer.Exit(1)
-    console.print("[green]✓ Chaîne intègre ; numéros continus, uniques et dans l'ordre de dépôt.[/green]")
+    console.print("[green]✓ Chaînes intègres ; numéros continus, uniques et dans l'ordre de dépôt.[/green]")
 
 
 @audit_app.command("export")
@@ -59,7 +67,9 @@ def export(
     du: str | None = typer.Option(None, "--du", help="Premier jour (AAAA-MM-JJ, UTC)."),
     au: str | None = typer.Option(None, "--au", help="Dernier jour inclus (AAAA-MM-JJ, UTC)."),
 ) -> None:
-    """Écrit le journal d'une période en JSON Lines, et à côté son ancre et son hachage de tête."""
+    """Écrit le journal d'une période en JSON Lines, et à côté les ancres et les têtes de ses chaînes."""
+    from ami.domain.audit import chains, heads, heads_digest
+
     entries = _live_entries()
     start = date.fromisoformat(du) if du else None
     end = date.fromisoformat(au) if au else None
@@ -70,14 +80,17 @@ def export(
         and (end is None or date.fromisoformat(e.at[:10]) <= end)
     ]
     output.write_text("".join(e.model_dump_json() + "\n" for e in chosen), encoding="utf-8")
+    chain_heads = heads(chosen)
     meta = {
         "entries": len(chosen),
-        "first_seq": chosen[0].seq if chosen else None,
-        "last_seq": chosen[-1].seq if chosen else None,
-        "anchor": chosen[0].prev_hash if chosen else None,
-        "head_hash": chosen[-1].hash if chosen else None,
+        # A chain that began before the period: the hash before its first exported entry.
+        "anchors": {name: found[0].prev_hash for name, found in chains(chosen).items() if found[0].seq > 1},
+        "heads": chain_heads,
+        "heads_digest": heads_digest(chain_heads),
         "algorithm": "SHA-256 du JSON canonique de l'entrée sans « hash » (clés triées, séparateurs , et :, UTF-8) ; "
-        "prev_hash = hash de l'entrée précédente (docs/audit.md)",
+        "prev_hash = hash de l'entrée précédente de la même chaîne ; empreinte des têtes = SHA-256 du JSON "
+        "canonique {chaîne: hash de sa dernière entrée} (docs/audit.md)",
     }
     output.with_suffix(".head.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    console.print(f"{compte(len(chosen), 'entrée écrite', 'entrées écrites')} dans {output} ; tête {meta['head_hash']}")
+    console.print(f"{compte(len(chosen), 'entrée écrite', 'entrées écrites')} dans {output} ; "
+                  f"empreinte des têtes {meta['heads_digest']}")

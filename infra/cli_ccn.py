@@ -33,6 +33,13 @@ Format : UTF-8 (BOM accepté), séparateur « ; », en-tête `code_insee;valeur`
 décimale, virgule ou point, dans les bornes de la grille de notation. Un fichier comportant la moindre
 erreur est refusé en entier (erreurs numérotées par ligne) et rien n'est modifié. Réimporter le même
 contenu ne crée pas de nouvelle version.
+
+Référentiels de la grille et sources publiques (voir docs/referentiels.md) : dynamisme_economique
+(INSEE, estimations d'emploi localisées, chaque année) ; saturation_demande_li (parc intermédiaire et
+logements libérés : RPLS du SDES, chaque année ; demande : donnée d'ALS). Les fichiers
+infra/referentiels/exemple-*.csv sont des exemples fictifs pour la démonstration et les tests : ils
+sont enregistrés comme tels et les scores qui les utilisent l'indiquent (« exemple »). Après un import,
+lancer `ami score recalculer`.
 """
 
 
@@ -58,9 +65,12 @@ def referentiel_import(
     source: str = typer.Option("", "--source", help="Provenance des données (producteur, millésime)."),
 ) -> None:
     from ami.domain.errors import InvalidInput
-    from ami.domain.referentiel import parse
+    from ami.domain.referentiel import SAMPLE_PREFIX, SAMPLE_SOURCE, parse
 
-    name = nom or fichier.stem
+    sample = fichier.name.startswith(SAMPLE_PREFIX)
+    name = nom or fichier.stem.removeprefix(SAMPLE_PREFIX)
+    if sample:
+        source = f"{SAMPLE_SOURCE} ({fichier.name}){' — ' + source if source else ''}"
     data = fichier.read_bytes()
     try:
         values = parse(name, data)  # refused before any connection: nothing can change
@@ -75,6 +85,9 @@ def referentiel_import(
                       f"SHA-256 {ref.sha256[:12]}…")
     else:
         console.print(f"Contenu identique à {ref.label} : aucune nouvelle version.")
+    if sample:
+        console.print("[yellow]Données d'exemple fictives : à ne jamais utiliser pour une CCN réelle.[/yellow]")
+    console.print("Pour en tenir compte dans les dossiers déjà notés : `ami score recalculer`.")
 
 
 @score_app.command("recalculer")
@@ -89,6 +102,7 @@ def score_recalculer(
     surcharges des instructeurs sont conservées ; un dossier dont rien n'a changé (même empreinte) n'est
     pas réécrit ; chaque recalcul est tracé dans le journal d'audit.
     """
+
     store = _store()
     if dossiers:
         found = store.get_dossiers(dossiers)

@@ -1,7 +1,8 @@
 """`ami piece check FILE --piece lettre_offre|dossier_presentation [--siren S] [--json]`.
 
-Runs exactly what the intake function runs (`ami.domain.pieces.examine`), offline, on one file: the verdict,
-the checks, and every field read with its page, source text and confidence.
+Runs exactly what the intake function runs (`ami.domain.pieces.examine`, a scanned letter read by the OCR
+engine `ami.adapters.ocr` finds here), offline, on one file: the verdict, the checks, and every field read
+with its page, source text and confidence.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from ami.domain.wording import compte
 from rich.console import Console
 from rich.table import Table
 
@@ -26,7 +28,8 @@ def check_file(data: bytes, piece: str, siren: str | None = None, raison_sociale
     from ami.domain.pieces import PieceContext, examine
 
     try:
-        report = examine(data, piece, context=PieceContext(siren=siren, raison_sociale=raison_sociale))  # type: ignore[arg-type]
+        report = examine(data, piece, context=PieceContext(siren=siren, raison_sociale=raison_sociale),  # type: ignore[arg-type]
+                         ocr=_ocr())
     except PieceRefused as refused:
         return {"verdict": "refused", "piece": piece, "reason_code": refused.code, "message": refused.message,
                 "checks": [], "fields": []}
@@ -37,6 +40,19 @@ def check_file(data: bytes, piece: str, siren: str | None = None, raison_sociale
         "checks": [c.model_dump(mode="json") for c in report.checks],
         "fields": [f.model_dump(mode="json") for f in report.fields],
     }
+
+
+def _ocr() -> Any:
+    """The engine intake would use here for a scanned letter (`AMI_OCR`, else Tesseract if installed)."""
+    import os
+    from typing import cast, get_args
+
+    from ami.adapters.aws import default_aws
+    from ami.adapters.ocr import OcrChoice, ocr_engine
+
+    choice = os.environ.get("AMI_OCR", "")
+    known = cast(OcrChoice, choice) if choice in get_args(OcrChoice) else ""
+    return ocr_engine(known, in_lambda=False, aws=default_aws())
 
 
 @piece_app.command("check")
@@ -63,7 +79,7 @@ def _print(result: dict[str, Any], file: Path) -> None:
     if result["verdict"] == "refused":
         console.print(f"[bold red]REFUSÉ[/] {file.name} ({result['reason_code']})\n{result['message']}")
         return
-    console.print(f"[bold green]ACCEPTÉ[/] {file.name} — {result['pages']} page(s), {result['size']} octets, "
+    console.print(f"[bold green]ACCEPTÉ[/] {file.name} — {compte(result['pages'], 'page')}, {result['size']} octets, "
                   f"couche texte : {'oui' if result['text_layer'] else 'non'}")
     if result["checks"]:
         table = Table(title="Constats", show_lines=False)

@@ -3,6 +3,12 @@ Cognito login, JSON calls, and uploads straight to S3 with the presigned POST.""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import struct
+import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +25,43 @@ class ApiError(Exception):
         self.payload = payload
 
 
-def login(endpoint: str, client_id: str, email: str, password: str) -> str:
-    """The Cognito ID token of a user (USER_PASSWORD_AUTH, as the web front end would)."""
+def login(endpoint: str, client_id: str, email: str, password: str, totp_secret: str | None = None) -> str:
+    """The Cognito ID token of a user (USER_PASSWORD_AUTH, as the web front end would), answering the
+    authenticator-app challenge with `totp_secret` when the user has MFA."""
     idp = boto3.session.Session().client("cognito-idp", endpoint_url=endpoint, region_name=REGION)
     result = idp.initiate_auth(
         ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
     )
+    if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+        if totp_secret is None:
+            raise ValueError("ce compte demande un code d'application d'authentification")
+        result = idp.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=result["Session"],
+            ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": totp_code(totp_secret)},
+        )
     return str(result["AuthenticationResult"]["IdToken"])
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    """The 6-digit code an authenticator app shows for `secret` (RFC 6238: SHA-1, 30 s steps)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**6:06d}"
+
+
+def register(api_url: str, endpoint: str, form: dict[str, Any]) -> dict[str, Any]:
+    """Register a bailleur on a local stack as a person would: the form, then the code read in the
+    email the emulation captured; returns the bailleur's profile."""
+    from infra.mailbox import confirmation_code
+
+    public = AmiClient(api_url)
+    public.call("POST", "/inscription", form)
+    code = confirmation_code(endpoint, form["email_contact"])
+    confirmation = {"email_contact": form["email_contact"], "code": code}
+    return dict(public.call("POST", "/inscription/confirmation", confirmation))
 
 
 @dataclass
@@ -34,13 +70,36 @@ class AmiClient:
     token: str | None = None
     timeout: float = 30
 
-    def call(self, method: str, path: str, body: Any = None, expect: tuple[int, ...] = (200, 201, 202)) -> Any:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        expect: tuple[int, ...] = (200, 201, 202),
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        headers = {**({"Authorization": f"Bearer {self.token}"} if self.token else {}), **(headers or {})}
         response = requests.request(method, self.api_url + path, json=body, headers=headers, timeout=self.timeout)
         payload = response.json() if response.content else {}
         if response.status_code not in expect:
             raise ApiError(response.status_code, payload if isinstance(payload, dict) else {"message": payload})
         return payload
+
+    def send(self, dossier_id: str, attempts: int = 3) -> Any:
+        """Send a dossier as the platform does: one idempotency key for the click, the same request
+        again with it when the answer is lost (timeout, connection cut, 5xx), so the bailleur always
+        learns the envoi's true outcome. Returns the API's answer (EnvoiAccepted)."""
+        key = uuid.uuid4().hex
+        for attempt in range(1, attempts + 1):
+            try:
+                return self.call("POST", f"/dossiers/{dossier_id}/envoi", headers={"Idempotency-Key": key})
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt == attempts:
+                    raise
+            except ApiError as exc:
+                if exc.status < 500 or attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def upload(
         self,

@@ -44,6 +44,8 @@ class Emulation:
     def start(self, timeout: float = 30) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "infra.moto_server", "--host", "127.0.0.1", "--port", "0"],
+            # Cognito checks the authenticator-app codes (instructors sign in with MFA).
+            env={**os.environ, "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"},
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -62,14 +64,14 @@ class Emulation:
                 time.sleep(0.1)
         raise RuntimeError(f"moto server did not answer on {self.endpoint}")
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 3) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.wait(timeout)
             except subprocess.TimeoutExpired:  # busy serving: no emulator may outlive its stack
                 self.process.kill()
-                self.process.wait(10)
+                self.process.wait(timeout)
 
 
 def client_environment(endpoint: str, state_dir: Path = STATE_DIR) -> dict[str, str]:
@@ -122,7 +124,11 @@ class Functions:
         self.stack = stack
         os.environ.update(stack.env)
         os.environ.update(overrides or {})
-        self.app = bootstrap.build(Settings.model_validate(stack.env))  # the whole stack (CLI, demo checks)
+        from infra.sirene_fixture import sirene_fixture
+
+        # Everything as in AWS but the Sirene register, which is the fixture of the emulation.
+        self._sirene = sirene_fixture()
+        self.app = bootstrap.build(Settings.model_validate(stack.env), sirene=self._sirene)  # the whole stack
         self._containers: dict[str, Any] = {}
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         self._lock = threading.Lock()
@@ -135,7 +141,8 @@ class Functions:
 
         if name not in self._containers:
             model = FUNCTION_SETTINGS[name]
-            self._containers[name] = bootstrap.build(model.model_validate(self.stack.functions[name].env))
+            env = self.stack.functions[name].env
+            self._containers[name] = bootstrap.build(model.model_validate(env), sirene=self._sirene)
         return self._containers[name]
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
@@ -196,8 +203,16 @@ class S3EventCompleter:
         self._claimed: set[tuple[str, str, str]] = set()
 
     def __call__(self, body: str) -> str:
-        message = json.loads(body)
-        for record in message.get("Records", []):
+        """The body completed; one that is not an S3 notification is left as it is, for the handler to
+        fail that record alone (as Lambda delivers whatever the queue holds)."""
+        try:
+            message = json.loads(body)
+            records = message.get("Records", []) if isinstance(message, dict) else []
+        except ValueError:
+            return body
+        if not isinstance(records, list) or not all(isinstance(r, dict) and "s3" in r for r in records):
+            return body
+        for record in records:
             record.setdefault("userIdentity", {"principalId": "AWS:LOCAL"})
             record.setdefault("requestParameters", {"sourceIPAddress": "127.0.0.1"})
             record.setdefault("responseElements", {"x-amz-request-id": uuid.uuid4().hex, "x-amz-id-2": "local"})
@@ -261,10 +276,13 @@ class Dispatcher:
         t.start()
         self._threads.append(t)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 3) -> None:
+        """Stop polling; an invocation under way gets `timeout` seconds in all to end (the threads are
+        daemons: one still busy then does not keep the process alive)."""
         self._stop.set()
+        deadline = time.monotonic() + timeout
         for t in self._threads:
-            t.join(5)
+            t.join(max(0.0, deadline - time.monotonic()))
 
     def _poll(self, trigger: QueueTrigger) -> None:
         while not self._stop.is_set():
@@ -427,12 +445,16 @@ class LocalRuntime:
         return self
 
     def stop(self) -> None:
-        if self._stop_api:
-            self._stop_api()
-        if self._web is not None:
-            self._web.stop()
-        self.dispatcher.stop()
-        self.emulation.stop()
+        """Everything down within a few seconds, the emulator last (killed if it does not stop)."""
+        try:
+            if self._stop_api:
+                self._stop_api()
+            if self._web is not None:
+                self._web.stop()
+            if hasattr(self, "dispatcher"):
+                self.dispatcher.stop()
+        finally:
+            self.emulation.stop()
 
     def __enter__(self) -> LocalRuntime:
         return self.start()

@@ -12,10 +12,13 @@ of template.yaml, French JSON `{code, message, details}` as deployed, read from 
 
 from __future__ import annotations
 
+import base64
 import functools
+import logging
 import sys
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +26,10 @@ import jwt
 from chalice.app import Chalice, CognitoUserPoolAuthorizer
 from chalice.config import Config
 from chalice.local import (
-    ChaliceRequestHandler,
     CustomLocalChalice,
     ForbiddenError,
     LambdaContext,
     LocalChalice,
-    LocalDevServer,
     LocalGateway,
     LocalGatewayAuthorizer,
     LocalGatewayException,
@@ -115,32 +116,58 @@ class CognitoVerifyingAuthorizer(LocalGatewayAuthorizer):
         return lambda_event, lambda_context
 
 
-class VerifyingRequestHandler(ChaliceRequestHandler):
-    def __init__(
-        self,
-        request: bytes,
-        client_address: tuple[str, int],
-        server: Any,
-        app_object: Chalice,
-        config: Config,
-        authorizer: CognitoVerifyingAuthorizer,
-    ) -> None:
-        self.local_gateway = LocalGateway(app_object, config)
-        self.local_gateway._authorizer = authorizer
-        # BaseHTTPRequestHandler handles the request inside __init__: the gateway must be ready first.
-        super(ChaliceRequestHandler, self).__init__(request, client_address, server)
+class GatewayApp:
+    """The API Gateway in front of the app, as a WSGI application: what chalice.local's request handler
+    does (LocalGateway per thread, binary bodies, multi-value headers), with the verifying authorizer
+    and the template's GatewayResponses."""
 
-    def _send_error_response(self, error: LocalGatewayException) -> None:
-        status, body = gateway_response(GATEWAY_RESPONSES.get(type(error), "DEFAULT_4XX"), error.CODE)
-        headers = {**error.headers, "Content-Type": "application/json; charset=utf-8"}
-        self._send_http_response(status, headers, body)
+    def __init__(self, app_object: Chalice, config: Config, authorizer: CognitoVerifyingAuthorizer) -> None:
+        self.app_object, self.config, self.authorizer = app_object, config, authorizer
+        self._local = threading.local()
 
-    def log_message(self, format: str, *args: Any) -> None:
-        if not QUIET.is_set():
-            super().log_message(format, *args)
+    def _gateway(self) -> LocalGateway:
+        gateway: LocalGateway | None = getattr(self._local, "gateway", None)
+        if gateway is None:
+            gateway = LocalGateway(self.app_object, self.config)
+            gateway._authorizer = self.authorizer
+            self._local.gateway = gateway
+        return gateway
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        headers = {
+            key[5:].replace("_", "-").title(): value for key, value in environ.items() if key.startswith("HTTP_")
+        }
+        for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            if environ.get(key):
+                headers[key.replace("_", "-").title()] = environ[key]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length > 0 else None
+        path = environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
+        try:
+            response = self._gateway().handle_request(
+                method=environ["REQUEST_METHOD"], path=path, headers=headers, body=body
+            )
+            status = int(response["statusCode"])
+            out_headers: dict[str, Any] = {**response["headers"], **response.get("multiValueHeaders", {})}
+            payload = response.get("body")
+            data = base64.b64decode(payload or "") if response.get("isBase64Encoded") else payload
+        except LocalGatewayException as error:
+            status, data = gateway_response(GATEWAY_RESPONSES.get(type(error), "DEFAULT_4XX"), error.CODE)
+            out_headers = {**error.headers, "Content-Type": "application/json; charset=utf-8"}
+        raw = b"" if data is None else data if isinstance(data, bytes) else str(data).encode("utf-8")
+        pairs = [("Content-Type", str(out_headers.pop("Content-Type", "application/json")))]
+        for name, value in out_headers.items():
+            if name.lower() in ("content-length", "content-type"):
+                continue
+            for v in value if isinstance(value, list) else [value]:
+                pairs.append((name, str(v)))
+        pairs.append(("Content-Length", str(len(raw))))
+        start_response(f"{status} {HTTPStatus(status).phrase}", pairs)
+        return [raw]
 
 
-QUIET = threading.Event()  # set: no access log line per request (the demo prints its own report)
+QUIET = threading.Event()  # set: no warnings from the server itself (the demo prints its own report)
+API_THREADS = 16  # requests served at once; the other connections wait their turn, held open
 
 
 def _api_app() -> Chalice:
@@ -161,8 +188,15 @@ def serve_api(
     """Serve the API on 127.0.0.1:`port` (0: any free port) in a background thread, wired to
     `services` (an `ami.bootstrap.Container`).
 
+    The server is waitress: one event loop holds every connection (up to `connection_limit`, with a
+    listen backlog of 1,024) and a pool of `API_THREADS` threads runs the requests, so a rush of
+    hundreds of simultaneous clients waits in line instead of being refused (chalice's development
+    server, a thread per connection behind a backlog of 5, refused connections from 80 on).
+
     Returns the base URL and a function that stops the server.
     """
+    import waitress
+
     app = _api_app()
     from api.app import configure
 
@@ -171,16 +205,26 @@ def serve_api(
         chalice_stage="dev", app_name="ami-garantie-api", lambda_timeout=30, lambda_memory_size=512
     )
     authorizer = CognitoVerifyingAuthorizer(app, endpoint_url, user_pool_id)
-    handler = functools.partial(VerifyingRequestHandler, authorizer=authorizer)
-    server = LocalDevServer(app, config, "127.0.0.1", port, handler_cls=handler)
-    host, bound_port = server.server.server_address[:2]
-    thread = threading.Thread(target=server.server.serve_forever, name="ami-local-api", daemon=True)
+    if QUIET.is_set():
+        logging.getLogger("waitress").setLevel(logging.ERROR)
+    server: Any = waitress.create_server(
+        GatewayApp(app, config, authorizer),
+        host="127.0.0.1",
+        port=port,
+        threads=API_THREADS,
+        connection_limit=2000,
+        backlog=1024,
+        channel_timeout=120,
+        asyncore_use_poll=True,  # select() stops at 1,024 descriptors
+        ident="ami-local",
+    )
+    host, bound_port = server.effective_host, server.effective_port
+    thread = threading.Thread(target=server.run, name="ami-local-api", daemon=True)
     thread.start()
 
     def stop() -> None:
         configure(previous)
-        server.shutdown()
-        server.server.server_close()
-        thread.join(timeout=10)
+        server.close()  # closes the listening socket and every channel; the loop then ends
+        thread.join(timeout=5)
 
     return f"http://{host}:{bound_port}", stop

@@ -45,3 +45,13 @@ def captured_emails(endpoint: str) -> list[CapturedEmail]:
             )
         )
     return out
+
+
+def confirmation_code(endpoint: str, address: str) -> str:
+    """The latest confirmation code the emulated SES sent to `address` (what a registrant reads)."""
+    for email in reversed(captured_emails(endpoint)):
+        if address in email.to and "code de confirmation" in email.subject:
+            found = re.search(r"code de confirmation : (\d{6})", email.text)
+            if found:
+                return found.group(1)
+    raise LookupError("aucun code de confirmation envoyé à cette adresse")

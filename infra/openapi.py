@@ -32,6 +32,8 @@ from ami.domain.models import (  # noqa: E402
     Dossier,
     DossierForm,
     HistoryEntry,
+    RegistrationConfirmation,
+    RegistrationPending,
 )
 from api import schemas as api  # noqa: E402
 from api.app import app as chalice_app  # noqa: E402
@@ -50,17 +52,28 @@ class Doc:
     request: type[BaseModel] | None = None
     errors: dict[int, str] = field(default_factory=dict)
     tag: str = "bailleurs"
+    headers: tuple[dict[str, Any], ...] = ()
 
 
 NOT_FOUND = {404: "Dossier introuvable (ou dossier d'un autre bailleur)"}
 
 ROUTES: dict[tuple[str, str], Doc] = {
     ("/inscription", "POST"): Doc(
-        "Inscrire un bailleur (compte et fiche d'identification)",
+        "Demander l'inscription d'un bailleur : le SIREN est vérifié au répertoire Sirene, un code est "
+        "envoyé à l'adresse de contact",
+        202,
+        RegistrationPending,
+        request=BailleurRegistration,
+        errors={409: "SIREN déjà inscrit, compte existant ou inscription en attente de son code",
+                503: "Répertoire Sirene indisponible"},
+        tag="public",
+    ),
+    ("/inscription/confirmation", "POST"): Doc(
+        "Confirmer l'adresse de contact avec le code reçu : le compte et la fiche du bailleur sont créés",
         201,
         Bailleur,
-        request=BailleurRegistration,
-        errors={409: "SIREN déjà inscrit ou compte existant"},
+        request=RegistrationConfirmation,
+        errors={409: "SIREN inscrit entre-temps par un autre compte"},
         tag="public",
     ),
     ("/formes-juridiques", "GET"): Doc(
@@ -97,7 +110,23 @@ ROUTES: dict[tuple[str, str], Doc] = {
         "Envoyer le dossier : dépôt définitif, horodaté, contrôle de complétude à suivre",
         202,
         api.EnvoiAccepted,
-        errors={**NOT_FOUND, 409: "Dossier déjà envoyé"},
+        errors={
+            **NOT_FOUND,
+            409: "Dossier déjà envoyé (par une autre requête que celle de cette clé d'idempotence)",
+            422: "Clé d'idempotence invalide",
+            503: "Service momentanément surchargé : rien n'est enregistré, envoyez de nouveau",
+        },
+        headers=(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Une clé par clic d'envoi : la même requête répétée avec la même clé (réponse "
+                "perdue, délai dépassé) redonne le dépôt qu'elle a enregistré, avec sa date d'envoi, au lieu "
+                "d'un conflit.",
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,128}$"},
+            },
+        ),
     ),
     ("/dossiers/{dossier_id}/historique", "GET"): Doc(
         "Historique du dossier", 200, HistoryEntry, many=True, errors=NOT_FOUND
@@ -179,10 +208,10 @@ def build() -> dict[str, Any]:
                 "security": [{SECURITY_SCHEME: []}] if secured else [],
             }
             params = re.findall(r"{(\w+)}", path)
-            if params:
-                op["parameters"] = [
-                    {"name": p, "in": "path", "required": True, "schema": PATH_PARAMS[p]} for p in params
-                ]
+            parameters = [{"name": p, "in": "path", "required": True, "schema": PATH_PARAMS[p]} for p in params]
+            parameters += [dict(h) for h in doc.headers]
+            if parameters:
+                op["parameters"] = parameters
             if doc.request:
                 op["requestBody"] = {
                     "required": True,

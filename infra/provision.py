@@ -175,7 +175,9 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
     s3 = _session_client("s3", endpoint)
     for name, props in of_type("AWS::S3::Bucket"):
         bucket = resolve(props.get("BucketName", f"{STACK}-{name}".lower()))
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        lock = props.get("ObjectLockConfiguration", {}).get("ObjectLockEnabled") == "Enabled"
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION},
+                         ObjectLockEnabledForBucket=lock)
         stack.physical[name] = bucket
         stack.attrs[(name, "Arn")] = f"arn:aws:s3:::{bucket}"
         if props.get("VersioningConfiguration", {}).get("Status") == "Enabled":
@@ -237,11 +239,20 @@ def provision(endpoint: str, parameters: dict[str, str] | None = None, template:
             ClientName=f"{STACK}-{name}",
             ExplicitAuthFlows=props.get("ExplicitAuthFlows", []),
             GenerateSecret=bool(props.get("GenerateSecret")),
+            # What the ID token carries (email, email_verified, custom:siren), as in AWS.
+            ReadAttributes=props.get("ReadAttributes", []),
+            WriteAttributes=props.get("WriteAttributes", []),
         )["UserPoolClient"]
         stack.physical[name] = client["ClientId"]
     for name, props in of_type("AWS::Cognito::UserPoolGroup"):
         idp.create_group(UserPoolId=resolve(props["UserPoolId"]), GroupName=props["GroupName"])
         stack.physical[name] = props["GroupName"]
+
+    secrets = _session_client("secretsmanager", endpoint)
+    for name, props in of_type("AWS::SecretsManager::Secret"):
+        # Locally the register is a fixture (infra/sirene_fixture.py): the secret only has to exist.
+        arn = secrets.create_secret(Name=resolve(props.get("Name", f"{STACK}-{name}")), SecretString="{}")["ARN"]
+        stack.physical[name] = arn
 
     ses = _session_client("ses", endpoint)
     for name, props in of_type("AWS::SES::EmailIdentity"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -45,9 +46,12 @@ class StubDeposits(Deposits):
     def __init__(self) -> None:
         pass
 
-    def snapshot(self, key: str) -> DepositedPiece | None:
+    def snapshot(self, key: str, known: Mapping[str, str] | None = None) -> DepositedPiece | None:
         digest = hashlib.sha256(key.encode()).hexdigest()
         return DepositedPiece(key=key, version_id=f"v-{digest[:16]}", sha256=digest, size=4096)
+
+    def hold(self, key: str, version_id: str) -> None:
+        """These versions are nowhere to hold."""
 
 
 def land_pieces(store: Dossiers, d: Dossier, at: datetime, refuse_presentation: bool = False) -> None:

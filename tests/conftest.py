@@ -27,8 +27,7 @@ import boto3
 import pytest
 from ami.bootstrap import sqs_publisher
 
-from infra.client import AmiClient, login
-from infra.demo import luhn_siren
+from infra.client import AmiClient, login, register
 from infra.local import LocalRuntime, sqs_event
 from infra.provision import REGION
 
@@ -66,18 +65,21 @@ class Harness:
 
     # ------------------------------------------------------------ people
 
-    def unique_siren(self) -> str:
-        while True:
-            siren = luhn_siren(f"{random.randrange(10**8):08d}")
-            if siren not in self._sirens:
-                self._sirens.add(siren)
-                return siren
+    def unique_siren(self, forme_juridique: str = "sa_hlm") -> str:
+        """A SIREN of the emulation's Sirene register, active and of `forme_juridique`, not used yet."""
+        from infra.sirene_fixture import sirene_fixture
+
+        for unite in sirene_fixture().eligible(forme_juridique):
+            if unite.siren not in self._sirens:
+                self._sirens.add(unite.siren)
+                return unite.siren
+        raise LookupError(f"plus de SIREN libre de forme {forme_juridique} dans infra/data/sirene-fixture.csv")
 
     def register_bailleur(self, forme_juridique: str = "sa_hlm") -> Bailleur:
-        siren = self.unique_siren()
+        siren = self.unique_siren(forme_juridique)
         email = f"garanties.{siren}@bailleur-essai.example"
         raison_sociale = f"Habitat Essai {siren}"
-        AmiClient(self.runtime.api_url).call("POST", "/inscription", {
+        register(self.runtime.api_url, self.runtime.emulation.endpoint, {
             "raison_sociale": raison_sociale, "siren": siren, "forme_juridique": forme_juridique,
             "adresse": "12 quai Perrache, 69002 Lyon", "email_contact": email, "mot_de_passe": PASSWORD,
         })
@@ -87,8 +89,9 @@ class Harness:
     def instructor(self) -> AmiClient:
         from infra.ops import add_instructor
 
-        add_instructor(self.runtime.stack, *INSTRUCTOR)
-        token = login(self.runtime.emulation.endpoint, self.runtime.stack.user_pool_client_id, *INSTRUCTOR)
+        secret = add_instructor(self.runtime.stack, *INSTRUCTOR)
+        token = login(self.runtime.emulation.endpoint, self.runtime.stack.user_pool_client_id, *INSTRUCTOR,
+                      totp_secret=secret)
         return AmiClient(self.runtime.api_url, token)
 
     # ------------------------------------------------------------ dossiers and pieces
@@ -155,10 +158,13 @@ class Harness:
     def settle(self, timeout: float = DRAIN_TIMEOUT) -> None:
         self.runtime.dispatcher.drain(timeout=timeout)
 
-    def emails_to(self, address: str) -> list[Any]:
+    def emails_to(self, address: str, codes: bool = False) -> list[Any]:
+        """What the emulated SES sent to `address`, without the inscription's confirmation code
+        unless `codes`."""
         from infra.mailbox import captured_emails
 
-        return [e for e in captured_emails(self.runtime.emulation.endpoint) if address in e.to]
+        return [e for e in captured_emails(self.runtime.emulation.endpoint)
+                if address in e.to and (codes or "code de confirmation" not in e.subject)]
 
     def mailbox_emails_about(self, client: Bailleur) -> list[Any]:
         return [e for e in self.emails_to(MAILBOX) if client.raison_sociale in e.subject]
@@ -255,7 +261,8 @@ class Harness:
     # ------------------------------------------------------------ the numbering, driven by hand
 
     def sequencer(self, hold_seconds: int | None = None) -> Any:
-        """A Sequencer on the stack's tables, with the hold timeout of the dispositif or `hold_seconds`."""
+        """A Sequencer on the stack's tables, with the dispositif's rules, or giving up an undecided head after
+        `hold_seconds` (what no stack of the service does: a test's fake piece versions never land)."""
         from ami.adapters.dynamodb import Store
         from ami.domain.dispositif import dispositif
         from ami.services.sequencing import Sequencer, SequencingRules
@@ -263,7 +270,7 @@ class Harness:
 
         rules = SequencingRules.of(dispositif())
         if hold_seconds is not None:
-            rules = replace(rules, hold=timedelta(seconds=hold_seconds))
+            rules = replace(rules, give_up=timedelta(seconds=hold_seconds))
         return Sequencer(Store(settings()), rules, sqs_publisher(settings()))
 
     def release_watermark(self) -> None:

@@ -1,9 +1,9 @@
 """In-memory fakes of the ports (`ami.services.ports`), for unit tests that need no emulation.
 
 They keep the adapters' semantics, not just their signatures: every conditional write is checked
-the way DynamoDB checks it, a transaction is all-or-nothing, the audit chain is hashed as the real
-one is. `tests/contract/` runs the same cases against these fakes and the real adapters on the
-emulation, so a fake that drifts from its adapter fails there.
+the way DynamoDB checks it, a transaction is all-or-nothing, the audit chains (one per dossier, one
+for the numbering) are hashed as the real ones are. `tests/contract/` runs the same cases against
+these fakes and the real adapters on the emulation, so a fake that drifts from its adapter fails there.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ami.domain.audit import GENESIS, AuditEntry
+from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, dossier_chain
 from ami.domain.errors import ConditionFailed, Conflict
 from ami.domain.messages import Message
 from ami.domain.models import Bailleur, Dossier, DossierStatus, Envoi, HistoryEntry, PieceRecord, Reason, utcnow
@@ -66,24 +66,31 @@ class InMemoryStore:
 
     # ------------------------------------------------------------ the transaction
 
-    def _commit(self, change: Callable[[_Tables], None], drafts: Sequence[AuditDraft],
-                on_conflict: Exception | None = None) -> None:
-        """Apply `change` to a copy and the audit entries of `drafts`, then publish the copy: all or nothing.
-        `change` raises ConditionFailed when a condition does not hold."""
+    def _commit(self, change: Callable[[_Tables], None], on_conflict: Exception | None = None) -> None:
+        """Apply `change` to a copy, then publish the copy: all or nothing. `change` raises
+        ConditionFailed when a condition does not hold."""
         work = copy.deepcopy(self.t)
         try:
             change(work)
         except ConditionFailed as exc:
             raise (on_conflict or exc) from exc
-        now = iso(utcnow())
-        for draft in drafts:
-            prev = work.audit[-1].hash if work.audit else GENESIS
-            work.audit.append(AuditEntry(
-                seq=len(work.audit) + 1, at=now, dossier_id=draft.dossier_id, actor=draft.actor,
-                action=draft.action, from_status=draft.from_status, to_status=draft.to_status,
-                reason=draft.reason, details=draft.details or {}, prev_hash=prev,
-            ).sealed())
         self.t = work
+
+    @staticmethod
+    def _seal(chain: str, head: ChainHead, draft: AuditDraft) -> AuditEntry:
+        return AuditEntry(
+            chain=chain, seq=head.seq + 1, at=iso(utcnow()), dossier_id=draft.dossier_id, actor=draft.actor,
+            action=draft.action, from_status=draft.from_status, to_status=draft.to_status, reason=draft.reason,
+            details=draft.details or {}, prev_hash=head.hash,
+        ).sealed()
+
+    def _audited(self, t: _Tables, d: Dossier, draft: AuditDraft) -> Dossier:
+        """`d` with its dossier's chain moved on by `draft` (the entry appended to `t`)."""
+        entry = self._seal(dossier_chain(d.dossier_id), d._audit_head, draft)
+        t.audit.append(entry)
+        moved = d.model_copy()
+        moved._audit_head = entry.head
+        return moved
 
     @staticmethod
     def _next(t: _Tables, d: Dossier, allowed: Iterable[DossierStatus] | None = None) -> Dossier:
@@ -117,9 +124,11 @@ class InMemoryStore:
         def change(t: _Tables) -> None:
             if d.dossier_id in t.dossiers:
                 raise ConditionFailed("exists")
-            t.dossiers[d.dossier_id] = d
+            created = self._audited(t, d, AuditDraft(d.dossier_id, actor, "creation", None, d.status.value))
+            t.dossiers[d.dossier_id] = created
+            d._audit_head = created._audit_head
 
-        self._commit(change, [AuditDraft(d.dossier_id, actor, "creation", None, d.status.value)])
+        self._commit(change)
 
     def get_dossier(self, dossier_id: str) -> Dossier | None:
         return self.t.dossiers.get(dossier_id)
@@ -130,15 +139,16 @@ class InMemoryStore:
     def save_form(self, d: Dossier, actor: str) -> Dossier:
         d = d.model_copy(update={"updated_at": utcnow()})
         out: list[Dossier] = []
-        self._commit(lambda t: out.append(self._next(t, d, (DossierStatus.BROUILLON, DossierStatus.INCOMPLET))),
-                     [AuditDraft(d.dossier_id, actor, "modification", d.status.value, d.status.value)], STALE)
+        draft = AuditDraft(d.dossier_id, actor, "modification", d.status.value, d.status.value)
+        self._commit(lambda t: out.append(self._next(t, self._audited(t, d, draft),
+                                                     (DossierStatus.BROUILLON, DossierStatus.INCOMPLET))), STALE)
         return out[0]
 
     def transition(self, d: Dossier, to: DossierStatus, actor: str, action: str, reason: str | None = None) -> Dossier:
         moved = d.model_copy(update={"status": to, "updated_at": utcnow()})
         out: list[Dossier] = []
-        self._commit(lambda t: out.append(self._next(t, moved, (d.status,))),
-                     [AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason)], STALE)
+        draft = AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason)
+        self._commit(lambda t: out.append(self._next(t, self._audited(t, moved, draft), (d.status,))), STALE)
         return out[0]
 
     def save_score(self, d: Dossier, scoring: Score, outbox: list[Message]) -> Dossier:
@@ -149,7 +159,7 @@ class InMemoryStore:
             out.append(self._next(t, scored))
             self._outbox(t, outbox)
 
-        self._commit(change, [])
+        self._commit(change)
         return out[0]
 
     def override_score(self, d: Dossier, scoring: Score, actor: str, critere: str) -> Dossier:
@@ -158,9 +168,9 @@ class InMemoryStore:
         out: list[Dossier] = []
         details = {"critere": critere, "points_origine": None if s.points_origine is None else str(s.points_origine),
                    "points": str(s.points), "total_retenu": str(scoring.total_retenu)}
-        self._commit(lambda t: out.append(self._next(t, updated)),
-                     [AuditDraft(d.dossier_id, actor, "surcharge_score", d.status.value, d.status.value,
-                                 reason=s.justification, details=details)], STALE)
+        draft = AuditDraft(d.dossier_id, actor, "surcharge_score", d.status.value, d.status.value,
+                           reason=s.justification, details=details)
+        self._commit(lambda t: out.append(self._next(t, self._audited(t, updated, draft))), STALE)
         return out[0]
 
     def rescore(self, d: Dossier, scoring: Score, actor: str) -> Dossier:
@@ -169,9 +179,8 @@ class InMemoryStore:
         details = {"total_retenu_avant": str(d.scoring.total_retenu) if d.scoring else None,
                    "total_retenu": str(scoring.total_retenu),
                    "points_non_evalues": str(scoring.points_non_evalues), "empreinte": scoring.empreinte}
-        self._commit(lambda t: out.append(self._next(t, updated)),
-                     [AuditDraft(d.dossier_id, actor, "recalcul_score", d.status.value, d.status.value,
-                                 details=details)],
+        draft = AuditDraft(d.dossier_id, actor, "recalcul_score", d.status.value, d.status.value, details=details)
+        self._commit(lambda t: out.append(self._next(t, self._audited(t, updated, draft))),
                      Conflict("dossier_modifie", "Le dossier a changé entre-temps ; recommencez."))
         return out[0]
 
@@ -200,12 +209,13 @@ class InMemoryStore:
     # ------------------------------------------------------------ AuditLog
 
     def history(self, dossier_id: str) -> list[HistoryEntry]:
-        return [HistoryEntry(seq=e.seq, at=datetime.fromisoformat(e.at), actor=e.actor, action=e.action,
-                             from_status=e.from_status, to_status=e.to_status, reason=e.reason)
-                for e in self.t.audit if e.dossier_id == dossier_id]
+        found = [HistoryEntry(seq=e.seq, at=datetime.fromisoformat(e.at), actor=e.actor, action=e.action,
+                              from_status=e.from_status, to_status=e.to_status, reason=e.reason)
+                 for e in self.t.audit if e.dossier_id == dossier_id]
+        return sorted(found, key=lambda h: h.at)
 
     def audit_entries(self) -> list[AuditEntry]:
-        return list(self.t.audit)
+        return sorted(self.t.audit, key=lambda e: (e.at, e.chain, e.seq))
 
     # ------------------------------------------------------------ DepositSequence
 
@@ -224,19 +234,19 @@ class InMemoryStore:
                                     "incomplete_reasons": [], "deposit_number": None})
         out: list[Dossier] = []
 
+        details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
+        draft = AuditDraft(d.dossier_id, actor, "envoi", d.status.value, sent.status.value,
+                           details={"envoi_id": envoi.envoi_id, "sent_at": iso(envoi.sent_at), "pieces": details})
+
         def change(t: _Tables) -> None:
-            out.append(self._next(t, sent, (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)))
+            out.append(self._next(t, self._audited(t, sent, draft), (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)))
             key = PendingEnvoi.of(sent).sort_key
             held = t.pending.get(key)
             if held is None or held.state != "reserve":
                 raise ConditionFailed("no reservation")
             t.pending[key] = _Pending(PendingEnvoi.of(sent), "envoye")
 
-        details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
-        self._commit(change, [AuditDraft(d.dossier_id, actor, "envoi", d.status.value, sent.status.value,
-                                         details={"envoi_id": envoi.envoi_id, "sent_at": iso(envoi.sent_at),
-                                                  "pieces": details})],
-                     Conflict("envoi_impossible", "Ce dossier a déjà été envoyé ou vient d'être modifié."))
+        self._commit(change, Conflict("envoi_impossible", "Ce dossier a déjà été envoyé ou vient d'être modifié."))
         return out[0]
 
     def pending_envois(self, limit: int | None = None) -> list[PendingEnvoi]:
@@ -261,27 +271,30 @@ class InMemoryStore:
                                 batch: list[ToNumber]) -> list[Dossier]:
         assert batch and after.number == before.number + len(batch)
         numbered: list[Dossier] = []
-        drafts: list[AuditDraft] = []
 
         def change(t: _Tables) -> None:
-            if (t.counter.number if t.counter else 0) != before.number or (t.counter is None) != (before.number == 0):
+            stored = t.counter or DepositCounter()
+            if (stored.number, stored.chain_hash) != (before.number, before.chain_hash) or (
+                    t.counter is None) != (before.number == 0):
                 raise ConditionFailed("counter")
-            t.counter = after
+            head = ChainHead(before.number, before.chain_hash)
             for number, x in enumerate(batch, start=before.number + 1):
-                done = x.dossier.model_copy(update={"status": x.status, "deposit_number": number,
-                                                    "updated_at": utcnow()})
-                numbered.append(self._conclude(t, x.pending, x.dossier, done))
+                d = x.dossier
+                assert d.envoi is not None
+                details = {"deposit_number": number, "envoi_id": d.envoi.envoi_id, "sent_at": iso(d.envoi.sent_at),
+                           "pieces": {p: v.sha256 for p, v in d.envoi.pieces.items()},
+                           "envoi_entry": {"seq": d._audit_head.seq, "hash": d._audit_head.hash}}
+                entry = self._seal(NUMBERING_CHAIN, head, AuditDraft(
+                    d.dossier_id, "systeme:completude", "numerotation", d.status.value, x.status.value,
+                    details=details))
+                t.audit.append(entry)
+                head = entry.head
+                done = d.model_copy(update={"status": x.status, "deposit_number": number, "updated_at": utcnow()})
+                numbered.append(self._conclude(t, x.pending, d, done))
+            t.counter = dataclasses.replace(after, chain_hash=head.hash)
             self._outbox(t, [m for x in batch for m in x.outbox])
 
-        for number, x in enumerate(batch, start=before.number + 1):
-            d = x.dossier
-            assert d.envoi is not None
-            drafts.append(AuditDraft(d.dossier_id, "systeme:completude", "numerotation", d.status.value,
-                                     x.status.value, details={
-                                         "deposit_number": number, "envoi_id": d.envoi.envoi_id,
-                                         "sent_at": iso(d.envoi.sent_at),
-                                         "pieces": {p: v.sha256 for p, v in d.envoi.pieces.items()}}))
-        self._commit(change, drafts)
+        self._commit(change)
         return numbered
 
     def conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason],
@@ -290,13 +303,15 @@ class InMemoryStore:
                                           "updated_at": utcnow()})
         out: list[Dossier] = []
 
+        draft = AuditDraft(d.dossier_id, "systeme:completude", "incompletude", d.status.value,
+                           incomplete.status.value, reason="; ".join(r.code for r in reasons),
+                           details={"envoi_id": pending.envoi_id})
+
         def change(t: _Tables) -> None:
-            out.append(self._conclude(t, pending, d, incomplete))
+            out.append(self._conclude(t, pending, d, self._audited(t, incomplete, draft)))
             self._outbox(t, outbox)
 
-        self._commit(change, [AuditDraft(d.dossier_id, "systeme:completude", "incompletude", d.status.value,
-                                         incomplete.status.value, reason="; ".join(r.code for r in reasons),
-                                         details={"envoi_id": pending.envoi_id})])
+        self._commit(change)
         return out[0]
 
     def _conclude(self, t: _Tables, pending: PendingEnvoi, before: Dossier, after: Dossier) -> Dossier:

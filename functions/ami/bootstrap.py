@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ami.adapters.aws import Aws, default_aws
 from ami.domain.dispositif import dispositif
@@ -20,16 +20,22 @@ from ami.services.ports import (
     Accounts,
     AuditLog,
     Clock,
+    DeadLetters,
     Deposits,
     DepositSequence,
     Dossiers,
     Mailer,
     Publisher,
     Referentiels,
+    Registrations,
     Sessions,
+    Sirene,
     Store,
 )
 from ami.settings import Settings
+
+if TYPE_CHECKING:
+    from ami.services.ports import OcrEngine
 
 
 @dataclass
@@ -75,6 +81,13 @@ class Container:
         return self._given("publisher") or sqs_publisher(self.settings, self.aws)
 
     @cached_property
+    def scoring_dead_letters(self) -> DeadLetters:
+        from ami.adapters.sqs import SqsDeadLetters
+
+        given: DeadLetters | None = self._given("scoring_dead_letters")
+        return given or SqsDeadLetters(self.aws.client("sqs"), self.settings.scoring_dlq_url)
+
+    @cached_property
     def mailer(self) -> Mailer:
         from ami.adapters.ses import SesMailer
 
@@ -95,10 +108,33 @@ class Container:
         )
 
     @cached_property
+    def sirene(self) -> Sirene:
+        from ami.adapters.sirene import InseeSirene
+
+        return self._given("sirene") or InseeSirene(self.settings.sirene_secret_arn, self.aws)
+
+    @cached_property
+    def registrations(self) -> Registrations:
+        from ami.adapters.dynamodb.inscriptions import DynamoRegistrations
+
+        return self._given("registrations") or DynamoRegistrations(self.settings, self.aws)
+
+    @cached_property
     def referentiels(self) -> Referentiels:
         from ami.adapters.referentiels import ReferentielStore
 
         return self._given("referentiels") or ReferentielStore(self.settings, self.aws)
+
+    @cached_property
+    def ocr(self) -> OcrEngine | None:
+        """The OCR engine for scanned lettres d'offre; an override of None means none."""
+        if "ocr" in self.overrides:
+            ocr: OcrEngine | None = self.overrides["ocr"]
+            return ocr
+        from ami.adapters.ocr import ocr_engine
+
+        s = self.settings
+        return ocr_engine(s.ocr, in_lambda=bool(s.lambda_function_name), aws=self.aws)
 
     @cached_property
     def idempotency(self) -> Idempotency:
@@ -116,7 +152,13 @@ class Container:
     def intake(self) -> Any:
         from ami.services.intake import Intake
 
-        return Intake(self.deposits, self.store, self.publisher, self.idempotency, self.clock)
+        return Intake(self.deposits, self.store, self.publisher, self.idempotency, self.clock, self.ocr)
+
+    @cached_property
+    def inscriptions(self) -> Any:
+        from ami.services.accounts import Inscriptions
+
+        return Inscriptions(self.dossiers, self.accounts, self.sirene, self.registrations, self.mailer, self.clock)
 
     @cached_property
     def sequencer(self) -> Any:
@@ -146,7 +188,7 @@ class Container:
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:
     """Wire the service for `settings`; `overrides` replace adapters by name (store, deposits,
-    publisher, mailer, accounts, sessions, referentiels, idempotency)."""
+    publisher, mailer, accounts, sessions, sirene, registrations, referentiels, idempotency, ocr)."""
     return Container(settings, aws or default_aws(), clock, overrides)
 
 

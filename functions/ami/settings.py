@@ -10,7 +10,7 @@ tests, which touch the whole stack, read everything (`settings()`).
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -30,8 +30,17 @@ class Settings(BaseModel):
     instruction_queue_url: str = Field("", alias="INSTRUCTION_QUEUE_URL")
     sender_email: str = Field("", alias="SENDER_EMAIL")
     user_pool_id: str = Field("", alias="USER_POOL_ID")
+    # Where the scoring function moves at once a message that can never succeed (a poison message).
+    scoring_dlq_url: str = Field("", alias="SCORING_DLQ_URL")
     # The app clients whose tokens the API accepts (comma-separated); empty: none (ami.domain.audience).
     user_pool_client_ids: str = Field("", alias="USER_POOL_CLIENT_IDS")
+    # The INSEE Sirene API key's secret (the API checks SIRENs at registration); locally a fixture.
+    sirene_secret_arn: str = Field("", alias="SIRENE_SECRET_ARN")
+    # How intake reads a scanned lettre d'offre (ami.adapters.ocr): tesseract, textract or aucun. Not in
+    # template.yaml, and required by no function: unset, Textract in a Lambda function (whose runtime sets
+    # AWS_LAMBDA_FUNCTION_NAME), Tesseract where it is installed, none otherwise.
+    ocr: Literal["", "tesseract", "textract", "aucun"] = Field("", alias="AMI_OCR")
+    lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,7 +63,8 @@ _STORE = ("dossiers_table", "counters_table", "audit_table")
 _RELAY = ("scoring_queue_url", "notifications_queue_url", "instruction_queue_url")
 
 ApiSettings = _requiring(
-    "ApiSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "user_pool_id", "user_pool_client_ids"
+    "ApiSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
+    "user_pool_client_ids", "sirene_secret_arn",
 )
 IntakeSettings = _requiring(
     "IntakeSettings", "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket",
@@ -62,13 +72,15 @@ IntakeSettings = _requiring(
 )
 CompletenessSettings = _requiring("CompletenessSettings", *_STORE, *_RELAY)
 ScoringSettings = _requiring(
-    "ScoringSettings", "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY
+    "ScoringSettings", "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY,
+    "scoring_dlq_url",
 )
 NotifySettings = _requiring("NotifySettings", "dossiers_table", "idempotency_table", "sender_email")
 
 # The plateforme's pages do what the JSON API does, for a bailleur signed in with a cookie.
 WebSettings = _requiring(
-    "WebSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "user_pool_id", "user_pool_client_ids"
+    "WebSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
+    "user_pool_client_ids", "sirene_secret_arn",
 )
 
 FUNCTION_SETTINGS: dict[str, type[Settings]] = {

@@ -16,9 +16,11 @@ from api.core import request, services
 @dataclass(frozen=True)
 class Caller:
     subject: str
+    username: str
     email: str
     siren: str | None
     groups: frozenset[str]
+    email_verified: bool = False
 
     @property
     def actor(self) -> str:
@@ -58,23 +60,36 @@ def caller() -> Caller:
     siren = str(claims.get("custom:siren") or "").strip() or None
     return Caller(
         subject=str(claims.get("sub") or claims.get("cognito:username") or ""),
+        username=str(claims.get("cognito:username") or claims.get("sub") or ""),
         email=str(claims.get("email") or ""),
         siren=siren,
         groups=parse_groups(claims.get("cognito:groups")),
+        email_verified=str(claims.get("email_verified", "")).lower() == "true",
     )
 
 
 def bailleur_caller() -> Caller:
     who = caller()
-    if "bailleurs" not in who.groups or not who.siren or not re.fullmatch(r"\d{9}", who.siren):
+    # The group is given at confirmation, with the verified address; a token issued before has neither.
+    if ("bailleurs" not in who.groups or not who.email_verified or not who.siren
+            or not re.fullmatch(r"[0-9]{9}", who.siren)):
         raise Forbidden("acces_refuse", "Cette action est réservée aux bailleurs inscrits.")
     return who
 
 
 def instructeur_caller() -> Caller:
+    """An instructor who signs in with a second factor. Cognito cannot require MFA of one group and
+    its ID tokens carry no `amr`: the proof is the account's MFA setting, which makes Cognito ask for
+    the authenticator app's code at every sign-in (docs/securite.md)."""
     who = caller()
     if "instructeurs" not in who.groups:
         raise Forbidden("acces_refuse", "Cette action est réservée aux instructeurs.")
+    if not who.username or not services().accounts.has_mfa(who.username):
+        raise Forbidden(
+            "double_authentification_requise",
+            "Les instructeurs se connectent avec une double authentification : activez l'application "
+            "d'authentification de votre compte, puis connectez-vous de nouveau.",
+        )
     return who
 
 

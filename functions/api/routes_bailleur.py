@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
-from ami.domain.errors import NotFound
+from ami.domain.errors import Conflict, InvalidInput, NotFound
+from ami.domain.extraction.compare import instruction_view
 from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, PieceKind, PieceRecord
 from ami.services import drafts
 from ami.services import envoi as envoi_logic
@@ -14,7 +16,7 @@ from ami.services.drafts import require_editable
 from chalice import Blueprint, Response
 
 from api.auth import bailleur_caller, dossier_or_404
-from api.core import dump, parse_body, route, services
+from api.core import dump, parse_body, request, route, services
 from api.errors import json_response, logger
 from api.schemas import DossierDetail, EnvoiAccepted, UploadFormOut
 
@@ -61,7 +63,9 @@ def create_dossier() -> Response:
 def get_dossier(dossier_id: str) -> Response:
     who = bailleur_caller()
     d = dossier_or_404(dossier_id, who)
-    detail = DossierDetail(dossier=d, pieces=piece_records(dossier_id), checks=rules.form_gaps(d))
+    records = piece_records(dossier_id)
+    detail = DossierDetail(dossier=d, pieces=records, checks=rules.form_gaps(d),
+                           constats=instruction_view(records, d)[0])
     return json_response({**dump(detail), "dossier": for_bailleur(d)})
 
 
@@ -95,22 +99,56 @@ def upload_piece(dossier_id: str, piece: str) -> Response:
     return json_response(dump(out))
 
 
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
+
+
+def idempotency_key() -> str | None:
+    """The client's `Idempotency-Key` (the platform sends one per click), checked."""
+    headers = request().headers
+    key = headers.get("idempotency-key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise InvalidInput(
+            "cle_idempotence_invalide",
+            "La clé d'idempotence doit compter de 8 à 128 caractères : lettres, chiffres, « - », « _ », « . » "
+            "ou « : ».",
+            [{"champ": "Idempotency-Key", "message": "Clé d'idempotence invalide."}],
+        )
+    return key
+
+
 @route(bp, "/dossiers/{dossier_id}/envoi", "POST")
 def envoi(dossier_id: str) -> Response:
     who = bailleur_caller()
     assert who.siren is not None
+    key = idempotency_key()
     d = dossier_or_404(dossier_id, who)
+    if envoi_logic.repeated(d, key):
+        return envoi_accepted(d)  # the same request again (a lost answer): its outcome, not a conflict
     require_editable(d, "envoi_impossible")
     app = services()
-    sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, who.actor)
+    try:
+        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, who.actor, idempotency_key=key)
+    except Conflict:
+        # The same request, sent twice at once: the other one recorded the deposit.
+        current = app.dossiers.get_dossier(dossier_id)
+        if current is not None and envoi_logic.repeated(current, key):
+            return envoi_accepted(current)
+        raise
     assert sent.envoi is not None
     try:
         envoi_logic.request_completeness(app.publisher, sent)
     except Exception:
         # The deposit is recorded (its pending item holds its place); the completeness sweep will pick it up.
         logger.exception("demande de contrôle de complétude non envoyée", extra={"dossier_id": dossier_id})
+    return envoi_accepted(sent)
+
+
+def envoi_accepted(sent: Dossier) -> Response:
+    assert sent.envoi is not None
     out = EnvoiAccepted(
-        dossier_id=dossier_id,
+        dossier_id=sent.dossier_id,
         status=sent.status,
         envoi=sent.envoi,
         message=(

@@ -40,6 +40,11 @@ class DossierDetail(BaseModel):
     dossier: Dossier
     pieces: list[PieceRecord] = Field(description="Conclusions de la réception sur chaque version déposée")
     checks: list[Reason] = Field(description="Ce qui manque encore au formulaire")
+    constats: list[Check] = Field(
+        default_factory=list,
+        description="Constats sur les pièces et leur comparaison au formulaire, avant comme après l'envoi : "
+        "« bloquant » rend le dossier incomplet, « attention » sera vérifié par l'instructeur, « info » informe",
+    )
 
 
 class UploadFormOut(BaseModel):

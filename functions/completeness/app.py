@@ -60,10 +60,17 @@ def make_handlers(app: bootstrap.Container) -> dict[str, Callable[[dict[str, Any
     @logger.inject_lambda_context
     @metrics.log_metrics
     def sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-        """Every minute: end holds that timed out and send what a crashed worker left in the outbox."""
+        """Every minute: walk the sequence, send what a crashed worker left in the outbox, and report how
+        long an undecided head has held the numbering (the metric is the sweep's heartbeat too: its
+        absence raises the alarm that the sweep stopped)."""
         conclusions = app.sequencer.advance()
         _count(conclusions)
-        return {"concluded": len(conclusions)}
+        head, seconds = app.sequencer.held_back()
+        metrics.add_metric(name="NumerotationRetenueSecondes", unit=MetricUnit.Seconds, value=seconds)
+        if head is not None and seconds >= app.sequencer.rules.hold.total_seconds():
+            logger.set_correlation_id(head.dossier_id)
+            logger.error("numbering held back by a piece check that has not ended", extra={"seconds": int(seconds)})
+        return {"concluded": len(conclusions), "held_back_seconds": int(seconds)}
 
     return {"lambda_handler": handler, "sweep_handler": sweep}
 

@@ -1,4 +1,9 @@
-"""scoring: numbered dossiers, in number order → score, emails, instruction work item."""
+"""scoring: numbered dossiers, in number order → score, emails, instruction work item.
+
+The queue is FIFO with one group, so a message that fails holds every later dossier behind it. A
+message that can never succeed (its body is not a numbered deposit) goes to the dead-letter queue at
+once, with the reason, and raises its alarm; any other failure is retried, in order, as before.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Json
+from pydantic import Json, ValidationError
 
 logger = Logger(service="scoring")
 metrics = Metrics(service="scoring")
@@ -25,12 +31,21 @@ class DepositRecord(SqsRecordModel):
 
 
 def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]:
-    processor = SqsFifoPartialProcessor(model=DepositRecord)
+    processor = SqsFifoPartialProcessor()
 
-    def record_handler(record: DepositRecord) -> None:
-        logger.set_correlation_id(record.body.dossier_id)
-        app.after_numbering.process(record.body)
-        logger.info("work item queued", extra={"deposit_number": record.body.deposit_number})
+    def record_handler(record: SQSRecord) -> None:
+        try:
+            deposit = DepositRecord.model_validate(record.raw_event).body
+        except ValidationError as exc:  # never valid, however often it is delivered: out of the way now
+            reason = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'corps'}: {e['type']}" for e in exc.errors())
+            app.scoring_dead_letters.send(record.body, record.message_id, record.attributes.message_group_id,
+                                          reason)
+            logger.error("poison message moved to the dead-letter queue", extra={"reason": reason})
+            metrics.add_metric(name="MessagesEmpoisonnes", unit=MetricUnit.Count, value=1)
+            return
+        logger.set_correlation_id(deposit.dossier_id)
+        app.after_numbering.process(deposit)
+        logger.info("work item queued", extra={"deposit_number": deposit.deposit_number})
         metrics.add_metric(name="WorkItemsQueued", unit=MetricUnit.Count, value=1)
 
     @logger.inject_lambda_context

@@ -30,6 +30,7 @@ OFFLINE_AWS_ENV = {
 
 API_ROUTES = {
     ("POST", "/inscription"),
+    ("POST", "/inscription/confirmation"),
     ("GET", "/formes-juridiques"),
     ("GET", "/bailleur"),
     ("GET", "/dossiers"),
@@ -45,7 +46,7 @@ API_ROUTES = {
     ("GET", "/instruction/enveloppe"),
     ("GET", "/instruction/registre"),
 }
-PUBLIC_ROUTES = {("POST", "/inscription"), ("GET", "/formes-juridiques")}
+PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques")}
 
 # The local provisioner resolves these logical IDs (and nothing fancier than Ref/GetAtt/Sub).
 CONTRACT_IDS = {
@@ -88,7 +89,8 @@ CONTRACT_IDS = {
     "InstructionDLQAlarm",
 }
 ALLOWED_PSEUDO = {"AWS::StackName", "AWS::AccountId", "AWS::Region", "AWS::Partition"}
-READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Head", "Search", "Lookup", "Receive")
+READ_VERBS = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Head", "Search", "Lookup", "Receive",
+              "Detect")  # textract:DetectDocumentText reads the image it is sent and keeps nothing
 
 
 # ---------------------------------------------------------------- loading
@@ -145,6 +147,8 @@ def _transformed() -> dict[str, Any]:
 
     tpl = template()
     tpl["Globals"]["Function"]["CodeUri"] = "s3://bucket/code.zip"  # local paths are for `sam build`
+    for layer in resources("AWS::Serverless::LayerVersion"):
+        tpl["Resources"][layer]["Properties"]["ContentUri"] = "s3://bucket/layer.zip"
     old = os.environ.get("AWS_DEFAULT_REGION")
     os.environ["AWS_DEFAULT_REGION"] = "eu-west-3"
     try:
@@ -215,7 +219,10 @@ def test_each_function_gets_exactly_the_variables_its_settings_read() -> None:
 
 # What a variable names, and the policy that must let its function use it.
 _TABLE_VARS = {"DOSSIERS_TABLE", "COUNTERS_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE"}
-_QUEUE_VARS = {"COMPLETENESS_QUEUE_URL", "SCORING_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL", "INSTRUCTION_QUEUE_URL"}
+_QUEUE_VARS = {
+    "COMPLETENESS_QUEUE_URL", "SCORING_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL", "INSTRUCTION_QUEUE_URL",
+    "SCORING_DLQ_URL",
+}
 
 
 def _granted(fn: dict[str, Any]) -> tuple[set[str], set[str], set[str]]:

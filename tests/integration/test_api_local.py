@@ -131,7 +131,8 @@ def test_envoi_twice_is_a_conflict_and_history_is_in_order(register_bailleur, am
     history = bailleur.call("GET", f"/dossiers/{complete}/historique")
     assert [h["action"] for h in history] == ["creation", "envoi", "numerotation"]
     assert [h["to_status"] for h in history] == ["brouillon", "envoyé", "complet"]
-    assert [h["seq"] for h in history] == sorted(h["seq"] for h in history)
+    # In time order: the numbering entry belongs to the numbering's chain, not the dossier's (issue 16).
+    assert [h["at"] for h in history] == sorted(h["at"] for h in history)
     history = bailleur.call("GET", f"/dossiers/{incomplete}/historique")
     assert [h["action"] for h in history] == ["creation", "envoi", "incompletude"]
     assert history[-1]["reason"].split("; ")[0] == "formulaire_adresse"

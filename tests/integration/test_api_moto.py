@@ -7,7 +7,9 @@ Claims reach the app the way API Gateway hands them over: Chalice's local gatewa
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -17,12 +19,17 @@ import pytest
 from ami import bootstrap
 from ami.adapters.aws import Aws
 from ami.adapters.dynamodb import Store as DynamoStore
-from ami.domain.models import DossierStatus
+from ami.domain.extraction import Check, ExtractedField
+from ami.domain.models import DossierStatus, PieceRecord
+from ami.domain.notifications import Email
 from ami.domain.sequence import DepositCounter, ToNumber
 from ami.settings import Settings, settings
 from api import app as api
 from chalice.test import Client
 from moto import mock_aws
+
+from infra.client import totp_code
+from infra.sirene_fixture import sirene_fixture
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
@@ -47,10 +54,43 @@ ENV = {
 }
 
 
-def _wire_api() -> bootstrap.Container | None:
-    """The API wired to fresh clients (inside moto's mock, from this test's environment); returns
-    the wiring it replaces (the shared local stack's, when this worker runs one)."""
-    return api.configure(bootstrap.build(settings(), aws=Aws()))
+class RecordingMailer:
+    """The emails the API sent (the confirmation codes of inscriptions), in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[Email] = []
+
+    def send(self, email: Email) -> str:
+        self.sent.append(email)
+        return f"message-{len(self.sent)}"
+
+    def code_for(self, address: str) -> str:
+        found = re.search(r"code de confirmation : (\d{6})", [e for e in self.sent if address in e.to][-1].text)
+        assert found
+        return found.group(1)
+
+
+def _wire_api(mailer: RecordingMailer) -> bootstrap.Container | None:
+    """The API wired to fresh clients (inside moto's mock, from this test's environment), with the
+    emulation's Sirene register; returns the wiring it replaces (the shared local stack's, when this
+    worker runs one)."""
+    return api.configure(bootstrap.build(settings(), aws=Aws(), sirene=sirene_fixture(), mailer=mailer))
+
+
+def enrol_instructor(idp: Any, pool_id: str, email: str) -> None:
+    """An instructor of the pool who signs in with an authenticator app (TOTP MFA enabled)."""
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName="ops",
+                                            ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    idp.admin_create_user(UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=PASSWORD, Permanent=True)
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=email, GroupName="instructeurs")
+    access = idp.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                     AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+                                     )["AuthenticationResult"]["AccessToken"]
+    secret = idp.associate_software_token(AccessToken=access)["SecretCode"]
+    idp.verify_software_token(AccessToken=access, UserCode=totp_code(secret))
+    idp.admin_set_user_mfa_preference(UserPoolId=pool_id, Username=email,
+                                      SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
 
 
 def _create_tables(ddb: Any) -> None:
@@ -131,7 +171,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         _create_tables(boto3.client("dynamodb", region_name=REGION))
         s3 = boto3.client("s3", region_name=REGION)
         for bucket in (ENV["DEPOSITS_BUCKET"], ENV["QUARANTINE_BUCKET"]):
-            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION},
+                             ObjectLockEnabledForBucket=bucket == ENV["DEPOSITS_BUCKET"])
         s3.put_bucket_versioning(Bucket=ENV["DEPOSITS_BUCKET"], VersioningConfiguration={"Status": "Enabled"})
         sqs = boto3.client("sqs", region_name=REGION)
         queue_url = sqs.create_queue(QueueName="completeness.fifo", Attributes={"FifoQueue": "true"})[
@@ -145,12 +186,14 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         )["UserPool"]["Id"]
         for group in ("bailleurs", "instructeurs"):
             idp.create_group(UserPoolId=pool_id, GroupName=group)
+        enrol_instructor(idp, pool_id, INSTRUCTOR_EMAIL)
         env = {**ENV, "COMPLETENESS_QUEUE_URL": queue_url, "USER_POOL_ID": pool_id}
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        previous = _wire_api()
+        mailer = RecordingMailer()
+        previous = _wire_api(mailer)
         try:
-            yield {"s3": s3, "sqs": sqs, "idp": idp, "queue_url": queue_url, "pool_id": pool_id}
+            yield {"s3": s3, "sqs": sqs, "idp": idp, "queue_url": queue_url, "pool_id": pool_id, "mailer": mailer}
         finally:
             api.configure(previous)
 
@@ -172,6 +215,7 @@ def token(groups: list[str], siren: str | None = None, email: str = "contact@bai
         "cognito:groups": groups,
         "token_use": "id",
         "aud": "client-web",
+        "email_verified": True,
     }
     if siren:
         claims["custom:siren"] = siren
@@ -187,7 +231,8 @@ def headers(tok: str | None = None) -> dict[str, str]:
 
 BAILLEUR_A = headers(token(["bailleurs"], SIREN_A, "a@bailleur-a.fr"))
 BAILLEUR_B = headers(token(["bailleurs"], SIREN_B, "b@bailleur-b.fr"))
-INSTRUCTEUR = headers(token(["instructeurs"], email="instructeur@actionlogement.fr"))
+INSTRUCTOR_EMAIL = "instructeur@actionlogement.fr"
+INSTRUCTEUR = headers(token(["instructeurs"], email=INSTRUCTOR_EMAIL))
 
 
 def call(
@@ -233,8 +278,20 @@ FORM = {
 
 
 def register(client: Client, siren: str = SIREN_A, email: str = "a@bailleur-a.fr") -> None:
+    """The form, then the code the API sent to the address."""
     r = call(client, "POST", "/inscription", registration(siren, email))
-    assert r.status_code == 201, r.body
+    assert r.status_code == 202, r.body
+    confirm(client, email)
+
+
+def confirm(client: Client, email: str, code: str | None = None) -> Any:
+    mailer = api.services().mailer
+    assert isinstance(mailer, RecordingMailer)
+    r = call(client, "POST", "/inscription/confirmation",
+             {"email_contact": email, "code": code or mailer.code_for(email)})
+    if code is None:
+        assert r.status_code == 201, r.body
+    return r
 
 
 def new_dossier(client: Client, h: dict[str, str] = BAILLEUR_A, form: Any = FORM) -> str:
@@ -246,14 +303,24 @@ def new_dossier(client: Client, h: dict[str, str] = BAILLEUR_A, form: Any = FORM
 # ---------------------------------------------------------------- registration
 
 
-def test_registration_creates_the_account_and_the_profile(client: Client, aws: dict[str, Any]) -> None:
+def test_registration_creates_the_account_and_the_profile_once_the_address_is_confirmed(
+    client: Client, aws: dict[str, Any]
+) -> None:
     r = call(client, "POST", "/inscription", registration())
-    assert r.status_code == 201, r.body
-    assert r.json_body["siren"] == SIREN_A
-    assert "mot_de_passe" not in r.json_body and PASSWORD not in r.body.decode()
+    assert r.status_code == 202, r.body
+    assert r.json_body["email_contact"] == "a@bailleur-a.fr" and "code de confirmation" in r.json_body["message"]
+    assert PASSWORD not in r.body.decode()
     user = aws["idp"].admin_get_user(UserPoolId=aws["pool_id"], Username="a@bailleur-a.fr")
     attrs = {a["Name"]: a["Value"] for a in user["UserAttributes"]}
-    assert attrs["custom:siren"] == SIREN_A and attrs["email_verified"] == "true"
+    assert attrs["custom:siren"] == SIREN_A and attrs["email_verified"] == "false"
+    groups = aws["idp"].admin_list_groups_for_user(UserPoolId=aws["pool_id"], Username="a@bailleur-a.fr")
+    assert groups["Groups"] == []
+    assert call(client, "GET", "/bailleur", h=BAILLEUR_A).status_code == 404  # no profile yet
+
+    r = confirm(client, "a@bailleur-a.fr")
+    assert r.json_body["siren"] == SIREN_A and "mot_de_passe" not in r.json_body
+    user = aws["idp"].admin_get_user(UserPoolId=aws["pool_id"], Username="a@bailleur-a.fr")
+    assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["email_verified"] == "true"
     assert user["UserStatus"] == "CONFIRMED"
     groups = aws["idp"].admin_list_groups_for_user(UserPoolId=aws["pool_id"], Username="a@bailleur-a.fr")
     assert [g["GroupName"] for g in groups["Groups"]] == ["bailleurs"]
@@ -281,7 +348,8 @@ def test_registration_refuses_a_duplicate_siren(client: Client, aws: dict[str, A
     r = call(client, "POST", "/inscription", registration(email="autre@bailleur-a.fr"))
     assert r.status_code == 409 and r.json_body["code"] == "bailleur_existant"
     users = aws["idp"].list_users(UserPoolId=aws["pool_id"])["Users"]
-    assert len(users) == 1
+    emails = {a["Value"] for u in users for a in u["Attributes"] if a["Name"] == "email"}
+    assert emails == {"a@bailleur-a.fr", INSTRUCTOR_EMAIL}
 
 
 def test_registration_refuses_an_existing_account(client: Client) -> None:
@@ -293,7 +361,9 @@ def test_registration_refuses_an_existing_account(client: Client) -> None:
 def test_public_legal_forms(client: Client) -> None:
     r = call(client, "GET", "/formes-juridiques")
     assert r.status_code == 200
-    assert {"code": "oph", "libelle": "Office public de l'habitat (art. L.421-1 du CCH)"} in r.json_body
+    oph = next(f for f in r.json_body if f["code"] == "oph")
+    assert oph["libelle"] == "Office public de l'habitat (art. L.421-1 du CCH)"
+    assert oph["categories_juridiques"] == ["4140", "7371"]
 
 
 # ---------------------------------------------------------------- dossiers
@@ -307,6 +377,7 @@ def test_create_edit_and_read_a_dossier(client: Client) -> None:
     assert r.json_body["dossier"]["status"] == "brouillon"
     assert r.json_body["pieces"] == []
     assert "formulaire_prets" in [c["code"] for c in r.json_body["checks"]]
+    assert r.json_body["constats"] == []  # the pieces' checks, shown before the envoi (none without pieces)
 
     r = call(client, "PUT", f"/dossiers/{dossier_id}", FORM, BAILLEUR_A)
     assert r.status_code == 200, r.body
@@ -320,6 +391,25 @@ def test_create_edit_and_read_a_dossier(client: Client) -> None:
     listing = call(client, "GET", "/dossiers", h=BAILLEUR_A)
     assert [d["dossier_id"] for d in listing.json_body] == [dossier_id]
     assert call(client, "GET", "/dossiers", h=BAILLEUR_B).json_body == []
+
+
+def test_the_bailleur_sees_the_pieces_checks_before_the_envoi(client: Client) -> None:
+    register(client)
+    dossier_id = new_dossier(client)
+    now = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    other = Check(code="autre_bailleur", severity="bloquant", page=1,
+                  message_fr="La lettre d'offre est adressée au SIREN 552100554, pas à celui du bailleur du dossier.")
+    read = [ExtractedField(name=f"prets[{i}].montant_eur", value=value, page=2, source=value, confidence=0.95)
+            for i, value in enumerate(("1000000.10", "2400000"))]
+    api.services().store.record_piece(dossier_id, PieceRecord(
+        piece="lettre_offre", key=f"bailleurs/{SIREN_A}/{dossier_id}/lettre_offre.pdf", version_id="v1", size=10,
+        sha256="0" * 64, accepted=True, received_at=now, checked_at=now, checks=[other], fields=read))
+    r = call(client, "GET", f"/dossiers/{dossier_id}", h=BAILLEUR_A)
+    assert r.status_code == 200, r.body
+    said = {c["code"]: c for c in r.json_body["constats"]}
+    assert said["autre_bailleur"]["severity"] == "bloquant"  # the piece's own check
+    assert said["ecart_montant"]["severity"] == "attention"  # the letter against the form
+    assert "2\u202f400\u202f000,00\xa0€" in said["ecart_montant"]["message_fr"]
 
 
 def test_unregistered_bailleur_cannot_create_a_dossier(client: Client) -> None:
@@ -366,7 +456,7 @@ def test_roles_and_authentication(client: Client) -> None:
 @pytest.mark.parametrize("groups", [["bailleurs"], "bailleurs,autre", "[autre bailleurs]"])
 def test_groups_in_every_shape_api_gateway_uses(client: Client, groups: Any) -> None:
     claims = {"cognito:username": "x", "email": "a@b.fr", "custom:siren": SIREN_A, "cognito:groups": groups,
-              "aud": "client-web"}
+              "aud": "client-web", "email_verified": "true"}
     tok = f"{_b64({'alg': 'none'})}.{_b64(claims)}.x"
     assert call(client, "GET", "/dossiers", h=headers(tok)).status_code == 200
 
@@ -589,7 +679,8 @@ def test_local_server_verifies_cognito_id_tokens(monkeypatch: pytest.MonkeyPatch
         empty = type("S", (), {"list_numbered": lambda self: []})()
         wired = Settings.model_validate({**ENV, "COMPLETENESS_QUEUE_URL": "-", "USER_POOL_ID": pool,
                                          "USER_POOL_CLIENT_IDS": client_id})
-        base, stop = serve_api(endpoint, pool, bootstrap.build(wired, aws=Aws(), store=empty))
+        mfa = type("A", (), {"has_mfa": lambda self, username: True})()  # MFA: tests of its own
+        base, stop = serve_api(endpoint, pool, bootstrap.build(wired, aws=Aws(), store=empty, accounts=mfa))
         try:
 
             def status(auth: str | None) -> int:

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:CognitoUserPoolAuthorizer is not
 
 def claims_token(**claims: Any) -> dict[str, str]:
     base = {"sub": "u", "cognito:username": "u", "email": "a@bailleur-a.fr", "custom:siren": SIREN_A,
-            "cognito:groups": ["bailleurs"], "token_use": "id"}
+            "cognito:groups": ["bailleurs"], "token_use": "id", "email_verified": "true"}
     return headers(f"{_b64({'alg': 'RS256', 'kid': 'x'})}.{_b64({**base, **claims})}.c2ln")
 
 
@@ -87,7 +87,8 @@ def local_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             monkeypatch.setenv(name, value)
         # only the gateway and the caller checks are under test: an empty store behind them
         empty = type("S", (), {"list_numbered": lambda self: []})()
-        base, stop = serve_api(endpoint, pool, bootstrap.build(settings(), aws=Aws(), store=empty))
+        mfa = type("A", (), {"has_mfa": lambda self, username: True})()  # MFA: tests of its own
+        base, stop = serve_api(endpoint, pool, bootstrap.build(settings(), aws=Aws(), store=empty, accounts=mfa))
         try:
             yield {"base": base, "web": id_token(web), "other": id_token(other)}
         finally:

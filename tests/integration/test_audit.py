@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from ami.adapters.dynamodb import Store
-from ami.domain.audit import verify_chain
+from ami.domain.audit import dossier_chain, verify_chain
 from ami.settings import settings
 
 
@@ -21,7 +21,7 @@ def test_the_chain_is_intact_and_tampering_is_detected(ami, register_bailleur, u
     assert verify_chain(store.audit_entries()) == []
 
     entry = next(e for e in store.history(dossier_id) if e.action == "envoi")
-    key = {"pk": "log", "sk": entry.seq}
+    key = {"pk": dossier_chain(dossier_id), "sk": entry.seq}
     original = store.audit.get_item(Key=key, ConsistentRead=True)["Item"]["doc"]
     forged = json.loads(original)
     forged["at"] = "2026-01-01T00:00:00.000000+00:00"  # backdating a deposit
@@ -29,7 +29,9 @@ def test_the_chain_is_intact_and_tampering_is_detected(ami, register_bailleur, u
                             ExpressionAttributeValues={":d": json.dumps(forged)})
     try:
         problems = verify_chain(store.audit_entries())
-        assert problems == [f"Entrée {entry.seq} : le contenu ne correspond pas à son hachage (entrée modifiée)."]
+        assert problems == [
+            f"Dossier {dossier_id}, entrée {entry.seq} : le contenu ne correspond pas à son hachage (entrée modifiée)."
+        ]
     finally:
         store.audit.update_item(Key=key, UpdateExpression="SET doc = :d", ExpressionAttributeValues={":d": original})
     assert verify_chain(store.audit_entries()) == []

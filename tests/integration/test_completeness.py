@@ -164,7 +164,10 @@ def test_an_unexamined_piece_holds_back_later_deposits(ami, register_bailleur, u
     assert len(receipts(ami, first)) == 1 and len(receipts(ami, second)) == 1
 
 
-def test_an_undecided_head_ends_incomplete_after_the_hold(ami, register_bailleur, settle, watermark_guard):
+def test_an_undecided_head_keeps_its_rank_past_the_alarm(ami, register_bailleur, settle, watermark_guard):
+    """Issue 16: a piece check that does not end is the service's fault (intake down, a queue stuck):
+    the deposit keeps its place and holds the numbering, the sweep reports it to the alarm, and the
+    numbering resumes when the verdicts land (before, it ended `incomplet`, `controle_non_termine`)."""
     store = Store(settings())
     bailleur = register_bailleur()
     dossier_id = ami.new_dossier(bailleur)
@@ -176,18 +179,25 @@ def test_an_undecided_head_ends_incomplete_after_the_hold(ami, register_bailleur
     store.reserve_envoi(PendingEnvoi.of(d.model_copy(update={"envoi": envoi})))
     store.record_envoi(d, envoi, f"bailleur:{bailleur.siren}:{bailleur.email}")
 
-    kept = ami.sequencer().advance()  # the dispositif's 15 minutes: still held
+    later = ami.sequencer()
+    later.clock = lambda: utcnow() + timedelta(hours=1)  # intake down an hour
+    kept = later.advance()
     assert dossier_id not in [c.dossier_id for c in kept]
     assert store.get_dossier(dossier_id).status == "envoyé"
+    head, seconds = later.held_back()
+    assert head is not None and head.dossier_id == dossier_id and seconds >= 3600
 
-    concluded = ami.sequencer(hold_seconds=0).advance()
-    assert [(c.dossier_id, c.outcome) for c in concluded] == [(dossier_id, "incomplet")]
+    for kind, p in pieces.items():  # intake is back: its verdicts land
+        store.record_piece(dossier_id, PieceRecord(
+            piece=kind, key=p.key, version_id=p.version_id, size=p.size, sha256=p.sha256, accepted=True,
+            received_at=utcnow(), checked_at=utcnow()))
+    concluded = ami.sequencer().advance()
+    assert [(c.dossier_id, c.outcome) for c in concluded] == [(dossier_id, "complet")]
     settle()
 
     after = dossier(bailleur, dossier_id)
-    assert after["status"] == "incomplet"
-    assert [r["code"] for r in after["incomplete_reasons"]] == ["controle_non_termine"]
-    assert len(incomplete_emails(ami, bailleur)) == 1
+    assert after["status"] == "complet" and after["deposit_number"] is not None
+    assert incomplete_emails(ami, bailleur) == []
     assert all(p.dossier_id != dossier_id for p in store.pending_envois())
 
 

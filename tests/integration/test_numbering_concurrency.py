@@ -24,7 +24,7 @@ from ami.adapters.aws import default_aws
 from ami.adapters.dynamodb import Store
 from ami.adapters.sqs import SqsPublisher
 from ami.bootstrap import sqs_publisher
-from ami.domain.audit import verify_chain
+from ami.domain.audit import verify_log
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import RetryLater
 from ami.domain.models import (
@@ -114,7 +114,7 @@ def assert_fair_numbering(store: Store, dossier_ids: list[str]) -> list[Dossier]
     assert errors == 0, f"{errors} numbers out of deposit order"
     assert store.counter() == DepositCounter(len(ds), Decimal("1000000") * len(ds), False)
     entries = store.audit_entries()
-    assert verify_chain(entries) == []
+    assert verify_log(entries) == []
     assert Counter(e.details["deposit_number"] for e in entries if e.action == "numerotation") == Counter(
         range(1, len(ds) + 1)
     )

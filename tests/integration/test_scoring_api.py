@@ -43,12 +43,13 @@ def test_the_bailleur_never_sees_the_score(client: Client, aws: dict[str, Any]) 
     assert detail["dossier"]["scoring"] is None and detail["pieces"] == []
     seen = call(client, "GET", f"/instruction/dossiers/{first}", h=INSTRUCTEUR).json_body
     assert seen["dossier"]["scoring"]["statut"] == "calcule"
-    assert seen["dossier"]["scoring"]["config_version"] == "2025.1"
+    assert seen["dossier"]["scoring"]["config_version"] == "2026.1"
 
 
 def test_override_is_audited_and_keeps_the_original(client: Client, aws: dict[str, Any]) -> None:  # noqa: F811
     first, _ = numbered_and_scored(client, aws)
-    path = f"/instruction/dossiers/{first}/score/niveau_loyer"
+    # a criterion these dossiers have computed points for (the zonage): the original stays beside the override
+    path = f"/instruction/dossiers/{first}/score/tension_marche"
     body = {"points": "5", "justification": "Loyers revus par avenant du 12 mars."}
     assert call(client, "PUT", path, body, BAILLEUR_A).status_code == 403
     short = call(client, "PUT", path, {"points": "5", "justification": "non"}, INSTRUCTEUR)
@@ -61,14 +62,15 @@ def test_override_is_audited_and_keeps_the_original(client: Client, aws: dict[st
     r = call(client, "PUT", path, body, INSTRUCTEUR)
     assert r.status_code == 200, r.body
     s = r.json_body["scoring"]
-    crit = next(c for c in s["criteres"] if c["code"] == "niveau_loyer")
-    assert s["surcharges"]["niveau_loyer"]["points"] == "5.00"
-    assert s["surcharges"]["niveau_loyer"]["points_origine"] == crit["points"]
-    assert s["surcharges"]["niveau_loyer"]["par"] == "instructeur:instructeur@actionlogement.fr"
+    crit = next(c for c in s["criteres"] if c["code"] == "tension_marche")
+    assert crit["points"] == "20.00"  # Paris, zone A bis
+    assert s["surcharges"]["tension_marche"]["points"] == "5.00"
+    assert s["surcharges"]["tension_marche"]["points_origine"] == crit["points"]
+    assert s["surcharges"]["tension_marche"]["par"] == "instructeur:instructeur@actionlogement.fr"
     assert Decimal(s["total_retenu"]) == Decimal(s["total"]) - Decimal(crit["points"]) + 5
     entries = [e for e in api.services().store.audit_entries() if e.action == "surcharge_score"]
     assert len(entries) == 1 and entries[0].reason == body["justification"]
-    assert entries[0].details["critere"] == "niveau_loyer" and entries[0].details["points"] == "5.00"
+    assert entries[0].details["critere"] == "tension_marche" and entries[0].details["points"] == "5.00"
     history = call(client, "GET", f"/dossiers/{first}/historique", h=BAILLEUR_A).json_body
     assert "surcharge_score" not in [h["action"] for h in history]
 

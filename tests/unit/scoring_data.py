@@ -15,12 +15,30 @@ BAILLEUR = Bailleur(raison_sociale="Habitat Exemple", siren=SIREN, forme_juridiq
                     adresse="1 rue de la Paix, 75002 Paris", email_contact="a@b.fr", registered_at=DEPOSIT)
 
 
+def lignes(t2_loyer: str = "760", t3_loyer: str = "880") -> list[dict[str, Any]]:
+    """10 T2 of 55 m² SH / 58 m² SU and 5 T3 of 70 / 74 m²: 900 m² SH, 950 m² SU, 12 000 € a month."""
+    return [
+        {"typologie": "t2", "nombre": 10, "surface_habitable_m2": "55", "surface_utile_m2": "58",
+         "loyer_mensuel_eur": t2_loyer},
+        {"typologie": "t3", "nombre": 5, "surface_habitable_m2": "70", "surface_utile_m2": "74",
+         "loyer_mensuel_eur": t3_loyer},
+    ]
+
+
 def operation(**over: Any) -> dict[str, Any]:
+    """A complete operation form; a key given None is left out (and `lignes=None` leaves the totals alone)."""
     op: dict[str, Any] = {
         "nom": "Les Tilleuls", "commune_insee": "69123", "adresse": "3 rue des Tilleuls, 69003 Lyon",
         "logements": {"t2": 10, "t3": 5}, "surface_habitable_m2": "900", "surface_utile_m2": "950",
         "loyer_mensuel_total_eur": "12000", "date_debut_travaux": "2025-06-01",
+        "lignes": lignes(),
+        "transport": {"voir_page": 14},
+        "services_proximite": {"rayon_m": 500, "services": ["commerces", "ecoles", "creches"]},
+        "qualite_construction": {"classe_dpe": "B"},
     }
+    if "lignes" in over and over["lignes"] is not None:
+        for total in ("logements", "surface_habitable_m2", "surface_utile_m2", "loyer_mensuel_total_eur"):
+            op.pop(total)  # derived from the lines given
     op.update(over)
     return {k: v for k, v in op.items() if v is not None}
 

@@ -27,6 +27,9 @@ FAKE_ENV = {
     "INSTRUCTION_QUEUE_URL": "https://sqs/i.fifo",
     "SENDER_EMAIL": "x@example.org",
     "USER_POOL_ID": "eu-west-3_x",
+    "USER_POOL_CLIENT_IDS": "client",
+    "SCORING_DLQ_URL": "https://sqs/s-dlq.fifo",
+    "SIRENE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-3:000000000000:secret:sirene",
     "AWS_DEFAULT_REGION": "eu-west-3",
     "POWERTOOLS_METRICS_NAMESPACE": "test",
 }

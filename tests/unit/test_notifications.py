@@ -318,3 +318,21 @@ def test_notification_of_another_dossier_is_refused() -> None:
     n = Notification(notification_id="n", kind="accuse_reception", dossier_id="autre")
     with pytest.raises(ValueError, match="not about dossier"):
         compose(n, make_dossier(), make_bailleur())
+
+
+@pytest.mark.parametrize("kind", ["liste_attente", "enveloppe_consommee"])
+def test_envelope_emails_say_only_what_is_true(kind: NotificationKind) -> None:
+    """Nothing is « garanti » before the acte; a place frees only when a dossier leaves the instruction."""
+    import re
+
+    n = Notification(notification_id=f"{kind}-1", kind=kind, dossier_id="dos-01JD5Z8K",
+                     details={"principal": "599000000"})
+    (email,) = compose(n, make_dossier(), make_bailleur())
+    for body in (email.text, unescape(email.html)):
+        said = re.findall(r"\S*\s?garanti\w*", body)
+        assert all(w.endswith("garantir") or w.endswith("garantie") or w == "n’est garanti" for w in said), said
+        assert "quitte l’instruction (refus, expiration de la proposition ou retrait)" in body
+        assert "capacités se libèrent" not in body and "déjà garanti " not in body
+    if kind == "enveloppe_consommee":
+        assert "sont déjà réservés par les dossiers numérotés avant lui" in email.text
+        assert "rien n’est garanti avant l’acte de cautionnement" in email.text

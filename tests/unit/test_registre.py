@@ -75,12 +75,14 @@ def test_dossiers_sheet_values_types_and_order(path: Path) -> None:
     assert [r[col["Principal cumulé"]].value for r in rows] == pytest.approx([3500000.10, 7000000.20, 10500000.30])
     assert first[col["Principal cumulé"]].number_format == registre.EUROS
     assert first[col["Loyer (€/m² SU/mois)"]].value == pytest.approx(12.63)
-    assert first[col["Plafond LLI (€/m² SU/mois)"]].value == pytest.approx(14.49)
-    assert first[col["Loyer / plafond"]].value == pytest.approx(0.8716)
+    # each dwelling's own ceiling: 10 T2 of 58 m² SU at 14,92 €/m², 5 T3 of 74 m² at 13,91 €/m²
+    assert first[col["Plafond LLI (€/m² SU/mois)"]].value == pytest.approx(14.53)
+    assert first[col["Loyer / plafond"]].value == pytest.approx(0.8695)
     assert first[col["Loyer / plafond"]].number_format == registre.PERCENT
     # the override is retained and the computed score stays beside it
-    assert first[col["Score P2 calculé (/100)"]].value == pytest.approx(80.10)
-    assert first[col["Score P2 retenu (/100)"]].value == pytest.approx(77.10)
+    assert first[col["Score P2 calculé (/100)"]].value == pytest.approx(77.50)
+    assert first[col["Score P2 retenu (/100)"]].value == pytest.approx(74.50)
+    assert first[col["Données manquantes, à fournir par"]].value is None
     surf = next(t for t in header if t.startswith("Conception : surface"))
     assert first[col[surf]].value == 2
     assert "surfaces : 5.00 → 2.00" in first[col["Surcharges"]].value
@@ -88,7 +90,8 @@ def test_dossiers_sheet_values_types_and_order(path: Path) -> None:
     # zone C and rent above ceiling: findings for the instructor, scored all the same
     assert second[col["Zone"]].value == "C" and second[col["Contrôles ouverts"]].value == 2
     detail = second[col["Détail des contrôles ouverts"]].value
-    assert "Vigilance : Commune en zone C" in detail and "Éligibilité : Le loyer proposé" in detail
+    assert "Éligibilité : Commune en zone C" in detail and "Éligibilité : Loyer au-dessus du plafond LLI" in detail
+    assert "T2 (10 logements de 58 m² SU) : 13,10 €/m² SU pour un plafond de 10,45 €/m² SU" in detail
     assert second[col["Loyer / plafond"]].value > 1
     # not scored yet: said, cells empty rather than zero
     assert third[col["Score P2 retenu (/100)"]].value is None
@@ -126,9 +129,28 @@ def test_summary_chart_and_grid(path: Path) -> None:
     assert envelope_line.yVal.numRef.f == "'Synthèse'!$F$2:$F$3"
     assert [ws["E2"].value, ws["F2"].value, ws["E3"].value, ws["F3"].value] == [1, 600_000_000, 3, 600_000_000]
     grid = {r[0]: r[1:] for r in wb["Grille"].iter_rows(values_only=True) if r and r[0]}
-    assert grid["Grille de notation (priorité 2)"][0] == "2025.1"
+    assert grid["Grille de notation (priorité 2)"][0] == "2026.1"
     assert grid["niveau_loyer"][2] == 20
     assert "dynamisme_economique : dynamisme_economique v1" in grid["Référentiels utilisés par les scores"][0]
+    assert "chaque logement" in grid["Coefficient"][0]
+    assert "2 terdecies F" in grid["Plafonds outre-mer"][0]
+    assert "non évalué outre-mer" in grid["Années"][0]
+
+
+def test_a_dossier_scored_without_referentials_says_so_and_who_provides_them(tmp_path: Path) -> None:
+    d = dossier(1)
+    d = d.model_copy(update={"scoring": score_dossier(d, FACTS, {})})
+    out = tmp_path / "r.xlsx"
+    registre.write(str(out), [d], {BAILLEUR.siren: BAILLEUR}, CCN, NOW)
+    ws = load_workbook(out)["Dossiers"]
+    header = [c.value for c in ws[1]]
+    row = [c.value for c in ws[2]]
+    by = dict(zip(header, row, strict=True))
+    assert by["Données manquantes, à fournir par"] == "exploitation : dynamisme_economique, saturation_demande_li"
+    assert by["Points non évalués"] == 30 and by["Contrôles ouverts"] == 2
+    assert "aucun référentiel « dynamisme_economique » n'a été importé" in by["Détail des contrôles ouverts"]
+    grid = {r[0]: r[1:] for r in load_workbook(out)["Grille"].iter_rows(values_only=True) if r and r[0]}
+    assert "dynamisme_economique : absent" in grid["Référentiels utilisés par les scores"][0]
 
 
 def test_read_back_with_calamine(path: Path) -> None:

@@ -121,6 +121,11 @@ def test_form_gaps_name_each_missing_field() -> None:
     empty = sent(DossierForm(), {})
     codes = {r.code for r in form_gaps(empty)}
     assert {"formulaire_nom", "formulaire_commune_insee", "formulaire_surface_utile_m2", "formulaire_prets"} <= codes
+    said = {r.code: r.message for r in form_gaps(empty)}  # agreed with the noun, never « renseigné(e) »
+    assert said["formulaire_surface_utile_m2"] == "Formulaire incomplet : la surface utile n'est pas renseignée."
+    assert said["formulaire_loyer_mensuel_total_eur"] == (
+        "Formulaire incomplet : les loyers mensuels prévus ne sont pas renseignés.")
+    assert not [m for m in said.values() if "(" in m.replace("(code INSEE)", "")]
     odd = full_form()
     odd.operation.commune_insee = "99999"
     odd.operation.surface_utile_m2 = Decimal(100)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from ami.domain.audit import verify_chain
+from ami.domain.audit import verify_log
 from ami.domain.models import CompletenessRequest, DepositNumbered, Dossier, DossierStatus
 from ami.services import envoi
 from ami.services.sequencing import Sequencer, SequencingRules
@@ -56,7 +56,7 @@ def test_complete_dossiers_are_numbered_in_deposit_order_whatever_order_they_are
     third_now = by_id[third.dossier_id]  # 3 M€ > the 2.5 M€ envelope: numbered, on the waiting list
     assert third_now.status == DossierStatus.LISTE_ATTENTE and third_now.deposit_number == 3
     assert store.t.dossiers[bad.dossier_id].status == DossierStatus.INCOMPLET
-    assert store.pending_envois() == [] and verify_chain(store.audit_entries()) == []
+    assert store.pending_envois() == [] and verify_log(store.audit_entries()) == []
     numbers = [DepositNumbered.model_validate_json(m.body).deposit_number for m in publisher.on("scoring")]
     assert numbers == [1, 2]  # the scoring queue gets the complete ones, in number order
 

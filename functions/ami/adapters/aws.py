@@ -17,7 +17,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-_CONFIG = Config(signature_version="s3v4", retries={"mode": "standard", "max_attempts": 5})
+# A pool as large as the local API server's threads (one request per container in Lambda).
+_CONFIG = Config(
+    signature_version="s3v4", retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32
+)
 
 
 class Aws:

@@ -1,8 +1,11 @@
-"""Cognito adapter: the bailleur's user, which carries its SIREN (`custom:siren`) and its group."""
+"""Cognito adapter: the bailleur's user, which carries its SIREN (`custom:siren`) and its group, and
+what the API asks of any user (a second factor for instructors)."""
 
 from __future__ import annotations
 
 import logging
+import time
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -10,12 +13,14 @@ from ami.adapters.aws import Aws, default_aws
 from ami.domain.errors import Conflict, InvalidInput
 
 log = logging.getLogger("ami.accounts")
+MFA_REMEMBERED_SECONDS = 300
 
 
 class CognitoAccounts:
     def __init__(self, user_pool_id: str, aws: Aws | None = None) -> None:
         self.pool = user_pool_id
         self.idp = (aws or default_aws()).client("cognito-idp")
+        self._mfa_seen: dict[str, float] = {}
 
     def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
         try:
@@ -25,7 +30,8 @@ class CognitoAccounts:
                 MessageAction="SUPPRESS",
                 UserAttributes=[
                     {"Name": "email", "Value": email},
-                    {"Name": "email_verified", "Value": "true"},
+                    # Verified by the code of ami.services.accounts, not by creating the user.
+                    {"Name": "email_verified", "Value": "false"},
                     {"Name": "custom:siren", "Value": siren},
                 ],
             )
@@ -42,7 +48,6 @@ class CognitoAccounts:
             raise
         try:
             self.idp.admin_set_user_password(UserPoolId=self.pool, Username=email, Password=password, Permanent=True)
-            self.idp.admin_add_user_to_group(UserPoolId=self.pool, Username=email, GroupName="bailleurs")
         except ClientError as exc:
             self.delete_user(email, siren)
             if exc.response["Error"]["Code"] == "InvalidPasswordException":
@@ -52,6 +57,40 @@ class CognitoAccounts:
                     [{"champ": "mot_de_passe", "message": "Mot de passe trop faible."}],
                 ) from exc
             raise
+
+    def activate_bailleur(self, email: str) -> None:
+        self.idp.admin_update_user_attributes(
+            UserPoolId=self.pool, Username=email, UserAttributes=[{"Name": "email_verified", "Value": "true"}]
+        )
+        self.idp.admin_add_user_to_group(UserPoolId=self.pool, Username=email, GroupName="bailleurs")
+
+    def is_active(self, email: str) -> bool | None:
+        user = self._user(email)
+        if user is None:
+            return None
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        return attributes.get("email_verified") == "true"
+
+    def has_mfa(self, username: str) -> bool:
+        """Asked on every instructor request: a yes is remembered a few minutes (a no never is, so
+        that an instructor who just enrolled is let in at once)."""
+        now = time.monotonic()
+        if self._mfa_seen.get(username, 0.0) > now:
+            return True
+        user = self._user(username)
+        enabled = user is not None and "SOFTWARE_TOKEN_MFA" in (user.get("UserMFASettingList") or [])
+        if enabled:
+            self._mfa_seen[username] = now + MFA_REMEMBERED_SECONDS
+        return enabled
+
+    def _user(self, username: str) -> dict[str, Any] | None:
+        try:
+            user: dict[str, Any] = self.idp.admin_get_user(UserPoolId=self.pool, Username=username)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "UserNotFoundException":
+                return None
+            raise
+        return user
 
     def delete_user(self, email: str, siren: str) -> None:
         try:

@@ -97,7 +97,7 @@ class ReferentielStore:
         """The referentials a score recorded (`{"nom": "nom v3" | "absent"}`), to recompute it as it was."""
         out: dict[str, Referentiel] = {}
         for nom, label in versions.items():
-            m = re.fullmatch(rf"{re.escape(nom)} v(\d+)", label)
+            m = re.fullmatch(rf"{re.escape(nom)} v(\d+)(?: \(exemple\))?", label)
             if m:
                 out[nom] = self.get(nom, int(m.group(1)))
         return out

@@ -6,6 +6,7 @@ in `ami.domain.deposit_keys`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,8 +52,9 @@ class Deposits:
         )
         return UploadForm(post["url"], post["fields"], key, utcnow() + timedelta(seconds=expiry), rules.max_bytes)
 
-    def snapshot(self, key: str) -> DepositedPiece | None:
-        """The current version of a piece and its SHA-256, as deposited at envoi."""
+    def snapshot(self, key: str, known: Mapping[str, str] | None = None) -> DepositedPiece | None:
+        """The current version of a piece and its SHA-256, as deposited at envoi (`known`: the SHA-256
+        of versions already hashed, by version id; the others are read and hashed)."""
         try:
             head = self.s3.head_object(Bucket=self.bucket, Key=key)
         except self.s3.exceptions.ClientError as exc:
@@ -60,9 +62,8 @@ class Deposits:
                 return None
             raise
         version = head.get("VersionId") or "null"
-        return DepositedPiece(
-            key=key, version_id=version, sha256=self.sha256(key, version), size=int(head["ContentLength"])
-        )
+        digest = (known or {}).get(version) or self.sha256(key, version)
+        return DepositedPiece(key=key, version_id=version, sha256=digest, size=int(head["ContentLength"]))
 
     def sha256(self, key: str, version_id: str) -> str:
         body = self.s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id)["Body"]
@@ -87,7 +88,8 @@ class Deposits:
         return obj["Body"].read(), size
 
     def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
-        """Move one version out of the deposits bucket; the reason travels as a tag."""
+        """Move one version out of the deposits bucket; the reason travels as a tag. A version under
+        legal hold (part of a sent deposit: evidence) is copied and stays where it is."""
         qkey = f"{key}/{version_id}"
         self.s3.copy_object(
             Bucket=self.quarantine_bucket,
@@ -96,8 +98,15 @@ class Deposits:
             Tagging=f"motif={quote(reason_code)}",
             TaggingDirective="REPLACE",
         )
-        self.s3.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+        try:
+            self.s3.delete_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+        except self.s3.exceptions.ClientError as exc:
+            if exc.response["Error"]["Code"] != "AccessDenied":
+                raise
         return qkey
+
+    def hold(self, key: str, version_id: str) -> None:
+        self.s3.put_object_legal_hold(Bucket=self.bucket, Key=key, VersionId=version_id, LegalHold={"Status": "ON"})
 
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "VersionId": version_id}

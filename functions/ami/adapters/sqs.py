@@ -36,3 +36,24 @@ class SqsPublisher:
                 failed = self.sqs.send_message_batch(QueueUrl=url, Entries=entries).get("Failed")
                 if failed:
                     raise RuntimeError(f"SQS refused {len(failed)} message(s) for {queue}: {failed}")
+
+
+class SqsDeadLetters:
+    """A dead-letter queue the service writes to itself: a message that can never succeed goes there at
+    once (with why), instead of blocking its FIFO group through every redelivery."""
+
+    def __init__(self, sqs: Any, url: str) -> None:
+        self.sqs = sqs
+        self.url = url
+
+    def send(self, body: str, message_id: str, group_id: str | None, reason: str) -> None:
+        if not self.url:
+            raise RuntimeError("no dead-letter queue configured")
+        entry: dict[str, Any] = {
+            "QueueUrl": self.url,
+            "MessageBody": body,
+            "MessageAttributes": {"motif": {"DataType": "String", "StringValue": reason[:1000]}},
+        }
+        if self.url.endswith(".fifo"):
+            entry |= {"MessageGroupId": group_id or "poison", "MessageDeduplicationId": message_id}
+        self.sqs.send_message(**entry)

@@ -16,6 +16,8 @@ class EligibleForm(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
     libelle: str
+    # Sirene catégories juridiques (Insee, niveau III) of the legal units of this form.
+    categories_juridiques: tuple[str, ...] = ()
 
 
 class PieceRules(BaseModel):
@@ -35,12 +37,15 @@ class Dispositif(BaseModel):
     formes_juridiques: tuple[EligibleForm, ...]
     pieces: dict[PieceKind, PieceRules]
     upload_expiry_seconds: int
-    hold_timeout_seconds: int
+    hold_alarm_seconds: int
     clock_margin_seconds: int
     reservation_timeout_seconds: int
 
     def form_label(self, code: str) -> str | None:
         return next((f.libelle for f in self.formes_juridiques if f.code == code), None)
+
+    def form(self, code: str) -> EligibleForm | None:
+        return next((f for f in self.formes_juridiques if f.code == code), None)
 
 
 @cache

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -77,6 +78,13 @@ class DonneeLoyer(_Frozen):
     type: Literal["loyer"]
 
 
+class DonneeServices(_Frozen):
+    """The number of services de proximité the form declares within `rayon_max_m` on foot."""
+
+    type: Literal["services"]
+    rayon_max_m: Annotated[Decimal, Field(gt=0)]
+
+
 class DonneeTypologie(_Frozen):
     type: Literal["typologie"]
     typologies: tuple[str, ...]
@@ -88,7 +96,8 @@ class DonneeSurfaces(_Frozen):
 
 
 Donnee = Annotated[
-    DonneeReferentiel | DonneeZonage | DonneeFait | DonneeLoyer | DonneeTypologie | DonneeSurfaces,
+    DonneeReferentiel | DonneeZonage | DonneeFait | DonneeLoyer | DonneeTypologie | DonneeSurfaces
+    | DonneeServices,
     Field(discriminator="type"),
 ]
 
@@ -115,16 +124,34 @@ class Coefficient(_Frozen):
     plafond: Decimal
 
 
+def _year(listed: Iterable[int], wanted: int) -> int | None:
+    """The ceilings' year for a deposit of `wanted`: that year, else the latest listed before it."""
+    years = [y for y in sorted(listed) if y <= wanted]
+    return years[-1] if years else None
+
+
+class PlafondsOutreMer(_Frozen):
+    """Overseas departments have ceilings of their own (one per year, whatever the zone), not the metropolitan
+    ones: a year without its value leaves the rent criterion unscored there, with the reason."""
+
+    source: str
+    departements: tuple[str, ...]
+    annees: dict[int, Annotated[Decimal, Field(gt=0)]] = Field(default_factory=dict)
+
+    def year(self, wanted: int) -> int | None:
+        return _year(self.annees, wanted)
+
+
 class PlafondsLLI(_Frozen):
     source: str
     zones_equivalentes: dict[str, str] = Field(default_factory=dict)
     coefficient: Coefficient
     annees: dict[int, dict[str, Annotated[Decimal, Field(gt=0)]]]
+    outre_mer: PlafondsOutreMer
 
     def year(self, wanted: int) -> int | None:
         """The ceilings' year for a deposit of `wanted`: that year, else the latest listed before it."""
-        years = [y for y in sorted(self.annees) if y <= wanted]
-        return years[-1] if years else None
+        return _year(self.annees, wanted)
 
 
 class Zones(_Frozen):

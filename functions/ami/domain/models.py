@@ -11,8 +11,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from ami.domain.audit import ChainHead
 from ami.domain.extraction import Check, ExtractedField
 from ami.domain.score import Score
 from ami.domain.textsafety import SingleLine
@@ -26,7 +28,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Strict(BaseModel):
+class Model(BaseModel):
+    """The domain's models: each function validates a few of them, so each is built (its validator and
+    serializer) on first use, not at import (a cold start pays only for the models it uses)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Model):
     """Inputs from outside: unknown fields are refused, not ignored."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -48,14 +57,30 @@ class BailleurRegistration(Strict):
     """The identification form of the cahier des charges (§2.A.1)."""
 
     raison_sociale: Annotated[str, Field(min_length=2, max_length=200), SingleLine]
-    siren: Annotated[str, Field(pattern=r"^\d{9}$", description="9 chiffres, clé de Luhn")]
+    # [0-9], not \d: pydantic's \d matches every Unicode digit (Arabic-Indic ones pass Luhn too).
+    siren: Annotated[str, Field(pattern=r"^[0-9]{9}$", description="9 chiffres, clé de Luhn")]
     forme_juridique: Annotated[str, Field(description="Code d'une forme juridique éligible"), SingleLine]
     adresse: Annotated[str, Field(min_length=5, max_length=300), SingleLine]
     email_contact: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254), SingleLine]
     mot_de_passe: Annotated[str, Field(min_length=12, max_length=128, repr=False)]
 
 
-class Bailleur(BaseModel):
+class RegistrationConfirmation(Strict):
+    """Body of POST /inscription/confirmation: the code sent to the contact address."""
+
+    email_contact: Annotated[str, Field(max_length=254), SingleLine]
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$", description="Code à 6 chiffres reçu par courriel")]
+
+
+class RegistrationPending(Model):
+    """Answer to POST /inscription: nothing works until the address is confirmed."""
+
+    email_contact: str
+    expire_le: datetime
+    message: str
+
+
+class Bailleur(Model):
     raison_sociale: str
     siren: str
     forme_juridique: str
@@ -87,11 +112,110 @@ Euros = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
 SquareMetres = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
 
 
+Typologie = Literal["t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus"]
+TYPOLOGIES: tuple[Typologie, ...] = ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")
+TYPOLOGIE_LIBELLES: dict[str, str] = {"t1": "T1", "t1_bis": "T1 bis", "t2": "T2", "t3": "T3", "t4": "T4",
+                                      "t5": "T5", "t6_plus": "T6 et plus"}
+Page = Annotated[int, Field(ge=1, le=5000)]
+VOIR_PAGE = "Voir le dossier de présentation, page"
+
+
+def form_error(code: str, message: str) -> PydanticCustomError:
+    """A validation error whose message is already the French sentence the bailleur reads."""
+    return PydanticCustomError(f"ami_{code}", message)
+
+
+class LigneLogements(Strict):
+    """Dwellings of one typology that share their surfaces and their rent: one line per kind of dwelling, so
+    that the LLI rent ceiling, whose coefficient depends on each dwelling's surface, is checked dwelling by
+    dwelling."""
+
+    typologie: Typologie = Field(title="Typologie")
+    nombre: Annotated[int, Field(ge=1, le=5000, title="Nombre de logements")]
+    surface_habitable_m2: SquareMetres = Field(title="Surface habitable d'un logement (m²)")
+    surface_utile_m2: SquareMetres = Field(title="Surface utile d'un logement (m²)")
+    loyer_mensuel_eur: Euros = Field(title="Loyer mensuel hors charges d'un logement (€)")
+
+    @model_validator(mode="after")
+    def _surfaces(self) -> LigneLogements:
+        if self.surface_utile_m2 < self.surface_habitable_m2:
+            raise form_error("surfaces_ligne", "la surface utile ne peut pas être inférieure à la surface habitable")
+        return self
+
+
+class Transport(Strict):
+    """How far the operation is from public transport: a distance, or the page of the dossier de présentation
+    that states it (read there by the service; the instructor reads it when the page is a scan)."""
+
+    distance_m: Annotated[int, Field(ge=0, le=50_000)] | None = Field(
+        default=None, title="Distance à pied jusqu'à l'arrêt de transport en commun le plus proche (m)")
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
+
+    @model_validator(mode="after")
+    def _one(self) -> Transport:
+        if self.distance_m is None and self.voir_page is None:
+            raise form_error("transport_vide", "indiquez la distance ou la page du dossier de présentation")
+        return self
+
+
+ClasseDPE = Literal["A", "B", "C", "D", "E", "F", "G"]
+LABELS_ENERGETIQUES: tuple[str, ...] = (
+    "RE 2020 seuil 2025", "RE 2020 seuil 2028", "RE 2020 seuil 2031", "NF Habitat HQE", "NF Habitat", "BBCA",
+    "Effinergie", "BEPOS", "Passivhaus", "Bâtiment biosourcé",
+)
+LabelEnergetique = Literal[
+    "RE 2020 seuil 2025", "RE 2020 seuil 2028", "RE 2020 seuil 2031", "NF Habitat HQE", "NF Habitat", "BBCA",
+    "Effinergie", "BEPOS", "Passivhaus", "Bâtiment biosourcé",
+]
+
+
+class QualiteConstruction(Strict):
+    """The build quality: the DPE class of the homes (planned) or the label targeted, or the page of the dossier
+    de présentation that states it."""
+
+    classe_dpe: ClasseDPE | None = Field(default=None, title="Classe du diagnostic de performance énergétique")
+    label_vise: LabelEnergetique | None = Field(default=None, title="Label ou niveau de performance visé")
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
+
+    @model_validator(mode="after")
+    def _one(self) -> QualiteConstruction:
+        if self.classe_dpe is None and self.label_vise is None and self.voir_page is None:
+            raise form_error("qualite_vide", "indiquez la classe DPE, le label visé ou la page du dossier de "
+                             "présentation")
+        return self
+
+
+ServiceProximite = Literal["commerces", "ecoles", "creches", "equipements_sportifs", "equipements_administratifs"]
+SERVICE_LIBELLES: dict[str, str] = {
+    "commerces": "commerces", "ecoles": "écoles", "creches": "crèches",
+    "equipements_sportifs": "équipements sportifs", "equipements_administratifs": "équipements administratifs",
+}  # the services the cahier des charges names (§2-B, localisation)
+
+
+class ServicesProximite(Strict):
+    """The services de proximité within a stated walking distance (an empty list says there are none)."""
+
+    rayon_m: Annotated[int, Field(ge=50, le=5_000, title="Distance à pied retenue (m)")]
+    services: Annotated[list[ServiceProximite], Field(max_length=5, title="Services présents dans cette distance")]
+    voir_page: Page | None = Field(default=None, title=VOIR_PAGE)
+
+    @field_validator("services")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise form_error("services_doublon", "un service est cité deux fois")
+        return v
+
+
 class Operation(Strict):
-    """The operation form. Every field may be empty while the dossier is a brouillon."""
+    """The operation form. Every field may be empty while the dossier is a brouillon.
+
+    `lignes` details the dwellings typology by typology (surfaces and rent of each); when it is given, the
+    totals (`logements`, surfaces, monthly rents) are derived from it, or must agree with it to the cent.
+    """
 
     nom: Annotated[str, Field(min_length=2, max_length=200), SingleLine] | None = None
-    commune_insee: Annotated[str, Field(pattern=r"^(\d{5}|2[AB]\d{3})$")] | None = None
+    commune_insee: Annotated[str, Field(pattern=r"^([0-9]{5}|2[AB][0-9]{3})$")] | None = None
     adresse: Annotated[str, Field(min_length=5, max_length=300), SingleLine] | None = None
     logements: Logements | None = None
     surface_habitable_m2: SquareMetres | None = None
@@ -100,6 +224,32 @@ class Operation(Strict):
         default=None, description="Loyers mensuels prévus, hors charges, pour l'ensemble des logements"
     )
     date_debut_travaux: date | None = None
+    lignes: Annotated[list[LigneLogements], Field(max_length=200)] | None = Field(
+        default=None, title="Logements, typologie par typologie (surfaces et loyer de chaque logement)")
+    transport: Transport | None = Field(default=None, title="Desserte en transports en commun")
+    services_proximite: ServicesProximite | None = Field(default=None, title="Services de proximité")
+    qualite_construction: QualiteConstruction | None = Field(default=None, title="Qualité de construction")
+
+    @model_validator(mode="after")
+    def _totals_from_lines(self) -> Operation:
+        if not self.lignes:
+            return self
+        counts = {t: sum(ln.nombre for ln in self.lignes if ln.typologie == t) for t in TYPOLOGIES}
+        derived: dict[str, object] = {
+            "logements": Logements(**counts),
+            "surface_habitable_m2": sum((ln.nombre * ln.surface_habitable_m2 for ln in self.lignes), Decimal(0)),
+            "surface_utile_m2": sum((ln.nombre * ln.surface_utile_m2 for ln in self.lignes), Decimal(0)),
+            "loyer_mensuel_total_eur": sum((ln.nombre * ln.loyer_mensuel_eur for ln in self.lignes), Decimal(0)),
+        }
+        labels = {"logements": "le nombre de logements par typologie", "surface_habitable_m2": "la surface habitable",
+                  "surface_utile_m2": "la surface utile", "loyer_mensuel_total_eur": "le loyer mensuel total"}
+        for name, value in derived.items():
+            given = getattr(self, name)
+            if given is None:
+                setattr(self, name, value)
+            elif given != value:
+                raise form_error("totaux_lignes", f"{labels[name]} ne correspond pas au détail des logements")
+        return self
 
 
 class Loan(Strict):
@@ -123,7 +273,7 @@ class DossierForm(Strict):
 # ---------------------------------------------------------------- pieces and deposit
 
 
-class DepositedPiece(BaseModel):
+class DepositedPiece(Model):
     """A piece as it stood in the bucket when the dossier was sent."""
 
     key: str
@@ -132,7 +282,7 @@ class DepositedPiece(BaseModel):
     size: int
 
 
-class Envoi(BaseModel):
+class Envoi(Model):
     """The deposit: the server time of envoi is the dossier's place in the queue."""
 
     envoi_id: str
@@ -144,9 +294,14 @@ class Envoi(BaseModel):
         default=False,
         description="Formulaire complet et toutes les pièces déjà acceptées au moment de l'envoi",
     )
+    idempotency_key: str | None = Field(
+        default=None,
+        description="Clé d'idempotence de la requête d'envoi (en-tête Idempotency-Key) : la répéter "
+        "redonne ce même envoi",
+    )
 
 
-class PieceRecord(BaseModel):
+class PieceRecord(Model):
     """What intake concluded about one uploaded version of a piece."""
 
     piece: PieceKind
@@ -160,18 +315,19 @@ class PieceRecord(BaseModel):
     message: str | None = None
     received_at: datetime
     checked_at: datetime
-    checks: list[Check] = Field(default_factory=list, description="Constats non bloquants sur la pièce")
+    checks: list[Check] = Field(default_factory=list,
+                                description="Constats sur la pièce (« bloquant » : dossier incomplet)")
     fields: list[ExtractedField] = Field(default_factory=list, description="Champs lus dans la pièce")
 
 
-class Reason(BaseModel):
+class Reason(Model):
     """One reason why a dossier is incomplete, in French for the bailleur."""
 
     code: str
     message: str
 
 
-class Dossier(BaseModel):
+class Dossier(Model):
     dossier_id: str
     siren: str
     status: DossierStatus = DossierStatus.BROUILLON
@@ -185,13 +341,16 @@ class Dossier(BaseModel):
         default=None, description="Score de priorité 2 (instructeurs seulement ; jamais montré au bailleur)"
     )
     version: int = 0
+    # The head of the dossier's audit chain as read with it (kept beside the document in storage, never
+    # shown): the next audited change chains to it, guarded by `version`.
+    _audit_head: ChainHead = PrivateAttr(default_factory=ChainHead)
 
     @property
     def loan_total(self) -> Decimal:
         return sum((loan.montant_eur for loan in self.form.prets), Decimal(0))
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     """One audit event as a bailleur or an instructor reads it."""
 
     seq: int
@@ -206,7 +365,7 @@ class HistoryEntry(BaseModel):
 # ---------------------------------------------------------------- messages between functions
 
 
-class CompletenessRequest(BaseModel):
+class CompletenessRequest(Model):
     """Ask completeness to (re)examine a dossier; FIFO group = dossier id."""
 
     dossier_id: str
@@ -214,7 +373,7 @@ class CompletenessRequest(BaseModel):
     complete_when_sent: bool = False  # nothing for the examination to conclude early: straight to the numbering
 
 
-class DepositNumbered(BaseModel):
+class DepositNumbered(Model):
     """A complete dossier got its number; scoring and instruction follow, in number order."""
 
     dossier_id: str
@@ -232,7 +391,7 @@ NotificationKind = Literal[
 ]
 
 
-class Notification(BaseModel):
+class Notification(Model):
     """One email to send, once: `notification_id` is the idempotency key."""
 
     notification_id: str
@@ -241,7 +400,7 @@ class Notification(BaseModel):
     details: dict[str, str] = Field(default_factory=dict)
 
 
-class WorkItem(BaseModel):
+class WorkItem(Model):
     """One numbered dossier for the instructors, in deposit-number order."""
 
     dossier_id: str

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ami.domain.dispositif import dispositif
 from ami.domain.models import PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
 from ami.domain.rules import commune
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 PARIS = ZoneInfo("Europe/Paris")
 NBSP = "\u00a0"
@@ -110,6 +111,9 @@ def short_hash(sha256: str) -> str:
 
 @cache
 def _environment() -> Environment:
+    # Imported here: every function imports this module for its types, only notify renders emails.
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("ami.domain", "templates"),
         autoescape=select_autoescape(["html"]),

@@ -22,12 +22,16 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import PieceRefused
 from ami.domain.extraction import Check, ExtractedField
 from ami.domain.models import PieceKind
+
+if TYPE_CHECKING:
+    from ami.domain.extraction.layout import PageLayout
+    from ami.domain.extraction.ocr import OcrEngine
 
 # Acrobat looks for the header in the first 1024 bytes and for %%EOF in the last 1024; following it
 # accepts what opens on the instructor's desk and catches uploads cut short.
@@ -90,8 +94,12 @@ def examine(
     *,
     context: PieceContext | None = None,
     budget_seconds: float = EXAMINE_SECONDS,
+    ocr: OcrEngine | None = None,
 ) -> PieceReport:
-    """Check `data` as the given piece; raise `PieceRefused` with a stable code if it cannot be one."""
+    """Check `data` as the given piece; raise `PieceRefused` with a stable code if it cannot be one.
+
+    A lettre d'offre is read with the position of every word (`ami.domain.extraction.layout`); without a
+    text layer it is read by `ocr` when one is given (the composition root chooses it, `ami.adapters.ocr`)."""
     rules = dispositif().pieces[piece]
     name = _PIECE_NAMES[piece]
     budget = _Budget(time.monotonic() + budget_seconds, name)
@@ -115,7 +123,8 @@ def examine(
     scan = _scan(data, name, budget)
     attachments, declared_pages = _open_structure(data, name, scan.has_attachments)
     checks: list[Check] = _active_content(scan, attachments, name)
-    pages = [] if declared_pages == 0 else _read_text(data, name, rules.max_pages, budget)
+    layouts: list[PageLayout] | None = [] if piece == "lettre_offre" else None
+    pages = [] if declared_pages == 0 else _read_text(data, name, rules.max_pages, budget, layouts)
     if not pages:
         raise PieceRefused(
             "sans_page",
@@ -125,6 +134,17 @@ def examine(
     report = PieceReport(
         pages=len(pages), sha256=hashlib.sha256(data).hexdigest(), size=len(data), text_layer=text_layer
     )
+    if not text_layer and layouts is not None and ocr is not None:
+        layouts = _read_scan(data, ocr, budget)
+        if any(layout.words for layout in layouts):
+            checks.append(Check(
+                code="lettre_scannee", severity="attention", piece=piece,
+                message_fr=f"La lettre d'offre est un document scanné, sans couche texte : ses champs ont été lus "
+                f"par reconnaissance de caractères ({ocr.name}) avec une confiance réduite ; "
+                "vérifiez-les sur le document.",
+            ))
+            return _read_fields(report, [layout.text for layout in layouts], piece, name, context or PieceContext(),
+                                checks, layouts)
     if not text_layer:
         checks.append(Check(
             code="sans_texte", severity="attention", piece=piece,
@@ -132,7 +152,7 @@ def examine(
             "lus automatiquement, une lecture par l'instructeur est nécessaire.",
         ))
         return _with(report, (), checks)
-    return _read_fields(report, pages, piece, name, context or PieceContext(), checks)
+    return _read_fields(report, pages, piece, name, context or PieceContext(), checks, layouts)
 
 
 def _with(report: PieceReport, fields: tuple[ExtractedField, ...], checks: list[Check],
@@ -141,7 +161,7 @@ def _with(report: PieceReport, fields: tuple[ExtractedField, ...], checks: list[
 
 
 def _read_fields(report: PieceReport, pages: list[str], piece: PieceKind, name: str, context: PieceContext,
-                 checks: list[Check]) -> PieceReport:
+                 checks: list[Check], layouts: list[PageLayout] | None = None) -> PieceReport:
     from ami.domain.extraction import compare, lettre_offre, presentation
     from ami.domain.extraction.document import Document, classify
 
@@ -153,7 +173,7 @@ def _read_fields(report: PieceReport, pages: list[str], piece: PieceKind, name: 
             f"{_PIECE_NAMES[kind]} et déposez ici {name}.",
         )
     if piece == "lettre_offre":
-        doc = Document(pages)  # read once for both
+        doc = Document(pages, layouts)  # read once for both
         letter = lettre_offre.extract(doc)
         fields = tuple(letter.fields)
         checks += letter.checks
@@ -423,8 +443,10 @@ def _corrupt_message(name: str) -> str:
             f"enregistrez-le à nouveau en PDF puis déposez {name}.")
 
 
-def _read_text(data: bytes, name: str, max_pages: int, budget: _Budget) -> list[str]:
-    """Text of every page (pdfium), within the page limit and the time budget."""
+def _read_text(data: bytes, name: str, max_pages: int, budget: _Budget,
+               layouts: list[PageLayout] | None = None) -> list[str]:
+    """Text of every page (pdfium), within the page limit and the time budget; with `layouts` given, each
+    page's words and their positions are appended to it, and the text is the page read in layout order."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -447,23 +469,48 @@ def _read_text(data: bytes, name: str, max_pages: int, budget: _Budget) -> list[
         texts = []
         for index in range(count):
             budget.check()
-            texts.append(_page_text(document, index))
+            texts.append(_page_text(document, index, layouts))
         return texts
     finally:
         document.close()
 
 
-def _page_text(document: object, index: int) -> str:
+def _page_text(document: object, index: int, layouts: list[PageLayout] | None = None) -> str:
     # A page pdfium cannot read must not refuse a document a person can read: it only has no text.
+    from ami.domain.extraction.layout import PageLayout, has_loan_terms, pdfium_words
+
     try:
         page = document[index]  # type: ignore[index]
         try:
             textpage = page.get_textpage()
             try:
-                return str(textpage.get_text_range())
+                text = str(textpage.get_text_range())
+                if layouts is None:
+                    return text
+                words = pdfium_words(textpage, text, page.get_height()) if has_loan_terms(text) else None
+                layout = PageLayout(index + 1, page.get_width(), page.get_height(), words or [])
+                layouts.append(layout)
+                return layout.text if words is not None else text
             finally:
                 textpage.close()
         finally:
             page.close()
     except Exception:
+        if layouts is not None and len(layouts) == index:
+            layouts.append(PageLayout(index + 1, 0, 0, []))
         return ""
+
+
+def _read_scan(data: bytes, engine: OcrEngine, budget: _Budget) -> list[PageLayout]:
+    """The first pages of a scanned letter read by OCR, within what is left of the time budget."""
+    import pypdfium2 as pdfium
+
+    from ami.domain.extraction.ocr import read_pages
+
+    document = pdfium.PdfDocument(data)
+    try:
+        return read_pages(document, engine, max(budget.deadline - time.monotonic() - 1.0, 0.0))
+    except Exception:  # an engine that fails (throttled, a page it cannot take) leaves the letter unread
+        return []
+    finally:
+        document.close()

@@ -38,6 +38,10 @@ from ami.domain.wording import compte
 COLUMNS = ("code_insee", "valeur")
 OPTIONAL_COLUMNS = ("commentaire",)
 MAX_ERRORS = 50
+# The source recorded for the sample tables shipped in infra/referentiels/ (`exemple-<nom>.csv`): the scores and
+# the registre that use them say « (exemple) » beside the version.
+SAMPLE_SOURCE = "Exemple fictif"
+SAMPLE_PREFIX = "exemple-"
 _INSEE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 _DECIMAL = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 
@@ -54,8 +58,13 @@ class Referentiel:
     fichier: str = ""
 
     @property
+    def exemple(self) -> bool:
+        """Imported from one of the project's sample tables: fictitious values, never for a real CCN."""
+        return self.source.startswith(SAMPLE_SOURCE)
+
+    @property
     def label(self) -> str:
-        return f"{self.nom} v{self.version}"
+        return f"{self.nom} v{self.version}" + (" (exemple)" if self.exemple else "")
 
 
 def _declared(nom: str) -> Any:

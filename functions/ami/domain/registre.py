@@ -29,6 +29,7 @@ from ami.domain.envelope import Enveloppe, envelope, region_name
 from ami.domain.grid import ScoringConfig, scoring_config
 from ami.domain.models import Bailleur, Dossier
 from ami.domain.rules import commune
+from ami.domain.score import FOURNISSEURS
 from ami.domain.scoring import PARIS, RentCheck, rent_check
 
 EUROS = '#,##0.00 "€"'
@@ -62,7 +63,7 @@ def columns(cfg: ScoringConfig) -> list[Column]:
         Column("Loyer (€/m² SU/mois)", EUROS_M2, 13),
         Column("Plafond LLI (€/m² SU/mois)", EUROS_M2, 13), Column("Loyer / plafond", PERCENT, 10),
         Column("Score P2 retenu (/100)", POINTS, 11), Column("Score P2 calculé (/100)", POINTS, 11),
-        Column("Points non évalués", POINTS, 10),
+        Column("Points non évalués", POINTS, 10), Column("Données manquantes, à fournir par", None, 30),
         *(Column(f"{c.libelle} (/{c.poids})", POINTS, 14) for c in cfg.criteres),
         Column("Surcharges", None, 30), Column("Contrôles ouverts", INTEGER, 10),
         Column("Détail des contrôles ouverts", None, 60),
@@ -81,14 +82,27 @@ def _loans(d: Dossier, kind: str) -> tuple[Decimal | None, int | None]:
     return sum((loan.montant_eur for loan in lines), Decimal(0)), max(loan.duree_mois for loan in lines)
 
 
-def open_checks(d: Dossier, rent: RentCheck | str) -> list[str]:
-    """What the instructor still has to look at, in French."""
+def open_checks(d: Dossier) -> list[str]:
+    """What the instructor still has to look at, in French: the findings, then each criterion left unscored with
+    why and who must provide its data (a missing referential says so here as in the score)."""
     s = d.scoring
     if s is None:
         return ["Score de priorité 2 non calculé."]
     out = [f"{'Éligibilité' if c.gravite == 'eligibilite' else 'Vigilance'} : {c.message}" for c in s.constats]
-    out += [f"{c.libelle} : {c.explication}" for c in s.criteres if c.statut != "evalue"]
+    out += [f"{c.libelle} : {c.explication}" for c in s.criteres if c.statut != "evalue" and c.code not in s.surcharges]
     return out
+
+
+def missing_by(d: Dossier) -> str | None:
+    """Who must provide the data of the criteria left unscored (« exploitation : dynamisme_economique »)."""
+    s = d.scoring
+    if s is None:
+        return None
+    who: dict[str, list[str]] = {}
+    for c in s.criteres:
+        if c.statut != "evalue" and c.code not in s.surcharges:
+            who.setdefault(c.a_fournir_par or "bailleur", []).append(c.code)
+    return "; ".join(f"{par} : {', '.join(codes)}" for par, codes in sorted(who.items())) or None
 
 
 def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig, cumul: Decimal) -> list[Any]:
@@ -105,7 +119,7 @@ def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig, cumul
         computed = s.critere(crit.code) if s else None
         override = s.surcharges.get(crit.code) if s else None
         crit_points.append(override.points if override else computed.points if computed else None)
-    checks = open_checks(d, rent)
+    checks = open_checks(d)
     rc = rent if isinstance(rent, RentCheck) else None
     forme = dispositif().form_label(bailleur.forme_juridique) if bailleur else None
     return [
@@ -117,7 +131,7 @@ def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig, cumul
         fon, fon_months, bat, bat_months, d.loan_total, cumul,
         rc.rent_m2 if rc else None, rc.ceiling_m2 if rc else None, rc.ratio if rc else None,
         s.total_retenu if s else None, s.total if s else None,
-        s.points_non_evalues if s else None, *crit_points,
+        s.points_non_evalues if s else None, missing_by(d), *crit_points,
         "; ".join(f"{k} : {v.points_origine} → {v.points} ({v.justification}, {v.par})"
                   for k, v in sorted((s.surcharges if s else {}).items())) or None,
         len(checks), "\n".join(checks) or None,
@@ -324,9 +338,20 @@ def _config_sheet(wb: Any, cfg: ScoringConfig, sha: str, chosen: Sequence[Dossie
     ws.append([])
     ws.append(["Plafonds LLI (€/m² SU/mois)", cfg.plafonds_lli.source])
     k = cfg.plafonds_lli.coefficient
-    ws.append(["Coefficient", f"min({k.base} + {k.numerateur} / S ; {k.plafond}), S = surface utile moyenne"])
+    ws.append(["Coefficient", f"min({k.base} + {k.numerateur} / S ; {k.plafond}) arrondi au centième, S = surface "
+               f"utile de chaque logement (plafond vérifié logement par logement)"])
     for year, table in sorted(cfg.plafonds_lli.annees.items()):
         ws.append([year, *(f"{z} : {v}" for z, v in table.items())])
+    om = cfg.plafonds_lli.outre_mer
+    ws.append(["Plafonds outre-mer", om.source])
+    ws.append(["Départements", ", ".join(om.departements)])
+    if om.annees:
+        for year, value in sorted(om.annees.items()):
+            ws.append([year, f"{value}"])
+    else:
+        ws.append(["Années", "aucun montant saisi : critère « niveau de loyer » non évalué outre-mer"])
+    ws.append([])
+    ws.append(["Données manquantes : à fournir par", "; ".join(f"{k} = {v}" for k, v in FOURNISSEURS.items())])
 
 
 def to_bytes(dossiers: Iterable[Dossier], bailleurs: Mapping[str, Bailleur], ccn: date, generated_at: datetime,

@@ -10,7 +10,7 @@ from typing import Literal
 
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import InvalidInput
-from ami.domain.models import PIECE_KINDS, BailleurRegistration, Dossier, PieceRecord, Reason
+from ami.domain.models import PIECE_KINDS, BailleurRegistration, Dossier, PieceKind, PieceRecord, Reason
 
 
 def luhn_ok(digits: str) -> bool:
@@ -26,7 +26,9 @@ def luhn_ok(digits: str) -> bool:
 def check_registration(form: BailleurRegistration) -> None:
     """Refuse an identification form that the AMI cannot accept, with every reason at once."""
     errors: list[dict[str, object]] = []
-    if not luhn_ok(form.siren):
+    if form.siren == "000000000":  # passes the Luhn check, names nobody
+        errors.append({"champ": "siren", "message": "Le numéro SIREN est invalide."})
+    elif not luhn_ok(form.siren):
         errors.append({"champ": "siren", "message": "Le numéro SIREN est invalide (clé de contrôle)."})
     rules = dispositif()
     if rules.form_label(form.forme_juridique) is None:
@@ -62,18 +64,31 @@ def commune(insee: str) -> Commune | None:
     return communes().get(insee)
 
 
+def after_envoi(dossier: Dossier, piece: PieceKind, version_id: str) -> bool:
+    """Whether an uploaded version came after the dossier was sent. A sent dossier (neither brouillon
+    nor incomplet, which may be sent again) is made of the versions recorded at its envoi; any other
+    version (a presigned POST used after the envoi, or a version superseded before it) is no part of it."""
+    from ami.domain.models import DossierStatus
+
+    if dossier.status in (DossierStatus.BROUILLON, DossierStatus.INCOMPLET):
+        return False
+    deposited = dossier.envoi.pieces.get(piece) if dossier.envoi else None
+    return deposited is None or deposited.version_id != version_id
+
+
 # ---------------------------------------------------------------- completeness
 
 
 FORM_FIELDS: dict[str, str] = {
-    "nom": "le nom de l'opération",
-    "commune_insee": "la commune (code INSEE)",
-    "adresse": "l'adresse de l'opération",
-    "logements": "le nombre de logements par typologie",
-    "surface_habitable_m2": "la surface habitable",
-    "surface_utile_m2": "la surface utile",
-    "loyer_mensuel_total_eur": "les loyers mensuels prévus",
-    "date_debut_travaux": "la date de début des travaux",
+    # the missing field, as the sentence says it (§8: the agreement of the actual noun, never « (e) »)
+    "nom": "le nom de l'opération n'est pas renseigné",
+    "commune_insee": "la commune (code INSEE) n'est pas renseignée",
+    "adresse": "l'adresse de l'opération n'est pas renseignée",
+    "logements": "le nombre de logements par typologie n'est pas renseigné",
+    "surface_habitable_m2": "la surface habitable n'est pas renseignée",
+    "surface_utile_m2": "la surface utile n'est pas renseignée",
+    "loyer_mensuel_total_eur": "les loyers mensuels prévus ne sont pas renseignés",
+    "date_debut_travaux": "la date de début des travaux n'est pas renseignée",
 }
 
 
@@ -81,8 +96,8 @@ def form_gaps(dossier: Dossier) -> list[Reason]:
     """What the operation form still lacks, in the bailleur's words."""
     op = dossier.form.operation
     reasons = [
-        Reason(code=f"formulaire_{name}", message=f"Formulaire incomplet : {label} n'est pas renseigné(e).")
-        for name, label in FORM_FIELDS.items()
+        Reason(code=f"formulaire_{name}", message=f"Formulaire incomplet : {missing}.")
+        for name, missing in FORM_FIELDS.items()
         if getattr(op, name) is None
     ]
     if op.logements is not None and op.logements.total == 0:
@@ -121,8 +136,10 @@ class CompletenessResult:
 def assess(dossier: Dossier, records: dict[tuple[str, str], PieceRecord]) -> CompletenessResult:
     """Decide whether the deposit is complete.
 
-    Only the piece versions recorded at envoi belong to the deposit. A version that intake has not
-    examined yet leaves the verdict `en_attente`, unless something else already makes it incomplete.
+    Only the piece versions recorded at envoi belong to the deposit; a `bloquant` check of intake on one of
+    them (a lettre d'offre addressed to another SIREN) is a reason the dossier is incomplete. A version that
+    intake has not examined yet leaves the verdict `en_attente`, unless something else already makes it
+    incomplete.
     `records` maps (piece, version_id) to intake's conclusion.
     """
     assert dossier.envoi is not None, "only a sent dossier is assessed"
@@ -146,6 +163,10 @@ def assess(dossier: Dossier, records: dict[tuple[str, str], PieceRecord]) -> Com
             waiting = True
         elif not record.accepted:
             reasons.append(Reason(code=f"piece_refusee_{piece}", message=f"Pièce refusée ({label}) : {record.message}"))
+        else:
+            # A blocking check on the deposited version makes the dossier incomplete (docs/intake.md).
+            reasons.extend(Reason(code=check.code, message=check.message_fr)
+                           for check in record.checks if check.severity == "bloquant")
     if reasons:
         return CompletenessResult("incomplet", tuple(reasons))
     return CompletenessResult("en_attente" if waiting else "complet")

@@ -21,6 +21,14 @@ class Source(BaseModel):
     page: int | None = None
 
 
+Fournisseur = Literal["bailleur", "instructeur", "exploitation"]
+FOURNISSEURS: dict[str, str] = {
+    "bailleur": "le bailleur, dans le formulaire",
+    "instructeur": "l'instructeur, qui relève la valeur dans la pièce et surcharge le critère",
+    "exploitation": "l'exploitation d'ALS (référentiel ou grille de notation)",
+}
+
+
 class CritereScore(BaseModel):
     code: str
     libelle: str
@@ -33,6 +41,8 @@ class CritereScore(BaseModel):
     fraction: Decimal | None = None
     points: Decimal | None = None
     explication: str
+    a_fournir_par: Fournisseur | None = Field(
+        default=None, description="Qui doit fournir la donnée manquante (critère non évalué seulement)")
 
 
 class Constat(BaseModel):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,26 +30,27 @@ from pydantic import BaseModel, ConfigDict
 from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.extraction import ExtractedField
 from ami.domain.extraction.french import format_decimal_fr as fr
+from ami.domain.extraction.presentation import nearest_transport_m
 from ami.domain.grid import (
     BaremePaliers,
     Critere,
     DonneeFait,
     DonneeLoyer,
     DonneeReferentiel,
+    DonneeServices,
     DonneeSurfaces,
     DonneeTypologie,
     DonneeZonage,
     ScoringConfig,
     scoring_config,
 )
-from ami.domain.models import Dossier, PieceKind
+from ami.domain.models import SERVICE_LIBELLES, TYPOLOGIE_LIBELLES, TYPOLOGIES, Dossier, PieceKind
 from ami.domain.referentiel import Referentiel
 from ami.domain.rules import commune
-from ami.domain.score import Constat, CritereScore, Score, Source, Surcharge
+from ami.domain.score import FOURNISSEURS, Constat, CritereScore, Fournisseur, Score, Source, Surcharge
 
 PARIS = ZoneInfo("Europe/Paris")
 CENT = Decimal("0.01")
-TYPOLOGIES = ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")
 
 # ---------------------------------------------------------------- inputs and the score
 
@@ -73,14 +73,16 @@ def _plain(value: Decimal) -> str:
 
 
 def lli_ceiling(cfg: ScoringConfig, zone: str, year: int, surface_m2: Decimal) -> tuple[Decimal, Decimal, Decimal]:
-    """(base ceiling €/m², coefficient, ceiling €/m²) for a home of `surface_m2` in `zone`.
-
-    coefficient = min(base + numerateur / S, plafond), rounded to 2 decimals as for the other
-    intermediate-rent schemes; the ceiling is rounded to the cent.
-    """
+    """(base ceiling €/m², coefficient, ceiling €/m²) for a metropolitan home of `surface_m2` in `zone`."""
     p = cfg.plafonds_lli
-    base = p.annees[year][p.zones_equivalentes.get(zone, zone)]
-    k = p.coefficient
+    return ceiling_of(cfg, p.annees[year][p.zones_equivalentes.get(zone, zone)], surface_m2)
+
+
+def ceiling_of(cfg: ScoringConfig, base: Decimal, surface_m2: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """(base, coefficient, ceiling €/m²) of one home: coefficient = min(base + numerateur / S, plafond), rounded
+    to the nearest second decimal as the CGI says (III of art. 2 terdecies D of annexe III); the ceiling is
+    rounded to the cent."""
+    k = cfg.plafonds_lli.coefficient
     coef = _dec(min(k.base + k.numerateur / surface_m2, k.plafond))
     return base, coef, _dec(base * coef)
 
@@ -91,14 +93,16 @@ class _Inputs:
     def __init__(self, d: Dossier, faits: Mapping[str, Fact], refs: Mapping[str, Referentiel]) -> None:
         self.d = d
         self.op = d.form.operation
-        self.faits = faits
+        self.faits = faits  # read from the dossier de présentation
         self.refs = refs
         self.commune = commune(self.op.commune_insee) if self.op.commune_insee else None
 
 
-def _missing(c: Critere, why: str, sources: list[Source] | None = None, unite: str | None = None) -> CritereScore:
+def _missing(c: Critere, why: str, par: Fournisseur, sources: list[Source] | None = None,
+             unite: str | None = None) -> CritereScore:
     return CritereScore(code=c.code, libelle=c.libelle, groupe=c.groupe, poids=c.poids, statut="donnee_manquante",
-                        valeur=None, unite=unite, sources=sources or [], explication=f"Donnée manquante : {why}.")
+                        valeur=None, unite=unite, sources=sources or [], a_fournir_par=par,
+                        explication=f"Donnée manquante : {why}. À fournir par {FOURNISSEURS[par]}.")
 
 
 def _scored(c: Critere, valeur: str, fraction: Decimal, sources: list[Source], why: str,
@@ -108,37 +112,42 @@ def _scored(c: Critere, valeur: str, fraction: Decimal, sources: list[Source], w
                         points=_dec(c.poids * fraction), explication=why)
 
 
-def _apply(c: Critere, value: Decimal | str, sources: list[Source], why: str, unite: str | None = None) -> CritereScore:
+def _apply(c: Critere, value: Decimal | str, sources: list[Source], why: str, unite: str | None = None,
+           par: Fournisseur = "bailleur") -> CritereScore:
     b = c.bareme
     if isinstance(b, BaremePaliers):
         if not isinstance(value, Decimal):
-            return _missing(c, f"valeur « {value} » non numérique", sources, unite)
+            return _missing(c, f"valeur « {value} » non numérique", par, sources, unite)
         return _scored(c, _plain(value), b.fraction(value), sources, why, unite)
     key = str(value)
     if key not in b.valeurs:
-        return _missing(c, f"valeur « {key} » absente du barème ({', '.join(b.valeurs)})", sources, unite)
+        return _missing(c, f"valeur « {key} » absente du barème ({', '.join(b.valeurs)})", par, sources, unite)
     return _scored(c, key, b.valeurs[key], sources, why, unite)
 
 
 def _crit_zonage(c: Critere, x: _Inputs, cfg: ScoringConfig, found: list[Constat]) -> CritereScore:
     src = [Source(type="zonage", reference="zonage ABC (arrêté du 5 juillet 2024)", version="2024")]
     if x.commune is None:
-        return _missing(c, "commune de l'opération non renseignée ou inconnue du zonage ABC", src)
-    return _apply(c, x.commune.zone, src, f"Commune {x.commune.nom} ({x.commune.insee}) en zone {x.commune.zone}.")
+        return _missing(c, "commune de l'opération non renseignée ou inconnue du zonage ABC", "bailleur", src)
+    return _apply(c, x.commune.zone, src, f"Commune {x.commune.nom} ({x.commune.insee}) en zone {x.commune.zone}.",
+                  par="exploitation")
 
 
 def _crit_referentiel(c: Critere, d: DonneeReferentiel, x: _Inputs, cfg: ScoringConfig) -> CritereScore:
     decl = cfg.referentiels[d.nom]
     ref = x.refs.get(d.nom)
     if x.commune is None:
-        return _missing(c, "commune de l'opération non renseignée ou inconnue", unite=decl.unite)
+        return _missing(c, "commune de l'opération non renseignée ou inconnue", "bailleur", unite=decl.unite)
     if ref is None:
-        return _missing(c, f"aucun référentiel « {d.nom} » n'a été importé", unite=decl.unite)
+        return _missing(c, f"aucun référentiel « {d.nom} » n'a été importé (ami referentiel import, puis ami score "
+                        f"recalculer)", "exploitation", unite=decl.unite)
     src = [Source(type="referentiel", reference=d.nom, version=ref.label)]
     value = ref.valeurs.get(x.commune.insee)
     if value is None:
-        return _missing(c, f"la commune {x.commune.insee} est absente du référentiel {ref.label}", src, decl.unite)
-    return _apply(c, value, src, f"{decl.libelle} : {fr(value)} {decl.unite} ({x.commune.nom}).", decl.unite)
+        return _missing(c, f"la commune {x.commune.insee} est absente du référentiel {ref.label}", "exploitation",
+                        src, decl.unite)
+    return _apply(c, value, src, f"{decl.libelle} : {fr(value)} {decl.unite} ({x.commune.nom}).", decl.unite,
+                  par="exploitation")
 
 
 def _fact_source(f: Fact) -> Source:
@@ -147,19 +156,87 @@ def _fact_source(f: Fact) -> Source:
     return Source(type="document", reference=f.piece, page=f.page)
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    """A fact the grid reads, from the form or the dossier de présentation, or why there is none."""
+
+    fact: Fact | None
+    note: str = ""
+    why: str = ""
+    par: Fournisseur = "bailleur"
+
+
+_FACT_LABELS = {"distance_transport_m": "la distance à pied au plus proche arrêt de transport en commun",
+                "qualite_construction": "la classe DPE ou le label visé"}
+
+
+def _resolve(nom: str, x: _Inputs) -> _Resolved:
+    """The form's value first; the dossier de présentation's when the form refers to it or is silent; a
+    disagreement between the two is said beside the value."""
+    op = x.op
+    form: str | None = None
+    page: int | None = None
+    doc = x.faits.get(nom)
+    if nom == "distance_transport_m":
+        doc = x.faits.get("distance_transport_m")
+        if op.transport is not None:
+            form = None if op.transport.distance_m is None else str(op.transport.distance_m)
+            page = op.transport.voir_page
+    elif nom == "qualite_construction":
+        doc = x.faits.get("dpe_classe")
+        q = op.qualite_construction
+        if q is not None:
+            form, page = q.classe_dpe or q.label_vise, q.voir_page
+    label = _FACT_LABELS.get(nom, f"« {nom} »")
+    if form is not None:
+        comparable = nom != "qualite_construction" or (op.qualite_construction and op.qualite_construction.classe_dpe)
+        if doc is None or not comparable:
+            return _Resolved(Fact(valeur=form))
+        if doc.valeur.strip().upper() == form.upper():
+            return _Resolved(Fact(valeur=form), f" ; confirmé par le dossier de présentation, page {doc.page}")
+        return _Resolved(Fact(valeur=form), f" ; le dossier de présentation indique « {doc.valeur} », page "
+                                            f"{doc.page} : écart à vérifier")
+    if doc is not None:
+        return _Resolved(doc)
+    if page is not None:
+        return _Resolved(None, why=f"le formulaire renvoie au dossier de présentation, page {page}, où {label} n'a "
+                                   f"pas pu être lue", par="instructeur")
+    return _Resolved(None, why=f"{label} n'est ni dans le formulaire ni relevée dans le dossier de présentation")
+
+
 def _crit_fait(c: Critere, d: DonneeFait, x: _Inputs) -> CritereScore:
-    f = x.faits.get(d.nom)
+    r = _resolve(d.nom, x)
+    f = r.fact
     if f is None:
-        return _missing(c, f"« {d.nom} » n'est ni dans le formulaire ni relevé dans les pièces")
+        return _missing(c, r.why, r.par)
     src = [_fact_source(f)]
-    where = "formulaire" if f.piece is None else f"{f.piece}, page {f.page}"
+    where = ("formulaire" if f.piece is None else f"dossier de présentation, page {f.page}") + r.note
+    par: Fournisseur = "bailleur" if f.piece is None else "instructeur"
     if isinstance(c.bareme, BaremePaliers):
         try:
             value = Decimal(f.valeur.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
         except InvalidOperation:
-            return _missing(c, f"« {d.nom} » illisible (« {f.valeur} », {where})", src)
-        return _apply(c, value, src, f"{d.nom} = {fr(value)} ({where}).")
-    return _apply(c, f.valeur.strip().upper(), src, f"{d.nom} = {f.valeur} ({where}).")
+            return _missing(c, f"« {f.valeur} » illisible ({where})", par, src)
+        return _apply(c, value, src, f"{fr(value)} ({where}).", par=par)
+    return _apply(c, f.valeur.strip() if len(f.valeur.strip()) > 1 else f.valeur.strip().upper(), src,
+                  f"{f.valeur} ({where}).", par=par)
+
+
+def _crit_services(c: Critere, d: DonneeServices, x: _Inputs) -> CritereScore:
+    sp = x.op.services_proximite
+    if sp is None:
+        doc = x.faits.get("services")
+        seen = f" (le dossier de présentation cite : {doc.valeur}, page {doc.page}, sans distance)" if doc else ""
+        return _missing(c, f"services de proximité non déclarés dans le formulaire{seen}", "bailleur",
+                        unite="services")
+    src = [Source(type="formulaire", reference="operation.services_proximite", page=sp.voir_page)]
+    named = ", ".join(SERVICE_LIBELLES[s] for s in sp.services) or "aucun service"
+    if sp.rayon_m > d.rayon_max_m:
+        return _apply(c, Decimal(0), src, f"Services déclarés à moins de {fr(Decimal(sp.rayon_m))} m ({named}), "
+                      f"au-delà des {fr(d.rayon_max_m)} m de la grille : non comptés.", "services")
+    n = Decimal(len(sp.services))
+    return _apply(c, n, src, f"{len(sp.services)} sur 5 à moins de {fr(Decimal(sp.rayon_m))} m à pied : {named}.",
+                  "services")
 
 
 def _deposit_year(d: Dossier) -> int | None:
@@ -167,60 +244,112 @@ def _deposit_year(d: Dossier) -> int | None:
 
 
 @dataclass(frozen=True)
-class RentCheck:
-    """The proposed rent against the LLI ceiling, as the score and the registre show it."""
+class RentLine:
+    """One line of dwellings against its own ceiling (each dwelling's coefficient depends on its surface)."""
 
-    rent_m2: Decimal  # € / m² SU / month
-    ceiling_m2: Decimal
-    ratio: Decimal
-    base_m2: Decimal
+    typologie: str
+    nombre: int
+    surface_utile_m2: Decimal
+    loyer_eur: Decimal  # one dwelling, per month
     coefficient: Decimal
-    surface_moyenne_m2: Decimal
+    plafond_m2: Decimal  # € / m² SU / month, for this dwelling
+
+    @property
+    def loyer_m2(self) -> Decimal:
+        return _dec(self.loyer_eur / self.surface_utile_m2)
+
+    @property
+    def loyer_plafond_eur(self) -> Decimal:
+        """The highest rent this dwelling may have."""
+        return self.plafond_m2 * self.surface_utile_m2
+
+    @property
+    def depasse(self) -> bool:
+        return self.loyer_eur > self.loyer_plafond_eur
+
+    def libelle(self) -> str:
+        n = f"{self.nombre} logement" + ("s" if self.nombre > 1 else "")
+        return f"{TYPOLOGIE_LIBELLES[self.typologie]} ({n} de {fr(self.surface_utile_m2)} m² SU)"
+
+
+@dataclass(frozen=True)
+class RentCheck:
+    """The proposed rents against the LLI ceilings, dwelling by dwelling, as the score and the registre show it."""
+
+    rent_m2: Decimal  # sum of rents / sum of surfaces utiles, € / m² SU / month
+    ceiling_m2: Decimal  # sum of the dwellings' ceiling rents / sum of surfaces utiles
+    ratio: Decimal  # sum of rents / sum of ceiling rents
+    base_m2: Decimal
     logements: int
     zone: str
     year: int
     wanted_year: int
+    lines: tuple[RentLine, ...]
+    outre_mer: bool = False
+
+    @property
+    def above(self) -> tuple[RentLine, ...]:
+        return tuple(ln for ln in self.lines if ln.depasse)
 
 
-def rent_check(d: Dossier, cfg: ScoringConfig) -> RentCheck | str:
-    """The rent check of `d`, or why it cannot be made (in French)."""
+@dataclass(frozen=True)
+class RentUnknown:
+    """Why the rent check cannot be made, and who must provide what it lacks."""
+
+    why: str
+    par: Fournisseur
+
+
+def rent_check(d: Dossier, cfg: ScoringConfig) -> RentCheck | RentUnknown:
+    """The rent check of `d`, dwelling by dwelling, or why it cannot be made (in French)."""
     op = d.form.operation
     c = commune(op.commune_insee) if op.commune_insee else None
-    lacking = [label for label, v in (
-        ("loyers mensuels", op.loyer_mensuel_total_eur), ("surface utile", op.surface_utile_m2),
-        ("logements", op.logements.total if op.logements else None), ("commune", c),
-    ) if not v]
-    if lacking:
-        return ", ".join(lacking) + " non renseigné(s)"
-    assert op.loyer_mensuel_total_eur and op.surface_utile_m2 and op.logements and c
+    if c is None:
+        return RentUnknown("la commune de l'opération n'est pas renseignée ou est inconnue du zonage ABC", "bailleur")
+    if not op.lignes:
+        return RentUnknown("les surfaces utiles et les loyers de chaque logement ne sont pas renseignés (détail des "
+                           "logements par typologie)", "bailleur")
     wanted = _deposit_year(d) or max(cfg.plafonds_lli.annees)
-    year = cfg.plafonds_lli.year(wanted)
-    if year is None:
-        return f"aucun plafond LLI connu pour {wanted} ou avant"
-    n = op.logements.total
-    s_moy = _dec(op.surface_utile_m2 / n)
-    base, coef, ceiling = lli_ceiling(cfg, c.zone, year, s_moy)
-    rent = _dec(op.loyer_mensuel_total_eur / op.surface_utile_m2)
-    return RentCheck(rent, ceiling, _dec(rent / ceiling, "0.0001"), base, coef, s_moy, n, c.zone, year, wanted)
+    p = cfg.plafonds_lli
+    dom = c.departement in p.outre_mer.departements
+    if dom:
+        year = p.outre_mer.year(wanted)
+        if year is None:
+            return RentUnknown(f"le plafond de loyer outre-mer ({p.outre_mer.source}) n'est pas saisi dans la grille "
+                               f"{cfg.version} pour {wanted} ou avant", "exploitation")
+        base = p.outre_mer.annees[year]
+    else:
+        year = p.year(wanted)
+        if year is None:
+            return RentUnknown(f"aucun plafond LLI connu pour {wanted} ou avant", "exploitation")
+        base = p.annees[year][p.zones_equivalentes.get(c.zone, c.zone)]
+    lines = tuple(RentLine(ln.typologie, ln.nombre, ln.surface_utile_m2, ln.loyer_mensuel_eur,
+                           *ceiling_of(cfg, base, ln.surface_utile_m2)[1:]) for ln in op.lignes)
+    surface = sum((ln.nombre * ln.surface_utile_m2 for ln in lines), Decimal(0))
+    rents = sum((ln.nombre * ln.loyer_eur for ln in lines), Decimal(0))
+    ceilings = sum((ln.nombre * ln.loyer_plafond_eur for ln in lines), Decimal(0))
+    return RentCheck(_dec(rents / surface), _dec(ceilings / surface), _dec(rents / ceilings, "0.0001"), base,
+                     sum(ln.nombre for ln in lines), c.zone, year, wanted, lines, dom)
 
 
 def _crit_loyer(c: Critere, x: _Inputs, cfg: ScoringConfig, found: list[Constat],
                 year_out: list[int]) -> CritereScore:
     r = rent_check(x.d, cfg)
-    if isinstance(r, str):
-        return _missing(c, r, unite="loyer/plafond")
+    if isinstance(r, RentUnknown):
+        return _missing(c, r.why, r.par, unite="loyer/plafond")
     year_out.append(r.year)
     note = "" if r.year == r.wanted_year else f" (plafonds {r.wanted_year} inconnus : plafonds {r.year} appliqués)"
-    why = (f"Loyer {fr(r.rent_m2)} €/m² SU/mois pour un plafond de {fr(r.ceiling_m2)} €/m² (zone {r.zone}, "
-           f"plafond {r.year} {fr(r.base_m2)} € × coefficient {fr(r.coefficient)} pour une surface utile moyenne "
-           f"de {fr(r.surface_moyenne_m2)} m² sur {r.logements} logements){note} : ratio {fr(r.ratio)}.")
-    if r.ratio > 1:
+    where = "outre-mer" if r.outre_mer else f"zone {r.zone}"
+    why = (f"Loyers {fr(r.rent_m2)} €/m² SU/mois en moyenne pour un plafond moyen de {fr(r.ceiling_m2)} €/m² SU "
+           f"({where}, plafond {r.year} de {fr(r.base_m2)} € multiplié par le coefficient de chaque logement, "
+           f"{r.logements} logements){note} : ratio {fr(r.ratio)}.")
+    if r.above:
+        shown = " ; ".join(f"{ln.libelle()} : {fr(ln.loyer_m2)} €/m² SU pour un plafond de {fr(ln.plafond_m2)} €/m² SU"
+                           for ln in r.above)
         found.append(Constat(code="loyer_superieur_plafond", gravite="eligibilite",
-                             message=f"Le loyer proposé ({fr(r.rent_m2)} €/m² SU) dépasse le plafond LLI de la "
-                                     f"zone {r.zone} ({fr(r.ceiling_m2)} €/m² SU, {r.year})."))
-    src = [Source(type="formulaire", reference="operation.loyer_mensuel_total_eur"),
-           Source(type="formulaire", reference="operation.surface_utile_m2"),
-           Source(type="formulaire", reference="operation.logements"),
+                             message=f"Loyer au-dessus du plafond LLI ({where}, {r.year}) : {shown}. L'instructeur "
+                                     f"doit confirmer l'éligibilité au LLI."))
+    src = [Source(type="formulaire", reference="operation.lignes"),
            Source(type="configuration", reference="plafonds_lli", version=str(r.year))]
     return _apply(c, r.ratio, src, why, "loyer/plafond")
 
@@ -228,7 +357,7 @@ def _crit_loyer(c: Critere, x: _Inputs, cfg: ScoringConfig, found: list[Constat]
 def _crit_typologie(c: Critere, d: DonneeTypologie, x: _Inputs) -> CritereScore:
     lg = x.op.logements
     if lg is None or lg.total == 0:
-        return _missing(c, "nombre de logements par typologie non renseigné", unite="part")
+        return _missing(c, "nombre de logements par typologie non renseigné", "bailleur", unite="part")
     part = sum(getattr(lg, t) for t in d.typologies)
     share = _dec(Decimal(part) / lg.total, "0.0001")
     label = " + ".join(t.upper() for t in d.typologies)
@@ -239,7 +368,8 @@ def _crit_typologie(c: Critere, d: DonneeTypologie, x: _Inputs) -> CritereScore:
 def _crit_surfaces(c: Critere, d: DonneeSurfaces, x: _Inputs) -> CritereScore:
     lg, sh = x.op.logements, x.op.surface_habitable_m2
     if lg is None or lg.total == 0 or sh is None:
-        return _missing(c, "surface habitable ou logements par typologie non renseignés", unite="ratio")
+        return _missing(c, "surface habitable ou nombre de logements par typologie non renseigné", "bailleur",
+                        unite="ratio")
     reference = sum((d.reference_m2[t] * getattr(lg, t) for t in TYPOLOGIES), Decimal(0))
     ratio = _dec(sh / reference, "0.0001")
     return _apply(c, ratio, [Source(type="formulaire", reference="operation.surface_habitable_m2"),
@@ -274,9 +404,10 @@ def score_dossier(d: Dossier, faits: Mapping[str, Fact] | None = None,
         found.append(Constat(code="commune_inconnue", gravite="vigilance",
                              message="La commune de l'opération est absente ou inconnue du zonage ABC."))
     elif x.commune.zone not in cfg.zones.lli:
-        found.append(Constat(code="zone_hors_lli", gravite="vigilance",
-                             message=f"Commune en zone {x.commune.zone} : le LLI n'y est construit que sous "
-                                     f"conditions (zones A bis, A, B1) ; à examiner par l'instructeur."))
+        found.append(Constat(code="zone_hors_lli", gravite="eligibilite",
+                             message=f"Commune en zone {x.commune.zone} : le LLI n'est ouvert de droit qu'en zones "
+                                     f"A bis, A et B1, et ailleurs sous conditions. L'instructeur doit confirmer "
+                                     f"l'éligibilité au LLI."))
     results: list[CritereScore] = []
     for c in cfg.criteres:
         dn = c.donnee
@@ -290,6 +421,8 @@ def score_dossier(d: Dossier, faits: Mapping[str, Fact] | None = None,
             results.append(_crit_loyer(c, x, cfg, found, years))
         elif isinstance(dn, DonneeTypologie):
             results.append(_crit_typologie(c, dn, x))
+        elif isinstance(dn, DonneeServices):
+            results.append(_crit_services(c, dn, x))
         else:
             results.append(_crit_surfaces(c, dn, x))
     total = sum((r.points for r in results if r.points is not None), Decimal(0))
@@ -342,22 +475,17 @@ def _with_overrides(score: Score, surcharges: dict[str, Surcharge]) -> Score:
     return score.model_copy(update={"surcharges": surcharges, "total_retenu": _dec(retained)})
 
 
-_DISTANCE = re.compile(r"(\d+(?:,\d+)?)\s*(km|m)\b")
-
-
 def facts_from_presentation(fields: Sequence[ExtractedField]) -> dict[str, Fact]:
-    """The facts the grid reads from the dossier de présentation, each with its page.
-
-    DPE class as read; distance to public transport = the nearest stop the document names.
-    """
+    """The facts the grid reads from the dossier de présentation, each with its page: the DPE class as read,
+    the distance to the nearest public transport stop the document names, the services it names."""
     by_name = {f.name: f for f in fields}
     facts: dict[str, Fact] = {}
     if (dpe := by_name.get("energie.dpe")) is not None:
         facts["dpe_classe"] = Fact(valeur=str(dpe.value), piece="dossier_presentation", page=dpe.page)
     if (stops := by_name.get("environnement.transports")) is not None:
-        found = _DISTANCE.findall(str(stops.value))
-        metres = [Decimal(n.replace(",", ".")) * (1000 if unit == "km" else 1) for n, unit in found]
-        if metres:
-            nearest = min(metres).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        nearest = nearest_transport_m(str(stops.value))
+        if nearest is not None:
             facts["distance_transport_m"] = Fact(valeur=str(nearest), piece="dossier_presentation", page=stops.page)
+    if (services := by_name.get("environnement.services")) is not None:
+        facts["services"] = Fact(valeur=str(services.value), piece="dossier_presentation", page=services.page)
     return facts

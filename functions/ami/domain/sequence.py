@@ -5,11 +5,12 @@ Pure values, shared by the sequencing service and the storage adapter that persi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ami.domain.audit import GENESIS
 from ami.domain.messages import Message
 from ami.domain.models import Dossier, DossierStatus
 
@@ -55,12 +56,16 @@ class PendingEnvoi:
 
 @dataclass(frozen=True)
 class DepositCounter:
-    """The last number given, the loan principal of the dossiers numbered within the envelope, and
-    whether the envelope is closed (a dossier already went to the waiting list)."""
+    """The last number given, the loan principal of the dossiers numbered within the envelope,
+    whether the envelope is closed (a dossier already went to the waiting list), and the hash of the
+    numbering chain's last entry."""
 
     number: int = 0
     principal: Decimal = Decimal(0)
     closed: bool = False
+    # The head of the numbering's audit chain (the hash of its entry `number`): it rides with the
+    # counter, which is what the counter's value is compared on.
+    chain_hash: str = field(default=GENESIS, compare=False)
 
 
 @dataclass(frozen=True)

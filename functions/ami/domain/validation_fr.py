@@ -90,6 +90,30 @@ MESSAGES: dict[str, str] = {
 }
 
 
+NESTED_LABELS: dict[str, str] = {
+    # the operation form's detail (titles of ami.domain.models, shortened where the path says the rest)
+    "operation.lignes": "Détail des logements",
+    "operation.transport": "Desserte en transports en commun",
+    "operation.transport.distance_m": "Distance à pied jusqu'à l'arrêt de transport en commun le plus proche",
+    "operation.transport.voir_page": "Desserte en transports, page du dossier de présentation",
+    "operation.services_proximite": "Services de proximité",
+    "operation.services_proximite.rayon_m": "Services de proximité, distance à pied retenue",
+    "operation.services_proximite.services": "Services de proximité",
+    "operation.services_proximite.voir_page": "Services de proximité, page du dossier de présentation",
+    "operation.qualite_construction": "Qualité de construction",
+    "operation.qualite_construction.classe_dpe": "Classe DPE",
+    "operation.qualite_construction.label_vise": "Label visé",
+    "operation.qualite_construction.voir_page": "Qualité de construction, page du dossier de présentation",
+}
+LINE_FIELDS = {
+    "typologie": "typologie",
+    "nombre": "nombre de logements",
+    "surface_habitable_m2": "surface habitable d'un logement",
+    "surface_utile_m2": "surface utile d'un logement",
+    "loyer_mensuel_eur": "loyer mensuel d'un logement",
+}
+
+
 def dotted(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
@@ -101,6 +125,13 @@ def label(loc: tuple[int | str, ...]) -> str:
         return LABELS[path]
     if len(loc) == 3 and loc[:2] == ("operation", "logements") and str(loc[2]) in TYPOLOGIES:
         return f"Logements {TYPOLOGIES[str(loc[2])]}"
+    if path in NESTED_LABELS:
+        return NESTED_LABELS[path]
+    if len(loc) >= 3 and loc[:2] == ("operation", "lignes") and isinstance(loc[2], int):
+        line = f"Détail des logements, ligne {loc[2] + 1}"
+        if len(loc) == 3:
+            return line
+        return f"{line}, {LINE_FIELDS.get(str(loc[3]), dotted(loc[3:]))}"
     if len(loc) >= 2 and loc[0] == "prets" and isinstance(loc[1], int):
         loan = f"Prêt n° {loc[1] + 1}"
         if len(loc) == 2:
@@ -122,6 +153,8 @@ def _count(n: Any, one: str, many: str) -> str:
 def problem(error: Any) -> str:
     """What is wrong, after the field's label (« est obligatoire »)."""
     kind = str(error.get("type"))
+    if kind.startswith("ami_"):
+        return str(error.get("msg"))  # raised by the form model itself, already in French
     ctx = {k: _number(v) for k, v in (error.get("ctx") or {}).items()}
     if kind == "string_pattern_mismatch":
         return PATTERNS.get(dotted(tuple(error["loc"])), MESSAGES[kind])

@@ -1,34 +1,130 @@
-"""Bailleur registration: the account that carries the SIREN (Cognito) and the bailleur's profile.
+"""Bailleur registration, in two steps that prove who registers.
 
-All or nothing: the user, its password, its group and the profile are created together, and a
-failure after the user exists deletes the user again.
+1. `register`: the identification form is checked (Luhn, eligible form), then against the Sirene
+   register (the SIREN exists, is active, and its catégorie juridique is one of the declared form's);
+   a Cognito user is created that can sign in but is nobody (address not verified, in no group), and
+   a 6-digit code is sent to the address: the only email an unconfirmed address ever receives.
+2. `confirm`: the right code (at most 5 tries, within the hour) creates the bailleur's profile, which
+   claims the SIREN, and puts the user in the bailleurs' group. Until then the SIREN is free: an
+   inscription nobody confirms squats nothing.
+
+An inscription that is never confirmed expires; the same address may then register again.
 """
 
 from __future__ import annotations
 
 from ami.domain import rules
-from ami.domain.errors import Conflict
-from ami.domain.models import Bailleur, BailleurRegistration, utcnow
-from ami.services.ports import Accounts, Dossiers
+from ami.domain.errors import Conflict, InvalidInput
+from ami.domain.inscription import (
+    CODE_VALIDITY,
+    MAX_ATTEMPTS,
+    PendingRegistration,
+    code_email,
+    new_pending,
+    sirene_errors,
+)
+from ami.domain.models import Bailleur, BailleurRegistration, RegistrationPending
+from ami.services.ports import Accounts, Clock, Dossiers, Mailer, Registrations, Sirene
+
+BAD_CODE = InvalidInput(
+    "code_invalide",
+    "Ce code de confirmation est invalide ou a expiré.",
+    [{"champ": "code", "message": "Vérifiez le code reçu par courriel, ou inscrivez-vous de nouveau s'il a expiré."}],
+)
 
 
-def register(form: BailleurRegistration, store: Dossiers, accounts: Accounts) -> Bailleur:
-    """Check the identification form, create the account and the bailleur's profile."""
-    rules.check_registration(form)
-    if store.get_bailleur(form.siren) is not None:
-        raise Conflict("bailleur_existant", "Un bailleur est déjà inscrit avec ce SIREN.")
-    bailleur = Bailleur(
-        raison_sociale=form.raison_sociale,
-        siren=form.siren,
-        forme_juridique=form.forme_juridique,
-        adresse=form.adresse,
-        email_contact=form.email_contact,
-        registered_at=utcnow(),
-    )
-    accounts.create_bailleur_user(form.email_contact, form.siren, form.mot_de_passe)
-    try:
-        store.register_bailleur(bailleur)
-    except BaseException:
-        accounts.delete_user(form.email_contact, form.siren)
-        raise
-    return bailleur
+class Inscriptions:
+    def __init__(
+        self, dossiers: Dossiers, accounts: Accounts, sirene: Sirene, registrations: Registrations,
+        mailer: Mailer, clock: Clock,
+    ) -> None:
+        self.dossiers = dossiers
+        self.accounts = accounts
+        self.sirene = sirene
+        self.registrations = registrations
+        self.mailer = mailer
+        self.clock = clock
+
+    def register(self, form: BailleurRegistration) -> RegistrationPending:
+        """Check the form, create the (inactive) account and send the confirmation code."""
+        rules.check_registration(form)
+        if self.dossiers.get_bailleur(form.siren) is not None:
+            raise Conflict("bailleur_existant", "Un bailleur est déjà inscrit avec ce SIREN.")
+        errors = sirene_errors(form, self.sirene.unite_legale(form.siren))
+        if errors:
+            raise InvalidInput(
+                "identification_invalide", "Le formulaire d'identification ne correspond pas au répertoire Sirene.",
+                errors,
+            )
+        now = self.clock()
+        email = form.email_contact
+        self._free_expired(email)
+        bailleur = Bailleur(
+            raison_sociale=form.raison_sociale, siren=form.siren, forme_juridique=form.forme_juridique,
+            adresse=form.adresse, email_contact=email, registered_at=now,
+        )
+        self.accounts.create_bailleur_user(email, form.siren, form.mot_de_passe)
+        pending, code = new_pending(bailleur, now)
+        try:
+            self.registrations.put_pending(pending)
+            self.mailer.send(code_email(email, code, pending.expires_at))
+        except BaseException:
+            self._cancel(pending)
+            raise
+        hours = int(CODE_VALIDITY.total_seconds() // 3600)
+        return RegistrationPending(
+            email_contact=email,
+            expire_le=pending.expires_at,
+            message=(
+                "Un code de confirmation a été envoyé à cette adresse. Saisissez-le pour activer le compte : "
+                f"il est valable {hours} heure{'s' if hours > 1 else ''}."
+            ),
+        )
+
+    def confirm(self, email: str, code: str) -> Bailleur:
+        """The code sent to `email`: the profile is created and the account becomes a bailleur's."""
+        pending = self.registrations.get_pending(email)
+        now = self.clock()
+        if pending is None or pending.expired(now):
+            raise BAD_CODE
+        if not self.registrations.count_attempt(email, MAX_ATTEMPTS):
+            self._cancel(pending)
+            raise InvalidInput(
+                "code_epuise",
+                f"Le code a été saisi {MAX_ATTEMPTS} fois sans succès : l'inscription est annulée, recommencez-la.",
+                [{"champ": "code", "message": "Inscrivez-vous de nouveau pour recevoir un autre code."}],
+            )
+        if not pending.matches(code):
+            raise BAD_CODE
+        bailleur = pending.bailleur.model_copy(update={"registered_at": now})
+        try:
+            self.dossiers.register_bailleur(bailleur)
+        except Conflict:
+            existing = self.dossiers.get_bailleur(bailleur.siren)
+            if existing is None or existing.email_contact != email:  # someone else confirmed this SIREN first
+                self._cancel(pending)
+                raise
+            bailleur = existing  # an earlier confirmation of this inscription stopped half-way
+        self.accounts.activate_bailleur(email)
+        self.registrations.delete_pending(email)
+        return bailleur
+
+    def _free_expired(self, email: str) -> None:
+        """An address whose earlier inscription was never confirmed may register again once it expired."""
+        active = self.accounts.is_active(email)
+        if active is None:
+            return
+        if active:
+            raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.")
+        pending = self.registrations.get_pending(email)
+        if pending is not None and not pending.expired(self.clock()):
+            raise Conflict(
+                "inscription_en_attente",
+                "Une inscription attend déjà la confirmation de cette adresse : saisissez le code reçu par courriel.",
+            )
+        self.registrations.delete_pending(email)
+        self.accounts.delete_user(email, pending.bailleur.siren if pending else "")
+
+    def _cancel(self, pending: PendingRegistration) -> None:
+        self.registrations.delete_pending(pending.email)
+        self.accounts.delete_user(pending.email, pending.bailleur.siren)

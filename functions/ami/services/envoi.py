@@ -16,7 +16,16 @@ from ami.domain import messages
 from ami.domain.deposit_keys import piece_key
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import RetryLater
-from ami.domain.models import PIECE_KINDS, CompletenessRequest, DepositedPiece, Dossier, Envoi, PieceKind, utcnow
+from ami.domain.models import (
+    PIECE_KINDS,
+    CompletenessRequest,
+    DepositedPiece,
+    Dossier,
+    Envoi,
+    PieceKind,
+    PieceRecord,
+    utcnow,
+)
 from ami.domain.rules import assess
 from ami.domain.sequence import PendingEnvoi
 from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
@@ -24,9 +33,12 @@ from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
 
 def send(
     store: DepositSequence, dossiers: Dossiers, deposits: Deposits, d: Dossier, actor: str,
-    clock: Callable[[], datetime] = utcnow,
+    clock: Callable[[], datetime] = utcnow, idempotency_key: str | None = None,
 ) -> Dossier:
-    """Record the deposit of `d`: final, with its server time and its pieces as they stand."""
+    """Record the deposit of `d`: final, with its server time and its pieces as they stand.
+
+    `idempotency_key` (the client's, one per click) is recorded with the envoi, so that a repeated
+    request finds the deposit it made (`repeated`) instead of a conflict."""
     sent_at = clock()
     envoi_id = uuid.uuid4().hex
     reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at)
@@ -37,28 +49,38 @@ def send(
             "envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier."
         )
     try:
+        records = intake_records(dossiers, d.dossier_id)
+        # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
+        known = {version: rec.sha256 for (_, version), rec in records.items()}
         pieces: dict[PieceKind, DepositedPiece] = {}
         for kind in PIECE_KINDS:
-            snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind))
+            snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind), known)
             if snapshot is not None:
+                deposits.hold(snapshot.key, snapshot.version_id)  # the deposit's versions: never deleted
                 pieces[kind] = snapshot
-        deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces)
-        complete = complete_when_sent(dossiers, d.model_copy(update={"envoi": deposit}))
+        deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces, idempotency_key=idempotency_key)
+        complete = assess(d.model_copy(update={"envoi": deposit}), records).verdict == "complet"
         return store.record_envoi(d, deposit.model_copy(update={"complete_when_sent": complete}), actor)
     except BaseException:
         store.cancel_reservation(reservation)
         raise
 
 
-def complete_when_sent(dossiers: Dossiers, as_sent: Dossier) -> bool:
-    """Whether the deposit is complete already (final: see `Envoi.complete_when_sent`). Only a shortcut
-    for the numbering: when intake's verdicts cannot be read, the deposit goes ahead and the
-    completeness check reads them later."""
-    try:
-        records = dossiers.deposit_records([as_sent])[as_sent.dossier_id]
-    except Exception:  # unreadable now: the completeness check reads them later
+def repeated(d: Dossier | None, idempotency_key: str | None) -> bool:
+    """Whether `d`'s recorded envoi is the one a request with this key made (a repeat of it)."""
+    if not idempotency_key or d is None or d.envoi is None:
         return False
-    return assess(as_sent, records).verdict == "complet"
+    return d.envoi.idempotency_key == idempotency_key
+
+
+def intake_records(dossiers: Dossiers, dossier_id: str) -> dict[tuple[str, str], PieceRecord]:
+    """Intake's verdicts on the dossier's piece versions: they tell whether the deposit is complete
+    already (final: see `Envoi.complete_when_sent`). Only a shortcut for the numbering: when they
+    cannot be read, the deposit goes ahead and the completeness check reads them later."""
+    try:
+        return dossiers.piece_records(dossier_id)
+    except Exception:  # unreadable now: the completeness check reads them later
+        return {}
 
 
 def request_completeness(publisher: Publisher, sent: Dossier) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from pydantic import BaseModel
@@ -13,12 +13,21 @@ from ami.domain.deposit_keys import parse_key
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import PieceRefused
 from ami.domain.models import CompletenessRequest, PieceRecord
+from ami.domain.rules import after_envoi
 from ami.services.idempotency import Idempotency
 from ami.services.ports import Clock, Deposits, Dossiers, Publisher
+
+if TYPE_CHECKING:
+    from ami.services.ports import OcrEngine
 
 UNKNOWN_KEY = PieceRefused(
     "cle_inconnue",
     "Ce fichier n'a pas été déposé à l'emplacement d'une pièce d'un de vos dossiers ; il a été écarté.",
+)
+# Not examined, not recorded, no email: the deposit is final, this file is no part of it.
+AFTER_ENVOI = PieceRefused(
+    "depot_apres_envoi",
+    "Ce fichier a été déposé après l'envoi du dossier ; il ne fait pas partie du dépôt et a été écarté.",
 )
 
 
@@ -40,12 +49,19 @@ class IntakeOutcome(BaseModel):
 
 class Intake:
     def __init__(
-        self, deposits: Deposits, dossiers: Dossiers, publisher: Publisher, idempotency: Idempotency, clock: Clock
+        self,
+        deposits: Deposits,
+        dossiers: Dossiers,
+        publisher: Publisher,
+        idempotency: Idempotency,
+        clock: Clock,
+        ocr: OcrEngine | None = None,
     ) -> None:
         self.deposits = deposits
         self.dossiers = dossiers
         self.publisher = publisher
         self.clock = clock
+        self.ocr = ocr  # reads scanned lettres d'offre; without one they are left to the instructor
         # S3 announces some objects twice: the second announcement must change nothing.
         self._once = idempotency.once(
             self._examine,
@@ -65,6 +81,10 @@ class Intake:
             self.deposits.quarantine(upload.key, upload.version_id, UNKNOWN_KEY.code)
             return IntakeOutcome(outcome="quarantined", dossier_id=None, reason_code=UNKNOWN_KEY.code)
 
+        if after_envoi(dossier, parts.piece, upload.version_id):
+            self.deposits.quarantine(upload.key, upload.version_id, AFTER_ENVOI.code)
+            return IntakeOutcome(outcome="quarantined", dossier_id=dossier.dossier_id, reason_code=AFTER_ENVOI.code)
+
         from ami.domain.pieces import PieceContext, examine
 
         limit = dispositif().pieces[parts.piece].max_bytes
@@ -76,7 +96,8 @@ class Intake:
         try:
             bailleur = self.dossiers.get_bailleur(dossier.siren)
             context = PieceContext(siren=dossier.siren, raison_sociale=bailleur.raison_sociale if bailleur else None)
-            report = examine(data, parts.piece, declared_size=max(size, upload.size), context=context)
+            report = examine(data, parts.piece, declared_size=max(size, upload.size), context=context,
+                             ocr=self.ocr)
             record = PieceRecord(piece=parts.piece, key=upload.key, version_id=upload.version_id, size=report.size,
                                  sha256=report.sha256, accepted=True, pages=report.pages,
                                  received_at=upload.event_time, checked_at=self.clock(),

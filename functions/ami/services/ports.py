@@ -2,16 +2,20 @@
 
 The AWS adapters (`ami.adapters`) and the in-memory fakes of the tests (`tests/fakes.py`) both
 satisfy them; one contract suite (`tests/contract/`) runs against both so that the fakes stay honest.
+`OcrEngine` is defined beside its user, the pure examination of a piece (`ami.domain.pieces`), and named
+here with the other ports for type checking only (its module would cost every cold start a few
+milliseconds for a letter that is rarely scanned); its adapters are in `ami.adapters.ocr`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ami.domain.audit import AuditEntry
 from ami.domain.identity import SignedIn
+from ami.domain.inscription import PendingRegistration, UniteLegale
 from ami.domain.messages import Message
 from ami.domain.models import (
     Bailleur,
@@ -28,6 +32,9 @@ from ami.domain.notifications import Email
 from ami.domain.score import Score
 from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
 
+if TYPE_CHECKING:
+    from ami.domain.extraction.ocr import OcrEngine as OcrEngine
+
 Clock = Callable[[], datetime]
 
 
@@ -41,6 +48,12 @@ class OutboxItemLike(Protocol):
 class Publisher(Protocol):
     def publish(self, messages: Sequence[Message]) -> None:
         """Send these messages, in order; raise when any could not be sent."""
+        ...
+
+
+class DeadLetters(Protocol):
+    def send(self, body: str, message_id: str, group_id: str | None, reason: str) -> None:
+        """Put a message that can never succeed in the dead-letter queue at once, with why."""
         ...
 
 
@@ -105,9 +118,14 @@ class Deposits(Protocol):
     """Object storage of the pieces (key layout in `ami.domain.deposit_keys`)."""
 
     def upload_form(self, siren: str, dossier_id: str, piece: PieceKind, redirect: str | None = None) -> Any: ...
-    def snapshot(self, key: str) -> DepositedPiece | None: ...
+    def snapshot(self, key: str, known: Mapping[str, str] | None = None) -> DepositedPiece | None: ...
     def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int] | None: ...
-    def quarantine(self, key: str, version_id: str, reason_code: str) -> str: ...
+    def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
+        """Copy one version to the quarantine and remove it from the deposits, unless it is held."""
+        ...
+    def hold(self, key: str, version_id: str) -> None:
+        """Put a legal hold on a deposited version: nobody may delete it any more."""
+        ...
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str: ...
     def publish_document(self, key: str, data: bytes, content_type: str, filename: str, seconds: int) -> str: ...
 
@@ -119,8 +137,39 @@ class Mailer(Protocol):
 
 
 class Accounts(Protocol):
-    def create_bailleur_user(self, email: str, siren: str, password: str) -> None: ...
+    def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
+        """A user that can sign in but is nobody yet: address not verified, in no group."""
+        ...
+    def activate_bailleur(self, email: str) -> None:
+        """The address is verified: mark it so and put the user in the bailleurs' group."""
+        ...
+    def is_active(self, email: str) -> bool | None:
+        """Whether the user's address is verified; None when there is no such user."""
+        ...
     def delete_user(self, email: str, siren: str) -> None: ...
+    def has_mfa(self, username: str) -> bool:
+        """Whether the user signs in with a second factor (an authenticator app, TOTP)."""
+        ...
+
+
+class Sirene(Protocol):
+    """The Sirene register of Insee (legal units by SIREN)."""
+
+    def unite_legale(self, siren: str) -> UniteLegale | None:
+        """The legal unit, None when the register does not know the SIREN; raises
+        `ami.domain.errors.RetryLater` when the register cannot be asked now."""
+        ...
+
+
+class Registrations(Protocol):
+    """Inscriptions waiting for the code sent to their address."""
+
+    def put_pending(self, pending: PendingRegistration) -> None: ...
+    def get_pending(self, email: str) -> PendingRegistration | None: ...
+    def count_attempt(self, email: str, max_attempts: int) -> bool:
+        """Count one more try of a code; False when `max_attempts` were already made."""
+        ...
+    def delete_pending(self, email: str) -> None: ...
 
 
 class Referentiels(Protocol):

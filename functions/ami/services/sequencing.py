@@ -3,10 +3,13 @@
 Pending envois are kept sorted by (server time of envoi, envoi id). Only the oldest pending envoi
 (the watermark) can be numbered; a later one that is already complete waits behind it, so a slow
 intake, a retry or a cold start never lets a later deposit overtake an earlier one. An incomplete
-dossier gets no number, so it is concluded at once, wherever it stands. The hold is bounded: a
-head still undecided after `hold_timeout_seconds` ends `incomplet` and the numbering moves on.
+dossier gets no number, so it is concluded at once, wherever it stands. A head is never concluded
+for want of a verdict: a piece check that has not ended is our fault (intake down, a queue stuck),
+never the bailleur's, so the head keeps its rank and holds the numbering, and after
+`hold_alarm_seconds` the sweep raises an alarm (`held_back`); the numbering resumes by itself once
+the verdicts land.
 
-Each conclusion is one DynamoDB transaction (counter + dossier + pending item + audit + outbox),
+Each conclusion is one DynamoDB transaction (counter + dossier + pending item + audit entry + outbox),
 guarded by conditions; a complete head and the complete deposits right behind it are numbered
 together, in order, in one such transaction. A worker that loses a race re-reads and carries on.
 Numbers are therefore gapless and given once, under any number of concurrent workers and redeliveries.
@@ -40,7 +43,7 @@ from ami.services.outbox import OutboxRelay
 from ami.services.ports import Publisher, Store
 
 MAX_STEPS = 500  # per walk; the next message or the sweep carries on
-BATCH = 32  # deposits numbered per transaction: 3 items each (+ counter, audit head, outbox) <= 100
+BATCH = 32  # deposits numbered per transaction: 3 items each (+ counter, outbox) <= 100
 MAX_ROUNDS = 20  # walks per invocation (a new one when the head became ready during the last)
 MAX_WAIT_SECONDS = 5.0  # longest pause for the clock margin inside one invocation
 LEASE_TTL = timedelta(seconds=35)  # longer than a Lambda's timeout: a crashed walker's lease ends by itself
@@ -48,15 +51,19 @@ LEASE_TTL = timedelta(seconds=35)  # longer than a Lambda's timeout: a crashed w
 
 @dataclass(frozen=True)
 class SequencingRules:
-    hold: timedelta  # longest time a completeness check may hold the numbering back
+    hold: timedelta  # a completeness check holding the numbering back this long raises the alarm
     margin: timedelta  # a deposit younger than this is not numbered yet (clock skew, requests in flight)
     reservation_timeout: timedelta  # a reservation never turned into an envoi is dropped after this
     envelope: Decimal  # loan principal the guarantee can cover
+    # Conclude an undecided head `incomplet` after this long. None (the dispositif's rule): never, since
+    # a check that does not end is the service's fault; only a stack whose checks can never land (a
+    # test's fake piece versions) gives up.
+    give_up: timedelta | None = None
 
     @classmethod
     def of(cls, rules: Dispositif) -> SequencingRules:
         return cls(
-            hold=timedelta(seconds=rules.hold_timeout_seconds),
+            hold=timedelta(seconds=rules.hold_alarm_seconds),
             margin=timedelta(seconds=rules.clock_margin_seconds),
             reservation_timeout=timedelta(seconds=rules.reservation_timeout_seconds),
             envelope=Decimal(rules.enveloppe_eur),
@@ -154,7 +161,6 @@ class Sequencer:
 
     def _walk(self) -> list[Conclusion]:
         conclusions: list[Conclusion] = []
-        counter: DepositCounter | None = None  # as this walk last wrote it: read again after a lost race
         for _ in range(MAX_STEPS):
             step = self._next_step(lookahead=BATCH)
             if step.kind == "hold":
@@ -166,8 +172,7 @@ class Sequencer:
             elif step.kind == "drop":
                 self.store.cancel_reservation(step.head)
             elif step.kind == "complet":
-                numbered, counter = self._conclude_complete(step.ready, counter or self.store.counter())
-                conclusions += numbered
+                conclusions += self._conclude_complete(step.ready, self.store.counter())
             else:
                 assert step.dossier is not None
                 conclusions += self._conclude_incomplete(step.head, step.dossier, list(step.reasons))
@@ -197,9 +202,9 @@ class Sequencer:
             return Step("wait", head, wait_seconds=young) if young <= MAX_WAIT_SECONDS else Step("hold")
         if verdicts[d.dossier_id] == "incomplet":
             return Step("incomplet", head, d, tuple(self._reasons(d)))
-        if age >= self.rules.hold:
-            return Step("incomplet", head, d, (timeout_reason(self.rules.hold),))
-        return Step("hold")
+        if self.rules.give_up is not None and age >= self.rules.give_up:
+            return Step("incomplet", head, d, (timeout_reason(self.rules.give_up),))
+        return Step("hold", head)  # the watermark: an undecided head keeps its rank
 
     def _ready_behind(
         self,
@@ -233,13 +238,21 @@ class Sequencer:
         envoi does not hold explains a missing piece)."""
         return list(assess(d, self.store.piece_records(d.dossier_id)).reasons)
 
+    def held_back(self) -> tuple[PendingEnvoi | None, float]:
+        """The undecided head holding the numbering back and for how many seconds since its deposit
+        (None and 0 when nothing holds it): the sweep reports it, the alarm fires past `hold`."""
+        step = self._next_step(lookahead=1)
+        if step.kind != "hold" or step.head is None or step.head.reserved:
+            return None, 0.0
+        return step.head, (self.clock() - step.head.sent_at).total_seconds()
+
     # ------------------------------------------------------------ conclusions
 
     def _conclude_complete(
         self, ready: tuple[tuple[PendingEnvoi, Dossier], ...], before: DepositCounter
-    ) -> tuple[list[Conclusion], DepositCounter | None]:
+    ) -> list[Conclusion]:
         """Number the ready deposits n+1, n+2, … in one transaction, filling the envelope in that order.
-        Returns the conclusions and the counter as written (nothing and None when the race was lost)."""
+        Returns the conclusions (none when the race was lost)."""
         after = before
         batch: list[ToNumber] = []
         conclusions: list[Conclusion] = []
@@ -265,8 +278,8 @@ class Sequencer:
         try:
             self.store.conclude_numbered_batch(before, after, batch)
         except ConditionFailed:
-            return [], None  # another worker moved first: the caller looks again
-        return conclusions, after
+            return []  # another worker moved first: the caller looks again
+        return conclusions
 
     def _conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason]) -> list[Conclusion]:
         outbox = [messages.notification("dossier_incomplet", f"incomplet-{pending.envoi_id}", d.dossier_id)]

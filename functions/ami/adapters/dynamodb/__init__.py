@@ -3,14 +3,15 @@
 - `dossiers`  bailleurs, dossiers, pieces, scores (the `Dossiers` port)
 - `sequence`  reservations, pending envois, lease, counter, conclusions (`DepositSequence`)
 - `outbox`    what committed transactions must send (`Outbox`)
-- `audit`     the hash-chained audit log every audited write appends to, in the same transaction
+- `audit`     the hash-chained audit log: one chain per dossier and the numbering's chain, each
+              entry written in the same transaction as its change
 
 A change that spans them (an envoi: dossier + pending envoi + audit entry; a numbering: counter +
 dossiers + audit entries + outbox) is one transaction, so `Store` is the tables seen through every
 port at once; each port's adapter is also usable alone.
 """
 
-from ami.adapters.dynamodb.audit import HEAD_RETRIES, AuditChain
+from ami.adapters.dynamodb.audit import AuditChain
 from ami.adapters.dynamodb.dossiers import DynamoDossiers
 from ami.adapters.dynamodb.outbox import DynamoOutbox, OutboxItem
 from ami.adapters.dynamodb.sequence import DynamoDepositSequence
@@ -21,7 +22,6 @@ class Store(DynamoDepositSequence):
 
 
 __all__ = [
-    "HEAD_RETRIES",
     "AuditChain",
     "DynamoDepositSequence",
     "DynamoDossiers",

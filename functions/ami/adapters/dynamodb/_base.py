@@ -59,6 +59,15 @@ class Tables:
                 request = page.get("UnprocessedKeys") or {}
 
     @staticmethod
+    def _scan(tbl: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        while True:
+            page = tbl.scan(**kwargs)
+            yield from page.get("Items", [])
+            if "LastEvaluatedKey" not in page:
+                return
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    @staticmethod
     def _query(tbl: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
         while True:
             page = tbl.query(**kwargs)

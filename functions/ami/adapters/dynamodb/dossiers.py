@@ -1,8 +1,9 @@
 """Bailleurs, dossiers and their pieces on DynamoDB (dossiers table:
 BAILLEUR#<siren>/PROFILE, DOSSIER#<id>/DOSSIER, DOSSIER#<id>/PIECE#<piece>#<version>).
 
-Every change of a dossier is one transaction with its audit entry (`AuditChain._commit`) and,
-where something must follow, its outbox item.
+Every change of a dossier is one transaction with its audit entry, chained to the head of the
+dossier's own audit chain that the dossier item keeps (`audit_seq`, `audit_hash`), and, where
+something must follow, its outbox item.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from boto3.dynamodb.conditions import Key
 from ami.adapters.dynamodb._base import typed
 from ami.adapters.dynamodb.audit import AuditChain
 from ami.adapters.dynamodb.outbox import DynamoOutbox
+from ami.domain.audit import AuditEntry, ChainHead
 from ami.domain.errors import Conflict
 from ami.domain.messages import Message
 from ami.domain.models import Bailleur, Dossier, DossierStatus, PieceRecord, utcnow
@@ -26,6 +28,21 @@ from ami.domain.sequence import iso as _iso
 def _plain(value: Decimal | None) -> str | None:
     """A Decimal as the audit log records it (a string, as the stored score has it)."""
     return None if value is None else str(value)
+
+
+def dossier_from_item(item: dict[str, Any]) -> Dossier:
+    """A dossier as stored, with the head of its audit chain."""
+    d = Dossier.model_validate_json(item["doc"])
+    if "audit_seq" in item:
+        d._audit_head = ChainHead(int(item["audit_seq"]), str(item["audit_hash"]))
+    return d
+
+
+def with_head(d: Dossier, entry: AuditEntry) -> Dossier:
+    """`d` whose audit chain now ends with `entry`."""
+    moved = d.model_copy()
+    moved._audit_head = entry.head
+    return moved
 
 
 class DynamoDossiers(AuditChain, DynamoOutbox):
@@ -53,6 +70,8 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
             "status": d.status.value,
             "version": d.version,
             "doc": d.model_dump_json(),
+            "audit_seq": d._audit_head.seq,
+            "audit_hash": d._audit_head.hash,
         }
         if d.envoi:
             item["envoi_id"] = d.envoi.envoi_id
@@ -61,31 +80,39 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
             item["deposit_number"] = d.deposit_number
         return item
 
+    def _audited(self, d: Dossier, draft: AuditDraft) -> tuple[Dossier, dict[str, Any]]:
+        """`d` with its audit chain moved on by `draft`, and the Put of that entry."""
+        entry = self._dossier_entry(d._audit_head, draft)
+        return with_head(d, entry), self._entry_op(entry)
+
     def create_dossier(self, d: Dossier, actor: str) -> None:
+        """Store a new dossier; `d` then holds the head of its new audit chain, ready for its next change."""
+        created, entry_op = self._audited(d, AuditDraft(d.dossier_id, actor, "creation", None, d.status.value))
         self._commit(
             [
                 {
                     "Put": {
                         "TableName": self.s.dossiers_table,
-                        "Item": typed(self._dossier_item(d)),
+                        "Item": typed(self._dossier_item(created)),
                         "ConditionExpression": "attribute_not_exists(pk)",
                     }
-                }
-            ],
-            [AuditDraft(d.dossier_id, actor, "creation", None, d.status.value)],
+                },
+                entry_op,
+            ]
         )
+        d._audit_head = created._audit_head
 
     def get_dossier(self, dossier_id: str) -> Dossier | None:
         item = self.dossiers.get_item(Key={"pk": f"DOSSIER#{dossier_id}", "sk": "DOSSIER"}, ConsistentRead=True).get(
             "Item"
         )
-        return Dossier.model_validate_json(item["doc"]) if item else None
+        return dossier_from_item(item) if item else None
 
     def get_dossiers(self, dossier_ids: list[str]) -> dict[str, Dossier]:
         """The named dossiers that exist, read consistently in one BatchGetItem per hundred."""
         keys = [{"pk": f"DOSSIER#{i}", "sk": "DOSSIER"} for i in dict.fromkeys(dossier_ids)]
-        items = self._batch_get(self.s.dossiers_table, keys, "doc")
-        dossiers = (Dossier.model_validate_json(i["doc"]) for i in items)
+        items = self._batch_get(self.s.dossiers_table, keys, "doc, audit_seq, audit_hash")
+        dossiers = (dossier_from_item(i) for i in items)
         return {d.dossier_id: d for d in dossiers}
 
     def _put_dossier_op(self, d: Dossier, condition: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -101,85 +128,89 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
 
     def save_form(self, d: Dossier, actor: str) -> Dossier:
         """Save an edited brouillon (or an incomplet dossier being fixed)."""
-        d = d.model_copy(update={"updated_at": utcnow()})
+        d, entry_op = self._audited(
+            d.model_copy(update={"updated_at": utcnow()}),
+            AuditDraft(d.dossier_id, actor, "modification", d.status.value, d.status.value),
+        )
         op = self._put_dossier_op(d, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
         self._commit(
-            [op],
-            [AuditDraft(d.dossier_id, actor, "modification", d.status.value, d.status.value)],
-            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
+            [op, entry_op], on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le.")
         )
         return d.model_copy(update={"version": d.version + 1})
 
     def transition(self, d: Dossier, to: DossierStatus, actor: str, action: str, reason: str | None = None) -> Dossier:
         """Move a dossier from its current status (as read) to `to`, audited."""
-        moved = d.model_copy(update={"status": to, "updated_at": utcnow()})
+        moved, entry_op = self._audited(
+            d.model_copy(update={"status": to, "updated_at": utcnow()}),
+            AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason),
+        )
         op = self._put_dossier_op(moved, "#st = :from", {":from": d.status.value})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
         self._commit(
-            [op],
-            [AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason)],
-            on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
+            [op, entry_op], on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le.")
         )
         return moved.model_copy(update={"version": d.version + 1})
 
     def save_score(self, d: Dossier, scoring: Score, outbox: list[Message]) -> Dossier:
         """Save the first score of a numbered dossier and what must follow it (outbox), together."""
         scored = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
-        self._commit([self._put_dossier_op(scored, "", {}), self._outbox_op(outbox)], [])
+        self._commit([self._put_dossier_op(scored, "", {}), self._outbox_op(outbox)])
         return scored.model_copy(update={"version": d.version + 1})
 
     def override_score(self, d: Dossier, scoring: Score, actor: str, critere: str) -> Dossier:
         """Save an instructor's override of one scoring criterion, audited (the original stays in `scoring`)."""
         s = scoring.surcharges[critere]
-        updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
+        updated, entry_op = self._audited(
+            d.model_copy(update={"scoring": scoring, "updated_at": utcnow()}),
+            AuditDraft(
+                d.dossier_id,
+                actor,
+                "surcharge_score",
+                d.status.value,
+                d.status.value,
+                reason=s.justification,
+                details={
+                    "critere": critere,
+                    "points_origine": _plain(s.points_origine),
+                    "points": _plain(s.points),
+                    "total_retenu": _plain(scoring.total_retenu),
+                },
+            ),
+        )
         self._commit(
-            [self._put_dossier_op(updated, "", {})],
-            [
-                AuditDraft(
-                    d.dossier_id,
-                    actor,
-                    "surcharge_score",
-                    d.status.value,
-                    d.status.value,
-                    reason=s.justification,
-                    details={
-                        "critere": critere,
-                        "points_origine": _plain(s.points_origine),
-                        "points": _plain(s.points),
-                        "total_retenu": _plain(scoring.total_retenu),
-                    },
-                )
-            ],
+            [self._put_dossier_op(updated, "", {}), entry_op],
             on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."),
         )
         return updated.model_copy(update={"version": d.version + 1})
 
     def rescore(self, d: Dossier, scoring: Score, actor: str) -> Dossier:
         """Save a score computed again (`AfterNumbering.rescore`), audited with the totals before and after."""
-        updated = d.model_copy(update={"scoring": scoring, "updated_at": utcnow()})
         details = {
             "total_retenu_avant": _plain(d.scoring.total_retenu) if d.scoring else None,
             "total_retenu": _plain(scoring.total_retenu),
             "points_non_evalues": _plain(scoring.points_non_evalues),
             "empreinte": scoring.empreinte,
         }
+        updated, entry_op = self._audited(
+            d.model_copy(update={"scoring": scoring, "updated_at": utcnow()}),
+            AuditDraft(d.dossier_id, actor, "recalcul_score", d.status.value, d.status.value, details=details),
+        )
         self._commit(
-            [self._put_dossier_op(updated, "", {})],
-            [AuditDraft(d.dossier_id, actor, "recalcul_score", d.status.value, d.status.value, details=details)],
+            [self._put_dossier_op(updated, "", {}), entry_op],
             on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; recommencez."),
         )
         return updated.model_copy(update={"version": d.version + 1})
 
     def list_dossiers(self, siren: str) -> list[Dossier]:
         pages = self._query(self.dossiers, IndexName="ByBailleur", KeyConditionExpression=Key("siren").eq(siren))
-        return [Dossier.model_validate_json(i["doc"]) for i in pages]
+        return [dossier_from_item(i) for i in pages]
 
     def list_numbered(self) -> list[Dossier]:
         pages = self._query(
             self.dossiers, IndexName="ByDepositNumber", KeyConditionExpression=Key("numbering").eq("depot")
         )
-        return [Dossier.model_validate_json(i["doc"]) for i in pages]
+        return [dossier_from_item(i) for i in pages]
 
     # ------------------------------------------------------------ pieces
 

@@ -1,7 +1,8 @@
 """The deposit sequence on DynamoDB (counters table): reservations and pending envois
 (PENDING/<sent_at>#<envoi_id>), the walker's lease (LEASE/sequencer), the deposit counter
-(COUNTER/deposit_number), and the conclusions that number a dossier or find it incomplete, each one
-transaction with the dossier, its audit entry and its outbox item. See docs/numbering.md.
+(COUNTER/deposit_number, which also holds the head of the numbering's audit chain), and the
+conclusions that number a dossier or find it incomplete, each one transaction with the dossier, its
+audit entry and its outbox item. See docs/numbering.md and docs/audit.md.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from ami.adapters.dynamodb._base import typed
+from ami.adapters.dynamodb.audit import seal
 from ami.adapters.dynamodb.dossiers import DynamoDossiers
+from ami.domain.audit import GENESIS, NUMBERING_CHAIN, ChainHead
 from ami.domain.errors import Conflict
 from ami.domain.messages import Message
 from ami.domain.models import Dossier, DossierStatus, Envoi, Reason, utcnow
@@ -57,14 +60,26 @@ class DynamoDepositSequence(DynamoDossiers):
         envoi, in the same transaction as the dossier's change of status and its audit entry. Without
         a live reservation the envoi is refused (Conflict): the bailleur sends again.
         """
-        sent = d.model_copy(
-            update={
-                "status": DossierStatus.ENVOYE,
-                "envoi": envoi,
-                "updated_at": envoi.sent_at,
-                "incomplete_reasons": [],
-                "deposit_number": None,
-            }
+        details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
+        draft = AuditDraft(
+            d.dossier_id,
+            actor,
+            "envoi",
+            d.status.value,
+            DossierStatus.ENVOYE.value,
+            details={"envoi_id": envoi.envoi_id, "sent_at": _iso(envoi.sent_at), "pieces": details},
+        )
+        sent, entry_op = self._audited(
+            d.model_copy(
+                update={
+                    "status": DossierStatus.ENVOYE,
+                    "envoi": envoi,
+                    "updated_at": envoi.sent_at,
+                    "incomplete_reasons": [],
+                    "deposit_number": None,
+                }
+            ),
+            draft,
         )
         op = self._put_dossier_op(sent, "#st IN (:b, :i)", {":b": "brouillon", ":i": "incomplet"})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
@@ -79,19 +94,8 @@ class DynamoDepositSequence(DynamoDossiers):
                 "ExpressionAttributeValues": typed({":r": "reserve"}),
             }
         }
-        details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
         self._commit(
-            [op, pending_op],
-            [
-                AuditDraft(
-                    d.dossier_id,
-                    actor,
-                    "envoi",
-                    d.status.value,
-                    sent.status.value,
-                    details={"envoi_id": envoi.envoi_id, "sent_at": _iso(envoi.sent_at), "pieces": details},
-                )
-            ],
+            [op, pending_op, entry_op],
             on_conflict=Conflict("envoi_impossible", "Ce dossier a déjà été envoyé ou vient d'être modifié."),
         )
         return sent.model_copy(update={"version": d.version + 1})
@@ -139,7 +143,12 @@ class DynamoDepositSequence(DynamoDossiers):
         item = self.counters.get_item(Key={"pk": "COUNTER", "sk": "deposit_number"}, ConsistentRead=True).get("Item")
         if not item:
             return DepositCounter()
-        return DepositCounter(int(item["value"]), Decimal(str(item.get("principal", "0"))), bool(item.get("closed")))
+        return DepositCounter(
+            int(item["value"]),
+            Decimal(str(item.get("principal", "0"))),
+            bool(item.get("closed")),
+            str(item.get("chain_hash", GENESIS)),
+        )
 
     def last_deposit_number(self) -> int:
         return self.counter().number
@@ -150,28 +159,14 @@ class DynamoDepositSequence(DynamoDossiers):
         """Give the next numbers to the dossiers at the head of the sequence, in order, in one transaction.
 
         The counter goes from `before` to `after` (`after.number = before.number + len(batch)`), on the
-        condition that it still reads `before.number`. Raises ConditionFailed when another worker
-        numbered or concluded first; then nothing of the batch is written.
+        condition that it still reads `before.number` and the numbering chain's head `before.chain_hash`.
+        Number n is entry n of the numbering chain, naming the envoi entry of the dossier's chain (its
+        head while the dossier waits). Raises ConditionFailed when another worker numbered or concluded
+        first; then nothing of the batch is written.
         """
         assert batch and after.number == before.number + len(batch)
-        counter: dict[str, Any] = {
-            "Update": {
-                "TableName": self.s.counters_table,
-                "Key": typed({"pk": "COUNTER", "sk": "deposit_number"}),
-                "UpdateExpression": "SET #val = :n, principal = :p, closed = :c",
-                "ConditionExpression": "attribute_not_exists(pk)" if before.number == 0 else "#val = :prev",
-                "ExpressionAttributeNames": {"#val": "value"},
-                "ExpressionAttributeValues": typed(
-                    {
-                        ":n": after.number,
-                        ":p": after.principal,
-                        ":c": after.closed,
-                        **({":prev": before.number} if before.number else {}),
-                    }
-                ),
-            }
-        }
-        ops, drafts, numbered = [counter], list[AuditDraft](), list[Dossier]()
+        ops, numbered = list[dict[str, Any]](), list[Dossier]()
+        head, at = ChainHead(before.number, before.chain_hash), _iso(utcnow())
         for number, x in enumerate(batch, start=before.number + 1):
             d = x.dossier
             assert d.envoi is not None
@@ -182,40 +177,55 @@ class DynamoDepositSequence(DynamoDossiers):
                 "envoi_id": d.envoi.envoi_id,
                 "sent_at": _iso(d.envoi.sent_at),
                 "pieces": {p: v.sha256 for p, v in d.envoi.pieces.items()},
+                "envoi_entry": {"seq": d._audit_head.seq, "hash": d._audit_head.hash},
             }
-            drafts.append(
-                AuditDraft(
-                    d.dossier_id, "systeme:completude", "numerotation", d.status.value, x.status.value, details=details
-                )
+            draft = AuditDraft(
+                d.dossier_id, "systeme:completude", "numerotation", d.status.value, x.status.value, details=details
             )
+            entry = seal(NUMBERING_CHAIN, head, draft, at)
+            ops.append(self._entry_op(entry))
+            head = entry.head
             numbered.append(done.model_copy(update={"version": d.version + 1}))
-        self._commit([*ops, self._outbox_op([m for x in batch for m in x.outbox])], drafts)
+        prev = {":prev": before.number, ":prev_hash": before.chain_hash} if before.number else {}
+        counter: dict[str, Any] = {
+            "Update": {
+                "TableName": self.s.counters_table,
+                "Key": typed({"pk": "COUNTER", "sk": "deposit_number"}),
+                "UpdateExpression": "SET #val = :n, principal = :p, closed = :c, chain_hash = :h",
+                "ConditionExpression": (
+                    "attribute_not_exists(pk)" if before.number == 0 else "#val = :prev AND chain_hash = :prev_hash"
+                ),
+                "ExpressionAttributeNames": {"#val": "value"},
+                "ExpressionAttributeValues": typed(
+                    {":n": after.number, ":p": after.principal, ":c": after.closed, ":h": head.hash, **prev}
+                ),
+            }
+        }
+        self._commit([counter, *ops, self._outbox_op([m for x in batch for m in x.outbox])])
         return numbered
 
     def conclude_incomplete(
         self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason], outbox: list[Message]
     ) -> Dossier:
-        incomplete = d.model_copy(
-            update={
-                "status": DossierStatus.INCOMPLET,
-                "incomplete_reasons": reasons,
-                "updated_at": utcnow(),
-            }
+        incomplete, entry_op = self._audited(
+            d.model_copy(
+                update={
+                    "status": DossierStatus.INCOMPLET,
+                    "incomplete_reasons": reasons,
+                    "updated_at": utcnow(),
+                }
+            ),
+            AuditDraft(
+                d.dossier_id,
+                "systeme:completude",
+                "incompletude",
+                d.status.value,
+                DossierStatus.INCOMPLET.value,
+                reason="; ".join(r.code for r in reasons),
+                details={"envoi_id": pending.envoi_id},
+            ),
         )
-        self._commit(
-            [*self._conclusion_ops(pending, d, incomplete), self._outbox_op(outbox)],
-            [
-                AuditDraft(
-                    d.dossier_id,
-                    "systeme:completude",
-                    "incompletude",
-                    d.status.value,
-                    incomplete.status.value,
-                    reason="; ".join(r.code for r in reasons),
-                    details={"envoi_id": pending.envoi_id},
-                )
-            ],
-        )
+        self._commit([*self._conclusion_ops(pending, d, incomplete), entry_op, self._outbox_op(outbox)])
         return incomplete.model_copy(update={"version": d.version + 1})
 
     def _conclusion_ops(self, pending: PendingEnvoi, before: Dossier, after: Dossier) -> list[dict[str, Any]]:

@@ -11,10 +11,18 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Severity = Literal["info", "attention", "bloquant"]
+"""What a check means for the dossier (docs/intake.md lists every check and why it has its severity):
+
+- `bloquant`: the dossier is incomplete while the check holds (`ami.domain.rules.assess` gives it as a reason);
+  only for facts read with certainty, such as a lettre d'offre addressed to another SIREN;
+- `attention`: the instructor verifies it; the bailleur sees it before the envoi and may correct;
+- `info`: for information, nothing to do.
+"""
 
 
 class Check(BaseModel):
-    """One finding for the instructor: a stable code, a severity and a French message."""
+    """One finding on a piece: a stable code, a severity (`Severity`) and a French message, shown to the
+    bailleur and to the instructor."""
 
     model_config = ConfigDict(frozen=True)
 

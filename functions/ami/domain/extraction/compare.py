@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ami.domain.extraction import Check, ComparisonRow, ExtractedField
+from ami.domain.extraction import HIGH_CONFIDENCE, Check, ComparisonRow, ExtractedField
 from ami.domain.extraction.french import format_euros_fr
+from ami.domain.extraction.presentation import nearest_transport_m
+from ami.domain.wording import compte
 
 _LOAN_RE = re.compile(r"^prets\[(\d+)\]\.(\w+)$")
 _NATURES = {"foncier": "foncier", "bati": "bâti"}
@@ -71,10 +73,16 @@ def letter_context(
             ))
     letter_siren = named.get("emprunteur.siren")
     if siren and letter_siren is not None and str(letter_siren.value) != siren:
+        # Blocking only when the SIREN was read for sure (a text layer, a valid check digit): a letter for
+        # another company is not a letter for this dossier. Read by OCR, the instructor verifies it.
+        sure = letter_siren.confidence >= HIGH_CONFIDENCE
         checks.append(Check(
-            code="autre_bailleur", severity="bloquant", page=letter_siren.page,
-            message_fr=f"La lettre est adressée au SIREN {letter_siren.value}, pas à celui du bailleur du dossier "
-            f"({siren}).",
+            code="autre_bailleur", severity="bloquant" if sure else "attention", page=letter_siren.page,
+            message_fr=f"La lettre d'offre est adressée au SIREN {letter_siren.value}, pas à celui du bailleur du "
+            f"dossier ({siren}) : elle ne peut pas servir pour ce dossier. Déposez la lettre d'offre adressée au "
+            "bailleur du dossier." if sure else
+            f"La lettre d'offre semble adressée au SIREN {letter_siren.value}, pas à celui du bailleur du dossier "
+            f"({siren}) ; la lecture n'est pas certaine, l'instructeur la vérifiera.",
         ))
     letter_name = named.get("emprunteur.raison_sociale")
     if raison_sociale and letter_name is not None and not same_company(str(letter_name.value), raison_sociale):
@@ -94,6 +102,8 @@ def _decimal(value: object) -> Decimal | None:
 
 def letter_vs_form(fields: Sequence[ExtractedField], form_loans: Sequence[Any]) -> list[Check]:
     """Loan count, each amount to the cent, kind foncier/bâti, duration and total: letter against form.
+    Each difference is for the instructor (`attention`): the form stays the reference, and a value read in
+    a letter is not certain enough to make a dossier incomplete.
 
     `form_loans` are `ami.domain.models.Loan` (kind, produit, montant_eur, duree_mois). Loans are paired by
     amount and kind first, then in order, so a letter listing them in another order is not a difference.
@@ -109,8 +119,9 @@ def letter_vs_form(fields: Sequence[ExtractedField], form_loans: Sequence[Any]) 
     page = next(iter(said[0].values())).page
     if len(said) != len(form_loans):
         checks.append(Check(
-            code="ecart_nombre_prets", severity="bloquant", page=page, piece="lettre_offre",
-            message_fr=f"La lettre d'offre compte {len(said)} prêt(s), le formulaire {len(form_loans)}.",
+            code="ecart_nombre_prets", severity="attention", page=page, piece="lettre_offre",
+            message_fr=f"La lettre d'offre compte {compte(len(said), 'prêt')}, le formulaire "
+            f"{compte(len(form_loans), 'prêt')}.",
         ))
     pairs = _pair(said, list(form_loans))
     for number, (letter, loan) in enumerate(pairs, start=1):
@@ -118,14 +129,14 @@ def letter_vs_form(fields: Sequence[ExtractedField], form_loans: Sequence[Any]) 
         amount = _decimal(letter["montant_eur"].value) if "montant_eur" in letter else None
         if amount is not None and amount != loan.montant_eur:
             checks.append(Check(
-                code="ecart_montant", severity="bloquant", page=letter["montant_eur"].page, piece="lettre_offre",
+                code="ecart_montant", severity="attention", page=letter["montant_eur"].page, piece="lettre_offre",
                 message_fr=f"{label} : la lettre indique {format_euros_fr(amount)}, le formulaire "
                 f"{format_euros_fr(loan.montant_eur)}.",
             ))
         nature = letter.get("nature")
         if nature is not None and nature.value != loan.kind:
             checks.append(Check(
-                code="ecart_nature", severity="bloquant", page=nature.page, piece="lettre_offre",
+                code="ecart_nature", severity="attention", page=nature.page, piece="lettre_offre",
                 message_fr=f"{label} : la lettre le dit {_NATURES.get(str(nature.value), nature.value)}, le "
                 f"formulaire {_NATURES.get(loan.kind, loan.kind)}.",
             ))
@@ -151,7 +162,7 @@ def letter_vs_form(fields: Sequence[ExtractedField], form_loans: Sequence[Any]) 
     form_total = sum((loan.montant_eur for loan in form_loans), Decimal(0))
     if letter_total is not None and letter_total != form_total:
         checks.append(Check(
-            code="ecart_total", severity="bloquant", page=page, piece="lettre_offre",
+            code="ecart_total", severity="attention", page=page, piece="lettre_offre",
             message_fr=f"Le total des prêts de la lettre est {format_euros_fr(letter_total)}, celui du formulaire "
             f"{format_euros_fr(form_total)}.",
         ))
@@ -193,12 +204,16 @@ _PRESENTATION_ROWS = (
     ("surface_utile_m2", "Surface utile (m²)"),
     ("loyer_mensuel_total_eur", "Loyers mensuels (€)"),
     ("loyer_m2_eur", "Loyer moyen (€/m² SH)"),
+    ("loyer_m2_su_eur", "Loyer moyen (€/m² SU, unité du plafond LLI)"),
+    ("transport.distance_m", "Arrêt de transport en commun le plus proche (m)"),
+    ("qualite.classe_dpe", "Classe DPE"),
 )
 
 
 def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tuple[list[ComparisonRow], list[Check]]:
-    """Rows (document value beside form value) and an info check for each difference; the form stays the
-    reference."""
+    """Rows (document value beside form value) and a check for each difference; the form stays the reference.
+    A difference on a value the score reads (transport distance, DPE class) is an `attention` check: the score
+    retains the form's value and the instructor must look."""
     named = by_name(fields)
     form_values: dict[str, Decimal | None] = {
         "logements.total": Decimal(operation.logements.total) if operation.logements else None,
@@ -208,6 +223,19 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
         "loyer_m2_eur": (operation.loyer_mensuel_total_eur / operation.surface_habitable_m2).quantize(Decimal("0.01"))
         if operation.loyer_mensuel_total_eur and operation.surface_habitable_m2 else None,
     }
+    form_values["loyer_m2_su_eur"] = (
+        (operation.loyer_mensuel_total_eur / operation.surface_utile_m2).quantize(Decimal("0.01"))
+        if operation.loyer_mensuel_total_eur and operation.surface_utile_m2 else None)
+    transport = getattr(operation, "transport", None)
+    form_values["transport.distance_m"] = (
+        Decimal(transport.distance_m) if transport is not None and transport.distance_m is not None else None)
+    quality = getattr(operation, "qualite_construction", None)
+    form_text = {"qualite.classe_dpe": quality.classe_dpe if quality is not None else None}
+    if (stops := named.get("environnement.transports")) is not None and \
+            (nearest := nearest_transport_m(str(stops.value))) is not None:
+        named["transport.distance_m"] = stops.model_copy(update={"value": str(nearest)})
+    if (dpe := named.get("energie.dpe")) is not None:
+        named["qualite.classe_dpe"] = dpe
     if operation.logements:
         for typ in ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus"):
             form_values[f"logements.{typ}"] = Decimal(getattr(operation.logements, typ))
@@ -217,6 +245,19 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
                                         for t in ("t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus")}
     for name, label in labels.items():
         document = named.get(name)
+        if name in form_text:
+            text = form_text[name]
+            if document is None and text is None:
+                continue
+            rows.append(ComparisonRow(champ=name, libelle=label, document=None if document is None else document.value,
+                                      formulaire=text, page=None if document is None else document.page))
+            if document is not None and text is not None and str(document.value).strip().upper() != text:
+                checks.append(Check(
+                    code="ecart_presentation", severity="attention", page=document.page, piece="dossier_presentation",
+                    message_fr=f"{label} : le dossier de présentation indique {document.value}, le formulaire {text} ; "
+                    f"le score retient le formulaire.",
+                ))
+            continue
         form_value = form_values.get(name)
         if document is None and form_value is None:
             continue
@@ -226,8 +267,10 @@ def presentation_vs_form(fields: Sequence[ExtractedField], operation: Any) -> tu
         doc_value = _decimal(document.value) if document is not None else None
         tolerance = Decimal("0.01") if name == "loyer_m2_eur" else Decimal(0)
         if doc_value is not None and form_value is not None and abs(doc_value - form_value) > tolerance:
+            scored = name == "transport.distance_m"  # the score reads it: the instructor must look
             checks.append(Check(
-                code="ecart_presentation", severity="info", page=document.page if document else None,
+                code="ecart_presentation", severity="attention" if scored else "info",
+                page=document.page if document else None,
                 piece="dossier_presentation",
                 message_fr=f"{label} : le dossier de présentation indique {document.value if document else ''}, "
                 f"le formulaire {form_value}.",

@@ -11,6 +11,7 @@ from typing import Literal
 
 from ami.domain.extraction import ExtractedField
 from ami.domain.extraction.french import normalise
+from ami.domain.extraction.layout import PageLayout
 
 PAGE_BREAK = "\n\f\n"
 SOURCE_MAX = 240
@@ -22,9 +23,11 @@ _LOWER_EXCEPTIONS = ("\u0130", "\u0131", "\u017f")
 
 @dataclass
 class Document:
-    """Pages joined by a form feed line; offsets map back to (1-based) pages."""
+    """Pages joined by a form feed line; offsets map back to (1-based) pages. `layouts`, when the words'
+    positions are known, lets the table readers work on geometry; `scanned` says they came from OCR."""
 
     pages: list[str]
+    layouts: list[PageLayout] | None = None
     text: str = field(init=False)
     starts: list[int] = field(init=False)
 
@@ -38,6 +41,10 @@ class Document:
             parts.append(clean)
             offset += len(clean) + len(PAGE_BREAK)
         self.text = PAGE_BREAK.join(parts)
+
+    @property
+    def scanned(self) -> bool:
+        return bool(self.layouts) and any(layout.ocr for layout in self.layouts or ())
 
     @cached_property
     def lower(self) -> str | None:
@@ -127,29 +134,29 @@ def is_footer(line: str) -> bool:
 
 DocumentKind = Literal["lettre_offre", "dossier_presentation"]
 
+# Matched on lower-case text: a case-sensitive search is several times faster than re.IGNORECASE.
 _LETTER_MARKERS = re.compile(
     r"lettre\s+d'offre|offre\s+de\s+(?:prêts?|financement)|lettre\s+d'intention|intention\s+de\s+financement|"
-    r"offre\s+valable",
-    re.IGNORECASE,
+    r"offre\s+valable"
 )
 _DOSSIER_MARKERS = re.compile(
-    r"dossier\s+de\s+présentation|présentation\s+de\s+l'opération|notice\s+de\s+présentation", re.IGNORECASE
+    r"dossier\s+de\s+présentation|présentation\s+de\s+l'opération|notice\s+de\s+présentation"
 )
 CLASSIFY_PAGES = 3
 
 
 def classify(pages: list[str]) -> DocumentKind | None:
     """Which piece the first pages say this is; None when they say neither, or both as clearly."""
-    head = normalise("\n".join(pages[:CLASSIFY_PAGES]))
-    letter = len(_LETTER_MARKERS.findall(head))
-    dossier = len(_DOSSIER_MARKERS.findall(head))
+    head = normalise("\n".join(pages[:CLASSIFY_PAGES])).lower()
+    letter = _LETTER_MARKERS.search(head) is not None  # whether, not how often: the first one is enough
+    dossier = _DOSSIER_MARKERS.search(head) is not None
     if letter and not dossier:
         return "lettre_offre"
     if dossier and not letter:
         return "dossier_presentation"
     if letter and dossier:
         # A letter may cite "la présentation de l'opération"; a dossier may quote the offer once.
-        first = normalise(pages[0])[:600] if pages else ""
+        first = normalise(pages[0])[:600].lower() if pages else ""
         if _DOSSIER_MARKERS.search(first) and not _LETTER_MARKERS.search(first):
             return "dossier_presentation"
         if _LETTER_MARKERS.search(first) and not _DOSSIER_MARKERS.search(first):

@@ -8,11 +8,12 @@ blocks said, unless the letter has neither.
 
 from __future__ import annotations
 
+import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from ami.domain.extraction import Check, ExtractedField
+from ami.domain.extraction import Check, ExtractedField, prose, tables
 from ami.domain.extraction.document import Document, is_footer
 from ami.domain.extraction.french import (
     AMOUNT_RE,
@@ -30,6 +31,11 @@ from ami.domain.extraction.french import (
     parse_percent,
     words_amount_span,
 )
+from ami.domain.extraction.loan_line import LoanLine
+from ami.domain.extraction.ocr import OCR_CONFIDENCE
+from ami.domain.extraction.tables import label_field
+from ami.domain.extraction.values import read_value
+from ami.domain.extraction.vocabulary import IGNORED, vocabulary
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
 _PRODUCT = r"\b(" + "|".join(PRODUCTS) + r")\b"
@@ -47,25 +53,9 @@ _PROFILE_RE = re.compile(
     re.IGNORECASE,
 )
 _RATE_TYPE_RE = re.compile(
-    r"(double\s+révisabilité|non\s+révisable|révisable|taux\s+fixe|fixe)", re.IGNORECASE
+    r"(double\s+révisabilité|non\s+révisable|révisable|taux\s+fixe|(?<!marge\s)fixe)", re.IGNORECASE
 )
 _EMPTY_CELL_RE = re.compile(r"(?<!\S)(?:-|—|–|néant|sans|aucun)(?!\S)", re.IGNORECASE)
-
-
-@dataclass
-class LoanLine:
-    """What one loan line says: name -> (value, start, end, confidence)."""
-
-    anchor: int
-    values: dict[str, tuple[str | int, int, int, float]] = field(default_factory=dict)
-
-    def put(self, name: str, value: str | int, start: int, end: int, confidence: float) -> None:
-        if name not in self.values:
-            self.values[name] = (value, start, end, confidence)
-
-    def amount(self) -> Decimal | None:
-        found = self.values.get("montant_eur")
-        return Decimal(str(found[0])) if found else None
 
 
 @dataclass
@@ -79,13 +69,17 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     fields: list[ExtractedField] = []
     checks: list[Check] = []
     _header(doc, fields)
-    loans = _table_loans(doc) or _block_loans(doc) or _sentence_loans(doc, [])
+    loans = (_geometry_loans(doc) or _table_loans(doc) or _block_loans(doc) or _sentence_loans(doc, [])
+             or prose.loans(doc))
     if loans:
         _sentence_loans(doc, loans)  # completes what a table or block did not say
     for index, loan in enumerate(loans):
         _amount_words(doc, loan, index, checks)
         for name, (value, start, end, confidence) in sorted(loan.values.items()):
             fields.append(doc.field(f"prets[{index}].{name}", value, start, end, confidence))
+        for name, placed in sorted(loan.placed.items()):
+            fields.append(ExtractedField(name=f"prets[{index}].{name}", value=placed.value, page=placed.page,
+                                         source=placed.source, confidence=round(placed.confidence, 2)))
     if loans:
         fields.append(
             ExtractedField(name="prets.nombre", value=len(loans), page=doc.page_of(loans[0].anchor),
@@ -93,7 +87,22 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
         )
     _total(doc, fields, loans, checks)
     _guarantee(doc, fields)
+    if doc.scanned:
+        # Read by OCR: every value is one the instructor checks on the document.
+        fields = [f.model_copy(update={"confidence": min(f.confidence, OCR_CONFIDENCE)}) for f in fields]
     return LetterExtraction(fields=fields, checks=checks)
+
+
+def _geometry_loans(doc: Document) -> list[LoanLine]:
+    """Loans of a transposed table, else of a table with one row per loan, read from the words' positions."""
+    if not doc.layouts:
+        return []
+    found = tables.transposed_loans(doc.layouts) or tables.row_table_loans(doc.layouts)
+    loans = []
+    for placed in found:
+        page = min(value.page for value in placed.values())
+        loans.append(LoanLine(anchor=doc.starts[page - 1] if page <= len(doc.starts) else 0, placed=dict(placed)))
+    return loans
 
 
 # ---------------------------------------------------------------- header
@@ -303,7 +312,8 @@ def _profile(word: str) -> str:
 
 # ---------------------------------------------------------------- one block per loan
 
-_BLOCK_RE = re.compile(r"^\s*prêt\s*(?:n°|no|numéro)?\s*(\d{1,2})\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_BLOCK_RE = re.compile(r"^\s*(?:prêt|ligne(?:\s+du\s+prêt)?)\s*(?:n°|no|numéro)?\s*(\d{1,2})\b(?!\s*%)[^\n]*$",
+                       re.IGNORECASE | re.MULTILINE)
 _BLOCK_END_RE = re.compile(
     r"^\s*(?:garantie(?:s)?\s*$|validité|conditions\s+générales|nous\s+vous\s+prions|veuillez\s+agréer|"
     r"total\b|montant\s+total)",
@@ -351,9 +361,39 @@ def _block_loans(doc: Document) -> list[LoanLine]:
         if nature := re.search(_NATURE, head, re.IGNORECASE):
             loan.put("nature", _nature(nature.group(1)), anchor.start() + nature.start(),
                      anchor.start() + nature.end(), 0.95)
+        elif said := vocabulary().nature(head[anchor.end(1) - anchor.start():]):
+            loan.put("nature", said, anchor.start(), anchor.end(), 0.92)
+        _labelled_values(doc, loan, anchor.end(), end)
         _block_values(doc, loan, anchor.end(), end)
         loans.append(loan)
+    numbers = [int(anchor.group(1)) for anchor in anchors]
+    if len(set(numbers)) == len(numbers):  # blocks in two columns: the loans in their numbers' order
+        loans = [loan for _, loan in sorted(zip(numbers, loans, strict=True), key=lambda pair: pair[0])]
     return loans
+
+
+def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
+    """'Label : value' lines of a block, the label matched with the vocabulary (a value wrapped onto the next
+    line is joined to it): a known label and a value of the right form are two cues."""
+    vocab = vocabulary()
+    said: list[list[int]] = []  # [label start, colon, value end]
+    for match in re.finditer(r"[^\n]+", doc.text[start:end]):
+        line_start, line_end = start + match.start(), start + match.end()
+        colon = doc.text.find(":", line_start, line_end)
+        if colon > line_start:
+            said.append([line_start, colon, line_end])
+        elif said and not is_footer(match.group(0)) and match.group(0).strip() != "\f":
+            said[-1][2] = line_end
+    for label_start, colon, value_end in said:
+        name, sure = label_field(doc.text[label_start:colon], vocab)
+        if name is None or name == IGNORED:
+            continue
+        value_text = doc.text[colon + 1 : value_end].replace("\n", " ")
+        end = value_end
+        if name == "montant_eur" and (figures := AMOUNT_RE.search(doc.text, colon, value_end)):
+            end = figures.end()  # the amount in words that may follow is checked against it
+        for found, value, confidence in read_value(vocab.kinds[name], value_text, sure, vocab):
+            loan.put(found or name, value, label_start, end, confidence)
 
 
 def _block_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
@@ -459,7 +499,7 @@ def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
             continue
         unmatched.remove(twin)
         for name, stated in said.values.items():
-            if name not in twin.values:
+            if not twin.has(name):
                 twin.values[name] = stated
     return loans
 
@@ -535,23 +575,37 @@ def _guarantee(doc: Document, fields: list[ExtractedField]) -> None:
 
 # ---------------------------------------------------------------- findings that need no form
 
-_OTHER_GUARANTOR_RE = re.compile(
-    r"(?:garantie|caution(?:nement)?)\s+(?:\w+\s+){0,3}?(?:de\s+la|du|de\s+l'|d'une?|par\s+la|par\s+le|par\s+l')\s*"
-    r"(commune|ville|collectivité(?:\s+territoriale)?|département|région|métropole|communauté\s+\w+|EPCI|"
-    r"conseil\s+\w+)|\b(CGLLS)\b|caisse\s+de\s+garantie\s+du\s+logement",
-    re.IGNORECASE,
-)
-_OTHER_GUARANTOR_WORDS = ("garantie", "caution", "cglls", "caisse")  # what every match starts with
+_SENTENCE_END = re.compile(r"[.;](?=\s)|\n\s*\n|\f")
 
 
 def other_guarantors(pages: list[str] | Document) -> list[Check]:
+    """Every mention of a guarantee by someone other than Action Logement: a guarantee word and a public
+    body or the CGLLS within the same sentence (the wordings are in vocabulaire.toml)."""
     doc = pages if isinstance(pages, Document) else Document(pages)
-    checks = []
-    if match := doc.search_at(_OTHER_GUARANTOR_RE, _OTHER_GUARANTOR_WORDS):
-        checks.append(Check(
-            code="autre_garant", severity="attention", page=doc.page_of(match.start()),
-            message_fr=f"La lettre mentionne une autre garantie (« {doc.source(match.start(), match.end())} ») ; "
-            "Action Logement Services ne garantit que si le plan de financement ne comporte aucune autre "
-            "garantie.",
-        ))
-    return checks
+    vocab = vocabulary()
+    text = doc.text
+    mentions: list[tuple[int, int]] = []
+    ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
+    starts = [end for _, end in ends]
+    lower = doc.lower
+    words = (vocab.guarantee_lower_re.finditer(lower) if lower is not None and vocab.guarantee_lower_re
+             else vocab.guarantee_re.finditer(text))
+    for word in words:
+        if any(s <= word.start() < e for s, e in mentions):
+            continue  # in a sentence already quoted
+        before = bisect.bisect_right(starts, word.start())
+        sentence_start = starts[before - 1] if before else 0
+        after = bisect.bisect_left(ends, (word.end(), -1))
+        sentence_end = ends[after][0] if after < len(ends) else len(text)
+        low = max(sentence_start, word.start() - vocab.window)
+        high = min(sentence_end, word.end() + vocab.window)
+        if vocab.guarantor_re.search(text, low, high):
+            mentions.append((sentence_start, sentence_end))
+    if not mentions:
+        return []
+    quoted = " ; ".join(f"« {doc.source(s, e)} »" for s, e in mentions[:3])
+    return [Check(
+        code="autre_garant", severity="attention", page=doc.page_of(mentions[0][0]),
+        message_fr=f"La lettre mentionne une autre garantie que celle d'Action Logement Services ({quoted}) ; "
+        "Action Logement Services ne garantit que si le plan de financement ne comporte aucune autre garantie.",
+    )]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ami.domain.extraction import ExtractedField
 from ami.domain.extraction.document import Document, decimal_str, match_at
@@ -178,3 +178,12 @@ def _number(integer: str, decimals: str | None) -> Decimal | None:
     except InvalidOperation:
         return None
     return value + Decimal(f"0.{decimals}") if decimals else value
+
+
+_DISTANCE = re.compile(r"(\d+(?:,\d+)?)\s*(km|m)\b")
+
+
+def nearest_transport_m(stops: str) -> Decimal | None:
+    """The nearest stop of an `environnement.transports` value (« tramway 250 m ; bus 1,2 km »), in metres."""
+    metres = [Decimal(n.replace(",", ".")) * (1000 if unit == "km" else 1) for n, unit in _DISTANCE.findall(stops)]
+    return min(metres).quantize(Decimal(1), rounding=ROUND_HALF_UP) if metres else None

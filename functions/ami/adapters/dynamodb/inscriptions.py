@@ -1,0 +1,54 @@
+"""Inscriptions waiting for their code, in the dossiers table (INSCRIPTION#<address>/PENDING).
+
+The item carries `expires_epoch`, the table's TTL attribute: DynamoDB removes an unconfirmed
+inscription some time after it expired (the service checks the expiry itself, TTL is only cleanup).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ami.adapters.aws import Aws, default_aws
+from ami.domain.inscription import PendingRegistration
+from ami.settings import Settings
+
+
+def _key(email: str) -> dict[str, str]:
+    return {"pk": f"INSCRIPTION#{email.strip().lower()}", "sk": "PENDING"}
+
+
+class DynamoRegistrations:
+    def __init__(self, settings: Settings, aws: Aws | None = None) -> None:
+        self.table = (aws or default_aws()).table(settings.dossiers_table)
+
+    def put_pending(self, pending: PendingRegistration) -> None:
+        item: dict[str, Any] = {
+            **_key(pending.email),
+            "doc": pending.model_dump_json(),
+            "attempts": 0,
+            "expires_epoch": int(pending.expires_at.timestamp()),
+        }
+        self.table.put_item(Item=item)
+
+    def get_pending(self, email: str) -> PendingRegistration | None:
+        item = self.table.get_item(Key=_key(email), ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        pending = PendingRegistration.model_validate_json(item["doc"])
+        return pending.model_copy(update={"attempts": int(item.get("attempts", 0))})
+
+    def count_attempt(self, email: str, max_attempts: int) -> bool:
+        client = self.table.meta.client
+        try:
+            self.table.update_item(
+                Key=_key(email),
+                UpdateExpression="ADD attempts :one",
+                ConditionExpression="attribute_exists(pk) AND attempts < :max",
+                ExpressionAttributeValues={":one": 1, ":max": max_attempts},
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def delete_pending(self, email: str) -> None:
+        self.table.delete_item(Key=_key(email))

@@ -1,0 +1,109 @@
+"""Loans said in sentences, as lettres d'intention write them: "un prêt PLI destiné à la charge foncière,
+d'un montant de 1 250 000 euros (un million deux cent cinquante mille euros), d'une durée d'amortissement
+de 50 ans, précédée d'une période de préfinancement de 24 mois, au taux du Livret A majoré de 0,60 %".
+
+One loan per sentence (or list item) that names a product and an amount in figures. A duration belongs
+to the nearest characteristic named before it (a deferral is not the amortisation). Prose is one cue: its
+values stay below high confidence, except an amount whose figures and words agree (two cues).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ami.domain.extraction.document import Document
+from ami.domain.extraction.french import (
+    AMOUNT_RE,
+    DURATION_RE,
+    duration_months,
+    euros_str,
+    parse_amount_words,
+    parse_figures,
+    words_amount_span,
+)
+from ami.domain.extraction.loan_line import LoanLine
+from ami.domain.extraction.values import margin, percent_str
+from ami.domain.extraction.vocabulary import vocabulary
+
+ONE_CUE = 0.8
+TWO_CUES = 0.95
+_ITEM_END = re.compile(r"(?:[.;](?=\s*\n|\s*$)|\n\s*\n|\n(?=\s*[-–•]\s+[^\W\d]))")
+_PRODUCT_RE = re.compile(r"\bpr[êe]ts?\s+(?:de\s+type\s+)?(PLI|PLS|PLUS|PLAI|PHB|PAM|PSLA|CPLS|PHARE|PEB)\b")
+_KEYWORDS = re.compile(
+    r"différé(?:\s+d'amortissement)?|préfinancement|amortissement|amortissable|remboursable|durée|\bsur\b",
+    re.IGNORECASE,
+)
+_NO_PREFI = re.compile(r"sans\s+(?:période\s+de\s+|phase\s+de\s+)?préfinancement", re.IGNORECASE)
+_RATE = re.compile(
+    r"livret\s*a\s*,?\s*((?:majoré|minoré)e?\s+de|[+\-−]|plus|moins)\s*(\d{1,2}(?:[,.]\d{1,4})?)\s*%", re.IGNORECASE
+)
+_PERIODICITY = re.compile(r"échéances?\s+(annuelle|semestrielle|trimestrielle|mensuelle)s?", re.IGNORECASE)
+
+
+def loans(doc: Document) -> list[LoanLine]:
+    """LoanLines of the sentences that each describe one loan."""
+
+    text = doc.text
+    found = []
+    start = 0
+    for end_match in [*_ITEM_END.finditer(text), None]:
+        end = end_match.end() if end_match else len(text)
+        item = text[start:end].replace("\n", " ")  # a sentence runs over lines; offsets stay the same
+        offset = start
+        start = end
+        product = _PRODUCT_RE.search(item)
+        amount = AMOUNT_RE.search(item)
+        if not product or not amount:
+            continue
+        value = parse_figures(amount.group(1), amount.group(2))
+        if value is None:
+            continue
+        loan = LoanLine(anchor=offset + product.start())
+        loan.put("produit", product.group(1), offset + product.start(), offset + product.end(), ONE_CUE)
+        loan.put("montant_eur", euros_str(value), offset + amount.start(), offset + amount.end(),
+                 _amount_confidence(item, amount, value))
+        if nature := vocabulary().nature(item):
+            loan.put("nature", nature, offset, offset + len(item), ONE_CUE)
+        _durations(item, offset, loan)
+        if rate := _RATE.search(item):
+            loan.put("index", "livret_a", offset + rate.start(), offset + rate.end(), ONE_CUE)
+            said = margin(rate.group(0)[rate.start(1) - rate.start():])
+            if said is not None:
+                loan.put("marge_pct", percent_str(said), offset + rate.start(), offset + rate.end(), ONE_CUE)
+        if periodicity := _PERIODICITY.search(item):
+            loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
+                     offset + periodicity.end(), ONE_CUE)
+        found.append(loan)
+    return found
+
+
+def _amount_confidence(item: str, amount: re.Match[str], value: Decimal) -> float:
+    """Figures with the same amount in words just before or after them are two cues."""
+    for window in (item[amount.end() : amount.end() + 200], item[max(0, amount.start() - 200) : amount.start()]):
+        span = words_amount_span(window)
+        if span is None:
+            continue
+        words = parse_amount_words(window[span[0] :])
+        if words is not None:
+            return TWO_CUES if words == value else 0.4
+    return ONE_CUE
+
+
+def _durations(item: str, offset: int, loan: LoanLine) -> None:
+    put = loan.put
+    if no_prefi := _NO_PREFI.search(item):
+        put("duree_prefinancement_mois", 0, offset + no_prefi.start(), offset + no_prefi.end(), ONE_CUE)
+    for duration in DURATION_RE.finditer(item):
+        before = item[max(0, duration.start() - 70) : duration.start()]
+        keywords = list(_KEYWORDS.finditer(before))
+        if not keywords:
+            continue
+        keyword = keywords[-1].group(0).lower()
+        if keyword.startswith("différé"):
+            name = "differe_mois"
+        elif keyword == "préfinancement":
+            name = "duree_prefinancement_mois"
+        else:
+            name = "duree_amortissement_mois"
+        put(name, duration_months(duration), offset + duration.start(), offset + duration.end(), ONE_CUE)

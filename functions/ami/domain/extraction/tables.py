@@ -1,0 +1,354 @@
+"""Loan tables read from geometry: the transposed table of BdT offers (one column per Ligne du Prêt, one
+row per characteristic) and the table with one row per loan, each possibly continued on later pages.
+
+Both work on the words' positions (`ami.domain.extraction.layout`), never on the order the text came out in:
+columns are where the value cells start, a row of a transposed table is the block of label lines in the
+first column (a label wrapped over two lines is one block) and every value whose middle falls beside it.
+A value is given with high confidence when its label is a known one and it sits in a loan's column (two
+cues); a label recognised only by its first words lowers it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import statistics
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+
+from ami.domain.extraction.layout import Line, PageLayout, Word, build_lines
+from ami.domain.extraction.values import read_value
+from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
+
+SURE = 0.95
+PREFIX_ONLY = 0.85
+_TOLERANCE = 4.0  # points: a cell starts at its column's left edge, give or take
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_HEADING = re.compile(r"^\s*(?:ligne(?:\s+du\s+pr[êe]t)?|pr[êe]t)\s*(?:n°|no|numéro)?\s*\d{1,2}\b", re.IGNORECASE)
+_KEY_FIELDS = {"montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct", "nature",
+               "index"}
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A value read from geometry: where it is, what the page says there, how sure the reading is."""
+
+    value: str | int
+    page: int
+    source: str
+    confidence: float
+
+
+Loan = dict[str, Placed]
+
+
+def label_field(text: str, vocab: Vocabulary) -> tuple[str | None, float]:
+    """The field a label cell announces: exactly a known label (units in parentheses and a colon aside)
+    is sure; a cell that only starts with one is less so."""
+    return _label_field(text) if vocab is vocabulary() else _match_label(text, vocab)
+
+
+@lru_cache(maxsize=4096)
+def _label_field(text: str) -> tuple[str | None, float]:
+    return _match_label(text, vocabulary())
+
+
+def _match_label(text: str, vocab: Vocabulary) -> tuple[str | None, float]:
+    bare = _PARENTHESES.sub(" ", text).strip().rstrip(":").strip()
+    exact = vocab.field_exact(bare)
+    if exact is not None:
+        return exact, SURE
+    found, _ = vocab.field_of(bare)
+    return (found, PREFIX_ONLY) if found is not None else (None, 0.0)
+
+
+# ---------------------------------------------------------------- transposed tables
+
+
+@dataclass
+class _Row:
+    page: int
+    label: str
+    top: float
+    bottom: float
+    values: dict[int, list[Word]] = field(default_factory=dict)
+
+
+def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
+    """Loans of every transposed table of the letter, in column order, tables in page order. A table at
+    the top of a page whose only repeated rows are the header (product, nature) continues the last table
+    of the page before (a table crossing a page break with its header repeated)."""
+    vocab = vocabulary()
+    tables: list[tuple[list[Loan], set[str], int]] = []  # (loans by column, fields read, page)
+    for layout in layouts:
+        for rows, columns in _page_tables(layout, vocab):
+            for table, names in _tables_from_rows(rows, columns, vocab):
+                if tables and tables[-1][2] == layout.number - 1 and _continues(tables[-1], table, names):
+                    previous, seen, _ = tables[-1]
+                    for before, after in zip(previous, table, strict=False):
+                        for name, placed in after.items():
+                            before.setdefault(name, placed)
+                    tables[-1] = (previous, seen | names, layout.number)
+                else:
+                    tables.append((table, names, layout.number))
+    loans: list[Loan] = []
+    for table, names, _ in tables:
+        if len(names & _KEY_FIELDS) >= 2:
+            loans.extend(loan for loan in table if loan)
+    return loans
+
+
+def _continues(previous: tuple[list[Loan], set[str], int], table: list[Loan], names: set[str]) -> bool:
+    header = {"produit", "nature"}
+    return len(previous[0]) == len(table) and not (names - header) & (previous[1] - header)
+
+
+def _page_tables(layout: PageLayout, vocab: Vocabulary) -> list[tuple[list[_Row], int]]:
+    lines = layout.lines
+    # Seed rows: a label cell that is exactly a known label (read or ignored) and values beside it.
+    seeds = [line for line in lines if len(line.cells) >= 2 and label_field(line.cells[0].text, vocab)[1] == SURE]
+    if len(seeds) < 2:
+        return []
+    label_x = statistics.median(line.cells[0].x0 for line in seeds)
+    starts = sorted(cell.x0 for line in seeds for cell in line.cells[1:] if cell.x0 > label_x + 20)
+    if not starts:
+        return []
+    columns: list[float] = [starts[0]]
+    for x in starts[1:]:
+        if x - columns[-1] > 3 * _TOLERANCE and x - _last_start(starts, x) > 3 * _TOLERANCE:
+            columns.append(x)
+    # Keep the columns most seed lines use; a stray start (a wrapped value) is not a column.
+    columns = [x for x in columns if sum(1 for line in seeds if any(abs(c.x0 - x) <= _TOLERANCE
+                                                                      for c in line.cells[1:])) >= 2] or columns[:1]
+    heights = [w.bottom - w.top for line in seeds for w in line.words]
+    height = statistics.median(heights)
+    # From the first seed to the last, and beyond either while the lines stay close together (rows whose
+    # label wraps are no seeds).
+    first, last = lines.index(seeds[0]), lines.index(seeds[-1])
+    while first > 0 and lines[first].top - lines[first - 1].bottom <= 2.5 * height and not _crosses(
+            lines[first - 1], label_x, columns[0]) and len(lines[first - 1].cells) <= len(columns) + 1:
+        first -= 1
+    while last + 1 < len(lines) and lines[last + 1].top - lines[last].bottom <= 2.5 * height and not _crosses(
+            lines[last + 1], label_x, columns[0]):
+        last += 1
+    region = [line for line in lines[first : last + 1] if not _crosses(line, label_x, columns[0])]
+    rows = _rows(region, label_x, columns, layout.number, 1.2 * height)
+    return [(rows, len(columns))]
+
+
+def _last_start(starts: list[float], x: float) -> float:
+    before = [s for s in starts if s < x]
+    return before[-1] if before else -1e9
+
+
+def _crosses(line: Line, label_x: float, first_column: float) -> bool:
+    """A paragraph line: one cell running from the label column across the first value column."""
+    return any(cell.x0 < first_column - _TOLERANCE and cell.x1 > first_column + 3 * _TOLERANCE
+               and len(cell.text.split()) > 3 for cell in line.cells)
+
+
+def _rows(region: list[Line], label_x: float, columns: list[float], page: int, gap: float) -> list[_Row]:
+    rows: list[_Row] = []
+    values: list[tuple[int, Word]] = []
+    # A word starts in the last column whose start (less the tolerance) it reaches; -1 is the label column.
+    # The starts ascend, so a bisection finds it.
+    reached = [start - _TOLERANCE for start in columns]
+    for line in region:
+        label_words = []
+        for word in line.words:
+            column = bisect.bisect_right(reached, word.x0) - 1
+            if column < 0:
+                label_words.append(word)
+            else:
+                values.append((column, word))
+        if not label_words:
+            continue
+        text = " ".join(w.text for w in label_words)
+        line_top, line_bottom = min(w.top for w in label_words), max(w.bottom for w in label_words)
+        if rows and line_top - rows[-1].bottom < gap and not rows[-1].values:
+            rows[-1].label = _join(rows[-1].label, text)
+            rows[-1].bottom = max(rows[-1].bottom, line_bottom)
+        else:
+            rows.append(_Row(page, text, line_top, line_bottom))
+    if not rows:
+        return rows
+    tops = [r.top for r in rows]
+    for column, word in values:
+        # The row beside the value (its band widened by half a gap), else the last row above it.
+        middle = word.middle
+        index = bisect.bisect_right(tops, middle + gap / 2) - 1
+        if index < 0:
+            continue
+        row = rows[index]
+        if index + 1 < len(rows) and middle > row.bottom + gap / 2 and rows[index + 1].top - gap / 2 <= middle:
+            row = rows[index + 1]
+        row.values.setdefault(column, []).append(word)
+    return rows
+
+
+def _join(first: str, second: str) -> str:
+    if first.endswith("-") and second[:1].islower():
+        return first[:-1] + second
+    return f"{first} {second}"
+
+
+def _cell_text(words: list[Word]) -> str:
+    if len(words) == 1:
+        return words[0].text
+    if max(w.top for w in words) - min(w.top for w in words) < 0.5 * min(w.bottom - w.top for w in words):
+        return " ".join(w.text for w in sorted(words, key=lambda w: w.x0))  # one line
+    return " ".join(" ".join(w.text for w in line.words) for line in build_lines(words))
+
+
+def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary) -> list[tuple[list[Loan], set[str]]]:
+    """Rows into tables of `columns` loans; a characteristic met twice starts the next table (one sheet per
+    loan, or the next loans' columns)."""
+    tables: list[tuple[list[Loan], set[str]]] = []
+    for index, row in enumerate(rows):
+        if not row.values and _HEADING.match(row.label):
+            tables.append(([{} for _ in range(columns)], set()))  # "Ligne du Prêt n° 2": the next sheet
+            continue
+        name, sure = label_field(row.label, vocab)
+        if name is None and index + 1 < len(rows) and not rows[index + 1].values:
+            name, sure = label_field(f"{row.label} {rows[index + 1].label}", vocab)
+        if name is None or name == IGNORED:
+            continue
+        kind = vocab.kinds[name]
+        said: list[tuple[int, str, str | int, float, str]] = []
+        for column, words in sorted(row.values.items()):
+            text = _cell_text(words)
+            for found, value, confidence in read_value(kind, text, sure, vocab):
+                said.append((column, found or name, value, min(confidence, min(w.confidence for w in words)),
+                             f"{row.label} : {text}"))
+        if not said:
+            continue
+        names = {found for _, found, _, _, _ in said}
+        if not tables or names & tables[-1][1]:  # a characteristic met twice: the next loans
+            tables.append(([{} for _ in range(columns)], set()))
+        current, seen = tables[-1]
+        for column, found, value, confidence, source in said:
+            if column < len(current) and found not in current[column]:
+                current[column][found] = Placed(value, row.page, source[:240], confidence)
+        seen |= names
+    return tables
+
+
+# ---------------------------------------------------------------- one row per loan
+
+
+def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
+    """Tables whose header names at least three loan characteristics, one loan per row below it; the header
+    repeated on the next page continues the table."""
+    vocab = vocabulary()
+    loans: list[Loan] = []
+    for layout in layouts:
+        lines = layout.lines
+        index = 0
+        while index < len(lines):
+            header = _header(lines, index, vocab)
+            if header is None:
+                index += 1
+                continue
+            columns, index = header
+            while index < len(lines):
+                line = lines[index]
+                if _header(lines, index, vocab) is not None or _ends_table(line, columns):
+                    break
+                loan = _row_loan(line, columns, layout.number, vocab)
+                if loan is not None:
+                    loans.append(loan)
+                index += 1
+    return loans
+
+
+@dataclass
+class _Column:
+    x0: float
+    x1: float
+    text: str
+    name: str = ""
+    sure: float = 0.0
+
+
+def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Column], int] | None:
+    """(columns, index of the first line after the header) when the line at `index`, with the lines of its
+    wrapped cells just above and below it, names three characteristics or more, the amount among them."""
+    line = lines[index]
+    if len(line.cells) < 3 or any(ch.isdigit() for ch in line.text):
+        return None
+    height = statistics.median(w.bottom - w.top for w in line.words)
+
+    def close(first: Line, second: Line) -> bool:
+        return second.top - first.bottom < 0.8 * height and not any(ch.isdigit() for ch in first.text + second.text)
+
+    start = index
+    while start > 0 and close(lines[start - 1], lines[start]):
+        start -= 1
+    end = index + 1
+    while end < len(lines) and close(lines[end - 1], lines[end]):
+        end += 1
+    # Header cells wrapped over several lines (centred vertically or not): the text at one left edge.
+    columns: list[_Column] = []
+    for row in lines[start:end]:
+        for cell in row.cells:
+            column = next((c for c in columns if abs(c.x0 - cell.x0) <= _TOLERANCE), None)
+            if column is None:
+                columns.append(_Column(cell.x0, cell.x1, cell.text))
+            else:
+                column.text = _join(column.text, cell.text)
+                column.x1 = max(column.x1, cell.x1)
+    split: list[_Column] = []
+    for column in sorted(columns, key=lambda c: c.x0):
+        split.extend(_header_cells(column, vocab))
+    for column in split:
+        name, column.sure = label_field(column.text, vocab)
+        column.name = name or ""
+    named = {c.name for c in split if c.name and c.name != IGNORED}
+    if len(named) < 3 or "montant_eur" not in named:
+        return None
+    return split, end
+
+
+def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:
+    """A header, or two when two headers touch ("Montant Préfinancement"): split where both halves are
+    known labels (their edges estimated from the characters' share of the width)."""
+    if label_field(column.text, vocab)[1] == SURE:
+        return [column]
+    words = column.text.split()
+    for cut in range(1, len(words)):
+        first, second = " ".join(words[:cut]), " ".join(words[cut:])
+        if label_field(first, vocab)[1] == SURE and label_field(second, vocab)[1] == SURE:
+            edge = column.x0 + (column.x1 - column.x0) * (len(first) + 1) / (len(column.text) + 1)
+            return [_Column(column.x0, edge - 2, first), _Column(edge, column.x1, second)]
+    return [column]
+
+
+def _row_loan(line: Line, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
+    # A column runs to the middle of the gap between its header and the next one: a value aligned right
+    # under a header aligned right, or a value wider than its header, stays in its column.
+    bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
+    cells: dict[int, list[Word]] = {}
+    for word in line.words:
+        middle = (word.x0 + word.x1) / 2
+        cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
+    loan: Loan = {}
+    for index, words in cells.items():
+        column = columns[index]
+        if not column.name or column.name == IGNORED:
+            continue
+        text = " ".join(w.text for w in words)
+        for found, value, confidence in read_value(vocab.kinds[column.name], text, column.sure, vocab):
+            loan.setdefault(found or column.name, Placed(value, page, line.text[:240],
+                                                         min(confidence, min(w.confidence for w in words))))
+    if "montant_eur" not in loan or not ({"produit", "nature"} & set(loan)):
+        return None
+    return loan
+
+
+def _ends_table(line: Line, columns: list[_Column]) -> bool:
+    """The total row, or a paragraph: a cell running over three columns or more."""
+    if fold(line.cells[0].text).startswith("total"):
+        return True
+    return any(sum(1 for c in columns if cell.x0 <= c.x0 + _TOLERANCE and c.x1 <= cell.x1 + _TOLERANCE) >= 3
+               and cell.x0 <= columns[0].x0 + _TOLERANCE for cell in line.cells)

@@ -1,0 +1,127 @@
+"""A characteristic's value as a letter writes it, read for the field its label announced.
+
+`read_value(kind, text)` gives the (field, value) pairs a cell says: an amount cell gives `montant_eur`,
+a rate cell ("Livret A + 0,60 %") gives `index` and `marge_pct`, a total duration gives both durations.
+A cell that does not say the thing plainly gives nothing: unknown stays unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ami.domain.extraction.french import DURATION_RE, FIGURES, duration_months, euros_str, parse_figures
+from ami.domain.extraction.vocabulary import Vocabulary, vocabulary
+
+_AMOUNT_CELL_RE = re.compile(r"^\s*" + FIGURES + r"\s*(?:€|euros?|EUR)?\s*$", re.IGNORECASE)
+_AMOUNT_IN_RE = re.compile(FIGURES + r"\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
+_PERIODICITY_RE = re.compile(r"\b(annuel|semestriel|trimestriel|mensuel)(?:le)?s?\b", re.IGNORECASE)
+_SIGNED_PERCENT_RE = re.compile(
+    r"([+\-−]|plus|moins|major[ée]e?\s+de|minor[ée]e?\s+de)?\s*(\d{1,2}(?:[,.]\d{1,4})?)\s*%", re.IGNORECASE
+)
+_LIVRET_RE = re.compile(r"\blivret\s*a\b|\bLA\b", re.IGNORECASE)
+_FIXED_RE = re.compile(r"\btaux\s+fixe\b|^\s*fixe\b|\bTF\b", re.IGNORECASE)
+_EURIBOR_RE = re.compile(r"\beuribor\b", re.IGNORECASE)
+_PREFI_IN_RE = re.compile(r"préfinancement\s*(?:de\s*)?(?::\s*)?" + DURATION_RE.pattern, re.IGNORECASE)
+_AMORT_IN_RE = re.compile(r"(?<!différé\s)(?<!différé\sd')amortissement\s*(?:de\s*)?(?::\s*)?" + DURATION_RE.pattern,
+                          re.IGNORECASE)
+_NO_PREFI_RE = re.compile(r"sans\s+(?:période\s+de\s+)?préfinancement", re.IGNORECASE)
+
+Values = list[tuple[str, str | int, float]]  # (field, value, confidence)
+
+
+def amount_cell(text: str) -> Decimal | None:
+    """A cell that is only an amount (with or without its unit)."""
+    match = _AMOUNT_CELL_RE.match(text)
+    if not match:
+        match = _AMOUNT_IN_RE.search(text)
+    return parse_figures(match.group(1), match.group(2)) if match else None
+
+
+def margin(text: str) -> Decimal | None:
+    match = _SIGNED_PERCENT_RE.search(text)
+    if not match:
+        return None
+    value = Decimal(match.group(2).replace(",", ".")).quantize(Decimal("0.01"))
+    sign = (match.group(1) or "").lower()
+    return -value if sign in ("-", "−", "moins") or sign.startswith("minor") else value
+
+
+def percent_str(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
+def index_of(text: str) -> str | None:
+    if _FIXED_RE.search(text):
+        return "taux_fixe"
+    if _LIVRET_RE.search(text):
+        return "livret_a"
+    if _EURIBOR_RE.search(text):
+        return "euribor"
+    return None
+
+
+def read_value(kind: str, text: str, confidence: float, vocab: Vocabulary | None = None) -> Values:
+    """What `text` says for a field of this kind (see `valeur` in vocabulaire.toml)."""
+    vocab = vocab or vocabulary()
+    text = text.strip()
+    if not text:
+        return []
+    empty = vocab.is_empty(text)
+    if kind == "produit":
+        out: Values = []
+        if code := vocab.product(text):
+            out.append(("produit", code, confidence))
+        if nature := vocab.nature(text):
+            out.append(("nature", nature, confidence))
+        return out
+    if kind == "nature":
+        nature = vocab.nature(text)
+        return [("nature", nature, confidence)] if nature else []
+    if kind == "montant":
+        value = amount_cell(text)
+        return [("montant_eur", euros_str(value), confidence)] if value is not None else []
+    if kind in ("duree", "duree_ou_neant"):
+        if empty:
+            return [("", 0, confidence)] if kind == "duree_ou_neant" else []
+        match = DURATION_RE.search(text)
+        return [("", duration_months(match), confidence)] if match else []
+    if kind == "pourcentage":
+        value = None if empty else margin(text)
+        return [("marge_pct", percent_str(value), confidence)] if value is not None else []
+    if kind == "index":
+        index = index_of(text)
+        return [("index", index, confidence)] if index else []
+    if kind == "taux":
+        index = index_of(text)
+        if index is None:
+            return []
+        out = [("index", index, confidence)]
+        if index == "livret_a" and (value := margin(text)) is not None:
+            out.append(("marge_pct", percent_str(value), confidence))
+        return out
+    if kind == "periodicite":
+        match = _PERIODICITY_RE.search(text)
+        return [("periodicite", match.group(1).lower() + "le", confidence)] if match else []
+    if kind == "duree_totale":
+        return _total_duration(text, confidence)
+    return []
+
+
+def _total_duration(text: str, confidence: float) -> Values:
+    """'624 mois dont préfinancement 24 mois et amortissement 50 ans': the parts agree with the total
+    (two cues); '50 ans, sans préfinancement' says both."""
+    total = DURATION_RE.search(text)
+    prefi = _PREFI_IN_RE.search(text)
+    amort = _AMORT_IN_RE.search(text)
+    if total is None:
+        return []
+    months = duration_months(total)
+    if prefi and amort:
+        p, a = duration_months(prefi), duration_months(amort)  # their groups are DURATION_RE's
+        agree = p + a == months
+        sure = confidence if agree else min(confidence, 0.8)
+        return [("duree_prefinancement_mois", p, sure), ("duree_amortissement_mois", a, sure)]
+    if _NO_PREFI_RE.search(text) and total.start() < 3:
+        return [("duree_prefinancement_mois", 0, confidence), ("duree_amortissement_mois", months, confidence)]
+    return []

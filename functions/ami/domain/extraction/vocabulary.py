@@ -1,0 +1,106 @@
+"""The vocabulary of BdT letters (`vocabulaire.toml`): which field a label announces, products, natures,
+"sans objet", and the wordings of another guarantor. Loaded once; matching works on folded text."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+_FOLD_DROP = re.compile(r"[^a-z0-9%+\-/ ]+")
+_SPACES = re.compile(r"\s+")
+IGNORED = "ignore"
+
+
+@lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """Lower case, no accents, apostrophes and hyphens as spaces, one space between words."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("œ", "oe").replace("æ", "ae").replace("'", " ").replace("’", " ")
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    text = _FOLD_DROP.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    labels: tuple[tuple[str, str], ...]  # (folded label, field or IGNORED), longest label first
+    kinds: dict[str, str]  # field -> kind of value
+    products: tuple[tuple[str, str], ...]  # (folded name, code), longest first
+    natures: tuple[tuple[str, str], ...]  # (folded word, nature), longest first
+    empty: frozenset[str]
+    guarantee_re: re.Pattern[str]
+    guarantor_re: re.Pattern[str]
+    window: int
+    # guarantee_re without re.IGNORECASE, for lower-case text (Document.lower), when its words are all
+    # written in lower case: several times faster.
+    guarantee_lower_re: re.Pattern[str] | None = None
+
+    def field_of(self, label: str) -> tuple[str | None, int]:
+        """(field, folded length of the label) for the longest vocabulary label `label` starts with."""
+        folded = fold(label)
+        for known, name in self.labels:
+            if folded == known or folded.startswith(known + " "):
+                return name, len(known)
+        return None, 0
+
+    def field_exact(self, label: str) -> str | None:
+        """The field whose label is exactly `label` (folded, a trailing colon ignored)."""
+        folded = fold(label)
+        for known, name in self.labels:
+            if folded == known:
+                return name
+        return None
+
+    def product(self, text: str) -> str | None:
+        folded = f" {fold(text)} "
+        for name, code in self.products:
+            if f" {name} " in folded:
+                return code
+        return None
+
+    def nature(self, text: str) -> str | None:
+        folded = f" {fold(text)} "
+        found = [(folded.find(f" {word} "), nature) for word, nature in self.natures if f" {word} " in folded]
+        return min(found)[1] if found else None
+
+    def is_empty(self, text: str) -> bool:
+        return len(text) <= 16 and (fold(text) in self.empty or text.strip() in self.empty)
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    source = resources.files("ami.domain.extraction").joinpath("vocabulaire.toml")
+    raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    labels: list[tuple[str, str]] = []
+    kinds: dict[str, str] = {}
+    for name, spec in raw["champs"].items():
+        kinds[name] = spec["valeur"]
+        labels.extend((fold(label), name) for label in spec["libelles"])
+    labels.extend((fold(label), IGNORED) for label in raw["ignores"]["libelles"])
+    products = [(fold(alias), code) for code, aliases in raw["produits"].items() for alias in aliases]
+    natures = [(fold(word), nature) for nature, words in raw["natures"].items() for word in words]
+    guarantors = raw["autres_garants"]
+    return Vocabulary(
+        labels=tuple(sorted(set(labels), key=lambda item: -len(item[0]))),
+        kinds=kinds,
+        products=tuple(sorted(products, key=lambda item: -len(item[0]))),
+        natures=tuple(sorted(natures, key=lambda item: -len(item[0]))),
+        empty=frozenset(fold(word) or word for word in raw["neant"]["libelles"]),
+        guarantee_re=re.compile(guarantors["garantie"], re.IGNORECASE),
+        # Every wording starts at a word boundary: tested once, before the alternatives, it rules out most
+        # positions at once.
+        guarantor_re=re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in guarantors["garants"]) + ")", re.IGNORECASE),
+        window=int(guarantors["fenetre"]),
+        guarantee_lower_re=_lower_case_only(guarantors["garantie"]),
+    )
+
+
+def _lower_case_only(pattern: str) -> re.Pattern[str] | None:
+    """`pattern` for lower-case text, case-sensitive, when that finds what re.IGNORECASE finds in the original
+    text: no upper-case letter, nor an escape such as \\S or \\W that lower-casing would change."""
+    return re.compile(pattern) if pattern == pattern.lower() else None

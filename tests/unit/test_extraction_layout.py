@@ -1,0 +1,166 @@
+"""The pieces of layout-aware reading one by one: words into lines, cells and columns; labels matched with
+the vocabulary; values normalised; other guarantors found in every wording."""
+
+from __future__ import annotations
+
+import pytest
+from ami.domain.extraction.layout import PageLayout, Word, build_lines, has_loan_terms
+from ami.domain.extraction.lettre_offre import other_guarantors
+from ami.domain.extraction.tables import label_field, row_table_loans, transposed_loans
+from ami.domain.extraction.values import read_value
+from ami.domain.extraction.vocabulary import vocabulary
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+def _words(line: str, top: float, x: float = 50.0, size: float = 9.0) -> list[Word]:
+    """Words of a line set in a font where every character is `size / 2` wide (two spaces mark a cell)."""
+    out = []
+    for cell in line.split("  "):
+        for word in cell.split():
+            out.append(Word(word, x, x + len(word) * size / 2, top, top + size))
+            x += (len(word) + 1) * size / 2
+        x += 4 * size
+    return out
+
+
+@pytest.mark.parametrize("text", ["1 234 567,89 €", "1\u00a0234\u00a0567,89\u00a0€", "1\u202f234\u202f567,89 €",
+                                  "1.234.567,89 €", "1 234 567,89", "1234567,89 euros"])
+def test_amount_cells_in_every_french_format(text: str) -> None:
+    assert read_value("montant", text, 0.95) == [("montant_eur", "1234567.89", 0.95)]
+
+
+def test_durations_are_months_and_sans_objet_is_none() -> None:
+    assert read_value("duree", "50 ans", 0.95) == [("", 600, 0.95)]
+    assert read_value("duree_ou_neant", "24 mois", 0.95) == [("", 24, 0.95)]
+    assert read_value("duree_ou_neant", "Sans objet", 0.95) == [("", 0, 0.95)]
+    assert read_value("duree", "Sans objet", 0.95) == []  # an amortisation is never "none"
+    assert read_value("pourcentage", "Sans objet", 0.95) == []
+    assert read_value("taux", "LA - 0,20 %", 0.9) == [("index", "livret_a", 0.9), ("marge_pct", "-0.20", 0.9)]
+    assert read_value("taux", "Taux fixe 3,10 %", 0.9) == [("index", "taux_fixe", 0.9)]
+
+
+def test_a_total_duration_gives_both_parts_sure_only_when_they_add_up() -> None:
+    said = read_value("duree_totale", "624 mois dont préfinancement 24 mois et amortissement 50 ans", 0.95)
+    assert said == [("duree_prefinancement_mois", 24, 0.95), ("duree_amortissement_mois", 600, 0.95)]
+    odd = read_value("duree_totale", "630 mois dont préfinancement 24 mois et amortissement 50 ans", 0.95)
+    assert {confidence for _, _, confidence in odd} == {0.8}
+
+
+@pytest.mark.parametrize(("label", "field"), [
+    ("DURÉE DE LA PÉRIODE\nD'AMORTISSEMENT", "duree_amortissement_mois"),
+    ("Durée de la période de préfinancement :", "duree_prefinancement_mois"),
+    ("Différé d'amortissement", "differe_mois"),
+    ("Montant de la Ligne du Prêt (en euros)", "montant_eur"),
+    ("marge fixe sur index", "marge_pct"),
+    ("Taux de période", "ignore"),
+])
+def test_labels_are_matched_whatever_their_case_accents_and_wrapping(label: str, field: str) -> None:
+    assert label_field(label, vocabulary()) == (field, 0.95)
+
+
+def test_products_and_natures_are_normalised() -> None:
+    vocab = vocabulary()
+    assert vocab.product("Prêt Locatif Social") == "PLS" and vocab.product("PLI Foncier") == "PLI"
+    assert vocab.nature("Charge foncière") == "foncier" and vocab.nature("Construction") == "bati"
+    assert vocab.nature("PLI Bâti") == "bati" and vocab.product("Livret A") is None
+
+
+def test_two_columns_are_read_left_then_right_a_table_is_not() -> None:
+    left = ["Prêt n° 1 — PLI foncier", "Montant : 100 000,00 €", "Durée d'amortissement : 40 ans"]
+    right = ["Prêt n° 2 — PLI bâti", "Montant : 200 000,00 €", "Durée d'amortissement : 50 ans"]
+    words = [w for row, (a, b) in enumerate(zip(left, right, strict=True))
+             for w in _words(a, 100 + 12 * row) + _words(b, 100 + 12 * row, x=320)]
+    page = PageLayout(1, 595, 842, words)
+    assert page.text.splitlines() == left + right
+    table = [_words("Montant  100 000,00 €  200 000,00 €", 100), _words("Durée  40 ans  50 ans", 112),
+             _words("Index  Livret A  Livret A", 124)]
+    page = PageLayout(1, 595, 842, [w for row in table for w in row])
+    assert page.text.splitlines()[0].startswith("Montant 100 000,00 € 200 000,00 €")
+
+
+def _row(label: str, values: list[str], top: float) -> list[Word]:
+    """A row of a transposed table: the label at x = 50, the loans' values at x = 250 and 400."""
+    out = _words(label, top) if label else []
+    for x, value in zip((250.0, 400.0), values, strict=False):
+        out += _words(value, top, x=x) if value else []
+    return out
+
+
+def test_a_transposed_table_is_read_column_by_column_with_a_wrapped_label() -> None:
+    # Rows 22 points apart (9-point text and the cells' padding), a label wrapped on lines 10 points apart.
+    words = [
+        *_row("Offre", ["PLI Foncier", "PLI Bâti"], 100),
+        *_row("Montant de la Ligne du Prêt", ["1 000,00 €", "2 000,00 €"], 122),
+        *_row("Durée de la période de", [], 144),
+        *_row("", ["24 mois", "Sans objet"], 149),  # centred between the two lines of its label
+        *_row("préfinancement", [], 154),
+        *_row("Marge fixe sur index", ["0,60 %", "-0,20 %"], 176),
+    ]
+    loans = transposed_loans([PageLayout(1, 595, 842, words)])
+    got = [{name: placed.value for name, placed in loan.items()} for loan in loans]
+    assert got == [
+        {"produit": "PLI", "nature": "foncier", "montant_eur": "1000.00", "duree_prefinancement_mois": 24,
+         "marge_pct": "0.60"},
+        {"produit": "PLI", "nature": "bati", "montant_eur": "2000.00", "duree_prefinancement_mois": 0,
+         "marge_pct": "-0.20"},
+    ]
+    assert all(placed.confidence == 0.95 and placed.page == 1 for loan in loans for placed in loan.values())
+
+
+def test_lines_are_built_from_positions_not_from_order() -> None:
+    words = _words("second line", 120) + _words("first line", 100)
+    assert [line.text for line in build_lines(words)] == ["first line", "second line"]
+
+
+def test_only_pages_naming_loan_characteristics_get_positions() -> None:
+    assert has_loan_terms("Montant : … Durée d'amortissement : … Marge : …")
+    assert not has_loan_terms("Les prêts seront mis à disposition sur la durée des travaux, au taux du Livret A.")
+
+
+@pytest.mark.parametrize("wording", [
+    "Les prêts sont garantis par la commune de Mâcon à hauteur de 50 %.",
+    "Cette ligne bénéficie de la garantie de Dijon Métropole pour 100 % de son montant.",
+    "Le prêt foncier bénéficie de la caution de la collectivité à hauteur de 50 %.",
+    "Les prêts bâti sont assortis de la garantie du département.",
+    "Les emprunts sont cautionnés par la Ville de Lyon pour moitié.",
+    "Les lignes du prêt seront garanties à 100 % par la CGLLS.",
+    "La Région Bourgogne-Franche-Comté apporte sa caution solidaire sur le prêt PLI bâti.",
+])
+def test_every_other_guarantor_wording_is_flagged(wording: str) -> None:
+    letter = ("Garanties\nLa mise à disposition des fonds est subordonnée à la garantie d'Action Logement "
+              f"Services à hauteur de 100 %.\n{wording}\n")
+    [check] = other_guarantors([letter])
+    assert check.code == "autre_garant" and check.severity == "attention" and wording[:30] in check.message_fr
+
+
+@pytest.mark.parametrize("tail", ["", " Réf. \u0130STANBUL"])  # İ: the text cannot be lowered letter for letter
+def test_guarantee_words_are_found_whatever_their_case(tail: str) -> None:
+    letter = f"CONDITIONS\nLES PRÊTS SONT GARANTIS PAR LA COMMUNE DE MÂCON À HAUTEUR DE 50 %.{tail}\n"
+    [check] = other_guarantors([letter])
+    assert "GARANTIS PAR LA COMMUNE" in check.message_fr
+
+
+def test_action_logement_s_guarantee_alone_is_no_other_guarantor() -> None:
+    letter = ("La mise à disposition des fonds est subordonnée à l'obtention de la garantie d'Action Logement "
+              "Services à hauteur de 100 %, après production des garanties requises. Direction régionale "
+              "Bourgogne-Franche-Comté, opération située sur la commune de Mâcon.\n")
+    assert other_guarantors([letter]) == []
+
+
+_TOKENS = st.sampled_from(["Montant", "Durée", "de", "la", "période", "préfinancement", "Offre", "PLI", "Foncier",
+                           "1 234,56 €", "24 mois", "Sans objet", "0,60 %", "Produit", "Nature", ":", "Ligne",
+                           "n° 2", "Taux", "LA + 0,60 %", "garantie", "commune", "x"])
+_WORDS = st.lists(st.builds(lambda text, x, y, w, h: Word(text, x, x + w, y, y + h), _TOKENS,
+                            st.floats(0, 800), st.floats(0, 800), st.floats(0.1, 200), st.floats(0.1, 30)),
+                  max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=_WORDS)
+def test_geometry_readers_never_crash_on_any_words(words: list[Word]) -> None:
+    page = PageLayout(1, 842, 842, words)
+    assert isinstance(page.text, str)
+    for loan in transposed_loans([page]) + row_table_loans([page]):
+        assert all(placed.page == 1 and 0 <= placed.confidence <= 1 for placed in loan.values())
+
