@@ -23,11 +23,12 @@ from botocore.exceptions import ClientError
 
 from ami.adapters.aws import Aws, default_aws
 from ami.domain import audience
-from ami.domain.errors import Conflict, Unauthorized
+from ami.domain.errors import Conflict, InvalidInput, Unauthorized
 from ami.domain.identity import SessionExpired, SignedIn
 
 BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
 INVALID = "Votre session n'est pas valide : connectez-vous."
+TOO_MANY = "Trop de demandes pour cette adresse : réessayez dans quelques minutes."
 
 
 class CognitoSessions:
@@ -61,7 +62,8 @@ class CognitoSessions:
                                    "Votre adresse électronique n'est pas encore confirmée.") from exc
             if code == "PasswordResetRequiredException":
                 raise Unauthorized("mot_de_passe_a_renouveler",
-                                   "Votre mot de passe doit être renouvelé : écrivez à la boîte de l'AMI.") from exc
+                                   "Votre mot de passe doit être renouvelé : choisissez-en un nouveau avec « Mot de "
+                                   "passe oublié ».") from exc
             raise
         if "AuthenticationResult" not in result:
             # A challenge (new password, MFA) the plateforme does not handle yet.
@@ -70,6 +72,39 @@ class CognitoSessions:
                            "écrivez à la boîte de l'AMI.")
         auth = result["AuthenticationResult"]
         return SignedIn(id_token=str(auth["IdToken"]), refresh_token=auth.get("RefreshToken"))
+
+    def forgot_password(self, email: str) -> None:
+        """Cognito sends the code to the verified address itself (the pool's AccountRecoverySetting). An
+        unknown address is answered like a known one (the client's PreventUserExistenceErrors), here too."""
+        try:
+            self.idp.forgot_password(ClientId=self.client_id, Username=email)
+        except ClientError as exc:
+            code = exc.response["Error"]["Code"]
+            if code in ("LimitExceededException", "TooManyRequestsException"):
+                raise InvalidInput("trop_de_demandes", TOO_MANY, [{"champ": "email", "message": TOO_MANY}]) from exc
+            if code not in ("UserNotFoundException", "InvalidParameterException", "NotAuthorizedException"):
+                raise
+
+    def confirm_forgot_password(self, email: str, code: str, password: str) -> None:
+        try:
+            self.idp.confirm_forgot_password(
+                ClientId=self.client_id, Username=email, ConfirmationCode=code, Password=password
+            )
+        except ClientError as exc:
+            kind = exc.response["Error"]["Code"]
+            if kind == "InvalidPasswordException":
+                raise InvalidInput("mot_de_passe_invalide", "Le mot de passe ne respecte pas la politique de sécurité.",
+                                   [{"champ": "mot_de_passe", "message": "Mot de passe trop faible : 12 caractères au "
+                                                                        "moins."}]) from exc
+            if kind in ("LimitExceededException", "TooManyFailedAttemptsException", "TooManyRequestsException"):
+                raise InvalidInput("trop_de_demandes", TOO_MANY, [{"champ": "code", "message": TOO_MANY}]) from exc
+            if kind in ("CodeMismatchException", "ExpiredCodeException", "UserNotFoundException",
+                        "ResourceNotFoundException", "NotAuthorizedException", "InvalidParameterException"):
+                # Whether the address has an account is not told: a wrong code, whatever the reason.
+                raise InvalidInput("code_invalide", "Ce code est invalide ou a expiré.",
+                                   [{"champ": "code", "message": "Ce code est invalide ou a expiré : vérifiez-le, ou "
+                                                                 "demandez-en un autre."}]) from exc
+            raise
 
     def refresh(self, refresh_token: str) -> str:
         """A new ID token for this refresh token; SessionExpired when Cognito no longer accepts it."""
