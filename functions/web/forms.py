@@ -17,15 +17,27 @@ from enum import Enum
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from ami.domain import rules, validation_fr
-from ami.domain.models import DossierForm, Loan, LoanKind, Operation
+from ami.domain.models import (
+    SERVICE_LIBELLES,
+    TYPOLOGIE_LIBELLES,
+    DossierForm,
+    LigneLogements,
+    Loan,
+    LoanKind,
+    Operation,
+)
 from pydantic import BaseModel, ValidationError
 
-CHOICES: dict[str, str] = {"livret_a": "Livret A", "taux_fixe": "Taux fixe", "foncier": "Foncier", "bati": "Bâti"}
+CHOICES: dict[str, str] = {
+    "livret_a": "Livret A", "taux_fixe": "Taux fixe", "foncier": "Foncier", "bati": "Bâti",
+    **TYPOLOGIE_LIBELLES, **{k: v[:1].upper() + v[1:] for k, v in SERVICE_LIBELLES.items()},
+}
+NO_CHOICE = ("", "Aucun choix")
 LOAN_KINDS: dict[LoanKind, tuple[str, str]] = {
     "foncier": ("Prêts fonciers", "Prêt foncier"),
     "bati": ("Prêts bâti (travaux)", "Prêt bâti"),
 }
-UNITS = {"_m2": "m²", "_eur": "€", "_pct": "%", "_mois": "mois"}
+UNITS = {"_m2": "m²", "_eur": "€", "_pct": "%", "_mois": "mois", "_m": "m"}
 HINTS = {
     "decimal": "Par exemple 1 450 000,00",
     "decimal %": "Par exemple 0,60",
@@ -34,6 +46,10 @@ HINTS = {
     "commune": "Nom ou code INSEE, par exemple Lyon ou 69123",
 }
 COMMUNE = "operation.commune_insee"
+LINES = "operation.lignes"
+# The totals the detail of the dwellings gives (ami.domain.models.Operation): derived from the lines, not typed.
+DERIVED = ("logements", "surface_habitable_m2", "surface_utile_m2", "loyer_mensuel_total_eur")
+DERIVED_HINT = "Calculé à partir du détail des logements."
 
 
 @dataclass
@@ -42,12 +58,17 @@ class Widget:
 
     name: str
     label: str
-    kind: str  # text | decimal | integer | date | select | checkbox | commune
-    value: str = ""
+    kind: str  # text | decimal | integer | date | select | checkbox | choices | commune
+    value: str = ""  # for `choices`, the values ticked, comma-separated
     options: list[tuple[str, str]] = field(default_factory=list)
     unit: str | None = None
     hint: str | None = None
     error: str | None = None
+    readonly: bool = False
+
+    @property
+    def ticked(self) -> list[str]:
+        return [v for v in self.value.split(",") if v]
 
     @property
     def html_id(self) -> str:
@@ -82,9 +103,20 @@ def _strip(tp: Any) -> Any:
             return tp
 
 
+def _choices_of(tp: Any) -> Any:
+    """The Literal of a `list[Literal[...]]` (several boxes to tick), else None."""
+    if get_origin(tp) is list:
+        (inner,) = get_args(tp) or (None,)
+        if get_origin(inner) is Literal:
+            return inner
+    return None
+
+
 def _kind(tp: Any) -> tuple[str, list[tuple[str, str]]]:
+    if (choices := _choices_of(tp)) is not None:
+        return "choices", _kind(choices)[1]
     if get_origin(tp) is Literal:
-        return "select", [(str(v), CHOICES.get(str(v), str(v).replace("_", " ").capitalize())) for v in get_args(tp)]
+        return "select", [(str(v), CHOICES.get(str(v)) or _sentence(str(v).replace("_", " "))) for v in get_args(tp)]
     if isinstance(tp, type) and issubclass(tp, Enum):
         return "select", [(str(m.value), CHOICES.get(str(m.value), str(m.value))) for m in tp]
     if tp is bool:
@@ -98,9 +130,15 @@ def _kind(tp: Any) -> tuple[str, list[tuple[str, str]]]:
     return "text", []
 
 
+def _sentence(text: str) -> str:
+    """First letter upper case, the rest as written (« RE 2020 seuil 2025 » stays so)."""
+    return text[:1].upper() + text[1:]
+
+
 def _label(path: str, name: str, description: str | None) -> str:
-    if path.startswith("prets."):
-        text = validation_fr.LOAN_FIELDS.get(name) or description or name.replace("_", " ")
+    if path.startswith("prets.") or path.startswith(f"{LINES}."):
+        names = validation_fr.LOAN_FIELDS if path.startswith("prets.") else validation_fr.LINE_FIELDS
+        text = names.get(name) or description or name.replace("_", " ")
         return text[:1].upper() + text[1:]
     loc = tuple(int(p) if p.isdigit() else p for p in path.split("."))
     found = validation_fr.label(loc)
@@ -124,7 +162,16 @@ def _shown(value: Any, kind: str) -> str:
         return str(value.value)
     if kind == "checkbox":
         return "on" if value else ""
+    if kind == "choices":
+        return ",".join(str(v) for v in value)
     return str(value)
+
+
+def _typed(raw: dict[str, str], path: str, kind: str, options: list[tuple[str, str]]) -> str:
+    """What was typed in the field `path` (the boxes ticked, for `choices`)."""
+    if kind == "choices":
+        return ",".join(v for v, _ in options if raw.get(f"{path}.{v}") == "on")
+    return raw.get(path, "")
 
 
 def widgets(model: type[BaseModel], prefix: str, values: dict[str, Any],
@@ -137,18 +184,22 @@ def widgets(model: type[BaseModel], prefix: str, values: dict[str, Any],
             continue
         path = f"{prefix}.{name}"
         tp = _strip(info.annotation)
-        if get_origin(tp) is list:
-            continue  # lists (the loans) have their own section
+        if get_origin(tp) is list and _choices_of(tp) is None:
+            continue  # lists of rows (the loans, the dwellings) have their own section
         if isinstance(tp, type) and issubclass(tp, BaseModel):
             inner = values.get(name) or {}
             sub = widgets(tp, path, inner if isinstance(inner, dict) else inner.model_dump(), raw)
             out.append(Group(path, _label(path, name, info.description), [w for w in sub if isinstance(w, Widget)]))
             continue
         kind, options = _kind(tp)
+        if kind == "select" and not info.is_required() and info.default is None:
+            options = [NO_CHOICE, *options]
         label = _label(path, name, info.description)
+        if kind == "choices" and info.title:
+            label = info.title  # inside its group: « Services présents dans cette distance »
         if path == COMMUNE:
             kind, label = "commune", "Commune"
-        value = raw.get(path, "") if raw is not None else _shown(values.get(name), kind)
+        value = _typed(raw, path, kind, options) if raw is not None else _shown(values.get(name), kind)
         if kind == "commune" and raw is None and value and (place := rules.commune(value)):
             value = f"{place.nom} ({place.insee})"
         unit = _unit(name)
@@ -157,7 +208,51 @@ def widgets(model: type[BaseModel], prefix: str, values: dict[str, Any],
 
 
 def operation_widgets(form: DossierForm, raw: dict[str, str] | None = None) -> list[Widget | Group]:
-    return widgets(Operation, "operation", form.operation.model_dump(), raw)
+    """The operation's inputs; the totals are read-only while the detail of the dwellings gives them."""
+    items = widgets(Operation, "operation", form.operation.model_dump(), raw)
+    derived = bool(_line_indexes(raw)) if raw is not None else bool(form.operation.lignes)
+    if derived:
+        for item in items:
+            if item.name.removeprefix("operation.") in DERIVED:
+                for w in item.widgets if isinstance(item, Group) else [item]:
+                    w.readonly, w.hint = True, DERIVED_HINT
+    return items
+
+
+@dataclass
+class LineRow:
+    """One line of the detail of the dwellings (`operation.lignes.<index>.…`)."""
+
+    index: int
+    widgets: list[Widget]
+    error: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{LINES}.{self.index}"
+
+    @property
+    def html_id(self) -> str:
+        return f"ligne-{self.index}"
+
+
+def line_rows(form: DossierForm, raw: dict[str, str] | None = None) -> list[LineRow]:
+    """The dwellings, typology by typology; each line keeps its index in the form."""
+    if raw is not None:
+        entries = [(i, _raw_row(raw, LINES, i)) for i in _line_indexes(raw)]
+    else:
+        entries = [(i, line.model_dump()) for i, line in enumerate(form.operation.lignes or [])]
+    rows = [LineRow(i, [w for w in widgets(LigneLogements, f"{LINES}.{i}", values, raw) if isinstance(w, Widget)])
+            for i, values in entries]
+    for row in rows:
+        for w in row.widgets:
+            w.hint = None  # the examples are for totals (« 1 450 000,00 »), not for one dwelling
+    return rows
+
+
+def _line_indexes(raw: dict[str, str] | None) -> list[int]:
+    pattern = re.compile(rf"{re.escape(LINES)}\.(\d{{1,3}})\.typologie")
+    return sorted({int(m[1]) for k in raw or {} if (m := pattern.fullmatch(k))})
 
 
 @dataclass
@@ -186,7 +281,12 @@ def _loan_indexes(raw: dict[str, str]) -> list[int]:
 
 
 def _raw_loan(raw: dict[str, str], i: int) -> dict[str, Any]:
-    return {k.split(".", 2)[2]: v for k, v in raw.items() if k.startswith(f"prets.{i}.")}
+    return _raw_row(raw, "prets", i)
+
+
+def _raw_row(raw: dict[str, str], prefix: str, i: int) -> dict[str, Any]:
+    start = f"{prefix}.{i}."
+    return {k.removeprefix(start): v for k, v in raw.items() if k.startswith(start)}
 
 
 # ---------------------------------------------------------------- reading what was typed
@@ -269,6 +369,12 @@ def _value(model: type[BaseModel], prefix: str, raw: dict[str, str], errors: dic
     for name, info in model.model_fields.items():
         path = f"{prefix}.{name}"
         tp = _strip(info.annotation)
+        kind, options = _kind(tp)
+        if kind == "choices":
+            ticked = _typed(raw, path, kind, options)
+            if ticked:
+                out[name] = ticked.split(",")
+            continue
         if get_origin(tp) is list:
             continue
         if isinstance(tp, type) and issubclass(tp, BaseModel):
@@ -277,7 +383,6 @@ def _value(model: type[BaseModel], prefix: str, raw: dict[str, str], errors: dic
                 out[name] = inner
             continue
         text = raw.get(path, "").strip()
-        kind, _ = _kind(tp)
         if kind == "checkbox":
             out[name] = text == "on"
             continue
@@ -297,29 +402,41 @@ def _value(model: type[BaseModel], prefix: str, raw: dict[str, str], errors: dic
             out[name] = parse_date(text)
         else:
             out[name] = text
+    if out:  # a group with something typed: boxes left unticked say « none of these »
+        for name, info in model.model_fields.items():
+            if _choices_of(_strip(info.annotation)) is not None:
+                out.setdefault(name, [])
     return out
 
 
 def parse(raw: dict[str, str]) -> tuple[DossierForm | None, dict[str, str]]:
     """The form the bailleur typed, or the French error of each field that cannot be read (by path)."""
     errors: dict[str, str] = {}
-    data: dict[str, Any] = {"operation": _value(Operation, "operation", raw, errors), "prets": []}
-    for i in _loan_indexes(raw):
-        loan = _value(Loan, f"prets.{i}", raw, errors)
-        if set(loan) - {"kind", "index", "produit"}:  # a row left empty is no loan
-            data["prets"].append((i, loan))
-    # Errors name loans by their position in the list the model reads: keep the page's indexes.
-    positions = [i for i, _ in data["prets"]]
-    data["prets"] = [loan for _, loan in data["prets"]]
+    operation = _value(Operation, "operation", raw, errors)
+    loans = [(i, loan) for i in _loan_indexes(raw)
+             if set(loan := _value(Loan, f"prets.{i}", raw, errors)) - {"kind", "index", "produit"}]
+    lines = [(i, line) for i in _line_indexes(raw)
+             if set(line := _value(LigneLogements, f"{LINES}.{i}", raw, errors)) - {"typologie"}]
+    if lines:  # the totals come from the lines (what the read-only fields show may be stale)
+        operation = {k: v for k, v in operation.items() if k not in DERIVED}
+        operation["lignes"] = [line for _, line in lines]
+    data: dict[str, Any] = {"operation": operation, "prets": [loan for _, loan in loans]}
+    # Errors name rows by their position in the lists the model reads: keep the page's indexes.
+    positions = {("prets",): [i for i, _ in loans], ("operation", "lignes"): [i for i, _ in lines]}
     try:
         form = DossierForm.model_validate(data)
     except ValidationError as exc:
         for e in exc.errors(include_url=False, include_context=True, include_input=False):
             loc = list(e["loc"])
-            if len(loc) >= 2 and loc[0] == "prets" and isinstance(loc[1], int) and loc[1] < len(positions):
-                loc[1] = positions[loc[1]]
+            # A whole row (a line whose surfaces disagree): named as the list shows it (« ligne 2 »).
+            row = validation_fr.label(tuple(loc)) if isinstance(loc[-1], int) else None
+            for prefix, indexes in positions.items():
+                n = len(prefix)
+                at = loc[n] if tuple(loc[:n]) == prefix and len(loc) > n else None
+                if isinstance(at, int) and at < len(indexes):
+                    loc[n] = indexes[at]
             path = ".".join(str(p) for p in loc)
-            label = _label(path, str(loc[-1]), None)
+            label = row or _label(path, str(loc[-1]), None)
             errors.setdefault(path, f"{label} : {validation_fr.problem(e)}.")
         return None, errors
     return (None, errors) if errors else (form, errors)

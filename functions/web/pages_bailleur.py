@@ -94,8 +94,7 @@ def _pieces_view(d: Dossier, user: User, records: list[PieceRecord], editable: b
 def _checks(d: Dossier, records: list[PieceRecord], pieces: list[dict[str, Any]]) -> list[dict[str, str]]:
     """What the bailleur should see before sending: the form's gaps, the pieces missing or refused,
     and what the pieces say against the form."""
-    found = [{"niveau": "À compléter", "message": r.message.replace("renseigné(e)", "renseigné")}
-             for r in rules.form_gaps(d)]
+    found = [{"niveau": "À compléter", "message": r.message} for r in rules.form_gaps(d)]
     for p in pieces:
         latest = p["latest"]
         if latest is None:
@@ -117,14 +116,16 @@ def _dossier_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
     records = records_of(d.dossier_id)
     operation = forms.operation_widgets(d.form, raw)
     loans = forms.loan_rows(d.form, raw)
-    loan_widgets = [w for rows in loans.values() for row in rows for w in row.widgets]
-    unplaced = forms.attach([*operation, *loan_widgets], errors or {})
+    lines = forms.line_rows(d.form, raw)
+    row_widgets: list[Any] = [w for rows in loans.values() for row in rows for w in row.widgets]
+    row_widgets += [*lines, *(w for line in lines for w in line.widgets)]
+    unplaced = forms.attach([*operation, *row_widgets], errors or {})
     pieces = _pieces_view(d, user, records, editable)
     assert user.siren is not None
     others = likely_duplicates(d, services().dossiers.list_dossiers(user.siren)) if d.form.operation.nom or \
         d.form.operation.adresse else []
     insee = d.form.operation.commune_insee
-    return page("dossier.html", status, d=d, editable=editable, operation=operation, loans=loans,
+    return page("dossier.html", status, d=d, editable=editable, operation=operation, loans=loans, lignes=lines,
                 loan_kinds=forms.LOAN_KINDS, pieces=pieces, checks=_checks(d, records, pieces) if editable else [],
                 errors=errors or {}, unplaced=unplaced,
                 doublons=others, commune=rules.commune(insee) if insee else None, note=note)
@@ -146,6 +147,8 @@ def enregistrer(dossier_id: str) -> Response:
     action = raw.get("action", "enregistrer")
     if m := re.fullmatch(r"retirer_(\d{1,2})", action):
         raw = {k: v for k, v in raw.items() if not k.startswith(f"prets.{m[1]}.")}
+    if m := re.fullmatch(r"retirer_ligne_(\d{1,3})", action):
+        raw = {k: v for k, v in raw.items() if not k.startswith(f"{forms.LINES}.{m[1]}.")}
     form, errors = forms.parse(raw)
     if action in ("ajouter_foncier", "ajouter_bati"):
         free = max([int(k.split(".")[1]) for k in raw if re.fullmatch(r"prets\.\d{1,2}\.kind", k)] + [-1]) + 1
@@ -153,6 +156,12 @@ def enregistrer(dossier_id: str) -> Response:
             errors["prets"] = "Un dossier compte au plus 20 prêts."
         raw = {**raw, f"prets.{free}.kind": action.removeprefix("ajouter_"), f"prets.{free}.produit": "PLI",
                f"prets.{free}.index": "livret_a"}
+    if action == "ajouter_ligne":
+        free = max([int(k.split(".")[2]) for k in raw if re.fullmatch(rf"{forms.LINES}\.\d{{1,3}}\.typologie", k)]
+                   + [-1]) + 1
+        if free >= 200:
+            errors[forms.LINES] = "Le détail compte au plus 200 lignes."
+        raw = {**raw, f"{forms.LINES}.{free}.typologie": "t2"}
     if form is None or errors:
         return _dossier_page(d, user, raw, errors, 422)
     try:

@@ -84,6 +84,25 @@ def count(n: int, singulier: str, pluriel: str | None = None) -> str:
     return compte(n, singulier, pluriel)
 
 
+def field_value(w: Any) -> str:
+    """A field of the form (`web.forms.Widget`) as a page reads it: the option's words, not its code;
+    numbers the French way with their unit (`1 450 000,00 €`, `45,50 m²`)."""
+    if w.kind == "select":
+        return next((text for value, text in w.options if value == w.value), w.value)
+    if w.kind == "choices":
+        ticked = [text.lower() for value, text in w.options if value in w.ticked]
+        return ", ".join(ticked) if ticked else "aucun"
+    if w.kind == "decimal" and w.value:
+        amount = Decimal(w.value.replace(" ", "").replace(",", "."))
+        if w.unit == "€":
+            return format_euros(amount)
+        units, _, fraction = f"{abs(amount):f}".partition(".")
+        number = f"{int(units):,}".replace(",", "\u202f") + (f",{fraction}" if fraction else "")
+        number = f"-{number}" if amount < 0 else number
+        return f"{number} {w.unit}" if w.unit else number
+    return f"{w.value} {w.unit}" if w.unit and w.value else w.value
+
+
 FILTERS: dict[str, Any] = {
     "paris": format_paris,
     "paris_ms": paris_ms,
@@ -94,4 +113,5 @@ FILTERS: dict[str, Any] = {
     "statut": status_label,
     "suite": next_step,
     "compte": count,
+    "valeur": field_value,
 }

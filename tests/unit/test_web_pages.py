@@ -62,7 +62,8 @@ def test_a_commune_is_found_by_name_or_code_and_an_ambiguous_name_asks_for_the_c
 def test_every_field_of_the_model_becomes_an_input_with_its_label_and_unit() -> None:
     items = forms.widgets(Operation, "operation", DossierForm().operation.model_dump(), None)
     names = [i.name for i in items]
-    assert names == [f"operation.{n}" for n in Operation.model_fields]
+    # The detail of the dwellings is a list of rows, with its own section (forms.line_rows).
+    assert names == [f"operation.{n}" for n in Operation.model_fields if n != "lignes"]
     by_name = {i.name: i for i in items}
     assert by_name["operation.surface_utile_m2"].unit == "m²"
     assert by_name["operation.loyer_mensuel_total_eur"].label == "Loyer mensuel total"
@@ -74,7 +75,57 @@ def test_every_field_of_the_model_becomes_an_input_with_its_label_and_unit() -> 
 
     extended = {i.name: i for i in forms.widgets(WithDpe, "operation", {}, None)}
     assert extended["operation.classe_dpe"].kind == "select"
-    assert [v for v, _ in extended["operation.classe_dpe"].options] == ["A", "B", "C"]
+    # Optional: the select may be left without a choice.
+    assert [v for v, _ in extended["operation.classe_dpe"].options] == ["", "A", "B", "C"]
+    services = {w.name: w for w in by_name["operation.services_proximite"].widgets}
+    assert services["operation.services_proximite.services"].kind == "choices"
+    assert services["operation.services_proximite.rayon_m"].unit == "m"
+
+
+LINE = {"typologie": "t2", "nombre": "10", "surface_habitable_m2": "45,50", "surface_utile_m2": "48",
+        "loyer_mensuel_eur": "650"}
+
+
+def _line(i: int, **changes: str) -> dict[str, str]:
+    return {f"operation.lignes.{i}.{k}": v for k, v in {**LINE, **changes}.items()}
+
+
+def test_the_dwellings_are_read_line_by_line_and_give_the_totals() -> None:
+    raw = {"operation.nom": "Résidence du Parc", **_line(0), **_line(3, typologie="t3", nombre="4",
+           surface_habitable_m2="65", surface_utile_m2="60", loyer_mensuel_eur="800"),
+           "operation.lignes.5.typologie": "t1",  # a line left empty is no line
+           "operation.logements.t2": "3", "operation.surface_utile_m2": "1",  # stale totals: derived instead
+           "operation.transport.distance_m": "300",
+           "operation.services_proximite.rayon_m": "500", "operation.services_proximite.services.ecoles": "on",
+           "operation.qualite_construction.classe_dpe": ""}
+    form, errors = forms.parse(raw)
+    # The page's index 3 is the model's second line: the error names it as the page shows it.
+    assert errors == {"operation.lignes.3": "Détail des logements, ligne 2 : la surface utile ne peut pas être "
+                                            "inférieure à la surface habitable."}
+    form, errors = forms.parse({**raw, "operation.lignes.3.surface_utile_m2": "70"})
+    assert errors == {} and form is not None
+    op = form.operation
+    assert op.logements is not None and (op.logements.t2, op.logements.t3, op.logements.total) == (10, 4, 14)
+    assert (op.surface_habitable_m2, op.surface_utile_m2, op.loyer_mensuel_total_eur) == (
+        Decimal("715.00"), Decimal("760"), Decimal("9700"))
+    assert op.transport is not None and op.transport.distance_m == 300
+    assert op.services_proximite is not None and op.services_proximite.services == ["ecoles"]
+    assert op.qualite_construction is None
+    rows = forms.line_rows(form)
+    assert [(r.index, r.widgets[0].value) for r in rows] == [(0, "t2"), (1, "t3")]
+    totals = {w.name: w for w in forms.operation_widgets(form) if isinstance(w, forms.Widget)}
+    assert totals["operation.surface_utile_m2"].readonly and not totals["operation.nom"].readonly
+
+
+def test_a_group_filled_in_part_says_what_it_lacks_in_french() -> None:
+    form, errors = forms.parse({"operation.services_proximite.services.commerces": "on",
+                                "operation.transport.voir_page": "0"})
+    assert form is None
+    assert errors == {
+        "operation.services_proximite.rayon_m": "Services de proximité, distance à pied retenue : est obligatoire.",
+        "operation.transport.voir_page": "Desserte en transports, page du dossier de présentation : doit être "
+                                         "supérieur ou égal à 1.",
+    }
 
 
 def _sent(nom: str = "Résidence du Parc", number: int | None = 7) -> Dossier:
