@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
 from ami.domain import rules
 from ami.domain.dispositif import dispositif
 from ami.domain.duplicates import likely_duplicates
-from ami.domain.errors import AmiError, NotFound
+from ami.domain.errors import AmiError, Conflict, NotFound
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.identity import User
 from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, PieceKind, PieceRecord
@@ -37,6 +38,7 @@ PIECES: dict[PieceKind, dict[str, str]] = {
                              "deposer": "déposez-le", "accord": "",
                              "absente": "Le dossier de présentation n'est pas encore déposé : déposez-le."},
 }
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
 SEVERITY = {"bloquant": "À corriger avant l'envoi", "attention": "À vérifier", "info": "Pour information"}
 
 
@@ -231,16 +233,28 @@ def confirmer_envoi(dossier_id: str) -> Response:
     drafts.require_editable(d, "envoi_impossible")
     records = records_of(dossier_id)
     pieces = _pieces_view(d, user, records, editable=False)
-    return page("envoi.html", d=d, checks=_checks(d, records, pieces), pieces=pieces)
+    # One idempotency key per click on « Envoyer » (as the API's client sends one): the same page posted
+    # again (a double click, a browser resending after a lost answer) finds the deposit it made.
+    return page("envoi.html", d=d, checks=_checks(d, records, pieces), pieces=pieces, cle=uuid.uuid4().hex)
 
 
 @route(bp, "/dossiers/{dossier_id}/envoi", ("POST",))
 def envoyer(dossier_id: str) -> Response:
     user = session.bailleur()
+    typed = form_data().get("cle_envoi", "")
+    key = typed if IDEMPOTENCY_KEY.fullmatch(typed) else None
     d = own_dossier(dossier_id, user)
+    if envoi_logic.repeated(d, key):
+        return redirect(f"/dossiers/{dossier_id}/accuse")  # this very click again: its deposit, not a conflict
     drafts.require_editable(d, "envoi_impossible")
     app = services()
-    sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor)
+    try:
+        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor, idempotency_key=key)
+    except Conflict:
+        # The same click posted twice at once: the other request recorded the deposit.
+        if envoi_logic.repeated(app.dossiers.get_dossier(dossier_id), key):
+            return redirect(f"/dossiers/{dossier_id}/accuse")
+        raise
     try:
         envoi_logic.request_completeness(app.publisher, sent)
     except Exception:
