@@ -67,7 +67,7 @@ def upload(page: Any, piece: str, name: str, data: bytes) -> None:
 
 def test_a_bailleur_deposits_a_dossier_in_the_browser(page: Any, inspect: Any, ami: Any, settle: Any) -> None:
     web = ami.runtime.web_url
-    siren = ami.unique_siren()
+    siren = ami.unique_siren("oph")
     email, raison_sociale = f"plateforme.{siren}@bailleur-essai.example", f"Habitat Plateforme {siren}"
 
     page.goto(f"{web}/")
@@ -84,7 +84,20 @@ def test_a_bailleur_deposits_a_dossier_in_the_browser(page: Any, inspect: Any, a
     french_only(page)
     inspect.check(page, "02 inscription erreur")
     register(page, web, siren, email, raison_sociale)
-    page.wait_for_url(re.compile(r".*/connexion\?inscrit=1$"))
+    # Two steps: the account works once the code sent to the address is typed.
+    page.wait_for_url(re.compile(r".*/inscription/confirmation$"))
+    assert page.get_by_label("Adresse électronique de contact").input_value() == email
+    page.get_by_label("Code de confirmation").fill("12345")
+    page.get_by_role("button", name="Confirmer l'adresse").click()
+    assert page.locator("#code-erreur").inner_text() == "Le code de confirmation compte 6 chiffres."
+    french_only(page)
+    inspect.check(page, "03 confirmation de l'adresse")
+    from infra.mailbox import confirmation_code
+
+    page.get_by_label("Code de confirmation").fill(confirmation_code(ami.runtime.emulation.endpoint, email))
+    page.get_by_role("button", name="Confirmer l'adresse").click()
+    page.wait_for_url(re.compile(r".*/connexion\?confirme=1$"))
+    assert "Votre adresse est confirmée" in french_only(page)
     inspect.check(page, "03 connexion")
     sign_in(page, web, email)
     assert "Vous n'avez pas encore de dossier" in french_only(page)
@@ -115,6 +128,35 @@ def test_a_bailleur_deposits_a_dossier_in_the_browser(page: Any, inspect: Any, a
     assert [(p.kind, str(p.montant_eur)) for p in saved.form.prets] == [("foncier", "1450000.00"), ("bati", "7300000")]
     assert saved.form.operation.commune_insee == "69123"
     inspect.check(page, "05 formulaire enregistre")
+
+    # The dwellings typology by typology (surfaces and rent of each): the totals are then computed.
+    for typology, n, habitable, utile, rent in (("t2", "18", "55", "58", "780"), ("t3", "16", "68,75", "73,25",
+                                                                                 "1 000,00"),
+                                                ("t4", "6", "85", "90", "1 148,40")):
+        page.get_by_role("button", name="Ajouter une ligne de logements").click()
+        line = page.locator("#lignes .ligne").last
+        line.get_by_label("Typologie").select_option(typology)
+        line.get_by_label("Nombre de logements").fill(n)
+        line.get_by_label("Surface habitable d'un logement (en m²)").fill(habitable)
+        line.get_by_label("Surface utile d'un logement (en m²)").fill(utile)
+        line.get_by_label("Loyer mensuel d'un logement (en €)").fill(rent)
+    page.get_by_label("Distance à pied jusqu'à l'arrêt de transport en commun le plus proche (en m)").fill("350")
+    page.get_by_label("Services de proximité, distance à pied retenue (en m)").fill("500")
+    page.get_by_label("Écoles").check()
+    page.get_by_label("Commerces").check()
+    page.get_by_label("Classe DPE").select_option("B")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    assert page.get_by_role("status").first.inner_text() == "Le brouillon est enregistré."
+    op = ami.runtime.functions.app.dossiers.get_dossier(dossier_id).form.operation
+    assert [(ln.typologie, ln.nombre) for ln in op.lignes or []] == [("t2", 18), ("t3", 16), ("t4", 6)]
+    expected = form["operation"]
+    assert (str(op.surface_habitable_m2), str(op.surface_utile_m2), str(op.loyer_mensuel_total_eur)) == (
+        "2600.00", expected["surface_utile_m2"], expected["loyer_mensuel_total_eur"])
+    assert op.services_proximite is not None and op.services_proximite.services == ["commerces", "ecoles"]
+    assert op.qualite_construction is not None and op.qualite_construction.classe_dpe == "B"
+    assert page.locator("#champ-operation-surface-utile-m2").get_attribute("readonly") is not None
+    french_only(page)
+    inspect.check(page, "05 detail des logements")
 
     # Refused before any byte is sent: not a PDF, too big.
     form_lo = page.locator("#piece-lettre_offre form.depot")
@@ -295,3 +337,56 @@ def test_the_journey_works_with_the_keyboard_only(page: Any, inspect: Any, ami: 
     page.wait_for_url(re.compile(r".*/envoi$"))
     assert "Avant d'envoyer, vérifiez ces points" in page.inner_text("body")
     inspect.check(page, "12 envoi incomplet au clavier")
+
+
+def test_one_click_on_envoyer_makes_one_deposit_even_when_posted_twice(ami: Any) -> None:
+    web = ami.runtime.web_url
+    owner, cookies = _web_bailleur(ami)
+    dossier_id = ami.new_dossier(owner)
+    confirm = requests.get(f"{web}/dossiers/{dossier_id}/envoi", headers=_header(cookies), timeout=30)
+    key = re.search(r'name="cle_envoi" value="([0-9a-f]{32})"', confirm.text)
+    assert key is not None
+    posted = {"csrf_token": cookies["__Host-ami_csrf"], "cle_envoi": key[1]}
+    dossiers = ami.runtime.functions.app.dossiers
+
+    def post() -> Any:
+        return requests.post(f"{web}/dossiers/{dossier_id}/envoi", data=posted, headers=_header(cookies),
+                             allow_redirects=False, timeout=30)
+
+    first = post()
+    sent = dossiers.get_dossier(dossier_id)
+    assert sent.envoi is not None and sent.envoi.idempotency_key == key[1]
+    # The same click again (a lost answer, a double click): its deposit, not a conflict nor a second one,
+    # even once the dossier has been declared incomplet (then editable, and another click sends it again).
+    again = post()
+    assert [first.status_code, again.status_code] == [303, 303]
+    assert again.headers["Location"] == first.headers["Location"] == f"/dossiers/{dossier_id}/accuse"
+    assert dossiers.get_dossier(dossier_id).envoi.envoi_id == sent.envoi.envoi_id
+
+
+def test_a_forgotten_password_is_changed_with_the_code_sent_by_cognito(page: Any, inspect: Any, ami: Any) -> None:
+    web = ami.runtime.web_url
+    b = ami.register_bailleur()
+    page.goto(f"{web}/connexion")
+    page.get_by_role("link", name="Mot de passe oublié ?").click()
+    page.get_by_label("Adresse électronique").fill(b.email)
+    inspect.check(page, "13 mot de passe oublie")
+    page.get_by_role("button", name="Recevoir un code").click()
+    page.wait_for_url(re.compile(r".*/mot-de-passe-oublie/code$"))
+    assert page.get_by_label("Adresse électronique").input_value() == b.email
+    page.get_by_label("Code reçu par courriel").fill("12 345")
+    page.locator("#mot_de_passe").fill("court")
+    page.get_by_role("button", name="Changer le mot de passe").click()
+    assert page.locator("#code-erreur").inner_text() == "Le code reçu par courriel compte 6 chiffres."
+    assert page.locator("#mot_de_passe-erreur").inner_text() == ("Le mot de passe doit comporter au moins 12 "
+                                                                 "caractères.")
+    french_only(page)
+    inspect.check(page, "14 nouveau mot de passe erreur")
+    # In AWS, Cognito emails the code itself; the emulation accepts any code of the right form.
+    page.get_by_label("Code reçu par courriel").fill("123456")
+    page.locator("#mot_de_passe").fill(PASSWORD)
+    page.get_by_label("Confirmation du nouveau mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Changer le mot de passe").click()
+    page.wait_for_url(re.compile(r".*/connexion\?mot_de_passe=1$"))
+    assert "Votre mot de passe est changé" in french_only(page)
+    sign_in(page, web, b.email)
