@@ -26,12 +26,17 @@ up: setup
 	$(BIN)/ami local up
 
 ## Debian tools some tests use: LibreOffice renders the CCN registre once; Tesseract with its French
-## model reads scanned lettres d'offre (tests/unit/test_extraction_ocr.py fails, saying why, without it).
-## Installed when we are root with apt-get (CI, fresh machines); elsewhere each says what is missing.
+## model reads scanned lettres d'offre (tests/unit/test_extraction_ocr.py fails, saying why, without it);
+## Chromium runs the plateforme's browser tests (Playwright drives it: its own browser download is not
+## reachable). Installed when we are root with apt-get (CI, fresh machines); elsewhere each says what is
+## missing.
 tools:
 	@command -v soffice >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; } >/dev/null 2>&1; } \
 	  || echo "LibreOffice absent : le test de rendu du registre ne sera pas exécuté."
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; } >/dev/null 2>&1; } \
+	  || echo "Chromium absent : les tests de la plateforme dans le navigateur ne seront pas exécutés."
 	@{ command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx fra; } \
 	  || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 	  && { apt-get update -qq && apt-get install -y -qq --no-install-recommends tesseract-ocr tesseract-ocr-fra; } >/dev/null 2>&1; } \
@@ -43,7 +48,7 @@ test: setup lint tools
 
 lint: setup
 	$(BIN)/ruff check functions infra tests benchmarks
-	$(BIN)/mypy functions/ami functions/api functions/intake functions/completeness functions/scoring functions/notify infra
+	$(BIN)/mypy functions/ami functions/api functions/intake functions/completeness functions/scoring functions/notify functions/web infra
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

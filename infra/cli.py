@@ -34,11 +34,11 @@ app.add_typer(piece_app, name="piece")
 app.add_typer(dlq_app, name="dlq")
 
 
-def _start_runtime(quiet: bool) -> Any:
+def _start_runtime(quiet: bool, web_port: int = 0) -> Any:
     from infra.local import LocalRuntime
 
     log: Callable[[str], None] = (lambda _: None) if quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
-    runtime = LocalRuntime(log=log, log_level="WARNING" if quiet else "INFO")
+    runtime = LocalRuntime(log=log, log_level="WARNING" if quiet else "INFO", web_port=web_port)
     _CHILDREN.append(runtime)
     with console.status("Démarrage de l'émulation AWS et provisionnement depuis template.yaml…"):
         try:
@@ -53,7 +53,8 @@ def _start_runtime(quiet: bool) -> Any:
 def _write_state(runtime: Any) -> None:
     STATE.parent.mkdir(parents=True, exist_ok=True)
     STATE.write_text(json.dumps({
-        "endpoint": runtime.emulation.endpoint, "api_url": runtime.api_url, "pid": os.getpid(),
+        "endpoint": runtime.emulation.endpoint, "api_url": runtime.api_url, "web_url": runtime.web_url,
+        "pid": os.getpid(),
         "physical": runtime.stack.physical, "user_pool_client_id": runtime.stack.user_pool_client_id,
         "env": runtime.stack.env,
     }, indent=2), encoding="utf-8")
@@ -98,13 +99,17 @@ def _wait_for_ctrl_c() -> None:
 
 
 @local_app.command("up")
-def local_up() -> None:
-    """Démarre l'émulation, provisionne template.yaml, sert l'API et livre les événements, jusqu'à Ctrl-C."""
+def local_up(
+    port: int = typer.Option(8000, "--port", help="Port de la plateforme sur 127.0.0.1 (0 : un port libre)."),
+) -> None:
+    """Démarre l'émulation, provisionne template.yaml, sert la plateforme et l'API, livre les événements,
+    jusqu'à Ctrl-C."""
     _stop_on_signals()  # from the start: a signal during startup stops what was started, too
     runtime = None
     try:
-        runtime = _start_runtime(quiet=False)
+        runtime = _start_runtime(quiet=False, web_port=port)
         table = Table(title="Pile locale AMI garantie", show_header=False)
+        table.add_row("Plateforme (navigateur)", runtime.web_url)
         table.add_row("API (Chalice)", runtime.api_url)
         table.add_row("Émulation AWS (moto)", runtime.emulation.endpoint)
         table.add_row("User pool Cognito", runtime.stack.user_pool_id)
@@ -112,6 +117,7 @@ def local_up() -> None:
         table.add_row("Bucket des dépôts", runtime.stack.physical["DepositsBucket"])
         table.add_row("Fonctions", ", ".join(sorted(runtime.stack.functions)))
         console.print(table)
+        console.print(f"Ouvrez {runtime.web_url}/ dans un navigateur pour inscrire un organisme et déposer un dossier.")
         console.print("Dans un autre terminal : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
         _wait_for_ctrl_c()
     except Stopped:
@@ -133,6 +139,7 @@ def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourne
     try:
         result = run(runtime, lambda m: console.print(f"[bold]▸ {m}[/bold]"), progress)
         _print_demo(result)
+        console.print(f"Plateforme : {runtime.web_url}/ (ouverte tant que la pile tourne : `ami demo --keep`).")
         if keep:
             console.print("La pile reste active : `ami mailbox`, `ami instruction next`. Ctrl-C pour arrêter.")
             with contextlib.suppress(Stopped):

@@ -400,8 +400,12 @@ class LocalRuntime:
         serve_api: bool = True,
         state_dir: Path = STATE_DIR,
         log_level: str = "WARNING",
+        web_port: int = 0,
     ) -> None:
         self.log = log
+        self.web_port = web_port
+        self.web_url = ""  # the plateforme (served with the API)
+        self._web: Any = None
         self.log_level = log_level
         self.serve_api = serve_api
         self.state_dir = state_dir
@@ -417,7 +421,14 @@ class LocalRuntime:
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         self.emulation.start()
         os.environ.update(client_environment(self.emulation.endpoint, self.state_dir))
-        self.stack = provision(self.emulation.endpoint)
+        parameters: dict[str, str] = {}
+        if self.serve_api:
+            from infra.localweb import WebServer
+
+            # Bound first: the deposits bucket's CORS rule names the plateforme's origin.
+            self._web = WebServer(port=self.web_port)
+            parameters["AllowedOrigin"] = self._web.url
+        self.stack = provision(self.emulation.endpoint, parameters)
         self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level})
         self.dispatcher = Dispatcher(self.stack, self.functions, self.log)
         self.dispatcher.start()
@@ -429,6 +440,8 @@ class LocalRuntime:
             self.api_url, self._stop_api = serve_api(
                 self.emulation.endpoint, self.stack.user_pool_id, self.functions.container("ApiFunction")
             )
+            assert self._web is not None
+            self.web_url = self._web.start(self.functions.container("WebFunction"))
         return self
 
     def stop(self) -> None:
@@ -436,6 +449,8 @@ class LocalRuntime:
         try:
             if self._stop_api:
                 self._stop_api()
+            if self._web is not None:
+                self._web.stop()
             if hasattr(self, "dispatcher"):
                 self.dispatcher.stop()
         finally:

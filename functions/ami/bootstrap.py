@@ -28,6 +28,7 @@ from ami.services.ports import (
     Publisher,
     Referentiels,
     Registrations,
+    Sessions,
     Sirene,
     Store,
 )
@@ -97,6 +98,14 @@ class Container:
         from ami.adapters.cognito import CognitoAccounts
 
         return self._given("accounts") or CognitoAccounts(self.settings.user_pool_id, self.aws)
+
+    @cached_property
+    def sessions(self) -> Sessions:
+        from ami.adapters.cognito_sessions import CognitoSessions
+
+        return self._given("sessions") or CognitoSessions(
+            self.settings.user_pool_id, self.settings.user_pool_client_ids, self.aws
+        )
 
     @cached_property
     def sirene(self) -> Sirene:
@@ -179,7 +188,7 @@ class Container:
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:
     """Wire the service for `settings`; `overrides` replace adapters by name (store, deposits,
-    publisher, mailer, accounts, sirene, registrations, referentiels, idempotency, ocr)."""
+    publisher, mailer, accounts, sessions, sirene, registrations, referentiels, idempotency, ocr)."""
     return Container(settings, aws or default_aws(), clock, overrides)
 
 

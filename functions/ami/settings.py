@@ -78,8 +78,15 @@ ScoringSettings = _requiring(
 )
 NotifySettings = _requiring("NotifySettings", "dossiers_table", "idempotency_table", "sender_email")
 
+# The plateforme's pages do what the JSON API does, for a bailleur signed in with a cookie.
+WebSettings = _requiring(
+    "WebSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
+    "user_pool_client_ids", "sirene_secret_arn",
+)
+
 FUNCTION_SETTINGS: dict[str, type[Settings]] = {
     "ApiFunction": ApiSettings,
+    "WebFunction": WebSettings,
     "IntakeFunction": IntakeSettings,
     "CompletenessFunction": CompletenessSettings,
     "SweepFunction": CompletenessSettings,

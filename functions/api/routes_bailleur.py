@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
-from ami.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ami.domain.errors import Conflict, InvalidInput, NotFound
 from ami.domain.extraction.compare import instruction_view
-from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, DossierStatus, PieceKind, PieceRecord, utcnow
+from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, PieceKind, PieceRecord
+from ami.services import drafts
 from ami.services import envoi as envoi_logic
+from ami.services.drafts import require_editable
 from chalice import Blueprint, Response
 
 from api.auth import bailleur_caller, dossier_or_404
@@ -20,27 +21,7 @@ from api.errors import json_response, logger
 from api.schemas import DossierDetail, EnvoiAccepted, UploadFormOut
 
 bp = Blueprint(__name__)
-EDITABLE = (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)
 INSTRUCTION_ONLY_ACTIONS = frozenset({"surcharge_score", "recalcul_score"})
-
-
-def require_editable(d: Dossier, code: str = "dossier_non_modifiable") -> None:
-    if d.status not in EDITABLE:
-        raise Conflict(
-            code,
-            f"Le dossier ne peut plus être modifié (statut : {d.status.value}).",
-            {"status": d.status.value},
-        )
-
-
-def check_commune(form: DossierForm) -> None:
-    insee = form.operation.commune_insee
-    if insee is not None and rules.commune(insee) is None:
-        raise InvalidInput(
-            "commune_inconnue",
-            f"Le code INSEE {insee} est inconnu du zonage ABC.",
-            [{"champ": "operation.commune_insee", "message": "Commune inconnue."}],
-        )
 
 
 def for_bailleur(d: Dossier) -> Any:
@@ -74,15 +55,7 @@ def list_dossiers() -> Response:
 def create_dossier() -> Response:
     who = bailleur_caller()
     assert who.siren is not None
-    form = parse_body(DossierForm)
-    if services().dossiers.get_bailleur(who.siren) is None:
-        raise Forbidden(
-            "bailleur_non_inscrit", "Inscrivez d'abord votre organisme avant de créer un dossier."
-        )
-    check_commune(form)
-    now = utcnow()
-    d = Dossier(dossier_id=uuid.uuid4().hex, siren=who.siren, form=form, created_at=now, updated_at=now)
-    services().dossiers.create_dossier(d, who.actor)
+    d = drafts.create(services().dossiers, who.siren, parse_body(DossierForm), who.actor)
     return json_response(for_bailleur(d), 201, {"Location": f"/dossiers/{d.dossier_id}"})
 
 
@@ -101,9 +74,7 @@ def put_dossier(dossier_id: str) -> Response:
     who = bailleur_caller()
     form = parse_body(DossierForm)
     d = dossier_or_404(dossier_id, who)
-    require_editable(d)
-    check_commune(form)
-    saved = services().dossiers.save_form(d.model_copy(update={"form": form}), who.actor)
+    saved = drafts.save(services().dossiers, d, form, who.actor)
     return json_response(for_bailleur(saved))
 
 

@@ -36,20 +36,19 @@ class Deposits:
         self.quarantine_bucket = settings.quarantine_bucket
         self.s3 = (aws or default_aws()).client("s3")
 
-    def upload_form(self, siren: str, dossier_id: str, piece: PieceKind) -> UploadForm:
-        """A presigned POST for exactly one key, one content type and at most the piece's size."""
+    def upload_form(self, siren: str, dossier_id: str, piece: PieceKind, redirect: str | None = None) -> UploadForm:
+        """A presigned POST for exactly one key, one content type and at most the piece's size; with
+        `redirect`, S3 sends the browser there once the file is stored (an HTML form, without JavaScript)."""
         rules = dispositif().pieces[piece]
         key = piece_key(siren, dossier_id, piece)
         expiry = dispositif().upload_expiry_seconds
+        fields = {"Content-Type": rules.content_type}
+        conditions: list[Any] = [{"Content-Type": rules.content_type}, ["content-length-range", 1, rules.max_bytes]]
+        if redirect is not None:
+            fields["success_action_redirect"] = redirect
+            conditions.append({"success_action_redirect": redirect})
         post = self.s3.generate_presigned_post(
-            Bucket=self.bucket,
-            Key=key,
-            Fields={"Content-Type": rules.content_type},
-            Conditions=[
-                {"Content-Type": rules.content_type},
-                ["content-length-range", 1, rules.max_bytes],
-            ],
-            ExpiresIn=expiry,
+            Bucket=self.bucket, Key=key, Fields=fields, Conditions=conditions, ExpiresIn=expiry
         )
         return UploadForm(post["url"], post["fields"], key, utcnow() + timedelta(seconds=expiry), rules.max_bytes)
 

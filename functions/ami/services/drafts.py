@@ -1,0 +1,60 @@
+"""A dossier while its bailleur fills it: created, saved, and only while it may still change.
+
+Shared by every entry point a bailleur edits through (the JSON API and the plateforme's pages), so
+that the rules of a brouillon are written once.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ami.domain import rules
+from ami.domain.errors import Conflict, Forbidden, InvalidInput
+from ami.domain.models import Dossier, DossierForm, DossierStatus, utcnow
+from ami.services.ports import Dossiers
+
+# A brouillon, or a deposit declared incomplete that the bailleur may fix and send again.
+EDITABLE = (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)
+
+
+def editable(d: Dossier) -> bool:
+    return d.status in EDITABLE
+
+
+def require_editable(d: Dossier, code: str = "dossier_non_modifiable") -> None:
+    if not editable(d):
+        raise Conflict(
+            code,
+            f"Le dossier ne peut plus être modifié (statut : {d.status.value}).",
+            {"status": d.status.value},
+        )
+
+
+def check_commune(form: DossierForm) -> None:
+    insee = form.operation.commune_insee
+    if insee is not None and rules.commune(insee) is None:
+        raise InvalidInput(
+            "commune_inconnue",
+            f"Le code INSEE {insee} est inconnu du zonage ABC.",
+            [{"champ": "operation.commune_insee", "message": "Commune inconnue."}],
+        )
+
+
+def create(store: Dossiers, siren: str, form: DossierForm, actor: str) -> Dossier:
+    """A new brouillon of the bailleur `siren`, which must be registered."""
+    if store.get_bailleur(siren) is None:
+        raise Forbidden(
+            "bailleur_non_inscrit", "Inscrivez d'abord votre organisme avant de créer un dossier."
+        )
+    check_commune(form)
+    now = utcnow()
+    d = Dossier(dossier_id=uuid.uuid4().hex, siren=siren, form=form, created_at=now, updated_at=now)
+    store.create_dossier(d, actor)
+    return d
+
+
+def save(store: Dossiers, d: Dossier, form: DossierForm, actor: str) -> Dossier:
+    """The form of `d` replaced by `form`, while `d` may still change."""
+    require_editable(d)
+    check_commune(form)
+    return store.save_form(d.model_copy(update={"form": form}), actor)

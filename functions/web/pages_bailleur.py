@@ -1,0 +1,291 @@
+"""A signed-in bailleur's pages: its dossiers, the form of one, its pieces, the envoi and the receipt.
+
+Each page goes through the same use cases as the JSON API (`ami.services.drafts`, `ami.services.envoi`)
+and sees only the bailleur's own dossiers: another's does not exist for it (404).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+from ami.domain import rules
+from ami.domain.dispositif import dispositif
+from ami.domain.duplicates import likely_duplicates
+from ami.domain.errors import AmiError, Conflict, NotFound
+from ami.domain.extraction.compare import instruction_view
+from ami.domain.identity import User
+from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, PieceKind, PieceRecord
+from ami.services import drafts
+from ami.services import envoi as envoi_logic
+from chalice import Blueprint, Response
+
+from web import forms, session
+from web.core import absolute, form_data, query, services, state
+from web.errors import logger
+from web.rendering import page, redirect
+from web.routing import route
+
+bp = Blueprint(__name__)
+PIECES: dict[PieceKind, dict[str, str]] = {
+    # How the pages speak of each piece: with its article, and the pronoun that agrees with it (DESIGN §8).
+    "lettre_offre": {"nom": "la lettre d'offre", "Nom": "La lettre d'offre", "deposer": "déposez-la", "accord": "e",
+                     "absente": "La lettre d'offre n'est pas encore déposée : déposez-la."},
+    "dossier_presentation": {"nom": "le dossier de présentation", "Nom": "Le dossier de présentation",
+                             "deposer": "déposez-le", "accord": "",
+                             "absente": "Le dossier de présentation n'est pas encore déposé : déposez-le."},
+}
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
+SEVERITY = {"bloquant": "À corriger avant l'envoi", "attention": "À vérifier", "info": "Pour information"}
+
+
+def own_dossier(dossier_id: str, user: User) -> Dossier:
+    """The bailleur's own dossier; another's, or none, is « introuvable » alike."""
+    d = services().dossiers.get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
+    if d is None or d.siren != user.siren:
+        raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
+    return d
+
+
+def records_of(dossier_id: str) -> list[PieceRecord]:
+    return sorted(services().dossiers.piece_records(dossier_id).values(), key=lambda r: r.received_at)
+
+
+@route(bp, "/tableau-de-bord")
+def tableau_de_bord() -> Response:
+    user = session.bailleur()
+    assert user.siren is not None
+    bailleur = services().dossiers.get_bailleur(user.siren)
+    dossiers = sorted(services().dossiers.list_dossiers(user.siren), key=lambda d: d.created_at, reverse=True)
+    return page("tableau_de_bord.html", bailleur=bailleur, dossiers=dossiers, dispositif=dispositif(),
+                communes={d.dossier_id: rules.commune(d.form.operation.commune_insee)
+                          for d in dossiers if d.form.operation.commune_insee})
+
+
+@route(bp, "/dossiers", ("POST",))
+def nouveau_dossier() -> Response:
+    user = session.bailleur()
+    assert user.siren is not None
+    d = drafts.create(services().dossiers, user.siren, DossierForm(), user.actor)
+    return redirect(f"/dossiers/{d.dossier_id}")
+
+
+# ---------------------------------------------------------------- one dossier
+
+
+def _pieces_view(d: Dossier, user: User, records: list[PieceRecord], editable: bool) -> list[dict[str, Any]]:
+    out = []
+    for kind in PIECE_KINDS:
+        mine = [r for r in records if r.piece == kind]
+        latest = mine[-1] if mine else None
+        upload = None
+        if editable:
+            assert user.siren is not None
+            target = absolute(f"/dossiers/{d.dossier_id}/pieces/{kind}/recu?avant={len(mine)}")
+            upload = services().deposits.upload_form(user.siren, d.dossier_id, kind, redirect=target)
+            state().upload_origins.add("{0.scheme}://{0.netloc}".format(urlsplit(upload.url)))
+        deposited = d.envoi.pieces.get(kind) if d.envoi else None
+        out.append({"kind": kind, "rules": dispositif().pieces[kind], "words": PIECES[kind], "latest": latest,
+                    "count": len(mine), "upload": upload, "deposited": deposited})
+    return out
+
+
+def _checks(d: Dossier, records: list[PieceRecord], pieces: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """What the bailleur should see before sending: the form's gaps, the pieces missing or refused,
+    and what the pieces say against the form."""
+    found = [{"niveau": "À compléter", "message": r.message} for r in rules.form_gaps(d)]
+    for p in pieces:
+        latest = p["latest"]
+        if latest is None:
+            found.append({"niveau": "À compléter", "message": p["words"]["absente"]})
+        elif not latest.accepted:
+            e = p["words"]["accord"]
+            found.append({"niveau": "À corriger avant l'envoi",
+                          "message": f"{p['words']['Nom']} déposé{e} en dernier a été refusé{e} : {latest.message} "
+                                     f"Corrigez le fichier, puis {p['words']['deposer']} de nouveau."})
+    checks, _, _ = instruction_view(records, d)
+    found += [{"niveau": SEVERITY.get(c.severity, "À vérifier"), "message": c.message_fr} for c in checks
+              if c.severity != "info"]
+    return found
+
+
+def _dossier_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
+                  errors: dict[str, str] | None = None, status: int = 200, note: str | None = None) -> Response:
+    editable = drafts.editable(d)
+    records = records_of(d.dossier_id)
+    operation = forms.operation_widgets(d.form, raw)
+    loans = forms.loan_rows(d.form, raw)
+    lines = forms.line_rows(d.form, raw)
+    row_widgets: list[Any] = [w for rows in loans.values() for row in rows for w in row.widgets]
+    row_widgets += [*lines, *(w for line in lines for w in line.widgets)]
+    unplaced = forms.attach([*operation, *row_widgets], errors or {})
+    pieces = _pieces_view(d, user, records, editable)
+    assert user.siren is not None
+    others = likely_duplicates(d, services().dossiers.list_dossiers(user.siren)) if d.form.operation.nom or \
+        d.form.operation.adresse else []
+    insee = d.form.operation.commune_insee
+    return page("dossier.html", status, d=d, editable=editable, operation=operation, loans=loans, lignes=lines,
+                loan_kinds=forms.LOAN_KINDS, pieces=pieces, checks=_checks(d, records, pieces) if editable else [],
+                errors=errors or {}, unplaced=unplaced,
+                doublons=others, commune=rules.commune(insee) if insee else None, note=note)
+
+
+@route(bp, "/dossiers/{dossier_id}")
+def dossier(dossier_id: str) -> Response:
+    user = session.bailleur()
+    note = {"enregistre": "Le brouillon est enregistré."}.get(query("note"))
+    return _dossier_page(own_dossier(dossier_id, user), user, note=note)
+
+
+@route(bp, "/dossiers/{dossier_id}", ("POST",))
+def enregistrer(dossier_id: str) -> Response:
+    user = session.bailleur()
+    d = own_dossier(dossier_id, user)
+    drafts.require_editable(d)
+    raw = form_data()
+    action = raw.get("action", "enregistrer")
+    if m := re.fullmatch(r"retirer_(\d{1,2})", action):
+        raw = {k: v for k, v in raw.items() if not k.startswith(f"prets.{m[1]}.")}
+    if m := re.fullmatch(r"retirer_ligne_(\d{1,3})", action):
+        raw = {k: v for k, v in raw.items() if not k.startswith(f"{forms.LINES}.{m[1]}.")}
+    form, errors = forms.parse(raw)
+    if action in ("ajouter_foncier", "ajouter_bati"):
+        free = max([int(k.split(".")[1]) for k in raw if re.fullmatch(r"prets\.\d{1,2}\.kind", k)] + [-1]) + 1
+        if free >= 20:
+            errors["prets"] = "Un dossier compte au plus 20 prêts."
+        raw = {**raw, f"prets.{free}.kind": action.removeprefix("ajouter_"), f"prets.{free}.produit": "PLI",
+               f"prets.{free}.index": "livret_a"}
+    if action == "ajouter_ligne":
+        free = max([int(k.split(".")[2]) for k in raw if re.fullmatch(rf"{forms.LINES}\.\d{{1,3}}\.typologie", k)]
+                   + [-1]) + 1
+        if free >= 200:
+            errors[forms.LINES] = "Le détail compte au plus 200 lignes."
+        raw = {**raw, f"{forms.LINES}.{free}.typologie": "t2"}
+    if form is None or errors:
+        return _dossier_page(d, user, raw, errors, 422)
+    try:
+        saved = drafts.save(services().dossiers, d, form, user.actor)
+    except AmiError as exc:
+        champs = exc.details if isinstance(exc.details, list) else []
+        placed = {str(c["champ"]): exc.message for c in champs if isinstance(c, dict) and c.get("champ")}
+        return _dossier_page(d, user, raw, placed or {"_": exc.message}, exc.status)
+    if action != "enregistrer":
+        return _dossier_page(saved, user, raw, {}, 200, note="Le brouillon est enregistré.")
+    return redirect(f"/dossiers/{dossier_id}?note=enregistre#formulaire")
+
+
+# ---------------------------------------------------------------- pieces
+
+
+def _piece(piece: str) -> PieceKind:
+    if piece not in PIECE_KINDS:
+        raise NotFound("piece_inconnue", "Cette pièce n'est pas demandée par l'AMI.")
+    return "lettre_offre" if piece == "lettre_offre" else "dossier_presentation"
+
+
+@route(bp, "/dossiers/{dossier_id}/pieces/{piece}/formulaire", ("POST",))
+def formulaire_depot(dossier_id: str, piece: str) -> Response:
+    """The presigned POST for the page's script (upload with a progress bar)."""
+    user = session.bailleur()
+    kind = _piece(piece)
+    d = own_dossier(dossier_id, user)
+    drafts.require_editable(d)
+    assert user.siren is not None
+    upload = services().deposits.upload_form(user.siren, dossier_id, kind)
+    body = {"url": upload.url, "fields": upload.fields, "max_bytes": upload.max_bytes,
+            "content_type": dispositif().pieces[kind].content_type}
+    return Response(body=json.dumps(body), status_code=200, headers={"Content-Type": "application/json"})
+
+
+@route(bp, "/dossiers/{dossier_id}/etat")
+def etat(dossier_id: str) -> Response:
+    """How many versions of each piece intake has examined (the page's script waits for one more)."""
+    user = session.bailleur()
+    d = own_dossier(dossier_id, user)
+    records = records_of(dossier_id)
+    body = {"status": d.status.value, "pieces": {k: sum(r.piece == k for r in records) for k in PIECE_KINDS}}
+    return Response(body=json.dumps(body), status_code=200, headers={"Content-Type": "application/json"})
+
+
+@route(bp, "/dossiers/{dossier_id}/pieces/{piece}/recu")
+def piece_recue(dossier_id: str, piece: str) -> Response:
+    """Where S3 sends the browser after an upload without JavaScript: waits for intake's verdict."""
+    user = session.bailleur()
+    kind = _piece(piece)
+    d = own_dossier(dossier_id, user)
+    before = int(query("avant")) if query("avant").isdigit() else 0
+    mine = [r for r in records_of(dossier_id) if r.piece == kind]
+    if len(mine) > before:
+        return redirect(f"/dossiers/{d.dossier_id}#piece-{kind}")
+    return page("piece_recue.html", d=d, words=PIECES[kind], kind=kind)
+
+
+# ---------------------------------------------------------------- envoi and receipt
+
+
+@route(bp, "/dossiers/{dossier_id}/envoi")
+def confirmer_envoi(dossier_id: str) -> Response:
+    user = session.bailleur()
+    d = own_dossier(dossier_id, user)
+    drafts.require_editable(d, "envoi_impossible")
+    records = records_of(dossier_id)
+    pieces = _pieces_view(d, user, records, editable=False)
+    # One idempotency key per click on « Envoyer » (as the API's client sends one): the same page posted
+    # again (a double click, a browser resending after a lost answer) finds the deposit it made.
+    return page("envoi.html", d=d, checks=_checks(d, records, pieces), pieces=pieces, cle=uuid.uuid4().hex)
+
+
+@route(bp, "/dossiers/{dossier_id}/envoi", ("POST",))
+def envoyer(dossier_id: str) -> Response:
+    user = session.bailleur()
+    typed = form_data().get("cle_envoi", "")
+    key = typed if IDEMPOTENCY_KEY.fullmatch(typed) else None
+    d = own_dossier(dossier_id, user)
+    if envoi_logic.repeated(d, key):
+        return redirect(f"/dossiers/{dossier_id}/accuse")  # this very click again: its deposit, not a conflict
+    drafts.require_editable(d, "envoi_impossible")
+    app = services()
+    try:
+        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor, idempotency_key=key)
+    except Conflict:
+        # The same click posted twice at once: the other request recorded the deposit.
+        if envoi_logic.repeated(app.dossiers.get_dossier(dossier_id), key):
+            return redirect(f"/dossiers/{dossier_id}/accuse")
+        raise
+    try:
+        envoi_logic.request_completeness(app.publisher, sent)
+    except Exception:
+        # The deposit is recorded (its pending item holds its place); the completeness sweep picks it up.
+        logger.exception("demande de contrôle de complétude non envoyée", extra={"dossier_id": dossier_id})
+    return redirect(f"/dossiers/{dossier_id}/accuse")
+
+
+def _receipt(dossier_id: str) -> dict[str, Any]:
+    user = session.bailleur()
+    d = own_dossier(dossier_id, user)
+    if d.envoi is None:
+        raise NotFound("accuse_introuvable", "Ce dossier n'a pas encore été envoyé : il n'a pas d'accusé de réception.")
+    bailleur = services().dossiers.get_bailleur(d.siren)
+    return {"d": d, "bailleur": bailleur, "pieces": [
+        {"kind": k, "libelle": dispositif().pieces[k].libelle, "piece": d.envoi.pieces.get(k)} for k in PIECE_KINDS
+    ], "dispositif": dispositif()}
+
+
+@route(bp, "/dossiers/{dossier_id}/accuse")
+def accuse(dossier_id: str) -> Response:
+    return page("accuse.html", **_receipt(dossier_id))
+
+
+@route(bp, "/dossiers/{dossier_id}/accuse.pdf")
+def accuse_pdf(dossier_id: str) -> Response:
+    from web import receipt
+
+    data = receipt.pdf(**_receipt(dossier_id))
+    return Response(body=data, status_code=200, headers={
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'attachment; filename="accuse-reception-{dossier_id[:8]}.pdf"',
+    })
+
