@@ -87,7 +87,11 @@ class Intake:
 
         from ami.domain.pieces import PieceContext, examine
 
-        limit = dispositif().pieces[parts.piece].max_bytes
+        rules = dispositif(dossier.dispositif).pieces.get(parts.piece)
+        if rules is None:  # a piece of another dispositif's dossiers
+            self.deposits.quarantine(upload.key, upload.version_id, UNKNOWN_KEY.code)
+            return IntakeOutcome(outcome="quarantined", dossier_id=dossier.dossier_id, reason_code=UNKNOWN_KEY.code)
+        limit = rules.max_bytes
         read = self.deposits.read(upload.key, upload.version_id, limit)
         if read is None:
             # Already moved to quarantine by an earlier delivery of the same announcement.
