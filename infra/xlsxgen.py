@@ -93,7 +93,8 @@ def workbook(rows: Sequence[OperationRow], style: Style = "modele", synthesis: L
     for rr, code in enumerate(FILIERES, start=2):
         tab.cell(row=rr, column=1, value=code)
         line = computed.get(code)
-        figures = [line.operations, line.logements, float(line.montant_pret_eur)] if line else [0, 0, 0]
+        figures: list[int | float] = (
+            [line.operations, line.logements, float(line.montant_pret_eur)] if line else [0, 0, 0])
         if tamper and code in tamper:
             figures[0] += tamper[code]
         for c, value in enumerate(figures, start=2):

@@ -9,12 +9,11 @@ from importlib import resources
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import ValidationError
-
 from ami.domain.deposit_keys import parse_key, piece_key
 from ami.domain.dispositif import LLI, Dispositif, dispositif, dispositifs, paris_text
 from ami.domain.errors import Conflict
 from ami.domain.models import Dossier
+from pydantic import ValidationError
 
 PARIS = ZoneInfo("Europe/Paris")
 DROM = "drom-2024"
@@ -149,6 +148,7 @@ def test_an_envoi_after_the_close_is_refused_and_records_nothing(local: datetime
     from ami.domain.models import DossierStatus
     from ami.services import envoi
     from fakes import InMemoryStore
+
     from infra.samples import StubDeposits
 
     store = InMemoryStore()

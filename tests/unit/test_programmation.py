@@ -6,12 +6,12 @@ from __future__ import annotations
 import io
 
 import pytest
-
 from ami.domain import programmation
 from ami.domain.dispositif import dispositif
 from ami.domain.drom import priorities
 from ami.domain.errors import PieceRefused
 from ami.domain.programmation import ROWS_TAB, SYNTHESIS_TAB, examine, synthesis_of, template
+
 from infra import xlsxgen
 
 RULES = dispositif("drom-2024").pieces["tableau_programmation"]
