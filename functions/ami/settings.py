@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    # Built on first validation: a function validates only its own model (FUNCTION_SETTINGS).
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     dossiers_table: str = Field("", alias="DOSSIERS_TABLE")
     counters_table: str = Field("", alias="COUNTERS_TABLE")

@@ -13,26 +13,26 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ami.domain.audit import AuditEntry
-from ami.domain.inscription import PendingRegistration, UniteLegale
-from ami.domain.messages import Message
-from ami.domain.models import (
-    Bailleur,
-    DepositedPiece,
-    Dossier,
-    DossierStatus,
-    Envoi,
-    HistoryEntry,
-    PieceKind,
-    PieceRecord,
-    Reason,
-)
-from ami.domain.notifications import Email
-from ami.domain.score import Score
-from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
-
+# Types only: importing the domain's modules here would make every cold start pay for all of them.
 if TYPE_CHECKING:
+    from ami.domain.audit import AuditEntry
     from ami.domain.extraction.ocr import OcrEngine as OcrEngine
+    from ami.domain.inscription import PendingRegistration, UniteLegale
+    from ami.domain.messages import Message
+    from ami.domain.models import (
+        Bailleur,
+        DepositedPiece,
+        Dossier,
+        DossierStatus,
+        Envoi,
+        HistoryEntry,
+        PieceKind,
+        PieceRecord,
+        Reason,
+    )
+    from ami.domain.notifications import Email
+    from ami.domain.score import Score
+    from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
 
 Clock = Callable[[], datetime]
 
