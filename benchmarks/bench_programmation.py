@@ -19,6 +19,7 @@ sys.path[:0] = [str(ROOT / "functions"), str(ROOT)]
 
 from ami.domain.dispositif import dispositif  # noqa: E402
 from ami.domain.programmation import ROWS_TAB, examine  # noqa: E402
+
 from infra import xlsxgen  # noqa: E402
 
 
