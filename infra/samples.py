@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from ami.adapters.s3 import Deposits, piece_key
+from ami.domain.dispositif import dispositif
 from ami.domain.models import (
-    PIECE_KINDS,
     DepositedPiece,
     Dossier,
     DossierForm,
@@ -56,7 +56,7 @@ class StubDeposits(Deposits):
 
 def land_pieces(store: Dossiers, d: Dossier, at: datetime, refuse_presentation: bool = False) -> None:
     """Intake's verdict on each piece version of `d` (as `StubDeposits` has them)."""
-    for kind in PIECE_KINDS:
+    for kind in dispositif().piece_kinds:
         p = StubDeposits().snapshot(piece_key(d.siren, d.dossier_id, kind))
         assert p is not None
         ok = not (refuse_presentation and kind == "dossier_presentation")

@@ -9,7 +9,7 @@ from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import Conflict, InvalidInput, NotFound
 from ami.domain.extraction.compare import instruction_view
-from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, PieceKind, PieceRecord
+from ami.domain.models import Dossier, DossierForm, PieceRecord
 from ami.services import drafts
 from ami.services import envoi as envoi_logic
 from ami.services.drafts import require_editable
@@ -83,9 +83,10 @@ def upload_piece(dossier_id: str, piece: str) -> Response:
     who = bailleur_caller()
     assert who.siren is not None
     d = dossier_or_404(dossier_id, who)
-    if piece not in PIECE_KINDS:
-        raise NotFound("piece_inconnue", "Pièce inconnue.", {"pieces": list(PIECE_KINDS)})
-    kind: PieceKind = "lettre_offre" if piece == "lettre_offre" else "dossier_presentation"
+    rules = dispositif(d.dispositif)
+    kind = next((k for k in rules.piece_kinds if k == piece), None)
+    if kind is None:
+        raise NotFound("piece_inconnue", "Pièce inconnue.", {"pieces": list(rules.piece_kinds)})
     require_editable(d)
     upload = services().deposits.upload_form(who.siren, dossier_id, kind)
     out = UploadFormOut(
@@ -94,7 +95,7 @@ def upload_piece(dossier_id: str, piece: str) -> Response:
         key=upload.key,
         expires_at=upload.expires_at,
         max_bytes=upload.max_bytes,
-        content_type=dispositif().pieces[kind].content_type,
+        content_type=rules.pieces[kind].content_type,
     )
     return json_response(dump(out))
 

@@ -18,7 +18,7 @@ from ami.domain.duplicates import likely_duplicates
 from ami.domain.errors import AmiError, Conflict, NotFound
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.identity import User
-from ami.domain.models import PIECE_KINDS, Dossier, DossierForm, PieceKind, PieceRecord
+from ami.domain.models import Dossier, DossierForm, PieceKind, PieceRecord
 from ami.services import drafts
 from ami.services import envoi as envoi_logic
 from chalice import Blueprint, Response
@@ -37,6 +37,9 @@ PIECES: dict[PieceKind, dict[str, str]] = {
     "dossier_presentation": {"nom": "le dossier de présentation", "Nom": "Le dossier de présentation",
                              "deposer": "déposez-le", "accord": "",
                              "absente": "Le dossier de présentation n'est pas encore déposé : déposez-le."},
+    "tableau_programmation": {"nom": "le tableau de programmation", "Nom": "Le tableau de programmation",
+                              "deposer": "déposez-le", "accord": "",
+                              "absente": "Le tableau de programmation n'est pas encore déposé : déposez-le."},
 }
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:-]{8,128}")
 SEVERITY = {"bloquant": "À corriger avant l'envoi", "attention": "À vérifier", "info": "Pour information"}
@@ -78,7 +81,8 @@ def nouveau_dossier() -> Response:
 
 def _pieces_view(d: Dossier, user: User, records: list[PieceRecord], editable: bool) -> list[dict[str, Any]]:
     out = []
-    for kind in PIECE_KINDS:
+    rules = dispositif(d.dispositif)  # the pieces the dossier's dispositif asks for
+    for kind in rules.piece_kinds:
         mine = [r for r in records if r.piece == kind]
         latest = mine[-1] if mine else None
         upload = None
@@ -88,7 +92,7 @@ def _pieces_view(d: Dossier, user: User, records: list[PieceRecord], editable: b
             upload = services().deposits.upload_form(user.siren, d.dossier_id, kind, redirect=target)
             state().upload_origins.add("{0.scheme}://{0.netloc}".format(urlsplit(upload.url)))
         deposited = d.envoi.pieces.get(kind) if d.envoi else None
-        out.append({"kind": kind, "rules": dispositif().pieces[kind], "words": PIECES[kind], "latest": latest,
+        out.append({"kind": kind, "rules": rules.pieces[kind], "words": PIECES[kind], "latest": latest,
                     "count": len(mine), "upload": upload, "deposited": deposited})
     return out
 
@@ -180,23 +184,25 @@ def enregistrer(dossier_id: str) -> Response:
 # ---------------------------------------------------------------- pieces
 
 
-def _piece(piece: str) -> PieceKind:
-    if piece not in PIECE_KINDS:
+def _piece(piece: str, d: Dossier) -> PieceKind:
+    """`piece` as one of the kinds the dossier's dispositif asks for."""
+    kind = next((k for k in dispositif(d.dispositif).piece_kinds if k == piece), None)
+    if kind is None:
         raise NotFound("piece_inconnue", "Cette pièce n'est pas demandée par l'AMI.")
-    return "lettre_offre" if piece == "lettre_offre" else "dossier_presentation"
+    return kind
 
 
 @route(bp, "/dossiers/{dossier_id}/pieces/{piece}/formulaire", ("POST",))
 def formulaire_depot(dossier_id: str, piece: str) -> Response:
     """The presigned POST for the page's script (upload with a progress bar)."""
     user = session.bailleur()
-    kind = _piece(piece)
     d = own_dossier(dossier_id, user)
+    kind = _piece(piece, d)
     drafts.require_editable(d)
     assert user.siren is not None
     upload = services().deposits.upload_form(user.siren, dossier_id, kind)
     body = {"url": upload.url, "fields": upload.fields, "max_bytes": upload.max_bytes,
-            "content_type": dispositif().pieces[kind].content_type}
+            "content_type": dispositif(d.dispositif).pieces[kind].content_type}
     return Response(body=json.dumps(body), status_code=200, headers={"Content-Type": "application/json"})
 
 
@@ -206,7 +212,8 @@ def etat(dossier_id: str) -> Response:
     user = session.bailleur()
     d = own_dossier(dossier_id, user)
     records = records_of(dossier_id)
-    body = {"status": d.status.value, "pieces": {k: sum(r.piece == k for r in records) for k in PIECE_KINDS}}
+    kinds = dispositif(d.dispositif).piece_kinds
+    body = {"status": d.status.value, "pieces": {k: sum(r.piece == k for r in records) for k in kinds}}
     return Response(body=json.dumps(body), status_code=200, headers={"Content-Type": "application/json"})
 
 
@@ -214,8 +221,8 @@ def etat(dossier_id: str) -> Response:
 def piece_recue(dossier_id: str, piece: str) -> Response:
     """Where S3 sends the browser after an upload without JavaScript: waits for intake's verdict."""
     user = session.bailleur()
-    kind = _piece(piece)
     d = own_dossier(dossier_id, user)
+    kind = _piece(piece, d)
     before = int(query("avant")) if query("avant").isdigit() else 0
     mine = [r for r in records_of(dossier_id) if r.piece == kind]
     if len(mine) > before:
@@ -269,9 +276,10 @@ def _receipt(dossier_id: str) -> dict[str, Any]:
     if d.envoi is None:
         raise NotFound("accuse_introuvable", "Ce dossier n'a pas encore été envoyé : il n'a pas d'accusé de réception.")
     bailleur = services().dossiers.get_bailleur(d.siren)
+    rules = dispositif(d.dispositif)
     return {"d": d, "bailleur": bailleur, "pieces": [
-        {"kind": k, "libelle": dispositif().pieces[k].libelle, "piece": d.envoi.pieces.get(k)} for k in PIECE_KINDS
-    ], "dispositif": dispositif()}
+        {"kind": k, "libelle": rules.pieces[k].libelle, "piece": d.envoi.pieces.get(k)} for k in rules.piece_kinds
+    ], "dispositif": rules}
 
 
 @route(bp, "/dossiers/{dossier_id}/accuse")

@@ -14,9 +14,10 @@ import pytest
 from ami.adapters.dynamodb import Store as DynamoStore
 from ami.domain.audit import verify_log
 from ami.domain.deposit_keys import piece_key
+from ami.domain.dispositif import dispositif
 from ami.domain.errors import ConditionFailed, Conflict
 from ami.domain.messages import Message
-from ami.domain.models import PIECE_KINDS, Bailleur, Dossier, DossierStatus, Envoi, Reason
+from ami.domain.models import Bailleur, Dossier, DossierStatus, Envoi, Reason
 from ami.domain.scoring import score_dossier
 from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
 from ami.services.ports import Store
@@ -54,7 +55,7 @@ def brouillon(store: Store, siren: str = SIREN) -> Dossier:
 def sent(store: Store, at: datetime = T0) -> Dossier:
     d = brouillon(store)
     land_pieces(store, d, at)
-    pieces = {k: StubDeposits().snapshot(piece_key(d.siren, d.dossier_id, k)) for k in PIECE_KINDS}
+    pieces = {k: StubDeposits().snapshot(piece_key(d.siren, d.dossier_id, k)) for k in dispositif().piece_kinds}
     e = Envoi(envoi_id=uuid.uuid4().hex, sent_at=at, pieces={k: p for k, p in pieces.items() if p})
     store.reserve_envoi(PendingEnvoi.new(d.dossier_id, e.envoi_id, at))
     return store.record_envoi(d, e, "bailleur:test")
@@ -104,7 +105,7 @@ def test_piece_records_are_idempotent_and_read_by_deposit(store: Store) -> None:
     d = sent(store)
     land_pieces(store, d, T0)  # the same verdicts again: nothing new
     records = store.piece_records(d.dossier_id)
-    assert len(records) == len(PIECE_KINDS) and all(r.accepted for r in records.values())
+    assert len(records) == len(dispositif().piece_kinds) and all(r.accepted for r in records.values())
     assert store.deposit_records([d]) == {d.dossier_id: records}
 
 

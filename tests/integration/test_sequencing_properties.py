@@ -31,9 +31,9 @@ from ami.adapters.dynamodb import OutboxItem, Store
 from ami.bootstrap import sqs_publisher
 from ami.domain.audit import verify_log
 from ami.domain.deposit_keys import piece_key
+from ami.domain.dispositif import dispositif
 from ami.domain.errors import Conflict, RetryLater
 from ami.domain.models import (
-    PIECE_KINDS,
     CompletenessRequest,
     Dossier,
     DossierStatus,
@@ -157,7 +157,7 @@ def record_at(
     """An envoi recorded directly, with a chosen server time (reserved just before, unless told)."""
     current = store.get_dossier(d.dossier_id)
     assert current is not None
-    pieces = {k: DEPOSITS.snapshot(piece_key(d.siren, d.dossier_id, k)) for k in PIECE_KINDS}
+    pieces = {k: DEPOSITS.snapshot(piece_key(d.siren, d.dossier_id, k)) for k in dispositif().piece_kinds}
     e = Envoi(envoi_id=envoi_id or uuid.uuid4().hex, sent_at=at, pieces={k: p for k, p in pieces.items() if p})
     if reserve:
         store.reserve_envoi(PendingEnvoi.new(d.dossier_id, e.envoi_id, at))

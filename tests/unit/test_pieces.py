@@ -76,7 +76,7 @@ def refusal(data: bytes, piece: PieceKind = "lettre_offre", declared_size: int |
 def with_limits(monkeypatch: pytest.MonkeyPatch, **limits: int) -> None:
     real = dispositif()
     rules = {kind: rule.model_copy(update=limits) for kind, rule in real.pieces.items()}
-    monkeypatch.setattr(pieces, "dispositif", lambda: real.model_copy(update={"pieces": rules}))
+    monkeypatch.setattr(pieces, "piece_rules", lambda kind: rules[kind])
 
 
 # ---------------------------------------------------------------- accepted pieces

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from ami.adapters.aws import Aws, default_aws
 from ami.domain.deposit_keys import piece_key
-from ami.domain.dispositif import dispositif
+from ami.domain.dispositif import dispositif, piece_rules
 from ami.domain.models import DepositedPiece, PieceKind, utcnow
 from ami.settings import Settings
 
@@ -39,7 +39,7 @@ class Deposits:
     def upload_form(self, siren: str, dossier_id: str, piece: PieceKind, redirect: str | None = None) -> UploadForm:
         """A presigned POST for exactly one key, one content type and at most the piece's size; with
         `redirect`, S3 sends the browser there once the file is stored (an HTML form, without JavaScript)."""
-        rules = dispositif().pieces[piece]
+        rules = piece_rules(piece)
         key = piece_key(siren, dossier_id, piece)
         expiry = dispositif().upload_expiry_seconds
         fields = {"Content-Type": rules.content_type}

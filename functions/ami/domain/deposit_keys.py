@@ -1,4 +1,4 @@
-"""Where the pieces live in the deposits bucket: `bailleurs/<siren>/<dossier_id>/<piece>.pdf`.
+"""Where the pieces live in the deposits bucket: `bailleurs/<siren>/<dossier_id>/<piece>.<pdf|xlsx>`.
 
 Each upload is a new version of that key; the versions recorded at envoi are the deposit.
 """
@@ -8,15 +8,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ami.domain.models import PIECE_KINDS, PieceKind
+from ami.domain.models import PIECE_FILE_TYPES, PIECE_KINDS, PieceKind
 
 KEY_PATTERN = re.compile(
-    r"^bailleurs/(?P<siren>\d{9})/(?P<dossier_id>[0-9a-f]{32})/(?P<piece>" + "|".join(PIECE_KINDS) + r")\.pdf$"
+    r"^bailleurs/(?P<siren>\d{9})/(?P<dossier_id>[0-9a-f]{32})/(?P<piece>" + "|".join(PIECE_KINDS)
+    + r")\.(?P<ext>pdf|xlsx)$"
 )
 
 
 def piece_key(siren: str, dossier_id: str, piece: PieceKind) -> str:
-    return f"bailleurs/{siren}/{dossier_id}/{piece}.pdf"
+    return f"bailleurs/{siren}/{dossier_id}/{piece}.{PIECE_FILE_TYPES[piece]}"
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,6 @@ class KeyParts:
 
 def parse_key(key: str) -> KeyParts | None:
     m = KEY_PATTERN.match(key)
-    if not m:
+    if not m or PIECE_FILE_TYPES[m["piece"]] != m["ext"]:  # type: ignore[index]
         return None
     return KeyParts(m["siren"], m["dossier_id"], m["piece"])  # type: ignore[arg-type]

@@ -1,15 +1,37 @@
-"""The rules that belong to this AMI rather than to the code: required pieces, limits, eligible
-legal forms. A new AMI of the same shape is a new TOML file, not a fork."""
+"""The dispositifs (AMIs) the platform hosts, each a validated, versioned configuration: its title, its
+opening and closing instants, its pieces, its form, its completeness and ordering rules, its grid, its
+mailbox and its instructors. A new AMI of the same shape is a new TOML file (`dispositif_*.toml`), not a
+fork; docs/dispositifs.md lists them.
+
+The closing instant is exclusive and local to Paris: `cloture = 2024-10-01T00:00:00` means a deposit is
+accepted up to 30 September 2024, 23:59:59.999 Europe/Paris and refused from midnight on.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from importlib import resources
+from typing import Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ami.domain.models import PieceKind
+from ami.domain.errors import Conflict
+from ami.domain.models import PIECE_FILE_TYPES, PieceKind
+
+PARIS = ZoneInfo("Europe/Paris")
+LLI = "garantie-lli-bdt"
+FORMAT_VERSION: Literal[2] = 2  # the shape of these files; `version` is each dispositif's own edition
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre")
+
+FileType = Literal["pdf", "xlsx"]
+CONTENT_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class EligibleForm(BaseModel):
@@ -23,23 +45,101 @@ class EligibleForm(BaseModel):
 class PieceRules(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     libelle: str
-    max_bytes: int
-    max_pages: int
-    content_type: str = "application/pdf"
+    type: FileType = "pdf"
+    max_bytes: int = Field(gt=0)
+    max_pages: int | None = Field(default=None, gt=0)  # PDF
+    max_sheets: int | None = Field(default=None, gt=0)  # workbook
+    max_rows: int | None = Field(default=None, gt=0)  # workbook: operations in the programmation
+    controles: tuple[str, ...] = ()  # the checks of ami.domain.pieces / ami.domain.programmation that apply
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.type]
+
+    @model_validator(mode="after")
+    def _limits(self) -> PieceRules:
+        if self.type == "pdf" and self.max_pages is None:
+            raise ValueError("une pièce PDF doit fixer max_pages")
+        if self.type == "xlsx" and (self.max_sheets is None or self.max_rows is None):
+            raise ValueError("un classeur Excel doit fixer max_sheets et max_rows")
+        return self
+
+
+class Delegation(BaseModel):
+    """A regional delegation of ALS: its instructors see the dossiers of its départements only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str
+    libelle: str
+    departements: tuple[str, ...] = Field(min_length=1)
+
+
+class Instructeurs(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    portee: Literal["national", "delegations"]
+    delegations: tuple[Delegation, ...] = ()
+
+    @model_validator(mode="after")
+    def _scope(self) -> Instructeurs:
+        if self.portee == "delegations" and not self.delegations:
+            raise ValueError("des instructeurs par délégation demandent au moins une délégation")
+        seen = [dep for d in self.delegations for dep in d.departements]
+        if len(seen) != len(set(seen)):
+            raise ValueError("un département relève de deux délégations")
+        return self
 
 
 class Dispositif(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    code: str
+    format: Literal[2] = FORMAT_VERSION
+    code: str = Field(pattern=r"^[a-z0-9-]{3,40}$")
+    version: int = Field(ge=1)
     libelle: str
-    mailbox: str
-    enveloppe_eur: int
+    mailbox: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    ouverture: datetime  # local Paris time in the file, aware UTC once validated
+    cloture: datetime | None = None  # exclusive; None: open until the envelope is consumed
+    formulaire: Literal["operation_lli", "programmation_drom"]
+    completude: Literal["operation_lli", "programmation_drom"]
+    ordre: Literal["chronologique", "aucun"]  # numbering in deposit order, or none (instructed by département)
+    grille: str | None = None  # the scoring grid's file, or none
+    modeles_courriel: str = "lli"  # the family of email templates
+    instructeurs: Instructeurs
+    enveloppe_eur: int | None = None
     formes_juridiques: tuple[EligibleForm, ...]
     pieces: dict[PieceKind, PieceRules]
+    bibliotheque: tuple[str, ...] = ()  # titles of the documents the bailleur downloads
     upload_expiry_seconds: int
     hold_alarm_seconds: int
     clock_margin_seconds: int
     reservation_timeout_seconds: int
+
+    @field_validator("ouverture", "cloture")
+    @classmethod
+    def _paris(cls, v: datetime | None) -> datetime | None:
+        if v is None:
+            return None
+        return (v.replace(tzinfo=PARIS) if v.tzinfo is None else v).astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Dispositif:
+        if self.cloture is not None and self.cloture <= self.ouverture:
+            raise ValueError("la clôture doit suivre l'ouverture")
+        for kind, rules in self.pieces.items():
+            if PIECE_FILE_TYPES[kind] != rules.type:
+                raise ValueError(f"la pièce {kind} est un fichier {PIECE_FILE_TYPES[kind]}, pas {rules.type}")
+        if self.ordre == "chronologique" and self.enveloppe_eur is None:
+            raise ValueError("une numérotation chronologique suppose une enveloppe")
+        return self
+
+    @property
+    def enveloppe(self) -> int:
+        if self.enveloppe_eur is None:
+            raise ValueError(f"le dispositif {self.code} n'a pas d'enveloppe")
+        return self.enveloppe_eur
+
+    @property
+    def piece_kinds(self) -> tuple[PieceKind, ...]:
+        return tuple(self.pieces)
 
     def form_label(self, code: str) -> str | None:
         return next((f.libelle for f in self.formes_juridiques if f.code == code), None)
@@ -47,8 +147,63 @@ class Dispositif(BaseModel):
     def form(self, code: str) -> EligibleForm | None:
         return next((f for f in self.formes_juridiques if f.code == code), None)
 
+    def delegation_of(self, departement: str) -> Delegation | None:
+        return next((d for d in self.instructeurs.delegations if departement in d.departements), None)
+
+    def sees(self, delegation: str | None, departement: str | None) -> bool:
+        """Whether an instructor (of `delegation`, or national when None) may see a dossier of `departement`:
+        a delegation's instructors see only its départements; national instructors see every dossier."""
+        if self.instructeurs.portee == "national" or delegation is None:
+            return True
+        owner = self.delegation_of(departement) if departement else None
+        return owner is not None and owner.code == delegation
+
+    def check_open(self, at: datetime) -> None:
+        """Refuse an envoi outside the deposit window, in the bailleur's words."""
+        if at < self.ouverture:
+            raise Conflict("depot_non_ouvert", f"Le dépôt des dossiers ouvre le {paris_text(self.ouverture)}.",
+                           {"dispositif": self.code})
+        if self.cloture is not None and at >= self.cloture:
+            last = paris_text(self.cloture - timedelta(minutes=1))
+            raise Conflict(
+                "depot_clos",
+                f"Le dépôt est clos : il était possible jusqu'au {last} (heure de Paris). Ce dossier ne peut "
+                "plus être envoyé.",
+                {"dispositif": self.code, "cloture": self.cloture.isoformat()},
+            )
+
+
+def paris_text(moment: datetime) -> str:
+    """« 30 septembre 2024 à 23 h 59 » (§8)."""
+    local = moment.astimezone(PARIS)
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{day} {MOIS[local.month - 1]} {local.year} à {local.hour} h {local.minute:02d}"
+
 
 @cache
-def dispositif() -> Dispositif:
-    text = resources.files("ami.domain").joinpath("dispositif_lli.toml").read_text(encoding="utf-8")
-    return Dispositif.model_validate(tomllib.loads(text))
+def dispositifs() -> dict[str, Dispositif]:
+    """Every dispositif of the package, by code (each file validated once)."""
+    out: dict[str, Dispositif] = {}
+    for entry in sorted(resources.files("ami.domain").iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("dispositif_") and entry.name.endswith(".toml"):
+            d = Dispositif.model_validate(tomllib.loads(entry.read_text(encoding="utf-8")))
+            if d.code in out:
+                raise ValueError(f"deux dispositifs portent le code {d.code}")
+            out[d.code] = d
+    # A kind of piece is the same file under the same limits wherever it is asked for, so that storage can
+    # find its rules from the kind alone (`piece_rules`).
+    for kind in {k for d in out.values() for k in d.pieces}:
+        if len({d.pieces[kind] for d in out.values() if kind in d.pieces}) > 1:
+            raise ValueError(f"la pièce {kind} n'a pas les mêmes règles dans tous les dispositifs")
+    return out
+
+
+def piece_rules(kind: PieceKind) -> PieceRules:
+    """The rules of a kind of piece, whichever dispositif asks for it."""
+    return next(d.pieces[kind] for d in dispositifs().values() if kind in d.pieces)
+
+
+def dispositif(code: str = LLI) -> Dispositif:
+    """One dispositif; without a code, the LLI guarantee (the platform's first, and the default of a dossier
+    stored before dispositifs existed)."""
+    return dispositifs()[code]

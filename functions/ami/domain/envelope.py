@@ -88,7 +88,7 @@ def _add(line: Ligne, amount: Decimal, favourable: bool, waiting: bool) -> None:
 
 
 def envelope(dossiers: Iterable[Dossier], montant_eur: Decimal | None = None) -> Enveloppe:
-    total = Decimal(montant_eur if montant_eur is not None else dispositif().enveloppe_eur)
+    total = Decimal(montant_eur if montant_eur is not None else dispositif().enveloppe)
     regions: dict[str, Ligne] = {}
     zones: dict[str, Ligne] = {z: Ligne(cle=z) for z in ZONES}
     overall = Ligne(cle="total")

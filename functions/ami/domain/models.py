@@ -19,8 +19,14 @@ from ami.domain.extraction import Check, ExtractedField
 from ami.domain.score import Score
 from ami.domain.textsafety import SingleLine
 
-PieceKind = Literal["lettre_offre", "dossier_presentation"]
-PIECE_KINDS: tuple[PieceKind, ...] = ("lettre_offre", "dossier_presentation")
+PieceKind = Literal["lettre_offre", "dossier_presentation", "tableau_programmation"]
+PIECE_KINDS: tuple[PieceKind, ...] = ("lettre_offre", "dossier_presentation", "tableau_programmation")
+# A kind of piece is one kind of file whatever the dispositif (its key in the bucket ends so); which kinds a
+# dossier needs is its dispositif's (`Dispositif.piece_kinds`).
+PIECE_FILE_TYPES: dict[PieceKind, Literal["pdf", "xlsx"]] = {
+    "lettre_offre": "pdf", "dossier_presentation": "pdf", "tableau_programmation": "xlsx",
+}
+LLI_DISPOSITIF = "garantie-lli-bdt"
 LoanKind = Literal["foncier", "bati"]
 
 
@@ -263,11 +269,52 @@ class Loan(Strict):
     marge_pct: Annotated[Decimal, Field(ge=-5, le=10, max_digits=5, decimal_places=2)]
 
 
+# ---------------------------------------------------------------- DROM programmation (dispositif drom-2024)
+
+
+Departement = Literal["971", "972", "973", "974", "976"]
+DEPARTEMENTS_DROM: dict[str, str] = {"971": "Guadeloupe", "972": "Martinique", "973": "Guyane",
+                                     "974": "La Réunion", "976": "Mayotte"}
+Filiere = Literal["LLS", "LLTS", "PLS", "LI", "PLI"]
+FILIERES: dict[str, str] = {
+    "LLS": "Logement locatif social (LLS)", "LLTS": "Logement locatif très social (LLTS)",
+    "PLS": "Prêt locatif social (PLS)", "LI": "Logement intermédiaire, aide à l'investissement (LI)",
+    "PLI": "Prêt locatif intermédiaire (PLI)",
+}
+
+
+class SyntheseFiliere(Strict):
+    """One line of the « données pour formulaire » tab, reported onto the form."""
+
+    filiere: Filiere = Field(title="Filière de financement")
+    operations: Annotated[int, Field(ge=0, le=5000, title="Nombre d'opérations")]
+    logements: Annotated[int, Field(ge=0, le=100_000, title="Nombre de logements")]
+    montant_pret_eur: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2,
+                                               title="Montant des prêts sollicités (€)")]
+
+
+class ProgrammationForm(Strict):
+    """The form of the DROM programmation: the département, and the synthesis of the tableau de
+    programmation, filière by filière."""
+
+    departement: Departement | None = Field(default=None, title="Département de la programmation")
+    synthese: Annotated[list[SyntheseFiliere], Field(max_length=len(FILIERES))] = Field(default_factory=list)
+
+    @field_validator("synthese")
+    @classmethod
+    def _one_line_per_filiere(cls, v: list[SyntheseFiliere]) -> list[SyntheseFiliere]:
+        if len({line.filiere for line in v}) != len(v):
+            raise form_error("synthese_doublon", "une filière est reportée deux fois")
+        return v
+
+
 class DossierForm(Strict):
-    """Body of POST /dossiers and PUT /dossiers/{id}."""
+    """Body of POST /dossiers and PUT /dossiers/{id}: the operation and its loans (LLI), or the programmation
+    of a département (DROM), as the dossier's dispositif asks."""
 
     operation: Operation = Field(default_factory=Operation)
     prets: Annotated[list[Loan], Field(max_length=20)] = Field(default_factory=list)
+    programmation: ProgrammationForm | None = None
 
 
 # ---------------------------------------------------------------- pieces and deposit
@@ -330,6 +377,7 @@ class Reason(Model):
 class Dossier(Model):
     dossier_id: str
     siren: str
+    dispositif: str = Field(default=LLI_DISPOSITIF, description="Code du dispositif (AMI) du dossier")
     status: DossierStatus = DossierStatus.BROUILLON
     form: DossierForm = Field(default_factory=DossierForm)
     created_at: datetime

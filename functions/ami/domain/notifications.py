@@ -143,7 +143,7 @@ def _render(kind: NotificationKind, context: dict[str, Any]) -> tuple[str, str, 
 
 
 def _common(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
-    rules = dispositif()
+    rules = dispositif(dossier.dispositif)
     op = dossier.form.operation
     place = commune(op.commune_insee) if op.commune_insee else None
     return {
@@ -182,7 +182,7 @@ def _require_deposit(dossier: Dossier, kind: NotificationKind) -> None:
 def _accuse_reception(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
     _require_deposit(dossier, n.kind)
     assert dossier.envoi is not None
-    rules = dispositif()
+    rules = dispositif(dossier.dispositif)
     context = _common(dossier, bailleur)
     context["pieces"] = [
         {
@@ -190,7 +190,7 @@ def _accuse_reception(n: Notification, dossier: Dossier, bailleur: Bailleur) -> 
             "sha256": piece.sha256,
             "size": piece.size,
         }
-        for kind in PIECE_KINDS
+        for kind in rules.piece_kinds
         if (piece := dossier.envoi.pieces.get(kind)) is not None
     ]
     return [_email(n.kind, (bailleur.email_contact,), context)]
@@ -216,14 +216,14 @@ def _nouveau_dossier(n: Notification, dossier: Dossier, bailleur: Bailleur) -> l
     ]
     context["loan_count"] = len(dossier.form.prets)
     context["loan_total"] = dossier.loan_total
-    return [_email(n.kind, (dispositif().mailbox,), context)]
+    return [_email(n.kind, (dispositif(dossier.dispositif).mailbox,), context)]
 
 
 def _piece_refusee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
     piece = next((kind for kind in PIECE_KINDS if kind == n.details.get("piece")), None)
     if piece is None:
         raise ValueError(f"piece_refusee: unknown piece in notification {n.notification_id}")
-    rules = dispositif().pieces[piece]
+    rules = dispositif(dossier.dispositif).pieces[piece]
     context = _common(dossier, bailleur)
     context["piece"] = {
         "libelle": rules.libelle,
@@ -238,17 +238,17 @@ def _piece_refusee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> lis
 def _liste_attente(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
     _require_deposit(dossier, n.kind)
     context = _common(dossier, bailleur)
-    context["enveloppe"] = format_euros(Decimal(dispositif().enveloppe_eur))
+    context["enveloppe"] = format_euros(Decimal(dispositif(dossier.dispositif).enveloppe))
     return [_email(n.kind, (bailleur.email_contact,), context)]
 
 
 def _enveloppe_consommee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
     _require_deposit(dossier, n.kind)
     context = _common(dossier, bailleur)
-    context["enveloppe"] = format_euros(Decimal(dispositif().enveloppe_eur))
+    context["enveloppe"] = format_euros(Decimal(dispositif(dossier.dispositif).enveloppe))
     context["loan_total"] = dossier.loan_total
     context["principal"] = Decimal(n.details.get("principal", "0"))
-    return [_email(n.kind, (dispositif().mailbox,), context)]
+    return [_email(n.kind, (dispositif(dossier.dispositif).mailbox,), context)]
 
 
 def _email(kind: NotificationKind, to: tuple[str, ...], context: dict[str, Any]) -> Email:

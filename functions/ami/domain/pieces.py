@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ami.domain.dispositif import dispositif
+from ami.domain.dispositif import piece_rules
 from ami.domain.errors import PieceRefused
 from ami.domain.extraction import Check, ExtractedField
 from ami.domain.models import PieceKind
@@ -51,6 +51,7 @@ REFUSAL_CODES = (
 _PIECE_NAMES: dict[PieceKind, str] = {
     "lettre_offre": "la lettre d'offre",
     "dossier_presentation": "le dossier de présentation",
+    "tableau_programmation": "le tableau de programmation",
 }
 
 # (signature, what the file starts with as shown to the bailleur, what the file probably is)
@@ -100,7 +101,8 @@ def examine(
 
     A lettre d'offre is read with the position of every word (`ami.domain.extraction.layout`); without a
     text layer it is read by `ocr` when one is given (the composition root chooses it, `ami.adapters.ocr`)."""
-    rules = dispositif().pieces[piece]
+    rules = piece_rules(piece)
+    assert rules.max_pages is not None, f"{piece} n'est pas une pièce PDF"
     name = _PIECE_NAMES[piece]
     budget = _Budget(time.monotonic() + budget_seconds, name)
     if not data:

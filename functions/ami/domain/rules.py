@@ -10,7 +10,7 @@ from typing import Literal
 
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import InvalidInput
-from ami.domain.models import PIECE_KINDS, BailleurRegistration, Dossier, PieceKind, PieceRecord, Reason
+from ami.domain.models import BailleurRegistration, Dossier, PieceKind, PieceRecord, Reason
 
 
 def luhn_ok(digits: str) -> bool:
@@ -145,8 +145,8 @@ def assess(dossier: Dossier, records: dict[tuple[str, str], PieceRecord]) -> Com
     assert dossier.envoi is not None, "only a sent dossier is assessed"
     reasons = form_gaps(dossier)
     waiting = False
-    rules = dispositif()
-    for piece in PIECE_KINDS:
+    rules = dispositif(dossier.dispositif)
+    for piece in rules.piece_kinds:
         deposited = dossier.envoi.pieces.get(piece)
         label = rules.pieces[piece].libelle
         if deposited is None:

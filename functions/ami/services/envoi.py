@@ -17,7 +17,6 @@ from ami.domain.deposit_keys import piece_key
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import RetryLater
 from ami.domain.models import (
-    PIECE_KINDS,
     CompletenessRequest,
     DepositedPiece,
     Dossier,
@@ -39,11 +38,13 @@ def send(
 
     `idempotency_key` (the client's, one per click) is recorded with the envoi, so that a repeated
     request finds the deposit it made (`repeated`) instead of a conflict."""
+    rules = dispositif(d.dispositif)
     sent_at = clock()
+    rules.check_open(sent_at)  # after the close (or before the opening), nothing is reserved nor recorded
     envoi_id = uuid.uuid4().hex
     reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at)
     store.reserve_envoi(reservation)
-    if clock() - sent_at > timedelta(seconds=dispositif().clock_margin_seconds) / 2:
+    if clock() - sent_at > timedelta(seconds=rules.clock_margin_seconds) / 2:
         store.cancel_reservation(reservation)
         raise RetryLater(
             "envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier."
@@ -53,7 +54,7 @@ def send(
         # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
         known = {version: rec.sha256 for (_, version), rec in records.items()}
         pieces: dict[PieceKind, DepositedPiece] = {}
-        for kind in PIECE_KINDS:
+        for kind in rules.piece_kinds:
             snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind), known)
             if snapshot is not None:
                 deposits.hold(snapshot.key, snapshot.version_id)  # the deposit's versions: never deleted

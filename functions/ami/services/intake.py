@@ -18,6 +18,8 @@ from ami.services.idempotency import Idempotency
 from ami.services.ports import Clock, Deposits, Dossiers, Publisher
 
 if TYPE_CHECKING:
+    from ami.domain.pieces import PieceReport
+    from ami.domain.programmation import ProgrammationReport
     from ami.services.ports import OcrEngine
 
 UNKNOWN_KEY = PieceRefused(
@@ -87,7 +89,11 @@ class Intake:
 
         from ami.domain.pieces import PieceContext, examine
 
-        limit = dispositif().pieces[parts.piece].max_bytes
+        rules = dispositif(dossier.dispositif).pieces.get(parts.piece)
+        if rules is None:  # a piece of another dispositif's dossiers
+            self.deposits.quarantine(upload.key, upload.version_id, UNKNOWN_KEY.code)
+            return IntakeOutcome(outcome="quarantined", dossier_id=dossier.dossier_id, reason_code=UNKNOWN_KEY.code)
+        limit = rules.max_bytes
         read = self.deposits.read(upload.key, upload.version_id, limit)
         if read is None:
             # Already moved to quarantine by an earlier delivery of the same announcement.
@@ -96,10 +102,16 @@ class Intake:
         try:
             bailleur = self.dossiers.get_bailleur(dossier.siren)
             context = PieceContext(siren=dossier.siren, raison_sociale=bailleur.raison_sociale if bailleur else None)
-            report = examine(data, parts.piece, declared_size=max(size, upload.size), context=context,
-                             ocr=self.ocr)
+            report: PieceReport | ProgrammationReport
+            if rules.type == "xlsx":
+                from ami.domain import programmation
+
+                report = programmation.examine(data, rules, declared_size=max(size, upload.size))
+            else:
+                report = examine(data, parts.piece, declared_size=max(size, upload.size), context=context,
+                                 ocr=self.ocr)
             record = PieceRecord(piece=parts.piece, key=upload.key, version_id=upload.version_id, size=report.size,
-                                 sha256=report.sha256, accepted=True, pages=report.pages,
+                                 sha256=report.sha256, accepted=True, pages=getattr(report, "pages", None),
                                  received_at=upload.event_time, checked_at=self.clock(),
                                  checks=list(report.checks), fields=list(report.fields))
         except PieceRefused as refused:

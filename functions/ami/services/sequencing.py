@@ -66,7 +66,7 @@ class SequencingRules:
             hold=timedelta(seconds=rules.hold_alarm_seconds),
             margin=timedelta(seconds=rules.clock_margin_seconds),
             reservation_timeout=timedelta(seconds=rules.reservation_timeout_seconds),
-            envelope=Decimal(rules.enveloppe_eur),
+            envelope=Decimal(rules.enveloppe),
         )
 
 
