@@ -43,7 +43,7 @@ test: setup lint tools
 
 lint: setup
 	$(BIN)/ruff check functions infra tests benchmarks
-	$(BIN)/mypy functions/ami functions/api functions/intake functions/completeness functions/scoring functions/notify infra
+	$(BIN)/mypy functions/ami functions/api functions/intake functions/completeness functions/scoring functions/notify functions/instruction infra
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
