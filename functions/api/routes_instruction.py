@@ -39,7 +39,7 @@ def instruction_list() -> Response:
     from ami.domain.worklist import describe
 
     now = utcnow()
-    queue = {e.item.dossier_id: describe(e, now) for e in services().instruction.entries()}
+    queue = {e.item.dossier_id: describe(e, now) for e in services().work_list.work_entries()}
     names: dict[str, str] = {}
     rows: list[InstructionRow] = []
     for d in sorted(services().dossiers.list_numbered(), key=lambda x: x.deposit_number or 0):
@@ -151,7 +151,7 @@ def work_list() -> Response:
     out = [
         WorkEntryOut(element=e.item, etat=describe(e, now), tenu_par=e.holder if e.held(now) else None,
                      tenu_jusqu_a=e.lease_until if e.held(now) else None, abandons=e.abandons)
-        for e in services().instruction.entries()
+        for e in services().work_list.work_entries()
     ]
     return json_response([dump(o) for o in out])
 
