@@ -18,15 +18,15 @@ from rich.table import Table
 
 from infra.cli_audit import audit_app
 from infra.cli_ccn import enveloppe, referentiel_app, registre, score_app
-from infra.cli_common import STATE, console, progress, read_state, services
+from infra.cli_common import STATE, console, progress, read_state
 from infra.cli_dlq import dlq_app
+from infra.cli_instruction import instruction_app
 from infra.cli_piece import piece_app
 
 # A crash prints where it happened, not the local variables (names, addresses, amounts of the dossiers).
 app = typer.Typer(help="AMI garantie : dépôt et instruction des demandes de garantie LLI.", no_args_is_help=True,
                   pretty_exceptions_show_locals=False)
 local_app = typer.Typer(help="La pile complète sur ce poste (émulation AWS embarquée).", no_args_is_help=True)
-instruction_app = typer.Typer(help="La file d'instruction, dans l'ordre des numéros de dépôt.", no_args_is_help=True)
 app.add_typer(local_app, name="local")
 app.add_typer(instruction_app, name="instruction")
 app.add_typer(audit_app, name="audit")
@@ -250,54 +250,6 @@ def mailbox(show: int = typer.Option(0, "--show", help="Afficher le courriel n°
         raise typer.Exit(2)
     e = emails[show - 1]
     console.print(Panel(e.text, title=f"{e.subject}\nÀ : {', '.join(e.to)} — De : {e.source}"))
-
-
-@instruction_app.command("next")
-def instruction_next(
-    action: str = typer.Option("", "--action", help="done ou release, sans question."),
-    instructeur: str = typer.Option("instruction@actionlogement.fr", "--instructeur"),
-) -> None:
-    """Prendre le prochain dossier à instruire, l'afficher, puis le marquer traité (done) ou le rendre (release)."""
-    from ami.domain.models import DossierStatus
-    from ami.domain.notifications import format_euros
-
-    from infra.ops import InstructionQueue
-
-    state = read_state()
-    queue = InstructionQueue(state["endpoint"], state["physical"]["InstructionQueue"])
-    item = queue.take()
-    if item is None:
-        console.print("La file d'instruction est vide.")
-        return
-    store = services().dossiers
-    d = store.get_dossier(item.work_item["dossier_id"])
-    if d is None:
-        console.print("[red]Élément de travail sans dossier : rendu à la file.[/red]")
-        queue.release(item)
-        raise typer.Exit(1)
-    op = d.form.operation
-    table = Table(title=f"Dossier n° {d.deposit_number} — {item.work_item['raison_sociale']}", show_header=False)
-    table.add_row("Opération", op.nom or "")
-    table.add_row("Commune (INSEE)", op.commune_insee or "")
-    table.add_row("Logements", str(op.logements.total if op.logements else 0))
-    for loan in d.form.prets:
-        amount = format_euros(loan.montant_eur)
-        table.add_row(f"Prêt {loan.kind}", f"{loan.produit} {amount} sur {loan.duree_mois} mois")
-    table.add_row("Statut", d.status.value)
-    console.print(table)
-    choice = action or typer.prompt("done (instruction commencée) ou release (rendre à la file)", default="release")
-    if choice == "done":
-        if d.status == DossierStatus.COMPLET:
-            store.transition(d, DossierStatus.EN_INSTRUCTION, f"instructeur:{instructeur}", "prise_en_instruction")
-        queue.done(item)
-        console.print(f"Dossier n° {d.deposit_number} : en instruction.")
-    elif choice == "release":
-        queue.release(item)
-        console.print(f"Dossier n° {d.deposit_number} rendu à la file.")
-    else:
-        queue.release(item)
-        console.print(f"[red]Action inconnue « {choice} »[/red] : dossier rendu à la file.")
-        raise typer.Exit(2)
 
 
 app.add_typer(referentiel_app, name="referentiel")

@@ -9,6 +9,7 @@ import hmac
 import struct
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,19 +26,22 @@ class ApiError(Exception):
         self.payload = payload
 
 
-def login(endpoint: str, client_id: str, email: str, password: str, totp_secret: str | None = None) -> str:
+def login(endpoint: str | None, client_id: str, email: str, password: str, totp_secret: str | None = None,
+          *, mfa_code: Callable[[], str] | None = None, region: str = REGION) -> str:
     """The Cognito ID token of a user (USER_PASSWORD_AUTH, as the web front end would), answering the
-    authenticator-app challenge with `totp_secret` when the user has MFA."""
-    idp = boto3.session.Session().client("cognito-idp", endpoint_url=endpoint, region_name=REGION)
+    authenticator-app challenge with `totp_secret`, or with the code `mfa_code` asks the person for, when
+    the user has MFA. `endpoint` None: Cognito itself, in `region` (a deployed stack)."""
+    idp = boto3.session.Session().client("cognito-idp", endpoint_url=endpoint, region_name=region)
     result = idp.initiate_auth(
         ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
     )
     if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
-        if totp_secret is None:
+        if totp_secret is None and mfa_code is None:
             raise ValueError("ce compte demande un code d'application d'authentification")
+        code = totp_code(totp_secret) if totp_secret is not None else mfa_code() if mfa_code else ""
         result = idp.respond_to_auth_challenge(
             ClientId=client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=result["Session"],
-            ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": totp_code(totp_secret)},
+            ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code},
         )
     return str(result["AuthenticationResult"]["IdToken"])
 

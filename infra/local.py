@@ -340,10 +340,16 @@ class Dispatcher:
             self.run_schedule(function)
 
     def run_schedule(self, function: str) -> None:
+        # Busy while it runs: a sweep relaying the outbox is work in flight, which `drain` must wait for.
+        with self._busy_lock:
+            self._busy += 1
         try:
             self.functions.invoke(function, schedule_event(function))
         except Exception as exc:
             self.log(f"[dispatch] {function} failed: {exc!r}")
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
 
     def idle(self) -> bool:
         """Nothing in flight and nothing waiting in the queues that feed functions."""

@@ -166,6 +166,33 @@ ROUTES: dict[tuple[str, str], Doc] = {
         errors={422: "Date de CCN absente ou invalide"},
         tag="instruction",
     ),
+    ("/instruction/travail", "GET"): Doc(
+        "La liste de travail des instructeurs, dans l'ordre des numéros de dépôt, avec qui tient chaque dossier",
+        200,
+        api.WorkEntryOut,
+        many=True,
+        tag="instruction",
+    ),
+    ("/instruction/travail/suivant", "POST"): Doc(
+        "Prendre le prochain dossier libre, dans l'ordre des numéros (celui qu'on tient déjà, sinon)",
+        200,
+        api.WorkTaken,
+        tag="instruction",
+    ),
+    ("/instruction/travail/{dossier_id}/prise", "POST"): Doc(
+        "Mettre en instruction le dossier que l'on tient (statut en_instruction, audité)",
+        200,
+        Dossier,
+        errors={404: "Dossier introuvable ou hors de la file", 409: "Dossier tenu par un autre instructeur"},
+        tag="instruction",
+    ),
+    ("/instruction/travail/{dossier_id}/rendre", "POST"): Doc(
+        "Rendre à la file le dossier que l'on tient, à la place de son numéro",
+        200,
+        api.WorkEntryOut,
+        errors={404: "Dossier introuvable ou hors de la file", 409: "Dossier tenu par un autre instructeur"},
+        tag="instruction",
+    ),
 }
 
 PATH_PARAMS: dict[str, dict[str, Any]] = {

@@ -1,11 +1,8 @@
-"""Ops actions on a local stack: instructor accounts and the instruction queue."""
+"""Ops actions on a local stack: instructor accounts."""
 
 from __future__ import annotations
 
 import contextlib
-import json
-from dataclasses import dataclass
-from typing import Any
 
 import boto3
 
@@ -38,32 +35,3 @@ def add_instructor(stack: LocalStack, email: str, password: str) -> str:
     idp.admin_set_user_mfa_preference(UserPoolId=stack.user_pool_id, Username=email,
                                       SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
     return secret
-
-
-@dataclass
-class TakenItem:
-    work_item: dict[str, Any]
-    receipt_handle: str
-
-
-class InstructionQueue:
-    """The FIFO queue of work items, read in deposit-number order."""
-
-    def __init__(self, endpoint: str, queue_url: str, hold_seconds: int = 1800) -> None:
-        self.sqs = boto3.session.Session().client("sqs", endpoint_url=endpoint, region_name=REGION)
-        self.url = queue_url
-        self.hold_seconds = hold_seconds
-
-    def take(self) -> TakenItem | None:
-        messages = self.sqs.receive_message(
-            QueueUrl=self.url, MaxNumberOfMessages=1, WaitTimeSeconds=1, VisibilityTimeout=self.hold_seconds
-        ).get("Messages", [])
-        if not messages:
-            return None
-        return TakenItem(json.loads(messages[0]["Body"]), messages[0]["ReceiptHandle"])
-
-    def done(self, item: TakenItem) -> None:
-        self.sqs.delete_message(QueueUrl=self.url, ReceiptHandle=item.receipt_handle)
-
-    def release(self, item: TakenItem) -> None:
-        self.sqs.change_message_visibility(QueueUrl=self.url, ReceiptHandle=item.receipt_handle, VisibilityTimeout=0)

@@ -86,12 +86,12 @@ class Harness:
         token = login(self.runtime.emulation.endpoint, self.runtime.stack.user_pool_client_id, email, PASSWORD)
         return Bailleur(self.runtime.api_url, token, siren=siren, email=email, raison_sociale=raison_sociale)
 
-    def instructor(self) -> AmiClient:
+    def instructor(self, email: str = INSTRUCTOR[0]) -> AmiClient:
         from infra.ops import add_instructor
 
-        secret = add_instructor(self.runtime.stack, *INSTRUCTOR)
-        token = login(self.runtime.emulation.endpoint, self.runtime.stack.user_pool_client_id, *INSTRUCTOR,
-                      totp_secret=secret)
+        secret = add_instructor(self.runtime.stack, email, INSTRUCTOR[1])
+        token = login(self.runtime.emulation.endpoint, self.runtime.stack.user_pool_client_id, email,
+                      INSTRUCTOR[1], totp_secret=secret)
         return AmiClient(self.runtime.api_url, token)
 
     # ------------------------------------------------------------ dossiers and pieces
@@ -189,19 +189,16 @@ class Harness:
         return True
 
     def take_work_items(self) -> list[dict[str, Any]]:
-        """Consume the whole instruction queue (its FIFO group hides what follows an unread batch)."""
-        url = self.physical["InstructionQueue"]
-        items: list[dict[str, Any]] = []
-        for _ in range(100):
-            messages = self.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
-            batch = messages.get("Messages", [])
-            if not batch:
-                break
-            items += [json.loads(m["Body"]) for m in batch]
-            self.sqs.delete_message_batch(QueueUrl=url, Entries=[
-                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)
-            ])
-        return items
+        """Empty the instructors' work list (what the instruction queue's consumer listed), in number order."""
+        from ami.adapters.dynamodb.worklist import PK
+
+        table = boto3.session.Session().resource("dynamodb", endpoint_url=self.runtime.emulation.endpoint,
+                                                 region_name=REGION).Table(self.physical["CountersTable"])
+        rows = table.query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": PK},
+                           ConsistentRead=True)["Items"]
+        for row in rows:
+            table.delete_item(Key={"pk": row["pk"], "sk": row["sk"]})
+        return [json.loads(str(row["doc"])) for row in rows]
 
     def send(self, queue: str, body: str, group: str | None = None) -> None:
         """One message to a queue of the stack; FIFO messages get a fresh deduplication id."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,10 +21,21 @@ from typing import Any
 from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, dossier_chain
 from ami.domain.errors import ConditionFailed, Conflict
 from ami.domain.messages import Message
-from ami.domain.models import Bailleur, Dossier, DossierStatus, Envoi, HistoryEntry, PieceRecord, Reason, utcnow
+from ami.domain.models import (
+    Bailleur,
+    Dossier,
+    DossierStatus,
+    Envoi,
+    HistoryEntry,
+    PieceRecord,
+    Reason,
+    WorkItem,
+    utcnow,
+)
 from ami.domain.notifications import Email
 from ami.domain.score import Score
 from ami.domain.sequence import AuditDraft, DepositCounter, PendingEnvoi, ToNumber, iso
+from ami.domain.worklist import TAKEN_BY_ANOTHER, WorkEntry
 from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyItemAlreadyExistsError,
@@ -56,6 +68,7 @@ class _Tables:
     counter: DepositCounter | None = None
     outbox: dict[str, tuple[list[Message], datetime | None]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    work: dict[int, WorkEntry] = field(default_factory=dict)
 
 
 class InMemoryStore:
@@ -63,18 +76,21 @@ class InMemoryStore:
 
     def __init__(self) -> None:
         self.t = _Tables()
+        # One writer at a time, as DynamoDB serialises the writes to one item (the concurrency tests use threads).
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------ the transaction
 
     def _commit(self, change: Callable[[_Tables], None], on_conflict: Exception | None = None) -> None:
         """Apply `change` to a copy, then publish the copy: all or nothing. `change` raises
         ConditionFailed when a condition does not hold."""
-        work = copy.deepcopy(self.t)
-        try:
-            change(work)
-        except ConditionFailed as exc:
-            raise (on_conflict or exc) from exc
-        self.t = work
+        with self._lock:
+            work = copy.deepcopy(self.t)
+            try:
+                change(work)
+            except ConditionFailed as exc:
+                raise (on_conflict or exc) from exc
+            self.t = work
 
     @staticmethod
     def _seal(chain: str, head: ChainHead, draft: AuditDraft) -> AuditEntry:
@@ -341,6 +357,67 @@ class InMemoryStore:
     def delete_outbox_item(self, key: str) -> None:
         self.t.outbox.pop(key, None)
 
+    # ------------------------------------------------------------ WorkList
+
+    def put_work_item(self, item: WorkItem) -> bool:
+        with self._lock:
+            held = self.t.work.get(item.deposit_number)
+            if held is not None and held.state != "en_echec":
+                return False
+            self.t.work[item.deposit_number] = WorkEntry(item=item)
+            return True
+
+    def work_entries(self) -> list[WorkEntry]:
+        with self._lock:
+            return [e.model_copy() for _, e in sorted(self.t.work.items())]
+
+    def claim_work_item(self, seen: WorkEntry, holder: str, now: datetime, until: datetime) -> bool:
+        with self._lock:
+            e = self.t.work.get(seen.number)
+            if e is None or e.state != "a_prendre" or (e.held(now) and e.holder != holder):
+                return False
+            lapsed = 1 if seen.lapsed(now) else 0
+            self.t.work[seen.number] = e.model_copy(update={"holder": holder, "lease_until": until,
+                                                            "abandons": e.abandons + lapsed})
+            return True
+
+    def set_aside_work_item(self, seen: WorkEntry, now: datetime) -> bool:
+        with self._lock:
+            e = self.t.work.get(seen.number)
+            if e is None or e.state != "a_prendre" or e.lease_until is None or e.lease_until > now:
+                return False
+            self.t.work[seen.number] = e.model_copy(update={"state": "en_echec", "holder": None, "lease_until": None})
+            return True
+
+    def release_work_item(self, number: int, holder: str) -> bool:
+        with self._lock:
+            e = self.t.work.get(number)
+            if e is None or e.holder != holder:
+                return False
+            self.t.work[number] = e.model_copy(update={"holder": None, "lease_until": None})
+            return True
+
+    def drop_work_item(self, number: int, holder: str) -> None:
+        with self._lock:
+            e = self.t.work.get(number)
+            if e is not None and e.holder == holder:
+                del self.t.work[number]
+
+    def begin_instruction(self, d: Dossier, holder: str, actor: str) -> Dossier:
+        moved = d.model_copy(update={"status": DossierStatus.EN_INSTRUCTION, "updated_at": utcnow()})
+        out: list[Dossier] = []
+        draft = AuditDraft(d.dossier_id, actor, "prise_en_instruction", d.status.value, moved.status.value)
+
+        def change(t: _Tables) -> None:
+            e = t.work.get(d.deposit_number or 0)
+            if e is None or e.holder != holder:
+                raise ConditionFailed("holder")
+            del t.work[d.deposit_number or 0]
+            out.append(self._next(t, self._audited(t, moved, draft), (d.status,)))
+
+        self._commit(change, TAKEN_BY_ANOTHER)
+        return out[0]
+
 
 class InMemoryPublisher:
     """The `Publisher` port: what was published, in order (`fail_next` makes the next publish raise)."""
@@ -408,3 +485,14 @@ class InMemoryPersistenceLayer(BasePersistenceLayer):
 
     def _delete_record(self, data_record: DataRecord) -> None:
         self.records.pop(data_record.idempotency_key, None)
+
+
+class InMemoryDeadLetters:
+    """A dead-letter queue: what was sent to it, with why."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str | None, str]] = []
+
+    def send(self, body: str, message_id: str, group_id: str | None, reason: str) -> None:
+        if message_id not in {m[1] for m in self.sent}:  # a FIFO queue's deduplication
+            self.sent.append((body, message_id, group_id, reason))

@@ -31,6 +31,7 @@ from ami.services.ports import (
     Sessions,
     Sirene,
     Store,
+    WorkList,
 )
 from ami.settings import Settings
 
@@ -70,6 +71,10 @@ class Container:
     def audit_log(self) -> AuditLog:
         return self.store
 
+    @property
+    def work_list(self) -> WorkList:
+        return self.store
+
     @cached_property
     def deposits(self) -> Deposits:
         from ami.adapters.s3 import Deposits as S3Deposits
@@ -86,6 +91,13 @@ class Container:
 
         given: DeadLetters | None = self._given("scoring_dead_letters")
         return given or SqsDeadLetters(self.aws.client("sqs"), self.settings.scoring_dlq_url)
+
+    @cached_property
+    def instruction_dead_letters(self) -> DeadLetters:
+        from ami.adapters.sqs import SqsDeadLetters
+
+        given: DeadLetters | None = self._given("instruction_dead_letters")
+        return given or SqsDeadLetters(self.aws.client("sqs"), self.settings.instruction_dlq_url)
 
     @cached_property
     def mailer(self) -> Mailer:
@@ -180,6 +192,12 @@ class Container:
         return AfterNumbering(self.store, self.relay, self.referentiels, self.idempotency, self.clock)
 
     @cached_property
+    def instruction(self) -> Any:
+        from ami.services.instruction import Instruction
+
+        return Instruction(self.work_list, self.dossiers, self.instruction_dead_letters, self.clock)
+
+    @cached_property
     def delivery(self) -> Any:
         from ami.services.delivery import Delivery
 
@@ -188,7 +206,8 @@ class Container:
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:
     """Wire the service for `settings`; `overrides` replace adapters by name (store, deposits,
-    publisher, mailer, accounts, sessions, sirene, registrations, referentiels, idempotency, ocr)."""
+    publisher, mailer, accounts, sessions, sirene, registrations, referentiels, idempotency, ocr,
+    scoring_dead_letters, instruction_dead_letters)."""
     return Container(settings, aws or default_aws(), clock, overrides)
 
 

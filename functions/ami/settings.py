@@ -33,6 +33,8 @@ class Settings(BaseModel):
     user_pool_id: str = Field("", alias="USER_POOL_ID")
     # Where the scoring function moves at once a message that can never succeed (a poison message).
     scoring_dlq_url: str = Field("", alias="SCORING_DLQ_URL")
+    # Where the API copies a work item abandoned too often (ami.domain.worklist), for ops and its alarm.
+    instruction_dlq_url: str = Field("", alias="INSTRUCTION_DLQ_URL")
     # The app clients whose tokens the API accepts (comma-separated); empty: none (ami.domain.audience).
     user_pool_client_ids: str = Field("", alias="USER_POOL_CLIENT_IDS")
     # The INSEE Sirene API key's secret (the API checks SIRENs at registration); locally a fixture.
@@ -65,7 +67,7 @@ _RELAY = ("scoring_queue_url", "notifications_queue_url", "instruction_queue_url
 
 ApiSettings = _requiring(
     "ApiSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
-    "user_pool_client_ids", "sirene_secret_arn",
+    "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url",
 )
 IntakeSettings = _requiring(
     "IntakeSettings", "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket",
@@ -77,6 +79,8 @@ ScoringSettings = _requiring(
     "scoring_dlq_url",
 )
 NotifySettings = _requiring("NotifySettings", "dossiers_table", "idempotency_table", "sender_email")
+# The instruction queue's consumer only writes the work list (counters table).
+InstructionSettings = _requiring("InstructionSettings", "counters_table")
 
 # The plateforme's pages do what the JSON API does, for a bailleur signed in with a cookie.
 WebSettings = _requiring(
@@ -92,6 +96,7 @@ FUNCTION_SETTINGS: dict[str, type[Settings]] = {
     "SweepFunction": CompletenessSettings,
     "ScoringFunction": ScoringSettings,
     "NotifyFunction": NotifySettings,
+    "InstructionFunction": InstructionSettings,
 }
 
 

@@ -1,5 +1,5 @@
-"""The instructors' routes: the numbered dossiers, one dossier in full, score overrides, the envelope
-and the CCN registre."""
+"""The instructors' routes: the numbered dossiers, one dossier in full, score overrides, the envelope,
+the CCN registre, and the work list (taking the next dossier into instruction, in number order)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,16 @@ from api.auth import dossier_or_404, instructeur_caller
 from api.core import dump, parse_body, request, route, services
 from api.errors import json_response
 from api.routes_bailleur import piece_records
-from api.schemas import DepositedLink, InstructionDossier, InstructionRow, RegistreLink, ScoreOut, ScoreOverrideIn
+from api.schemas import (
+    DepositedLink,
+    InstructionDossier,
+    InstructionRow,
+    RegistreLink,
+    ScoreOut,
+    ScoreOverrideIn,
+    WorkEntryOut,
+    WorkTaken,
+)
 
 bp = Blueprint(__name__)
 DOWNLOAD_LINK_SECONDS = 300
@@ -27,6 +36,10 @@ REGISTRE_LINK_SECONDS = 300
 @route(bp, "/instruction/dossiers", "GET")
 def instruction_list() -> Response:
     instructeur_caller()
+    from ami.domain.worklist import describe
+
+    now = utcnow()
+    queue = {e.item.dossier_id: describe(e, now) for e in services().work_list.work_entries()}
     names: dict[str, str] = {}
     rows: list[InstructionRow] = []
     for d in sorted(services().dossiers.list_numbered(), key=lambda x: x.deposit_number or 0):
@@ -50,6 +63,7 @@ def instruction_list() -> Response:
                 logements=logements.total if logements else 0,
                 loan_total_eur=d.loan_total,
                 status=d.status,
+                file=queue.get(d.dossier_id),
             )
         )
     return json_response([dump(r) for r in rows])
@@ -126,3 +140,44 @@ def instruction_registre() -> Response:
     out = RegistreLink(ccn=ccn, dossiers=n, key=key, url=url,
                        expires_at=now + timedelta(seconds=REGISTRE_LINK_SECONDS))
     return json_response(dump(out))
+
+
+@route(bp, "/instruction/travail", "GET")
+def work_list() -> Response:
+    instructeur_caller()
+    from ami.domain.worklist import describe
+
+    now = utcnow()
+    out = [
+        WorkEntryOut(element=e.item, etat=describe(e, now), tenu_par=e.holder if e.held(now) else None,
+                     tenu_jusqu_a=e.lease_until if e.held(now) else None, abandons=e.abandons)
+        for e in services().work_list.work_entries()
+    ]
+    return json_response([dump(o) for o in out])
+
+
+@route(bp, "/instruction/travail/suivant", "POST")
+def work_next() -> Response:
+    who = instructeur_caller()
+    taken = services().instruction.take(who.actor)
+    if taken is None:
+        return json_response(dump(WorkTaken(element=None, message="Aucun dossier à prendre : la file "
+                                            "d'instruction est vide ou chaque dossier est déjà pris.")))
+    out = WorkTaken(element=taken.item, tenu_jusqu_a=taken.until,
+                    message=f"Dossier n° {taken.item.deposit_number} pris : il est à vous jusqu'à l'heure indiquée.")
+    return json_response(dump(out))
+
+
+@route(bp, "/instruction/travail/{dossier_id}/prise", "POST")
+def work_begin(dossier_id: str) -> Response:
+    who = instructeur_caller()
+    dossier_or_404(dossier_id)
+    return json_response(dump(services().instruction.begin(dossier_id, who.actor)))
+
+
+@route(bp, "/instruction/travail/{dossier_id}/rendre", "POST")
+def work_release(dossier_id: str) -> Response:
+    who = instructeur_caller()
+    dossier_or_404(dossier_id)
+    e = services().instruction.release(dossier_id, who.actor)
+    return json_response(dump(WorkEntryOut(element=e.item, etat="à prendre", abandons=e.abandons)))

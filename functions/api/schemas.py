@@ -68,6 +68,26 @@ class EnvoiAccepted(BaseModel):
 class InstructionRow(WorkItem):
     status: DossierStatus
     commune_nom: str | None = None
+    file: str | None = Field(default=None, description="Où en est le dossier dans la file d'instruction "
+                             "(« à prendre », « pris par … », « mis de côté … ») ; absent hors de la file")
+
+
+class WorkEntryOut(BaseModel):
+    """One entry of the instructors' work list."""
+
+    element: WorkItem
+    etat: str = Field(description="« à prendre », « pris par … » ou « mis de côté … »")
+    tenu_par: str | None = None
+    tenu_jusqu_a: datetime | None = None
+    abandons: int = Field(description="Nombre de prises dont le délai s'est écoulé sans suite")
+
+
+class WorkTaken(BaseModel):
+    """Answer to POST /instruction/travail/suivant: the dossier now held, or none."""
+
+    element: WorkItem | None
+    tenu_jusqu_a: datetime | None = None
+    message: str
 
 
 class DepositedLink(DepositedPiece):

@@ -4,7 +4,6 @@ intact, no message in a dead-letter queue and no envoi left without a conclusion
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -55,21 +54,8 @@ def quarantine_listing(runtime: LocalRuntime) -> list[dict[str, str]]:
 
 
 def peek_work_items(runtime: LocalRuntime) -> list[dict[str, Any]]:
-    """Read the instruction queue without consuming it (visibility is given back at once)."""
-    sqs = boto3.session.Session().client("sqs", endpoint_url=runtime.emulation.endpoint)
-    url = runtime.stack.physical["InstructionQueue"]
-    seen: list[dict[str, Any]] = []
-    handles = []
-    for _ in range(20):
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
-        if not messages:
-            break
-        for m in messages:
-            seen.append(json.loads(m["Body"]))
-            handles.append(m["ReceiptHandle"])
-    for h in handles:
-        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=h, VisibilityTimeout=0)
-    return seen
+    """The instructors' work list, in number order, as the instruction queue's consumer filled it."""
+    return [e.item.model_dump(mode="json") for e in runtime.functions.app.work_list.work_entries()]
 
 
 def check_audit_and_dlqs(runtime: LocalRuntime) -> list[str]:

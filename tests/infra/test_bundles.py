@@ -26,7 +26,7 @@ from infra.template import code_dirs, load_sam
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 LAYER = ROOT / "layers" / "runtime"
-OURS = {"ami", "api", "web", "intake", "completeness", "scoring", "notify"}
+OURS = {"ami", "api", "web", "intake", "completeness", "scoring", "notify", "instruction"}
 # What the Lambda python3.11 runtime provides beside the standard library (layers/runtime/excluded.txt).
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "urllib3", "python-dateutil", "six", "jmespath")
 # Never in a function's bundle: command-line tools, the SDK the runtime has, test and dev libraries.

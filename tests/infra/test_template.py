@@ -45,6 +45,10 @@ API_ROUTES = {
     ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"),
     ("GET", "/instruction/enveloppe"),
     ("GET", "/instruction/registre"),
+    ("GET", "/instruction/travail"),
+    ("POST", "/instruction/travail/suivant"),
+    ("POST", "/instruction/travail/{dossier_id}/prise"),
+    ("POST", "/instruction/travail/{dossier_id}/rendre"),
 }
 PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques")}
 
@@ -81,6 +85,7 @@ CONTRACT_IDS = {
     "SweepFunction",
     "ScoringFunction",
     "NotifyFunction",
+    "InstructionFunction",
     "AlarmTopic",
     "UploadsDLQAlarm",
     "CompletenessDLQAlarm",
@@ -221,7 +226,7 @@ def test_each_function_gets_exactly_the_variables_its_settings_read() -> None:
 _TABLE_VARS = {"DOSSIERS_TABLE", "COUNTERS_TABLE", "AUDIT_TABLE", "IDEMPOTENCY_TABLE"}
 _QUEUE_VARS = {
     "COMPLETENESS_QUEUE_URL", "SCORING_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL", "INSTRUCTION_QUEUE_URL",
-    "SCORING_DLQ_URL",
+    "SCORING_DLQ_URL", "INSTRUCTION_DLQ_URL",
 }
 
 
@@ -461,6 +466,7 @@ def test_sqs_consumers_are_the_expected_ones() -> None:
         "CompletenessQueue": "CompletenessFunction",
         "ScoringQueue": "ScoringFunction",
         "NotificationsQueue": "NotifyFunction",
+        "InstructionQueue": "InstructionFunction",
     }
     # Lambda refuses an event source whose queue's visibility timeout is shorter than the function's.
     for qid, fn_id in consumers.items():

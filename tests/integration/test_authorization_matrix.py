@@ -62,6 +62,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"): row(401, 401, 403, 404, 403),
     ("GET", "/instruction/enveloppe"): STAFF,
     ("GET", "/instruction/registre"): STAFF,
+    ("GET", "/instruction/travail"): STAFF,
+    ("POST", "/instruction/travail/suivant"): STAFF,  # 200 with nothing to take as well
+    # A's brouillon again: not in the work list, and not a dossier for the instructor.
+    ("POST", "/instruction/travail/{dossier_id}/prise"): row(401, 401, 403, 404, 403),
+    ("POST", "/instruction/travail/{dossier_id}/rendre"): row(401, 401, 403, 404, 403),
 }
 
 QUERY = {("GET", "/instruction/registre"): "?ccn=2027-01-15"}

@@ -8,7 +8,9 @@ publisher port; the SQS adapter only maps the logical queue name to its URL.
 - deposit numbers: one group, so that scoring (and the instruction queue after it) sees the numbers
   in order; dedup = dossier and number;
 - notifications: a standard queue (no order); the notification id makes delivery idempotent;
-- work items: one group, in number order; dedup = dossier and number.
+- work items: group = the dossier, so that no item waits behind another (one that fails cannot hold
+  the others back); the work list they feed hands them out in number order (ami.domain.worklist);
+  dedup = dossier and number.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from ami.domain.models import (
 
 Queue = Literal["completeness", "scoring", "notifications", "instruction"]
 DEPOSITS_GROUP = "depots"
-INSTRUCTION_GROUP = "instruction"
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,6 @@ def work_item(item: WorkItem) -> Message:
     return Message(
         "instruction",
         item.model_dump_json(),
-        group_id=INSTRUCTION_GROUP,
+        group_id=item.dossier_id,
         dedup_id=f"{item.dossier_id}-{item.deposit_number}",
     )

@@ -30,10 +30,12 @@ if TYPE_CHECKING:
         PieceKind,
         PieceRecord,
         Reason,
+        WorkItem,
     )
     from ami.domain.notifications import Email
     from ami.domain.score import Score
     from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
+    from ami.domain.worklist import WorkEntry
 
 Clock = Callable[[], datetime]
 
@@ -110,7 +112,23 @@ class DepositSequence(Protocol):
     ) -> Dossier: ...
 
 
-class Store(Dossiers, DepositSequence, Outbox, AuditLog, Protocol):
+class WorkList(Protocol):
+    """The instructors' work list (`ami.domain.worklist`): entries in deposit-number order, each claimed by
+    one instructor at a time with a lease."""
+
+    def put_work_item(self, item: WorkItem) -> bool: ...
+    def work_entries(self) -> list[WorkEntry]: ...
+    def claim_work_item(self, seen: WorkEntry, holder: str, now: datetime, until: datetime) -> bool: ...
+    def set_aside_work_item(self, seen: WorkEntry, now: datetime) -> bool: ...
+    def release_work_item(self, number: int, holder: str) -> bool: ...
+    def drop_work_item(self, number: int, holder: str) -> None: ...
+    def begin_instruction(self, d: Dossier, holder: str, actor: str) -> Dossier:
+        """Dossier complet → en_instruction and its entry removed, in one transaction (Conflict when the
+        holder lost the entry or the dossier changed)."""
+        ...
+
+
+class Store(Dossiers, DepositSequence, Outbox, AuditLog, WorkList, Protocol):
     """The tables seen through all their ports (what the numbering reads and writes in one transaction)."""
 
 

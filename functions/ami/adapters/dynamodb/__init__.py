@@ -3,6 +3,7 @@
 - `dossiers`  bailleurs, dossiers, pieces, scores (the `Dossiers` port)
 - `sequence`  reservations, pending envois, lease, counter, conclusions (`DepositSequence`)
 - `outbox`    what committed transactions must send (`Outbox`)
+- `worklist`  the instructors' work list: entries claimed with a lease, in number order (`WorkList`)
 - `audit`     the hash-chained audit log: one chain per dossier and the numbering's chain, each
               entry written in the same transaction as its change
 
@@ -15,10 +16,11 @@ from ami.adapters.dynamodb.audit import AuditChain
 from ami.adapters.dynamodb.dossiers import DynamoDossiers
 from ami.adapters.dynamodb.outbox import DynamoOutbox, OutboxItem
 from ami.adapters.dynamodb.sequence import DynamoDepositSequence
+from ami.adapters.dynamodb.worklist import DynamoWorkList
 
 
-class Store(DynamoDepositSequence):
-    """Dossiers, deposit sequence, outbox and audit chain of one stack."""
+class Store(DynamoDepositSequence, DynamoWorkList):
+    """Dossiers, deposit sequence, outbox, audit chain and work list of one stack."""
 
 
 __all__ = [
@@ -26,6 +28,7 @@ __all__ = [
     "DynamoDepositSequence",
     "DynamoDossiers",
     "DynamoOutbox",
+    "DynamoWorkList",
     "OutboxItem",
     "Store",
 ]

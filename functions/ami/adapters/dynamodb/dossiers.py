@@ -141,16 +141,21 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
 
     def transition(self, d: Dossier, to: DossierStatus, actor: str, action: str, reason: str | None = None) -> Dossier:
         """Move a dossier from its current status (as read) to `to`, audited."""
+        moved, ops = self._transition_ops(d, to, actor, action, reason)
+        self._commit(ops, on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le."))
+        return moved
+
+    def _transition_ops(
+        self, d: Dossier, to: DossierStatus, actor: str, action: str, reason: str | None = None
+    ) -> tuple[Dossier, list[dict[str, Any]]]:
+        """The dossier as it will be stored after the transition, and the writes that make it (dossier + audit)."""
         moved, entry_op = self._audited(
             d.model_copy(update={"status": to, "updated_at": utcnow()}),
             AuditDraft(d.dossier_id, actor, action, d.status.value, to.value, reason=reason),
         )
         op = self._put_dossier_op(moved, "#st = :from", {":from": d.status.value})
         op["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
-        self._commit(
-            [op, entry_op], on_conflict=Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le.")
-        )
-        return moved.model_copy(update={"version": d.version + 1})
+        return moved.model_copy(update={"version": d.version + 1}), [op, entry_op]
 
     def save_score(self, d: Dossier, scoring: Score, outbox: list[Message]) -> Dossier:
         """Save the first score of a numbered dossier and what must follow it (outbox), together."""
