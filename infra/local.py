@@ -117,11 +117,18 @@ class Functions:
     """Each function's handler as Lambda runs it (its CodeUri on sys.path, its environment), wired by
     the composition root for this stack: a stack started later in the same process gets its own."""
 
-    def __init__(self, stack: LocalStack, overrides: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        stack: LocalStack,
+        overrides: dict[str, str] | None = None,
+        adapters: Callable[[str, Any], dict[str, Any]] | None = None,
+    ) -> None:
         from ami import bootstrap
         from ami.settings import Settings
 
         self.stack = stack
+        # Given a function's name and its container, adapters to use instead (the fault-injection run wraps them).
+        self.adapters = adapters
         os.environ.update(stack.env)
         os.environ.update(overrides or {})
         from infra.sirene_fixture import sirene_fixture
@@ -142,7 +149,11 @@ class Functions:
         if name not in self._containers:
             model = FUNCTION_SETTINGS[name]
             env = self.stack.functions[name].env
-            self._containers[name] = bootstrap.build(model.model_validate(env), sirene=self._sirene)
+            container = bootstrap.build(model.model_validate(env), sirene=self._sirene)
+            if self.adapters is not None:
+                given = self.adapters(name, container)
+                container = bootstrap.build(container.settings, sirene=self._sirene, **given)
+            self._containers[name] = container
         return self._containers[name]
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
@@ -400,8 +411,10 @@ class LocalRuntime:
         serve_api: bool = True,
         state_dir: Path = STATE_DIR,
         log_level: str = "WARNING",
+        adapters: Callable[[str, Any], dict[str, Any]] | None = None,
     ) -> None:
         self.log = log
+        self.adapters = adapters
         self.log_level = log_level
         self.serve_api = serve_api
         self.state_dir = state_dir
@@ -418,7 +431,7 @@ class LocalRuntime:
         self.emulation.start()
         os.environ.update(client_environment(self.emulation.endpoint, self.state_dir))
         self.stack = provision(self.emulation.endpoint)
-        self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level})
+        self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level}, self.adapters)
         self.dispatcher = Dispatcher(self.stack, self.functions, self.log)
         self.dispatcher.start()
         if self.serve_api:
