@@ -22,6 +22,7 @@ from infra.cli_common import STATE, console, progress, read_state
 from infra.cli_dlq import dlq_app
 from infra.cli_instruction import instruction_app
 from infra.cli_piece import piece_app
+from infra.cli_rgpd import rgpd_app
 
 # A crash prints where it happened, not the local variables (names, addresses, amounts of the dossiers).
 app = typer.Typer(help="AMI garantie : dépôt et instruction des demandes de garantie LLI.", no_args_is_help=True,
@@ -32,6 +33,7 @@ app.add_typer(instruction_app, name="instruction")
 app.add_typer(audit_app, name="audit")
 app.add_typer(piece_app, name="piece")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(rgpd_app, name="rgpd")
 
 
 def _start_runtime(quiet: bool, web_port: int = 0) -> Any:

@@ -117,11 +117,18 @@ class Functions:
     """Each function's handler as Lambda runs it (its CodeUri on sys.path, its environment), wired by
     the composition root for this stack: a stack started later in the same process gets its own."""
 
-    def __init__(self, stack: LocalStack, overrides: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        stack: LocalStack,
+        overrides: dict[str, str] | None = None,
+        adapters: Callable[[str, Any], dict[str, Any]] | None = None,
+    ) -> None:
         from ami import bootstrap
         from ami.settings import Settings
 
         self.stack = stack
+        # Given a function's name and its container, adapters to use instead (the fault-injection run wraps them).
+        self.adapters = adapters
         os.environ.update(stack.env)
         os.environ.update(overrides or {})
         from infra.sirene_fixture import sirene_fixture
@@ -142,7 +149,11 @@ class Functions:
         if name not in self._containers:
             model = FUNCTION_SETTINGS[name]
             env = self.stack.functions[name].env
-            self._containers[name] = bootstrap.build(model.model_validate(env), sirene=self._sirene)
+            container = bootstrap.build(model.model_validate(env), sirene=self._sirene)
+            if self.adapters is not None:
+                given = self.adapters(name, container)
+                container = bootstrap.build(container.settings, sirene=self._sirene, **given)
+            self._containers[name] = container
         return self._containers[name]
 
     def handler(self, name: str) -> Callable[[dict[str, Any], Any], Any]:
@@ -407,8 +418,10 @@ class LocalRuntime:
         state_dir: Path = STATE_DIR,
         log_level: str = "WARNING",
         web_port: int = 0,
+        adapters: Callable[[str, Any], dict[str, Any]] | None = None,
     ) -> None:
         self.log = log
+        self.adapters = adapters
         self.web_port = web_port
         self.web_url = ""  # the plateforme (served with the API)
         self._web: Any = None
@@ -435,7 +448,7 @@ class LocalRuntime:
             self._web = WebServer(port=self.web_port)
             parameters["AllowedOrigin"] = self._web.url
         self.stack = provision(self.emulation.endpoint, parameters)
-        self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level})
+        self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level}, self.adapters)
         self.dispatcher = Dispatcher(self.stack, self.functions, self.log)
         self.dispatcher.start()
         if self.serve_api:

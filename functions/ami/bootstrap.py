@@ -173,6 +173,12 @@ class Container:
         return Inscriptions(self.dossiers, self.accounts, self.sirene, self.registrations, self.mailer, self.clock)
 
     @cached_property
+    def rgpd(self) -> Any:
+        from ami.services.rgpd import Rgpd
+
+        return Rgpd(self.store, self.accounts, self.registrations, self.clock)
+
+    @cached_property
     def sequencer(self) -> Any:
         from ami.services.sequencing import Sequencer, SequencingRules
 

@@ -24,9 +24,12 @@ class Caller:
 
     @property
     def actor(self) -> str:
+        """Who acted, as the audit log keeps it. A bailleur's user by its Cognito `sub` (a pseudonym:
+        the address is erasable, the chain is not, docs/rgpd.md); an instructor by address (staff act
+        under their name, and the override of a score must say who made it)."""
         if "instructeurs" in self.groups and not self.siren:
             return f"instructeur:{self.email}"
-        return f"bailleur:{self.siren}:{self.email}"
+        return f"bailleur:{self.siren}:{self.subject}"
 
 
 def parse_groups(raw: object) -> frozenset[str]:

@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 
 from ami import bootstrap
 from ami.domain import jsonsafe
+from ami.domain.errors import InvalidInput
 from ami.settings import ApiSettings
 from chalice import Blueprint, Chalice, CognitoUserPoolAuthorizer, Response
 from chalice.app import Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from api.errors import BadJson, json_errors
 
@@ -74,7 +75,12 @@ def parse_body(model: type[M]) -> M:
         raise BadJson("json_invalide", "Le corps de la requête n'est pas du JSON valide.") from exc
     if not isinstance(parsed, dict):
         raise BadJson("json_invalide", "Le corps de la requête doit être un objet JSON.")
-    return model.model_validate_json(data)
+    try:
+        return model.model_validate_json(data)
+    except ValidationError:
+        raise
+    except ValueError as exc:  # a validator's bare error that pydantic let through: the data, not the service
+        raise InvalidInput("donnees_invalides", "Une valeur du formulaire n'a pas la forme attendue.") from exc
 
 
 def dump(m: BaseModel) -> Any:

@@ -14,6 +14,7 @@ from ami.domain.models import (
     Dossier,
     DossierStatus,
     Envoi,
+    Number,
     PieceKind,
     PieceRecord,
     Reason,
@@ -114,7 +115,7 @@ class InstructionDossier(BaseModel):
 
 class ScoreOverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+    points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), Number]
     justification: Annotated[str, Field(min_length=10, max_length=2000), textsafety.MultiLine]
 
 

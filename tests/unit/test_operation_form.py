@@ -119,3 +119,22 @@ def test_the_presentation_beside_the_form_and_a_disagreement_on_a_scored_value_i
     assert dpe.severity == "attention" and "le score retient le formulaire" in dpe.message_fr
     agreeing = Operation.model_validate({"transport": {"distance_m": 150}, "qualite_construction": {"classe_dpe": "A"}})
     assert presentation_vs_form(fields, agreeing)[1] == []
+
+
+@pytest.mark.parametrize("where", ["ligne", "pret", "marge"])
+def test_a_number_given_as_an_array_is_a_french_field_error_not_a_crash(where: str) -> None:
+    """pydantic's JSON mode reads an array of three items as a Decimal tuple and failed with a bare ValueError
+    (a 500 on PUT /dossiers/{id}, found by schemathesis)."""
+    triple = "[[], {}, []]"
+    body = {
+        "ligne": '{"operation": {"lignes": [{"typologie": "t2", "nombre": 1, "surface_habitable_m2": 40, '
+                 f'"surface_utile_m2": {triple}, "loyer_mensuel_eur": 500}}]}}}}',
+        "pret": f'{{"prets": [{{"kind": "bati", "produit": "PLI", "montant_eur": {triple}, "duree_mois": 480, '
+                '"marge_pct": "0.6"}]}',
+        "marge": f'{{"prets": [{{"kind": "bati", "produit": "PLI", "montant_eur": "1000", "duree_mois": 480, '
+                 f'"marge_pct": {triple}}}]}}',
+    }[where]
+    with pytest.raises(ValidationError) as exc:
+        DossierForm.model_validate_json(body)
+    [error] = field_errors(exc.value)
+    assert error["msg"].endswith("doit être un nombre."), error

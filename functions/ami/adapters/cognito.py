@@ -92,6 +92,26 @@ class CognitoAccounts:
             raise
         return user
 
+    def users_of(self, siren: str) -> list[dict[str, str]]:
+        """Every user of the pool whose `custom:siren` is `siren`, with what Cognito holds of it.
+        ListUsers filters on standard attributes only, so the pool is read whole (an RGPD request is rare)."""
+        found = []
+        for page in self.idp.get_paginator("list_users").paginate(UserPoolId=self.pool):
+            for user in page.get("Users", []):
+                attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+                if attributes.get("custom:siren") == siren:
+                    found.append({
+                        "username": str(user["Username"]),
+                        "sub": attributes.get("sub", ""),
+                        "email": attributes.get("email", ""),
+                        "email_verified": attributes.get("email_verified", ""),
+                        "statut": str(user.get("UserStatus", "")),
+                        "actif": str(user.get("Enabled", "")).lower(),
+                        "cree_le": str(user.get("UserCreateDate", "")),
+                        "modifie_le": str(user.get("UserLastModifiedDate", "")),
+                    })
+        return found
+
     def delete_user(self, email: str, siren: str) -> None:
         try:
             self.idp.admin_delete_user(UserPoolId=self.pool, Username=email)

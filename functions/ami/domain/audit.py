@@ -34,6 +34,11 @@ def dossier_chain(dossier_id: str) -> str:
     return f"dossier/{dossier_id}"
 
 
+def bailleur_chain(siren: str) -> str:
+    """What is done to a bailleur's account itself, not to a dossier (the erasure of its personal data)."""
+    return f"bailleur/{siren}"
+
+
 @dataclass(frozen=True)
 class ChainHead:
     """The last entry of one chain (seq 0 and GENESIS before the first)."""
@@ -122,6 +127,8 @@ def verify_chain(entries: list[AuditEntry], anchors: Mapping[str, str] | None = 
 def _label(chain: str) -> str:
     if chain == NUMBERING_CHAIN:
         return "Chaîne de numérotation"
+    if chain.startswith("bailleur/"):
+        return f"Bailleur {chain.removeprefix('bailleur/')}"
     return f"Dossier {chain.removeprefix('dossier/')}"
 
 

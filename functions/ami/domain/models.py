@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ami.domain.audit import ChainHead
@@ -114,8 +114,18 @@ class Logements(Strict):
         return self.t1 + self.t1_bis + self.t2 + self.t3 + self.t4 + self.t5 + self.t6_plus
 
 
-Euros = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2)]
-SquareMetres = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2)]
+def _scalar(v: object) -> object:
+    """A number is never an array or an object. pydantic (JSON mode) takes an array of three items for the
+    tuple (sign, digits, exponent) of a Decimal and then fails with a bare ValueError, outside its own
+    errors: the request answered 500 (found by schemathesis)."""
+    if isinstance(v, list | tuple | dict):
+        raise PydanticCustomError("decimal_type", "Decimal input should be a number or a string")
+    return v
+
+
+Number = BeforeValidator(_scalar)
+Euros = Annotated[Decimal, Field(gt=0, max_digits=14, decimal_places=2), Number]
+SquareMetres = Annotated[Decimal, Field(gt=0, max_digits=10, decimal_places=2), Number]
 
 
 Typologie = Literal["t1", "t1_bis", "t2", "t3", "t4", "t5", "t6_plus"]
@@ -266,7 +276,7 @@ class Loan(Strict):
     montant_eur: Euros
     duree_mois: Annotated[int, Field(ge=12, le=960)]
     index: Literal["livret_a", "taux_fixe"] = "livret_a"
-    marge_pct: Annotated[Decimal, Field(ge=-5, le=10, max_digits=5, decimal_places=2)]
+    marge_pct: Annotated[Decimal, Field(ge=-5, le=10, max_digits=5, decimal_places=2), Number]
 
 
 # ---------------------------------------------------------------- DROM programmation (dispositif drom-2024)

@@ -193,13 +193,18 @@ def _accuse_reception(n: Notification, dossier: Dossier, bailleur: Bailleur) -> 
         for kind in rules.piece_kinds
         if (piece := dossier.envoi.pieces.get(kind)) is not None
     ]
-    return [_email(n.kind, (bailleur.email_contact,), context)]
+    return _to_bailleur(n.kind, bailleur, context)
+
+
+def _to_bailleur(kind: NotificationKind, bailleur: Bailleur, context: dict[str, Any]) -> list[Email]:
+    """The bailleur's email; none once its contact was erased (`ami rgpd effacer`): nobody to write to."""
+    return [_email(kind, (bailleur.email_contact,), context)] if bailleur.email_contact else []
 
 
 def _dossier_incomplet(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
     context = _common(dossier, bailleur)
     context["reasons"] = [reason.message for reason in dossier.incomplete_reasons]
-    return [_email(n.kind, (bailleur.email_contact,), context)]
+    return _to_bailleur(n.kind, bailleur, context)
 
 
 def _nouveau_dossier(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
@@ -232,14 +237,14 @@ def _piece_refusee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> lis
         "max_size": format_bytes(rules.max_bytes),
         "max_pages": rules.max_pages,
     }
-    return [_email(n.kind, (bailleur.email_contact,), context)]
+    return _to_bailleur(n.kind, bailleur, context)
 
 
 def _liste_attente(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
     _require_deposit(dossier, n.kind)
     context = _common(dossier, bailleur)
     context["enveloppe"] = format_euros(Decimal(dispositif(dossier.dispositif).enveloppe))
-    return [_email(n.kind, (bailleur.email_contact,), context)]
+    return _to_bailleur(n.kind, bailleur, context)
 
 
 def _enveloppe_consommee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:

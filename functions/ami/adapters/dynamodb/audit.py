@@ -56,6 +56,11 @@ class AuditChain(Tables):
         entries = [AuditEntry.model_validate_json(i["doc"]) for i in items]
         return sorted(entries, key=lambda e: (e.at, e.chain, e.seq))
 
+    def chain_entries(self, chain: str) -> list[AuditEntry]:
+        """The entries of one chain, in seq order."""
+        items = self._query(self.audit, KeyConditionExpression=Key("pk").eq(chain), ConsistentRead=True)
+        return sorted((AuditEntry.model_validate_json(i["doc"]) for i in items), key=lambda e: e.seq)
+
     def _entry_op(self, entry: AuditEntry, index: bool = True) -> dict[str, Any]:
         """The Put of one entry, refused if its place in its chain is taken. `index`: listed in the
         dossier's history (the ByDossier index)."""

@@ -14,9 +14,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from ami.adapters.dynamodb._base import typed
-from ami.adapters.dynamodb.audit import AuditChain
+from ami.adapters.dynamodb.audit import AuditChain, seal
 from ami.adapters.dynamodb.outbox import DynamoOutbox
-from ami.domain.audit import AuditEntry, ChainHead
+from ami.domain.audit import AuditEntry, ChainHead, bailleur_chain
 from ami.domain.errors import Conflict
 from ami.domain.messages import Message
 from ami.domain.models import Bailleur, Dossier, DossierStatus, PieceRecord, utcnow
@@ -58,6 +58,29 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
     def get_bailleur(self, siren: str) -> Bailleur | None:
         item = self.dossiers.get_item(Key={"pk": f"BAILLEUR#{siren}", "sk": "PROFILE"}).get("Item")
         return Bailleur.model_validate_json(item["doc"]) if item else None
+
+    def change_bailleur(
+        self, siren: str, draft: AuditDraft, before: Bailleur | None = None, after: Bailleur | None = None
+    ) -> AuditEntry:
+        """Append `draft` to the bailleur's audit chain and, in the same transaction, store `after` in place
+        of `before` (unchanged since read) when given; returns the entry."""
+        chain = bailleur_chain(siren)
+        last = self.chain_entries(chain)[-1:]
+        entry = seal(chain, last[0].head if last else ChainHead(), draft)
+        ops = [self._entry_op(entry, index=False)]
+        if before is not None and after is not None:
+            ops.append({
+                "Put": {
+                    "TableName": self.s.dossiers_table,
+                    "Item": typed({"pk": f"BAILLEUR#{siren}", "sk": "PROFILE", "doc": after.model_dump_json()}),
+                    "ConditionExpression": "#doc = :before",
+                    "ExpressionAttributeNames": {"#doc": "doc"},
+                    "ExpressionAttributeValues": typed({":before": before.model_dump_json()}),
+                }
+            })
+        self._commit(ops, on_conflict=Conflict("bailleur_modifie", "La fiche du bailleur a changé entre-temps : "
+                                                                   "recommencez."))
+        return entry
 
     # ------------------------------------------------------------ dossiers
 

@@ -50,5 +50,19 @@ class DynamoRegistrations:
             return False
         return True
 
+    def pending_of(self, siren: str) -> list[PendingRegistration]:
+        """The inscriptions waiting for their code that would create `siren`'s profile (a scan: rare)."""
+        from boto3.dynamodb.conditions import Attr
+
+        found: list[PendingRegistration] = []
+        kwargs: dict[str, Any] = {"FilterExpression": Attr("pk").begins_with("INSCRIPTION#") & Attr("sk").eq("PENDING")}
+        while True:
+            page = self.table.scan(**kwargs)
+            found += [p for i in page.get("Items", [])
+                      if (p := PendingRegistration.model_validate_json(i["doc"])).bailleur.siren == siren]
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
     def delete_pending(self, email: str) -> None:
         self.table.delete_item(Key=_key(email))

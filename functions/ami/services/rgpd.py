@@ -1,0 +1,106 @@
+"""What the service holds about a bailleur's users, and the erasure of what no law makes us keep
+(RGPD art. 15 and 17; docs/rgpd.md).
+
+The export is everything held about the bailleur and the people acting for it: its profile, its
+Cognito users, inscriptions waiting for their code, its dossiers with their pieces' records, and the
+audit chains of its dossiers and of its account, with who each pseudonym was.
+
+The erasure removes the personal data (the contact address of the profile, the Cognito users, the
+inscriptions waiting) and keeps what the deposit evidence needs: the dossiers, the pieces and every
+audit entry, untouched, so that every chain still verifies. The audit log never held the address
+of a bailleur's user: it names the user by its Cognito `sub`, a pseudonym whose only link to a
+person was the Cognito user erased here. The erasure is itself an entry of the bailleur's chain
+(`bailleur/<siren>`), with counts and the request's reference, no personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ami.domain.audit import bailleur_chain, dossier_chain
+from ami.domain.sequence import AuditDraft
+from ami.domain.wording import compte
+from ami.services.ports import Accounts, Clock, Registrations, Store
+
+ERASURE = "effacement_donnees_personnelles"
+ADDRESS = re.compile(r"[^@\s:]+@[^@\s:]+")
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What one erasure did (counts only: the report may be shown and logged)."""
+
+    siren: str
+    comptes_supprimes: int
+    inscriptions_supprimees: int
+    contact_efface: bool
+    entree_journal: int | None  # seq of its entry in the bailleur's chain; None when nothing was left to erase
+    # Entries written before the actors were pseudonymised still name an address; rewriting them would
+    # break their chains (docs/rgpd.md says why they are kept).
+    entrees_nominatives: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class Rgpd:
+    def __init__(self, store: Store, accounts: Accounts, registrations: Registrations, clock: Clock) -> None:
+        self.store, self.accounts, self.registrations, self.clock = store, accounts, registrations, clock
+
+    def export(self, siren: str) -> dict[str, Any]:
+        bailleur = self.store.get_bailleur(siren)
+        users = self.accounts.users_of(siren)
+        dossiers = sorted(self.store.list_dossiers(siren), key=lambda d: d.created_at)
+        chains = [bailleur_chain(siren), *(dossier_chain(d.dossier_id) for d in dossiers)]
+        return {
+            "siren": siren,
+            "exporte_le": self.clock().isoformat(),
+            "bailleur": bailleur.model_dump(mode="json") if bailleur else None,
+            "comptes": users,
+            "pseudonymes": {f"bailleur:{siren}:{u['sub']}": u["email"] for u in users if u.get("sub")},
+            "inscriptions_en_attente": [
+                {"email": p.email, "raison_sociale": p.bailleur.raison_sociale, "expire_le": p.expires_at.isoformat()}
+                for p in self.registrations.pending_of(siren)
+            ],
+            "dossiers": [
+                {
+                    **d.model_dump(mode="json"),
+                    "pieces_examinees": [r.model_dump(mode="json") for r in self.store.piece_records(d.dossier_id)
+                                         .values()],
+                }
+                for d in dossiers
+            ],
+            "journal": {c: [e.model_dump(mode="json") for e in self.store.chain_entries(c)] for c in chains},
+        }
+
+    def erase(self, siren: str, reference: str, actor: str = "ops:rgpd") -> Erasure:
+        """Erase the personal data of `siren`'s users; `reference` names the request (a DPO ticket), never a
+        person. Safe to run again: what is already erased is not counted twice."""
+        bailleur = self.store.get_bailleur(siren)
+        users = self.accounts.users_of(siren)
+        pending = self.registrations.pending_of(siren)
+        contact = bool(bailleur and bailleur.email_contact)
+        dossiers = self.store.list_dossiers(siren)
+        named = sum(
+            bool(ADDRESS.search(e.actor))
+            for d in dossiers for e in self.store.chain_entries(dossier_chain(d.dossier_id))
+        )
+        if not (users or pending or contact):
+            return Erasure(siren, 0, 0, False, None, named, ["Rien à effacer."])
+        draft = AuditDraft(
+            dossier_id="", actor=actor, action=ERASURE, from_status=None, to_status=None, reason=reference,
+            details={"comptes_supprimes": len(users), "inscriptions_supprimees": len(pending),
+                     "contact_efface": contact, "dossiers_conserves": len(dossiers)},
+        )
+        # Recorded first, with the profile's change, so that an erasure never happens unaudited; what a crash
+        # leaves is found and erased by the next run, under an entry of its own.
+        after = bailleur.model_copy(update={"email_contact": ""}) if bailleur and contact else None
+        entry = self.store.change_bailleur(siren, draft, before=bailleur if after else None, after=after)
+        for user in users:
+            self.accounts.delete_user(user["username"], siren)
+        for p in pending:
+            self.registrations.delete_pending(p.email)
+        left = len(self.accounts.users_of(siren))
+        notes = [f"{compte(left, 'compte Cognito')} non supprimé{'s' if left > 1 else ''} : relancez la commande."
+                 ] if left else []
+        return Erasure(siren, len(users) - left, len(pending), contact, entry.seq, named, notes)

@@ -1,0 +1,78 @@
+"""RGPD on the local stack: `ami rgpd export` shows everything held about a bailleur's users, `ami rgpd
+effacer` erases their personal data and keeps the deposit evidence, every audit chain still verifying."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from ami.domain.audit import bailleur_chain, dossier_chain, verify_chain, verify_log
+from typer.testing import CliRunner
+
+from infra import cli_rgpd
+from infra.cli import app as cli
+from infra.client import login
+
+PASSWORD = "Essai-AMI-garantie-2026!"
+
+
+@pytest.fixture
+def stack_cli(runtime, monkeypatch):
+    """`ami …` run against the session's stack."""
+    monkeypatch.setattr(cli_rgpd, "services", lambda: runtime.functions.app)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_export_then_erasure_keeps_the_evidence_and_the_chains(ami, runtime, register_bailleur, stack_cli):
+    bailleur = register_bailleur()
+    dossier_id = ami.new_dossier(bailleur)
+    ami.upload_good_pieces(bailleur, dossier_id)
+    ami.settle()
+    bailleur.send(dossier_id)
+    ami.settle()
+    service = runtime.functions.app
+
+    exported = stack_cli("rgpd", "export", "--siren", bailleur.siren)
+    assert exported.exit_code == 0, exported.output
+    data = json.loads(exported.output)
+    [account] = data["comptes"]
+    assert account["email"] == bailleur.email and data["bailleur"]["email_contact"] == bailleur.email
+    assert [d["dossier_id"] for d in data["dossiers"]] == [dossier_id]
+    assert {p["piece"] for p in data["dossiers"][0]["pieces_examinees"]} == {"lettre_offre", "dossier_presentation"}
+    actors = {e["actor"] for e in data["journal"][dossier_chain(dossier_id)]}
+    # The log names the user by a pseudonym, never its address; the export says whose it is.
+    assert actors == {f"bailleur:{bailleur.siren}:{account['sub']}"}
+    assert data["pseudonymes"] == {f"bailleur:{bailleur.siren}:{account['sub']}": bailleur.email}
+    dossier_before = service.dossiers.get_dossier(dossier_id)
+
+    erased = stack_cli("rgpd", "effacer", "--siren", bailleur.siren, "--demande", "DPO-2027-0042", "--oui")
+    assert erased.exit_code == 0, erased.output
+    assert "1 compte supprimé" in erased.output and "adresse de contact effacée" in erased.output
+
+    with pytest.raises(Exception, match=r"NotAuthorized|UserNotFound"):
+        login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, bailleur.email, PASSWORD)
+    after = service.rgpd.export(bailleur.siren)
+    assert bailleur.email not in json.dumps(after, ensure_ascii=False)
+    assert after["comptes"] == [] and after["bailleur"]["raison_sociale"] == bailleur.raison_sociale
+    # The deposit evidence is untouched: the dossier, its envoi (versions, SHA-256) and its chain.
+    assert service.dossiers.get_dossier(dossier_id) == dossier_before
+    assert after["journal"][dossier_chain(dossier_id)] == data["journal"][dossier_chain(dossier_id)]
+    [entry] = after["journal"][bailleur_chain(bailleur.siren)]
+    assert (entry["action"], entry["actor"], entry["reason"]) == ("effacement_donnees_personnelles", "ops:rgpd",
+                                                                  "DPO-2027-0042")
+    assert entry["details"]["comptes_supprimes"] == 1 and "@" not in json.dumps(entry)
+    entries = service.audit_log.audit_entries()
+    assert verify_chain([e for e in entries if e.chain in after["journal"]]) == []
+    assert verify_log(entries) == []
+
+    again = stack_cli("rgpd", "effacer", "--siren", bailleur.siren, "--demande", "DPO-2027-0042", "--oui")
+    assert "rien à effacer" in again.output
+    assert len(service.audit_log.chain_entries(bailleur_chain(bailleur.siren))) == 1
+
+
+def test_the_request_reference_cannot_carry_an_address(stack_cli, register_bailleur):
+    bailleur = register_bailleur()
+    refused = stack_cli("rgpd", "effacer", "--siren", bailleur.siren, "--demande", "jean@exemple.fr", "--oui")
+    assert refused.exit_code == 2
+    assert bailleur.call("GET", "/bailleur")["email_contact"] == bailleur.email  # nothing erased
