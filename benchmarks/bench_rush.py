@@ -104,8 +104,9 @@ def prepare(runtime: Any, bailleurs: int, per_bailleur: int, threads: int) -> li
     from ami.domain.rules import commune
 
     from infra import pdfgen
-    from infra.client import AmiClient, login
-    from infra.demo import luhn_siren, scenario
+    from infra.client import AmiClient, login, register
+    from infra.demo.scenario import scenario
+    from infra.sirene_fixture import sirene_fixture
 
     template = next(d for d in scenario() if d.expect == "complet" and not d.bad_upload and not d.drop_field)
     where = commune(template.insee)
@@ -123,13 +124,19 @@ def prepare(runtime: Any, bailleurs: int, per_bailleur: int, threads: int) -> li
         "prets": [p.model_dump(mode="json") for p in loans],
     }
 
-    def one(n: int) -> tuple[str, list[str]]:
-        siren = luhn_siren(f"{10_000_000 + n:08d}")
-        email = f"garanties.{siren}@bailleur-essai.example"
-        AmiClient(runtime.api_url).call("POST", "/inscription", {
-            "raison_sociale": f"Habitat Essai {n}", "siren": siren, "forme_juridique": "sa_hlm",
+    # Registration checks the SIREN against the Sirene register (the emulation's fixture), then a code.
+    units = list(sirene_fixture().eligible("sa_hlm"))[:bailleurs]
+    assert len(units) == bailleurs, f"the Sirene fixture has {len(units)} SA d'HLM, {bailleurs} asked"
+
+    emails = [f"garanties.{unit.siren}@bailleur-essai.example" for unit in units]
+    for unit, email in zip(units, emails, strict=True):  # one at a time: each reads its code in the mailbox
+        register(runtime.api_url, runtime.emulation.endpoint, {
+            "raison_sociale": unit.denomination, "siren": unit.siren, "forme_juridique": "sa_hlm",
             "adresse": "12 quai Perrache, 69002 Lyon", "email_contact": email, "mot_de_passe": PASSWORD,
         })
+
+    def one(n: int) -> tuple[str, list[str]]:
+        email = emails[n]
         token = login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, email, PASSWORD)
         api = AmiClient(runtime.api_url, token)
         ids = []
