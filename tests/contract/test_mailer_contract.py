@@ -4,25 +4,17 @@ is delivered once, to its recipients, with its subject as written, and gets a me
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import ami.settings
 import pytest
 from ami.adapters.ses import SesMailer
 from ami.domain.notifications import Email
 from ami.services.ports import Mailer
 from fakes import InMemoryMailer
 
-from infra.local import provisioned_emulation
 from infra.mailbox import captured_emails
 
 Delivered = Callable[[], list[tuple[str, tuple[str, ...], str]]]  # (message id, to, subject)
-
-
-@pytest.fixture(scope="module")
-def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ami.settings.Settings]:
-    with provisioned_emulation(tmp_path_factory.mktemp("aws")):
-        yield ami.settings.settings()
 
 
 @pytest.fixture(params=["memoire", "ses"])

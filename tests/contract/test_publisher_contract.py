@@ -4,24 +4,15 @@ refused by both before anything is sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import ami.settings
 import pytest
 from ami.bootstrap import sqs_publisher
 from ami.domain.messages import Message, Queue
 from ami.services.ports import Publisher
 from fakes import InMemoryPublisher
 
-from infra.local import provisioned_emulation
-
 Received = Callable[[Queue], list[tuple[str, str | None]]]
-
-
-@pytest.fixture(scope="module")
-def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ami.settings.Settings]:
-    with provisioned_emulation(tmp_path_factory.mktemp("aws")):
-        yield ami.settings.settings()
 
 
 @pytest.fixture(params=["memoire", "sqs"])

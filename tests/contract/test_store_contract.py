@@ -4,12 +4,10 @@ in-memory fake of the unit tests and the DynamoDB adapter on the emulation: the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import ami.settings
 import pytest
 from ami.adapters.dynamodb import Store as DynamoStore
 from ami.domain.audit import verify_log
@@ -24,17 +22,10 @@ from ami.services.ports import Store
 from fakes import InMemoryStore
 from support import empty_tables
 
-from infra.local import provisioned_emulation
 from infra.samples import StubDeposits, complete_form, land_pieces
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 SIREN = "552100554"
-
-
-@pytest.fixture(scope="module")
-def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ami.settings.Settings]:
-    with provisioned_emulation(tmp_path_factory.mktemp("aws")):
-        yield ami.settings.settings()
 
 
 @pytest.fixture(params=["memoire", "dynamodb"])

@@ -8,11 +8,9 @@ from __future__ import annotations
 import random
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import ami.settings
 import pytest
 from ami.adapters.dynamodb import Store as DynamoStore
 from ami.domain.errors import Conflict, NotFound
@@ -23,7 +21,6 @@ from ami.services.ports import Store
 from fakes import InMemoryDeadLetters, InMemoryStore
 from support import empty_tables
 
-from infra.local import provisioned_emulation
 from infra.samples import complete_form
 
 T0 = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
@@ -36,12 +33,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def emulation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ami.settings.Settings]:
-    with provisioned_emulation(tmp_path_factory.mktemp("aws")):
-        yield ami.settings.settings()
 
 
 @pytest.fixture(params=["memoire", "dynamodb"])
