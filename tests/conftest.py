@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import random
 import sys
 import time
@@ -26,14 +25,12 @@ from urllib.parse import quote_plus
 import boto3
 import pytest
 from ami.bootstrap import sqs_publisher
+from support import PASSWORD
 
 from infra.client import AmiClient, login, register
 from infra.local import LocalRuntime, sqs_event
 from infra.provision import REGION
 
-# The environment before any runtime rewrote it (subprocesses of the e2e tests start from this one).
-PRISTINE_ENV = dict(os.environ)
-PASSWORD = "Essai-AMI-garantie-2026!"
 INSTRUCTOR = ("instruction.essais@actionlogement.fr", "Instructeur-Essais-2026!")
 MAILBOX = "ami.garantie@actionlogement.fr"
 DRAIN_TIMEOUT = 60

@@ -1,11 +1,17 @@
-"""Helpers shared by tests that drive the store directly on a provisioned emulation."""
+"""Helpers and constants shared by tests: import them from here, never from `conftest` (there are two)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ami.adapters.aws import default_aws
 from ami.settings import Settings
+
+# The environment before any test touched it (tests/conftest.py imports this module first): what a fresh
+# shell would pass to a subprocess.
+PRISTINE_ENV = dict(os.environ)
+PASSWORD = "Essai-AMI-garantie-2026!"
 
 
 def empty_tables(s: Settings) -> None:

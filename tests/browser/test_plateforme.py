@@ -241,7 +241,7 @@ def _header(cookies: dict[str, str]) -> dict[str, str]:
 
 
 def _web_bailleur(ami: Any) -> tuple[Any, dict[str, str]]:
-    from conftest import PASSWORD as API_PASSWORD
+    from support import PASSWORD as API_PASSWORD
 
     b = ami.register_bailleur()
     global PASSWORD
@@ -301,7 +301,7 @@ def test_a_bailleur_cannot_reach_another_ones_dossier_nor_post_without_csrf(ami:
 
 
 def test_the_journey_works_with_the_keyboard_only(page: Any, inspect: Any, ami: Any) -> None:
-    from conftest import PASSWORD as API_PASSWORD
+    from support import PASSWORD as API_PASSWORD
 
     web = ami.runtime.web_url
     b = ami.register_bailleur()

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PRISTINE_ENV
+from support import PRISTINE_ENV
 
 pytestmark = pytest.mark.slow
 STOP_WITHIN = 8.0  # seconds
