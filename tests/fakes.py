@@ -496,3 +496,82 @@ class InMemoryDeadLetters:
     def send(self, body: str, message_id: str, group_id: str | None, reason: str) -> None:
         if message_id not in {m[1] for m in self.sent}:  # a FIFO queue's deduplication
             self.sent.append((body, message_id, group_id, reason))
+
+
+@dataclass
+class _Version:
+    version_id: str
+    data: bytes
+    held: bool = False
+
+
+class InMemoryDeposits:
+    """The `Deposits` port: a versioned bucket of pieces (the newest version is the current one), a
+    quarantine that takes a version away unless it is under legal hold, and documents behind links."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, list[_Version]] = {}
+        self.quarantined: dict[str, tuple[bytes, str]] = {}  # quarantine key → (bytes, reason)
+        self.documents: dict[str, bytes] = {}
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why each quarantined version was taken away, in order."""
+        return [reason for _, reason in self.quarantined.values()]
+
+    def put(self, key: str, data: bytes, version_id: str | None = None) -> str:
+        """What the bailleur's browser does with the presigned POST: a new version of the piece."""
+        version = _Version(version_id or uuid.uuid4().hex, data)
+        self.objects.setdefault(key, []).append(version)
+        return version.version_id
+
+    def _version(self, key: str, version_id: str) -> _Version | None:
+        return next((v for v in self.objects.get(key, []) if v.version_id == version_id), None)
+
+    def upload_form(self, siren: str, dossier_id: str, piece: Any, redirect: str | None = None) -> Any:
+        from ami.adapters.s3 import UploadForm
+        from ami.domain.deposit_keys import piece_key
+        from ami.domain.dispositif import piece_rules
+
+        rules = piece_rules(piece)
+        key = piece_key(siren, dossier_id, piece)
+        return UploadForm("memoire://depots", {"key": key, "Content-Type": rules.content_type}, key,
+                          utcnow() + timedelta(minutes=15), rules.max_bytes)
+
+    def snapshot(self, key: str, known: Mapping[str, str] | None = None) -> Any:
+        import hashlib
+
+        from ami.domain.models import DepositedPiece
+
+        if not self.objects.get(key):
+            return None
+        current = self.objects[key][-1]
+        digest = (known or {}).get(current.version_id) or hashlib.sha256(current.data).hexdigest()
+        return DepositedPiece(key=key, version_id=current.version_id, sha256=digest, size=len(current.data))
+
+    def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int] | None:
+        v = self._version(key, version_id)
+        return None if v is None else (v.data[: max_bytes + 1], len(v.data))
+
+    def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
+        v = self._version(key, version_id)
+        if v is None:
+            raise KeyError(f"{key} {version_id}")
+        qkey = f"{key}/{version_id}"
+        self.quarantined[qkey] = (v.data, reason_code)
+        if not v.held:
+            self.objects[key].remove(v)
+        return qkey
+
+    def hold(self, key: str, version_id: str) -> None:
+        v = self._version(key, version_id)
+        if v is None:
+            raise KeyError(f"{key} {version_id}")
+        v.held = True
+
+    def download_link(self, key: str, version_id: str, seconds: int = 300) -> str:
+        return f"memoire://depots/{key}?versionId={version_id}"
+
+    def publish_document(self, key: str, data: bytes, content_type: str, filename: str, seconds: int) -> str:
+        self.documents[key] = data
+        return f"memoire://depots/{key}"
