@@ -451,11 +451,29 @@ class InMemoryMailer:
 
 
 class InMemoryReferentiels:
+    """The `Referentiels` port: the latest version of each table; `import_file` versions them as
+    `ReferentielStore` does (same values, no new version; a refused file changes nothing)."""
+
     def __init__(self, tables: Mapping[str, Any] | None = None) -> None:
         self.tables = dict(tables or {})
 
     def current(self, noms: Iterable[str]) -> Mapping[str, Any]:
         return {n: self.tables[n] for n in noms if n in self.tables}
+
+    def import_file(self, nom: str, data: bytes, actor: str, source: str = "", fichier: str = "") -> Any:
+        import hashlib
+
+        from ami.adapters.referentiels import ImportResult
+        from ami.domain.referentiel import Referentiel, canonical, parse
+
+        values = parse(nom, data)
+        sha = hashlib.sha256(canonical(nom, values)).hexdigest()
+        latest = self.tables.get(nom)
+        if latest is not None and latest.sha256 == sha:
+            return ImportResult(latest, cree=False)
+        ref = Referentiel(nom, latest.version + 1 if latest else 1, sha, values, utcnow(), actor, source, fichier)
+        self.tables[nom] = ref
+        return ImportResult(ref, cree=True)
 
 
 class InMemoryPersistenceLayer(BasePersistenceLayer):
@@ -575,3 +593,129 @@ class InMemoryDeposits:
     def publish_document(self, key: str, data: bytes, content_type: str, filename: str, seconds: int) -> str:
         self.documents[key] = data
         return f"memoire://depots/{key}"
+
+
+class InMemoryAccounts:
+    """The `Accounts` port: users by address (one address, one user), each with its SIREN, whether its
+    address is verified, and its groups."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, dict[str, Any]] = {}
+
+    def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
+        if email in self.users:
+            raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.")
+        self.users[email] = {"siren": siren, "verified": False, "groups": set(), "sub": uuid.uuid4().hex,
+                             "password": password}
+
+    def activate_bailleur(self, email: str) -> None:
+        self.users[email]["verified"] = True
+        self.users[email]["groups"].add("bailleurs")
+
+    def is_active(self, email: str) -> bool | None:
+        return self.users[email]["verified"] if email in self.users else None
+
+    def delete_user(self, email: str, siren: str) -> None:
+        self.users.pop(email, None)
+
+    def users_of(self, siren: str) -> list[dict[str, str]]:
+        return [{"username": e, "sub": u["sub"], "email": e, "email_verified": str(u["verified"]).lower()}
+                for e, u in self.users.items() if u["siren"] == siren]
+
+    def has_mfa(self, username: str) -> bool:
+        return False
+
+
+class InMemoryRegistrations:
+    """The `Registrations` port: inscriptions waiting for their code, by address whatever its case."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, Any] = {}  # address → PendingRegistration with its attempts
+
+    def put_pending(self, pending: Any) -> None:
+        self.pending[pending.email.strip().lower()] = pending.model_copy(update={"attempts": 0})
+
+    def get_pending(self, email: str) -> Any:
+        return self.pending.get(email.strip().lower())
+
+    def count_attempt(self, email: str, max_attempts: int) -> bool:
+        p = self.pending.get(email.strip().lower())
+        if p is None or p.attempts >= max_attempts:
+            return False
+        self.pending[email.strip().lower()] = p.model_copy(update={"attempts": p.attempts + 1})
+        return True
+
+    def delete_pending(self, email: str) -> None:
+        self.pending.pop(email.strip().lower(), None)
+
+    def pending_of(self, siren: str) -> list[Any]:
+        return [p for p in self.pending.values() if p.bailleur.siren == siren]
+
+
+class TextLayerOcr:
+    """The `OcrEngine` port as a perfect engine would be: it gives back, page after page, the words of
+    the text layer of the letter before it was scanned."""
+
+    name = "Lecteur de test"
+
+    def __init__(self, original: bytes) -> None:
+        import pypdfium2 as pdfium
+
+        self.document = pdfium.PdfDocument(original)
+        self.pages = 0
+
+    def read(self, page: Any, timeout: float) -> list[Any]:
+        from ami.domain.extraction.layout import pdfium_words
+
+        source = self.document[self.pages]
+        self.pages += 1
+        textpage = source.get_textpage()
+        return pdfium_words(textpage, textpage.get_text_range(), source.get_height()) or []
+
+
+class InMemorySessions:
+    """The `Sessions` port over `InMemoryAccounts`: the right password gives an ID token whose claims are
+    the user's (address, SIREN, groups); any other token is refused, an unknown refresh token has expired."""
+
+    def __init__(self, accounts: InMemoryAccounts) -> None:
+        self.accounts = accounts
+        self.tokens: dict[str, str] = {}  # ID or refresh token → address
+
+    def sign_in(self, email: str, password: str) -> Any:
+        from ami.domain.errors import Unauthorized
+        from ami.domain.identity import SignedIn
+
+        user = self.accounts.users.get(email)
+        if user is None or user["password"] != password:
+            raise Unauthorized("identifiants_incorrects", "Adresse électronique ou mot de passe incorrect.")
+        id_token, refresh_token = f"id.{uuid.uuid4().hex}", f"refresh.{uuid.uuid4().hex}"
+        self.tokens |= {id_token: email, refresh_token: email}
+        return SignedIn(id_token=id_token, refresh_token=refresh_token)
+
+    def refresh(self, refresh_token: str) -> str:
+        from ami.domain.identity import SessionExpired
+
+        if not refresh_token.startswith("refresh.") or refresh_token not in self.tokens:
+            raise SessionExpired()
+        id_token = f"id.{uuid.uuid4().hex}"
+        self.tokens[id_token] = self.tokens[refresh_token]
+        return id_token
+
+    def verify(self, id_token: str) -> dict[str, Any]:
+        from ami.domain.errors import Unauthorized
+
+        email = self.tokens.get(id_token) if id_token.startswith("id.") else None
+        if email is None or email not in self.accounts.users:
+            raise Unauthorized("session_invalide", "Votre session n'est pas valide : connectez-vous.")
+        user = self.accounts.users[email]
+        return {"email": email, "sub": user["sub"], "custom:siren": user["siren"], "token_use": "id",
+                "cognito:groups": sorted(user["groups"])}
+
+    def forgot_password(self, email: str) -> None:
+        pass  # the code goes by email; an unknown address is answered like a known one
+
+    def confirm_forgot_password(self, email: str, code: str, password: str) -> None:
+        from ami.domain.errors import InvalidInput
+
+        raise InvalidInput("code_invalide", "Ce code est invalide ou a expiré.",
+                           [{"champ": "code", "message": "Ce code est invalide ou a expiré."}])
