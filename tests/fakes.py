@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, dossier_chain
+from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, bailleur_chain, dossier_chain
 from ami.domain.errors import ConditionFailed, Conflict
+from ami.domain.inscription import PendingRegistration
 from ami.domain.messages import Message
 from ami.domain.models import (
     Bailleur,
@@ -232,6 +233,31 @@ class InMemoryStore:
 
     def audit_entries(self) -> list[AuditEntry]:
         return sorted(self.t.audit, key=lambda e: (e.at, e.chain, e.seq))
+
+    def chain_entries(self, chain: str) -> list[AuditEntry]:
+        return sorted((e for e in self.t.audit if e.chain == chain), key=lambda e: e.seq)
+
+    def change_bailleur(
+        self, siren: str, draft: AuditDraft, before: Bailleur | None = None, after: Bailleur | None = None
+    ) -> AuditEntry:
+        """As the adapter: the entry appended to `bailleur/<siren>` and `after` stored in place of `before`
+        (unchanged since read), in one transaction."""
+        chain = bailleur_chain(siren)
+        sealed: list[AuditEntry] = []
+
+        def change(t: _Tables) -> None:
+            last = sorted((e for e in t.audit if e.chain == chain), key=lambda e: e.seq)[-1:]
+            entry = self._seal(chain, last[0].head if last else ChainHead(), draft)
+            if before is not None and after is not None:
+                if t.bailleurs.get(siren) != before:
+                    raise ConditionFailed("doc")
+                t.bailleurs[siren] = after
+            t.audit.append(entry)
+            sealed.append(entry)
+
+        self._commit(change, on_conflict=Conflict("bailleur_modifie", "La fiche du bailleur a changé entre-temps : "
+                                                                      "recommencez."))
+        return sealed[0]
 
     # ------------------------------------------------------------ DepositSequence
 
@@ -448,6 +474,81 @@ class InMemoryMailer:
         message_id = uuid.uuid4().hex
         self.sent.append((message_id, email))
         return message_id
+
+
+@dataclass
+class FakeUser:
+    email: str
+    siren: str = ""
+    groups: set[str] = field(default_factory=set)
+    verified: bool = False
+    sub: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+class InMemoryAccounts:
+    """The `Accounts` port: the pool's users by username (their address, as in the real pool)."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, FakeUser] = {}
+        self.undeletable: set[str] = set()  # deletions that fail, as an unreachable Cognito would
+
+    def add(self, email: str, siren: str = "", groups: Iterable[str] = (), verified: bool = True) -> FakeUser:
+        self.users[email] = FakeUser(email, siren, set(groups), verified)
+        return self.users[email]
+
+    def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
+        if email in self.users:
+            raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.")
+        self.add(email, siren, verified=False)
+
+    def activate_bailleur(self, email: str) -> None:
+        self.users[email].verified = True
+        self.users[email].groups.add("bailleurs")
+
+    def is_active(self, email: str) -> bool | None:
+        return self.users[email].verified if email in self.users else None
+
+    def delete_user(self, email: str, siren: str) -> None:
+        if email not in self.undeletable:
+            self.users.pop(email, None)
+
+    def account(self, email: str) -> dict[str, str] | None:
+        u = self.users.get(email)
+        return None if u is None else {"username": u.email, "sub": u.sub, "email": u.email, "siren": u.siren,
+                                        "groupes": ",".join(sorted(u.groups))}
+
+    def users_of(self, siren: str) -> list[dict[str, str]]:
+        return [{"username": u.email, "sub": u.sub, "email": u.email, "email_verified": str(u.verified).lower()}
+                for u in self.users.values() if u.siren == siren]
+
+    def has_mfa(self, username: str) -> bool:
+        return True
+
+
+class InMemoryRegistrations:
+    """The `Registrations` port: inscriptions waiting for their code, by address (lower case, as the adapter)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, PendingRegistration] = {}
+
+    def put_pending(self, pending: PendingRegistration) -> None:
+        self.pending[pending.email.strip().lower()] = pending
+
+    def get_pending(self, email: str) -> PendingRegistration | None:
+        return self.pending.get(email.strip().lower())
+
+    def count_attempt(self, email: str, max_attempts: int) -> bool:
+        p = self.pending.get(email.strip().lower())
+        if p is None or p.attempts >= max_attempts:
+            return False
+        self.pending[email.strip().lower()] = p.model_copy(update={"attempts": p.attempts + 1})
+        return True
+
+    def delete_pending(self, email: str) -> None:
+        self.pending.pop(email.strip().lower(), None)
+
+    def pending_of(self, siren: str) -> list[PendingRegistration]:
+        return [p for p in self.pending.values() if p.bailleur.siren == siren]
 
 
 class InMemoryReferentiels:

@@ -76,3 +76,37 @@ def test_the_request_reference_cannot_carry_an_address(stack_cli, register_baill
     refused = stack_cli("rgpd", "effacer", "--siren", bailleur.siren, "--demande", "jean@exemple.fr", "--oui")
     assert refused.exit_code == 2
     assert bailleur.call("GET", "/bailleur")["email_contact"] == bailleur.email  # nothing erased
+
+
+def test_one_person_is_erased_and_the_other_users_and_the_evidence_stay(ami, runtime, register_bailleur, stack_cli):
+    bailleur = register_bailleur()
+    dossier_id = ami.new_dossier(bailleur)
+    service = runtime.functions.app
+    # A colleague of the same bailleur, with an account of their own (as ops would add one).
+    colleague = f"collegue.{bailleur.siren}@bailleur-essai.example"
+    idp = service.accounts.idp
+    idp.admin_create_user(UserPoolId=runtime.stack.user_pool_id, Username=colleague, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": colleague},
+                                          {"Name": "custom:siren", "Value": bailleur.siren}])
+    chain_before = service.audit_log.chain_entries(dossier_chain(dossier_id))
+    [account] = [u for u in service.accounts.users_of(bailleur.siren) if u["email"] == bailleur.email]
+
+    erased = stack_cli("rgpd", "effacer", "--email", bailleur.email, "--demande", "DPO-2027-0043", "--oui")
+    assert erased.exit_code == 0, erased.output
+    assert "1 compte supprimé" in erased.output and "adresse de contact effacée" in erased.output
+    assert bailleur.email not in erased.output
+
+    with pytest.raises(Exception, match=r"NotAuthorized|UserNotFound"):
+        login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, bailleur.email, PASSWORD)
+    after = service.rgpd.export(bailleur.siren)
+    assert bailleur.email not in json.dumps(after, ensure_ascii=False)
+    assert [u["email"] for u in after["comptes"]] == [colleague]  # the colleague stays
+    assert after["bailleur"]["email_contact"] == ""
+    # The dossier's chain names the erased user by a pseudonym nothing links to any more, and is untouched.
+    assert service.audit_log.chain_entries(dossier_chain(dossier_id)) == chain_before
+    assert {e.actor for e in chain_before} == {f"bailleur:{bailleur.siren}:{account['sub']}"}
+    [entry] = service.audit_log.chain_entries(bailleur_chain(bailleur.siren))
+    assert (entry.action, entry.reason, entry.details["comptes_supprimes"]) == ("effacement_donnees_personnelles",
+                                                                               "DPO-2027-0043", 1)
+    assert "@" not in entry.model_dump_json()
+    assert verify_log(service.audit_log.audit_entries()) == []

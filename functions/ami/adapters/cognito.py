@@ -92,6 +92,22 @@ class CognitoAccounts:
             raise
         return user
 
+    def account(self, email: str) -> dict[str, str] | None:
+        """The user whose username is `email` (every user of the pool is named by its address), with its
+        `custom:siren` and groups; None when there is none."""
+        user = self._user(email)
+        if user is None:
+            return None
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        groups = self.idp.admin_list_groups_for_user(UserPoolId=self.pool, Username=user["Username"]).get("Groups", [])
+        return {
+            "username": str(user["Username"]),
+            "sub": attributes.get("sub", ""),
+            "email": attributes.get("email", ""),
+            "siren": attributes.get("custom:siren", ""),
+            "groupes": ",".join(sorted(str(g["GroupName"]) for g in groups)),
+        }
+
     def users_of(self, siren: str) -> list[dict[str, str]]:
         """Every user of the pool whose `custom:siren` is `siren`, with what Cognito holds of it.
         ListUsers filters on standard attributes only, so the pool is read whole (an RGPD request is rare)."""
