@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 from ami.domain.audit import bailleur_chain, dossier_chain, verify_chain, verify_log
 from typer.testing import CliRunner
@@ -110,3 +111,19 @@ def test_one_person_is_erased_and_the_other_users_and_the_evidence_stay(ami, run
                                                                                "DPO-2027-0043", 1)
     assert "@" not in entry.model_dump_json()
     assert verify_log(service.audit_log.audit_entries()) == []
+
+
+def test_the_local_tables_expire_by_the_attributes_of_the_template(runtime):
+    from infra.provision import REGION
+    from infra.template import load_sam
+
+    ddb = boto3.session.Session().client("dynamodb", endpoint_url=runtime.emulation.endpoint, region_name=REGION)
+    for logical, resource in load_sam()["Resources"].items():
+        if resource["Type"] != "AWS::DynamoDB::Table":
+            continue
+        spec = resource["Properties"].get("TimeToLiveSpecification")
+        found = ddb.describe_time_to_live(TableName=runtime.stack.physical[logical])["TimeToLiveDescription"]
+        if spec is None:
+            assert found.get("TimeToLiveStatus", "DISABLED") == "DISABLED", logical
+        else:
+            assert (found["TimeToLiveStatus"], found["AttributeName"]) == ("ENABLED", spec["AttributeName"]), logical
