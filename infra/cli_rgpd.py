@@ -72,6 +72,14 @@ def effacer(
     _report(services().rgpd.erase(siren, demande))
 
 
+@rgpd_app.command("purger")
+def purger() -> None:
+    """Supprime les comptes des inscriptions jamais confirmées dont le code a expiré (adresse et mot de passe) :
+    le TTL de la table supprime l'inscription en attente, pas le compte Cognito qu'elle a créé."""
+    n = services().rgpd.purge_unconfirmed()
+    console.print(f"{compte(n, 'compte non confirmé supprimé', 'comptes non confirmés supprimés')}.")
+
+
 def _effacer_personne(email: str, demande: str, oui: bool) -> None:
     from ami.services.rgpd import StaffAccount
 

@@ -483,6 +483,7 @@ class FakeUser:
     groups: set[str] = field(default_factory=set)
     verified: bool = False
     sub: str = field(default_factory=lambda: str(uuid.uuid4()))
+    created: datetime = field(default_factory=utcnow)
 
 
 class InMemoryAccounts:
@@ -492,9 +493,14 @@ class InMemoryAccounts:
         self.users: dict[str, FakeUser] = {}
         self.undeletable: set[str] = set()  # deletions that fail, as an unreachable Cognito would
 
-    def add(self, email: str, siren: str = "", groups: Iterable[str] = (), verified: bool = True) -> FakeUser:
-        self.users[email] = FakeUser(email, siren, set(groups), verified)
+    def add(self, email: str, siren: str = "", groups: Iterable[str] = (), verified: bool = True,
+            created: datetime | None = None) -> FakeUser:
+        self.users[email] = FakeUser(email, siren, set(groups), verified, created=created or utcnow())
         return self.users[email]
+
+    def unconfirmed_users(self, created_before: datetime) -> list[dict[str, str]]:
+        return [{"username": u.email, "email": u.email, "siren": u.siren} for u in self.users.values()
+                if u.siren and not u.verified and not u.groups and u.created < created_before]
 
     def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
         if email in self.users:

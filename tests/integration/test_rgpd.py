@@ -127,3 +127,35 @@ def test_the_local_tables_expire_by_the_attributes_of_the_template(runtime):
             assert found.get("TimeToLiveStatus", "DISABLED") == "DISABLED", logical
         else:
             assert (found["TimeToLiveStatus"], found["AttributeName"]) == ("ENABLED", spec["AttributeName"]), logical
+
+
+def test_the_users_of_inscriptions_never_confirmed_are_purged(runtime, register_bailleur, ami):
+    from datetime import UTC, datetime, timedelta
+
+    from ami.services.rgpd import Rgpd
+
+    service = runtime.functions.app
+    pool, idp = runtime.stack.user_pool_id, service.accounts.idp
+    confirmed = register_bailleur()
+    forgotten = f"oubli.{ami.unique_siren()}@bailleur-essai.example"
+    idp.admin_create_user(UserPoolId=pool, Username=forgotten, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": forgotten}, {"Name": "email_verified", "Value":
+                                          "false"}, {"Name": "custom:siren", "Value": confirmed.siren}])
+    later = datetime.now(UTC) + timedelta(hours=2)  # the code of an inscription made now has expired by then
+    listed = {u["email"] for u in service.accounts.unconfirmed_users(later)}
+    assert forgotten in listed and confirmed.email not in listed
+    recent = service.accounts.unconfirmed_users(datetime.now(UTC) - timedelta(hours=1))
+    assert forgotten not in {u["email"] for u in recent}  # made a moment ago: its code may still come
+
+    class Ours:
+        """The stack's accounts, purging only this test's users (the session's stack is shared)."""
+
+        def __getattr__(self, name):
+            return getattr(service.accounts, name)
+
+        def unconfirmed_users(self, created_before):
+            return [u for u in service.accounts.unconfirmed_users(created_before) if u["email"] == forgotten]
+
+    assert Rgpd(service.store, Ours(), service.registrations, lambda: later).purge_unconfirmed() == 1
+    assert service.accounts.account(forgotten) is None
+    assert service.accounts.account(confirmed.email) is not None

@@ -4,7 +4,7 @@ keeps (the deposit evidence, every audit chain still verifying), how it is audit
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -165,3 +165,42 @@ def test_the_command_refuses_and_erases_nothing(command: Any, world: World, args
     assert out.exit_code == 2, out.output
     assert set(world.accounts.users) == {CONTACT, COLLEAGUE, INSTRUCTOR} and world.chain() == []
     assert world.store.get_bailleur(SIREN) == bailleur()
+
+
+# ---------------------------------------------------------------- inscriptions never confirmed
+
+
+def waiting(email: str, siren: str, expires_at: datetime) -> PendingRegistration:
+    return PendingRegistration(email=email, bailleur=bailleur(siren, email), salt="s", code_hash="h",
+                               expires_at=expires_at)
+
+
+def test_the_users_of_inscriptions_never_confirmed_are_purged_once_their_code_expired(world: World) -> None:
+    hour = timedelta(hours=1)
+    world.accounts.add("oublie@autre.example", OTHER, verified=False, created=T0 - 3 * hour)
+    world.registrations.put_pending(waiting("oublie@autre.example", OTHER, T0 - 2 * hour))  # TTL not run yet
+    world.accounts.add("sans-inscription@autre.example", OTHER, verified=False, created=T0 - 30 * hour)
+    world.accounts.add("en-cours@autre.example", OTHER, verified=False, created=T0 - timedelta(minutes=10))
+    world.registrations.put_pending(waiting("en-cours@autre.example", OTHER, T0 + timedelta(minutes=50)))
+    # Registered a first time long ago, again a moment ago: the new code is still valid.
+    world.accounts.add("revenu@autre.example", OTHER, verified=False, created=T0 - 5 * hour)
+    world.registrations.put_pending(waiting("revenu@autre.example", OTHER, T0 + hour / 2))
+    world.accounts.add("staff.nouveau@actionlogement.fr", verified=False, created=T0 - 9 * hour,
+                       groups={"instructeurs"})
+    for u in world.accounts.users.values():  # the world's confirmed users, made long ago
+        if u.verified:
+            u.created = T0 - 100 * hour
+
+    assert world.rgpd.purge_unconfirmed() == 2
+    assert set(world.accounts.users) == {CONTACT, COLLEAGUE, INSTRUCTOR, "en-cours@autre.example",
+                                         "revenu@autre.example", "staff.nouveau@actionlogement.fr"}
+    assert set(world.registrations.pending) == {"en-cours@autre.example", "revenu@autre.example"}
+    assert world.rgpd.purge_unconfirmed() == 0
+
+
+def test_the_purge_command_says_how_many(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.accounts.add("oublie@autre.example", OTHER, verified=False, created=T0 - timedelta(days=2))
+    monkeypatch.setattr(cli_rgpd, "services", lambda: type("App", (), {"rgpd": world.rgpd})())
+    out = CliRunner().invoke(cli, ["rgpd", "purger"], catch_exceptions=False)
+    assert out.exit_code == 0 and "1 compte non confirmé supprimé." in out.output
+    assert "oublie@autre.example" not in world.accounts.users

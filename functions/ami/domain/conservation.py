@@ -40,6 +40,9 @@ def parse(text: str) -> Conservation:
         out.quarantaine_jours, out.versions_remplacees_jours, out.registres_jours, out.journaux_jours
     ) < 1:
         raise ValueError("conservation.toml : chaque durée doit être positive")
+    if out.inscription_en_attente % timedelta(hours=1):
+        # The registration's messages say how long the code is valid in hours.
+        raise ValueError("conservation.toml : inscription_en_attente_minutes doit compter des heures entières")
     return out
 
 

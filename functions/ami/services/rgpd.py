@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ami.domain.audit import bailleur_chain, dossier_chain
+from ami.domain.conservation import conservation
 from ami.domain.sequence import AuditDraft
 from ami.domain.wording import compte
 from ami.services.ports import Accounts, Clock, Registrations, Store
@@ -146,6 +147,23 @@ class Rgpd:
         notes = ["Le compte Cognito n'a pas pu être supprimé : relancez la commande."] if left else []
         return Erasure(siren, int(account is not None and not left), int(pending is not None), contact, entry.seq,
                        named, notes)
+
+
+    def purge_unconfirmed(self) -> int:
+        """Delete the users of inscriptions whose code expired unconfirmed, with what is left of their
+        inscription: DynamoDB's TTL removes the waiting item, not the Cognito user it made (address and
+        password hash), which would otherwise stay until the same address registers again. Returns how many."""
+        now = self.clock()
+        purged = 0
+        for user in self.accounts.unconfirmed_users(now - conservation().inscription_en_attente):
+            pending = self.registrations.get_pending(user["email"])
+            if pending is not None and not pending.expired(now):
+                continue  # registered again since, waiting for its new code
+            if pending is not None:
+                self.registrations.delete_pending(pending.email)
+            self.accounts.delete_user(user["username"], user["siren"])
+            purged += 1
+        return purged
 
 
 class StaffAccount(Exception):
