@@ -95,3 +95,11 @@ def test_an_idempotency_record_carries_its_ttl_from_the_configuration(
 
 def test_the_module_reads_the_packaged_file() -> None:
     assert conservation_module.conservation() == parse(CONFIG.read_text(encoding="utf-8"))
+
+
+def test_the_codes_validity_is_whole_hours() -> None:
+    text = CONFIG.read_text(encoding="utf-8").replace("inscription_en_attente_minutes = 60",
+                                                      "inscription_en_attente_minutes = 90")
+    assert "= 90" in text
+    with pytest.raises(ValueError, match="heures entières"):
+        parse(text)
