@@ -20,7 +20,6 @@ from typing import Any
 
 from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, bailleur_chain, dossier_chain
 from ami.domain.errors import ConditionFailed, Conflict
-from ami.domain.inscription import PendingRegistration
 from ami.domain.messages import Message
 from ami.domain.models import (
     Bailleur,
@@ -476,87 +475,6 @@ class InMemoryMailer:
         return message_id
 
 
-@dataclass
-class FakeUser:
-    email: str
-    siren: str = ""
-    groups: set[str] = field(default_factory=set)
-    verified: bool = False
-    sub: str = field(default_factory=lambda: str(uuid.uuid4()))
-    created: datetime = field(default_factory=utcnow)
-
-
-class InMemoryAccounts:
-    """The `Accounts` port: the pool's users by username (their address, as in the real pool)."""
-
-    def __init__(self) -> None:
-        self.users: dict[str, FakeUser] = {}
-        self.undeletable: set[str] = set()  # deletions that fail, as an unreachable Cognito would
-
-    def add(self, email: str, siren: str = "", groups: Iterable[str] = (), verified: bool = True,
-            created: datetime | None = None) -> FakeUser:
-        self.users[email] = FakeUser(email, siren, set(groups), verified, created=created or utcnow())
-        return self.users[email]
-
-    def unconfirmed_users(self, created_before: datetime) -> list[dict[str, str]]:
-        return [{"username": u.email, "email": u.email, "siren": u.siren} for u in self.users.values()
-                if u.siren and not u.verified and not u.groups and u.created < created_before]
-
-    def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
-        if email in self.users:
-            raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.")
-        self.add(email, siren, verified=False)
-
-    def activate_bailleur(self, email: str) -> None:
-        self.users[email].verified = True
-        self.users[email].groups.add("bailleurs")
-
-    def is_active(self, email: str) -> bool | None:
-        return self.users[email].verified if email in self.users else None
-
-    def delete_user(self, email: str, siren: str) -> None:
-        if email not in self.undeletable:
-            self.users.pop(email, None)
-
-    def account(self, email: str) -> dict[str, str] | None:
-        u = self.users.get(email)
-        return None if u is None else {"username": u.email, "sub": u.sub, "email": u.email, "siren": u.siren,
-                                        "groupes": ",".join(sorted(u.groups))}
-
-    def users_of(self, siren: str) -> list[dict[str, str]]:
-        return [{"username": u.email, "sub": u.sub, "email": u.email, "email_verified": str(u.verified).lower()}
-                for u in self.users.values() if u.siren == siren]
-
-    def has_mfa(self, username: str) -> bool:
-        return True
-
-
-class InMemoryRegistrations:
-    """The `Registrations` port: inscriptions waiting for their code, by address (lower case, as the adapter)."""
-
-    def __init__(self) -> None:
-        self.pending: dict[str, PendingRegistration] = {}
-
-    def put_pending(self, pending: PendingRegistration) -> None:
-        self.pending[pending.email.strip().lower()] = pending
-
-    def get_pending(self, email: str) -> PendingRegistration | None:
-        return self.pending.get(email.strip().lower())
-
-    def count_attempt(self, email: str, max_attempts: int) -> bool:
-        p = self.pending.get(email.strip().lower())
-        if p is None or p.attempts >= max_attempts:
-            return False
-        self.pending[email.strip().lower()] = p.model_copy(update={"attempts": p.attempts + 1})
-        return True
-
-    def delete_pending(self, email: str) -> None:
-        self.pending.pop(email.strip().lower(), None)
-
-    def pending_of(self, siren: str) -> list[PendingRegistration]:
-        return [p for p in self.pending.values() if p.bailleur.siren == siren]
-
-
 class InMemoryReferentiels:
     """The `Referentiels` port: the latest version of each table; `import_file` versions them as
     `ReferentielStore` does (same values, no new version; a refused file changes nothing)."""
@@ -708,12 +626,20 @@ class InMemoryAccounts:
 
     def __init__(self) -> None:
         self.users: dict[str, dict[str, Any]] = {}
+        self.undeletable: set[str] = set()  # deletions that fail, as an unreachable Cognito would
+
+    def add(self, email: str, siren: str = "", groups: Iterable[str] = (), verified: bool = True,
+            created: datetime | None = None) -> dict[str, Any]:
+        """A user as ops or an earlier registration left it (an instructor: no SIREN, in `instructeurs`)."""
+        self.users[email] = {"siren": siren, "verified": verified, "groups": set(groups), "sub": uuid.uuid4().hex,
+                             "password": "", "created": created or utcnow()}
+        return self.users[email]
 
     def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
         if email in self.users:
             raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.")
         self.users[email] = {"siren": siren, "verified": False, "groups": set(), "sub": uuid.uuid4().hex,
-                             "password": password}
+                             "password": password, "created": utcnow()}
 
     def activate_bailleur(self, email: str) -> None:
         self.users[email]["verified"] = True
@@ -723,7 +649,17 @@ class InMemoryAccounts:
         return self.users[email]["verified"] if email in self.users else None
 
     def delete_user(self, email: str, siren: str) -> None:
-        self.users.pop(email, None)
+        if email not in self.undeletable:
+            self.users.pop(email, None)
+
+    def account(self, email: str) -> dict[str, str] | None:
+        u = self.users.get(email)
+        return None if u is None else {"username": email, "sub": u["sub"], "email": email, "siren": u["siren"],
+                                        "groupes": ",".join(sorted(u["groups"]))}
+
+    def unconfirmed_users(self, created_before: datetime) -> list[dict[str, str]]:
+        return [{"username": e, "email": e, "siren": u["siren"]} for e, u in self.users.items()
+                if u["siren"] and not u["verified"] and not u["groups"] and u["created"] < created_before]
 
     def users_of(self, siren: str) -> list[dict[str, str]]:
         return [{"username": e, "sub": u["sub"], "email": e, "email_verified": str(u["verified"]).lower()}

@@ -37,7 +37,7 @@ class World:
         self.contact = self.accounts.add(CONTACT, SIREN, {"bailleurs"})
         self.colleague = self.accounts.add(COLLEAGUE, SIREN, {"bailleurs"})
         self.accounts.add(INSTRUCTOR, groups={"instructeurs"})
-        self.dossier = drafts.create(self.store, SIREN, DossierForm(), f"bailleur:{SIREN}:{self.contact.sub}")
+        self.dossier = drafts.create(self.store, SIREN, DossierForm(), f"bailleur:{SIREN}:{self.contact['sub']}")
         # Written before the actors were pseudonymised: names the address, and is kept.
         self.legacy = drafts.create(self.store, SIREN, DossierForm(), f"bailleur:{SIREN}:{CONTACT}")
         self.rgpd = Rgpd(self.store, self.accounts, self.registrations, lambda: T0)  # type: ignore[arg-type]
@@ -188,8 +188,8 @@ def test_the_users_of_inscriptions_never_confirmed_are_purged_once_their_code_ex
     world.accounts.add("staff.nouveau@actionlogement.fr", verified=False, created=T0 - 9 * hour,
                        groups={"instructeurs"})
     for u in world.accounts.users.values():  # the world's confirmed users, made long ago
-        if u.verified:
-            u.created = T0 - 100 * hour
+        if u["verified"]:
+            u["created"] = T0 - 100 * hour
 
     assert world.rgpd.purge_unconfirmed() == 2
     assert set(world.accounts.users) == {CONTACT, COLLEAGUE, INSTRUCTOR, "en-cours@autre.example",
