@@ -148,7 +148,6 @@ class Rgpd:
         return Erasure(siren, int(account is not None and not left), int(pending is not None), contact, entry.seq,
                        named, notes)
 
-
     def purge_unconfirmed(self) -> int:
         """Delete the users of inscriptions whose code expired unconfirmed, with what is left of their
         inscription: DynamoDB's TTL removes the waiting item, not the Cognito user it made (address and
