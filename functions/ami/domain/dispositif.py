@@ -138,6 +138,12 @@ class Dispositif(BaseModel):
         return self.enveloppe_eur
 
     @property
+    def numbered(self) -> bool:
+        """Whether complete dossiers take a place in the deposit-number sequence (`ordre = "chronologique"`);
+        otherwise the envoi reserves nothing and completeness concludes each dossier on its own."""
+        return self.ordre == "chronologique"
+
+    @property
     def piece_kinds(self) -> tuple[PieceKind, ...]:
         return tuple(self.pieces)
 
