@@ -32,6 +32,7 @@ from ami.domain.models import (  # noqa: E402
     Dossier,
     DossierForm,
     HistoryEntry,
+    NouveauDossier,
     RegistrationConfirmation,
     RegistrationPending,
 )
@@ -79,16 +80,21 @@ ROUTES: dict[tuple[str, str], Doc] = {
     ("/formes-juridiques", "GET"): Doc(
         "Formes juridiques éligibles à l'AMI", 200, EligibleForm, many=True, tag="public"
     ),
+    ("/dispositifs", "GET"): Doc(
+        "Dispositifs ouverts au dépôt, avec leurs pièces et leur bibliothèque de téléchargement",
+        200, api.DispositifOut, many=True, tag="public",
+    ),
     ("/bailleur", "GET"): Doc(
         "Fiche du bailleur connecté", 200, Bailleur, errors={404: "Bailleur non inscrit"}
     ),
     ("/dossiers", "GET"): Doc("Dossiers du bailleur connecté", 200, Dossier, many=True),
     ("/dossiers", "POST"): Doc(
-        "Créer un dossier (brouillon)",
+        "Créer un dossier (brouillon) dans le dispositif choisi",
         201,
         Dossier,
-        request=DossierForm,
-        errors={403: "Bailleur non inscrit"},
+        request=NouveauDossier,
+        errors={403: "Bailleur non inscrit", 409: "Dispositif clos (ou pas encore ouvert) au dépôt",
+                422: "Formulaire invalide ou dispositif inconnu"},
     ),
     ("/dossiers/{dossier_id}", "GET"): Doc(
         "Lire un dossier, ses pièces et ce qui lui manque", 200, api.DossierDetail, errors=NOT_FOUND

@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ami.domain import rules
-from ami.domain.dispositif import dispositif
+from ami.domain.dispositif import dispositif, dispositifs, ouverts
 from ami.domain.duplicates import likely_duplicates
 from ami.domain.errors import AmiError, Conflict, NotFound
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.identity import User
-from ami.domain.models import Dossier, DossierForm, PieceKind, PieceRecord
+from ami.domain.models import LLI_DISPOSITIF, Dossier, DossierForm, PieceKind, PieceRecord
 from ami.services import drafts
 from ami.services import envoi as envoi_logic
 from chalice import Blueprint, Response
@@ -63,7 +63,8 @@ def tableau_de_bord() -> Response:
     assert user.siren is not None
     bailleur = services().dossiers.get_bailleur(user.siren)
     dossiers = sorted(services().dossiers.list_dossiers(user.siren), key=lambda d: d.created_at, reverse=True)
-    return page("tableau_de_bord.html", bailleur=bailleur, dossiers=dossiers, dispositif=dispositif(),
+    return page("tableau_de_bord.html", bailleur=bailleur, dossiers=dossiers, ouverts=ouverts(services().clock()),
+                dispositifs=dispositifs(),
                 communes={d.dossier_id: rules.commune(d.form.operation.commune_insee)
                           for d in dossiers if d.form.operation.commune_insee})
 
@@ -72,7 +73,9 @@ def tableau_de_bord() -> Response:
 def nouveau_dossier() -> Response:
     user = session.bailleur()
     assert user.siren is not None
-    d = drafts.create(services().dossiers, user.siren, DossierForm(), user.actor)
+    app = services()
+    chosen = form_data().get("dispositif") or LLI_DISPOSITIF  # the dispositif the bailleur chose
+    d = drafts.create(app.dossiers, user.siren, DossierForm(), user.actor, dispositif=chosen, at=app.clock())
     return redirect(f"/dossiers/{d.dossier_id}")
 
 
@@ -256,7 +259,8 @@ def envoyer(dossier_id: str) -> Response:
     drafts.require_editable(d, "envoi_impossible")
     app = services()
     try:
-        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor, idempotency_key=key)
+        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor, clock=app.clock,
+                                idempotency_key=key)
     except Conflict:
         # The same click posted twice at once: the other request recorded the deposit.
         if envoi_logic.repeated(app.dossiers.get_dossier(dossier_id), key):

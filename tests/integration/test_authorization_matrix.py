@@ -48,6 +48,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/inscription"): PUBLIC_422,
     ("POST", "/inscription/confirmation"): PUBLIC_422,
     ("GET", "/formes-juridiques"): row(200, 200, 200, 200, 200),
+    ("GET", "/dispositifs"): row(200, 200, 200, 200, 200),
     ("GET", "/bailleur"): OWN,
     ("GET", "/dossiers"): OWN,
     ("POST", "/dossiers"): row(401, 401, 201, 403, 201),

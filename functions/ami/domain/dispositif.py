@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ami.domain.errors import Conflict
+from ami.domain.errors import Conflict, InvalidInput
 from ami.domain.models import PIECE_FILE_TYPES, PieceKind
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -65,6 +65,20 @@ class PieceRules(BaseModel):
         return self
 
 
+class Document(BaseModel):
+    """A document of the dispositif's library that the bailleur downloads from the plateforme: a file kept with
+    the plateforme (`fichier`), or the tableau de programmation generated from the template (`modele_programmation`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    nom: str = Field(pattern=r"^[a-z0-9-]{3,80}\.(txt|pdf|xlsx)$")
+    titre: str
+    source: Literal["fichier", "modele_programmation"] = "fichier"
+
+    @property
+    def content_type(self) -> str:
+        return {"txt": "text/plain; charset=utf-8", **CONTENT_TYPES}[self.nom.rsplit(".", 1)[1]]
+
+
 class Delegation(BaseModel):
     """A regional delegation of ALS: its instructors see the dossiers of its départements only."""
 
@@ -107,7 +121,8 @@ class Dispositif(BaseModel):
     enveloppe_eur: int | None = None
     formes_juridiques: tuple[EligibleForm, ...]
     pieces: dict[PieceKind, PieceRules]
-    bibliotheque: tuple[str, ...] = ()  # titles of the documents the bailleur downloads
+    documents: tuple[Document, ...] = ()  # the library the bailleur downloads
+    bibliotheque: tuple[str, ...] = ()  # titles of the library's documents the plateforme has no copy of yet
     upload_expiry_seconds: int
     hold_alarm_seconds: int
     clock_margin_seconds: int
@@ -164,6 +179,24 @@ class Dispositif(BaseModel):
         owner = self.delegation_of(departement) if departement else None
         return owner is not None and owner.code == delegation
 
+    def is_open(self, at: datetime) -> bool:
+        return self.ouverture <= at and (self.cloture is None or at < self.cloture)
+
+    def document(self, nom: str) -> Document | None:
+        return next((doc for doc in self.documents if doc.nom == nom), None)
+
+    def check_creation(self, at: datetime) -> None:
+        """Refuse a new dossier outside the deposit window: it could never be sent."""
+        if at < self.ouverture:
+            raise Conflict("depot_non_ouvert", f"Le dépôt des dossiers de ce dispositif ouvre le "
+                           f"{paris_text(self.ouverture)} : il n'est pas encore possible d'y créer un dossier.",
+                           {"dispositif": self.code})
+        if self.cloture is not None and at >= self.cloture:
+            last = paris_text(self.cloture - timedelta(minutes=1))
+            raise Conflict("depot_clos", f"Le dépôt des dossiers de ce dispositif est clos depuis le {last} (heure "
+                           "de Paris) : il n'est plus possible d'y créer un dossier.",
+                           {"dispositif": self.code, "cloture": self.cloture.isoformat()})
+
     def check_open(self, at: datetime) -> None:
         """Refuse an envoi outside the deposit window, in the bailleur's words."""
         if at < self.ouverture:
@@ -202,6 +235,21 @@ def dispositifs() -> dict[str, Dispositif]:
         if len({d.pieces[kind] for d in out.values() if kind in d.pieces}) > 1:
             raise ValueError(f"la pièce {kind} n'a pas les mêmes règles dans tous les dispositifs")
     return out
+
+
+def ouverts(at: datetime) -> list[Dispositif]:
+    """The dispositifs open to deposits at `at`, the first opened first."""
+    return sorted((d for d in dispositifs().values() if d.is_open(at)), key=lambda d: (d.ouverture, d.code))
+
+
+def known(code: str) -> Dispositif:
+    """The dispositif `code`, or the bailleur told it does not exist."""
+    found = dispositifs().get(code)
+    if found is None:
+        raise InvalidInput("dispositif_inconnu", "Ce dispositif n'existe pas.",
+                           [{"champ": "dispositif", "message": "Dispositif inconnu.",
+                             "dispositifs": sorted(dispositifs())}])
+    return found
 
 
 def piece_rules(kind: PieceKind) -> PieceRules:

@@ -7,10 +7,12 @@ that the rules of a brouillon are written once.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from ami.domain import rules
+from ami.domain.dispositif import known
 from ami.domain.errors import Conflict, Forbidden, InvalidInput
-from ami.domain.models import Dossier, DossierForm, DossierStatus, utcnow
+from ami.domain.models import LLI_DISPOSITIF, Dossier, DossierForm, DossierStatus, utcnow
 from ami.services.ports import Dossiers
 
 # A brouillon, or a deposit declared incomplete that the bailleur may fix and send again.
@@ -40,15 +42,19 @@ def check_commune(form: DossierForm) -> None:
         )
 
 
-def create(store: Dossiers, siren: str, form: DossierForm, actor: str) -> Dossier:
-    """A new brouillon of the bailleur `siren`, which must be registered."""
+def create(store: Dossiers, siren: str, form: DossierForm, actor: str, dispositif: str = LLI_DISPOSITIF,
+           at: datetime | None = None) -> Dossier:
+    """A new brouillon of the bailleur `siren`, which must be registered, in the dispositif it chose, which must
+    be open to deposits at `at` (now unless said)."""
     if store.get_bailleur(siren) is None:
         raise Forbidden(
             "bailleur_non_inscrit", "Inscrivez d'abord votre organisme avant de créer un dossier."
         )
+    now = at or utcnow()
+    known(dispositif).check_creation(now)
     check_commune(form)
-    now = utcnow()
-    d = Dossier(dossier_id=uuid.uuid4().hex, siren=siren, form=form, created_at=now, updated_at=now)
+    d = Dossier(dossier_id=uuid.uuid4().hex, siren=siren, dispositif=dispositif, form=form, created_at=now,
+                updated_at=now)
     store.create_dossier(d, actor)
     return d
 
