@@ -93,7 +93,8 @@ ROUTES: dict[tuple[str, str], Doc] = {
         201,
         Dossier,
         request=NouveauDossier,
-        errors={403: "Bailleur non inscrit", 409: "Dispositif clos (ou pas encore ouvert) au dépôt",
+        errors={403: "Bailleur non inscrit", 409: "Dispositif clos (ou pas encore ouvert) au dépôt, ou programmation DROM déjà "
+                "créée pour ce département",
                 422: "Formulaire invalide ou dispositif inconnu"},
     ),
     ("/dossiers/{dossier_id}", "GET"): Doc(
@@ -104,7 +105,8 @@ ROUTES: dict[tuple[str, str], Doc] = {
         200,
         Dossier,
         request=DossierForm,
-        errors={**NOT_FOUND, 409: "Dossier non modifiable ou modifié entre-temps"},
+        errors={**NOT_FOUND, 409: "Dossier non modifiable ou modifié entre-temps, ou programmation DROM déjà "
+                "créée pour ce département"},
     ),
     ("/dossiers/{dossier_id}/pieces/{piece}", "POST"): Doc(
         "Obtenir un formulaire de dépôt présigné (POST S3) pour une pièce",

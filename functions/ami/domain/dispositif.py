@@ -115,6 +115,8 @@ class Dispositif(BaseModel):
     formulaire: Literal["operation_lli", "programmation_drom"]
     completude: Literal["operation_lli", "programmation_drom"]
     ordre: Literal["chronologique", "aucun"]  # numbering in deposit order, or none (instructed by département)
+    # At most one dossier per bailleur and département (the DROM's programmation), or no such rule.
+    unicite: Literal["aucune", "departement"] = "aucune"
     grille: str | None = None  # the scoring grid's file, or none
     modeles_courriel: str = "lli"  # the family of email templates
     instructeurs: Instructeurs

@@ -27,6 +27,7 @@ from ami.domain.models import (
 )
 from ami.domain.rules import assess
 from ami.domain.sequence import PendingEnvoi
+from ami.services.drafts import check_unique
 from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
 
 
@@ -41,6 +42,7 @@ def send(
     rules = dispositif(d.dispositif)
     sent_at = clock()
     rules.check_open(sent_at)  # after the close (or before the opening), nothing is reserved nor recorded
+    check_unique(dossiers, d.siren, d.dispositif, d.form, own=d.dossier_id)  # the DROM: one per département
     envoi_id = uuid.uuid4().hex
     # A dispositif without numbering (the DROM's, instructed by département) takes no place in the sequence.
     reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at) if rules.numbered else None
