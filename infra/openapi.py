@@ -93,8 +93,9 @@ ROUTES: dict[tuple[str, str], Doc] = {
         201,
         Dossier,
         request=NouveauDossier,
-        errors={403: "Bailleur non inscrit", 409: "Dispositif clos (ou pas encore ouvert) au dépôt, ou programmation DROM déjà "
-                "créée pour ce département",
+        errors={403: "Bailleur non inscrit",
+                409: "Dispositif clos (ou pas encore ouvert) au dépôt, ou programmation DROM déjà créée pour ce "
+                "département",
                 422: "Formulaire invalide ou dispositif inconnu"},
     ),
     ("/dossiers/{dossier_id}", "GET"): Doc(
