@@ -140,6 +140,14 @@ ROUTES: dict[tuple[str, str], Doc] = {
     ("/dossiers/{dossier_id}/historique", "GET"): Doc(
         "Historique du dossier", 200, HistoryEntry, many=True, errors=NOT_FOUND
     ),
+    ("/instruction/programmations", "GET"): Doc(
+        "Programmations DROM envoyées : celles des départements de la délégation de l'instructeur (groupe "
+        "delegation-<code>), toutes pour un instructeur national",
+        200,
+        api.ProgrammationRow,
+        many=True,
+        tag="instruction",
+    ),
     ("/instruction/dossiers", "GET"): Doc(
         "Dossiers numérotés, dans l'ordre des numéros de dépôt",
         200,

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, dossier_chain
+from ami.domain.dispositif import territoire
 from ami.domain.errors import ConditionFailed, Conflict
 from ami.domain.messages import Message
 from ami.domain.models import (
@@ -202,6 +203,10 @@ class InMemoryStore:
 
     def list_dossiers(self, siren: str) -> list[Dossier]:
         return [d for d in self.t.dossiers.values() if d.siren == siren]
+
+    def list_territoire(self, dispositif: str, departement: str) -> list[Dossier]:
+        key = f"{dispositif}#{departement}"
+        return sorted((d for d in self.t.dossiers.values() if territoire(d) == key), key=lambda d: d.created_at)
 
     def list_numbered(self) -> list[Dossier]:
         return sorted((d for d in self.t.dossiers.values() if d.deposit_number is not None),

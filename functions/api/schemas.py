@@ -160,3 +160,19 @@ class DispositifOut(BaseModel):
     autres_documents: list[str] = Field(description="Documents de la bibliothèque à demander à la boîte de l'AMI")
     mailbox: str
 
+
+class ProgrammationRow(BaseModel):
+    """A DROM programmation in the instructors' list (their delegation's départements only)."""
+
+    dossier_id: str
+    dispositif: str
+    departement: str
+    delegation: str
+    siren: str
+    raison_sociale: str
+    status: DossierStatus
+    deposited_at: datetime | None
+    operations: int = Field(description="Opérations reportées au formulaire (toutes filières)")
+    logements: int
+    montant_pret_eur: Decimal
+

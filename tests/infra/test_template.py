@@ -42,6 +42,7 @@ API_ROUTES = {
     ("POST", "/dossiers/{dossier_id}/envoi"),
     ("GET", "/dossiers/{dossier_id}/historique"),
     ("GET", "/instruction/dossiers"),
+    ("GET", "/instruction/programmations"),
     ("GET", "/instruction/dossiers/{dossier_id}"),
     ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"),
     ("GET", "/instruction/enveloppe"),

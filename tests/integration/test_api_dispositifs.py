@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from api import app as api
 from chalice.test import Client
-from test_api_moto import BAILLEUR_A, aws, call, client, register  # noqa: F401
+from test_api_moto import BAILLEUR_A, INSTRUCTEUR, INSTRUCTOR_EMAIL, aws, call, client, headers, register, token  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore:CognitoUserPoolAuthorizer is not a supported:UserWarning")
 PARIS = ZoneInfo("Europe/Paris")
@@ -90,3 +90,34 @@ def test_the_drom_envoi_is_refused_from_midnight_on(client: Client, clock: Clock
     assert sent.json_body["message"] == ("Le dépôt est clos : il était possible jusqu'au 30 septembre 2024 à 23 h 59 "
                                          "(heure de Paris). Ce dossier ne peut plus être envoyé.")
     assert now["status"] == "brouillon"
+
+
+def test_a_delegations_instructors_see_only_their_departements(client: Client, clock: Clock) -> None:  # noqa: F811
+    register(client)
+    sent = {}
+    for dep in ("971", "974"):
+        r = call(client, "POST", "/dossiers", {"dispositif": "drom-2024", "programmation": {"departement": dep}},
+                 BAILLEUR_A)
+        sent[dep] = r.json_body["dossier_id"]
+        assert call(client, "POST", f"/dossiers/{sent[dep]}/envoi", h=BAILLEUR_A).status_code == 202
+    brouillon = call(client, "POST", "/dossiers", {"dispositif": "drom-2024", "programmation": {"departement": "972"}},
+                     BAILLEUR_A).json_body["dossier_id"]
+    ocean_indien = headers(token(["instructeurs", "delegation-ocean-indien"], email=INSTRUCTOR_EMAIL))
+    antilles = headers(token(["instructeurs", "delegation-antilles-guyane"], email=INSTRUCTOR_EMAIL))
+
+    def listed(h: dict[str, str]) -> dict[str, str]:
+        r = call(client, "GET", "/instruction/programmations", h=h)
+        assert r.status_code == 200, r.body
+        return {row["dossier_id"]: row["departement"] for row in r.json_body}
+
+    assert listed(ocean_indien) == {sent["974"]: "974"}
+    assert listed(antilles) == {sent["971"]: "971"}  # the 972 programmation is a brouillon: nobody sees it
+    assert listed(INSTRUCTEUR) == {sent["971"]: "971", sent["974"]: "974"}  # national: every département
+    path = "/instruction/dossiers/{}"
+    assert call(client, "GET", path.format(sent["974"]), h=ocean_indien).status_code == 200
+    other = call(client, "GET", path.format(sent["971"]), h=ocean_indien)
+    assert other.status_code == 404 and other.json_body["code"] == "dossier_introuvable"
+    assert call(client, "GET", path.format(sent["971"]), h=INSTRUCTEUR).status_code == 200
+    assert call(client, "GET", path.format(brouillon), h=INSTRUCTEUR).status_code == 404
+    taken = call(client, "POST", f"/instruction/travail/{sent['971']}/prise", h=ocean_indien)
+    assert taken.status_code == 404  # nor can they act on it

@@ -58,6 +58,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/dossiers/{dossier_id}/historique"): OWNED,
     ("POST", "/dossiers/{dossier_id}/envoi"): row(401, 401, 404, 403, 202),
     ("GET", "/instruction/dossiers"): STAFF,
+    ("GET", "/instruction/programmations"): STAFF,
     # A's brouillon: it belongs to A until sent, so it does not exist for the instructor either.
     ("GET", "/instruction/dossiers/{dossier_id}"): row(401, 401, 403, 404, 403),
     ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"): row(401, 401, 403, 404, 403),

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ami.domain.errors import Conflict, InvalidInput
-from ami.domain.models import PIECE_FILE_TYPES, PieceKind
+from ami.domain.models import PIECE_FILE_TYPES, Dossier, DossierStatus, PieceKind
 
 PARIS = ZoneInfo("Europe/Paris")
 LLI = "garantie-lli-bdt"
@@ -263,3 +263,38 @@ def dispositif(code: str = LLI) -> Dispositif:
     """One dispositif; without a code, the LLI guarantee (the platform's first, and the default of a dossier
     stored before dispositifs existed)."""
     return dispositifs()[code]
+
+
+# ---------------------------------------------------------------- instructors' scope
+
+DELEGATION_GROUP = "delegation-"  # Cognito group of a delegation's instructors: delegation-<code>
+
+
+def delegations_of(groups: frozenset[str]) -> frozenset[str]:
+    """The delegations an instructor belongs to, from their Cognito groups (`delegation-antilles-guyane`); none
+    for a national instructor."""
+    return frozenset(g.removeprefix(DELEGATION_GROUP) for g in groups if g.startswith(DELEGATION_GROUP))
+
+
+def departement_of(d: Dossier) -> str | None:
+    return d.form.programmation.departement if d.form.programmation is not None else None
+
+
+def visible_to(d: Dossier, delegations: frozenset[str]) -> bool:
+    """Whether an instructor of `delegations` (national when empty) may see `d`: a delegation's instructors see
+    the dossiers of their départements only, in a dispositif instructed by delegation."""
+    if not delegations:
+        return True
+    rules = dispositif(d.dispositif)
+    return any(rules.sees(code, departement_of(d)) for code in delegations)
+
+
+def territoire(d: Dossier) -> str | None:
+    """`<dispositif>#<département>` for a sent dossier of a dispositif instructed by delegation (the key the
+    storage lists a delegation's dossiers by); None otherwise (a brouillon belongs to its bailleur)."""
+    rules = dispositifs().get(d.dispositif)
+    dep = departement_of(d)
+    if rules is None or rules.instructeurs.portee != "delegations" or d.status == DossierStatus.BROUILLON or not dep:
+        return None
+    return f"{d.dispositif}#{dep}"
+
