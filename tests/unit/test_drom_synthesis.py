@@ -78,3 +78,24 @@ def test_the_bailleur_sees_the_checks_of_the_deposited_workbook_before_the_envoi
     assert "\u00a0€" in mine[0].message_fr and fields["tableau_programmation"]
     refused = record.model_copy(update={"accepted": False, "checks": [], "fields": []})
     assert instruction_view([refused], d)[0] == []  # a refused workbook is no basis for comparison
+
+
+def test_the_priorities_come_from_the_dispositifs_grid_and_reach_the_instructors() -> None:
+    import dataclasses
+
+    from ami.domain.drom import GrilleDrom, grille, priorities
+
+    g = grille(dispositif("drom-2024").grille or "")
+    assert g.priorite_2.etiquettes_dpe == ("A", "B", "C") and g.priorite_3.part_minimale == Decimal("0.5")
+    rows = xlsxgen.operations(8, seed=2)
+    report = examine(xlsxgen.workbook(rows), RULES, grille=dispositif("drom-2024").grille)
+    got = {f.name: f for f in report.fields if f.name.startswith("priorite")}
+    assert len(got) == 1 + len(rows) and "grille 2024.1" in got["priorites"].source
+    assert all(f.value in {"2", "3", "4", "ecartee"} for n, f in got.items() if n != "priorites")
+    assert not [f for f in examine(xlsxgen.workbook(rows), RULES).fields if f.name.startswith("priorite")]
+    # A rule changed in the grid changes the assessment: DPE D accepted for priority 2.
+    row = dataclasses.replace(rows[0], line=2, nature="rehabilitation", dpe="D", lien_emploi="ZA", acv=False)
+    assert priorities([row], g)[0].priorite == 4
+    lenient = GrilleDrom.model_validate({**g.model_dump(), "priorite_2": {
+        **g.priorite_2.model_dump(), "etiquettes_dpe": ["A", "B", "C", "D"]}})
+    assert priorities([row], lenient)[0].priorite == 2

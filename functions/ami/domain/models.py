@@ -456,6 +456,8 @@ NotificationKind = Literal[
     "piece_refusee",
     "liste_attente",
     "enveloppe_consommee",
+    "programmation_complete",
+    "nouvelle_programmation",
 ]
 
 

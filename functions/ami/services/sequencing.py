@@ -289,8 +289,11 @@ class Sequencer:
 
     def _conclude_unnumbered(self, d: Dossier) -> list[Conclusion]:
         """A complete dossier of a dispositif without numbering: `complet`, no number, no place in the envelope."""
+        assert d.envoi is not None
+        outbox = [messages.notification("programmation_complete", f"complete-{d.envoi.envoi_id}", d.dossier_id),
+                  messages.notification("nouvelle_programmation", f"nouvelle-{d.envoi.envoi_id}", d.dossier_id)]
         try:
-            self.store.conclude_complete(d, [])
+            self.store.conclude_complete(d, outbox)
         except ConditionFailed:
             return []
         return [Conclusion(d.dossier_id, "complet")]
