@@ -119,8 +119,32 @@ def _checks(d: Dossier, records: list[PieceRecord], pieces: list[dict[str, Any]]
     return found
 
 
+def _programmation_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
+                        errors: dict[str, str] | None = None, status: int = 200, note: str | None = None) -> Response:
+    """The page of a DROM programmation: its département, the synthesis reported filière by filière, the workbook."""
+    from datetime import timedelta
+
+    from ami.domain.dispositif import paris_text
+
+    from web import programmation
+
+    editable = drafts.editable(d)
+    records = records_of(d.dossier_id)
+    pieces = _pieces_view(d, user, records, editable)
+    rules = dispositif(d.dispositif)
+    saved = d.form.programmation.departement if d.form.programmation else None
+    return page("programmation.html", status, d=d, editable=editable, dispositif=rules,
+                cloture=paris_text(rules.cloture - timedelta(minutes=1)) if rules.cloture else None,
+                lignes=programmation.rows(d.form, raw, errors), departements=programmation.departements(),
+                departement=(raw or {}).get("departement", saved) if raw is not None else saved,
+                totaux=programmation.totals(d.form), pieces=pieces,
+                checks=_checks(d, records, pieces) if editable else [], errors=errors or {}, note=note)
+
+
 def _dossier_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
                   errors: dict[str, str] | None = None, status: int = 200, note: str | None = None) -> Response:
+    if dispositif(d.dispositif).formulaire == "programmation_drom":  # the pages follow the dispositif's form
+        return _programmation_page(d, user, raw, errors, status, note)
     editable = drafts.editable(d)
     records = records_of(d.dossier_id)
     operation = forms.operation_widgets(d.form, raw)
@@ -154,6 +178,8 @@ def enregistrer(dossier_id: str) -> Response:
     drafts.require_editable(d)
     raw = form_data()
     action = raw.get("action", "enregistrer")
+    if dispositif(d.dispositif).formulaire == "programmation_drom":
+        return _enregistrer_programmation(d, user, raw)
     if m := re.fullmatch(r"retirer_(\d{1,2})", action):
         raw = {k: v for k, v in raw.items() if not k.startswith(f"prets.{m[1]}.")}
     if m := re.fullmatch(r"retirer_ligne_(\d{1,3})", action):
@@ -182,6 +208,20 @@ def enregistrer(dossier_id: str) -> Response:
     if action != "enregistrer":
         return _dossier_page(saved, user, raw, {}, 200, note="Le brouillon est enregistré.")
     return redirect(f"/dossiers/{dossier_id}?note=enregistre#formulaire")
+
+
+def _enregistrer_programmation(d: Dossier, user: User, raw: dict[str, str]) -> Response:
+    from web import programmation
+
+    form, errors = programmation.parse(raw)
+    if form is None or errors:
+        return _dossier_page(d, user, raw, errors, 422)
+    try:
+        drafts.save(services().dossiers, d, form, user.actor)
+    except AmiError as exc:  # another programmation of this département, a dossier sent meanwhile
+        return _dossier_page(d, user, raw, {"departement" if exc.code == "programmation_existante" else "_":
+                                            exc.message}, exc.status)
+    return redirect(f"/dossiers/{d.dossier_id}?note=enregistre#formulaire")
 
 
 # ---------------------------------------------------------------- pieces
@@ -245,7 +285,8 @@ def confirmer_envoi(dossier_id: str) -> Response:
     pieces = _pieces_view(d, user, records, editable=False)
     # One idempotency key per click on « Envoyer » (as the API's client sends one): the same page posted
     # again (a double click, a browser resending after a lost answer) finds the deposit it made.
-    return page("envoi.html", d=d, checks=_checks(d, records, pieces), pieces=pieces, cle=uuid.uuid4().hex)
+    return page("envoi.html", d=d, checks=_checks(d, records, pieces), pieces=pieces, cle=uuid.uuid4().hex,
+                numerote=dispositif(d.dispositif).numbered)
 
 
 @route(bp, "/dossiers/{dossier_id}/envoi", ("POST",))
