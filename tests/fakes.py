@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, bailleur_chain, dossier_chain
+from ami.domain.dispositif import territoire
 from ami.domain.errors import ConditionFailed, Conflict
 from ami.domain.messages import Message
 from ami.domain.models import (
@@ -203,6 +204,10 @@ class InMemoryStore:
     def list_dossiers(self, siren: str) -> list[Dossier]:
         return [d for d in self.t.dossiers.values() if d.siren == siren]
 
+    def list_territoire(self, dispositif: str, departement: str) -> list[Dossier]:
+        key = f"{dispositif}#{departement}"
+        return sorted((d for d in self.t.dossiers.values() if territoire(d) == key), key=lambda d: d.created_at)
+
     def list_numbered(self) -> list[Dossier]:
         return sorted((d for d in self.t.dossiers.values() if d.deposit_number is not None),
                       key=lambda d: d.deposit_number or 0)
@@ -270,7 +275,7 @@ class InMemoryStore:
         if held is not None and held.state == "reserve":
             del self.t.pending[pending.sort_key]
 
-    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str) -> Dossier:
+    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str, sequenced: bool = True) -> Dossier:
         sent = d.model_copy(update={"status": DossierStatus.ENVOYE, "envoi": envoi, "updated_at": envoi.sent_at,
                                     "incomplete_reasons": [], "deposit_number": None})
         out: list[Dossier] = []
@@ -281,6 +286,8 @@ class InMemoryStore:
 
         def change(t: _Tables) -> None:
             out.append(self._next(t, self._audited(t, sent, draft), (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)))
+            if not sequenced:
+                return
             key = PendingEnvoi.of(sent).sort_key
             held = t.pending.get(key)
             if held is None or held.state != "reserve":
@@ -338,7 +345,22 @@ class InMemoryStore:
         self._commit(change)
         return numbered
 
-    def conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason],
+    def conclude_complete(self, d: Dossier, outbox: list[Message]) -> Dossier:
+        assert d.envoi is not None
+        complete = d.model_copy(update={"status": DossierStatus.COMPLET, "updated_at": utcnow()})
+        draft = AuditDraft(d.dossier_id, "systeme:completude", "completude", d.status.value,
+                           complete.status.value, details={"envoi_id": d.envoi.envoi_id})
+        out: list[Dossier] = []
+
+        def change(t: _Tables) -> None:
+            out.append(self._conclude(t, None, d, self._audited(t, complete, draft)))
+            if outbox:
+                self._outbox(t, outbox)
+
+        self._commit(change)
+        return out[0]
+
+    def conclude_incomplete(self, pending: PendingEnvoi | None, d: Dossier, reasons: list[Reason],
                             outbox: list[Message]) -> Dossier:
         incomplete = d.model_copy(update={"status": DossierStatus.INCOMPLET, "incomplete_reasons": reasons,
                                           "updated_at": utcnow()})
@@ -346,7 +368,7 @@ class InMemoryStore:
 
         draft = AuditDraft(d.dossier_id, "systeme:completude", "incompletude", d.status.value,
                            incomplete.status.value, reason="; ".join(r.code for r in reasons),
-                           details={"envoi_id": pending.envoi_id})
+                           details={"envoi_id": d.envoi.envoi_id if d.envoi else None})
 
         def change(t: _Tables) -> None:
             out.append(self._conclude(t, pending, d, self._audited(t, incomplete, draft)))
@@ -355,13 +377,16 @@ class InMemoryStore:
         self._commit(change)
         return out[0]
 
-    def _conclude(self, t: _Tables, pending: PendingEnvoi, before: Dossier, after: Dossier) -> Dossier:
+    def _conclude(self, t: _Tables, pending: PendingEnvoi | None, before: Dossier, after: Dossier) -> Dossier:
         stored = t.dossiers.get(before.dossier_id)
+        assert before.envoi is not None
+        envoi_id = pending.envoi_id if pending is not None else before.envoi.envoi_id
         if (stored is None or stored.version != before.version or stored.status != DossierStatus.ENVOYE
-                or stored.envoi is None or stored.envoi.envoi_id != pending.envoi_id
-                or pending.sort_key not in t.pending):
+                or stored.envoi is None or stored.envoi.envoi_id != envoi_id
+                or (pending is not None and pending.sort_key not in t.pending)):
             raise ConditionFailed("conclusion")
-        del t.pending[pending.sort_key]
+        if pending is not None:
+            del t.pending[pending.sort_key]
         nxt = after.model_copy(update={"version": before.version + 1})
         t.dossiers[before.dossier_id] = nxt
         return nxt
