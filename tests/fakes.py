@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, dossier_chain
+from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, bailleur_chain, dossier_chain
 from ami.domain.dispositif import territoire
 from ami.domain.errors import ConditionFailed, Conflict
 from ami.domain.messages import Message
@@ -237,6 +237,31 @@ class InMemoryStore:
 
     def audit_entries(self) -> list[AuditEntry]:
         return sorted(self.t.audit, key=lambda e: (e.at, e.chain, e.seq))
+
+    def chain_entries(self, chain: str) -> list[AuditEntry]:
+        return sorted((e for e in self.t.audit if e.chain == chain), key=lambda e: e.seq)
+
+    def change_bailleur(
+        self, siren: str, draft: AuditDraft, before: Bailleur | None = None, after: Bailleur | None = None
+    ) -> AuditEntry:
+        """As the adapter: the entry appended to `bailleur/<siren>` and `after` stored in place of `before`
+        (unchanged since read), in one transaction."""
+        chain = bailleur_chain(siren)
+        sealed: list[AuditEntry] = []
+
+        def change(t: _Tables) -> None:
+            last = sorted((e for e in t.audit if e.chain == chain), key=lambda e: e.seq)[-1:]
+            entry = self._seal(chain, last[0].head if last else ChainHead(), draft)
+            if before is not None and after is not None:
+                if t.bailleurs.get(siren) != before:
+                    raise ConditionFailed("doc")
+                t.bailleurs[siren] = after
+            t.audit.append(entry)
+            sealed.append(entry)
+
+        self._commit(change, on_conflict=Conflict("bailleur_modifie", "La fiche du bailleur a changé entre-temps : "
+                                                                      "recommencez."))
+        return sealed[0]
 
     # ------------------------------------------------------------ DepositSequence
 
@@ -626,12 +651,20 @@ class InMemoryAccounts:
 
     def __init__(self) -> None:
         self.users: dict[str, dict[str, Any]] = {}
+        self.undeletable: set[str] = set()  # deletions that fail, as an unreachable Cognito would
+
+    def add(self, email: str, siren: str = "", groups: Iterable[str] = (), verified: bool = True,
+            created: datetime | None = None) -> dict[str, Any]:
+        """A user as ops or an earlier registration left it (an instructor: no SIREN, in `instructeurs`)."""
+        self.users[email] = {"siren": siren, "verified": verified, "groups": set(groups), "sub": uuid.uuid4().hex,
+                             "password": "", "created": created or utcnow()}
+        return self.users[email]
 
     def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
         if email in self.users:
             raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.")
         self.users[email] = {"siren": siren, "verified": False, "groups": set(), "sub": uuid.uuid4().hex,
-                             "password": password}
+                             "password": password, "created": utcnow()}
 
     def activate_bailleur(self, email: str) -> None:
         self.users[email]["verified"] = True
@@ -641,7 +674,17 @@ class InMemoryAccounts:
         return self.users[email]["verified"] if email in self.users else None
 
     def delete_user(self, email: str, siren: str) -> None:
-        self.users.pop(email, None)
+        if email not in self.undeletable:
+            self.users.pop(email, None)
+
+    def account(self, email: str) -> dict[str, str] | None:
+        u = self.users.get(email)
+        return None if u is None else {"username": email, "sub": u["sub"], "email": email, "siren": u["siren"],
+                                        "groupes": ",".join(sorted(u["groups"]))}
+
+    def unconfirmed_users(self, created_before: datetime) -> list[dict[str, str]]:
+        return [{"username": e, "email": e, "siren": u["siren"]} for e, u in self.users.items()
+                if u["siren"] and not u["verified"] and not u["groups"] and u["created"] < created_before]
 
     def users_of(self, siren: str) -> list[dict[str, str]]:
         return [{"username": e, "sub": u["sub"], "email": e, "email_verified": str(u["verified"]).lower()}

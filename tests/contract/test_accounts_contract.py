@@ -102,3 +102,32 @@ def test_code_attempts_are_counted_and_bounded(registrations: Registrations) -> 
     assert got is not None and got.attempts == 3
     registrations.put_pending(pending(email, siren()))  # a new code: attempts start again
     assert registrations.count_attempt(email, 3) is True
+
+
+def test_an_account_is_found_by_its_address_with_its_siren_and_groups(accounts: Accounts) -> None:
+    email, s = address(), siren()
+    assert accounts.account(email) is None
+    accounts.create_bailleur_user(email, s, PASSWORD)
+    accounts.activate_bailleur(email)
+    found = accounts.account(email)
+    assert found is not None
+    assert (found["email"], found["siren"], found["groupes"]) == (email, s, "bailleurs")
+    assert found["sub"] == next(u["sub"] for u in accounts.users_of(s))
+    # The username is the pool's (Cognito: the sub, the address being an alias); it names the user too.
+    assert accounts.account(found["username"]) == found
+    accounts.delete_user(found["username"], s)
+    assert accounts.account(email) is None
+
+
+def test_unconfirmed_users_are_those_made_before_the_cutoff_and_never_confirmed(accounts: Accounts) -> None:
+    s, waiting, confirmed = siren(), address(), address()
+    accounts.create_bailleur_user(waiting, s, PASSWORD)
+    accounts.create_bailleur_user(confirmed, s, PASSWORD)
+    accounts.activate_bailleur(confirmed)
+    now = datetime.now(UTC)
+    later = {u["email"]: u for u in accounts.unconfirmed_users(now + timedelta(hours=2))}
+    assert waiting in later and confirmed not in later
+    assert later[waiting]["siren"] == s
+    assert waiting not in {u["email"] for u in accounts.unconfirmed_users(now - timedelta(hours=1))}
+    accounts.delete_user(later[waiting]["username"], s)
+    assert accounts.is_active(waiting) is None

@@ -315,10 +315,7 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only(bucket_id: str) -> N
     )
     assert p["VersioningConfiguration"]["Status"] == "Enabled"
     assert p["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerEnforced"
-    # The deposited versions are the evidence of the deposit: never expired. Quarantine and logs expire.
-    if bucket_id == "DepositsBucket":
-        for rule in p.get("LifecycleConfiguration", {}).get("Rules", []):
-            assert "NoncurrentVersionExpiration" not in rule and "NoncurrentVersionExpirationInDays" not in rule
+    # The deposited versions are the evidence of the deposit, never expired: tests/infra/test_retention.py.
 
     policies = [
         props(bp)

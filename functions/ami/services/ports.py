@@ -183,6 +183,14 @@ class Accounts(Protocol):
         """Whether the user's address is verified; None when there is no such user."""
         ...
     def delete_user(self, email: str, siren: str) -> None: ...
+    def account(self, email: str) -> dict[str, str] | None:
+        """The user signing in with `email`: username, sub, email, siren (empty for staff) and groups
+        (comma-separated); None when there is none."""
+        ...
+    def unconfirmed_users(self, created_before: datetime) -> list[dict[str, str]]:
+        """The users of inscriptions never confirmed (a bailleur's, address not verified, in no group), created
+        before `created_before`: username, email, siren."""
+        ...
     def users_of(self, siren: str) -> list[dict[str, str]]:
         """The users of a bailleur (`custom:siren`) with what the pool holds of each: username, sub, email,
         status, dates."""
