@@ -508,6 +508,33 @@ class Suivi(Model):
     documents: dict[str, DocumentRef] = Field(default_factory=dict)
 
 
+class SeanceIn(Strict):
+    libelle: Annotated[str, Field(min_length=2, max_length=120, title="Séance (libellé)"), SingleLine]
+    le: date = Field(title="Date de la séance")
+
+
+class PaiementIn(Strict):
+    montant_eur: Euros = Field(title="Montant réglé (€)")
+    regle_le: date = Field(title="Date du règlement")
+    reference: Annotated[str, Field(min_length=2, max_length=80, title="Référence du virement"), SingleLine]
+
+
+class EtapeIn(Strict):
+    """Body of a lifecycle step (ami.domain.lifecycle): what the step needs, nothing else is read."""
+
+    justification: Annotated[str, Field(max_length=2000, title="Motif de la décision")] | None = None
+    seance: SeanceIn | None = Field(default=None, title="Séance de la CCN ou du CA")
+    qualite: QualiteProgramme | None = Field(default=None, title="Qualité du programme (tarification)")
+    paiement: PaiementIn | None = Field(default=None, title="Règlement de la prime")
+    convention_pdf_base64: Annotated[str, Field(max_length=250_000)] | None = Field(
+        default=None, repr=False, title="Convention signée, PDF encodé en base64 (180 Kio au plus)")
+
+
+class FibenIn(Strict):
+    cote: CoteFiben = Field(title="Cotation FIBEN (Banque de France)")
+    date_cotation: date = Field(title="Date de la cotation")
+
+
 class Dossier(Model):
     dossier_id: str
     siren: str
