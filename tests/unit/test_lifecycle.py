@@ -198,6 +198,31 @@ def test_one_dossier_from_its_number_to_the_acte_each_step_audited_emailed_once_
     assert acte.details["destinataire"] == "actes@bdt.example"
     assert acte.details["pieces_jointes"] == "acte,convention_signee,attestation_prime"
     assert verify_log(w.store.audit_entries()) == []
+    _emails_read_right(w, done)
+
+
+def _emails_read_right(w: World, d: Dossier) -> None:
+    from ami.domain.notifications import compose
+    from scoring_data import BAILLEUR as B
+
+    bailleur = B.model_copy(update={"siren": d.siren, "email_contact": "contact@bailleur.example"})
+    for n in w.notifications():
+        if n.kind != "cycle_de_vie":
+            continue
+        emails = compose(n, d, bailleur)
+        to_bailleur, to_mailbox = emails[0], emails[1]
+        assert to_bailleur.to == ("contact@bailleur.example",) and to_mailbox.to == ("ami.garantie@actionlogement.fr",)
+        assert to_bailleur.subject.startswith(f"Dossier n° {d.deposit_number} : ")
+        assert to_mailbox.subject.startswith("[Suivi] ")
+        assert "Madame, Monsieur," in to_bailleur.text and "{{" not in to_bailleur.text
+        assert ("désormais garantis" in to_bailleur.text) == (n.details["etape"] == "transmettre_acte")
+        if n.details["etape"] == "proposer_tarification":
+            assert "jusqu'au 8 mai" not in to_bailleur.text  # 8 May is a holiday: never a last day
+            assert "SHA-256" in to_bailleur.text and "/documents/proposition" in to_bailleur.text
+        if n.details["etape"] == "transmettre_acte":
+            bdt = emails[2]
+            assert bdt.to == ("actes@bdt.example",) and bdt.subject.startswith("Acte de cautionnement ALS")
+            assert "en pièce jointe" in bdt.text and "plateforme" not in bdt.text
 
 
 def test_the_payment_must_match_the_prime_and_the_convention_must_be_a_pdf() -> None:

@@ -26,9 +26,10 @@ DOCUMENTS = {
 }
 A4 = (595.28, 841.89)
 MARGIN = 56.0
-SIZES = {"title": 15.0, "heading": 12.0, "text": 10.0, "row": 9.0}
-# Helvetica's mean advance is about half an em for French prose; wrapping at 0.53 em keeps lines inside.
-EM = 0.53
+SIZES = {"title": 15.0, "heading": 12.0, "text": 10.0, "row": 8.0}
+# Helvetica's mean advance is about half an em for French prose, its digits 0.556 em: wrapping at 0.56 em
+# keeps lines inside.
+EM = 0.56
 _WINANSI_SUBSTITUTES = str.maketrans({"\u202f": "\u00a0", "\u2009": " ", "\u2011": "-", "\u2212": "-",
                                       "\u2010": "-", "\u2192": "->"})
 
@@ -60,7 +61,9 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
     per_line = max(10, int(width / (size * EM)))
     lines: list[str] = []
     current = ""
-    for word in text.split():
+    for word in text.split(" "):  # not at no-break spaces: « 1 000 000,00 € » stays on one line
+        if not word:
+            continue
         if current and len(current) + 1 + len(word) > per_line:
             lines.append(current)
             current = word
@@ -156,7 +159,7 @@ def to_pdf(markup: str, title: str) -> bytes:
         stream.end_text()
         pdf.add_object(stream)
         page = pydyf.Dictionary({"Type": "/Page", "Parent": pdf.pages.reference,
-                                 "MediaBox": [0, 0, A4[0], A4[1]], "Contents": stream.reference,
+                                 "MediaBox": pydyf.Array([0, 0, A4[0], A4[1]]), "Contents": stream.reference,
                                  "Resources": resources})
         pdf.add_page(page)
     out = io.BytesIO()
