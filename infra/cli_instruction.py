@@ -192,7 +192,8 @@ def fiben(
 
     api = _client(email, api_url, client_id)
     try:
-        out = api.call("POST", f"/instruction/dossiers/{dossier_id}/fiben", {"cote": cote, "date_cotation": date_cotation})
+        out = api.call("POST", f"/instruction/dossiers/{dossier_id}/fiben",
+                       {"cote": cote, "date_cotation": date_cotation})
     except ApiError as exc:
         _fail(exc)
     _show_step(out)

@@ -323,7 +323,7 @@ def test_a_waiting_dossier_that_does_not_fit_stops_the_promotion() -> None:
 
 # ---------------------------------------------------------------- property: the envelope always adds up
 
-ACTIONS = sorted(lifecycle.TRANSITIONS) + ["expire", "deposit"]
+ACTIONS = [*sorted(lifecycle.TRANSITIONS), "expire", "deposit"]
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -2,13 +2,10 @@
 the only source of truth for who may move a dossier from which status to which, and what each move does to
 the envelope (docs/instruction.md draws it).
 
-    en_instruction ─présenter─► présenté_ccn ─► avis_favorable ─proposer─► tarification_proposée
-          ▲                      │   │                                        │           │
-          └──────── ajourné ◄────┘   └─► avis_défavorable                    │           └─► expirée (système)
-                   (présenter à nouveau)                          accepter (bailleur)
-                                                                              ▼
-         acte_transmis ◄─ prime_réglée ◄─ prime_appelée ◄─ convention_signée ◄─ convention_envoyée ◄─ ca_confirmée
-                                                              (bailleur)                           acceptée ─► ca_refusée
+    en_instruction → présenté_ccn → avis_favorable | avis_défavorable | ajourné (→ présenté_ccn again)
+    avis_favorable → tarification_proposée → acceptée (bailleur) | expirée (the service, after 10 jours ouvrés)
+    acceptée → ca_confirmée | ca_refusée → convention_envoyée → convention_signée (bailleur) → prime_appelée
+    → prime_réglée → acte_transmis;
     retiré (bailleur) and sans_suite (instructeur) from any status before the prime is paid.
 
 Envelope (`phase`): a numbered dossier's principal is *réservé* from its number to the CA, *engagé* from the

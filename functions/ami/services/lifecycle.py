@@ -92,7 +92,8 @@ class Lifecycle:
         d = self.dossier(dossier_id)
         ref = d.suivi.documents.get(kind)
         if ref is None:
-            raise NotFound("document_introuvable", f"Ce dossier n'a pas (encore) de {DOCUMENTS.get(kind, kind).lower()}.")
+            name = DOCUMENTS.get(kind, kind).lower()
+            raise NotFound("document_introuvable", f"Ce dossier n'a pas (encore) de {name}.")
         return ref, self.documents.read_document(ref.key, ref.version_id)
 
     # ------------------------------------------------------------ the cotation FIBEN
