@@ -382,3 +382,51 @@ def _attempt(w: World, d: Dossier, action: str) -> None:
         return
     w.life.act(d.dossier_id, action, role, INSTR if role == "instructeur" else BAILLEUR,
                EtapeIn.model_validate(body))
+
+
+HAPPY: dict[DossierStatus, str] = {
+    S.PRESENTE_CCN: "avis_favorable", S.AVIS_FAVORABLE: "proposer_tarification",
+    S.TARIFICATION_PROPOSEE: "accepter", S.ACCEPTEE: "confirmer_ca", S.CA_CONFIRMEE: "envoyer_convention",
+    S.CONVENTION_ENVOYEE: "deposer_convention", S.CONVENTION_SIGNEE: "appeler_prime",
+    S.PRIME_APPELEE: "regler_prime", S.PRIME_REGLEE: "transmettre_acte", S.AJOURNE: "presenter_ccn",
+    S.EN_INSTRUCTION: "presenter_ccn",
+}
+RELEASES = ("avis_defavorable", "refuser_ca", "retirer", "classer_sans_suite")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(amounts=st.lists(st.sampled_from([300_000, 700_000, 1_000_000]), min_size=3, max_size=6),
+       moves=st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["advance"] * 10 + ["release", "expire",
+                                                                                        "deposit"])),
+                      min_size=20, max_size=80))
+def test_dossiers_walked_along_their_lifecycle_keep_the_envelope_whole(amounts: list[int],
+                                                                       moves: list[tuple[int, str]]) -> None:
+    """Each move takes a dossier one step further (the next step of the happy path), or releases it (a refusal,
+    a withdrawal, a sans-suite), or lets two weeks pass (expiries), or deposits a new one: réservé, engagé and
+    garanti are reached, and the accounting holds at every step."""
+    w = world("2000000")
+    dossiers = [w.deposit(Decimal(a)) for a in amounts]
+    reached: set[DossierStatus] = set()
+    for index, move in moves:
+        if move == "deposit":
+            dossiers.append(w.deposit(Decimal(700_000)))
+            continue
+        d = w.get(dossiers[index % len(dossiers)])
+        try:
+            if move == "expire":
+                w.clock.sleep(15 * 86400)
+                w.life.expire_due()
+            elif move == "release":
+                _attempt(w, d, RELEASES[index % len(RELEASES)])
+            elif d.status == S.COMPLET:
+                w.into_instruction(d)
+            elif d.status in HAPPY:
+                _attempt(w, d, HAPPY[d.status])
+        except (Conflict, Forbidden, InvalidInput):
+            pass
+        reached |= {x.status for x in w.store.list_numbered()}
+        reserve, engage, garanti, disponible = w.figures()
+        assert reserve + engage + garanti + disponible == w.total and disponible >= 0
+        assert reserve + engage + garanti == w.store.counter().principal
+    assert reached & lifecycle.RESERVE
+    assert verify_log(w.store.audit_entries()) == []
