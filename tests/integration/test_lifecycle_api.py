@@ -134,10 +134,11 @@ def test_one_dossier_from_its_number_to_the_acte_through_the_api(ami, register_b
 @pytest.mark.timeout(600)
 def test_the_scheduled_function_expires_a_due_proposition_and_releases_its_envelope(
         ami, register_bailleur, upload_good_pieces, settle, tmp_path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
     from infra.cli import _write_state
     from infra.cli import app as cli
     from infra.ops import add_instructor
-    from typer.testing import CliRunner
 
     email = "instruction.cli@actionlogement.fr"
     secret = add_instructor(ami.runtime.stack, email, PASSWORD)

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ami.domain.notifications import _environment
+from ami.domain.notifications import environment
 
 DOCUMENTS = {
     "proposition": "Proposition de tarification",
@@ -44,7 +44,7 @@ class Rendered:
 
 def render(kind: str, context: dict[str, Any]) -> str:
     """The filled template of document `kind`."""
-    return _environment().get_template(f"document_{kind}.txt").render(context)
+    return environment().get_template(f"document_{kind}.txt").render(context)
 
 
 def document(kind: str, context: dict[str, Any], filename: str) -> Rendered:

@@ -195,6 +195,16 @@ def _common(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
     }
 
 
+def common_context(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
+    """What every email and every document of the lifecycle says of a dossier and its bailleur."""
+    return _common(dossier, bailleur)
+
+
+def environment() -> Environment:
+    """The templates' environment (emails and the lifecycle's documents), with the French filters."""
+    return _environment()
+
+
 def _require_deposit(dossier: Dossier, kind: NotificationKind) -> None:
     if dossier.envoi is None or dossier.deposit_number is None:
         raise ValueError(f"{kind}: the dossier {dossier.dossier_id} has no numbered deposit")

@@ -176,14 +176,14 @@ class Lifecycle:
 
     def _context(self, d: Dossier, now: datetime, suivi: dict[str, Any]) -> dict[str, Any]:
         from ami.domain.jours_ouvres import TERRITOIRE_LIBELLES, dernier_jour
-        from ami.domain.notifications import LOAN_KINDS, _common
+        from ami.domain.notifications import LOAN_KINDS, common_context
         from ami.domain.tarification import QUALITE_LIBELLES
 
         bailleur = self.store.get_bailleur(d.siren) or Bailleur(
             raison_sociale="", siren=d.siren, forme_juridique="", adresse="", email_contact="", registered_at=now)
         merged = d.suivi.model_copy(update=suivi)
         p = merged.proposition
-        return {**_common(d, bailleur), "p": p, "ccn": merged.ccn, "ca": merged.ca, "paiement": merged.paiement,
+        return {**common_context(d, bailleur), "p": p, "ccn": merged.ccn, "ca": merged.ca, "paiement": merged.paiement,
                 "acceptee_le": merged.acceptee_le, "now": now, "kinds": LOAN_KINDS, "loan_total": d.loan_total,
                 "qualite": QUALITE_LIBELLES[p.qualite] if p else None,
                 "territoire": TERRITOIRE_LIBELLES[p.territoire] if p else None,
