@@ -15,7 +15,15 @@ from ami.domain import lifecycle
 from ami.domain.audit import verify_log
 from ami.domain.envelope import envelope
 from ami.domain.errors import Conflict, Forbidden, InvalidInput, PieceRefused
-from ami.domain.models import CompletenessRequest, Dossier, DossierStatus, EtapeIn, FibenIn, Notification
+from ami.domain.models import (
+    CompletenessRequest,
+    DepositNumbered,
+    Dossier,
+    DossierStatus,
+    EtapeIn,
+    FibenIn,
+    Notification,
+)
 from ami.services import envoi
 from ami.services.lifecycle import Lifecycle
 from ami.services.sequencing import Sequencer, SequencingRules
@@ -300,6 +308,10 @@ def test_expiry_releases_the_envelope_and_promotes_the_waiting_list_in_number_or
     assert (w.get(big).status, w.get(small).status) == (S.COMPLET, S.COMPLET)
     told = [n.dossier_id for n in w.notifications() if n.kind == "liste_attente_levee"]
     assert told == [big.dossier_id, small.dossier_id]
+    # Never scored nor listed while waiting: each promoted dossier goes on to scoring (then the work list).
+    scored = [DepositNumbered.model_validate_json(m.body) for msgs, _ in w.store.t.outbox.values() for m in msgs
+              if m.queue == "scoring"]
+    assert [(e.dossier_id, e.deposit_number) for e in scored] == [(big.dossier_id, 3), (small.dossier_id, 4)]
     assert w.store.counter().principal == Decimal(2_400_000) and not w.store.counter().closed
     assert w.life.expire_due() == [] and w.life.promote() == []  # re-driven: nothing counted twice
     assert w.store.counter().principal == Decimal(2_400_000)

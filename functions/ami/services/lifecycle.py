@@ -27,6 +27,7 @@ from ami.domain.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ami.domain.lifecycle import STATUS_LABELS, Role, promotable, releases, transition
 from ami.domain.models import (
     Bailleur,
+    DepositNumbered,
     DocumentRef,
     Dossier,
     DossierStatus,
@@ -318,8 +319,14 @@ class Lifecycle:
             if not chunk and closed == before.closed:
                 return done
             principal = before.principal + sum((d.loan_total for d in chunk), Decimal(0))
-            outbox = [messages.notification("liste_attente_levee", f"levee-{d.dossier_id}-{d.version}", d.dossier_id)
-                      for d in chunk]
+            # A dossier put on the waiting list at its numbering was neither scored nor listed for the
+            # instructors: promoted, it goes where a dossier numbered within the envelope goes (scoring, then
+            # the acknowledgement, the mailbox's notice and the work item), with the bailleur told why.
+            outbox = [m for d in chunk for m in (
+                messages.notification("liste_attente_levee", f"levee-{d.dossier_id}-{d.version}", d.dossier_id),
+                messages.deposit_numbered(DepositNumbered(dossier_id=d.dossier_id, deposit_number=d.deposit_number or 0,
+                                                          deposited_at=d.envoi.sent_at if d.envoi else d.updated_at)),
+            )]
             try:
                 self.store.promote_waiting(before, chunk, principal, closed, actor, outbox)
             except ConditionFailed:
