@@ -189,3 +189,5 @@ def test_the_scheduled_function_expires_a_due_proposition_and_releases_its_envel
     expired = [e for e in ami.emails_to(bailleur.email) if "proposition de tarification expirée" in e.subject]
     assert len(expired) == 1 and "10 jours ouvrés" in expired[0].text
     assert os.path.exists(tmp_path / ".ami-local" / "stack.json")
+    verified = runner.invoke(cli, ["audit", "verify"])  # the whole log, the lifecycle's entries included
+    assert verified.exit_code == 0, verified.output
