@@ -338,7 +338,7 @@ def test_a_waiting_dossier_that_does_not_fit_stops_the_promotion() -> None:
 ACTIONS = [*sorted(lifecycle.TRANSITIONS), "expire", "deposit"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(amounts=st.lists(st.sampled_from([300_000, 700_000, 1_000_000]), min_size=3, max_size=6),
        moves=st.lists(st.tuples(st.integers(0, 7), st.sampled_from(ACTIONS)), max_size=40))
 def test_no_sequence_of_steps_breaks_the_envelope_accounting(amounts: list[int], moves: list[tuple[int, str]]) -> None:
