@@ -24,13 +24,17 @@ if FUNCTIONS not in sys.path:
     sys.path.insert(0, FUNCTIONS)
 
 from ami.domain.dispositif import EligibleForm  # noqa: E402
+from ami.domain.documents import DOCUMENTS  # noqa: E402
 from ami.domain.envelope import Enveloppe  # noqa: E402
+from ami.domain.lifecycle import TRANSITIONS  # noqa: E402
 from ami.domain.models import (  # noqa: E402
     PIECE_KINDS,
     Bailleur,
     BailleurRegistration,
     Dossier,
     DossierForm,
+    EtapeIn,
+    FibenIn,
     HistoryEntry,
     NouveauDossier,
     RegistrationConfirmation,
@@ -210,12 +214,57 @@ ROUTES: dict[tuple[str, str], Doc] = {
         errors={404: "Dossier introuvable ou hors de la file", 409: "Dossier tenu par un autre instructeur"},
         tag="instruction",
     ),
+    ("/instruction/dossiers/{dossier_id}/fiben", "POST"): Doc(
+        "Enregistrer la cotation FIBEN du bailleur et sa date (entrée de la tarification)",
+        200,
+        api.EtapeOut,
+        request=FibenIn,
+        errors={**NOT_FOUND, 409: "Dossier hors de l'instruction", 422: "Cotation ou date invalide"},
+        tag="instruction",
+    ),
+    ("/instruction/dossiers/{dossier_id}/etapes/{action}", "POST"): Doc(
+        "Faire une étape du cycle de vie : presenter_ccn, avis_favorable, avis_defavorable, ajourner, "
+        "proposer_tarification, confirmer_ca, refuser_ca, envoyer_convention, appeler_prime, regler_prime, "
+        "transmettre_acte, classer_sans_suite (docs/instruction.md)",
+        200,
+        api.EtapeOut,
+        request=EtapeIn,
+        errors={**NOT_FOUND, 403: "Étape faite par le bailleur", 409: "Étape impossible dans le statut du dossier",
+                422: "Motif, séance, qualité ou règlement manquant ou invalide"},
+        tag="instruction",
+    ),
+    ("/instruction/dossiers/{dossier_id}/documents/{kind}", "GET"): Doc(
+        "Lien de courte durée vers un document du dossier (proposition, convention, convention_signee, "
+        "attestation_prime, acte)",
+        200,
+        api.DocumentLink,
+        errors={404: "Dossier ou document introuvable"},
+        tag="instruction",
+    ),
+    ("/dossiers/{dossier_id}/etapes/{action}", "POST"): Doc(
+        "Faire une étape du cycle de vie du dossier : accepter (la proposition de tarification), retirer (la "
+        "demande, avec un motif), deposer_convention (la convention signée, PDF en base64)",
+        200,
+        api.EtapeOut,
+        request=EtapeIn,
+        errors={**NOT_FOUND, 403: "Étape faite par ALS", 409: "Étape impossible dans le statut du dossier, ou "
+                "proposition expirée", 422: "Motif manquant, ou convention refusée (message précis)"},
+    ),
+    ("/dossiers/{dossier_id}/documents/{kind}", "GET"): Doc(
+        "Lien de courte durée vers un document du dossier (proposition, convention, convention_signee, "
+        "attestation_prime, acte)",
+        200,
+        api.DocumentLink,
+        errors={404: "Dossier ou document introuvable"},
+    ),
 }
 
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "dossier_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     "piece": {"type": "string", "enum": list(PIECE_KINDS)},
     "critere": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,40}$"},
+    "kind": {"type": "string", "enum": list(DOCUMENTS)},
+    "action": {"type": "string", "enum": [a for a, t in TRANSITIONS.items() if t.role != "systeme"]},
 }
 
 

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, bailleur_chain, dossier_chain
@@ -45,6 +46,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 STALE = Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le.")
+LIFECYCLE_STALE = Conflict("dossier_modifie", "Le dossier a changé entre-temps (une autre décision vient d'être "
+                           "enregistrée) : rechargez-le.")
 
 
 @dataclass(frozen=True)
@@ -322,7 +325,8 @@ class InMemoryStore:
 
         def change(t: _Tables) -> None:
             stored = t.counter or DepositCounter()
-            if (stored.number, stored.chain_hash) != (before.number, before.chain_hash) or (
+            if (stored.number, stored.chain_hash, stored.principal) != (
+                    before.number, before.chain_hash, before.principal) or (
                     t.counter is None) != (before.number == 0):
                 raise ConditionFailed("counter")
             head = ChainHead(before.number, before.chain_hash)
@@ -467,6 +471,47 @@ class InMemoryStore:
 
         self._commit(change, TAKEN_BY_ANOTHER)
         return out[0]
+
+
+    # ------------------------------------------------------------ Lifecycle
+
+    def lifecycle_move(self, before: Dossier, after: Dossier, draft: AuditDraft, outbox: list[Message],
+                       release: Decimal | None = None) -> Dossier:
+        out: list[Dossier] = []
+
+        def change(t: _Tables) -> None:
+            moved = self._audited(t, after.model_copy(update={"version": before.version}), draft)
+            out.append(self._next(t, moved, (before.status,)))
+            if outbox:
+                self._outbox(t, outbox)
+            if release:
+                if t.counter is None:
+                    raise ConditionFailed("counter")
+                t.counter = dataclasses.replace(t.counter, principal=t.counter.principal - release)
+
+        self._commit(change, LIFECYCLE_STALE)
+        return out[0]
+
+    def promote_waiting(self, before: DepositCounter, promoted: list[Dossier], principal: Decimal, closed: bool,
+                        actor: str, outbox: list[Message]) -> list[Dossier]:
+        out: list[Dossier] = []
+
+        def change(t: _Tables) -> None:
+            stored = t.counter
+            if stored is None or (stored.number, stored.principal, stored.closed) != (
+                    before.number, before.principal, before.closed):
+                raise ConditionFailed("counter")
+            t.counter = dataclasses.replace(stored, principal=principal, closed=closed)
+            for d in promoted:
+                up = d.model_copy(update={"status": DossierStatus.COMPLET, "updated_at": utcnow()})
+                draft = AuditDraft(d.dossier_id, actor, "sortie_liste_attente", d.status.value, up.status.value,
+                                   details={"deposit_number": d.deposit_number, "principal": str(d.loan_total)})
+                out.append(self._next(t, self._audited(t, up, draft), (DossierStatus.LISTE_ATTENTE,)))
+            if outbox:
+                self._outbox(t, outbox)
+
+        self._commit(change)
+        return out
 
 
 class InMemoryPublisher:

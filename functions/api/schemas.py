@@ -18,6 +18,7 @@ from ami.domain.models import (
     PieceKind,
     PieceRecord,
     Reason,
+    Suivi,
     WorkItem,
 )
 from ami.domain.score import Score
@@ -176,3 +177,24 @@ class ProgrammationRow(BaseModel):
     logements: int
     montant_pret_eur: Decimal
 
+
+
+class EtapeOut(BaseModel):
+    """A dossier after a step of its lifecycle (ami.domain.lifecycle)."""
+
+    dossier_id: str
+    deposit_number: int | None
+    status: DossierStatus
+    statut: str = Field(description="Le statut en français")
+    actions_possibles: list[str] = Field(description="Étapes que l'appelant peut faire maintenant")
+    suivi: Suivi
+    message: str
+
+
+class DocumentLink(BaseModel):
+    kind: str
+    nom: str
+    sha256: str
+    size: int
+    url: str = Field(description="Lien de téléchargement de courte durée")
+    expires_at: datetime

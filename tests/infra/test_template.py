@@ -51,6 +51,11 @@ API_ROUTES = {
     ("POST", "/instruction/travail/suivant"),
     ("POST", "/instruction/travail/{dossier_id}/prise"),
     ("POST", "/instruction/travail/{dossier_id}/rendre"),
+    ("POST", "/instruction/dossiers/{dossier_id}/fiben"),
+    ("POST", "/instruction/dossiers/{dossier_id}/etapes/{action}"),
+    ("GET", "/instruction/dossiers/{dossier_id}/documents/{kind}"),
+    ("POST", "/dossiers/{dossier_id}/etapes/{action}"),
+    ("GET", "/dossiers/{dossier_id}/documents/{kind}"),
 }
 PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques"),
                  ("GET", "/dispositifs")}
@@ -86,6 +91,7 @@ CONTRACT_IDS = {
     "IntakeFunction",
     "CompletenessFunction",
     "SweepFunction",
+    "ExpiryFunction",
     "ScoringFunction",
     "NotifyFunction",
     "InstructionFunction",

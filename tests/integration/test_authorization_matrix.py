@@ -81,6 +81,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # A's brouillon again: not in the work list, and not a dossier for the instructor.
     ("POST", "/instruction/travail/{dossier_id}/prise"): row(401, 401, 403, 404, 403),
     ("POST", "/instruction/travail/{dossier_id}/rendre"): row(401, 401, 403, 404, 403),
+    # The lifecycle: A's brouillon is no dossier for the instructor; for A, accepting a brouillon is a step out
+    # of order (409), and it has no documents yet (404).
+    ("POST", "/instruction/dossiers/{dossier_id}/fiben"): row(401, 401, 403, 404, 403),
+    ("POST", "/instruction/dossiers/{dossier_id}/etapes/{action}"): row(401, 401, 403, 404, 403),
+    ("GET", "/instruction/dossiers/{dossier_id}/documents/{kind}"): row(401, 401, 403, 404, 403),
+    ("POST", "/dossiers/{dossier_id}/etapes/{action}"): row(401, 401, 404, 403, 409),
+    ("GET", "/dossiers/{dossier_id}/documents/{kind}"): row(401, 401, 404, 403, 404),
 }
 
 QUERY = {("GET", "/instruction/registre"): "?ccn=2027-01-15"}
@@ -113,13 +120,18 @@ def test_each_caller_gets_what_its_row_says(client: Client) -> None:  # noqa: F8
         ("PUT", "/dossiers/{dossier_id}"): {},
         ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"): {
             "points": 1, "justification": "Visite du site faite le 3 novembre."},
+        ("POST", "/instruction/dossiers/{dossier_id}/fiben"): {"cote": "3", "date_cotation": "2026-01-02"},
+        ("POST", "/instruction/dossiers/{dossier_id}/etapes/{action}"): {},
+        ("POST", "/dossiers/{dossier_id}/etapes/{action}"): {},
     }
     wrong = []
     envoi = ("POST", "/dossiers/{dossier_id}/envoi")
     for method, template in sorted(MATRIX, key=lambda r: r == envoi):  # the envoi last: it freezes the dossier
         dossier = draft if template.startswith("/instruction/") else sent
         path = (template.replace("{dossier_id}", dossier).replace("{piece}", "lettre_offre")
-                .replace("{critere}", "localisation")) + QUERY.get((method, template), "")
+                .replace("{critere}", "localisation").replace("{kind}", "proposition")
+                .replace("{action}", "presenter_ccn" if template.startswith("/instruction/") else "accepter")
+                ) + QUERY.get((method, template), "")
         for caller in CALLERS:  # the expired tokens: below, through the gateway that verifies them
             r = call(client, method, path, bodies.get((method, template)), who[caller])
             if r.status_code != MATRIX[(method, template)][caller]:

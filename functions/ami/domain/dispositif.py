@@ -110,6 +110,8 @@ class Dispositif(BaseModel):
     version: int = Field(ge=1)
     libelle: str
     mailbox: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    # Where the emails send the bailleurs and instructors to read a dossier's documents.
+    plateforme_url: str = Field(default="https://ami.actionlogement.fr", pattern=r"^https://[^\s/]+$")
     ouverture: datetime  # local Paris time in the file, aware UTC once validated
     cloture: datetime | None = None  # exclusive; None: open until the envelope is consumed
     formulaire: Literal["operation_lli", "programmation_drom"]

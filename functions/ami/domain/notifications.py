@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -53,11 +53,19 @@ LOAN_KINDS = {"foncier": "Prêt foncier", "bati": "Prêt bâti"}
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     to: tuple[str, ...]
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 # ---------------------------------------------------------------- French formatting
@@ -89,6 +97,17 @@ def format_paris(moment: datetime) -> str:
         f"{day} {MOIS[local.month - 1]} {local.year} à "
         f"{local.hour} h {local.minute:02d} min {local.second:02d} s (heure de Paris)"
     )
+
+
+def format_jour(day: date) -> str:
+    """`date(2026, 12, 1)` → `1er décembre 2026`."""
+    return f"{'1er' if day.day == 1 else day.day} {MOIS[day.month - 1]} {day.year}"
+
+
+def format_nombre(value: Decimal) -> str:
+    """`Decimal("0.0500")` → `0,05`: a decimal the French way, without trailing zeros."""
+    text = format(Decimal(value).normalize(), "f")
+    return text.replace(".", ",")
 
 
 def format_bytes(size: int) -> str:
@@ -128,6 +147,8 @@ def _environment() -> Environment:
     env.filters["entier"] = format_integer
     env.filters["paris"] = format_paris
     env.filters["octets"] = format_bytes
+    env.filters["jour"] = format_jour
+    env.filters["nombre"] = format_nombre
     env.filters["empreinte_courte"] = short_hash
     return env
 
@@ -194,6 +215,16 @@ def _common(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
             "zone": place.zone if place else None,
         },
     }
+
+
+def common_context(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
+    """What every email and every document of the lifecycle says of a dossier and its bailleur."""
+    return _common(dossier, bailleur)
+
+
+def environment() -> Environment:
+    """The templates' environment (emails and the lifecycle's documents), with the French filters."""
+    return _environment()
 
 
 def _require_deposit(dossier: Dossier, kind: NotificationKind) -> None:
@@ -298,6 +329,43 @@ def _enveloppe_consommee(n: Notification, dossier: Dossier, bailleur: Bailleur) 
     return [_email(n.kind, (dispositif(dossier.dispositif).mailbox,), context)]
 
 
+def _cycle_de_vie(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    """One step of the lifecycle (ami.domain.lifecycle), told to the bailleur and to the mailbox; the acte also
+    to the Banque des Territoires (`destinataire`), its documents attached by the delivery."""
+    from ami.domain.jours_ouvres import TERRITOIRE_LIBELLES, dernier_jour
+    from ami.domain.lifecycle import STATUS_LABELS, TRANSITIONS
+
+    _require_deposit(dossier, n.kind)
+    rules = dispositif(dossier.dispositif)
+    etape = n.details.get("etape", "")
+    context = _common(dossier, bailleur)
+    p = dossier.suivi.proposition
+    context.update(
+        etape=etape, libelle=TRANSITIONS[etape].libelle if etape in TRANSITIONS else etape,
+        statut=STATUS_LABELS[dossier.status], motif=n.details.get("motif"), suivi=dossier.suivi, p=p,
+        loan_total=dossier.loan_total, dernier_jour=dernier_jour(p.expire_le) if p else None,
+        territoire=TERRITOIRE_LIBELLES[p.territoire] if p else None,
+        lien=f"{rules.plateforme_url}/dossiers/{dossier.dossier_id}",
+        documents=[{"nom": d.nom, "sha256": d.sha256, "lien": f"{rules.plateforme_url}/dossiers/{dossier.dossier_id}"
+                    f"/documents/{d.kind}"} for k in n.details.get("documents", "").split(",") if k
+                   and (d := dossier.suivi.documents.get(k)) is not None],
+        pour="bailleur",
+    )
+    emails = _to_bailleur(n.kind, bailleur, context)
+    emails.append(_email(n.kind, (rules.mailbox,), {**context, "pour": "als"}))
+    if n.details.get("destinataire"):
+        emails.append(_email(n.kind, (n.details["destinataire"],), {**context, "pour": "bdt"}))
+    return emails
+
+
+def _liste_attente_levee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    _require_deposit(dossier, n.kind)
+    context = _common(dossier, bailleur)
+    context["loan_total"] = dossier.loan_total
+    return [*_to_bailleur(n.kind, bailleur, context),
+            _email(n.kind, (dispositif(dossier.dispositif).mailbox,), {**context, "pour": "als"})]
+
+
 def _email(kind: NotificationKind, to: tuple[str, ...], context: dict[str, Any]) -> Email:
     subject, text, html = _render(kind, context, context["famille"])
     return Email(to=to, subject=subject, text=text, html=html)
@@ -312,6 +380,8 @@ _COMPOSERS: dict[NotificationKind, Callable[[Notification, Dossier, Bailleur], l
     "enveloppe_consommee": _enveloppe_consommee,
     "programmation_complete": _programmation_complete,
     "nouvelle_programmation": _nouvelle_programmation,
+    "cycle_de_vie": _cycle_de_vie,
+    "liste_attente_levee": _liste_attente_levee,
 }
 
 

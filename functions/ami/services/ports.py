@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 # Types only: importing the domain's modules here would make every cold start pay for all of them.
@@ -146,7 +147,27 @@ class WorkList(Protocol):
         ...
 
 
-class Store(Dossiers, DepositSequence, Outbox, AuditLog, WorkList, Protocol):
+class LifecycleStore(Protocol):
+    """The steps after instruction (`ami.domain.lifecycle`), each one transaction with its audit entry."""
+
+    def counter(self) -> DepositCounter: ...
+    def list_numbered(self) -> list[Dossier]: ...
+    def lifecycle_move(
+        self, before: Dossier, after: Dossier, draft: AuditDraft, outbox: list[Message], release: Decimal | None = None
+    ) -> Dossier:
+        """`after` in place of `before` (unchanged since read), audited, its emails in the outbox and, when
+        given, `release` given back to the envelope (the counter's principal), all or nothing (Conflict)."""
+        ...
+    def promote_waiting(
+        self, before: DepositCounter, promoted: list[Dossier], principal: Decimal, closed: bool, actor: str,
+        outbox: list[Message],
+    ) -> list[Dossier]:
+        """The waiting dossiers `promoted` back to `complet` and the counter set, on condition that it still reads
+        `before` (ConditionFailed otherwise)."""
+        ...
+
+
+class Store(Dossiers, DepositSequence, Outbox, AuditLog, WorkList, LifecycleStore, Protocol):
     """The tables seen through all their ports (what the numbering reads and writes in one transaction)."""
 
 
@@ -164,6 +185,11 @@ class Deposits(Protocol):
         ...
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str: ...
     def publish_document(self, key: str, data: bytes, content_type: str, filename: str, seconds: int) -> str: ...
+    def store_document(self, key: str, data: bytes, content_type: str) -> str:
+        """Store a document of the lifecycle under `documents/`; returns its version id."""
+        ...
+    def read_document(self, key: str, version_id: str) -> bytes: ...
+    def document_link(self, key: str, version_id: str, filename: str, seconds: int = 300) -> str: ...
 
 
 class Mailer(Protocol):

@@ -187,14 +187,18 @@ class DynamoDepositSequence(DynamoDossiers):
             ops.append(self._entry_op(entry))
             head = entry.head
             numbered.append(done.model_copy(update={"version": d.version + 1}))
-        prev = {":prev": before.number, ":prev_hash": before.chain_hash} if before.number else {}
+        # The principal too: a release (a lifecycle step, `ADD principal`) or a promotion from the waiting list
+        # since the counter was read makes the batch read it again.
+        prev = ({":prev": before.number, ":prev_hash": before.chain_hash, ":prev_p": before.principal}
+                if before.number else {})
         counter: dict[str, Any] = {
             "Update": {
                 "TableName": self.s.counters_table,
                 "Key": typed({"pk": "COUNTER", "sk": "deposit_number"}),
                 "UpdateExpression": "SET #val = :n, principal = :p, closed = :c, chain_hash = :h",
                 "ConditionExpression": (
-                    "attribute_not_exists(pk)" if before.number == 0 else "#val = :prev AND chain_hash = :prev_hash"
+                    "attribute_not_exists(pk)" if before.number == 0
+                    else "#val = :prev AND chain_hash = :prev_hash AND principal = :prev_p"
                 ),
                 "ExpressionAttributeNames": {"#val": "value"},
                 "ExpressionAttributeValues": typed(
