@@ -384,6 +384,17 @@ class Reason(Model):
     message: str
 
 
+class SeanceCcn(Model):
+    """A sitting of the Commission de Crédit Nationale at which a dossier is presented: its id and date.
+
+    Optional on the dossier and set by no use case yet: the lifecycle after instruction (présenté en CCN,
+    avis…) will set it. Until then the instructors' list and the registre filter by it when it is there."""
+
+    seance_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+                                    description="Identifiant de la séance (par exemple CCN-2026-12-15)")]
+    date_seance: date = Field(description="Date de la séance")
+
+
 class Dossier(Model):
     dossier_id: str
     siren: str
@@ -398,6 +409,7 @@ class Dossier(Model):
     scoring: Score | None = Field(
         default=None, description="Score de priorité 2 (instructeurs seulement ; jamais montré au bailleur)"
     )
+    seance_ccn: SeanceCcn | None = Field(default=None, description="Séance de la CCN où le dossier est présenté")
     version: int = 0
     # The head of the dossier's audit chain as read with it (kept beside the document in storage, never
     # shown): the next audited change chains to it, guarded by `version`.
