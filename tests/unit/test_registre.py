@@ -72,7 +72,8 @@ def test_dossiers_sheet_values_types_and_order(path: Path) -> None:
     assert first[col["Prêt foncier"]].number_format == registre.EUROS
     assert first[col["Durée foncier (mois)"]].value == 600
     assert first[col["Principal total"]].value == pytest.approx(3500000.10)
-    assert [r[col["Principal cumulé (dans l'enveloppe)"]].value for r in rows] == pytest.approx([3500000.10, 7000000.20, 10500000.30])
+    cumul = col["Principal cumulé (dans l'enveloppe)"]
+    assert [r[cumul].value for r in rows] == pytest.approx([3500000.10, 7000000.20, 10500000.30])
     assert first[col["Principal cumulé (dans l'enveloppe)"]].number_format == registre.EUROS
     assert first[col["Loyer (€/m² SU/mois)"]].value == pytest.approx(12.63)
     # each dwelling's own ceiling: 10 T2 of 58 m² SU at 14,92 €/m², 5 T3 of 74 m² at 13,91 €/m²

@@ -205,7 +205,6 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
     from openpyxl.chart import Reference, ScatterChart, Series
     from openpyxl.formatting.rule import CellIsRule, FormulaRule
     from openpyxl.styles import Alignment, Font, PatternFill
-
     from openpyxl.worksheet.properties import PageSetupProperties
 
     cfg, sha = config or scoring_config()
