@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, timedelta
+from typing import Any
 
 from ami.domain import rules
 from ami.domain.errors import InvalidInput
@@ -121,7 +122,7 @@ def instruction_registre() -> Response:
     instructeur_caller()
     from ami.domain import registre
 
-    params = request().query_params or {}
+    params: Any = request().query_params or {}
     raw, seance_id = str(params.get("ccn") or ""), str(params.get("seance") or "")
     now = utcnow()
     dossiers = services().dossiers.list_numbered()
