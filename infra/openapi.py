@@ -32,6 +32,7 @@ from ami.domain.models import (  # noqa: E402
     Dossier,
     DossierForm,
     HistoryEntry,
+    NouveauDossier,
     RegistrationConfirmation,
     RegistrationPending,
 )
@@ -79,16 +80,23 @@ ROUTES: dict[tuple[str, str], Doc] = {
     ("/formes-juridiques", "GET"): Doc(
         "Formes juridiques éligibles à l'AMI", 200, EligibleForm, many=True, tag="public"
     ),
+    ("/dispositifs", "GET"): Doc(
+        "Dispositifs ouverts au dépôt, avec leurs pièces et leur bibliothèque de téléchargement",
+        200, api.DispositifOut, many=True, tag="public",
+    ),
     ("/bailleur", "GET"): Doc(
         "Fiche du bailleur connecté", 200, Bailleur, errors={404: "Bailleur non inscrit"}
     ),
     ("/dossiers", "GET"): Doc("Dossiers du bailleur connecté", 200, Dossier, many=True),
     ("/dossiers", "POST"): Doc(
-        "Créer un dossier (brouillon)",
+        "Créer un dossier (brouillon) dans le dispositif choisi",
         201,
         Dossier,
-        request=DossierForm,
-        errors={403: "Bailleur non inscrit"},
+        request=NouveauDossier,
+        errors={403: "Bailleur non inscrit",
+                409: "Dispositif clos (ou pas encore ouvert) au dépôt, ou programmation DROM déjà créée pour ce "
+                "département",
+                422: "Formulaire invalide ou dispositif inconnu"},
     ),
     ("/dossiers/{dossier_id}", "GET"): Doc(
         "Lire un dossier, ses pièces et ce qui lui manque", 200, api.DossierDetail, errors=NOT_FOUND
@@ -98,7 +106,8 @@ ROUTES: dict[tuple[str, str], Doc] = {
         200,
         Dossier,
         request=DossierForm,
-        errors={**NOT_FOUND, 409: "Dossier non modifiable ou modifié entre-temps"},
+        errors={**NOT_FOUND, 409: "Dossier non modifiable ou modifié entre-temps, ou programmation DROM déjà "
+                "créée pour ce département"},
     ),
     ("/dossiers/{dossier_id}/pieces/{piece}", "POST"): Doc(
         "Obtenir un formulaire de dépôt présigné (POST S3) pour une pièce",
@@ -130,6 +139,14 @@ ROUTES: dict[tuple[str, str], Doc] = {
     ),
     ("/dossiers/{dossier_id}/historique", "GET"): Doc(
         "Historique du dossier", 200, HistoryEntry, many=True, errors=NOT_FOUND
+    ),
+    ("/instruction/programmations", "GET"): Doc(
+        "Programmations DROM envoyées : celles des départements de la délégation de l'instructeur (groupe "
+        "delegation-<code>), toutes pour un instructeur national",
+        200,
+        api.ProgrammationRow,
+        many=True,
+        tag="instruction",
     ),
     ("/instruction/dossiers", "GET"): Doc(
         "Dossiers numérotés, dans l'ordre des numéros de dépôt",

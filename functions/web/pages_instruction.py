@@ -133,14 +133,14 @@ def code_answer() -> Response:
 
 @route(bp, "/instruction")
 def liste() -> Response:
-    instructeur()
+    user = instructeur()
     from ami.domain import instruction_list
     from ami.domain.envelope import REGIONS, ZONES
     from ami.domain.worklist import describe
 
     params = {str(k): str(v) for k, v in (request().query_params or {}).items()}
     filtres, errors = instruction_list.lire(params)
-    result = instruction_list.page(services().dossiers.list_numbered(), filtres)
+    result = instruction_list.page(filter(_visible(user), services().dossiers.list_numbered()), filtres)
     now = utcnow()
     file = {e.item.dossier_id: describe(e, now) for e in services().work_list.work_entries()}
     names: dict[str, str] = {}
@@ -167,10 +167,20 @@ def suivant() -> Response:
 # ---------------------------------------------------------------- one dossier
 
 
-def _dossier(dossier_id: str) -> Dossier:
+def _visible(user: User) -> Any:
+    """Whether `user` may see a dossier: a delegation's instructors see their départements' dossiers only, in a
+    dispositif instructed by delegation (`ami.domain.dispositif.visible_to`, as the JSON API decides)."""
+    from ami.domain.dispositif import delegations_of, visible_to
+
+    delegations = delegations_of(user.groups)
+    return lambda d: visible_to(d, delegations)
+
+
+def _dossier(dossier_id: str, user: User) -> Dossier:
     d = services().dossiers.get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
-    # A brouillon belongs to its bailleur until it is sent: to an instructor it does not exist yet.
-    if d is None or d.status == DossierStatus.BROUILLON:
+    # A brouillon belongs to its bailleur until it is sent: to an instructor it does not exist yet; nor does a
+    # dossier outside the instructor's delegation.
+    if d is None or d.status == DossierStatus.BROUILLON or not _visible(user)(d):
         raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
     return d
 
@@ -226,15 +236,14 @@ def _dossier_page(d: Dossier, user: User, status: int = 200, note: str | None = 
 @route(bp, "/instruction/dossiers/{dossier_id}")
 def dossier(dossier_id: str) -> Response:
     user = instructeur()
-    return _dossier_page(_dossier(dossier_id), user, note=NOTES.get(query("note")))
+    return _dossier_page(_dossier(dossier_id, user), user, note=NOTES.get(query("note")))
 
 
 @route(bp, "/instruction/dossiers/{dossier_id}/pieces/{piece}")
 def piece(dossier_id: str, piece: str) -> Response:
     """The deposited version of a piece (the one the envoi froze), as a PDF the browser shows inline; a file too
     large for a Lambda answer goes by a short-lived presigned GET instead."""
-    instructeur()
-    d = _dossier(dossier_id)
+    d = _dossier(dossier_id, instructeur())
     p = next((x for kind, x in d.envoi.pieces.items() if kind == piece), None) if d.envoi else None
     if p is None:
         raise NotFound("piece_introuvable", "Cette pièce n'a pas été déposée avec l'envoi du dossier.")
@@ -257,7 +266,7 @@ def piece(dossier_id: str, piece: str) -> Response:
 @route(bp, "/instruction/dossiers/{dossier_id}/score", ("POST",))
 def surcharger(dossier_id: str) -> Response:
     user = instructeur()
-    d = _dossier(dossier_id)
+    d = _dossier(dossier_id, user)
     raw = form_data()
     critere, justification = raw.get("critere", ""), raw.get("justification", "")
     values = {"critere": critere, "points": raw.get("points", ""), "justification": justification}
@@ -290,7 +299,7 @@ def surcharger(dossier_id: str) -> Response:
 @route(bp, "/instruction/dossiers/{dossier_id}/actions/{action}")
 def confirmer(dossier_id: str, action: str) -> Response:
     user = instructeur()
-    d = _dossier(dossier_id)
+    d = _dossier(dossier_id, user)
     chosen = next((a for a in instruction_actions.allowed(d, _entry(d), user.instructeur_actor, utcnow())
                    if a.code == action), None)
     if chosen is None:
@@ -302,7 +311,7 @@ def confirmer(dossier_id: str, action: str) -> Response:
 @route(bp, "/instruction/dossiers/{dossier_id}/actions/{action}", ("POST",))
 def agir(dossier_id: str, action: str) -> Response:
     user = instructeur()
-    d = _dossier(dossier_id)
+    d = _dossier(dossier_id, user)
     done = instruction_actions.perform(action, d, _entry(d), user.instructeur_actor, utcnow(), services())
     return redirect(f"/instruction/dossiers/{dossier_id}?note={done.code}")
 
@@ -312,12 +321,12 @@ def agir(dossier_id: str, action: str) -> Response:
 
 @route(bp, "/instruction/registre")
 def registre() -> Response:
-    instructeur()
+    user = instructeur()
     from datetime import date
 
     from ami.domain import registre as reg
 
-    dossiers = services().dossiers.list_numbered()
+    dossiers = [d for d in services().dossiers.list_numbered() if _visible(user)(d)]
     seance_id, raw = query("seance"), query("ccn")
     seance = reg.find_seance(dossiers, seance_id) if seance_id else None
     if seance_id and seance is None:

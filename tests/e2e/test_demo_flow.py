@@ -32,7 +32,7 @@ with LocalRuntime(serve_api=True, state_dir=Path(sys.argv[1])) as runtime:
     result = demo.run(runtime, lambda message: None, progress)
 print(json.dumps({"problems": result.problems, "numbered": result.numbered, "incomplete": result.incomplete,
                   "quarantined": result.quarantined, "work_items": result.work_items,
-                  "scored": result.scored}, default=str))
+                  "scored": result.scored, "programmations": result.programmations}, default=str))
 """
 
 
@@ -61,6 +61,11 @@ def test_the_demo_scenario(tmp_path: Path) -> None:
                 for d in result["scored"] for c in d["scoring"]["criteres"] if c["statut"] != "evalue"}
     assert unscored == {("97411", "niveau_loyer", "exploitation")}
     assert all(d["scoring"]["referentiels"]["dynamisme_economique"].endswith("(exemple)") for d in result["scored"])
+    # the DROM programmations beside the LLI flow: no number, one refused for its macros, one sent too late
+    drom = {p["departement"]: p for p in result["programmations"]}
+    assert {dep: p["status"] for dep, p in drom.items()} == {
+        "971": "complet", "972": "incomplet", "973": "complet", "974": "complet", "976": "brouillon"}
+    assert any("macros" in r for r in drom["972"]["reasons"])
 
 
 def test_the_demo_command(tmp_path: Path) -> None:

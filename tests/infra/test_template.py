@@ -32,6 +32,7 @@ API_ROUTES = {
     ("POST", "/inscription"),
     ("POST", "/inscription/confirmation"),
     ("GET", "/formes-juridiques"),
+    ("GET", "/dispositifs"),
     ("GET", "/bailleur"),
     ("GET", "/dossiers"),
     ("POST", "/dossiers"),
@@ -41,6 +42,7 @@ API_ROUTES = {
     ("POST", "/dossiers/{dossier_id}/envoi"),
     ("GET", "/dossiers/{dossier_id}/historique"),
     ("GET", "/instruction/dossiers"),
+    ("GET", "/instruction/programmations"),
     ("GET", "/instruction/dossiers/{dossier_id}"),
     ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"),
     ("GET", "/instruction/enveloppe"),
@@ -50,7 +52,8 @@ API_ROUTES = {
     ("POST", "/instruction/travail/{dossier_id}/prise"),
     ("POST", "/instruction/travail/{dossier_id}/rendre"),
 }
-PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques")}
+PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques"),
+                 ("GET", "/dispositifs")}
 
 # The local provisioner resolves these logical IDs (and nothing fancier than Ref/GetAtt/Sub).
 CONTRACT_IDS = {

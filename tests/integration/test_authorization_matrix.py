@@ -48,6 +48,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/inscription"): PUBLIC_422,
     ("POST", "/inscription/confirmation"): PUBLIC_422,
     ("GET", "/formes-juridiques"): row(200, 200, 200, 200, 200),
+    ("GET", "/dispositifs"): row(200, 200, 200, 200, 200),
     ("GET", "/bailleur"): OWN,
     ("GET", "/dossiers"): OWN,
     ("POST", "/dossiers"): row(401, 401, 201, 403, 201),
@@ -57,6 +58,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/dossiers/{dossier_id}/historique"): OWNED,
     ("POST", "/dossiers/{dossier_id}/envoi"): row(401, 401, 404, 403, 202),
     ("GET", "/instruction/dossiers"): STAFF,
+    ("GET", "/instruction/programmations"): STAFF,
     # A's brouillon: it belongs to A until sent, so it does not exist for the instructor either.
     ("GET", "/instruction/dossiers/{dossier_id}"): row(401, 401, 403, 404, 403),
     ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"): row(401, 401, 403, 404, 403),

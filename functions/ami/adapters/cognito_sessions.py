@@ -83,9 +83,11 @@ class CognitoSessions:
                 ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code},
             )
         except ClientError as exc:
+            # An unknown or spent challenge: NotAuthorized in AWS, ResourceNotFound in the emulation (the client
+            # itself exists: sign_in used it a moment before).
             if exc.response["Error"]["Code"] in ("CodeMismatchException", "ExpiredCodeException",
                                                  "NotAuthorizedException", "InvalidParameterException",
-                                                 "UserNotFoundException"):
+                                                 "UserNotFoundException", "ResourceNotFoundException"):
                 raise Unauthorized("code_incorrect", "Ce code est incorrect ou la connexion a expiré : "
                                                      "connectez-vous de nouveau.") from exc
             raise

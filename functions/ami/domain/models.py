@@ -327,6 +327,16 @@ class DossierForm(Strict):
     programmation: ProgrammationForm | None = None
 
 
+class NouveauDossier(DossierForm):
+    """Body of POST /dossiers: the dispositif the bailleur chose (the LLI guarantee unless said), and the form."""
+
+    dispositif: str = Field(default=LLI_DISPOSITIF, pattern=r"^[a-z0-9-]{3,40}$",
+                            description="Code du dispositif choisi (GET /dispositifs)")
+
+    def form(self) -> DossierForm:
+        return DossierForm.model_validate(self.model_dump(exclude={"dispositif"}))
+
+
 # ---------------------------------------------------------------- pieces and deposit
 
 
@@ -458,6 +468,8 @@ NotificationKind = Literal[
     "piece_refusee",
     "liste_attente",
     "enveloppe_consommee",
+    "programmation_complete",
+    "nouvelle_programmation",
 ]
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ami.domain.dispositif import dispositif
-from ami.domain.models import PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
+from ami.domain.dispositif import dispositif, paris_text
+from ami.domain.models import DEPARTEMENTS_DROM, PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
 from ami.domain.rules import commune
 
 if TYPE_CHECKING:
@@ -42,10 +42,12 @@ MOIS = (
     "décembre",
 )
 
-FOOTER = (
-    "Action Logement Services — AMI garantie des prêts logement intermédiaire. "
-    "Ce message est confidentiel. Questions : {mailbox}"
-)
+FOOTER = "Action Logement Services — {entete}. Ce message est confidentiel. Questions : {mailbox}"
+# The heading of the emails of each family of templates (`Dispositif.modeles_courriel`).
+ENTETES = {
+    "lli": "AMI garantie des prêts logement intermédiaire",
+    "drom": "AMI programmation 2024 dans les DROM",
+}
 
 LOAN_KINDS = {"foncier": "Prêt foncier", "bati": "Prêt bâti"}
 
@@ -130,11 +132,16 @@ def _environment() -> Environment:
     return env
 
 
-def _render(kind: NotificationKind, context: dict[str, Any]) -> tuple[str, str, str]:
+def _render(kind: NotificationKind, context: dict[str, Any], family: str = "lli") -> tuple[str, str, str]:
+    """The email of `kind` in the dispositif's family of templates (`templates/<family>/`), or the common one."""
     env = _environment()
-    subject = env.get_template(f"{kind}.subject.txt").render(context)
-    text = env.get_template(f"{kind}.txt").render(context)
-    html = env.get_template(f"{kind}.html").render(context)
+
+    def template(suffix: str) -> Any:
+        return env.select_template([f"{family}/{kind}.{suffix}", f"{kind}.{suffix}"])
+
+    subject = template("subject.txt").render(context)
+    text = template("txt").render(context)
+    html = template("html").render(context)
     # A subject is one line: no header injection through a raison sociale or an operation name.
     return " ".join(subject.split()), text, html
 
@@ -146,10 +153,25 @@ def _common(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
     rules = dispositif(dossier.dispositif)
     op = dossier.form.operation
     place = commune(op.commune_insee) if op.commune_insee else None
+    entete = ENTETES.get(rules.modeles_courriel, rules.libelle)
+    form = dossier.form.programmation
+    dep = form.departement if form is not None else None
     return {
+        "famille": rules.modeles_courriel,
+        "entete": entete,
         "mailbox": rules.mailbox,
-        "footer": FOOTER.format(mailbox=rules.mailbox),
+        "footer": FOOTER.format(entete=entete, mailbox=rules.mailbox),
         "dispositif": rules.libelle,
+        "cloture": paris_text(rules.cloture - timedelta(minutes=1)) if rules.cloture else None,
+        "programmation": {
+            "departement": dep,
+            "departement_nom": DEPARTEMENTS_DROM.get(dep or ""),
+            "lignes": [{"filiere": line.filiere, "operations": line.operations, "logements": line.logements,
+                        "montant": line.montant_pret_eur} for line in (form.synthese if form else [])],
+            "operations": sum(line.operations for line in form.synthese) if form else 0,
+            "logements": sum(line.logements for line in form.synthese) if form else 0,
+            "montant": sum((line.montant_pret_eur for line in form.synthese), Decimal(0)) if form else Decimal(0),
+        },
         "dossier_id": dossier.dossier_id,
         "deposit_number": dossier.deposit_number,
         "deposited_at": format_paris(dossier.envoi.sent_at) if dossier.envoi else None,
@@ -199,6 +221,26 @@ def _accuse_reception(n: Notification, dossier: Dossier, bailleur: Bailleur) -> 
 def _to_bailleur(kind: NotificationKind, bailleur: Bailleur, context: dict[str, Any]) -> list[Email]:
     """The bailleur's email; none once its contact was erased (`ami rgpd effacer`): nobody to write to."""
     return [_email(kind, (bailleur.email_contact,), context)] if bailleur.email_contact else []
+
+
+def _programmation_complete(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    """A DROM programmation found complete: no number (it is not first come, first served); the delegation of its
+    département instructs it."""
+    if dossier.envoi is None:
+        raise ValueError(f"{n.kind}: the dossier {dossier.dossier_id} was never sent")
+    context = _common(dossier, bailleur)
+    delegation = dispositif(dossier.dispositif).delegation_of(context["programmation"]["departement"] or "")
+    context["delegation"] = delegation.libelle if delegation else None
+    return _to_bailleur(n.kind, bailleur, context)
+
+
+def _nouvelle_programmation(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    if dossier.envoi is None:
+        raise ValueError(f"{n.kind}: the dossier {dossier.dossier_id} was never sent")
+    context = _common(dossier, bailleur)
+    delegation = dispositif(dossier.dispositif).delegation_of(context["programmation"]["departement"] or "")
+    context["delegation"] = delegation.libelle if delegation else None
+    return [_email(n.kind, (dispositif(dossier.dispositif).mailbox,), context)]
 
 
 def _dossier_incomplet(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
@@ -257,7 +299,7 @@ def _enveloppe_consommee(n: Notification, dossier: Dossier, bailleur: Bailleur) 
 
 
 def _email(kind: NotificationKind, to: tuple[str, ...], context: dict[str, Any]) -> Email:
-    subject, text, html = _render(kind, context)
+    subject, text, html = _render(kind, context, context["famille"])
     return Email(to=to, subject=subject, text=text, html=html)
 
 
@@ -268,6 +310,8 @@ _COMPOSERS: dict[NotificationKind, Callable[[Notification, Dossier, Bailleur], l
     "piece_refusee": _piece_refusee,
     "liste_attente": _liste_attente,
     "enveloppe_consommee": _enveloppe_consommee,
+    "programmation_complete": _programmation_complete,
+    "nouvelle_programmation": _nouvelle_programmation,
 }
 
 
