@@ -190,20 +190,36 @@ def enveloppe() -> None:
 
 
 def registre(
-    ccn: str = typer.Option(..., "--ccn", help="Date de la séance de la CCN (AAAA-MM-JJ)."),
+    ccn: str = typer.Option("", "--ccn", help="Date de la séance de la CCN (AAAA-MM-JJ) : les dossiers déposés "
+                                              "jusqu'à cette date."),
+    seance: str = typer.Option("", "--seance", help="Identifiant d'une séance de la CCN : les dossiers présentés à "
+                                                   "cette séance."),
     sortie: Path = typer.Option(Path("registre.xlsx"), "-o", "--sortie", help="Fichier Excel à écrire."),
 ) -> None:
-    """Le registre Excel de la CCN : dossiers numérotés déposés jusqu'à la date (incluse), synthèse, grille."""
-    try:
-        day = date.fromisoformat(ccn)
-    except ValueError:
-        console.print(f"[red]Date de CCN invalide « {ccn} »[/red] : attendu AAAA-MM-JJ.")
-        raise typer.Exit(2) from None
+    """Le registre Excel de la CCN : dossiers numérotés déposés jusqu'à la date (incluse), ou présentés à une
+    séance ; synthèse, grille."""
     from ami.domain import registre as reg
     from ami.domain.models import utcnow
 
+    if bool(ccn) == bool(seance):
+        console.print("[red]Indiquez soit --ccn AAAA-MM-JJ, soit --seance IDENTIFIANT.[/red]")
+        raise typer.Exit(2)
+    day: date | None = None
+    if ccn:
+        try:
+            day = date.fromisoformat(ccn)
+        except ValueError:
+            console.print(f"[red]Date de CCN invalide « {ccn} »[/red] : attendu AAAA-MM-JJ.")
+            raise typer.Exit(2) from None
     store = _store()
     dossiers = store.list_numbered()
-    n = reg.write(str(sortie), dossiers, reg.bailleurs_of(store, dossiers), day, utcnow())
-    console.print(f"[green]Registre écrit[/green] : {sortie} "
-                  f"({compte(n, 'dossier déposé', 'dossiers déposés')} jusqu'au {day:%d/%m/%Y}).")
+    found = reg.find_seance(dossiers, seance) if seance else None
+    if seance and found is None:
+        known = ", ".join(s.seance_id for s in reg.seances(dossiers)) or "aucune"
+        console.print(f"[red]Aucun dossier n'est inscrit à la séance « {seance} »[/red] (séances connues : {known}).")
+        raise typer.Exit(1)
+    day = found.date_seance if found is not None else day
+    assert day is not None
+    n = reg.write(str(sortie), dossiers, reg.bailleurs_of(store, dossiers), day, utcnow(), seance=found)
+    what = f"de la séance {found.seance_id} du {day:%d/%m/%Y}" if found else f"déposés jusqu'au {day:%d/%m/%Y}"
+    console.print(f"[green]Registre écrit[/green] : {sortie} ({compte(n, 'dossier', 'dossiers')} {what}).")

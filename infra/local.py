@@ -481,7 +481,20 @@ class LocalRuntime:
             )
             assert self._web is not None
             self.web_url = self._web.start(self.functions.container("WebFunction"))
+            self._publish_outputs()
         return self
+
+    def _publish_outputs(self) -> None:
+        """template.yaml's outputs, with the local values, as a stack of the emulation's CloudFormation: the
+        command line reads them as it reads a deployed stack's (`ami instruction --stack ami-garantie-local`)."""
+        from infra.stack_outputs import publish_local
+
+        physical = self.stack.physical
+        publish_local(self.emulation.endpoint, REGION, {
+            "ApiUrl": self.api_url + "/", "PlateformeUrl": self.web_url + "/", "UserPoolId": self.stack.user_pool_id,
+            "UserPoolClientId": self.stack.user_pool_client_id, "DepositsBucketName": physical["DepositsBucket"],
+            "InstructionQueueUrl": physical["InstructionQueue"],
+        })
 
     def stop(self) -> None:
         """Everything down within a few seconds, the emulator last (killed if it does not stop)."""

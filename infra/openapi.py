@@ -181,10 +181,11 @@ ROUTES: dict[tuple[str, str], Doc] = {
         tag="instruction",
     ),
     ("/instruction/registre", "GET"): Doc(
-        "Générer le registre Excel de la CCN (paramètre ccn=AAAA-MM-JJ) et obtenir un lien de courte durée",
+        "Générer le registre Excel de la CCN (paramètre ccn=AAAA-MM-JJ, ou seance=identifiant de la séance) et "
+        "obtenir un lien de courte durée",
         200,
         api.RegistreLink,
-        errors={422: "Date de CCN absente ou invalide"},
+        errors={422: "Date de CCN absente ou invalide, ou séance inconnue"},
         tag="instruction",
     ),
     ("/instruction/travail", "GET"): Doc(

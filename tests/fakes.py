@@ -805,6 +805,13 @@ class InMemorySessions:
         self.tokens |= {id_token: email, refresh_token: email}
         return SignedIn(id_token=id_token, refresh_token=refresh_token)
 
+    def answer_mfa(self, email: str, session: str, code: str) -> Any:
+        """No account of this fake has a second factor: no challenge was ever given, so none is answered."""
+        from ami.domain.errors import Unauthorized
+
+        raise Unauthorized("code_incorrect", "Ce code est incorrect ou la connexion a expiré : connectez-vous de "
+                                             "nouveau.")
+
     def refresh(self, refresh_token: str) -> str:
         from ami.domain.identity import SessionExpired
 

@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ami.domain import rules
 from ami.domain.dispositif import dispositifs, visible_to
@@ -122,19 +123,27 @@ def instruction_enveloppe() -> Response:
 @route(bp, "/instruction/registre", "GET")
 def instruction_registre() -> Response:
     instructeur_caller()
-    params = request().query_params
-    raw = str(params.get("ccn") or "") if params else ""
+    from ami.domain import registre
+
+    params: Any = request().query_params or {}
+    raw, seance_id = str(params.get("ccn") or ""), str(params.get("seance") or "")
+    now = utcnow()
+    dossiers = services().dossiers.list_numbered()
+    seance = registre.find_seance(dossiers, seance_id) if seance_id else None
+    if seance_id and seance is None:
+        raise InvalidInput("seance_inconnue", "Aucun dossier n'est inscrit à cette séance de la CCN.",
+                           [{"champ": "seance", "message": "Séance inconnue."}])
     try:
         ccn = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
     except ValueError:
         ccn = None
+    ccn = seance.date_seance if seance is not None else ccn
     if ccn is None:
-        raise InvalidInput("date_ccn_invalide", "Indiquez la date de la CCN au format AAAA-MM-JJ (paramètre ccn).",
+        raise InvalidInput("date_ccn_invalide", "Indiquez la date de la CCN au format AAAA-MM-JJ (paramètre ccn) "
+                           "ou une séance (paramètre seance).",
                            [{"champ": "ccn", "message": "Date AAAA-MM-JJ attendue."}])
-    from ami.domain import registre
-
-    now = utcnow()
-    data, n = registre.from_store(services().dossiers, ccn, now)
+    data = registre.to_bytes(dossiers, registre.bailleurs_of(services().dossiers, dossiers), ccn, now, seance=seance)
+    n = len(registre.select(dossiers, ccn, seance))
     key = f"registres/{ccn.isoformat()}/registre-ccn-{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}.xlsx"
     url = services().deposits.publish_document(
         key, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -243,16 +243,26 @@ def connecter() -> Response:
     if not email or not password:
         return page("connexion.html", 422, suite=target, note=None, email=email,
                     erreur="Indiquez votre adresse électronique et votre mot de passe.")
+    from ami.domain.identity import MfaRequired, User
+
     try:
         signed = services().sessions.sign_in(email, password)
         user = services().sessions.verify(signed.id_token)
+    except MfaRequired as exc:  # an instructor: the authenticator app's code, on the next page
+        from web.pages_instruction import ask_code
+
+        return ask_code(email, exc.session, form.get("suite", ""))
     except AmiError as exc:
         return page("connexion.html", 401, suite=target, note=None, email=email, erreur=exc.message)
-    from ami.domain.identity import User
 
     if not User.of(user).is_bailleur and str(user.get("email_verified")).lower() == "false":
         _remember_address(email)  # registered, never confirmed: the code is what is missing
         return redirect("/inscription/confirmation?motif=non_confirme")
+    if User.of(user).is_instructeur:
+        from web.pages_instruction import instructor_target
+
+        session.start(signed.id_token, signed.refresh_token)
+        return redirect(instructor_target(form.get("suite", "")))
     if not User.of(user).is_bailleur:
         return page("connexion.html", 403, suite=target, note=None, email=email,
                     erreur="Cet espace est réservé aux bailleurs inscrits.")

@@ -66,3 +66,14 @@ def test_a_tampered_token_is_refused_and_a_session_renews_only_with_its_refresh_
     assert sessions.verify(renewed)["custom:siren"] == siren
     with pytest.raises(SessionExpired):
         sessions.refresh("jeton-inconnu")
+
+
+def test_an_authenticator_code_without_its_challenge_is_refused_in_french(pool: tuple[Accounts, Sessions]) -> None:
+    """The second factor's answer (the instructors' sign-in, issue 13) needs the challenge sign_in gave: a made-up
+    one is refused with the French message, never Cognito's."""
+    accounts, sessions = pool
+    email, _ = bailleur(accounts)
+    with pytest.raises(Unauthorized) as refused:
+        sessions.answer_mfa(email, "session-inventee-" + uuid.uuid4().hex, "123456")
+    assert (refused.value.code, refused.value.message) == (
+        "code_incorrect", "Ce code est incorrect ou la connexion a expiré : connectez-vous de nouveau.")

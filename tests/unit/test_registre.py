@@ -72,8 +72,9 @@ def test_dossiers_sheet_values_types_and_order(path: Path) -> None:
     assert first[col["Prêt foncier"]].number_format == registre.EUROS
     assert first[col["Durée foncier (mois)"]].value == 600
     assert first[col["Principal total"]].value == pytest.approx(3500000.10)
-    assert [r[col["Principal cumulé"]].value for r in rows] == pytest.approx([3500000.10, 7000000.20, 10500000.30])
-    assert first[col["Principal cumulé"]].number_format == registre.EUROS
+    cumul = col["Principal cumulé (dans l'enveloppe)"]
+    assert [r[cumul].value for r in rows] == pytest.approx([3500000.10, 7000000.20, 10500000.30])
+    assert first[col["Principal cumulé (dans l'enveloppe)"]].number_format == registre.EUROS
     assert first[col["Loyer (€/m² SU/mois)"]].value == pytest.approx(12.63)
     # each dwelling's own ceiling: 10 T2 of 58 m² SU at 14,92 €/m², 5 T3 of 74 m² at 13,91 €/m²
     assert first[col["Plafond LLI (€/m² SU/mois)"]].value == pytest.approx(14.53)
@@ -126,8 +127,8 @@ def test_summary_chart_and_grid(path: Path) -> None:
     (chart,) = ws._charts
     cumul, envelope_line = chart.series
     assert cumul.yVal.numRef.f == "'Dossiers'!$X$2:$X$4" and cumul.xVal.numRef.f == "'Dossiers'!$A$2:$A$4"
-    assert envelope_line.yVal.numRef.f == "'Synthèse'!$F$2:$F$3"
-    assert [ws["E2"].value, ws["F2"].value, ws["E3"].value, ws["F3"].value] == [1, 600_000_000, 3, 600_000_000]
+    assert envelope_line.yVal.numRef.f == "'Synthèse'!$I$2:$I$3"
+    assert [ws["H2"].value, ws["I2"].value, ws["H3"].value, ws["I3"].value] == [1, 600_000_000, 3, 600_000_000]
     grid = {r[0]: r[1:] for r in wb["Grille"].iter_rows(values_only=True) if r and r[0]}
     assert grid["Grille de notation (priorité 2)"][0] == "2026.1"
     assert grid["niveau_loyer"][2] == 20
@@ -180,3 +181,10 @@ def test_renders_headless_with_libreoffice(path: Path, tmp_path: Path) -> None:
                           capture_output=True, timeout=180, check=False)
     pdf = tmp_path / "registre.pdf"
     assert done.returncode == 0 and pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), done.stderr
+    # Printed as set up: landscape A4, fitted to the width (19 pages for 3 dossiers before issue 13): the
+    # Dossiers sheet, the Synthèse's tables, its chart on a page of its own, the Grille.
+    from pypdf import PdfReader
+
+    pages = PdfReader(pdf).pages
+    assert len(pages) == 4
+    assert all(round(float(pg.mediabox.width)) == 842 and round(float(pg.mediabox.height)) == 595 for pg in pages)

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 from ami.adapters.aws import Aws, default_aws
 from ami.domain import audience
 from ami.domain.errors import Conflict, InvalidInput, Unauthorized
-from ami.domain.identity import SessionExpired, SignedIn
+from ami.domain.identity import MfaRequired, SessionExpired, SignedIn
 
 BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
 INVALID = "Votre session n'est pas valide : connectez-vous."
@@ -65,11 +65,35 @@ class CognitoSessions:
                                    "Votre mot de passe doit être renouvelé : choisissez-en un nouveau avec « Mot de "
                                    "passe oublié ».") from exc
             raise
+        if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+            raise MfaRequired(str(result["Session"]))
         if "AuthenticationResult" not in result:
-            # A challenge (new password, MFA) the plateforme does not handle yet.
+            # A challenge (new password) the plateforme does not handle yet.
             raise Conflict("connexion_etape_supplementaire",
                            "Votre compte demande une étape de connexion que cet espace ne propose pas encore ; "
                            "écrivez à la boîte de l'AMI.")
+        auth = result["AuthenticationResult"]
+        return SignedIn(id_token=str(auth["IdToken"]), refresh_token=auth.get("RefreshToken"))
+
+    def answer_mfa(self, email: str, session: str, code: str) -> SignedIn:
+        """Sign in with the authenticator app's code, answering the challenge of `sign_in`."""
+        try:
+            result = self.idp.respond_to_auth_challenge(
+                ClientId=self.client_id, ChallengeName="SOFTWARE_TOKEN_MFA", Session=session,
+                ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": code},
+            )
+        except ClientError as exc:
+            # An unknown or spent challenge: NotAuthorized in AWS, ResourceNotFound in the emulation (the client
+            # itself exists: sign_in used it a moment before).
+            if exc.response["Error"]["Code"] in ("CodeMismatchException", "ExpiredCodeException",
+                                                 "NotAuthorizedException", "InvalidParameterException",
+                                                 "UserNotFoundException", "ResourceNotFoundException"):
+                raise Unauthorized("code_incorrect", "Ce code est incorrect ou la connexion a expiré : "
+                                                     "connectez-vous de nouveau.") from exc
+            raise
+        if "AuthenticationResult" not in result:
+            raise Unauthorized("code_incorrect", "Ce code est incorrect ou la connexion a expiré : "
+                                                 "connectez-vous de nouveau.")
         auth = result["AuthenticationResult"]
         return SignedIn(id_token=str(auth["IdToken"]), refresh_token=auth.get("RefreshToken"))
 

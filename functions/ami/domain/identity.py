@@ -18,6 +18,15 @@ class SignedIn:
     refresh_token: str | None = None
 
 
+class MfaRequired(Unauthorized):
+    """The password was right and the account has a second factor: Cognito asks for the authenticator
+    app's code, to be answered with `session` (valid a few minutes)."""
+
+    def __init__(self, session: str) -> None:
+        super().__init__("code_application_requis", "Saisissez le code de votre application d'authentification.")
+        self.session = session
+
+
 class SessionExpired(Unauthorized):
     def __init__(self) -> None:
         super().__init__("session_expiree", "Votre session a expiré : connectez-vous de nouveau.")
@@ -29,6 +38,16 @@ class User:
     email: str
     siren: str | None
     groups: frozenset[str]
+    username: str = ""
+
+    @property
+    def is_instructeur(self) -> bool:
+        return "instructeurs" in self.groups and self.siren is None
+
+    @property
+    def instructeur_actor(self) -> str:
+        """As the audit log and the work list name an instructor (the same form as the JSON API's)."""
+        return f"instructeur:{self.email}"
 
     @property
     def is_bailleur(self) -> bool:
@@ -50,4 +69,5 @@ class User:
             email=str(claims.get("email") or ""),
             siren=str(claims.get("custom:siren") or "").strip() or None,
             groups=frozenset(str(g) for g in groups),
+            username=str(claims.get("cognito:username") or claims.get("sub") or ""),
         )

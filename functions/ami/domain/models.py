@@ -545,6 +545,14 @@ class FibenIn(Strict):
     date_cotation: date = Field(title="Date de la cotation")
 
 
+class SeanceCcn(Model):
+    """The CCN sitting a dossier was presented at, as the instructors' list and the registre name it: a view of
+    `Suivi.ccn` (recorded by the lifecycle's « présenter en CCN »), its label serving as its identifier."""
+
+    seance_id: str = Field(description="Libellé de la séance (par exemple CCN-2026-12-15)")
+    date_seance: date = Field(description="Date de la séance")
+
+
 class Dossier(Model):
     dossier_id: str
     siren: str
@@ -564,6 +572,12 @@ class Dossier(Model):
     # The head of the dossier's audit chain as read with it (kept beside the document in storage, never
     # shown): the next audited change chains to it, guarded by `version`.
     _audit_head: ChainHead = PrivateAttr(default_factory=ChainHead)
+
+    @property
+    def seance_ccn(self) -> SeanceCcn | None:
+        """The CCN sitting the dossier was presented at, once the lifecycle recorded it."""
+        s = self.suivi.ccn
+        return None if s is None else SeanceCcn(seance_id=s.libelle, date_seance=s.le)
 
     @property
     def loan_total(self) -> Decimal:

@@ -2,12 +2,19 @@
 
 Sheets
     Dossiers      one row per numbered dossier deposited up to the CCN date (inclusive, Paris time),
+                  or, per séance (`seance`), one per dossier presented at that sitting of the CCN,
                   in deposit-number order; real Excel types (integers, dates, euros), frozen header,
                   autofilter, widths, conditional formatting of open checks and rents above ceiling.
     Synthèse      the envelope by région and by zone, and a chart of the cumulative principal in
                   deposit order (column « Principal cumulé » of Dossiers) against the envelope.
     Grille        the scoring configuration used (version, SHA-256, weights, scales, ceilings) and
                   the referential versions the scores used.
+
+What a reader prints and sees: every sheet landscape A4, fitted to the page width, the header row
+repeated on each page; the chart on a page of its own; French number formats whatever the reader's
+locale (`[$-40C]`: « 1 234 567,89 € »); columns wide enough for their values (no `###`); the chart's
+helper cells in hidden columns; an integer x axis (deposit numbers, never 0,5); a running total that
+counts only the dossiers within the envelope (a waiting-list dossier consumes none of it).
 
 Written with openpyxl's write-only mode (streaming, constant memory), styles carried by one
 template cell per column. openpyxl is imported lazily: the functions that never write a registre
@@ -27,17 +34,22 @@ from ami.domain import xlsxtext
 from ami.domain.dispositif import dispositif
 from ami.domain.envelope import Enveloppe, envelope, region_name
 from ami.domain.grid import ScoringConfig, scoring_config
-from ami.domain.models import Bailleur, Dossier
+from ami.domain.models import Bailleur, Dossier, DossierStatus, SeanceCcn
 from ami.domain.rules import commune
 from ami.domain.score import FOURNISSEURS
 from ami.domain.scoring import PARIS, RentCheck, rent_check
 
-EUROS = '#,##0.00 "€"'
-EUROS_M2 = '#,##0.00 "€/m²"'
-DATETIME = "dd/mm/yyyy hh:mm:ss"
+# `[$-40C]`: the format's language is French, so a reader shows « 1 234 567,89 € » whatever its own locale
+# (LibreOffice applies the format's language; Excel shows its user's separators, French for ALS's staff).
+FR = "[$-40C]"
+EUROS = FR + '#,##0.00 "€"'
+EUROS_M2 = FR + '#,##0.00 "€/m²"'
+DATETIME = FR + "dd/mm/yyyy hh:mm:ss"
+DATE = FR + "dd/mm/yyyy"
 INTEGER = "0"
-PERCENT = "0.0%"
-POINTS = "0.00"
+PERCENT = FR + "0.0%"
+POINTS = FR + "0.00"
+AXIS_EUROS = FR + "#,##0"
 TEXT = "@"
 TYPOLOGIES = (("t1", "T1"), ("t1_bis", "T1 bis"), ("t2", "T2"), ("t3", "T3"), ("t4", "T4"), ("t5", "T5"),
               ("t6_plus", "T6+"))
@@ -59,7 +71,7 @@ def columns(cfg: ScoringConfig) -> list[Column]:
         *(Column(label, INTEGER, 7) for _, label in TYPOLOGIES), Column("Logements", INTEGER, 10),
         Column("Prêt foncier", EUROS, 16), Column("Durée foncier (mois)", INTEGER, 10),
         Column("Prêt bâti", EUROS, 16), Column("Durée bâti (mois)", INTEGER, 10),
-        Column("Principal total", EUROS, 17), Column("Principal cumulé", EUROS, 18),
+        Column("Principal total", EUROS, 17), Column("Principal cumulé (dans l'enveloppe)", EUROS, 18),
         Column("Loyer (€/m² SU/mois)", EUROS_M2, 13),
         Column("Plafond LLI (€/m² SU/mois)", EUROS_M2, 13), Column("Loyer / plafond", PERCENT, 10),
         Column("Score P2 retenu (/100)", POINTS, 11), Column("Score P2 calculé (/100)", POINTS, 11),
@@ -138,11 +150,20 @@ def dossier_row(d: Dossier, bailleur: Bailleur | None, cfg: ScoringConfig, cumul
     ]
 
 
-def select(dossiers: Iterable[Dossier], ccn: date) -> list[Dossier]:
-    """Numbered dossiers deposited up to the CCN date (inclusive, Paris time), in deposit-number order."""
+def select(dossiers: Iterable[Dossier], ccn: date, seance: SeanceCcn | None = None) -> list[Dossier]:
+    """Numbered dossiers deposited up to the CCN date (inclusive, Paris time), in deposit-number order;
+    with `seance`, those presented at that sitting (whatever their deposit date)."""
     cutoff = datetime.combine(ccn, time.max, tzinfo=PARIS)
-    kept = [d for d in dossiers if d.deposit_number is not None and d.envoi is not None and d.envoi.sent_at <= cutoff]
+    kept = [d for d in dossiers if d.deposit_number is not None and d.envoi is not None
+            and (d.seance_ccn is not None and d.seance_ccn.seance_id == seance.seance_id if seance is not None
+                 else d.envoi.sent_at <= cutoff)]
     return sorted(kept, key=lambda d: d.deposit_number or 0)
+
+
+def seances(dossiers: Iterable[Dossier]) -> list[SeanceCcn]:
+    """The CCN sittings the dossiers are presented at, by date then id."""
+    found = {d.seance_ccn.seance_id: d.seance_ccn for d in dossiers if d.seance_ccn is not None}
+    return sorted(found.values(), key=lambda s: (s.date_seance, s.seance_id))
 
 
 def rows(dossiers: Sequence[Dossier], bailleurs: Mapping[str, Bailleur], cfg: ScoringConfig) -> list[list[Any]]:
@@ -150,7 +171,8 @@ def rows(dossiers: Sequence[Dossier], bailleurs: Mapping[str, Bailleur], cfg: Sc
     out: list[list[Any]] = []
     cumul = Decimal(0)
     for d in dossiers:
-        cumul += d.loan_total
+        if d.status != DossierStatus.LISTE_ATTENTE:  # a waiting-list dossier consumes none of the envelope
+            cumul += d.loan_total
         out.append(dossier_row(d, bailleurs.get(d.siren), cfg, cumul))
     return out
 
@@ -161,18 +183,34 @@ def _col(n: int) -> str:
     return str(get_column_letter(n))
 
 
+def print_setup(ws: Any, title_rows: str | None = None) -> None:
+    """Landscape A4, fitted to the page width (as many pages tall as needed), `title_rows` repeated."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4 (ECMA-376 ST_PaperSize)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
 def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[str, Bailleur], ccn: date,
           generated_at: datetime, config: tuple[ScoringConfig, str] | None = None,
-          montant_eur: Decimal | None = None) -> int:
-    """Write the registre to `out` (a path or a binary stream); returns the number of dossiers."""
+          montant_eur: Decimal | None = None, seance: SeanceCcn | None = None) -> int:
+    """Write the registre to `out` (a path or a binary stream); returns the number of dossiers. With
+    `seance`, the registre of that sitting of the CCN (its dossiers, its date)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.chart import Reference, ScatterChart, Series
     from openpyxl.formatting.rule import CellIsRule, FormulaRule
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     cfg, sha = config or scoring_config()
-    chosen = select(dossiers, ccn)
+    if seance is not None:
+        ccn = seance.date_seance
+    chosen = select(dossiers, ccn, seance)
     env = envelope(chosen, montant_eur)
     wb = Workbook(write_only=True)
     bold = Font(bold=True)
@@ -187,6 +225,8 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
     for i, col in enumerate(cols, start=1):
         ws.column_dimensions[_col(i)].width = col.width
     ws.freeze_panes = "C2"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    print_setup(ws, "1:1")
     header = []
     for col in cols:
         cell = WriteOnlyCell(ws, col.title)
@@ -232,17 +272,26 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
 
     # ---------------------------------------------------------------- Synthèse
     numbers = (chosen[0].deposit_number or 1, chosen[-1].deposit_number or 1) if chosen else (1, 1)
-    _summary(wb, env, ccn, generated_at, n, bold, head_fill, numbers)
+    chart_row = _summary(wb, env, ccn, generated_at, n, bold, head_fill, numbers, seance)
 
     # ---------------------------------------------------------------- chart: cumulative principal vs envelope
     number_ref = Reference(ws, min_col=1, min_row=2, max_row=max(n, 1) + 1)
-    cumul_col = next(i for i, c in enumerate(cols, 1) if c.title == "Principal cumulé")
+    cumul_col = next(i for i, c in enumerate(cols, 1) if c.title.startswith("Principal cumulé"))
     chart = ScatterChart()
     chart.title = "Principal cumulé (ordre de dépôt) et enveloppe"
     chart.style = 13
     chart.y_axis.title = "€"
     chart.x_axis.title = "N° de dépôt"
-    chart.y_axis.numFmt = "#,##0"
+    chart.y_axis.number_format = AXIS_EUROS
+    # Deposit numbers are integers: whole steps, integer labels, from the first number to the last.
+    first_number, last_number = numbers
+    chart.x_axis.number_format = INTEGER
+    chart.x_axis.majorUnit = max(1, -(-(last_number - first_number) // 20))
+    chart.x_axis.scaling.min = first_number
+    chart.x_axis.scaling.max = max(last_number, first_number + 1)
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.visible_cells_only = False  # the envelope's points live in hidden helper columns
     chart.height, chart.width = 9, 22
     cumul = Series(Reference(ws, min_col=cumul_col, min_row=2, max_row=max(n, 1) + 1), number_ref,
                    title="Principal cumulé")
@@ -255,7 +304,7 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
     envelope_line = Series(env_y, env_x, title="Enveloppe")
     envelope_line.marker.symbol = "none"
     chart.series.extend([cumul, envelope_line])
-    synthese.add_chart(chart, "H3")
+    synthese.add_chart(chart, f"A{chart_row}")
 
     # ---------------------------------------------------------------- Grille
     _config_sheet(wb, cfg, sha, chosen, bold, head_fill)
@@ -264,17 +313,28 @@ def write(out: BinaryIO | str, dossiers: Iterable[Dossier], bailleurs: Mapping[s
     return n
 
 
-ENVELOPE_POINTS_ROW = 2  # Synthèse!E2:F3: (first number, envelope), (last number, envelope) for the chart
-ENVELOPE_POINTS_COL = 5
+ENVELOPE_POINTS_ROW = 2  # Synthèse!H2:I3 (hidden): (first number, envelope), (last number, envelope) for the chart
+ENVELOPE_POINTS_COL = 8
+# Wide enough for « 600 000 000,00 € » and a date to the second: no `###` on the sheet.
+SUMMARY_WIDTHS = {"A": 58, "B": 21, "C": 21, "D": 12, "E": 21, "F": 14}
 
 
 def _summary(wb: Any, env: Enveloppe, ccn: date, generated_at: datetime, n: int, bold: Any, fill: Any,
-             numbers: tuple[int, int] = (1, 1)) -> None:
+             numbers: tuple[int, int] = (1, 1), seance: SeanceCcn | None = None) -> int:
+    """The Synthèse sheet; returns the row where the chart goes (on a page of its own)."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.pagebreak import Break, RowBreak
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     ws = wb.create_sheet("Synthèse")
-    for letter, width in zip("ABCDEF", (30, 12, 20, 12, 20, 20), strict=True):
+    for letter, width in SUMMARY_WIDTHS.items():
         ws.column_dimensions[letter].width = width
+    for col in (ENVELOPE_POINTS_COL, ENVELOPE_POINTS_COL + 1):
+        ws.column_dimensions[get_column_letter(col)].hidden = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    print_setup(ws)
+    written = 0
 
     def cell(value: Any, fmt: str | None = None, strong: bool = False) -> Any:
         c = WriteOnlyCell(ws, value)
@@ -284,45 +344,60 @@ def _summary(wb: Any, env: Enveloppe, ccn: date, generated_at: datetime, n: int,
             c.font = bold
         return c
 
-    ws.append([cell(f"Registre de la Commission de Crédit Nationale du {ccn:%d/%m/%Y}", strong=True)])
-    ws.append(["Généré le (heure de Paris)", cell(_paris(generated_at), DATETIME), None, None,
-               cell(numbers[0], INTEGER), cell(env.montant_eur, EUROS)])
-    ws.append(["Dossiers numérotés déposés jusqu'au (inclus)", cell(ccn, "dd/mm/yyyy"), None, None,
-               cell(numbers[1], INTEGER), cell(env.montant_eur, EUROS)])
-    ws.append(["Dossiers au registre", cell(n, INTEGER)])
-    ws.append(["Enveloppe", cell(env.montant_eur, EUROS)])
-    ws.append(["Principal des dossiers numérotés", cell(env.principal_numerotes_eur, EUROS)])
-    ws.append(["Principal des dossiers à avis CCN favorable", cell(env.principal_favorables_eur, EUROS)])
-    ws.append(["Restant (enveloppe − numérotés)", cell(env.restant_eur, EUROS)])
-    ws.append(["Réservé (du numéro à la décision du CA)", cell(env.reserve_eur, EUROS)])
-    ws.append(["Engagé (confirmé par le CA)", cell(env.engage_eur, EUROS)])
-    ws.append(["Garanti (acte de cautionnement transmis)", cell(env.garanti_eur, EUROS)])
-    ws.append(["Disponible", cell(env.disponible_eur, EUROS)])
-    ws.append(["Principal des dossiers en liste d'attente (hors enveloppe)",
-               cell(env.principal_liste_attente_eur, EUROS)])
-    ws.append(["Taux de consommation", cell(env.taux_consommation, PERCENT)])
+    def append(values: list[Any]) -> None:
+        nonlocal written
+        ws.append(values)
+        written += 1
+
+    title = f"Registre de la Commission de Crédit Nationale du {ccn:%d/%m/%Y}"
+    append([cell(title + (f" (séance {seance.seance_id})" if seance else ""), strong=True)])
+    helper = [None] * (ENVELOPE_POINTS_COL - 3)
+    append(["Généré le (heure de Paris)", cell(_paris(generated_at), DATETIME), *helper,
+            cell(numbers[0], INTEGER), cell(env.montant_eur, EUROS)])
+    append(["Dossiers de la séance" if seance else "Dossiers numérotés déposés jusqu'au (inclus)", cell(ccn, DATE),
+            *helper, cell(numbers[1], INTEGER), cell(env.montant_eur, EUROS)])
+    append(["Dossiers au registre", cell(n, INTEGER)])
+    append(["Enveloppe", cell(env.montant_eur, EUROS)])
+    append(["Principal des dossiers numérotés", cell(env.principal_numerotes_eur, EUROS)])
+    append(["Principal des dossiers à avis CCN favorable", cell(env.principal_favorables_eur, EUROS)])
+    append(["Restant (enveloppe − numérotés)", cell(env.restant_eur, EUROS)])
+    append(["Réservé (du numéro à la décision du CA)", cell(env.reserve_eur, EUROS)])
+    append(["Engagé (confirmé par le CA)", cell(env.engage_eur, EUROS)])
+    append(["Garanti (acte de cautionnement transmis)", cell(env.garanti_eur, EUROS)])
+    append(["Disponible", cell(env.disponible_eur, EUROS)])
+    append(["Principal des dossiers en liste d'attente (hors enveloppe)",
+            cell(env.principal_liste_attente_eur, EUROS)])
+    append(["Taux de consommation", cell(env.taux_consommation, PERCENT)])
     if env.note:
-        ws.append([env.note])
+        append([cell(env.note)])
     for title, lines in (("Par région", env.par_region), ("Par zone ABC", env.par_zone)):
-        ws.append([])
+        append([])
         heads = [title, "Dossiers", "Principal numéroté", "Favorables", "Principal favorable", "Part de l'enveloppe"]
         row = []
         for h in heads:
             c = cell(h, strong=True)
             c.fill = fill
             row.append(c)
-        ws.append(row)
+        append(row)
         for line in lines:
             share = (line.principal_numerotes_eur / env.montant_eur) if env.montant_eur else Decimal(0)
-            ws.append([line.cle, cell(line.dossiers_numerotes, INTEGER), cell(line.principal_numerotes_eur, EUROS),
+            append([line.cle, cell(line.dossiers_numerotes, INTEGER), cell(line.principal_numerotes_eur, EUROS),
                        cell(line.dossiers_favorables, INTEGER), cell(line.principal_favorables_eur, EUROS),
                        cell(share.quantize(Decimal("0.0001")), PERCENT)])
+    # The chart starts a printed page of its own, two rows below the tables: never cut across two pages.
+    ws.row_breaks.append(Break(id=written + 1))
+    assert isinstance(ws.row_breaks, RowBreak)
+    return written + 3
 
 
 def _config_sheet(wb: Any, cfg: ScoringConfig, sha: str, chosen: Sequence[Dossier], bold: Any, fill: Any) -> None:
+    from openpyxl.worksheet.properties import PageSetupProperties
+
     ws = wb.create_sheet("Grille")
     for letter, width in zip("ABCDE", (26, 50, 10, 12, 60), strict=True):
         ws.column_dimensions[letter].width = width
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    print_setup(ws)
     ws.append(["Grille de notation (priorité 2)", cfg.version])
     ws.append(["SHA-256 du fichier de configuration", sha])
     versions = sorted({d.scoring.config_version if d.scoring else "non calculé" for d in chosen})
@@ -374,9 +449,14 @@ def bailleurs_of(store: Any, dossiers: Iterable[Dossier]) -> dict[str, Bailleur]
     return found
 
 
-def from_store(store: Any, ccn: date, generated_at: datetime) -> tuple[bytes, int]:
-    """The registre of the numbered dossiers held by `store` (an `ami.adapters.dynamodb.Store`): bytes and row count."""
+def from_store(store: Any, ccn: date, generated_at: datetime, seance: SeanceCcn | None = None) -> tuple[bytes, int]:
+    """The registre of the numbered dossiers held by `store` (an `ami.adapters.dynamodb.Store`): bytes and row
+    count; per séance with `seance`."""
     dossiers = store.list_numbered()
     buf = io.BytesIO()
-    n = write(buf, dossiers, bailleurs_of(store, dossiers), ccn, generated_at)
+    n = write(buf, dossiers, bailleurs_of(store, dossiers), ccn, generated_at, seance=seance)
     return buf.getvalue(), n
+
+
+def find_seance(dossiers: Iterable[Dossier], seance_id: str) -> SeanceCcn | None:
+    return next((s for s in seances(dossiers) if s.seance_id == seance_id), None)
