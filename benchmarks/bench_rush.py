@@ -88,8 +88,18 @@ def client_process(api_url: str, jobs: list[list[tuple[str, str]]], release_at: 
                 if status == 202 or (400 <= status < 500):
                     break
             envoi = payload.get("envoi") or {} if isinstance(payload, dict) else {}
-            out.append(Outcome(dossier_id, start, time.time(), first, status, attempts,
-                               str(envoi.get("sent_at", "")), str(envoi.get("envoi_id", ""))))
+            out.append(
+                Outcome(
+                    dossier_id,
+                    start,
+                    time.time(),
+                    first,
+                    status,
+                    attempts,
+                    str(envoi.get("sent_at", "")),
+                    str(envoi.get("envoi_id", "")),
+                )
+            )
         return out
 
     with ThreadPoolExecutor(len(jobs)) as pool:
@@ -113,8 +123,11 @@ def prepare(runtime: Any, bailleurs: int, per_bailleur: int, threads: int) -> li
     where = commune(template.insee)
     loans = within_envelope(within_envelope(template.prets()))  # 500 dossiers stay within the envelope
     presentation = pdfgen.dossier_presentation(
-        operation=template.operation(), commune_nom=template.commune, zone=where.zone if where else "?",
-        raison_sociale="Habitat Essai", pages=2,
+        operation=template.operation(),
+        commune_nom=template.commune,
+        zone=where.zone if where else "?",
+        raison_sociale="Habitat Essai",
+        pages=2,
     )
     body = {
         "operation": template.operation().model_dump(mode="json", exclude_none=True),
@@ -128,17 +141,30 @@ def prepare(runtime: Any, bailleurs: int, per_bailleur: int, threads: int) -> li
     # Intake refuses a lettre d'offre addressed to another SIREN (`autre_bailleur`): one letter per bailleur.
     lettres = [
         pdfgen.lettre_offre(
-            raison_sociale=unit.denomination, siren=unit.siren, operation=template.nom, commune=template.commune,
-            loans=loans, reference=f"BDT-LLI-2026-{n:05d}", date_lettre=datetime(2026, 10, 1).date(),
+            raison_sociale=unit.denomination,
+            siren=unit.siren,
+            operation=template.nom,
+            commune=template.commune,
+            loans=loans,
+            reference=f"BDT-LLI-2026-{n:05d}",
+            date_lettre=datetime(2026, 10, 1).date(),
         )
         for n, unit in enumerate(units)
     ]
     emails = [f"garanties.{unit.siren}@bailleur-essai.example" for unit in units]
     for unit, email in zip(units, emails, strict=True):  # one at a time: each reads its code in the mailbox
-        register(runtime.api_url, runtime.emulation.endpoint, {
-            "raison_sociale": unit.denomination, "siren": unit.siren, "forme_juridique": "sa_hlm",
-            "adresse": "12 quai Perrache, 69002 Lyon", "email_contact": email, "mot_de_passe": PASSWORD,
-        })
+        register(
+            runtime.api_url,
+            runtime.emulation.endpoint,
+            {
+                "raison_sociale": unit.denomination,
+                "siren": unit.siren,
+                "forme_juridique": "sa_hlm",
+                "adresse": "12 quai Perrache, 69002 Lyon",
+                "email_contact": email,
+                "mot_de_passe": PASSWORD,
+            },
+        )
 
     def one(n: int) -> tuple[str, list[str]]:
         email = emails[n]
@@ -229,8 +255,10 @@ def run(args: argparse.Namespace) -> None:
         calls.on = True
         context = multiprocessing.get_context("spawn")
         with context.Pool(args.processes) as pool:
-            pending = [pool.apply_async(client_process, (runtime.api_url, mine, release_at, args.timeout))
-                       for mine in per_process]
+            pending = [
+                pool.apply_async(client_process, (runtime.api_url, mine, release_at, args.timeout))
+                for mine in per_process
+            ]
             last_number_at = wait_for_numbers(store, total, release_at, lambda: all(p.ready() for p in pending))
             outcomes = [Outcome(**o) for p in pending for o in p.get(timeout=600)]
         calls.on = False
@@ -268,8 +296,16 @@ def real_time_inversions(rows: list[tuple[float, float, int]]) -> int:
     return inversions
 
 
-def report(args: argparse.Namespace, store: Any, outcomes: list[Outcome], release_at: float,
-           last_number_at: float, calls: ApiCalls, errors: list[str], verify_log: Any) -> None:
+def report(
+    args: argparse.Namespace,
+    store: Any,
+    outcomes: list[Outcome],
+    release_at: float,
+    last_number_at: float,
+    calls: ApiCalls,
+    errors: list[str],
+    verify_log: Any,
+) -> None:
     total = len(outcomes)
     accepted = [o for o in outcomes if o.final_status == 202]
     retry_asked = sum(o.first_status == 503 for o in outcomes)
@@ -290,23 +326,35 @@ def report(args: argparse.Namespace, store: Any, outcomes: list[Outcome], releas
     problems = verify_log(store.audit_entries())
     incomplete = Counter(r.code for d in dossiers.values() if d.status == "incomplet" for r in d.incomplete_reasons)
 
-    print(f"envois: {total} from {args.clients} clients in {args.processes} processes "
-          f"({args.bailleurs} bailleurs x {args.per_bailleur}), released together")
-    print(f"  accepted {len(accepted)}, asked to retry (503) {retry_asked}, errors {total - len(accepted)}, "
-          f"first attempts that failed {first_failed}")
-    print(f"  answer (first attempts answered 202): p50 {percentile(latencies, 50):.2f} s, "
-          f"p95 {percentile(latencies, 95):.2f} s, p99 {percentile(latencies, 99):.2f} s, max {max(latencies):.2f} s")
-    print(f"  {total / (last_answer - release_at):.1f} envois/s from the release to the last answer "
-          f"({last_answer - release_at:.1f} s)")
+    print(
+        f"envois: {total} from {args.clients} clients in {args.processes} processes "
+        f"({args.bailleurs} bailleurs x {args.per_bailleur}), released together"
+    )
+    print(
+        f"  accepted {len(accepted)}, asked to retry (503) {retry_asked}, errors {total - len(accepted)}, "
+        f"first attempts that failed {first_failed}"
+    )
+    print(
+        f"  answer (first attempts answered 202): p50 {percentile(latencies, 50):.2f} s, "
+        f"p95 {percentile(latencies, 95):.2f} s, p99 {percentile(latencies, 99):.2f} s, max {max(latencies):.2f} s"
+    )
+    print(
+        f"  {total / (last_answer - release_at):.1f} envois/s from the release to the last answer "
+        f"({last_answer - release_at:.1f} s)"
+    )
     print(f"  release -> last number: {last_number_at - release_at:.1f} s")
-    print(f"  numbers: {len(numbers)} given, gapless {numbers == list(range(1, len(numbers) + 1))}, "
-          f"order errors {order_errors}, real-time inversions {inversions}")
+    print(
+        f"  numbers: {len(numbers)} given, gapless {numbers == list(range(1, len(numbers) + 1))}, "
+        f"order errors {order_errors}, real-time inversions {inversions}"
+    )
     if incomplete:
         print(f"  NOT NUMBERED: concluded incomplet, by reason: {dict(incomplete)}")
     print(f"  deposits recorded although their client saw an error: {saw_error_yet_recorded}")
-    print(f"  API requests to AWS per envoi {calls.requests / total:.2f} "
-          f"({', '.join(f'{k} {v / total:.2f}' for k, v in calls.by_operation.most_common())}); "
-          f"cancelled transactions per envoi {calls.cancelled / total:.3f}")
+    print(
+        f"  API requests to AWS per envoi {calls.requests / total:.2f} "
+        f"({', '.join(f'{k} {v / total:.2f}' for k, v in calls.by_operation.most_common())}); "
+        f"cancelled transactions per envoi {calls.cancelled / total:.3f}"
+    )
     print(f"  audit log: {'intact' if not problems else problems[:3]}; dispatcher errors {len(errors)}")
 
 
