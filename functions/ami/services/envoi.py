@@ -8,6 +8,7 @@ the numbering only trusts reservations it could not have missed.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from ami.domain import messages
 from ami.domain.deposit_keys import piece_key
 from ami.domain.dispositif import dispositif
-from ami.domain.errors import RetryLater
+from ami.domain.errors import Conflict, RetryLater
 from ami.domain.models import (
     CompletenessRequest,
     DepositedPiece,
@@ -27,12 +28,55 @@ from ami.domain.models import (
 )
 from ami.domain.rules import assess
 from ami.domain.sequence import PendingEnvoi
+from ami.services.drafts import require_editable
 from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
+
+log = logging.getLogger("ami.envoi")
+
+
+def submit(
+    sequence: DepositSequence,
+    dossiers: Dossiers,
+    deposits: Deposits,
+    publisher: Publisher,
+    d: Dossier,
+    actor: str,
+    idempotency_key: str | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Dossier:
+    """The bailleur's envoi of `d`, as the API and the plateforme take it: the dossier as sent.
+
+    A request repeating one that made the deposit (same `idempotency_key`: a lost answer, a double
+    click, even two posts at once) gets that deposit, not a conflict; any other request on a dossier
+    no longer editable is a conflict (`envoi_impossible`). Once the deposit is recorded, the
+    completeness check is asked to look at it; should that fail, the deposit stands (its pending item
+    holds its place and the completeness sweep picks it up)."""
+    if repeated(d, idempotency_key):
+        return d
+    require_editable(d, "envoi_impossible")
+    try:
+        sent = send(sequence, dossiers, deposits, d, actor, clock=clock, idempotency_key=idempotency_key)
+    except Conflict:
+        # The same request, sent twice at once: the other one recorded the deposit.
+        current = dossiers.get_dossier(d.dossier_id)
+        if current is not None and repeated(current, idempotency_key):
+            return current
+        raise
+    try:
+        request_completeness(publisher, sent)
+    except Exception:
+        log.exception("demande de contrôle de complétude non envoyée (dossier %s)", d.dossier_id)
+    return sent
 
 
 def send(
-    store: DepositSequence, dossiers: Dossiers, deposits: Deposits, d: Dossier, actor: str,
-    clock: Callable[[], datetime] = utcnow, idempotency_key: str | None = None,
+    store: DepositSequence,
+    dossiers: Dossiers,
+    deposits: Deposits,
+    d: Dossier,
+    actor: str,
+    clock: Callable[[], datetime] = utcnow,
+    idempotency_key: str | None = None,
 ) -> Dossier:
     """Record the deposit of `d`: final, with its server time and its pieces as they stand.
 
