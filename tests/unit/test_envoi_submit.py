@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from ami.domain.errors import Conflict
+from ami.domain.errors import Conflict, RetryLater
 from ami.domain.models import CompletenessRequest, Dossier, DossierStatus
+from ami.domain.sequence import PendingEnvoi
 from ami.services import envoi
 from fakes import InMemoryPublisher, InMemoryStore
 
@@ -82,3 +83,36 @@ def test_a_lost_completeness_request_leaves_the_deposit_standing(caplog: pytest.
     assert [p.dossier_id for p in store.pending_envois()] == [sent.dossier_id]  # the sweep will find it
     assert publisher.on("completeness") == []
     assert "complétude non envoyée" in caplog.text
+
+
+class SlowFirstReservations(InMemoryStore):
+    """Each reservation lands `delays[i]` seconds after its time (the clock moves on meanwhile)."""
+
+    def __init__(self, delays: list[float]) -> None:
+        super().__init__()
+        self.delays, self.at = delays, T0
+
+    def now(self) -> datetime:
+        return self.at
+
+    def reserve_envoi(self, pending: PendingEnvoi) -> None:
+        super().reserve_envoi(pending)
+        self.at += timedelta(seconds=self.delays.pop(0) if self.delays else 0)
+
+
+def test_a_reservation_landed_too_late_is_taken_again_with_a_new_time() -> None:
+    store, publisher = SlowFirstReservations([1.5, 0.2]), InMemoryPublisher()  # half the 2 s margin is 1 s
+    d = draft(store)
+    sent = envoi.submit(store, store, StubDeposits(), publisher, d, "bailleur:test", "cle-du-clic-1", clock=store.now)
+    assert sent.envoi is not None and sent.envoi.sent_at == T0 + timedelta(seconds=1.5)  # the second time taken
+    assert [(p.envoi_id, p.reserved) for p in store.pending_envois()] == [(sent.envoi.envoi_id, False)]
+
+
+def test_the_bailleur_is_asked_to_send_again_only_after_every_attempt_was_late() -> None:
+    store, publisher = SlowFirstReservations([1.5] * envoi.RESERVATION_ATTEMPTS), InMemoryPublisher()
+    d = draft(store)
+    with pytest.raises(RetryLater) as refused:
+        envoi.submit(store, store, StubDeposits(), publisher, d, "bailleur:test", "cle-du-clic-1", clock=store.now)
+    assert refused.value.code == "envoi_a_renouveler"
+    assert store.pending_envois() == [] and store.t.dossiers[d.dossier_id].envoi is None
+    assert publisher.sent == []

@@ -32,6 +32,7 @@ from ami.services.drafts import require_editable
 from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
 
 log = logging.getLogger("ami.envoi")
+RESERVATION_ATTEMPTS = 3  # deposit times taken for one envoi before the bailleur is asked to send again
 
 
 def submit(
@@ -83,16 +84,8 @@ def send(
     `idempotency_key` (the client's, one per click) is recorded with the envoi, so that a repeated
     request finds the deposit it made (`repeated`) instead of a conflict."""
     rules = dispositif(d.dispositif)
-    sent_at = clock()
-    rules.check_open(sent_at)  # after the close (or before the opening), nothing is reserved nor recorded
-    envoi_id = uuid.uuid4().hex
-    reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at)
-    store.reserve_envoi(reservation)
-    if clock() - sent_at > timedelta(seconds=rules.clock_margin_seconds) / 2:
-        store.cancel_reservation(reservation)
-        raise RetryLater(
-            "envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier."
-        )
+    reservation = reserve(store, d, rules.clock_margin_seconds, clock)
+    envoi_id, sent_at = reservation.envoi_id, reservation.sent_at
     try:
         records = intake_records(dossiers, d.dossier_id)
         # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
@@ -109,6 +102,25 @@ def send(
     except BaseException:
         store.cancel_reservation(reservation)
         raise
+
+
+def reserve(store: DepositSequence, d: Dossier, margin_seconds: float, clock: Callable[[], datetime]) -> PendingEnvoi:
+    """Take the deposit time and reserve its place in the sequence.
+
+    A reservation that landed later than half the clock margin after its time is given up (the
+    numbering only trusts reservations it could not have missed) and taken again with a new time,
+    up to RESERVATION_ATTEMPTS times, so that a burst slowing the writes does not send the bailleur
+    away: its deposit time is that of the reservation kept (the request was still unanswered, so no
+    deposit answered before it can be overtaken). Only then is the bailleur asked to send again."""
+    for _ in range(RESERVATION_ATTEMPTS):
+        sent_at = clock()
+        dispositif(d.dispositif).check_open(sent_at)  # outside the window, nothing is reserved nor recorded
+        reservation = PendingEnvoi.new(d.dossier_id, uuid.uuid4().hex, sent_at)
+        store.reserve_envoi(reservation)
+        if clock() - sent_at <= timedelta(seconds=margin_seconds) / 2:
+            return reservation
+        store.cancel_reservation(reservation)
+    raise RetryLater("envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier.")
 
 
 def repeated(d: Dossier | None, idempotency_key: str | None) -> bool:
