@@ -242,14 +242,11 @@ def run(args: argparse.Namespace) -> None:
         store = runtime.functions.app.store
         calls = ApiCalls(runtime.functions.app.aws)
         jobs: list[list[tuple[str, str]]] = [[] for _ in range(args.clients)]
-        for i in range(args.clients):  # client i: a bailleur's dossiers (a share of them if clients > bailleurs)
-            token, ids = prepared[i % args.bailleurs]
-            share = max(1, args.clients // args.bailleurs)
-            jobs[i] = [(token, d) for k, d in enumerate(ids) if k % share == (i // args.bailleurs) % share]
-        if args.clients < args.bailleurs:
-            for j in range(args.clients, args.bailleurs):
-                token, ids = prepared[j]
-                jobs[j % args.clients] += [(token, d) for d in ids]
+        for b, (token, ids) in enumerate(prepared):
+            # Bailleur b's dossiers, dealt among the clients i with i mod B = b (each sent by one client only).
+            mine = list(range(b, args.clients, args.bailleurs)) or [b % args.clients]
+            for k, dossier_id in enumerate(ids):
+                jobs[mine[k % len(mine)]].append((token, dossier_id))
         per_process = [jobs[p :: args.processes] for p in range(args.processes)]
         release_at = time.time() + 3.0
         calls.on = True
