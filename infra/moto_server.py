@@ -13,6 +13,10 @@ instead, and puts them back when it is cancelled (`item_level_rollback`), and a 
 key reads its partition only (`partition_query`). Likewise moto's SQS recounts every message of the
 queue several times for each message sent (25 ms for a batch of ten on an empty queue, 830 ms with a
 thousand waiting): sending skips those counts (`sends_without_recounting`).
+
+It is served by waitress rather than moto's werkzeug development server, which closed the connection
+after every answer: with waitress a client keeps its connections from one call to the next, as with
+AWS (see `main`).
 """
 
 from __future__ import annotations
