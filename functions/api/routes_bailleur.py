@@ -9,7 +9,7 @@ from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.extraction.compare import instruction_view
-from ami.domain.models import Dossier, DossierForm, PieceRecord
+from ami.domain.models import Dossier, DossierForm, NouveauDossier, PieceRecord
 from ami.services import drafts
 from ami.services import envoi as envoi_logic
 from ami.services.drafts import require_editable
@@ -55,7 +55,9 @@ def list_dossiers() -> Response:
 def create_dossier() -> Response:
     who = bailleur_caller()
     assert who.siren is not None
-    d = drafts.create(services().dossiers, who.siren, parse_body(DossierForm), who.actor)
+    body = parse_body(NouveauDossier)
+    app = services()
+    d = drafts.create(app.dossiers, who.siren, body.form(), who.actor, dispositif=body.dispositif, at=app.clock())
     return json_response(for_bailleur(d), 201, {"Location": f"/dossiers/{d.dossier_id}"})
 
 
@@ -126,7 +128,9 @@ def envoi(dossier_id: str) -> Response:
     key = idempotency_key()
     d = dossier_or_404(dossier_id, who)
     app = services()
-    sent = envoi_logic.submit(app.sequence, app.dossiers, app.deposits, app.publisher, d, who.actor, key)
+    sent = envoi_logic.submit(
+        app.sequence, app.dossiers, app.deposits, app.publisher, d, who.actor, key, clock=app.clock
+    )
     return envoi_accepted(sent)
 
 

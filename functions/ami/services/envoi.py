@@ -28,7 +28,7 @@ from ami.domain.models import (
 )
 from ami.domain.rules import assess
 from ami.domain.sequence import PendingEnvoi
-from ami.services.drafts import require_editable
+from ami.services.drafts import check_unique, require_editable
 from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
 
 log = logging.getLogger("ami.envoi")
@@ -71,21 +71,21 @@ def submit(
 
 
 def send(
-    store: DepositSequence,
-    dossiers: Dossiers,
-    deposits: Deposits,
-    d: Dossier,
-    actor: str,
-    clock: Callable[[], datetime] = utcnow,
-    idempotency_key: str | None = None,
+    store: DepositSequence, dossiers: Dossiers, deposits: Deposits, d: Dossier, actor: str,
+    clock: Callable[[], datetime] = utcnow, idempotency_key: str | None = None,
 ) -> Dossier:
     """Record the deposit of `d`: final, with its server time and its pieces as they stand.
 
     `idempotency_key` (the client's, one per click) is recorded with the envoi, so that a repeated
     request finds the deposit it made (`repeated`) instead of a conflict."""
     rules = dispositif(d.dispositif)
-    reservation = reserve(store, d, rules.clock_margin_seconds, clock)
-    envoi_id, sent_at = reservation.envoi_id, reservation.sent_at
+    now = clock()
+    rules.check_open(now)  # after the close (or before the opening), nothing is reserved nor recorded
+    check_unique(dossiers, d.siren, d.dispositif, d.form, own=d.dossier_id)  # the DROM: one per département
+    # A dispositif without numbering (the DROM's, instructed by département) takes no place in the sequence.
+    reservation = reserve(store, d, rules.clock_margin_seconds, clock) if rules.numbered else None
+    envoi_id = reservation.envoi_id if reservation is not None else uuid.uuid4().hex
+    sent_at = reservation.sent_at if reservation is not None else now
     try:
         records = intake_records(dossiers, d.dossier_id)
         # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
@@ -98,9 +98,11 @@ def send(
                 pieces[kind] = snapshot
         deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces, idempotency_key=idempotency_key)
         complete = assess(d.model_copy(update={"envoi": deposit}), records).verdict == "complet"
-        return store.record_envoi(d, deposit.model_copy(update={"complete_when_sent": complete}), actor)
+        return store.record_envoi(d, deposit.model_copy(update={"complete_when_sent": complete}), actor,
+                                  sequenced=reservation is not None)
     except BaseException:
-        store.cancel_reservation(reservation)
+        if reservation is not None:
+            store.cancel_reservation(reservation)
         raise
 
 
@@ -144,7 +146,7 @@ def request_completeness(publisher: Publisher, sent: Dossier) -> None:
     """Ask the completeness check to look at a sent dossier (should this fail, the deposit is still
     recorded: its pending item holds its place and the completeness sweep picks it up)."""
     assert sent.envoi is not None
-    request = CompletenessRequest(
-        dossier_id=sent.dossier_id, cause="envoi", complete_when_sent=sent.envoi.complete_when_sent
-    )
+    # Only a numbered deposit may skip the examination (straight to the numbering); any other is concluded by it.
+    early = sent.envoi.complete_when_sent and dispositif(sent.dispositif).numbered
+    request = CompletenessRequest(dossier_id=sent.dossier_id, cause="envoi", complete_when_sent=early)
     publisher.publish([messages.completeness_request(request, sent.envoi.envoi_id)])
