@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ami.domain import rules
 from ami.domain.dispositif import dispositif, dispositifs, ouverts
 from ami.domain.duplicates import likely_duplicates
-from ami.domain.errors import AmiError, Conflict, NotFound
+from ami.domain.errors import AmiError, NotFound
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.identity import User
 from ami.domain.models import LLI_DISPOSITIF, Dossier, DossierForm, PieceKind, PieceRecord
@@ -25,7 +25,6 @@ from chalice import Blueprint, Response
 
 from web import forms, session
 from web.core import absolute, form_data, query, services, state
-from web.errors import logger
 from web.rendering import page, redirect
 from web.routing import route
 
@@ -295,23 +294,10 @@ def envoyer(dossier_id: str) -> Response:
     typed = form_data().get("cle_envoi", "")
     key = typed if IDEMPOTENCY_KEY.fullmatch(typed) else None
     d = own_dossier(dossier_id, user)
-    if envoi_logic.repeated(d, key):
-        return redirect(f"/dossiers/{dossier_id}/accuse")  # this very click again: its deposit, not a conflict
-    drafts.require_editable(d, "envoi_impossible")
     app = services()
-    try:
-        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor, clock=app.clock,
-                                idempotency_key=key)
-    except Conflict:
-        # The same click posted twice at once: the other request recorded the deposit.
-        if envoi_logic.repeated(app.dossiers.get_dossier(dossier_id), key):
-            return redirect(f"/dossiers/{dossier_id}/accuse")
-        raise
-    try:
-        envoi_logic.request_completeness(app.publisher, sent)
-    except Exception:
-        # The deposit is recorded (its pending item holds its place); the completeness sweep picks it up.
-        logger.exception("demande de contrôle de complétude non envoyée", extra={"dossier_id": dossier_id})
+    envoi_logic.submit(
+        app.sequence, app.dossiers, app.deposits, app.publisher, d, user.actor, key, clock=app.clock
+    )
     return redirect(f"/dossiers/{dossier_id}/accuse")
 
 
