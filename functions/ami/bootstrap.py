@@ -207,7 +207,7 @@ class Container:
     def delivery(self) -> Any:
         from ami.services.delivery import Delivery
 
-        return Delivery(self.store, self.mailer, self.idempotency)
+        return Delivery(self.store, self.mailer, self.idempotency, self.settings.plateforme_url)
 
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:

@@ -9,8 +9,9 @@ from ami.services.ports import Dossiers, Mailer
 
 
 class Delivery:
-    def __init__(self, dossiers: Dossiers, mailer: Mailer, idempotency: Idempotency) -> None:
+    def __init__(self, dossiers: Dossiers, mailer: Mailer, idempotency: Idempotency, plateforme_url: str = "") -> None:
         self.dossiers = dossiers
+        self.plateforme_url = plateforme_url
         self.mailer = mailer
         self._once = idempotency.once(self._deliver, data_keyword_argument="notification", key="notification_id")
 
@@ -26,4 +27,5 @@ class Delivery:
         bailleur = self.dossiers.get_bailleur(dossier.siren)
         if bailleur is None:
             raise RuntimeError(f"dossier {dossier.dossier_id} has no registered bailleur")
-        return {"message_ids": [self.mailer.send(email) for email in compose(n, dossier, bailleur)]}
+        emails = compose(n, dossier, bailleur, self.plateforme_url)
+        return {"message_ids": [self.mailer.send(email) for email in emails]}
