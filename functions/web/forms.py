@@ -2,7 +2,7 @@
 field, so that a field added to the model appears on the page with its label, its unit and its errors.
 
 Amounts and surfaces are read the French way (`1 450 000,00`, `1.450.000,00 €`); the commune is typed
-by name or INSEE code; every error is the domain's French sentence, next to its field.
+by name, postcode or INSEE code; every error is the domain's French sentence, next to its field.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ HINTS = {
     "decimal %": "Par exemple 0,60",
     "decimal m²": "Par exemple 2 600,50",
     "date": "Au format JJ/MM/AAAA",
-    "commune": "Nom ou code INSEE, par exemple Lyon ou 69123",
+    "commune": "Nom, code postal ou code INSEE, par exemple Lyon, 69003 ou 69123",
 }
 COMMUNE = "operation.commune_insee"
 LINES = "operation.lignes"
@@ -327,13 +327,22 @@ def _fold(text: str) -> str:
 
 
 def find_communes(text: str, limit: int = 12) -> list[rules.Commune]:
-    """Communes by INSEE code, département or name (accents and case ignored), exact names first."""
+    """Communes by INSEE code, postcode or name (accents and case ignored), exact names first. Five
+    digits are both: the commune of that INSEE code first, then those the postcode serves."""
     text = text.strip()
     if not text:
         return []
     if re.fullmatch(r"\d{5}|2[AB]\d{3}", text, re.I):
         found = rules.commune(text.upper())
-        return [found] if found else []
+        served = [c for c in rules.communes_of_postcode(text) if found is None or c.insee != found.insee]
+        return ([found] if found else []) + served[: limit - (1 if found else 0)]
+    if re.fullmatch(r"\d{3,4}", text):  # the start of a postcode: the communes of the first ones
+        started: dict[str, rules.Commune] = {}
+        for code in rules.postcodes_starting(text):
+            started.update((c.insee, c) for c in rules.communes_of_postcode(code))
+            if len(started) >= limit:
+                break
+        return list(started.values())[:limit]
     folded = _fold(text)
     exact: list[rules.Commune] = []
     starts: list[rules.Commune] = []
@@ -351,7 +360,15 @@ def resolve_commune(text: str) -> tuple[str | None, str | None]:
     text = text.strip()
     if not text:
         return None, None
-    m = re.search(r"\((\d{5}|2[AB]\d{3})\)\s*$", text) or re.fullmatch(r"(\d{5}|2[AB]\d{3})", text, re.I)
+    if re.fullmatch(r"\d{5}", text):  # an INSEE code or a postcode: unambiguous only when one commune is meant
+        meant = {c.insee: c for c in [rules.commune(text), *rules.communes_of_postcode(text)] if c is not None}
+        if len(meant) == 1:
+            return next(iter(meant)), None
+        if not meant:
+            return None, f"Aucune commune n'a le code {text} (ni code postal ni code INSEE)."
+        choices = ", ".join(f"{c.nom} ({c.insee})" for c in list(meant.values())[:8])
+        return None, f"Le code {text} désigne plusieurs communes : choisissez-en une, par exemple {choices}."
+    m = re.search(r"\((\d{5}|2[AB]\d{3})\)\s*$", text) or re.fullmatch(r"(2[AB]\d{3})", text, re.I)
     if m:
         code = m[1].upper()
         return (code, None) if rules.commune(code) else (None, f"Le code INSEE {code} est inconnu du zonage ABC.")

@@ -13,6 +13,7 @@ from ami.domain.dispositif import dispositif
 from ami.domain.errors import AmiError, Conflict, InvalidInput, NotFound
 from ami.domain.inscription import CODE_VALIDITY
 from ami.domain.models import BailleurRegistration, RegistrationConfirmation
+from ami.domain.rules import postcodes
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
@@ -64,8 +65,9 @@ def static(nom: str) -> Response:
 
 @route(bp, "/communes")
 def communes() -> Response:
-    found = [{"insee": c.insee, "nom": c.nom, "departement": c.departement, "zone": c.zone}
-             for c in find_communes(query("q")[:80])]
+    """Suggestions for the commune field (name, postcode or INSEE code), with each one's postcodes and zone."""
+    found = [{"insee": c.insee, "nom": c.nom, "departement": c.departement, "zone": c.zone,
+              "codes_postaux": list(postcodes(c.insee))} for c in find_communes(query("q")[:80])]
     return Response(body=json.dumps(found, ensure_ascii=False), status_code=200,
                     headers={"Content-Type": "application/json; charset=utf-8",
                              "Cache-Control": "public, max-age=3600"})

@@ -1,7 +1,8 @@
 /* AMI garantie, plateforme : ce que le script ajoute aux pages, qui fonctionnent sans lui.
    - dépôt d'une pièce avec barre de progression, refus immédiat d'un fichier trop lourd ou qui n'est
      pas un PDF (avant tout envoi), puis attente du verdict de la vérification ;
-   - suggestions de communes (nom ou code INSEE). */
+   - suggestions de communes (nom, code postal ou code INSEE) et zone de la commune choisie ;
+   - enregistrement automatique du brouillon. */
 (function () {
   "use strict";
 
@@ -130,9 +131,12 @@
   var timer = null;
   document.querySelectorAll("input[data-communes]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("list"));
+    var zone = document.getElementById("zone-suggestion");
+    var known = {};
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       var q = input.value.trim();
+      if (zone) { zone.textContent = known[q] || ""; }
       if (q.length < 2 || /\(\d[0-9AB]\d{3}\)$/.test(q)) { return; }
       timer = window.setTimeout(function () {
         fetch(input.dataset.communes + "?q=" + encodeURIComponent(q), {headers: {"Accept": "application/json"}})
@@ -141,8 +145,12 @@
             list.textContent = "";
             found.forEach(function (c) {
               var option = document.createElement("option");
+              var postcodes = c.codes_postaux.length > 3 ? c.codes_postaux.slice(0, 3).join(", ") + "…"
+                                                         : c.codes_postaux.join(", ");
               option.value = c.nom + " (" + c.insee + ")";
-              option.label = "département " + c.departement + ", zone " + c.zone;
+              option.label = postcodes + " — département " + c.departement + ", zone " + c.zone;
+              known[option.value] = c.nom + " (" + c.insee + "), code postal " + postcodes + ", département " +
+                                    c.departement + " : zone " + c.zone + ".";
               list.appendChild(option);
             });
           })
