@@ -173,6 +173,12 @@ class Container:
         return Inscriptions(self.dossiers, self.accounts, self.sirene, self.registrations, self.mailer, self.clock)
 
     @cached_property
+    def invitations(self) -> Any:
+        from ami.services.accounts import Invitations
+
+        return Invitations(self.dossiers, self.accounts, self.registrations, self.mailer, self.clock)
+
+    @cached_property
     def rgpd(self) -> Any:
         from ami.services.rgpd import Rgpd
 

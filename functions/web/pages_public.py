@@ -121,7 +121,8 @@ def _registration_errors(exc: AmiError) -> dict[str, str]:
     mailbox = dispositif().mailbox
     if isinstance(exc, Conflict) and exc.code == "bailleur_existant":
         return {"siren": "Ce SIREN est déjà inscrit : une autre personne a inscrit votre organisme. Pour rejoindre "
-                         f"son espace, écrivez à {mailbox} en indiquant ce SIREN."}
+                         "son espace, demandez à l'une des personnes déjà inscrites de vous inviter (page « Équipe » "
+                         f"de son espace) ; si vous ne savez pas qui, écrivez à {mailbox} en indiquant ce SIREN."}
     if isinstance(exc, Conflict) and exc.code == "compte_existant":
         return {"email_contact": "Un compte existe déjà pour cette adresse électronique : connectez-vous, "
                                  "ou indiquez une autre adresse."}
@@ -197,6 +198,8 @@ def connexion() -> Response:
                     "mot de passe choisis.",
         "mot_de_passe": "Votre mot de passe est changé : connectez-vous avec le nouveau.",
         "deconnecte": "Vous êtes déconnecté.",
+        "invitation": "Votre compte est créé et rattaché à votre organisme : connectez-vous avec votre adresse et le "
+                      "mot de passe choisi.",
     }
     note = next((text for key, text in notes.items() if query(key)), None)
     reason = {"session_expiree": "Votre session a expiré : connectez-vous de nouveau."}.get(query("motif"))
