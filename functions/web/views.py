@@ -67,6 +67,14 @@ def paris_short(moment: datetime) -> str:
     return f"{day} {MOIS[local.month - 1]} {local.year}, {local.hour} h {local.minute:02d}"
 
 
+def paris_hour(moment: datetime) -> str:
+    """`14 h 03` (Europe/Paris)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(PARIS)
+    return f"{local.hour} h {local.minute:02d}"
+
+
 def euros(value: Decimal | None) -> str:
     return format_euros(value) if value is not None else "non renseigné"
 

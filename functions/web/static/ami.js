@@ -159,6 +159,73 @@
     });
   });
 
+  /* Enregistrement automatique du brouillon : 1,5 s après la dernière saisie, le formulaire est envoyé
+     (jeton CSRF en en-tête) avec la version de la page ; un brouillon enregistré ailleurs entre-temps
+     (autre onglet, collègue) n'est jamais écrasé : le serveur refuse et la page le dit. */
+  var draft = document.querySelector("form[data-brouillon]");
+  if (draft && window.URLSearchParams && window.FormData) {
+    var status = document.getElementById("statut-brouillon");
+    var version = draft.querySelector("input[name=version]");
+    var saveTimer = null, inFlight = false, waitingSubmit = null, stopped = false, submitting = false;
+    var serialize = function () { return new URLSearchParams(new FormData(draft)).toString(); };
+    var lastSaved = serialize();
+    var show = function (text, warning) {
+      status.textContent = text;
+      status.className = "statut-brouillon" + (warning ? " avertissement-brouillon" : "");
+    };
+    var save = function () {
+      saveTimer = null;
+      var body = serialize();
+      if (stopped || submitting || inFlight || body === lastSaved) { return; }
+      inFlight = true;
+      fetch(draft.dataset.brouillon, {
+        method: "POST", credentials: "same-origin", body: body,
+        headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": draft.dataset.csrf,
+                  "Accept": "application/json"}
+      }).then(function (r) {
+        return r.json().then(function (answer) { return {ok: r.ok, status: r.status, answer: answer}; });
+      }).then(function (res) {
+        if (res.ok) {
+          version.value = String(res.answer.version);
+          lastSaved = body;
+          show(res.answer.message, false);
+        } else if (res.status === 409) {
+          stopped = true;  // plus d'enregistrement automatique : la personne choisit
+          show(res.answer.message, true);
+        } else {
+          show(res.answer.message || "Brouillon non enregistré automatiquement : enregistrez-le avec le bouton.", false);
+        }
+      }).catch(function () {
+        show("Brouillon non enregistré automatiquement (connexion interrompue) : enregistrez-le avec le bouton.", false);
+      }).then(function () {
+        inFlight = false;
+        if (waitingSubmit) {
+          var button = waitingSubmit;
+          waitingSubmit = null;
+          submitting = true;
+          draft.requestSubmit(button);
+        } else if (serialize() !== lastSaved && !stopped) {
+          saveTimer = window.setTimeout(save, 1500);
+        }
+      });
+    };
+    var later = function () {
+      if (saveTimer) { window.clearTimeout(saveTimer); }
+      saveTimer = window.setTimeout(save, 1500);
+    };
+    draft.addEventListener("input", later);
+    draft.addEventListener("change", later);
+    draft.addEventListener("submit", function (event) {
+      if (saveTimer) { window.clearTimeout(saveTimer); saveTimer = null; }
+      if (inFlight) {  // the version the page sends must be the one this save is writing
+        event.preventDefault();
+        waitingSubmit = event.submitter || draft.querySelector("button[value=enregistrer]");
+        return;
+      }
+      submitting = true;
+    });
+  }
+
   var summary = document.getElementById("resume-erreurs");
   if (summary) { summary.focus(); }
 })();
