@@ -167,7 +167,12 @@
     var status = document.getElementById("statut-brouillon");
     var version = draft.querySelector("input[name=version]");
     var saveTimer = null, inFlight = false, waitingSubmit = null, stopped = false, submitting = false;
-    var serialize = function () { return new URLSearchParams(new FormData(draft)).toString(); };
+    // What was typed (without the version, which each save changes).
+    var serialize = function () {
+      var data = new FormData(draft);
+      data.delete("version");
+      return new URLSearchParams(data).toString();
+    };
     var lastSaved = serialize();
     var show = function (text, warning) {
       status.textContent = text;
@@ -179,7 +184,7 @@
       if (stopped || submitting || inFlight || body === lastSaved) { return; }
       inFlight = true;
       fetch(draft.dataset.brouillon, {
-        method: "POST", credentials: "same-origin", body: body,
+        method: "POST", credentials: "same-origin", body: body + "&version=" + encodeURIComponent(version.value),
         headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": draft.dataset.csrf,
                   "Accept": "application/json"}
       }).then(function (r) {
@@ -188,6 +193,7 @@
         if (res.ok) {
           version.value = String(res.answer.version);
           lastSaved = body;
+          status.dataset.enregistre = body;  // ce que le serveur a enregistré (lu par les tests)
           show(res.answer.message, false);
         } else if (res.status === 409) {
           stopped = true;  // plus d'enregistrement automatique : la personne choisit
