@@ -35,7 +35,7 @@ def status_label(d: Dossier) -> str:
 def next_step(d: Dossier) -> str:
     """What is expected of the bailleur now, in one sentence."""
     return {
-        DossierStatus.BROUILLON: "Complétez le formulaire, déposez les deux pièces, puis envoyez le dossier.",
+        DossierStatus.BROUILLON: "Complétez le formulaire, déposez les pièces demandées, puis envoyez le dossier.",
         DossierStatus.ENVOYE: "Rien à faire : la complétude du dossier est en cours de vérification, "
                               "vous serez informé par courriel.",
         DossierStatus.COMPLET: "Rien à faire : le dossier sera instruit dans l'ordre de son numéro de dépôt.",
