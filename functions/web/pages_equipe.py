@@ -24,8 +24,15 @@ DAYS = INVITATION_VALIDITY.days
 def _team_page(email: str = "", error: str | None = None, note: str | None = None, status: int = 200) -> Response:
     user = session.bailleur()
     assert user.siren is not None
-    return page("equipe.html", status, bailleur=services().dossiers.get_bailleur(user.siren), email=email,
-                erreur=error, note=note, jours=DAYS)
+    return page(
+        "equipe.html",
+        status,
+        bailleur=services().dossiers.get_bailleur(user.siren),
+        email=email,
+        erreur=error,
+        note=note,
+        jours=DAYS,
+    )
 
 
 @route(bp, "/equipe")
@@ -39,21 +46,32 @@ def inviter() -> Response:
     assert user.siren is not None
     email = form_data().get("email", "").strip()
     if not EMAIL.fullmatch(email) or len(email) > 254:
-        return _team_page(email, "Indiquez l'adresse électronique de votre collègue, par exemple nom@organisme.fr.",
-                          status=422)
+        return _team_page(
+            email, "Indiquez l'adresse électronique de votre collègue, par exemple nom@organisme.fr.", status=422
+        )
     try:
-        until = services().invitations.invite(user.siren, email, user.actor,
-                                              lambda token: absolute(f"/invitation?jeton={quote(token)}"))
+        until = services().invitations.invite(
+            user.siren, email, user.actor, lambda token: absolute(f"/invitation?jeton={quote(token)}")
+        )
     except Conflict as exc:
         return _team_page(email, exc.message, status=409)
-    return _team_page(note=f"Invitation envoyée à {email.lower()} : le lien qu'elle contient est valable jusqu'au "
-                           f"{paris_short(until)} (heure de Paris) et ne sert qu'une fois.")
+    return _team_page(
+        note=f"Invitation envoyée à {email.lower()} : le lien qu'elle contient est valable jusqu'au "
+        f"{paris_short(until)} (heure de Paris) et ne sert qu'une fois."
+    )
 
 
 def _join_page(token: str, errors: dict[str, str], status: int = 200) -> Response:
     invitation, bailleur = services().invitations.peek(token)
-    return page("invitation.html", status, jeton=token, invitation=invitation, bailleur=bailleur,
-                erreurs=errors, expire=paris_short(invitation.expires_at))
+    return page(
+        "invitation.html",
+        status,
+        jeton=token,
+        invitation=invitation,
+        bailleur=bailleur,
+        erreurs=errors,
+        expire=paris_short(invitation.expires_at),
+    )
 
 
 @route(bp, "/invitation")

@@ -28,9 +28,11 @@ def _sign_in_as(page: Any, web: str, email: str, password: str) -> None:
 
 def _wait_until_all_saved(page: Any) -> None:
     """Until the page's script has saved what the form holds (what the status says was saved is the form)."""
-    saved = ("() => { const data = new FormData(document.getElementById('formulaire')); data.delete('version'); "
-             "return document.getElementById('statut-brouillon').dataset.enregistre === "
-             "new URLSearchParams(data).toString(); }")
+    saved = (
+        "() => { const data = new FormData(document.getElementById('formulaire')); data.delete('version'); "
+        "return document.getElementById('statut-brouillon').dataset.enregistre === "
+        "new URLSearchParams(data).toString(); }"
+    )
     for _ in range(150):
         if page.evaluate(saved):
             return
@@ -80,8 +82,9 @@ def test_a_colleague_invited_by_email_joins_the_same_siren(page: Any, inspect: A
         guest.locator("#mot_de_passe").fill(PASSWORD)
         guest.get_by_label("Confirmation du mot de passe").fill(PASSWORD + "x")
         guest.get_by_role("button", name="Rejoindre l'espace").click()
-        assert guest.locator("#mot_de_passe_confirmation-erreur").inner_text() == ("Les deux mots de passe saisis "
-                                                                                  "sont différents.")
+        assert guest.locator("#mot_de_passe_confirmation-erreur").inner_text() == (
+            "Les deux mots de passe saisis sont différents."
+        )
         inspect.check(guest, "23 invitation erreur")
         guest.locator("#mot_de_passe").fill(PASSWORD)
         guest.get_by_label("Confirmation du mot de passe").fill(PASSWORD)
@@ -165,16 +168,27 @@ def test_the_autosave_endpoint_checks_csrf_version_and_owner(ami: Any) -> None:
     stale = post({"csrf_token": cookies["__Host-ami_csrf"], "version": str(version - 1), "operation.nom": "Vieux"})
     assert stale.status_code == 409 and stale.json()["code"] == "brouillon_modifie"
     assert stale.json()["message"].startswith("Ce brouillon a été enregistré ailleurs à ")
-    other = post({"csrf_token": stranger_cookies["__Host-ami_csrf"], "version": str(version), "operation.nom": "X"},
-                 {**_header(stranger_cookies), "Accept": "application/json"})
+    other = post(
+        {"csrf_token": stranger_cookies["__Host-ami_csrf"], "version": str(version), "operation.nom": "X"},
+        {**_header(stranger_cookies), "Accept": "application/json"},
+    )
     assert other.status_code == 404
-    saved = post({"csrf_token": cookies["__Host-ami_csrf"], "version": str(version),
-                  "operation.nom": "Résidence du point d'accès", "operation.commune_insee": "38000"})
+    saved = post(
+        {
+            "csrf_token": cookies["__Host-ami_csrf"],
+            "version": str(version),
+            "operation.nom": "Résidence du point d'accès",
+            "operation.commune_insee": "38000",
+        }
+    )
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == version + 1 and saved.json()["message"].startswith("Brouillon enregistré à ")
     d = dossiers.get_dossier(dossier_id)
-    assert (d.form.operation.nom, d.form.operation.commune_insee, d.version) == ("Résidence du point d'accès",
-                                                                                "38185", version + 1)
+    assert (d.form.operation.nom, d.form.operation.commune_insee, d.version) == (
+        "Résidence du point d'accès",
+        "38185",
+        version + 1,
+    )
 
 
 def test_the_commune_is_found_by_its_postcode_with_and_without_javascript(page: Any, inspect: Any, ami: Any) -> None:
@@ -189,8 +203,9 @@ def test_the_commune_is_found_by_its_postcode_with_and_without_javascript(page: 
     field.press_sequentially("38000", delay=30)
     page.locator("#communes-suggestions option[value='Grenoble (38185)']").wait_for(state="attached")
     field.fill("Grenoble (38185)")
-    assert page.locator("#zone-suggestion").inner_text() == ("Grenoble (38185), code postal 38000, 38100, 38700, "
-                                                              "département 38 : zone B1.")
+    assert page.locator("#zone-suggestion").inner_text() == (
+        "Grenoble (38185), code postal 38000, 38100, 38700, département 38 : zone B1."
+    )
     inspect.check(page, "27 commune par code postal")
     page.locator("#statut-brouillon").filter(has_text="Brouillon enregistré à").wait_for()
     _wait_until_all_saved(page)
@@ -205,7 +220,8 @@ def test_the_commune_is_found_by_its_postcode_with_and_without_javascript(page: 
         nojs.locator("#champ-operation-commune-insee").fill("69001")
         nojs.get_by_role("button", name="Enregistrer le brouillon").click()
         assert nojs.locator("#champ-operation-commune-insee-erreur").inner_text() == (
-            "Le code 69001 désigne plusieurs communes : choisissez-en une, par exemple Affoux (69001), Lyon (69123).")
+            "Le code 69001 désigne plusieurs communes : choisissez-en une, par exemple Affoux (69001), Lyon (69123)."
+        )
         # (axe-core needs JavaScript: the same page is checked below, with it.)
         nojs.screenshot(path=str(CAPTURES / "28-commune-code-ambigu-sans-javascript-1280.png"), full_page=True)
         nojs.locator("#champ-operation-commune-insee").fill("75011")  # a postcode of Paris only

@@ -23,9 +23,16 @@ class Fakes:
 
     def __init__(self) -> None:
         self.now = T0
-        self.bailleurs = {SIREN: Bailleur(raison_sociale="Habitat Forézien", siren=SIREN, forme_juridique="sa_hlm",
-                                          adresse="1 rue de la Paix, 42000 Saint-Étienne",
-                                          email_contact="premiere@habitat.example", registered_at=T0)}
+        self.bailleurs = {
+            SIREN: Bailleur(
+                raison_sociale="Habitat Forézien",
+                siren=SIREN,
+                forme_juridique="sa_hlm",
+                adresse="1 rue de la Paix, 42000 Saint-Étienne",
+                email_contact="premiere@habitat.example",
+                registered_at=T0,
+            )
+        }
         self.users: dict[str, tuple[str, bool]] = {"premiere@habitat.example": (SIREN, True)}
         self.invitations: dict[str, Invitation] = {}
         self.audit: list[tuple[str, AuditDraft]] = []

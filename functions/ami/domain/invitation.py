@@ -51,8 +51,14 @@ def token_hash(token: str) -> str:
 def new_invitation(siren: str, email: str, invited_by: str, now: datetime) -> tuple[Invitation, str]:
     """An invitation and its token (sent in the link, never stored in clear)."""
     token = secrets.token_urlsafe(32)
-    invitation = Invitation(token_hash=token_hash(token), siren=siren, email=email.strip().lower(),
-                            invited_by=invited_by, created_at=now, expires_at=now + INVITATION_VALIDITY)
+    invitation = Invitation(
+        token_hash=token_hash(token),
+        siren=siren,
+        email=email.strip().lower(),
+        invited_by=invited_by,
+        created_at=now,
+        expires_at=now + INVITATION_VALIDITY,
+    )
     return invitation, token
 
 
@@ -72,9 +78,11 @@ def invitation_email(to: str, bailleur: Bailleur, link: str, expires_at: datetim
     )
     paragraphs = text.strip().split("\n\n")
     html = "".join(
-        f'<p><a href="{escape(link)}">Accepter l\'invitation</a></p>' if link in p
+        f'<p><a href="{escape(link)}">Accepter l\'invitation</a></p>'
+        if link in p
         else f"<p>{escape(p).replace(chr(10), '<br>')}</p>"
         for p in paragraphs
     )
-    return Email(to=(to,), subject="AMI garantie : invitation à rejoindre l'espace de votre organisme",
-                 text=text, html=html)
+    return Email(
+        to=(to,), subject="AMI garantie : invitation à rejoindre l'espace de votre organisme", text=text, html=html
+    )
