@@ -104,6 +104,7 @@ def test_a_colleague_invited_by_email_joins_the_same_siren(page: Any, inspect: A
 
     entries = ami.runtime.functions.app.store.chain_entries(bailleur_chain(owner.siren))
     assert [e.action for e in entries][-2:] == ["invitation_envoyee", "utilisateur_ajoute"]
+    assert all("@" not in e.actor and colleague not in str(e.details) for e in entries)  # pseudonyms only
 
     # A stranger registering the same SIREN is told how to join.
     page.context.clear_cookies()
@@ -183,6 +184,11 @@ def test_the_autosave_endpoint_checks_csrf_version_and_owner(ami: Any) -> None:
     )
     assert saved.status_code == 200, saved.text
     assert saved.json()["version"] == version + 1 and saved.json()["message"].startswith("Brouillon enregistré à ")
+    from ami.domain.audit import dossier_chain
+
+    # The page's save is audited under the user's pseudonym (its Cognito sub), as the API's: never its address.
+    actors = [e.actor for e in ami.runtime.functions.app.store.chain_entries(dossier_chain(dossier_id))]
+    assert actors[-1].startswith(f"bailleur:{owner.siren}:") and all("@" not in a for a in actors)
     d = dossiers.get_dossier(dossier_id)
     assert (d.form.operation.nom, d.form.operation.commune_insee, d.version) == (
         "Résidence du point d'accès",

@@ -36,8 +36,9 @@ class User:
 
     @property
     def actor(self) -> str:
-        """As the audit log names a bailleur's user (the same form as the JSON API's)."""
-        return f"bailleur:{self.siren}:{self.email}"
+        """As the audit log names a bailleur's user, the same form as the JSON API's (`api.auth.Caller.actor`):
+        by its Cognito `sub`, a pseudonym (the address is erasable, the chain is not: docs/rgpd.md)."""
+        return f"bailleur:{self.siren}:{self.subject}"
 
     @classmethod
     def of(cls, claims: Mapping[str, Any]) -> User:

@@ -203,6 +203,7 @@ class Registrations(Protocol):
     def take_invitation(self, token_hash: str) -> bool:
         """Use the invitation up (delete it); False when it was already used or never existed."""
         ...
+    def invitations_of(self, siren: str) -> list[Invitation]: ...
 
 
 class Referentiels(Protocol):

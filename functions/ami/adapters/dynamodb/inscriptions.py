@@ -93,3 +93,18 @@ class DynamoRegistrations:
         except client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def invitations_of(self, siren: str) -> list[Invitation]:
+        """The unused invitations to join `siren` (a scan: an RGPD request is rare)."""
+        from boto3.dynamodb.conditions import Attr
+
+        found: list[Invitation] = []
+        unused = Attr("pk").begins_with("INVITATION#") & Attr("sk").eq("INVITATION")
+        kwargs: dict[str, Any] = {"FilterExpression": unused}
+        while True:
+            page = self.table.scan(**kwargs)
+            found += [i for item in page.get("Items", [])
+                      if (i := Invitation.model_validate_json(item["doc"])).siren == siren]
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
