@@ -153,8 +153,9 @@ def demo(keep: bool = typer.Option(False, "--keep", help="Laisser la pile tourne
     if result.problems:
         console.print(Panel("\n".join(f"✗ {p}" for p in result.problems), title="Incohérences", style="red"))
         raise typer.Exit(1)
-    console.print(Panel("Aucun dossier perdu, numérotation continue et dans l'ordre de dépôt, "
-                        "chaque courriel envoyé une fois, journal d'audit intègre.", title="Démonstration réussie",
+    console.print(Panel("Aucun dossier perdu, numérotation continue et dans l'ordre de dépôt, programmations DROM "
+                        "conclues sans numéro et clôture respectée, chaque courriel envoyé une fois, journal d'audit "
+                        "intègre.", title="Démonstration réussie",
                         style="green"))
 
 
@@ -217,6 +218,15 @@ def _print_demo(result: Any) -> None:
     for w in result.work_items:
         work.add_row(str(w["deposit_number"]), w["raison_sociale"], w["siren"])
     console.print(work)
+    from ami.domain.models import DEPARTEMENTS_DROM
+
+    drom = Table(title="Programmations DROM 2024 (sans numéro : instruites par la délégation du département)")
+    for col in ("Département", "Statut", "Motifs"):
+        drom.add_column(col)
+    for p in result.programmations:
+        status = "envoi refusé après la clôture (brouillon)" if p["status"] == "brouillon" else p["status"]
+        drom.add_row(f"{p['departement']} {DEPARTEMENTS_DROM[p['departement']]}", status, "\n".join(p["reasons"]))
+    console.print(drom)
 
 
 def _paris(at: Any) -> str:

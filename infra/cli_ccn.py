@@ -149,8 +149,11 @@ def print_envelope(env: Any) -> None:
     from ami.domain.notifications import format_euros
 
     console.print(Panel.fit(
-        f"Enveloppe {format_euros(env.montant_eur)} — numérotés {format_euros(env.principal_numerotes_eur)} "
-        f"({env.dossiers_numerotes} dossiers), restant {format_euros(env.restant_eur)}",
+        f"Enveloppe {format_euros(env.montant_eur)}\n"
+        f"  réservé    {format_euros(env.reserve_eur)} ({compte(env.dossiers_reserve, 'dossier')}, du numéro au CA)\n"
+        f"  engagé     {format_euros(env.engage_eur)} ({compte(env.dossiers_engage, 'dossier')}, CA confirmé)\n"
+        f"  garanti    {format_euros(env.garanti_eur)} ({compte(env.dossiers_garanti, 'dossier')}, acte transmis)\n"
+        f"  disponible {format_euros(env.disponible_eur)}",
         title="Enveloppe de l'AMI"))
     console.print(ProgressBar(total=float(env.montant_eur), completed=float(min(env.principal_numerotes_eur,
                                                                                   env.montant_eur)), width=60))
@@ -158,6 +161,9 @@ def print_envelope(env: Any) -> None:
     console.print(f"Consommation : {_percent(env.taux_consommation)}")
     console.print(f"Avis CCN favorables : {format_euros(env.principal_favorables_eur)} "
                   f"({env.dossiers_favorables} dossiers)")
+    if env.dossiers_liberes:
+        console.print(f"Libéré (refus, expiration, retrait, sans suite) : {format_euros(env.principal_libere_eur)} "
+                      f"({compte(env.dossiers_liberes, 'dossier')})")
     if env.dossiers_liste_attente:
         console.print(f"Liste d'attente : {env.dossiers_liste_attente} dossiers, "
                       f"{format_euros(env.principal_liste_attente_eur)}")
@@ -176,7 +182,8 @@ def print_envelope(env: Any) -> None:
 
 
 def enveloppe() -> None:
-    """Consommation de l'enveloppe : dossiers numérotés, à avis CCN favorable, restant ; par région et zone."""
+    """L'enveloppe : réservé (du numéro au CA), engagé (CA confirmé), garanti (acte transmis), disponible ; liste
+    d'attente ; par région et zone."""
     from ami.domain.envelope import envelope
 
     print_envelope(envelope(_store().list_numbered()))

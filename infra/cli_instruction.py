@@ -111,3 +111,109 @@ def instruction_next(
         _fail(exc)
     done = "mis en instruction" if path == "prise" else "rendu à la file, à la place de son numéro"
     console.print(f"Dossier n° {item['deposit_number']} : {done}.")
+
+
+ACTIONS_HELP = ("presenter_ccn (--seance, --date), avis_favorable | avis_defavorable | ajourner (--motif), "
+                "proposer_tarification (--qualite), confirmer_ca | refuser_ca (--seance, --date, --motif), "
+                "envoyer_convention, appeler_prime, regler_prime (--montant, --regle-le, --reference), "
+                "transmettre_acte, classer_sans_suite (--motif)")
+
+
+def _show_step(out: dict[str, Any]) -> None:
+    from ami.domain.notifications import format_euros
+
+    console.print(f"Dossier n° {out['deposit_number']} : {out['message']} Statut : {out['statut']}.")
+    p = (out.get("suivi") or {}).get("proposition")
+    if p and out["status"] == "tarification_proposée":
+        table = Table(title="Proposition de tarification (prime payée d'avance, une fois)")
+        for col in ("Prêt", "Montant", "Durée", "Différé", "FIBEN", "Qualité", "Taux annuel", "Prime"):
+            table.add_column(col)
+        for line in p["lignes"]:
+            table.add_row(f"{line['rang']}. {line['kind']} {line['produit']}", format_euros(line["montant_eur"]),
+                          f"{line['duree_mois']} mois", f"{line['differe_mois']} mois", line["cote_fiben"],
+                          line["qualite"], f"{line['taux_annuel_pct']} %".replace(".", ","),
+                          format_euros(line["prime_eur"]))
+        console.print(table)
+        console.print(f"Prime totale : {format_euros(p['prime_eur'])} ; valable jusqu'au {p['expire_le']} (UTC, "
+                      "exclu).")
+        if p["grille_provisoire"]:
+            console.print("[yellow]Grille tarifaire provisoire : ses chiffres restent à fixer par ALS.[/yellow]")
+    if out["actions_possibles"]:
+        console.print(f"Étapes possibles maintenant : {', '.join(out['actions_possibles'])}.")
+
+
+@instruction_app.command("etape", help=f"Faire une étape du cycle de vie d'un dossier. Étapes : {ACTIONS_HELP}.")
+def step(
+    dossier_id: str = typer.Argument(..., help="Identifiant du dossier."),
+    action: str = typer.Argument(..., help="L'étape (voir ci-dessus)."),
+    motif: str = typer.Option("", "--motif", help="Motif de la décision (obligatoire pour les avis, le CA, "
+                              "le classement sans suite)."),
+    seance: str = typer.Option("", "--seance", help="Séance de la CCN ou du CA (libellé)."),
+    date_seance: str = typer.Option("", "--date", help="Date de la séance (AAAA-MM-JJ)."),
+    qualite: str = typer.Option("", "--qualite", help="Qualité du programme : elevee, standard ou reservee."),
+    montant: str = typer.Option("", "--montant", help="Montant réglé (€), pour regler_prime."),
+    regle_le: str = typer.Option("", "--regle-le", help="Date du règlement (AAAA-MM-JJ)."),
+    reference: str = typer.Option("", "--reference", help="Référence du virement."),
+    email: str = EMAIL,
+    api_url: str = API_URL,
+    client_id: str = CLIENT_ID,
+) -> None:
+    from infra.client import ApiError
+
+    body: dict[str, Any] = {}
+    if motif:
+        body["justification"] = motif
+    if seance or date_seance:
+        body["seance"] = {"libelle": seance, "le": date_seance}
+    if qualite:
+        body["qualite"] = qualite
+    if montant or regle_le or reference:
+        body["paiement"] = {"montant_eur": montant.replace(",", ".").replace(" ", ""), "regle_le": regle_le,
+                            "reference": reference}
+    api = _client(email, api_url, client_id)
+    try:
+        out = api.call("POST", f"/instruction/dossiers/{dossier_id}/etapes/{action}", body)
+    except ApiError as exc:
+        _fail(exc)
+    _show_step(out)
+
+
+@instruction_app.command("fiben")
+def fiben(
+    dossier_id: str = typer.Argument(..., help="Identifiant du dossier."),
+    cote: str = typer.Option(..., "--cote", help="Cotation FIBEN (1+, 1, 1-, … 8, P, 0)."),
+    date_cotation: str = typer.Option(..., "--date", help="Date de la cotation (AAAA-MM-JJ)."),
+    email: str = EMAIL,
+    api_url: str = API_URL,
+    client_id: str = CLIENT_ID,
+) -> None:
+    """Enregistrer la cotation FIBEN du bailleur (Banque de France) et sa date : elle fixe le taux de la prime."""
+    from infra.client import ApiError
+
+    api = _client(email, api_url, client_id)
+    try:
+        out = api.call("POST", f"/instruction/dossiers/{dossier_id}/fiben",
+                       {"cote": cote, "date_cotation": date_cotation})
+    except ApiError as exc:
+        _fail(exc)
+    _show_step(out)
+
+
+@instruction_app.command("document")
+def document(
+    dossier_id: str = typer.Argument(..., help="Identifiant du dossier."),
+    kind: str = typer.Argument(..., help="proposition, convention, convention_signee, attestation_prime ou acte."),
+    email: str = EMAIL,
+    api_url: str = API_URL,
+    client_id: str = CLIENT_ID,
+) -> None:
+    """Un lien de téléchargement (5 minutes) vers un document du dossier, avec son empreinte SHA-256."""
+    from infra.client import ApiError
+
+    api = _client(email, api_url, client_id)
+    try:
+        out = api.call("GET", f"/instruction/dossiers/{dossier_id}/documents/{kind}")
+    except ApiError as exc:
+        _fail(exc)
+    console.print(f"{out['nom']} — SHA-256 {out['sha256']}")
+    console.print(out["url"], soft_wrap=True)

@@ -57,7 +57,7 @@ class InjectedCrash(Exception):
 @dataclass
 class FaultPlan:
     """Which calls fail, drawn from one generator seeded with `seed` (the draws depend on the threads'
-    interleaving, so a seed gives the same rate and kinds, not the very same calls)."""
+    interleaving, so a seed gives the same rate, not the very same calls), and how, each site's kinds in turn."""
 
     seed: int
     rate: float = 0.05
@@ -67,6 +67,7 @@ class FaultPlan:
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
+        self._per_site: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def draw(self, site: str, method: str) -> str | None:
@@ -76,8 +77,11 @@ class FaultPlan:
             self.calls += 1
             if self._random.random() >= self.rate:
                 return None
-            kinds = (*KINDS, "duplicate") if site == "publisher" else KINDS
-            kind = self._random.choice(kinds)
+            # Each site goes through its kinds in turn (the publisher's duplicates first: its calls are few),
+            # so that every kind is exercised in a short run whatever the threads' interleaving.
+            kinds = ("duplicate", *KINDS) if site == "publisher" else KINDS
+            kind = kinds[self._per_site[site] % len(kinds)]
+            self._per_site[site] += 1
             self.injected.append((f"{site}.{method}", kind))
             return kind
 

@@ -22,6 +22,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
@@ -113,6 +114,21 @@ class _Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
+class ShiftedClock:
+    """The real clock moved by `offset`, shared by every container of a local stack: zero by default (the real
+    time), moved by `ami demo` to play the DROM's 2024 deposit window and its closing (`set`). Moving it forward
+    is time passing for every function at once, so the numbering's rules still hold."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def set(self, at: datetime) -> None:
+        self.offset = at - datetime.now(UTC)
+
+
 class Functions:
     """Each function's handler as Lambda runs it (its CodeUri on sys.path, its environment), wired by
     the composition root for this stack: a stack started later in the same process gets its own."""
@@ -122,11 +138,13 @@ class Functions:
         stack: LocalStack,
         overrides: dict[str, str] | None = None,
         adapters: Callable[[str, Any], dict[str, Any]] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         from ami import bootstrap
         from ami.settings import Settings
 
         self.stack = stack
+        self.clock = clock or ShiftedClock()
         # Given a function's name and its container, adapters to use instead (the fault-injection run wraps them).
         self.adapters = adapters
         os.environ.update(stack.env)
@@ -135,7 +153,8 @@ class Functions:
 
         # Everything as in AWS but the Sirene register, which is the fixture of the emulation.
         self._sirene = sirene_fixture()
-        self.app = bootstrap.build(Settings.model_validate(stack.env), sirene=self._sirene)  # the whole stack
+        self.app = bootstrap.build(Settings.model_validate(stack.env), sirene=self._sirene,  # the whole stack
+                                   clock=self.clock)
         self._containers: dict[str, Any] = {}
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         self._lock = threading.Lock()
@@ -149,10 +168,10 @@ class Functions:
         if name not in self._containers:
             model = FUNCTION_SETTINGS[name]
             env = self.stack.functions[name].env
-            container = bootstrap.build(model.model_validate(env), sirene=self._sirene)
+            container = bootstrap.build(model.model_validate(env), sirene=self._sirene, clock=self.clock)
             if self.adapters is not None:
                 given = self.adapters(name, container)
-                container = bootstrap.build(container.settings, sirene=self._sirene, **given)
+                container = bootstrap.build(container.settings, sirene=self._sirene, clock=self.clock, **given)
             self._containers[name] = container
         return self._containers[name]
 
@@ -429,6 +448,7 @@ class LocalRuntime:
         self.serve_api = serve_api
         self.state_dir = state_dir
         self.emulation = Emulation()
+        self.clock = ShiftedClock()  # every function's clock: the real time unless moved (`ami demo`)
         self.api_url = ""
         self._stop_api: Callable[[], None] | None = None
         self.stack: LocalStack
@@ -448,7 +468,7 @@ class LocalRuntime:
             self._web = WebServer(port=self.web_port)
             parameters["AllowedOrigin"] = self._web.url
         self.stack = provision(self.emulation.endpoint, parameters)
-        self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level}, self.adapters)
+        self.functions = Functions(self.stack, {"POWERTOOLS_LOG_LEVEL": self.log_level}, self.adapters, self.clock)
         self.dispatcher = Dispatcher(self.stack, self.functions, self.log)
         self.dispatcher.start()
         if self.serve_api:

@@ -24,14 +24,19 @@ if FUNCTIONS not in sys.path:
     sys.path.insert(0, FUNCTIONS)
 
 from ami.domain.dispositif import EligibleForm  # noqa: E402
+from ami.domain.documents import DOCUMENTS  # noqa: E402
 from ami.domain.envelope import Enveloppe  # noqa: E402
+from ami.domain.lifecycle import TRANSITIONS  # noqa: E402
 from ami.domain.models import (  # noqa: E402
     PIECE_KINDS,
     Bailleur,
     BailleurRegistration,
     Dossier,
     DossierForm,
+    EtapeIn,
+    FibenIn,
     HistoryEntry,
+    NouveauDossier,
     RegistrationConfirmation,
     RegistrationPending,
 )
@@ -79,16 +84,23 @@ ROUTES: dict[tuple[str, str], Doc] = {
     ("/formes-juridiques", "GET"): Doc(
         "Formes juridiques éligibles à l'AMI", 200, EligibleForm, many=True, tag="public"
     ),
+    ("/dispositifs", "GET"): Doc(
+        "Dispositifs ouverts au dépôt, avec leurs pièces et leur bibliothèque de téléchargement",
+        200, api.DispositifOut, many=True, tag="public",
+    ),
     ("/bailleur", "GET"): Doc(
         "Fiche du bailleur connecté", 200, Bailleur, errors={404: "Bailleur non inscrit"}
     ),
     ("/dossiers", "GET"): Doc("Dossiers du bailleur connecté", 200, Dossier, many=True),
     ("/dossiers", "POST"): Doc(
-        "Créer un dossier (brouillon)",
+        "Créer un dossier (brouillon) dans le dispositif choisi",
         201,
         Dossier,
-        request=DossierForm,
-        errors={403: "Bailleur non inscrit"},
+        request=NouveauDossier,
+        errors={403: "Bailleur non inscrit",
+                409: "Dispositif clos (ou pas encore ouvert) au dépôt, ou programmation DROM déjà créée pour ce "
+                "département",
+                422: "Formulaire invalide ou dispositif inconnu"},
     ),
     ("/dossiers/{dossier_id}", "GET"): Doc(
         "Lire un dossier, ses pièces et ce qui lui manque", 200, api.DossierDetail, errors=NOT_FOUND
@@ -98,7 +110,8 @@ ROUTES: dict[tuple[str, str], Doc] = {
         200,
         Dossier,
         request=DossierForm,
-        errors={**NOT_FOUND, 409: "Dossier non modifiable ou modifié entre-temps"},
+        errors={**NOT_FOUND, 409: "Dossier non modifiable ou modifié entre-temps, ou programmation DROM déjà "
+                "créée pour ce département"},
     ),
     ("/dossiers/{dossier_id}/pieces/{piece}", "POST"): Doc(
         "Obtenir un formulaire de dépôt présigné (POST S3) pour une pièce",
@@ -130,6 +143,14 @@ ROUTES: dict[tuple[str, str], Doc] = {
     ),
     ("/dossiers/{dossier_id}/historique", "GET"): Doc(
         "Historique du dossier", 200, HistoryEntry, many=True, errors=NOT_FOUND
+    ),
+    ("/instruction/programmations", "GET"): Doc(
+        "Programmations DROM envoyées : celles des départements de la délégation de l'instructeur (groupe "
+        "delegation-<code>), toutes pour un instructeur national",
+        200,
+        api.ProgrammationRow,
+        many=True,
+        tag="instruction",
     ),
     ("/instruction/dossiers", "GET"): Doc(
         "Dossiers numérotés, dans l'ordre des numéros de dépôt",
@@ -193,12 +214,57 @@ ROUTES: dict[tuple[str, str], Doc] = {
         errors={404: "Dossier introuvable ou hors de la file", 409: "Dossier tenu par un autre instructeur"},
         tag="instruction",
     ),
+    ("/instruction/dossiers/{dossier_id}/fiben", "POST"): Doc(
+        "Enregistrer la cotation FIBEN du bailleur et sa date (entrée de la tarification)",
+        200,
+        api.EtapeOut,
+        request=FibenIn,
+        errors={**NOT_FOUND, 409: "Dossier hors de l'instruction", 422: "Cotation ou date invalide"},
+        tag="instruction",
+    ),
+    ("/instruction/dossiers/{dossier_id}/etapes/{action}", "POST"): Doc(
+        "Faire une étape du cycle de vie : presenter_ccn, avis_favorable, avis_defavorable, ajourner, "
+        "proposer_tarification, confirmer_ca, refuser_ca, envoyer_convention, appeler_prime, regler_prime, "
+        "transmettre_acte, classer_sans_suite (docs/instruction.md)",
+        200,
+        api.EtapeOut,
+        request=EtapeIn,
+        errors={**NOT_FOUND, 403: "Étape faite par le bailleur", 409: "Étape impossible dans le statut du dossier",
+                422: "Motif, séance, qualité ou règlement manquant ou invalide"},
+        tag="instruction",
+    ),
+    ("/instruction/dossiers/{dossier_id}/documents/{kind}", "GET"): Doc(
+        "Lien de courte durée vers un document du dossier (proposition, convention, convention_signee, "
+        "attestation_prime, acte)",
+        200,
+        api.DocumentLink,
+        errors={404: "Dossier ou document introuvable"},
+        tag="instruction",
+    ),
+    ("/dossiers/{dossier_id}/etapes/{action}", "POST"): Doc(
+        "Faire une étape du cycle de vie du dossier : accepter (la proposition de tarification), retirer (la "
+        "demande, avec un motif), deposer_convention (la convention signée, PDF en base64)",
+        200,
+        api.EtapeOut,
+        request=EtapeIn,
+        errors={**NOT_FOUND, 403: "Étape faite par ALS", 409: "Étape impossible dans le statut du dossier, ou "
+                "proposition expirée", 422: "Motif manquant, ou convention refusée (message précis)"},
+    ),
+    ("/dossiers/{dossier_id}/documents/{kind}", "GET"): Doc(
+        "Lien de courte durée vers un document du dossier (proposition, convention, convention_signee, "
+        "attestation_prime, acte)",
+        200,
+        api.DocumentLink,
+        errors={404: "Dossier ou document introuvable"},
+    ),
 }
 
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "dossier_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
     "piece": {"type": "string", "enum": list(PIECE_KINDS)},
     "critere": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,40}$"},
+    "kind": {"type": "string", "enum": list(DOCUMENTS)},
+    "action": {"type": "string", "enum": [a for a, t in TRANSITIONS.items() if t.role != "systeme"]},
 }
 
 

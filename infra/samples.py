@@ -55,8 +55,8 @@ class StubDeposits(Deposits):
 
 
 def land_pieces(store: Dossiers, d: Dossier, at: datetime, refuse_presentation: bool = False) -> None:
-    """Intake's verdict on each piece version of `d` (as `StubDeposits` has them)."""
-    for kind in dispositif().piece_kinds:
+    """Intake's verdict on each piece version of `d` (as `StubDeposits` has them), for the pieces of its dispositif."""
+    for kind in dispositif(d.dispositif).piece_kinds:
         p = StubDeposits().snapshot(piece_key(d.siren, d.dossier_id, kind))
         assert p is not None
         ok = not (refuse_presentation and kind == "dossier_presentation")

@@ -16,9 +16,11 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, dossier_chain
+from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, bailleur_chain, dossier_chain
+from ami.domain.dispositif import territoire
 from ami.domain.errors import ConditionFailed, Conflict
 from ami.domain.messages import Message
 from ami.domain.models import (
@@ -44,6 +46,8 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
 STALE = Conflict("dossier_modifie", "Le dossier a changé entre-temps ; rechargez-le.")
+LIFECYCLE_STALE = Conflict("dossier_modifie", "Le dossier a changé entre-temps (une autre décision vient d'être "
+                           "enregistrée) : rechargez-le.")
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,10 @@ class InMemoryStore:
     def list_dossiers(self, siren: str) -> list[Dossier]:
         return [d for d in self.t.dossiers.values() if d.siren == siren]
 
+    def list_territoire(self, dispositif: str, departement: str) -> list[Dossier]:
+        key = f"{dispositif}#{departement}"
+        return sorted((d for d in self.t.dossiers.values() if territoire(d) == key), key=lambda d: d.created_at)
+
     def list_numbered(self) -> list[Dossier]:
         return sorted((d for d in self.t.dossiers.values() if d.deposit_number is not None),
                       key=lambda d: d.deposit_number or 0)
@@ -233,6 +241,31 @@ class InMemoryStore:
     def audit_entries(self) -> list[AuditEntry]:
         return sorted(self.t.audit, key=lambda e: (e.at, e.chain, e.seq))
 
+    def chain_entries(self, chain: str) -> list[AuditEntry]:
+        return sorted((e for e in self.t.audit if e.chain == chain), key=lambda e: e.seq)
+
+    def change_bailleur(
+        self, siren: str, draft: AuditDraft, before: Bailleur | None = None, after: Bailleur | None = None
+    ) -> AuditEntry:
+        """As the adapter: the entry appended to `bailleur/<siren>` and `after` stored in place of `before`
+        (unchanged since read), in one transaction."""
+        chain = bailleur_chain(siren)
+        sealed: list[AuditEntry] = []
+
+        def change(t: _Tables) -> None:
+            last = sorted((e for e in t.audit if e.chain == chain), key=lambda e: e.seq)[-1:]
+            entry = self._seal(chain, last[0].head if last else ChainHead(), draft)
+            if before is not None and after is not None:
+                if t.bailleurs.get(siren) != before:
+                    raise ConditionFailed("doc")
+                t.bailleurs[siren] = after
+            t.audit.append(entry)
+            sealed.append(entry)
+
+        self._commit(change, on_conflict=Conflict("bailleur_modifie", "La fiche du bailleur a changé entre-temps : "
+                                                                      "recommencez."))
+        return sealed[0]
+
     # ------------------------------------------------------------ DepositSequence
 
     def reserve_envoi(self, pending: PendingEnvoi) -> None:
@@ -245,7 +278,7 @@ class InMemoryStore:
         if held is not None and held.state == "reserve":
             del self.t.pending[pending.sort_key]
 
-    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str) -> Dossier:
+    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str, sequenced: bool = True) -> Dossier:
         sent = d.model_copy(update={"status": DossierStatus.ENVOYE, "envoi": envoi, "updated_at": envoi.sent_at,
                                     "incomplete_reasons": [], "deposit_number": None})
         out: list[Dossier] = []
@@ -256,6 +289,8 @@ class InMemoryStore:
 
         def change(t: _Tables) -> None:
             out.append(self._next(t, self._audited(t, sent, draft), (DossierStatus.BROUILLON, DossierStatus.INCOMPLET)))
+            if not sequenced:
+                return
             key = PendingEnvoi.of(sent).sort_key
             held = t.pending.get(key)
             if held is None or held.state != "reserve":
@@ -290,7 +325,8 @@ class InMemoryStore:
 
         def change(t: _Tables) -> None:
             stored = t.counter or DepositCounter()
-            if (stored.number, stored.chain_hash) != (before.number, before.chain_hash) or (
+            if (stored.number, stored.chain_hash, stored.principal) != (
+                    before.number, before.chain_hash, before.principal) or (
                     t.counter is None) != (before.number == 0):
                 raise ConditionFailed("counter")
             head = ChainHead(before.number, before.chain_hash)
@@ -313,7 +349,22 @@ class InMemoryStore:
         self._commit(change)
         return numbered
 
-    def conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason],
+    def conclude_complete(self, d: Dossier, outbox: list[Message]) -> Dossier:
+        assert d.envoi is not None
+        complete = d.model_copy(update={"status": DossierStatus.COMPLET, "updated_at": utcnow()})
+        draft = AuditDraft(d.dossier_id, "systeme:completude", "completude", d.status.value,
+                           complete.status.value, details={"envoi_id": d.envoi.envoi_id})
+        out: list[Dossier] = []
+
+        def change(t: _Tables) -> None:
+            out.append(self._conclude(t, None, d, self._audited(t, complete, draft)))
+            if outbox:
+                self._outbox(t, outbox)
+
+        self._commit(change)
+        return out[0]
+
+    def conclude_incomplete(self, pending: PendingEnvoi | None, d: Dossier, reasons: list[Reason],
                             outbox: list[Message]) -> Dossier:
         incomplete = d.model_copy(update={"status": DossierStatus.INCOMPLET, "incomplete_reasons": reasons,
                                           "updated_at": utcnow()})
@@ -321,7 +372,7 @@ class InMemoryStore:
 
         draft = AuditDraft(d.dossier_id, "systeme:completude", "incompletude", d.status.value,
                            incomplete.status.value, reason="; ".join(r.code for r in reasons),
-                           details={"envoi_id": pending.envoi_id})
+                           details={"envoi_id": d.envoi.envoi_id if d.envoi else None})
 
         def change(t: _Tables) -> None:
             out.append(self._conclude(t, pending, d, self._audited(t, incomplete, draft)))
@@ -330,13 +381,16 @@ class InMemoryStore:
         self._commit(change)
         return out[0]
 
-    def _conclude(self, t: _Tables, pending: PendingEnvoi, before: Dossier, after: Dossier) -> Dossier:
+    def _conclude(self, t: _Tables, pending: PendingEnvoi | None, before: Dossier, after: Dossier) -> Dossier:
         stored = t.dossiers.get(before.dossier_id)
+        assert before.envoi is not None
+        envoi_id = pending.envoi_id if pending is not None else before.envoi.envoi_id
         if (stored is None or stored.version != before.version or stored.status != DossierStatus.ENVOYE
-                or stored.envoi is None or stored.envoi.envoi_id != pending.envoi_id
-                or pending.sort_key not in t.pending):
+                or stored.envoi is None or stored.envoi.envoi_id != envoi_id
+                or (pending is not None and pending.sort_key not in t.pending)):
             raise ConditionFailed("conclusion")
-        del t.pending[pending.sort_key]
+        if pending is not None:
+            del t.pending[pending.sort_key]
         nxt = after.model_copy(update={"version": before.version + 1})
         t.dossiers[before.dossier_id] = nxt
         return nxt
@@ -419,6 +473,47 @@ class InMemoryStore:
         return out[0]
 
 
+    # ------------------------------------------------------------ Lifecycle
+
+    def lifecycle_move(self, before: Dossier, after: Dossier, draft: AuditDraft, outbox: list[Message],
+                       release: Decimal | None = None) -> Dossier:
+        out: list[Dossier] = []
+
+        def change(t: _Tables) -> None:
+            moved = self._audited(t, after.model_copy(update={"version": before.version}), draft)
+            out.append(self._next(t, moved, (before.status,)))
+            if outbox:
+                self._outbox(t, outbox)
+            if release:
+                if t.counter is None:
+                    raise ConditionFailed("counter")
+                t.counter = dataclasses.replace(t.counter, principal=t.counter.principal - release)
+
+        self._commit(change, LIFECYCLE_STALE)
+        return out[0]
+
+    def promote_waiting(self, before: DepositCounter, promoted: list[Dossier], principal: Decimal, closed: bool,
+                        actor: str, outbox: list[Message]) -> list[Dossier]:
+        out: list[Dossier] = []
+
+        def change(t: _Tables) -> None:
+            stored = t.counter
+            if stored is None or (stored.number, stored.principal, stored.closed) != (
+                    before.number, before.principal, before.closed):
+                raise ConditionFailed("counter")
+            t.counter = dataclasses.replace(stored, principal=principal, closed=closed)
+            for d in promoted:
+                up = d.model_copy(update={"status": DossierStatus.COMPLET, "updated_at": utcnow()})
+                draft = AuditDraft(d.dossier_id, actor, "sortie_liste_attente", d.status.value, up.status.value,
+                                   details={"deposit_number": d.deposit_number, "principal": str(d.loan_total)})
+                out.append(self._next(t, self._audited(t, up, draft), (DossierStatus.LISTE_ATTENTE,)))
+            if outbox:
+                self._outbox(t, outbox)
+
+        self._commit(change)
+        return out
+
+
 class InMemoryPublisher:
     """The `Publisher` port: what was published, in order (`fail_next` makes the next publish raise)."""
 
@@ -451,11 +546,29 @@ class InMemoryMailer:
 
 
 class InMemoryReferentiels:
+    """The `Referentiels` port: the latest version of each table; `import_file` versions them as
+    `ReferentielStore` does (same values, no new version; a refused file changes nothing)."""
+
     def __init__(self, tables: Mapping[str, Any] | None = None) -> None:
         self.tables = dict(tables or {})
 
     def current(self, noms: Iterable[str]) -> Mapping[str, Any]:
         return {n: self.tables[n] for n in noms if n in self.tables}
+
+    def import_file(self, nom: str, data: bytes, actor: str, source: str = "", fichier: str = "") -> Any:
+        import hashlib
+
+        from ami.adapters.referentiels import ImportResult
+        from ami.domain.referentiel import Referentiel, canonical, parse
+
+        values = parse(nom, data)
+        sha = hashlib.sha256(canonical(nom, values)).hexdigest()
+        latest = self.tables.get(nom)
+        if latest is not None and latest.sha256 == sha:
+            return ImportResult(latest, cree=False)
+        ref = Referentiel(nom, latest.version + 1 if latest else 1, sha, values, utcnow(), actor, source, fichier)
+        self.tables[nom] = ref
+        return ImportResult(ref, cree=True)
 
 
 class InMemoryPersistenceLayer(BasePersistenceLayer):
@@ -496,3 +609,240 @@ class InMemoryDeadLetters:
     def send(self, body: str, message_id: str, group_id: str | None, reason: str) -> None:
         if message_id not in {m[1] for m in self.sent}:  # a FIFO queue's deduplication
             self.sent.append((body, message_id, group_id, reason))
+
+
+@dataclass
+class _Version:
+    version_id: str
+    data: bytes
+    held: bool = False
+
+
+class InMemoryDeposits:
+    """The `Deposits` port: a versioned bucket of pieces (the newest version is the current one), a
+    quarantine that takes a version away unless it is under legal hold, and documents behind links."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, list[_Version]] = {}
+        self.quarantined: dict[str, tuple[bytes, str]] = {}  # quarantine key → (bytes, reason)
+        self.documents: dict[str, bytes] = {}
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why each quarantined version was taken away, in order."""
+        return [reason for _, reason in self.quarantined.values()]
+
+    def put(self, key: str, data: bytes, version_id: str | None = None) -> str:
+        """What the bailleur's browser does with the presigned POST: a new version of the piece."""
+        version = _Version(version_id or uuid.uuid4().hex, data)
+        self.objects.setdefault(key, []).append(version)
+        return version.version_id
+
+    def _version(self, key: str, version_id: str) -> _Version | None:
+        return next((v for v in self.objects.get(key, []) if v.version_id == version_id), None)
+
+    def upload_form(self, siren: str, dossier_id: str, piece: Any, redirect: str | None = None) -> Any:
+        from ami.adapters.s3 import UploadForm
+        from ami.domain.deposit_keys import piece_key
+        from ami.domain.dispositif import piece_rules
+
+        rules = piece_rules(piece)
+        key = piece_key(siren, dossier_id, piece)
+        return UploadForm("memoire://depots", {"key": key, "Content-Type": rules.content_type}, key,
+                          utcnow() + timedelta(minutes=15), rules.max_bytes)
+
+    def snapshot(self, key: str, known: Mapping[str, str] | None = None) -> Any:
+        import hashlib
+
+        from ami.domain.models import DepositedPiece
+
+        if not self.objects.get(key):
+            return None
+        current = self.objects[key][-1]
+        digest = (known or {}).get(current.version_id) or hashlib.sha256(current.data).hexdigest()
+        return DepositedPiece(key=key, version_id=current.version_id, sha256=digest, size=len(current.data))
+
+    def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int] | None:
+        v = self._version(key, version_id)
+        return None if v is None else (v.data[: max_bytes + 1], len(v.data))
+
+    def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
+        v = self._version(key, version_id)
+        if v is None:
+            raise KeyError(f"{key} {version_id}")
+        qkey = f"{key}/{version_id}"
+        self.quarantined[qkey] = (v.data, reason_code)
+        if not v.held:
+            self.objects[key].remove(v)
+        return qkey
+
+    def hold(self, key: str, version_id: str) -> None:
+        v = self._version(key, version_id)
+        if v is None:
+            raise KeyError(f"{key} {version_id}")
+        v.held = True
+
+    def download_link(self, key: str, version_id: str, seconds: int = 300) -> str:
+        return f"memoire://depots/{key}?versionId={version_id}"
+
+    def publish_document(self, key: str, data: bytes, content_type: str, filename: str, seconds: int) -> str:
+        self.documents[key] = data
+        return f"memoire://depots/{key}"
+
+
+class InMemoryAccounts:
+    """The `Accounts` port: users by address (one address, one user), each with its SIREN, whether its
+    address is verified, and its groups."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, dict[str, Any]] = {}
+        self.undeletable: set[str] = set()  # deletions that fail, as an unreachable Cognito would
+
+    def add(self, email: str, siren: str = "", groups: Iterable[str] = (), verified: bool = True,
+            created: datetime | None = None) -> dict[str, Any]:
+        """A user as ops or an earlier registration left it (an instructor: no SIREN, in `instructeurs`)."""
+        self.users[email] = {"siren": siren, "verified": verified, "groups": set(groups), "sub": uuid.uuid4().hex,
+                             "password": "", "created": created or utcnow()}
+        return self.users[email]
+
+    def create_bailleur_user(self, email: str, siren: str, password: str) -> None:
+        if email in self.users:
+            raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique.")
+        self.users[email] = {"siren": siren, "verified": False, "groups": set(), "sub": uuid.uuid4().hex,
+                             "password": password, "created": utcnow()}
+
+    def activate_bailleur(self, email: str) -> None:
+        self.users[email]["verified"] = True
+        self.users[email]["groups"].add("bailleurs")
+
+    def is_active(self, email: str) -> bool | None:
+        return self.users[email]["verified"] if email in self.users else None
+
+    def delete_user(self, email: str, siren: str) -> None:
+        if email not in self.undeletable:
+            self.users.pop(email, None)
+
+    def account(self, email: str) -> dict[str, str] | None:
+        u = self.users.get(email)
+        return None if u is None else {"username": email, "sub": u["sub"], "email": email, "siren": u["siren"],
+                                        "groupes": ",".join(sorted(u["groups"]))}
+
+    def unconfirmed_users(self, created_before: datetime) -> list[dict[str, str]]:
+        return [{"username": e, "email": e, "siren": u["siren"]} for e, u in self.users.items()
+                if u["siren"] and not u["verified"] and not u["groups"] and u["created"] < created_before]
+
+    def users_of(self, siren: str) -> list[dict[str, str]]:
+        return [{"username": e, "sub": u["sub"], "email": e, "email_verified": str(u["verified"]).lower()}
+                for e, u in self.users.items() if u["siren"] == siren]
+
+    def has_mfa(self, username: str) -> bool:
+        return False
+
+
+class InMemoryRegistrations:
+    """The `Registrations` port: inscriptions waiting for their code, by address whatever its case."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, Any] = {}  # address → PendingRegistration with its attempts
+        self.invitations: dict[str, Any] = {}  # hash of the token → Invitation
+
+    def put_pending(self, pending: Any) -> None:
+        self.pending[pending.email.strip().lower()] = pending.model_copy(update={"attempts": 0})
+
+    def get_pending(self, email: str) -> Any:
+        return self.pending.get(email.strip().lower())
+
+    def count_attempt(self, email: str, max_attempts: int) -> bool:
+        p = self.pending.get(email.strip().lower())
+        if p is None or p.attempts >= max_attempts:
+            return False
+        self.pending[email.strip().lower()] = p.model_copy(update={"attempts": p.attempts + 1})
+        return True
+
+    def delete_pending(self, email: str) -> None:
+        self.pending.pop(email.strip().lower(), None)
+
+    def pending_of(self, siren: str) -> list[Any]:
+        return [p for p in self.pending.values() if p.bailleur.siren == siren]
+
+    # Colleagues' invitations, by the hash of their token.
+    def put_invitation(self, invitation: Any) -> None:
+        self.invitations[invitation.token_hash] = invitation
+
+    def get_invitation(self, token_hash: str) -> Any:
+        return self.invitations.get(token_hash)
+
+    def take_invitation(self, token_hash: str) -> bool:
+        return self.invitations.pop(token_hash, None) is not None
+
+    def invitations_of(self, siren: str) -> list[Any]:
+        return [i for i in self.invitations.values() if i.siren == siren]
+
+
+class TextLayerOcr:
+    """The `OcrEngine` port as a perfect engine would be: it gives back, page after page, the words of
+    the text layer of the letter before it was scanned."""
+
+    name = "Lecteur de test"
+
+    def __init__(self, original: bytes) -> None:
+        import pypdfium2 as pdfium
+
+        self.document = pdfium.PdfDocument(original)
+        self.pages = 0
+
+    def read(self, page: Any, timeout: float) -> list[Any]:
+        from ami.domain.extraction.layout import pdfium_words
+
+        source = self.document[self.pages]
+        self.pages += 1
+        textpage = source.get_textpage()
+        return pdfium_words(textpage, textpage.get_text_range(), source.get_height()) or []
+
+
+class InMemorySessions:
+    """The `Sessions` port over `InMemoryAccounts`: the right password gives an ID token whose claims are
+    the user's (address, SIREN, groups); any other token is refused, an unknown refresh token has expired."""
+
+    def __init__(self, accounts: InMemoryAccounts) -> None:
+        self.accounts = accounts
+        self.tokens: dict[str, str] = {}  # ID or refresh token → address
+
+    def sign_in(self, email: str, password: str) -> Any:
+        from ami.domain.errors import Unauthorized
+        from ami.domain.identity import SignedIn
+
+        user = self.accounts.users.get(email)
+        if user is None or user["password"] != password:
+            raise Unauthorized("identifiants_incorrects", "Adresse électronique ou mot de passe incorrect.")
+        id_token, refresh_token = f"id.{uuid.uuid4().hex}", f"refresh.{uuid.uuid4().hex}"
+        self.tokens |= {id_token: email, refresh_token: email}
+        return SignedIn(id_token=id_token, refresh_token=refresh_token)
+
+    def refresh(self, refresh_token: str) -> str:
+        from ami.domain.identity import SessionExpired
+
+        if not refresh_token.startswith("refresh.") or refresh_token not in self.tokens:
+            raise SessionExpired()
+        id_token = f"id.{uuid.uuid4().hex}"
+        self.tokens[id_token] = self.tokens[refresh_token]
+        return id_token
+
+    def verify(self, id_token: str) -> dict[str, Any]:
+        from ami.domain.errors import Unauthorized
+
+        email = self.tokens.get(id_token) if id_token.startswith("id.") else None
+        if email is None or email not in self.accounts.users:
+            raise Unauthorized("session_invalide", "Votre session n'est pas valide : connectez-vous.")
+        user = self.accounts.users[email]
+        return {"email": email, "sub": user["sub"], "custom:siren": user["siren"], "token_use": "id",
+                "cognito:groups": sorted(user["groups"])}
+
+    def forgot_password(self, email: str) -> None:
+        pass  # the code goes by email; an unknown address is answered like a known one
+
+    def confirm_forgot_password(self, email: str, code: str, password: str) -> None:
+        from ami.domain.errors import InvalidInput
+
+        raise InvalidInput("code_invalide", "Ce code est invalide ou a expiré.",
+                           [{"champ": "code", "message": "Ce code est invalide ou a expiré."}])

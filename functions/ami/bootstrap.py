@@ -213,7 +213,39 @@ class Container:
     def delivery(self) -> Any:
         from ami.services.delivery import Delivery
 
-        return Delivery(self.store, self.mailer, self.idempotency, self.settings.plateforme_url)
+        return Delivery(self.store, self.mailer, self.idempotency, documents=lambda: self.deposits,
+                        plateforme_url=self.settings.plateforme_url)
+
+    @cached_property
+    def lifecycle(self) -> Any:
+        from decimal import Decimal
+
+        from ami.services.lifecycle import Lifecycle
+
+        return Lifecycle(self.store, _Lazy(lambda: self.deposits), self.clock, Decimal(dispositif().enveloppe),
+                         check_convention, bdt_email=self.settings.bdt_email)
+
+
+class _Lazy:
+    """The deposits bucket, made on first use: the scheduled expiry never touches it."""
+
+    def __init__(self, make: Any) -> None:
+        self._make = make
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._make(), name)
+
+
+def check_convention(data: bytes) -> None:
+    """The signed convention is checked as any PDF piece is (ami.domain.pieces), by the rules of the dossier de
+    présentation (size, pages, structure, active content), and named for what it is."""
+    from ami.domain.errors import PieceRefused
+    from ami.domain.pieces import examine
+
+    report = examine(data, "dossier_presentation", name="la convention signée")
+    blocking = [c for c in report.checks if c.severity == "bloquant"]
+    if blocking:
+        raise PieceRefused(blocking[0].code, blocking[0].message_fr)
 
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:

@@ -46,6 +46,8 @@ class Settings(BaseModel):
     # AWS_LAMBDA_FUNCTION_NAME), Tesseract where it is installed, none otherwise.
     ocr: Literal["", "tesseract", "textract", "aucun"] = Field("", alias="AMI_OCR")
     lambda_function_name: str = Field("", alias="AWS_LAMBDA_FUNCTION_NAME")
+    # Where the acte de cautionnement goes (the Banque des Territoires' address; template.yaml's BdtEmail).
+    bdt_email: str = Field("", alias="BDT_EMAIL")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -69,7 +71,7 @@ _RELAY = ("scoring_queue_url", "notifications_queue_url", "instruction_queue_url
 
 ApiSettings = _requiring(
     "ApiSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
-    "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url",
+    "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url", "bdt_email",
 )
 IntakeSettings = _requiring(
     "IntakeSettings", "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket",
@@ -80,8 +82,10 @@ ScoringSettings = _requiring(
     "ScoringSettings", "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY,
     "scoring_dlq_url",
 )
+# deposits_bucket: the acte's email carries the lifecycle's documents (documents/…) as attachments.
+# plateforme_url: the receipt's email links to the receipt on the plateforme.
 NotifySettings = _requiring(
-    "NotifySettings", "dossiers_table", "idempotency_table", "sender_email", "plateforme_url",
+    "NotifySettings", "dossiers_table", "idempotency_table", "sender_email", "deposits_bucket", "plateforme_url",
 )
 # The instruction queue's consumer only writes the work list (counters table).
 InstructionSettings = _requiring("InstructionSettings", "counters_table")
@@ -98,6 +102,8 @@ FUNCTION_SETTINGS: dict[str, type[Settings]] = {
     "IntakeFunction": IntakeSettings,
     "CompletenessFunction": CompletenessSettings,
     "SweepFunction": CompletenessSettings,
+    # The scheduled expiry of the propositions de tarification: the store, and the relay for its emails.
+    "ExpiryFunction": CompletenessSettings,
     "ScoringFunction": ScoringSettings,
     "NotifyFunction": NotifySettings,
     "InstructionFunction": InstructionSettings,

@@ -1,6 +1,6 @@
 """HTTP API of AMI garantie (API Gateway REST + Cognito authorizer, one Lambda), with Chalice.
 
-Routes live in blueprints (`routes_public`, `routes_bailleur`, `routes_instruction`), each thin:
+Routes live in blueprints (`routes_public`, `routes_bailleur`, `routes_instruction`, `routes_lifecycle`), each thin:
 parse the body with the domain models, check who is calling (`auth`), call a use case or the
 store, answer JSON. Every error leaves through `errors.error_response`, the one place where
 exceptions become `{"code", "message", "details"}` answers.
@@ -14,7 +14,7 @@ from aws_lambda_powertools import Logger
 from chalice import Response
 from chalice.app import Request
 
-from api import core, routes_bailleur, routes_instruction, routes_public
+from api import core, routes_bailleur, routes_instruction, routes_lifecycle, routes_public
 from api.core import configure, services
 from api.errors import http_guard
 
@@ -33,3 +33,4 @@ def _guard(event: Request, get_response: Callable[[Request], Response]) -> Respo
 app.register_blueprint(routes_public.bp)
 app.register_blueprint(routes_bailleur.bp)
 app.register_blueprint(routes_instruction.bp)
+app.register_blueprint(routes_lifecycle.bp)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ami.domain import audience
+from ami.domain.dispositif import delegations_of, visible_to
 from ami.domain.errors import Forbidden, NotFound, Unauthorized
 from ami.domain.models import Dossier, DossierStatus
 
@@ -21,6 +22,11 @@ class Caller:
     siren: str | None
     groups: frozenset[str]
     email_verified: bool = False
+
+    @property
+    def delegations(self) -> frozenset[str]:
+        """An instructor's regional delegations (Cognito groups `delegation-<code>`); none: national."""
+        return delegations_of(self.groups)
 
     @property
     def actor(self) -> str:
@@ -104,3 +110,12 @@ def dossier_or_404(dossier_id: str, who: Caller | None = None) -> Dossier:
     if d is None or (d.siren != who.siren if who is not None else d.status == DossierStatus.BROUILLON):
         raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
     return d
+
+
+def instruction_dossier_or_404(dossier_id: str, who: Caller) -> Dossier:
+    """A sent dossier for an instructor: one outside their delegation's départements does not exist for them."""
+    d = dossier_or_404(dossier_id)
+    if not visible_to(d, who.delegations):
+        raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")
+    return d
+

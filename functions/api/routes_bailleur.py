@@ -9,7 +9,7 @@ from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import Conflict, InvalidInput, NotFound
 from ami.domain.extraction.compare import instruction_view
-from ami.domain.models import Dossier, DossierForm, PieceRecord
+from ami.domain.models import Dossier, DossierForm, NouveauDossier, PieceRecord
 from ami.services import drafts
 from ami.services import envoi as envoi_logic
 from ami.services.drafts import require_editable
@@ -55,7 +55,9 @@ def list_dossiers() -> Response:
 def create_dossier() -> Response:
     who = bailleur_caller()
     assert who.siren is not None
-    d = drafts.create(services().dossiers, who.siren, parse_body(DossierForm), who.actor)
+    body = parse_body(NouveauDossier)
+    app = services()
+    d = drafts.create(app.dossiers, who.siren, body.form(), who.actor, dispositif=body.dispositif, at=app.clock())
     return json_response(for_bailleur(d), 201, {"Location": f"/dossiers/{d.dossier_id}"})
 
 
@@ -130,7 +132,8 @@ def envoi(dossier_id: str) -> Response:
     require_editable(d, "envoi_impossible")
     app = services()
     try:
-        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, who.actor, idempotency_key=key)
+        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, who.actor, clock=app.clock,
+                                idempotency_key=key)
     except Conflict:
         # The same request, sent twice at once: the other one recorded the deposit.
         current = app.dossiers.get_dossier(dossier_id)

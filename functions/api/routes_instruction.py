@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 from ami.domain import rules
+from ami.domain.dispositif import dispositifs, visible_to
 from ami.domain.errors import InvalidInput
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.models import utcnow
 from chalice import Blueprint, Response
 
-from api.auth import dossier_or_404, instructeur_caller
+from api.auth import instructeur_caller, instruction_dossier_or_404
 from api.core import dump, parse_body, request, route, services
 from api.errors import json_response
 from api.routes_bailleur import piece_records
@@ -21,6 +23,7 @@ from api.schemas import (
     DepositedLink,
     InstructionDossier,
     InstructionRow,
+    ProgrammationRow,
     RegistreLink,
     ScoreOut,
     ScoreOverrideIn,
@@ -35,7 +38,7 @@ REGISTRE_LINK_SECONDS = 300
 
 @route(bp, "/instruction/dossiers", "GET")
 def instruction_list() -> Response:
-    instructeur_caller()
+    who = instructeur_caller()
     from ami.domain.worklist import describe
 
     now = utcnow()
@@ -43,7 +46,7 @@ def instruction_list() -> Response:
     names: dict[str, str] = {}
     rows: list[InstructionRow] = []
     for d in sorted(services().dossiers.list_numbered(), key=lambda x: x.deposit_number or 0):
-        if d.deposit_number is None or d.envoi is None:
+        if d.deposit_number is None or d.envoi is None or not visible_to(d, who.delegations):
             continue
         if d.siren not in names:
             b = services().dossiers.get_bailleur(d.siren)
@@ -71,8 +74,8 @@ def instruction_list() -> Response:
 
 @route(bp, "/instruction/dossiers/{dossier_id}", "GET")
 def instruction_dossier(dossier_id: str) -> Response:
-    instructeur_caller()
-    d = dossier_or_404(dossier_id)
+    who = instructeur_caller()
+    d = instruction_dossier_or_404(dossier_id, who)
     expires = utcnow() + timedelta(seconds=DOWNLOAD_LINK_SECONDS)
     documents = {
         kind: DepositedLink(
@@ -100,7 +103,7 @@ def instruction_dossier(dossier_id: str) -> Response:
 def override_score(dossier_id: str, critere: str) -> Response:
     who = instructeur_caller()
     body = parse_body(ScoreOverrideIn)
-    d = dossier_or_404(dossier_id)
+    d = instruction_dossier_or_404(dossier_id, who)
     from ami.domain import scoring
 
     updated = scoring.override(d.scoring, critere, body.points, body.justification, who.actor, utcnow())
@@ -171,13 +174,42 @@ def work_next() -> Response:
 @route(bp, "/instruction/travail/{dossier_id}/prise", "POST")
 def work_begin(dossier_id: str) -> Response:
     who = instructeur_caller()
-    dossier_or_404(dossier_id)
+    instruction_dossier_or_404(dossier_id, who)
     return json_response(dump(services().instruction.begin(dossier_id, who.actor)))
 
 
 @route(bp, "/instruction/travail/{dossier_id}/rendre", "POST")
 def work_release(dossier_id: str) -> Response:
     who = instructeur_caller()
-    dossier_or_404(dossier_id)
+    instruction_dossier_or_404(dossier_id, who)
     e = services().instruction.release(dossier_id, who.actor)
     return json_response(dump(WorkEntryOut(element=e.item, etat="à prendre", abandons=e.abandons)))
+
+
+@route(bp, "/instruction/programmations", "GET")
+def instruction_programmations() -> Response:
+    """The sent dossiers of the dispositifs instructed by département (the DROM programmations): a delegation's
+    instructors see their départements only, national instructors every one."""
+    who = instructeur_caller()
+    rows: list[ProgrammationRow] = []
+    names: dict[str, str] = {}
+    for conf in dispositifs().values():
+        for delegation in conf.instructeurs.delegations:
+            if who.delegations and delegation.code not in who.delegations:
+                continue
+            for dep in delegation.departements:
+                for d in services().dossiers.list_territoire(conf.code, dep):
+                    if d.siren not in names:
+                        b = services().dossiers.get_bailleur(d.siren)
+                        names[d.siren] = b.raison_sociale if b else ""
+                    synthese = d.form.programmation.synthese if d.form.programmation else []
+                    rows.append(ProgrammationRow(
+                        dossier_id=d.dossier_id, dispositif=conf.code, departement=dep,
+                        delegation=delegation.libelle, siren=d.siren, raison_sociale=names[d.siren],
+                        status=d.status, deposited_at=d.envoi.sent_at if d.envoi else None,
+                        operations=sum(line.operations for line in synthese),
+                        logements=sum(line.logements for line in synthese),
+                        montant_pret_eur=sum((line.montant_pret_eur for line in synthese), Decimal(0)),
+                    ))
+    return json_response([dump(r) for r in rows])
+

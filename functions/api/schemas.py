@@ -18,6 +18,7 @@ from ami.domain.models import (
     PieceKind,
     PieceRecord,
     Reason,
+    Suivi,
     WorkItem,
 )
 from ami.domain.score import Score
@@ -129,4 +130,71 @@ class RegistreLink(BaseModel):
     dossiers: int
     key: str
     url: str = Field(description="Lien de téléchargement présigné (courte durée)")
+    expires_at: datetime
+
+
+class DocumentOut(BaseModel):
+    nom: str
+    titre: str
+    adresse: str = Field(description="Où le télécharger sur la plateforme (chemin relatif à son adresse)")
+
+
+class PieceOut(BaseModel):
+    piece: PieceKind
+    libelle: str
+    type: str = Field(description="« pdf » ou « xlsx »")
+
+
+class DispositifOut(BaseModel):
+    """A dispositif open to deposits, as a bailleur chooses it."""
+
+    code: str
+    libelle: str
+    ouverture: datetime
+    cloture: datetime | None = Field(description="Instant de clôture, exclu (absent : jusqu'à épuisement de "
+                                     "l'enveloppe)")
+    cloture_texte: str | None = Field(default=None, description="« jusqu'au 30 septembre 2024 à 23 h 59 (heure de "
+                                      "Paris) »")
+    numerotation: bool = Field(description="Les dossiers complets sont numérotés dans l'ordre de dépôt")
+    pieces: list[PieceOut]
+    documents: list[DocumentOut] = Field(description="Bibliothèque de téléchargement")
+    autres_documents: list[str] = Field(description="Documents de la bibliothèque à demander à la boîte de l'AMI")
+    mailbox: str
+
+
+class ProgrammationRow(BaseModel):
+    """A DROM programmation in the instructors' list (their delegation's départements only)."""
+
+    dossier_id: str
+    dispositif: str
+    departement: str
+    delegation: str
+    siren: str
+    raison_sociale: str
+    status: DossierStatus
+    deposited_at: datetime | None
+    operations: int = Field(description="Opérations reportées au formulaire (toutes filières)")
+    logements: int
+    montant_pret_eur: Decimal
+
+
+
+class EtapeOut(BaseModel):
+    """A dossier after a step of its lifecycle (ami.domain.lifecycle)."""
+
+    dossier_id: str
+    deposit_number: int | None
+    status: DossierStatus
+    statut: str = Field(description="Le statut en français")
+    actions_possibles: list[str] = Field(description="Étapes que l'appelant peut faire maintenant")
+    suivi: Suivi
+    message: str
+
+
+class DocumentLink(BaseModel):
+    kind: str
+    nom: str
+    sha256: str
+    size: int
+    url: str = Field(description="Lien de téléchargement de courte durée")
     expires_at: datetime

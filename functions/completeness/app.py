@@ -1,4 +1,6 @@
-"""completeness: decide complet / incomplet and number complete deposits in deposit order."""
+"""completeness: decide complet / incomplet and number complete deposits in deposit order; and the two
+scheduled jobs on the same tables and queues: the sweep, and the expiry of the propositions de tarification
+(ExpiryFunction, ami.services.lifecycle), which releases their envelope and promotes the waiting list."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel, SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Json
 
@@ -24,6 +26,10 @@ metrics = Metrics(service="completeness")
 
 class CompletenessRecord(SqsRecordModel):
     body: Json[CompletenessRequest]
+
+
+class ScheduledEvent(EventBridgeModel):
+    """The EventBridge schedule's event (its `time` is when the run was due)."""
 
 
 def _count(conclusions: list[Conclusion]) -> None:
@@ -72,8 +78,26 @@ def make_handlers(app: bootstrap.Container) -> dict[str, Callable[[dict[str, Any
             logger.error("numbering held back by a piece check that has not ended", extra={"seconds": int(seconds)})
         return {"concluded": len(conclusions), "held_back_seconds": int(seconds)}
 
-    return {"lambda_handler": handler, "sweep_handler": sweep}
+    @logger.inject_lambda_context
+    @metrics.log_metrics
+    def expiry(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
+        """Every quarter of an hour: expire the propositions whose 10 jours ouvrés ended by the schedule's time
+        (the event's `time`: a late or retried invocation decides as of when it was due), release their
+        envelope, promote the waiting list, and send the emails that follow."""
+        event_time = ScheduledEvent.model_validate(event).time
+        expired = app.lifecycle.expire_due(min(event_time, app.clock()))
+        for dossier_id in expired:
+            logger.set_correlation_id(dossier_id)
+            logger.info("proposition expired")
+        logger.set_correlation_id(None)
+        metrics.add_metric(name="PropositionsExpirees", unit=MetricUnit.Count, value=len(expired))
+        sent = app.relay.flush(app.clock())
+        return {"expired": len(expired), "sent": sent}
+
+    return {"lambda_handler": handler, "sweep_handler": sweep, "expiry_handler": expiry}
 
 
 _handlers = make_handlers(bootstrap.build(CompletenessSettings.from_env()))
-lambda_handler, sweep_handler = _handlers["lambda_handler"], _handlers["sweep_handler"]
+lambda_handler = _handlers["lambda_handler"]
+sweep_handler = _handlers["sweep_handler"]
+expiry_handler = _handlers["expiry_handler"]

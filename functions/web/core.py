@@ -26,7 +26,8 @@ from chalice import Chalice
 
 HERE = Path(__file__).resolve().parent
 app = Chalice(app_name="ami-garantie-plateforme")
-app.api.binary_types.extend(["application/pdf", "text/plain"])
+app.api.binary_types.extend(["application/pdf", "text/plain",
+                              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"])
 
 SESSION_COOKIE = "__Host-ami_session"
 REFRESH_COOKIE = "__Host-ami_renouvellement"

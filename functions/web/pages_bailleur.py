@@ -13,12 +13,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ami.domain import rules
-from ami.domain.dispositif import dispositif
+from ami.domain.dispositif import dispositif, dispositifs, ouverts
 from ami.domain.duplicates import likely_duplicates
 from ami.domain.errors import AmiError, Conflict, NotFound
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.identity import User
-from ami.domain.models import Dossier, DossierForm, PieceKind, PieceRecord
+from ami.domain.models import LLI_DISPOSITIF, Dossier, DossierForm, PieceKind, PieceRecord
 from ami.services import drafts
 from ami.services import envoi as envoi_logic
 from chalice import Blueprint, Response
@@ -63,7 +63,8 @@ def tableau_de_bord() -> Response:
     assert user.siren is not None
     bailleur = services().dossiers.get_bailleur(user.siren)
     dossiers = sorted(services().dossiers.list_dossiers(user.siren), key=lambda d: d.created_at, reverse=True)
-    return page("tableau_de_bord.html", bailleur=bailleur, dossiers=dossiers, dispositif=dispositif(),
+    return page("tableau_de_bord.html", bailleur=bailleur, dossiers=dossiers, ouverts=ouverts(services().clock()),
+                dispositifs=dispositifs(),
                 communes={d.dossier_id: rules.commune(d.form.operation.commune_insee)
                           for d in dossiers if d.form.operation.commune_insee})
 
@@ -72,7 +73,9 @@ def tableau_de_bord() -> Response:
 def nouveau_dossier() -> Response:
     user = session.bailleur()
     assert user.siren is not None
-    d = drafts.create(services().dossiers, user.siren, DossierForm(), user.actor)
+    app = services()
+    chosen = form_data().get("dispositif") or LLI_DISPOSITIF  # the dispositif the bailleur chose
+    d = drafts.create(app.dossiers, user.siren, DossierForm(), user.actor, dispositif=chosen, at=app.clock())
     return redirect(f"/dossiers/{d.dossier_id}")
 
 
@@ -116,8 +119,32 @@ def _checks(d: Dossier, records: list[PieceRecord], pieces: list[dict[str, Any]]
     return found
 
 
+def _programmation_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
+                        errors: dict[str, str] | None = None, status: int = 200, note: str | None = None) -> Response:
+    """The page of a DROM programmation: its département, the synthesis reported filière by filière, the workbook."""
+    from datetime import timedelta
+
+    from ami.domain.dispositif import paris_text
+
+    from web import programmation
+
+    editable = drafts.editable(d)
+    records = records_of(d.dossier_id)
+    pieces = _pieces_view(d, user, records, editable)
+    rules = dispositif(d.dispositif)
+    saved = d.form.programmation.departement if d.form.programmation else None
+    return page("programmation.html", status, d=d, editable=editable, dispositif=rules,
+                cloture=paris_text(rules.cloture - timedelta(minutes=1)) if rules.cloture else None,
+                lignes=programmation.rows(d.form, raw, errors), departements=programmation.departements(),
+                departement=(raw or {}).get("departement", saved) if raw is not None else saved,
+                totaux=programmation.totals(d.form), pieces=pieces,
+                checks=_checks(d, records, pieces) if editable else [], errors=errors or {}, note=note)
+
+
 def _dossier_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
                   errors: dict[str, str] | None = None, status: int = 200, note: str | None = None) -> Response:
+    if dispositif(d.dispositif).formulaire == "programmation_drom":  # the pages follow the dispositif's form
+        return _programmation_page(d, user, raw, errors, status, note)
     editable = drafts.editable(d)
     records = records_of(d.dossier_id)
     operation = forms.operation_widgets(d.form, raw)
@@ -151,6 +178,8 @@ def enregistrer(dossier_id: str) -> Response:
     drafts.require_editable(d)
     raw = form_data()
     action = raw.get("action", "enregistrer")
+    if dispositif(d.dispositif).formulaire == "programmation_drom":
+        return _enregistrer_programmation(d, user, raw)
     if m := re.fullmatch(r"retirer_(\d{1,2})", action):
         raw = {k: v for k, v in raw.items() if not k.startswith(f"prets.{m[1]}.")}
     if m := re.fullmatch(r"retirer_ligne_(\d{1,3})", action):
@@ -214,6 +243,8 @@ def enregistrement_automatique(dossier_id: str) -> Response:
     user = session.bailleur()
     d = own_dossier(dossier_id, user)
     drafts.require_editable(d)
+    if dispositif(d.dispositif).formulaire == "programmation_drom":  # its page saves by its button only
+        raise NotFound("brouillon_automatique", "Ce formulaire s'enregistre avec son bouton « Enregistrer ».")
     raw = form_data()
     if _stale(d, raw) or not raw.get("version", "").isdigit():
         return _json({"code": "brouillon_modifie", "message": _stale_message(d), "version": d.version}, 409)
@@ -225,6 +256,20 @@ def enregistrement_automatique(dossier_id: str) -> Response:
             f"({next(iter(errors.values()))})")}, 422)
     saved = drafts.save(services().dossiers, d, form, user.actor)
     return _json({"version": saved.version, "message": f"Brouillon enregistré à {paris_hour(saved.updated_at)}."})
+
+
+def _enregistrer_programmation(d: Dossier, user: User, raw: dict[str, str]) -> Response:
+    from web import programmation
+
+    form, errors = programmation.parse(raw)
+    if form is None or errors:
+        return _dossier_page(d, user, raw, errors, 422)
+    try:
+        drafts.save(services().dossiers, d, form, user.actor)
+    except AmiError as exc:  # another programmation of this département, a dossier sent meanwhile
+        return _dossier_page(d, user, raw, {"departement" if exc.code == "programmation_existante" else "_":
+                                            exc.message}, exc.status)
+    return redirect(f"/dossiers/{d.dossier_id}?note=enregistre#formulaire")
 
 
 # ---------------------------------------------------------------- pieces
@@ -288,7 +333,8 @@ def confirmer_envoi(dossier_id: str) -> Response:
     pieces = _pieces_view(d, user, records, editable=False)
     # One idempotency key per click on « Envoyer » (as the API's client sends one): the same page posted
     # again (a double click, a browser resending after a lost answer) finds the deposit it made.
-    return page("envoi.html", d=d, checks=_checks(d, records, pieces), pieces=pieces, cle=uuid.uuid4().hex)
+    return page("envoi.html", d=d, checks=_checks(d, records, pieces), pieces=pieces, cle=uuid.uuid4().hex,
+                numerote=dispositif(d.dispositif).numbered)
 
 
 @route(bp, "/dossiers/{dossier_id}/envoi", ("POST",))
@@ -302,7 +348,8 @@ def envoyer(dossier_id: str) -> Response:
     drafts.require_editable(d, "envoi_impossible")
     app = services()
     try:
-        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor, idempotency_key=key)
+        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor, clock=app.clock,
+                                idempotency_key=key)
     except Conflict:
         # The same click posted twice at once: the other request recorded the deposit.
         if envoi_logic.repeated(app.dossiers.get_dossier(dossier_id), key):

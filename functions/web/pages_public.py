@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 from ami.domain import validation_fr
-from ami.domain.dispositif import dispositif
+from ami.domain.dispositif import dispositif, dispositifs, ouverts, paris_text
 from ami.domain.errors import AmiError, Conflict, InvalidInput, NotFound
 from ami.domain.inscription import CODE_VALIDITY
 from ami.domain.models import BailleurRegistration, RegistrationConfirmation
@@ -38,8 +39,41 @@ PENDING_SECONDS = int(CODE_VALIDITY.total_seconds())
 
 @route(bp, "/")
 def accueil() -> Response:
-    docs = [{"nom": name, "titre": title, "taille": (DOCUMENTS / name).stat().st_size} for name, title, _ in LIBRARY]
-    return page("accueil.html", dispositif=dispositif(), documents=docs)
+    """The dispositifs open to deposits now, each with its library to download."""
+    shown = [{"d": d, "documents": [{"doc": doc, "taille": (DOCUMENTS / doc.nom).stat().st_size
+                                     if doc.source == "fichier" else None} for doc in d.documents],
+              "cloture": paris_text(d.cloture - timedelta(minutes=1)) if d.cloture else None,
+              "ouverture": paris_text(d.ouverture).split(" à ")[0]}
+             for d in ouverts(services().clock())]
+    return page("accueil.html", dispositifs=shown, mailbox=dispositif().mailbox)
+
+
+@route(bp, "/dispositifs/{code}/documents/{nom}")
+def document_du_dispositif(code: str, nom: str) -> Response:
+    """A document of a dispositif's library: a file kept with the plateforme, or the tableau de programmation
+    generated from the template (with the communes of the DROM in its validation list)."""
+    d = dispositifs().get(code)
+    doc = d.document(nom) if d else None
+    if doc is None:
+        raise NotFound("document_introuvable", "Ce document n'existe pas.")
+    if doc.source == "modele_programmation":
+        from ami.domain.programmation import template
+
+        body = template(programmation_communes())
+    else:
+        body = (DOCUMENTS / doc.nom).read_bytes()
+    return Response(body=body, status_code=200, headers={
+        "Content-Type": doc.content_type, "Content-Disposition": f'attachment; filename="{doc.nom}"',
+        "Cache-Control": "public, max-age=3600",
+    })
+
+
+def programmation_communes() -> list[tuple[str, str]]:
+    """The communes of the DROM (code INSEE, nom), for the template's validation list."""
+    from ami.domain.models import DEPARTEMENTS_DROM
+    from ami.domain.rules import communes as all_communes
+
+    return sorted((c.insee, c.nom) for c in all_communes().values() if c.departement in DEPARTEMENTS_DROM)
 
 
 @route(bp, "/documents/{nom}")

@@ -43,6 +43,7 @@ class DemoResult:
     problems: list[str]
     refused_registration: str
     scored: list[dict[str, Any]] = field(default_factory=list)  # the numbered dossiers as instructors see them
+    programmations: list[dict[str, Any]] = field(default_factory=list)  # the DROM's, each with its outcome
 
 
 def run(runtime: LocalRuntime, say: Callable[[str], None], progress: Callable[[str, int], Any]) -> DemoResult:
@@ -165,10 +166,17 @@ def run(runtime: LocalRuntime, say: Callable[[str], None], progress: Callable[[s
     items = peek_work_items(runtime)
     if [i["deposit_number"] for i in items] != [r["deposit_number"] for r in numbered]:
         problems.append("la file d'instruction ne suit pas l'ordre des numéros")
-    problems += check_audit_and_dlqs(runtime)
     scores = [instructor.call("GET", f"/instruction/dossiers/{r['dossier_id']}")["dossier"] for r in numbered]
     problems += check_scores(scores)
-    return DemoResult(numbered, incomplete, quarantined, emails, items, problems, refused, scores)
+
+    from infra.demo.drom import check_drom_emails, run_drom
+
+    outcomes, found = run_drom(runtime, clients, instructor, say)
+    problems += found
+    drom_emails = captured_emails(endpoint)[len(emails):]
+    problems += check_drom_emails(drom_emails, outcomes)
+    problems += check_audit_and_dlqs(runtime)
+    return DemoResult(numbered, incomplete, quarantined, emails, items, problems, refused, scores, outcomes)
 
 
 def register_bailleurs(runtime: LocalRuntime) -> list[AmiClient]:

@@ -266,3 +266,31 @@ def priority2_form(op: Operation, d: DemoDossier) -> Operation:
         "lignes": lines, "transport": transport, "qualite_construction": {"classe_dpe": "A"},
         "services_proximite": {"rayon_m": 900, "services": ["commerces", "ecoles", "creches"]},
     })
+
+
+# ---------------------------------------------------------------- the DROM programmations (dispositif drom-2024)
+
+
+@dataclass
+class DemoProgrammation:
+    """One département's programmation 2024, and what must become of it."""
+
+    bailleur: int
+    departement: str
+    operations: int
+    seed: int
+    expect: str = "complet"  # or "incomplet", or "brouillon" (sent after the deadline: refused)
+    macros: bool = False  # the workbook deposited is an .xlsm renamed: refused
+    ecart: bool = False  # the form's synthesis differs from the workbook's: a check the bailleur sees
+    late: bool = False  # sent after 30 September 23:59 (Paris)
+    dossier_id: str = ""
+
+
+def programmations() -> list[DemoProgrammation]:
+    return [
+        DemoProgrammation(1, "971", 6, seed=71),
+        DemoProgrammation(3, "972", 4, seed=72, expect="incomplet", macros=True),
+        DemoProgrammation(2, "973", 3, seed=73),
+        DemoProgrammation(1, "974", 8, seed=74, ecart=True),
+        DemoProgrammation(0, "976", 2, seed=76, expect="brouillon", late=True),
+    ]

@@ -180,6 +180,50 @@ def test_an_incomplete_conclusion_ends_the_pending_envoi(store: Store) -> None:
         store.conclude_incomplete(pending, d, reasons, [])
 
 
+def test_an_unsequenced_envoi_is_concluded_on_its_own_without_a_number(store: Store) -> None:
+    """A dispositif without numbering (the DROM's): no reservation, no pending envoi, no number."""
+    d = brouillon(store)
+    e = Envoi(envoi_id=uuid.uuid4().hex, sent_at=T0, pieces={})
+    out = store.record_envoi(d, e, "bailleur:test", sequenced=False)
+    assert out.status == DossierStatus.ENVOYE and store.pending_envois() == []
+    with pytest.raises(Conflict):
+        store.record_envoi(out, e, "bailleur:test", sequenced=False)  # final, as any envoi
+    done = store.conclude_complete(out, [note("notifications", "programmation-complete")])
+    assert done.status == DossierStatus.COMPLET and done.deposit_number is None
+    assert store.get_dossier(d.dossier_id) == done and store.counter() == DepositCounter()
+    assert [i.messages[0].body for i in store.outbox_items()] == ["programmation-complete"]
+    with pytest.raises(ConditionFailed):  # concluded already
+        store.conclude_complete(out, [])
+    again = brouillon(store)
+    sent_again = store.record_envoi(again, Envoi(envoi_id=uuid.uuid4().hex, sent_at=T0), "b", sequenced=False)
+    reasons = [Reason(code="formulaire_departement", message="Le département manque.")]
+    incomplete = store.conclude_incomplete(None, sent_again, reasons, [])
+    assert incomplete.status == DossierStatus.INCOMPLET and store.pending_envois() == []
+    assert [h.action for h in store.history(d.dossier_id)] == ["creation", "envoi", "completude"]
+    assert verify_log(store.audit_entries()) == []
+
+
+def test_a_delegation_lists_the_sent_programmations_of_a_departement(store: Store) -> None:
+    from ami.domain.models import DossierForm, ProgrammationForm
+
+    def programmation(dep: str) -> Dossier:
+        d = Dossier(dossier_id=uuid.uuid4().hex, siren=SIREN, dispositif="drom-2024", created_at=T0, updated_at=T0,
+                    form=DossierForm(programmation=ProgrammationForm(departement=dep)))  # type: ignore[arg-type]
+        store.create_dossier(d, "bailleur:test")
+        return d
+
+    draft, reunion, mayotte = programmation("974"), programmation("974"), programmation("976")
+    sent_reunion = store.record_envoi(reunion, Envoi(envoi_id=uuid.uuid4().hex, sent_at=T0), "b", sequenced=False)
+    store.record_envoi(mayotte, Envoi(envoi_id=uuid.uuid4().hex, sent_at=T0), "b", sequenced=False)
+    brouillon(store)  # an LLI dossier: never in a territoire
+    assert [d.dossier_id for d in store.list_territoire("drom-2024", "974")] == [sent_reunion.dossier_id]
+    assert draft.dossier_id not in {d.dossier_id for d in store.list_territoire("drom-2024", "974")}
+    assert [d.dossier_id for d in store.list_territoire("drom-2024", "976")] == [mayotte.dossier_id]
+    assert store.list_territoire("drom-2024", "971") == []
+    done = store.conclude_complete(sent_reunion, [])  # still listed once concluded
+    assert [d.status for d in store.list_territoire("drom-2024", "974")] == [done.status]
+
+
 # ---------------------------------------------------------------- Outbox and AuditLog
 
 

@@ -32,6 +32,7 @@ API_ROUTES = {
     ("POST", "/inscription"),
     ("POST", "/inscription/confirmation"),
     ("GET", "/formes-juridiques"),
+    ("GET", "/dispositifs"),
     ("GET", "/bailleur"),
     ("GET", "/dossiers"),
     ("POST", "/dossiers"),
@@ -41,6 +42,7 @@ API_ROUTES = {
     ("POST", "/dossiers/{dossier_id}/envoi"),
     ("GET", "/dossiers/{dossier_id}/historique"),
     ("GET", "/instruction/dossiers"),
+    ("GET", "/instruction/programmations"),
     ("GET", "/instruction/dossiers/{dossier_id}"),
     ("PUT", "/instruction/dossiers/{dossier_id}/score/{critere}"),
     ("GET", "/instruction/enveloppe"),
@@ -49,8 +51,14 @@ API_ROUTES = {
     ("POST", "/instruction/travail/suivant"),
     ("POST", "/instruction/travail/{dossier_id}/prise"),
     ("POST", "/instruction/travail/{dossier_id}/rendre"),
+    ("POST", "/instruction/dossiers/{dossier_id}/fiben"),
+    ("POST", "/instruction/dossiers/{dossier_id}/etapes/{action}"),
+    ("GET", "/instruction/dossiers/{dossier_id}/documents/{kind}"),
+    ("POST", "/dossiers/{dossier_id}/etapes/{action}"),
+    ("GET", "/dossiers/{dossier_id}/documents/{kind}"),
 }
-PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques")}
+PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques"),
+                 ("GET", "/dispositifs")}
 
 # The local provisioner resolves these logical IDs (and nothing fancier than Ref/GetAtt/Sub).
 CONTRACT_IDS = {
@@ -83,6 +91,7 @@ CONTRACT_IDS = {
     "IntakeFunction",
     "CompletenessFunction",
     "SweepFunction",
+    "ExpiryFunction",
     "ScoringFunction",
     "NotifyFunction",
     "InstructionFunction",
@@ -312,10 +321,7 @@ def test_bucket_is_private_encrypted_versioned_and_tls_only(bucket_id: str) -> N
     )
     assert p["VersioningConfiguration"]["Status"] == "Enabled"
     assert p["OwnershipControls"]["Rules"][0]["ObjectOwnership"] == "BucketOwnerEnforced"
-    # The deposited versions are the evidence of the deposit: never expired. Quarantine and logs expire.
-    if bucket_id == "DepositsBucket":
-        for rule in p.get("LifecycleConfiguration", {}).get("Rules", []):
-            assert "NoncurrentVersionExpiration" not in rule and "NoncurrentVersionExpirationInDays" not in rule
+    # The deposited versions are the evidence of the deposit, never expired: tests/infra/test_retention.py.
 
     policies = [
         props(bp)

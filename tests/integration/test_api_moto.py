@@ -106,6 +106,7 @@ def _create_tables(ddb: Any) -> None:
                 ("created_at", "S"),
                 ("numbering", "S"),
                 ("deposit_number", "N"),
+                ("territoire", "S"),
             ]
         ],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -124,6 +125,14 @@ def _create_tables(ddb: Any) -> None:
                 "KeySchema": [
                     {"AttributeName": "numbering", "KeyType": "HASH"},
                     {"AttributeName": "deposit_number", "KeyType": "RANGE"},
+                ],
+            },
+            {
+                "IndexName": "ByTerritoire",
+                "Projection": {"ProjectionType": "ALL"},
+                "KeySchema": [
+                    {"AttributeName": "territoire", "KeyType": "HASH"},
+                    {"AttributeName": "created_at", "KeyType": "RANGE"},
                 ],
             },
         ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
 from ami.domain.audit import bailleur_chain, dossier_chain, verify_chain, verify_log
 from typer.testing import CliRunner
@@ -82,3 +83,85 @@ def test_the_request_reference_cannot_carry_an_address(stack_cli, register_baill
     refused = stack_cli("rgpd", "effacer", "--siren", bailleur.siren, "--demande", "jean@exemple.fr", "--oui")
     assert refused.exit_code == 2
     assert bailleur.call("GET", "/bailleur")["email_contact"] == bailleur.email  # nothing erased
+
+
+def test_one_person_is_erased_and_the_other_users_and_the_evidence_stay(ami, runtime, register_bailleur, stack_cli):
+    bailleur = register_bailleur()
+    dossier_id = ami.new_dossier(bailleur)
+    service = runtime.functions.app
+    # A colleague of the same bailleur, with an account of their own (as ops would add one).
+    colleague = f"collegue.{bailleur.siren}@bailleur-essai.example"
+    idp = service.accounts.idp
+    idp.admin_create_user(UserPoolId=runtime.stack.user_pool_id, Username=colleague, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": colleague},
+                                          {"Name": "custom:siren", "Value": bailleur.siren}])
+    chain_before = service.audit_log.chain_entries(dossier_chain(dossier_id))
+    [account] = [u for u in service.accounts.users_of(bailleur.siren) if u["email"] == bailleur.email]
+
+    erased = stack_cli("rgpd", "effacer", "--email", bailleur.email, "--demande", "DPO-2027-0043", "--oui")
+    assert erased.exit_code == 0, erased.output
+    assert "1 compte supprimé" in erased.output and "adresse de contact effacée" in erased.output
+    assert bailleur.email not in erased.output
+
+    with pytest.raises(Exception, match=r"NotAuthorized|UserNotFound"):
+        login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, bailleur.email, PASSWORD)
+    after = service.rgpd.export(bailleur.siren)
+    assert bailleur.email not in json.dumps(after, ensure_ascii=False)
+    assert [u["email"] for u in after["comptes"]] == [colleague]  # the colleague stays
+    assert after["bailleur"]["email_contact"] == ""
+    # The dossier's chain names the erased user by a pseudonym nothing links to any more, and is untouched.
+    assert service.audit_log.chain_entries(dossier_chain(dossier_id)) == chain_before
+    assert {e.actor for e in chain_before} == {f"bailleur:{bailleur.siren}:{account['sub']}"}
+    [entry] = service.audit_log.chain_entries(bailleur_chain(bailleur.siren))
+    assert (entry.action, entry.reason, entry.details["comptes_supprimes"]) == ("effacement_donnees_personnelles",
+                                                                               "DPO-2027-0043", 1)
+    assert "@" not in entry.model_dump_json()
+    assert verify_log(service.audit_log.audit_entries()) == []
+
+
+def test_the_local_tables_expire_by_the_attributes_of_the_template(runtime):
+    from infra.provision import REGION
+    from infra.template import load_sam
+
+    ddb = boto3.session.Session().client("dynamodb", endpoint_url=runtime.emulation.endpoint, region_name=REGION)
+    for logical, resource in load_sam()["Resources"].items():
+        if resource["Type"] != "AWS::DynamoDB::Table":
+            continue
+        spec = resource["Properties"].get("TimeToLiveSpecification")
+        found = ddb.describe_time_to_live(TableName=runtime.stack.physical[logical])["TimeToLiveDescription"]
+        if spec is None:
+            assert found.get("TimeToLiveStatus", "DISABLED") == "DISABLED", logical
+        else:
+            assert (found["TimeToLiveStatus"], found["AttributeName"]) == ("ENABLED", spec["AttributeName"]), logical
+
+
+def test_the_users_of_inscriptions_never_confirmed_are_purged(runtime, register_bailleur, ami):
+    from datetime import UTC, datetime, timedelta
+
+    from ami.services.rgpd import Rgpd
+
+    service = runtime.functions.app
+    pool, idp = runtime.stack.user_pool_id, service.accounts.idp
+    confirmed = register_bailleur()
+    forgotten = f"oubli.{ami.unique_siren()}@bailleur-essai.example"
+    idp.admin_create_user(UserPoolId=pool, Username=forgotten, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": forgotten}, {"Name": "email_verified", "Value":
+                                          "false"}, {"Name": "custom:siren", "Value": confirmed.siren}])
+    later = datetime.now(UTC) + timedelta(hours=2)  # the code of an inscription made now has expired by then
+    listed = {u["email"] for u in service.accounts.unconfirmed_users(later)}
+    assert forgotten in listed and confirmed.email not in listed
+    recent = service.accounts.unconfirmed_users(datetime.now(UTC) - timedelta(hours=1))
+    assert forgotten not in {u["email"] for u in recent}  # made a moment ago: its code may still come
+
+    class Ours:
+        """The stack's accounts, purging only this test's users (the session's stack is shared)."""
+
+        def __getattr__(self, name):
+            return getattr(service.accounts, name)
+
+        def unconfirmed_users(self, created_before):
+            return [u for u in service.accounts.unconfirmed_users(created_before) if u["email"] == forgotten]
+
+    assert Rgpd(service.store, Ours(), service.registrations, lambda: later).purge_unconfirmed() == 1
+    assert service.accounts.account(forgotten) is None
+    assert service.accounts.account(confirmed.email) is not None

@@ -82,7 +82,8 @@ def test_envelope_route(client: Client, aws: dict[str, Any]) -> None:  # noqa: F
     assert r.status_code == 200, r.body
     env = r.json_body
     assert env["montant_eur"] == "600000000" and env["principal_numerotes_eur"] == "7000000.20"
-    assert env["restant_eur"] == "592999999.80" and env["avis_ccn_suivi"] is False and env["note"]
+    assert env["restant_eur"] == "592999999.80" == env["disponible_eur"] and env["note"] is None
+    assert env["reserve_eur"] == "7000000.20" and env["engage_eur"] == env["garanti_eur"] == "0"
     assert [z["cle"] for z in env["par_zone"] if z["dossiers_numerotes"]] == ["Abis"]
     assert env["par_region"][0]["cle"] == "Île-de-France"
 

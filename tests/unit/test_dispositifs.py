@@ -165,3 +165,21 @@ def test_an_envoi_after_the_close_is_refused_and_records_nothing(local: datetime
     assert store.pending_envois() == []
     current = store.get_dossier(d.dossier_id)
     assert current is not None and current.status == DossierStatus.BROUILLON
+
+
+def test_an_instructors_delegations_come_from_their_groups_and_scope_the_drom_only() -> None:
+    from ami.domain.dispositif import delegations_of, territoire, visible_to
+    from ami.domain.models import DossierForm, DossierStatus, ProgrammationForm
+
+    assert delegations_of(frozenset({"instructeurs", "delegation-ocean-indien"})) == {"ocean-indien"}
+    assert delegations_of(frozenset({"instructeurs"})) == frozenset()
+    at = datetime(2024, 9, 1, tzinfo=UTC)
+    reunion = Dossier(dossier_id="c" * 32, siren="552100554", dispositif=DROM, created_at=at, updated_at=at,
+                      form=DossierForm(programmation=ProgrammationForm(departement="974")),  # type: ignore[arg-type]
+                      status=DossierStatus.ENVOYE)
+    lli = Dossier(dossier_id="d" * 32, siren="552100554", created_at=at, updated_at=at, status=DossierStatus.COMPLET)
+    assert visible_to(reunion, frozenset({"ocean-indien"})) and visible_to(reunion, frozenset())
+    assert not visible_to(reunion, frozenset({"antilles-guyane"}))
+    assert visible_to(lli, frozenset({"antilles-guyane"}))  # the LLI's instructors are national
+    assert territoire(reunion) == "drom-2024#974" and territoire(lli) is None
+    assert territoire(reunion.model_copy(update={"status": DossierStatus.BROUILLON})) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ami.domain.envelope import NOTE_SANS_AVIS, envelope
+from ami.domain.envelope import envelope
 from ami.domain.models import DossierStatus
 from scoring_data import dossier
 
@@ -39,11 +39,22 @@ def test_envelope_by_region_and_zone() -> None:
     assert all(isinstance(v, Decimal) for v in zones.values())
 
 
-def test_no_ccn_opinion_is_recorded_yet_so_favourable_is_zero_and_said() -> None:
-    env = envelope([dossier(1)])
-    assert env.principal_favorables_eur == 0 and env.dossiers_favorables == 0
-    assert not env.avis_ccn_suivi and env.note == NOTE_SANS_AVIS
-    assert env.restant_apres_favorables_eur == env.montant_eur
+def test_reserve_engage_garanti_and_released_by_status() -> None:
+    s = DossierStatus
+    ds = [dossier(1), dossier(2).model_copy(update={"status": s.AVIS_FAVORABLE}),
+          dossier(3).model_copy(update={"status": s.CONVENTION_ENVOYEE}),
+          dossier(4).model_copy(update={"status": s.ACTE_TRANSMIS}),
+          dossier(5).model_copy(update={"status": s.EXPIREE}),
+          dossier(6).model_copy(update={"status": s.LISTE_ATTENTE})]
+    env = envelope(ds, montant_eur=Decimal(20_000_000))
+    each = ds[0].loan_total
+    assert (env.reserve_eur, env.engage_eur, env.garanti_eur) == (2 * each, each, each)
+    assert env.disponible_eur == 20_000_000 - 4 * each == env.restant_eur
+    assert env.reserve_eur + env.engage_eur + env.garanti_eur + env.disponible_eur == env.montant_eur
+    assert (env.dossiers_reserve, env.dossiers_engage, env.dossiers_garanti) == (2, 1, 1)
+    assert env.dossiers_liberes == 1 and env.principal_libere_eur == each  # the expired one holds nothing
+    assert env.dossiers_liste_attente == 1
+    assert env.dossiers_favorables == 3 and env.note is None  # avis favorable, engagé, garanti
 
 
 def test_configurable_amount_and_empty() -> None:

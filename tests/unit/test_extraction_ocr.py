@@ -20,14 +20,13 @@ from ami import bootstrap
 from ami.adapters.ocr import OcrUnavailable, TesseractOcr, TextractOcr, ocr_engine, parse_tesseract_tsv
 from ami.domain.deposit_keys import piece_key
 from ami.domain.extraction import HIGH_CONFIDENCE
-from ami.domain.extraction.layout import Word, pdfium_words
 from ami.domain.extraction.ocr import OCR_CONFIDENCE, PageImage, render_page
 from ami.domain.models import Bailleur, Dossier
 from ami.domain.pieces import PieceContext, examine
 from ami.services.idempotency import Idempotency
 from ami.services.intake import Intake, Upload
 from ami.settings import Settings
-from fakes import InMemoryPersistenceLayer, InMemoryPublisher, InMemoryStore
+from fakes import InMemoryDeposits, InMemoryPersistenceLayer, InMemoryPublisher, InMemoryStore, TextLayerOcr
 from pydantic import ValidationError
 
 from infra import pdfgen
@@ -136,7 +135,7 @@ def test_the_composition_root_wires_the_engine_into_intake() -> None:
     in_lambda = Settings.model_validate({"AWS_LAMBDA_FUNCTION_NAME": "intake"})
     layer = InMemoryPersistenceLayer()
     app = bootstrap.build(in_lambda, aws=aws, idempotency=Idempotency(lambda: layer), store=InMemoryStore(),
-                          deposits=_Deposits(b""), publisher=InMemoryPublisher())
+                          deposits=InMemoryDeposits(), publisher=InMemoryPublisher())
     assert isinstance(app.ocr, TextractOcr) and app.intake.ocr is app.ocr
     assert bootstrap.build(Settings.model_validate({"AMI_OCR": "aucun"}), aws=aws).ocr is None
     with pytest.raises(ValidationError):  # a wrong choice fails at start, not on the first scanned letter
@@ -144,37 +143,6 @@ def test_the_composition_root_wires_the_engine_into_intake() -> None:
     engine = _Failing()
     assert bootstrap.build(in_lambda, aws=aws, ocr=engine).ocr is engine  # what the tests pass in
     assert bootstrap.build(in_lambda, aws=aws, ocr=None).ocr is None
-
-
-class _Deposits:
-    """The one piece intake reads; what it quarantines."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.quarantined: list[str] = []
-
-    def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int] | None:
-        return self.data, len(self.data)
-
-    def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
-        self.quarantined.append(reason_code)
-        return key
-
-
-class _Reader:
-    """An engine that gives back the words of the letter's text layer (what a perfect OCR would read)."""
-
-    name = "Lecteur de test"
-
-    def __init__(self, original: bytes) -> None:
-        self.document = pdfium.PdfDocument(original)
-        self.pages = 0
-
-    def read(self, page: PageImage, timeout: float) -> list[Word]:
-        source = self.document[self.pages]
-        self.pages += 1
-        textpage = source.get_textpage()
-        return pdfium_words(textpage, textpage.get_text_range(), source.get_height()) or []
 
 
 def test_intake_reads_a_scanned_letter_with_the_engine_it_was_given() -> None:
@@ -186,8 +154,10 @@ def test_intake_reads_a_scanned_letter_with_the_engine_it_was_given() -> None:
     dossier = Dossier(dossier_id="d" * 32, siren=letter.siren, created_at=now, updated_at=now)
     store.create_dossier(dossier, "bailleur")
     key = piece_key(letter.siren, dossier.dossier_id, "lettre_offre")
-    intake = Intake(_Deposits(scanned(letter.data, dpi=72)), store, publisher, Idempotency(lambda: layer),
-                    lambda: now, ocr=_Reader(letter.data))
+    deposits = InMemoryDeposits()
+    deposits.put(key, scanned(letter.data, dpi=72), version_id="v1")
+    intake = Intake(deposits, store, publisher, Idempotency(lambda: layer),
+                    lambda: now, ocr=TextLayerOcr(letter.data))
     outcome = intake.process(Upload(bucket="depots", key=key, version_id="v1", size=1, event_time=now))
     assert outcome.outcome == "accepted"
     record = store.piece_records(dossier.dossier_id)[("lettre_offre", "v1")]

@@ -9,7 +9,7 @@ from ami.domain.deposit_keys import piece_key
 from ami.domain.models import Dossier
 from ami.services.idempotency import Idempotency
 from ami.services.intake import Intake, Upload
-from fakes import InMemoryPersistenceLayer, InMemoryPublisher, InMemoryStore
+from fakes import InMemoryDeposits, InMemoryPersistenceLayer, InMemoryPublisher, InMemoryStore
 
 from infra import xlsxgen
 
@@ -17,34 +17,22 @@ NOW = dt.datetime(2024, 9, 2, 9, 0, tzinfo=dt.UTC)
 SIREN = "552100554"
 
 
-class _Deposits:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.quarantined: list[str] = []
-
-    def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int] | None:
-        return self.data, len(self.data)
-
-    def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
-        self.quarantined.append(reason_code)
-        return key
-
-
-def run(data: bytes, piece: str = "tableau_programmation") -> tuple[str, InMemoryStore, _Deposits, Dossier]:
+def run(data: bytes, piece: str = "tableau_programmation") -> tuple[str, InMemoryStore, InMemoryDeposits, Dossier]:
     store, publisher, layer = InMemoryStore(), InMemoryPublisher(), InMemoryPersistenceLayer()
     d = Dossier(dossier_id="e" * 32, siren=SIREN, dispositif="drom-2024", created_at=NOW, updated_at=NOW)
     store.create_dossier(d, "bailleur")
-    deposits = _Deposits(data)
-    intake = Intake(deposits, store, publisher, Idempotency(lambda: layer), lambda: NOW)  # type: ignore[arg-type]
+    deposits = InMemoryDeposits()
+    intake = Intake(deposits, store, publisher, Idempotency(lambda: layer), lambda: NOW)
     key = piece_key(SIREN, d.dossier_id, piece)  # type: ignore[arg-type]
-    outcome = intake.process(Upload(bucket="depots", key=key, version_id="v1", size=len(data), event_time=NOW))
+    version = deposits.put(key, data, version_id="v1")
+    outcome = intake.process(Upload(bucket="depots", key=key, version_id=version, size=len(data), event_time=NOW))
     return outcome.outcome, store, deposits, d
 
 
 def test_a_programmation_is_accepted_with_its_synthesis_recomputed() -> None:
     rows = xlsxgen.operations(12, seed=5)
     outcome, store, deposits, d = run(xlsxgen.workbook(rows, tamper={"PLS": 1}))
-    assert outcome == "accepted" and deposits.quarantined == []
+    assert outcome == "accepted" and deposits.reasons == []
     record = store.piece_records(d.dossier_id)[("tableau_programmation", "v1")]
     fields = {f.name: f.value for f in record.fields}
     assert fields["synthese.PLS.operations"] == str(sum(r.filiere == "PLS" for r in rows))
@@ -53,11 +41,11 @@ def test_a_programmation_is_accepted_with_its_synthesis_recomputed() -> None:
 
 def test_a_workbook_with_macros_is_refused_and_quarantined() -> None:
     outcome, store, deposits, d = run(xlsxgen.with_macros(xlsxgen.workbook(xlsxgen.operations(2))))
-    assert outcome == "refused" and deposits.quarantined == ["macros"]
+    assert outcome == "refused" and deposits.reasons == ["macros"]
     record = store.piece_records(d.dossier_id)[("tableau_programmation", "v1")]
     assert record.message is not None and "contient des macros" in record.message
 
 
 def test_a_pdf_slot_is_no_piece_of_a_drom_dossier() -> None:
     outcome, _, deposits, _ = run(b"%PDF-1.7", piece="lettre_offre")
-    assert outcome == "quarantined" and deposits.quarantined == ["cle_inconnue"]
+    assert outcome == "quarantined" and deposits.reasons == ["cle_inconnue"]

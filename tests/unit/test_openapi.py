@@ -30,7 +30,8 @@ def test_security_and_schemas() -> None:
     document = build()
     assert document["openapi"].startswith("3.1")
     assert document["components"]["securitySchemes"]["cognito"]["scheme"] == "bearer"
-    public = {("/inscription", "post"), ("/inscription/confirmation", "post"), ("/formes-juridiques", "get")}
+    public = {("/inscription", "post"), ("/inscription/confirmation", "post"), ("/formes-juridiques", "get"),
+              ("/dispositifs", "get")}
     for path, ops in document["paths"].items():
         for method, op in ops.items():
             assert (op["security"] == []) == ((path, method) in public), (path, method)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -91,6 +92,39 @@ class CognitoAccounts:
                 return None
             raise
         return user
+
+    def account(self, email: str) -> dict[str, str] | None:
+        """The user whose username is `email` (every user of the pool is named by its address), with its
+        `custom:siren` and groups; None when there is none."""
+        user = self._user(email)
+        if user is None:
+            return None
+        attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
+        groups = self.idp.admin_list_groups_for_user(UserPoolId=self.pool, Username=user["Username"]).get("Groups", [])
+        return {
+            "username": str(user["Username"]),
+            "sub": attributes.get("sub", ""),
+            "email": attributes.get("email", ""),
+            "siren": attributes.get("custom:siren", ""),
+            "groupes": ",".join(sorted(str(g["GroupName"]) for g in groups)),
+        }
+
+    def unconfirmed_users(self, created_before: datetime) -> list[dict[str, str]]:
+        """The users of an inscription never confirmed: a bailleur's (`custom:siren`), address not verified, in
+        no group, created before `created_before`. The pool is read whole (ListUsers cannot filter on these)."""
+        found = []
+        for page in self.idp.get_paginator("list_users").paginate(UserPoolId=self.pool):
+            for user in page.get("Users", []):
+                attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+                created = user.get("UserCreateDate")
+                if (not attributes.get("custom:siren") or attributes.get("email_verified") == "true"
+                        or not isinstance(created, datetime) or created >= created_before):
+                    continue
+                groups = self.idp.admin_list_groups_for_user(UserPoolId=self.pool, Username=user["Username"])
+                if not groups.get("Groups"):
+                    found.append({"username": str(user["Username"]), "email": attributes.get("email", ""),
+                                  "siren": attributes["custom:siren"]})
+        return found
 
     def users_of(self, siren: str) -> list[dict[str, str]]:
         """Every user of the pool whose `custom:siren` is `siren`, with what Cognito holds of it.

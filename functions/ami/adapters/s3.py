@@ -117,3 +117,17 @@ class Deposits:
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
         params = {"Bucket": self.bucket, "Key": key, "ResponseContentDisposition": f'attachment; filename="{filename}"'}
         return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))
+
+    def store_document(self, key: str, data: bytes, content_type: str) -> str:
+        """Store a document of the lifecycle (`documents/…`: proposition, convention, acte…); its version id."""
+        put = self.s3.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+        return str(put.get("VersionId") or "null")
+
+    def read_document(self, key: str, version_id: str) -> bytes:
+        body = self.s3.get_object(Bucket=self.bucket, Key=key, VersionId=version_id)["Body"]
+        return bytes(body.read())
+
+    def document_link(self, key: str, version_id: str, filename: str, seconds: int = 300) -> str:
+        params = {"Bucket": self.bucket, "Key": key, "VersionId": version_id,
+                  "ResponseContentDisposition": f'attachment; filename="{filename}"'}
+        return str(self.s3.generate_presigned_url("get_object", Params=params, ExpiresIn=seconds))

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ami.domain.errors import Conflict
-from ami.domain.models import PIECE_FILE_TYPES, PieceKind
+from ami.domain.errors import Conflict, InvalidInput
+from ami.domain.models import PIECE_FILE_TYPES, Dossier, DossierStatus, PieceKind
 
 PARIS = ZoneInfo("Europe/Paris")
 LLI = "garantie-lli-bdt"
@@ -65,6 +65,20 @@ class PieceRules(BaseModel):
         return self
 
 
+class Document(BaseModel):
+    """A document of the dispositif's library that the bailleur downloads from the plateforme: a file kept with
+    the plateforme (`fichier`), or the tableau de programmation generated from the template (`modele_programmation`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    nom: str = Field(pattern=r"^[a-z0-9-]{3,80}\.(txt|pdf|xlsx)$")
+    titre: str
+    source: Literal["fichier", "modele_programmation"] = "fichier"
+
+    @property
+    def content_type(self) -> str:
+        return {"txt": "text/plain; charset=utf-8", **CONTENT_TYPES}[self.nom.rsplit(".", 1)[1]]
+
+
 class Delegation(BaseModel):
     """A regional delegation of ALS: its instructors see the dossiers of its départements only."""
 
@@ -96,18 +110,23 @@ class Dispositif(BaseModel):
     version: int = Field(ge=1)
     libelle: str
     mailbox: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    # Where the emails send the bailleurs and instructors to read a dossier's documents.
+    plateforme_url: str = Field(default="https://ami.actionlogement.fr", pattern=r"^https://[^\s/]+$")
     ouverture: datetime  # local Paris time in the file, aware UTC once validated
     cloture: datetime | None = None  # exclusive; None: open until the envelope is consumed
     formulaire: Literal["operation_lli", "programmation_drom"]
     completude: Literal["operation_lli", "programmation_drom"]
     ordre: Literal["chronologique", "aucun"]  # numbering in deposit order, or none (instructed by département)
+    # At most one dossier per bailleur and département (the DROM's programmation), or no such rule.
+    unicite: Literal["aucune", "departement"] = "aucune"
     grille: str | None = None  # the scoring grid's file, or none
     modeles_courriel: str = "lli"  # the family of email templates
     instructeurs: Instructeurs
     enveloppe_eur: int | None = None
     formes_juridiques: tuple[EligibleForm, ...]
     pieces: dict[PieceKind, PieceRules]
-    bibliotheque: tuple[str, ...] = ()  # titles of the documents the bailleur downloads
+    documents: tuple[Document, ...] = ()  # the library the bailleur downloads
+    bibliotheque: tuple[str, ...] = ()  # titles of the library's documents the plateforme has no copy of yet
     upload_expiry_seconds: int
     hold_alarm_seconds: int
     clock_margin_seconds: int
@@ -138,6 +157,12 @@ class Dispositif(BaseModel):
         return self.enveloppe_eur
 
     @property
+    def numbered(self) -> bool:
+        """Whether complete dossiers take a place in the deposit-number sequence (`ordre = "chronologique"`);
+        otherwise the envoi reserves nothing and completeness concludes each dossier on its own."""
+        return self.ordre == "chronologique"
+
+    @property
     def piece_kinds(self) -> tuple[PieceKind, ...]:
         return tuple(self.pieces)
 
@@ -157,6 +182,24 @@ class Dispositif(BaseModel):
             return True
         owner = self.delegation_of(departement) if departement else None
         return owner is not None and owner.code == delegation
+
+    def is_open(self, at: datetime) -> bool:
+        return self.ouverture <= at and (self.cloture is None or at < self.cloture)
+
+    def document(self, nom: str) -> Document | None:
+        return next((doc for doc in self.documents if doc.nom == nom), None)
+
+    def check_creation(self, at: datetime) -> None:
+        """Refuse a new dossier outside the deposit window: it could never be sent."""
+        if at < self.ouverture:
+            raise Conflict("depot_non_ouvert", f"Le dépôt des dossiers de ce dispositif ouvre le "
+                           f"{paris_text(self.ouverture)} : il n'est pas encore possible d'y créer un dossier.",
+                           {"dispositif": self.code})
+        if self.cloture is not None and at >= self.cloture:
+            last = paris_text(self.cloture - timedelta(minutes=1))
+            raise Conflict("depot_clos", f"Le dépôt des dossiers de ce dispositif est clos depuis le {last} (heure "
+                           "de Paris) : il n'est plus possible d'y créer un dossier.",
+                           {"dispositif": self.code, "cloture": self.cloture.isoformat()})
 
     def check_open(self, at: datetime) -> None:
         """Refuse an envoi outside the deposit window, in the bailleur's words."""
@@ -198,6 +241,21 @@ def dispositifs() -> dict[str, Dispositif]:
     return out
 
 
+def ouverts(at: datetime) -> list[Dispositif]:
+    """The dispositifs open to deposits at `at`, the first opened first."""
+    return sorted((d for d in dispositifs().values() if d.is_open(at)), key=lambda d: (d.ouverture, d.code))
+
+
+def known(code: str) -> Dispositif:
+    """The dispositif `code`, or the bailleur told it does not exist."""
+    found = dispositifs().get(code)
+    if found is None:
+        raise InvalidInput("dispositif_inconnu", "Ce dispositif n'existe pas.",
+                           [{"champ": "dispositif", "message": "Dispositif inconnu.",
+                             "dispositifs": sorted(dispositifs())}])
+    return found
+
+
 def piece_rules(kind: PieceKind) -> PieceRules:
     """The rules of a kind of piece, whichever dispositif asks for it."""
     return next(d.pieces[kind] for d in dispositifs().values() if kind in d.pieces)
@@ -207,3 +265,38 @@ def dispositif(code: str = LLI) -> Dispositif:
     """One dispositif; without a code, the LLI guarantee (the platform's first, and the default of a dossier
     stored before dispositifs existed)."""
     return dispositifs()[code]
+
+
+# ---------------------------------------------------------------- instructors' scope
+
+DELEGATION_GROUP = "delegation-"  # Cognito group of a delegation's instructors: delegation-<code>
+
+
+def delegations_of(groups: frozenset[str]) -> frozenset[str]:
+    """The delegations an instructor belongs to, from their Cognito groups (`delegation-antilles-guyane`); none
+    for a national instructor."""
+    return frozenset(g.removeprefix(DELEGATION_GROUP) for g in groups if g.startswith(DELEGATION_GROUP))
+
+
+def departement_of(d: Dossier) -> str | None:
+    return d.form.programmation.departement if d.form.programmation is not None else None
+
+
+def visible_to(d: Dossier, delegations: frozenset[str]) -> bool:
+    """Whether an instructor of `delegations` (national when empty) may see `d`: a delegation's instructors see
+    the dossiers of their départements only, in a dispositif instructed by delegation."""
+    if not delegations:
+        return True
+    rules = dispositif(d.dispositif)
+    return any(rules.sees(code, departement_of(d)) for code in delegations)
+
+
+def territoire(d: Dossier) -> str | None:
+    """`<dispositif>#<département>` for a sent dossier of a dispositif instructed by delegation (the key the
+    storage lists a delegation's dossiers by); None otherwise (a brouillon belongs to its bailleur)."""
+    rules = dispositifs().get(d.dispositif)
+    dep = departement_of(d)
+    if rules is None or rules.instructeurs.portee != "delegations" or d.status == DossierStatus.BROUILLON or not dep:
+        return None
+    return f"{d.dispositif}#{dep}"
+

@@ -4,9 +4,15 @@ operations flagged, and priorities 1 to 4 as an explained assessment for the del
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from ami.domain.extraction import Check
 
@@ -92,48 +98,97 @@ class Priorite:
     explications: tuple[str, ...]
 
 
-def _environmental(row: OperationRow) -> tuple[bool, str]:
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    libelle: str
+
+
+class Priorite1(_Rule):
+    ecarte_sans_justification: bool = True
+
+
+class Exclusions(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    acv: bool = True
+
+
+class Priorite2(_Rule):
+    natures_rtaa: tuple[str, ...]
+    etiquettes_dpe: tuple[Literal["A", "B", "C", "D", "E", "F", "G"], ...] = Field(min_length=1)
+    sans_critere: tuple[str, ...] = ()
+
+
+class Priorite3(_Rule):
+    part_minimale: Decimal = Field(ge=0, le=1)
+
+
+class GrilleDrom(BaseModel):
+    """The DROM priorities as configured (`grille_drom_2024.toml`, named by the dispositif's `grille`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    version: str
+    priorite_1: Priorite1
+    exclusions: Exclusions = Exclusions()
+    priorite_2: Priorite2
+    priorite_3: Priorite3
+    priorite_4: _Rule
+
+
+@cache
+def grille(name: str = "grille_drom_2024.toml") -> GrilleDrom:
+    """A DROM priorities grid of the package, validated once."""
+    text = resources.files("ami.domain").joinpath(name).read_text(encoding="utf-8")
+    return GrilleDrom.model_validate(tomllib.loads(text))
+
+
+def _environmental(row: OperationRow, g: GrilleDrom) -> tuple[bool, str]:
     nature, dpe, rtaa = row.nature, row.dpe, row.rtaa
-    if nature == "demolition":
+    rule = g.priorite_2
+    if nature in rule.sans_critere:
         return False, "démolition : pas de critère environnemental."
-    if nature in ("construction_neuve", "demolition_reconstruction"):
+    if nature in rule.natures_rtaa:
         if rtaa:
             return True, "attestation RTAA-DOM prévue (construction neuve)."
         return False, "pas d'attestation RTAA-DOM prévue."
-    if dpe is not None and dpe in "ABC":
-        return True, f"étiquette DPE {dpe} visée (A, B ou C)."
-    return False, "étiquette DPE A, B ou C non visée." if dpe else "étiquette DPE non renseignée."
+    labels = ", ".join(rule.etiquettes_dpe[:-1]) + f" ou {rule.etiquettes_dpe[-1]}" if len(rule.etiquettes_dpe) > 1 \
+        else rule.etiquettes_dpe[0]
+    if dpe is not None and dpe in rule.etiquettes_dpe:
+        return True, f"étiquette DPE {dpe} visée ({labels})."
+    return False, f"étiquette DPE {labels} non visée." if dpe else "étiquette DPE non renseignée."
 
 
-def priorities(rows: Sequence[OperationRow]) -> list[Priorite]:
+def priorities(rows: Sequence[OperationRow], g: GrilleDrom | None = None) -> list[Priorite]:
     """Priority 1 (lien emploi-logement) sets aside the operations without it; priority 2 for those meeting the
     environmental criteria; priority 3 for the others when the bailleur's other operations show an ambitious
-    strategy (at least half meet priority 2); priority 4 for production that remains (examined while
-    envelope remains). The delegation confirms each assessment."""
-    meets = {r.line: _environmental(r) for r in rows}
+    strategy (at least `part_minimale` of them meet priority 2); priority 4 for production that remains (examined
+    while envelope remains). The rules come from the grid (`grille_drom_2024.toml`); the delegation confirms
+    each assessment."""
+    g = g or grille()
+    meets = {r.line: _environmental(r, g) for r in rows}
     for row in rows:
-        if row.acv:
+        if row.acv and g.exclusions.acv:
             meets[row.line] = (False, "")
     share = sum(ok for ok, _ in meets.values()) / len(rows) if rows else 0.0
     out: list[Priorite] = []
     for row in rows:
         line, ref = row.line, row.reference
         why: list[str] = []
-        if row.acv:
+        if row.acv and g.exclusions.acv:
             out.append(Priorite(line, ref, None, True, ("Opération Action Cœur de Ville : hors du champ de l'AMI.",)))
             continue
         link = (row.lien_emploi or "").strip()
-        if not link:
+        if not link and g.priorite_1.ecarte_sans_justification:
             out.append(Priorite(line, ref, None, True,
                                 ("Priorité 1 : le lien emploi-logement n'est pas justifié ; l'opération est "
                                  "écartée.",)))
             continue
-        why.append(f"Priorité 1 : lien emploi-logement déclaré (« {link} »), à confirmer par la délégation.")
+        why.append(f"Priorité 1 : lien emploi-logement déclaré (« {link} »), à confirmer par la délégation."
+                   if link else "Priorité 1 : lien emploi-logement non renseigné, à apprécier par la délégation.")
         ok, reason = meets[line]
         if ok:
             why.append(f"Priorité 2 : {reason}")
             out.append(Priorite(line, ref, 2, False, tuple(why)))
-        elif share >= 0.5 and row.nature != "demolition":
+        elif share >= float(g.priorite_3.part_minimale) and row.nature not in g.priorite_2.sans_critere:
             why.append(f"Priorité 3 : {reason} Le bailleur porte une stratégie environnementale ambitieuse "
                        f"({round(share * 100)} % de ses opérations atteignent la priorité 2).")
             out.append(Priorite(line, ref, 3, False, tuple(why)))

@@ -1,15 +1,12 @@
 """Consumption of the AMI's envelope (600 M€, `enveloppe_eur` of the dispositif's TOML).
 
-Principal = sum of the BdT loan lines of a dossier (foncier + bâti). Three figures, overall, by
-région and by zone ABC:
-- numbered dossiers (complete, with a deposit number);
-- dossiers with a favourable CCN opinion. No status or field records that opinion yet: a dossier
-  counts when it carries `avis_ccn == "favorable"`; until such a field exists the figure is 0 and
-  `avis_ccn_suivi` is False, which the CLI, the API and the registre say in words;
-- remaining = envelope − numbered principal (and − favourable principal).
-Numbered dossiers put on the waiting list (`liste_attente`: the envelope could not take their loans)
-are counted apart and do not consume the envelope.
-Pure: dossiers in, figures out.
+Principal = sum of the BdT loan lines of a dossier (foncier + bâti). A numbered dossier's principal is
+*réservé* from its number to the CA, *engagé* once the CA confirms, *garanti* once the acte de
+cautionnement is sent to the BdT (`ami.domain.lifecycle.phase`); a refusal, an expiry, a withdrawal or a
+sans-suite gives it back. disponible = envelope − réservé − engagé − garanti, so the four always add up
+to the envelope. Also, overall, by région and by zone ABC: the dossiers numbered and holding a part of the
+envelope, those with a favourable CCN opinion still holding it, and the waiting list (`liste_attente`:
+numbered, holding nothing until promoted). Pure: dossiers in, figures out.
 """
 
 from __future__ import annotations
@@ -20,6 +17,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from ami.domain.dispositif import dispositif
+from ami.domain.lifecycle import FINAL, GARANTI, Phase, phase
 from ami.domain.models import Dossier, DossierStatus
 from ami.domain.rules import commune
 
@@ -32,20 +30,25 @@ REGIONS = {
 }
 ZONES = ("Abis", "A", "B1", "B2", "C")
 UNKNOWN = "Inconnue"
-NOTE_SANS_AVIS = ("Aucun avis de la CCN n'est encore enregistré dans l'application : "
-                  "le montant des dossiers à avis favorable vaut 0 en attendant.")
 
 
 def region_name(code: str) -> str:
     return REGIONS.get(code, f"Région {code}")
 
 
-def is_favourable(d: Dossier) -> bool | None:
-    """True/False when the dossier records a CCN opinion, None when the model has no such field."""
-    avis = getattr(d, "avis_ccn", None)
-    if avis is None and "avis_ccn" not in type(d).model_fields:
+FAVOURABLE = frozenset({DossierStatus.AVIS_FAVORABLE, DossierStatus.TARIFICATION_PROPOSEE, DossierStatus.ACCEPTEE})
+
+
+def _phase(d: Dossier) -> Phase | None:
+    """A numbered dossier holds its part of the envelope unless it waits or left (a final status)."""
+    if d.status == DossierStatus.LISTE_ATTENTE or d.status in FINAL - GARANTI:
         return None
-    return avis == "favorable"
+    return phase(d.status) or "reserve"
+
+
+def is_favourable(d: Dossier) -> bool:
+    """The CCN gave a favourable opinion and the dossier still holds its part of the envelope."""
+    return d.status in FAVOURABLE or phase(d.status) in ("engage", "garanti")
 
 
 class Ligne(BaseModel):
@@ -56,33 +59,60 @@ class Ligne(BaseModel):
     principal_favorables_eur: Decimal = Decimal(0)
     dossiers_liste_attente: int = 0
     principal_liste_attente_eur: Decimal = Decimal(0)
+    reserve_eur: Decimal = Decimal(0)
+    engage_eur: Decimal = Decimal(0)
+    garanti_eur: Decimal = Decimal(0)
+    dossiers_liberes: int = 0
+    principal_libere_eur: Decimal = Decimal(0)
 
 
 class Enveloppe(BaseModel):
     montant_eur: Decimal
+    reserve_eur: Decimal = Field(description="Principal des dossiers numérotés jusqu'à la décision du CA")
+    engage_eur: Decimal = Field(description="Principal des dossiers confirmés par le CA, acte non encore transmis")
+    garanti_eur: Decimal = Field(description="Principal des dossiers dont l'acte de cautionnement est transmis")
+    disponible_eur: Decimal = Field(description="Enveloppe − réservé − engagé − garanti")
+    dossiers_reserve: int
+    dossiers_engage: int
+    dossiers_garanti: int
+    dossiers_liberes: int = Field(description="Dossiers numérotés sortis de l'enveloppe (refus, expiration, "
+                                  "retrait, sans suite)")
+    principal_libere_eur: Decimal
     principal_numerotes_eur: Decimal
     principal_favorables_eur: Decimal
-    restant_eur: Decimal = Field(description="Enveloppe moins le principal des dossiers numérotés")
+    restant_eur: Decimal = Field(description="Enveloppe moins le principal des dossiers numérotés qui en tiennent "
+                                 "une part (= disponible)")
     restant_apres_favorables_eur: Decimal
     taux_consommation: Decimal = Field(description="Principal numéroté / enveloppe (0 à 1 ou plus)")
     dossiers_numerotes: int
     dossiers_favorables: int
     dossiers_liste_attente: int
     principal_liste_attente_eur: Decimal
-    avis_ccn_suivi: bool
+    avis_ccn_suivi: bool = True
     note: str | None = None
     par_region: list[Ligne]
     par_zone: list[Ligne]
 
 
-def _add(line: Ligne, amount: Decimal, favourable: bool, waiting: bool) -> None:
-    if waiting:
+def _add(line: Ligne, d: Dossier, amount: Decimal) -> None:
+    where = _phase(d)
+    if d.status == DossierStatus.LISTE_ATTENTE:
         line.dossiers_liste_attente += 1
         line.principal_liste_attente_eur += amount
         return
+    if where is None:
+        line.dossiers_liberes += 1
+        line.principal_libere_eur += amount
+        return
     line.dossiers_numerotes += 1
     line.principal_numerotes_eur += amount
-    if favourable:
+    if where == "reserve":
+        line.reserve_eur += amount
+    elif where == "engage":
+        line.engage_eur += amount
+    else:
+        line.garanti_eur += amount
+    if is_favourable(d):
         line.dossiers_favorables += 1
         line.principal_favorables_eur += amount
 
@@ -92,21 +122,31 @@ def envelope(dossiers: Iterable[Dossier], montant_eur: Decimal | None = None) ->
     regions: dict[str, Ligne] = {}
     zones: dict[str, Ligne] = {z: Ligne(cle=z) for z in ZONES}
     overall = Ligne(cle="total")
-    tracked = False
+    counts = {"reserve": 0, "engage": 0, "garanti": 0}
     for d in dossiers:
         if d.deposit_number is None:
             continue
         amount = d.loan_total
-        fav = is_favourable(d)
-        tracked = tracked or fav is not None
+        where = _phase(d)
+        if where is not None:
+            counts[where] += 1
         c = commune(d.form.operation.commune_insee or "")
         region = region_name(c.region) if c else UNKNOWN
         zone = c.zone if c else UNKNOWN
         for line in (overall, regions.setdefault(region, Ligne(cle=region)),
                      zones.setdefault(zone, Ligne(cle=zone))):
-            _add(line, amount, bool(fav), d.status == DossierStatus.LISTE_ATTENTE)
+            _add(line, d, amount)
     return Enveloppe(
         montant_eur=total,
+        reserve_eur=overall.reserve_eur,
+        engage_eur=overall.engage_eur,
+        garanti_eur=overall.garanti_eur,
+        disponible_eur=total - overall.reserve_eur - overall.engage_eur - overall.garanti_eur,
+        dossiers_reserve=counts["reserve"],
+        dossiers_engage=counts["engage"],
+        dossiers_garanti=counts["garanti"],
+        dossiers_liberes=overall.dossiers_liberes,
+        principal_libere_eur=overall.principal_libere_eur,
         principal_numerotes_eur=overall.principal_numerotes_eur,
         principal_favorables_eur=overall.principal_favorables_eur,
         restant_eur=total - overall.principal_numerotes_eur,
@@ -118,8 +158,6 @@ def envelope(dossiers: Iterable[Dossier], montant_eur: Decimal | None = None) ->
         dossiers_favorables=overall.dossiers_favorables,
         dossiers_liste_attente=overall.dossiers_liste_attente,
         principal_liste_attente_eur=overall.principal_liste_attente_eur,
-        avis_ccn_suivi=tracked,
-        note=None if tracked else NOTE_SANS_AVIS,
         par_region=sorted(regions.values(), key=lambda line: line.cle),
         par_zone=list(zones.values()),
     )

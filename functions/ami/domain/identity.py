@@ -37,7 +37,7 @@ class User:
     @property
     def actor(self) -> str:
         """As the audit log names a bailleur's user, the same form as the JSON API's (`api.auth.Caller.actor`):
-        by its Cognito `sub`, a pseudonym (the address is erasable, the chain is not: docs/rgpd.md)."""
+        by its Cognito `sub`, a pseudonym, never its address (docs/rgpd.md)."""
         return f"bailleur:{self.siren}:{self.subject}"
 
     @classmethod

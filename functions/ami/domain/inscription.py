@@ -11,19 +11,21 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from ami.domain.conservation import conservation
 from ami.domain.dispositif import dispositif
 from ami.domain.models import Bailleur, BailleurRegistration
 
 if TYPE_CHECKING:
     from ami.domain.notifications import Email
 
-CODE_VALIDITY = timedelta(hours=1)
+# How long a code is valid, hence an inscription waits (conservation.toml: the table's TTL removes it then).
+CODE_VALIDITY = conservation().inscription_en_attente
 MAX_ATTEMPTS = 5
 
 
@@ -82,7 +84,7 @@ def new_pending(bailleur: Bailleur, now: datetime) -> tuple[PendingRegistration,
     salt = secrets.token_hex(16)
     pending = PendingRegistration(
         email=bailleur.email_contact, bailleur=bailleur, salt=salt, code_hash=hash_code(salt, code),
-        expires_at=now + CODE_VALIDITY,
+        expires_at=now + conservation().inscription_en_attente,
     )
     return pending, code
 

@@ -54,6 +54,23 @@ class DossierStatus(StrEnum):
     INCOMPLET = "incomplet"
     LISTE_ATTENTE = "liste_attente"
     EN_INSTRUCTION = "en_instruction"
+    # After instruction (cahier des charges §2-A, steps 4 to 8): the transitions are ami.domain.lifecycle's.
+    PRESENTE_CCN = "présenté_ccn"
+    AJOURNE = "ajourné"
+    AVIS_FAVORABLE = "avis_favorable"
+    AVIS_DEFAVORABLE = "avis_défavorable"
+    TARIFICATION_PROPOSEE = "tarification_proposée"
+    ACCEPTEE = "acceptée"
+    EXPIREE = "expirée"
+    CA_CONFIRMEE = "ca_confirmée"
+    CA_REFUSEE = "ca_refusée"
+    CONVENTION_ENVOYEE = "convention_envoyée"
+    CONVENTION_SIGNEE = "convention_signée"
+    PRIME_APPELEE = "prime_appelée"
+    PRIME_REGLEE = "prime_réglée"
+    ACTE_TRANSMIS = "acte_transmis"
+    RETIRE = "retiré"
+    SANS_SUITE = "sans_suite"
 
 
 # ---------------------------------------------------------------- bailleur
@@ -277,6 +294,15 @@ class Loan(Strict):
     duree_mois: Annotated[int, Field(ge=12, le=960)]
     index: Literal["livret_a", "taux_fixe"] = "livret_a"
     marge_pct: Annotated[Decimal, Field(ge=-5, le=10, max_digits=5, decimal_places=2), Number]
+    # The BdT's différé d'amortissement, an input of the tarification (cahier des charges §3); 0 when the
+    # letter grants none (dossiers saved before the field existed read so).
+    differe_mois: Annotated[int, Field(ge=0, le=360, title="Différé d'amortissement (mois)")] = 0
+
+    @model_validator(mode="after")
+    def _differe(self) -> Loan:
+        if self.differe_mois >= self.duree_mois:
+            raise form_error("differe_duree", "le différé d'amortissement doit être plus court que la durée du prêt")
+        return self
 
 
 # ---------------------------------------------------------------- DROM programmation (dispositif drom-2024)
@@ -325,6 +351,16 @@ class DossierForm(Strict):
     operation: Operation = Field(default_factory=Operation)
     prets: Annotated[list[Loan], Field(max_length=20)] = Field(default_factory=list)
     programmation: ProgrammationForm | None = None
+
+
+class NouveauDossier(DossierForm):
+    """Body of POST /dossiers: the dispositif the bailleur chose (the LLI guarantee unless said), and the form."""
+
+    dispositif: str = Field(default=LLI_DISPOSITIF, pattern=r"^[a-z0-9-]{3,40}$",
+                            description="Code du dispositif choisi (GET /dispositifs)")
+
+    def form(self) -> DossierForm:
+        return DossierForm.model_validate(self.model_dump(exclude={"dispositif"}))
 
 
 # ---------------------------------------------------------------- pieces and deposit
@@ -384,6 +420,131 @@ class Reason(Model):
     message: str
 
 
+# ---------------------------------------------------------------- after instruction (ami.domain.lifecycle)
+
+
+FIBEN_COTES: tuple[str, ...] = (
+    "1+", "1", "1-", "2+", "2", "2-", "3+", "3", "3-", "4+", "4", "4-", "5+", "5", "5-", "6+", "6", "6-", "7", "8",
+    "P", "0",
+)  # the 22 levels of the Banque de France's cotation de crédit since 2022 (P: procédure collective, 0: sans
+# information défavorable)
+CoteFiben = Literal[
+    "1+", "1", "1-", "2+", "2", "2-", "3+", "3", "3-", "4+", "4", "4-", "5+", "5", "5-", "6+", "6", "6-", "7", "8",
+    "P", "0",
+]
+QualiteProgramme = Literal["elevee", "standard", "reservee"]
+Territoire = Literal["metropole", "alsace_moselle", "971", "972", "973", "974", "976"]
+
+
+class Seance(Model):
+    """A sitting of the CCN or of ALS's board (CA): its label and its date."""
+
+    libelle: str
+    le: date
+
+
+class NotationFiben(Model):
+    """The bailleur's cotation FIBEN as an instructor read it, with the date of the cotation."""
+
+    cote: CoteFiben
+    date_cotation: date
+    saisie_par: str
+    saisie_le: datetime
+
+
+class DocumentRef(Model):
+    """A document the service generated or received, as stored (deposits bucket, `documents/…`)."""
+
+    kind: str
+    key: str
+    version_id: str
+    sha256: str
+    size: int
+    nom: str
+
+
+class PrimeLigne(Model):
+    """The prime of one loan, with every input of the grid that priced it."""
+
+    rang: int
+    kind: LoanKind
+    produit: str
+    montant_eur: Decimal
+    duree_mois: int
+    differe_mois: int
+    cote_fiben: CoteFiben
+    qualite: QualiteProgramme
+    taux_annuel_pct: Decimal
+    coefficient_duree: Decimal
+    coefficient_differe: Decimal
+    coefficient_qualite: Decimal
+    prime_eur: Decimal
+
+
+class Proposition(Model):
+    """The proposition de tarification: the prime paid once, up front, valid `jours` jours ouvrés."""
+
+    emise_le: datetime
+    expire_le: datetime = Field(description="Premier instant (UTC) où la proposition n'est plus valable")
+    territoire: Territoire
+    jours_ouvres: int
+    grille: str = Field(description="Version de la grille tarifaire")
+    grille_provisoire: bool
+    fiben: NotationFiben
+    qualite: QualiteProgramme
+    lignes: list[PrimeLigne]
+    prime_eur: Decimal
+
+
+class Paiement(Model):
+    """The prime as ALS received it."""
+
+    montant_eur: Decimal
+    regle_le: date
+    reference: str
+
+
+class Suivi(Model):
+    """What the lifecycle recorded after instruction (each step also an audit entry)."""
+
+    ccn: Seance | None = None
+    avis_motif: str | None = None
+    fiben: NotationFiben | None = None
+    proposition: Proposition | None = None
+    acceptee_le: datetime | None = None
+    ca: Seance | None = None
+    paiement: Paiement | None = None
+    acte_transmis_le: datetime | None = None
+    documents: dict[str, DocumentRef] = Field(default_factory=dict)
+
+
+class SeanceIn(Strict):
+    libelle: Annotated[str, Field(min_length=2, max_length=120, title="Séance (libellé)"), SingleLine]
+    le: date = Field(title="Date de la séance")
+
+
+class PaiementIn(Strict):
+    montant_eur: Euros = Field(title="Montant réglé (€)")
+    regle_le: date = Field(title="Date du règlement")
+    reference: Annotated[str, Field(min_length=2, max_length=80, title="Référence du virement"), SingleLine]
+
+
+class EtapeIn(Strict):
+    """Body of a lifecycle step (ami.domain.lifecycle): what the step needs, nothing else is read."""
+
+    justification: Annotated[str, Field(max_length=2000, title="Motif de la décision")] | None = None
+    seance: SeanceIn | None = Field(default=None, title="Séance de la CCN ou du CA")
+    qualite: QualiteProgramme | None = Field(default=None, title="Qualité du programme (tarification)")
+    paiement: PaiementIn | None = Field(default=None, title="Règlement de la prime")
+    convention_pdf_base64: Annotated[str, Field(max_length=250_000)] | None = Field(
+        default=None, repr=False, title="Convention signée, PDF encodé en base64 (180 Kio au plus)")
+
+
+class FibenIn(Strict):
+    cote: CoteFiben = Field(title="Cotation FIBEN (Banque de France)")
+    date_cotation: date = Field(title="Date de la cotation")
+
+
 class Dossier(Model):
     dossier_id: str
     siren: str
@@ -398,6 +559,7 @@ class Dossier(Model):
     scoring: Score | None = Field(
         default=None, description="Score de priorité 2 (instructeurs seulement ; jamais montré au bailleur)"
     )
+    suivi: Suivi = Field(default_factory=Suivi, description="CCN, tarification, CA, convention, prime, acte")
     version: int = 0
     # The head of the dossier's audit chain as read with it (kept beside the document in storage, never
     # shown): the next audited change chains to it, guarded by `version`.
@@ -446,6 +608,10 @@ NotificationKind = Literal[
     "piece_refusee",
     "liste_attente",
     "enveloppe_consommee",
+    "programmation_complete",
+    "nouvelle_programmation",
+    "cycle_de_vie",
+    "liste_attente_levee",
 ]
 
 

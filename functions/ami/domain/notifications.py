@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from ami.domain.dispositif import dispositif
-from ami.domain.models import PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
+from ami.domain.dispositif import dispositif, paris_text
+from ami.domain.models import DEPARTEMENTS_DROM, PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
 from ami.domain.rules import commune
 
 if TYPE_CHECKING:
@@ -42,12 +42,21 @@ MOIS = (
     "décembre",
 )
 
-FOOTER = (
-    "Action Logement Services — AMI garantie des prêts logement intermédiaire. "
-    "Ce message est confidentiel. Questions : {mailbox}"
-)
+FOOTER = "Action Logement Services — {entete}. Ce message est confidentiel. Questions : {mailbox}"
+# The heading of the emails of each family of templates (`Dispositif.modeles_courriel`).
+ENTETES = {
+    "lli": "AMI garantie des prêts logement intermédiaire",
+    "drom": "AMI programmation 2024 dans les DROM",
+}
 
 LOAN_KINDS = {"foncier": "Prêt foncier", "bati": "Prêt bâti"}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,7 @@ class Email:
     subject: str
     text: str
     html: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 # ---------------------------------------------------------------- French formatting
@@ -87,6 +97,17 @@ def format_paris(moment: datetime) -> str:
         f"{day} {MOIS[local.month - 1]} {local.year} à "
         f"{local.hour} h {local.minute:02d} min {local.second:02d} s (heure de Paris)"
     )
+
+
+def format_jour(day: date) -> str:
+    """`date(2026, 12, 1)` → `1er décembre 2026`."""
+    return f"{'1er' if day.day == 1 else day.day} {MOIS[day.month - 1]} {day.year}"
+
+
+def format_nombre(value: Decimal) -> str:
+    """`Decimal("0.0500")` → `0,05`: a decimal the French way, without trailing zeros."""
+    text = format(Decimal(value).normalize(), "f")
+    return text.replace(".", ",")
 
 
 def format_bytes(size: int) -> str:
@@ -126,15 +147,22 @@ def _environment() -> Environment:
     env.filters["entier"] = format_integer
     env.filters["paris"] = format_paris
     env.filters["octets"] = format_bytes
+    env.filters["jour"] = format_jour
+    env.filters["nombre"] = format_nombre
     env.filters["empreinte_courte"] = short_hash
     return env
 
 
-def _render(kind: NotificationKind, context: dict[str, Any]) -> tuple[str, str, str]:
+def _render(kind: NotificationKind, context: dict[str, Any], family: str = "lli") -> tuple[str, str, str]:
+    """The email of `kind` in the dispositif's family of templates (`templates/<family>/`), or the common one."""
     env = _environment()
-    subject = env.get_template(f"{kind}.subject.txt").render(context)
-    text = env.get_template(f"{kind}.txt").render(context)
-    html = env.get_template(f"{kind}.html").render(context)
+
+    def template(suffix: str) -> Any:
+        return env.select_template([f"{family}/{kind}.{suffix}", f"{kind}.{suffix}"])
+
+    subject = template("subject.txt").render(context)
+    text = template("txt").render(context)
+    html = template("html").render(context)
     # A subject is one line: no header injection through a raison sociale or an operation name.
     return " ".join(subject.split()), text, html
 
@@ -146,10 +174,25 @@ def _common(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
     rules = dispositif(dossier.dispositif)
     op = dossier.form.operation
     place = commune(op.commune_insee) if op.commune_insee else None
+    entete = ENTETES.get(rules.modeles_courriel, rules.libelle)
+    form = dossier.form.programmation
+    dep = form.departement if form is not None else None
     return {
+        "famille": rules.modeles_courriel,
+        "entete": entete,
         "mailbox": rules.mailbox,
-        "footer": FOOTER.format(mailbox=rules.mailbox),
+        "footer": FOOTER.format(entete=entete, mailbox=rules.mailbox),
         "dispositif": rules.libelle,
+        "cloture": paris_text(rules.cloture - timedelta(minutes=1)) if rules.cloture else None,
+        "programmation": {
+            "departement": dep,
+            "departement_nom": DEPARTEMENTS_DROM.get(dep or ""),
+            "lignes": [{"filiere": line.filiere, "operations": line.operations, "logements": line.logements,
+                        "montant": line.montant_pret_eur} for line in (form.synthese if form else [])],
+            "operations": sum(line.operations for line in form.synthese) if form else 0,
+            "logements": sum(line.logements for line in form.synthese) if form else 0,
+            "montant": sum((line.montant_pret_eur for line in form.synthese), Decimal(0)) if form else Decimal(0),
+        },
         "dossier_id": dossier.dossier_id,
         "deposit_number": dossier.deposit_number,
         "deposited_at": format_paris(dossier.envoi.sent_at) if dossier.envoi else None,
@@ -172,6 +215,16 @@ def _common(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
             "zone": place.zone if place else None,
         },
     }
+
+
+def common_context(dossier: Dossier, bailleur: Bailleur) -> dict[str, Any]:
+    """What every email and every document of the lifecycle says of a dossier and its bailleur."""
+    return _common(dossier, bailleur)
+
+
+def environment() -> Environment:
+    """The templates' environment (emails and the lifecycle's documents), with the French filters."""
+    return _environment()
 
 
 def _require_deposit(dossier: Dossier, kind: NotificationKind) -> None:
@@ -203,6 +256,26 @@ def _accuse_reception(n: Notification, dossier: Dossier, bailleur: Bailleur, pla
 def _to_bailleur(kind: NotificationKind, bailleur: Bailleur, context: dict[str, Any]) -> list[Email]:
     """The bailleur's email; none once its contact was erased (`ami rgpd effacer`): nobody to write to."""
     return [_email(kind, (bailleur.email_contact,), context)] if bailleur.email_contact else []
+
+
+def _programmation_complete(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    """A DROM programmation found complete: no number (it is not first come, first served); the delegation of its
+    département instructs it."""
+    if dossier.envoi is None:
+        raise ValueError(f"{n.kind}: the dossier {dossier.dossier_id} was never sent")
+    context = _common(dossier, bailleur)
+    delegation = dispositif(dossier.dispositif).delegation_of(context["programmation"]["departement"] or "")
+    context["delegation"] = delegation.libelle if delegation else None
+    return _to_bailleur(n.kind, bailleur, context)
+
+
+def _nouvelle_programmation(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    if dossier.envoi is None:
+        raise ValueError(f"{n.kind}: the dossier {dossier.dossier_id} was never sent")
+    context = _common(dossier, bailleur)
+    delegation = dispositif(dossier.dispositif).delegation_of(context["programmation"]["departement"] or "")
+    context["delegation"] = delegation.libelle if delegation else None
+    return [_email(n.kind, (dispositif(dossier.dispositif).mailbox,), context)]
 
 
 def _dossier_incomplet(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
@@ -260,8 +333,45 @@ def _enveloppe_consommee(n: Notification, dossier: Dossier, bailleur: Bailleur) 
     return [_email(n.kind, (dispositif(dossier.dispositif).mailbox,), context)]
 
 
+def _cycle_de_vie(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    """One step of the lifecycle (ami.domain.lifecycle), told to the bailleur and to the mailbox; the acte also
+    to the Banque des Territoires (`destinataire`), its documents attached by the delivery."""
+    from ami.domain.jours_ouvres import TERRITOIRE_LIBELLES, dernier_jour
+    from ami.domain.lifecycle import STATUS_LABELS, TRANSITIONS
+
+    _require_deposit(dossier, n.kind)
+    rules = dispositif(dossier.dispositif)
+    etape = n.details.get("etape", "")
+    context = _common(dossier, bailleur)
+    p = dossier.suivi.proposition
+    context.update(
+        etape=etape, libelle=TRANSITIONS[etape].libelle if etape in TRANSITIONS else etape,
+        statut=STATUS_LABELS[dossier.status], motif=n.details.get("motif"), suivi=dossier.suivi, p=p,
+        loan_total=dossier.loan_total, dernier_jour=dernier_jour(p.expire_le) if p else None,
+        territoire=TERRITOIRE_LIBELLES[p.territoire] if p else None,
+        lien=f"{rules.plateforme_url}/dossiers/{dossier.dossier_id}",
+        documents=[{"nom": d.nom, "sha256": d.sha256, "lien": f"{rules.plateforme_url}/dossiers/{dossier.dossier_id}"
+                    f"/documents/{d.kind}"} for k in n.details.get("documents", "").split(",") if k
+                   and (d := dossier.suivi.documents.get(k)) is not None],
+        pour="bailleur",
+    )
+    emails = _to_bailleur(n.kind, bailleur, context)
+    emails.append(_email(n.kind, (rules.mailbox,), {**context, "pour": "als"}))
+    if n.details.get("destinataire"):
+        emails.append(_email(n.kind, (n.details["destinataire"],), {**context, "pour": "bdt"}))
+    return emails
+
+
+def _liste_attente_levee(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+    _require_deposit(dossier, n.kind)
+    context = _common(dossier, bailleur)
+    context["loan_total"] = dossier.loan_total
+    return [*_to_bailleur(n.kind, bailleur, context),
+            _email(n.kind, (dispositif(dossier.dispositif).mailbox,), {**context, "pour": "als"})]
+
+
 def _email(kind: NotificationKind, to: tuple[str, ...], context: dict[str, Any]) -> Email:
-    subject, text, html = _render(kind, context)
+    subject, text, html = _render(kind, context, context["famille"])
     return Email(to=to, subject=subject, text=text, html=html)
 
 
@@ -272,6 +382,10 @@ _COMPOSERS: dict[NotificationKind, Callable[[Notification, Dossier, Bailleur], l
     "piece_refusee": _piece_refusee,
     "liste_attente": _liste_attente,
     "enveloppe_consommee": _enveloppe_consommee,
+    "programmation_complete": _programmation_complete,
+    "nouvelle_programmation": _nouvelle_programmation,
+    "cycle_de_vie": _cycle_de_vie,
+    "liste_attente_levee": _liste_attente_levee,
 }
 
 

@@ -96,6 +96,7 @@ def examine(
     context: PieceContext | None = None,
     budget_seconds: float = EXAMINE_SECONDS,
     ocr: OcrEngine | None = None,
+    name: str | None = None,
 ) -> PieceReport:
     """Check `data` as the given piece; raise `PieceRefused` with a stable code if it cannot be one.
 
@@ -103,7 +104,7 @@ def examine(
     text layer it is read by `ocr` when one is given (the composition root chooses it, `ami.adapters.ocr`)."""
     rules = piece_rules(piece)
     assert rules.max_pages is not None, f"{piece} n'est pas une pièce PDF"
-    name = _PIECE_NAMES[piece]
+    name = name or _PIECE_NAMES[piece]  # another PDF checked by the rules of `piece` (the signed convention)
     budget = _Budget(time.monotonic() + budget_seconds, name)
     if not data:
         raise PieceRefused("vide_octets", f"Le fichier déposé est vide (0 octet). Déposez à nouveau {name}.")

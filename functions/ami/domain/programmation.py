@@ -41,6 +41,7 @@ MAX_DECOMPRESSED = 64 * 1_048_576  # every part of the package inflated, counted
 MAX_MEMBERS = 2_000
 HEADER_SEARCH = 15  # the header row is looked for in the first rows (titles, merged cells above it)
 MAX_CELL_ERRORS = 5  # shown in the refusal; the count says how many more
+MAX_PRIORITY_FIELDS = 200  # operations whose priority assessment is kept with the piece's record
 
 NATURES: dict[str, str] = {
     "construction_neuve": "Construction neuve",
@@ -514,8 +515,11 @@ def _fr(value: Any) -> str:
     return str(value)
 
 
-def examine(data: bytes, rules: PieceRules, declared_size: int | None = None) -> ProgrammationReport:
-    """Check `data` as a tableau de programmation; raise `PieceRefused` with a stable code if it cannot be one."""
+def examine(data: bytes, rules: PieceRules, declared_size: int | None = None,
+            grille: str | None = None) -> ProgrammationReport:
+    """Check `data` as a tableau de programmation; raise `PieceRefused` with a stable code if it cannot be one.
+    With a priorities `grille` (the dispositif's), each operation's assessment on priorities 1 to 4 is read too,
+    as fields `priorite.<référence>` for the delegation's instructors."""
     if not data:
         raise _refuse("vide_octets", f"Le fichier déposé est vide (0 octet). Déposez à nouveau {NAME}.")
     size = max(len(data), declared_size or 0)
@@ -550,5 +554,23 @@ def examine(data: bytes, rules: PieceRules, declared_size: int | None = None) ->
                        source=f"lignes de l'onglet « {ROWS_TAB} »", confidence=1.0)
         for line in computed for name in SYNTHESIS_FIELDS
     )
+    if grille is not None:
+        from ami.domain.drom import grille as load_grille
+        from ami.domain.drom import priorities
+
+        g = load_grille(grille)
+        assessed = priorities(rows, g)
+        counts = {k: sum((p.priorite if not p.ecartee else 0) == k for p in assessed) for k in (2, 3, 4, 0)}
+        summary = (f"priorité 2 : {counts[2]} ; priorité 3 : {counts[3]} ; priorité 4 : {counts[4]} ; "
+                   f"écartées : {counts[0]}")
+        fields += (ExtractedField(name="priorites", value=summary, source=f"grille {g.version}", confidence=1.0),)
+        # Per operation, up to a bound: the piece's record stays far below DynamoDB's 400 KB item; the delegation
+        # reads the rest in the workbook.
+        fields += tuple(
+            ExtractedField(name=f"priorite.{p.reference}", value="ecartee" if p.ecartee else str(p.priorite),
+                           source=" ".join(p.explications) + f" (ligne {p.line} ; grille {g.version})",
+                           confidence=1.0)
+            for p in assessed[:MAX_PRIORITY_FIELDS]
+        )
     return ProgrammationReport(sha256=hashlib.sha256(data).hexdigest(), size=len(data), rows=rows,
                                synthesis=computed, checks=tuple(checks), fields=fields)

@@ -294,6 +294,10 @@ def _summary(wb: Any, env: Enveloppe, ccn: date, generated_at: datetime, n: int,
     ws.append(["Principal des dossiers numérotés", cell(env.principal_numerotes_eur, EUROS)])
     ws.append(["Principal des dossiers à avis CCN favorable", cell(env.principal_favorables_eur, EUROS)])
     ws.append(["Restant (enveloppe − numérotés)", cell(env.restant_eur, EUROS)])
+    ws.append(["Réservé (du numéro à la décision du CA)", cell(env.reserve_eur, EUROS)])
+    ws.append(["Engagé (confirmé par le CA)", cell(env.engage_eur, EUROS)])
+    ws.append(["Garanti (acte de cautionnement transmis)", cell(env.garanti_eur, EUROS)])
+    ws.append(["Disponible", cell(env.disponible_eur, EUROS)])
     ws.append(["Principal des dossiers en liste d'attente (hors enveloppe)",
                cell(env.principal_liste_attente_eur, EUROS)])
     ws.append(["Taux de consommation", cell(env.taux_consommation, PERCENT)])

@@ -123,7 +123,30 @@ FORM_FIELDS: dict[str, str] = {
 
 
 def form_gaps(dossier: Dossier) -> list[Reason]:
-    """What the operation form still lacks, in the bailleur's words."""
+    """What the dossier's form still lacks, in the bailleur's words, by its dispositif's completeness rule."""
+    if dispositif(dossier.dispositif).completude == "programmation_drom":
+        return programmation_gaps(dossier)
+    return operation_gaps(dossier)
+
+
+def programmation_gaps(dossier: Dossier) -> list[Reason]:
+    """What the form of a DROM programmation still lacks: its département and the synthesis of the « données
+    pour formulaire » tab (at least one filière). The figures themselves are compared with the workbook as
+    checks the bailleur sees (`ami.domain.programmation`), never as a reason of incompleteness."""
+    form = dossier.form.programmation
+    reasons: list[Reason] = []
+    if form is None or form.departement is None:
+        reasons.append(Reason(code="formulaire_departement",
+                              message="Formulaire incomplet : le département de la programmation n'est pas renseigné."))
+    if form is None or not form.synthese:
+        reasons.append(Reason(code="formulaire_synthese",
+                              message="Formulaire incomplet : la synthèse de l'onglet « données pour formulaire » "
+                              "n'est pas reportée."))
+    return reasons
+
+
+def operation_gaps(dossier: Dossier) -> list[Reason]:
+    """What the operation form of the LLI still lacks."""
     op = dossier.form.operation
     reasons = [
         Reason(code=f"formulaire_{name}", message=f"Formulaire incomplet : {missing}.")

@@ -27,6 +27,7 @@ from ami.domain.models import (
 )
 from ami.domain.rules import assess
 from ami.domain.sequence import PendingEnvoi
+from ami.services.drafts import check_unique
 from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
 
 
@@ -41,14 +42,17 @@ def send(
     rules = dispositif(d.dispositif)
     sent_at = clock()
     rules.check_open(sent_at)  # after the close (or before the opening), nothing is reserved nor recorded
+    check_unique(dossiers, d.siren, d.dispositif, d.form, own=d.dossier_id)  # the DROM: one per département
     envoi_id = uuid.uuid4().hex
-    reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at)
-    store.reserve_envoi(reservation)
-    if clock() - sent_at > timedelta(seconds=rules.clock_margin_seconds) / 2:
-        store.cancel_reservation(reservation)
-        raise RetryLater(
-            "envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier."
-        )
+    # A dispositif without numbering (the DROM's, instructed by département) takes no place in the sequence.
+    reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at) if rules.numbered else None
+    if reservation is not None:
+        store.reserve_envoi(reservation)
+        if clock() - sent_at > timedelta(seconds=rules.clock_margin_seconds) / 2:
+            store.cancel_reservation(reservation)
+            raise RetryLater(
+                "envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier."
+            )
     try:
         records = intake_records(dossiers, d.dossier_id)
         # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
@@ -61,9 +65,11 @@ def send(
                 pieces[kind] = snapshot
         deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces, idempotency_key=idempotency_key)
         complete = assess(d.model_copy(update={"envoi": deposit}), records).verdict == "complet"
-        return store.record_envoi(d, deposit.model_copy(update={"complete_when_sent": complete}), actor)
+        return store.record_envoi(d, deposit.model_copy(update={"complete_when_sent": complete}), actor,
+                                  sequenced=reservation is not None)
     except BaseException:
-        store.cancel_reservation(reservation)
+        if reservation is not None:
+            store.cancel_reservation(reservation)
         raise
 
 
@@ -88,7 +94,7 @@ def request_completeness(publisher: Publisher, sent: Dossier) -> None:
     """Ask the completeness check to look at a sent dossier (should this fail, the deposit is still
     recorded: its pending item holds its place and the completeness sweep picks it up)."""
     assert sent.envoi is not None
-    request = CompletenessRequest(
-        dossier_id=sent.dossier_id, cause="envoi", complete_when_sent=sent.envoi.complete_when_sent
-    )
+    # Only a numbered deposit may skip the examination (straight to the numbering); any other is concluded by it.
+    early = sent.envoi.complete_when_sent and dispositif(sent.dispositif).numbered
+    request = CompletenessRequest(dossier_id=sent.dossier_id, cause="envoi", complete_when_sent=early)
     publisher.publish([messages.completeness_request(request, sent.envoi.envoi_id)])

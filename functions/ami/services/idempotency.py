@@ -14,10 +14,10 @@ from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idemp
 from aws_lambda_powertools.utilities.idempotency.persistence.base import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.serialization.base import BaseIdempotencySerializer
 
+from ami.domain.conservation import conservation
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Long enough to cover SQS redelivery (DLQ after 5 receives) and S3's duplicate notifications.
-EXPIRES_AFTER_SECONDS = 7 * 24 * 3600
 
 
 class Idempotency:
@@ -36,8 +36,11 @@ class Idempotency:
     ) -> F:
         """`fn` run at most once per `key` (a JMESPath into the data argument); a repeat returns the
         first result. `fn` takes keyword arguments only."""
+        # Remembered long enough to cover SQS redelivery (DLQ after 5 receives) and S3's duplicate notifications
+        # (conservation.toml); Powertools writes it as the record's TTL attribute, `expiration`.
         config = IdempotencyConfig(
-            event_key_jmespath=key, expires_after_seconds=EXPIRES_AFTER_SECONDS, raise_on_no_idempotency_key=True
+            event_key_jmespath=key, expires_after_seconds=int(conservation().idempotence.total_seconds()),
+            raise_on_no_idempotency_key=True,
         )
         if self._context is not None:
             config.register_lambda_context(self._context)

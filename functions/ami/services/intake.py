@@ -106,7 +106,8 @@ class Intake:
             if rules.type == "xlsx":
                 from ami.domain import programmation
 
-                report = programmation.examine(data, rules, declared_size=max(size, upload.size))
+                grid = dispositif(dossier.dispositif).grille  # the dispositif's priorities grid
+                report = programmation.examine(data, rules, declared_size=max(size, upload.size), grille=grid)
             else:
                 report = examine(data, parts.piece, declared_size=max(size, upload.size), context=context,
                                  ocr=self.ocr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 # Types only: importing the domain's modules here would make every cold start pay for all of them.
@@ -83,6 +84,10 @@ class Dossiers(Protocol):
     def rescore(self, d: Dossier, scoring: Score, actor: str) -> Dossier: ...
     def list_dossiers(self, siren: str) -> list[Dossier]: ...
     def list_numbered(self) -> list[Dossier]: ...
+    def list_territoire(self, dispositif: str, departement: str) -> list[Dossier]:
+        """The sent dossiers of a dispositif instructed by département, for one département."""
+        ...
+
     def change_bailleur(
         self, siren: str, draft: AuditDraft, before: Bailleur | None = None, after: Bailleur | None = None
     ) -> AuditEntry: ...
@@ -104,7 +109,11 @@ class DepositSequence(Protocol):
 
     def reserve_envoi(self, pending: PendingEnvoi) -> None: ...
     def cancel_reservation(self, pending: PendingEnvoi) -> None: ...
-    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str) -> Dossier: ...
+    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str, sequenced: bool = True) -> Dossier:
+        """`sequenced`: the envoi turns its reservation into a pending envoi (numbered dispositifs); otherwise
+        it is recorded alone, with no place in the sequence."""
+        ...
+
     def pending_envois(self, limit: int | None = None) -> list[PendingEnvoi]: ...
     def acquire_lease(self, owner: str, now: datetime, ttl: timedelta) -> bool: ...
     def release_lease(self, owner: str) -> None: ...
@@ -113,8 +122,14 @@ class DepositSequence(Protocol):
         self, before: DepositCounter, after: DepositCounter, batch: list[ToNumber]
     ) -> list[Dossier]: ...
     def conclude_incomplete(
-        self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason], outbox: list[Message]
-    ) -> Dossier: ...
+        self, pending: PendingEnvoi | None, d: Dossier, reasons: list[Reason], outbox: list[Message]
+    ) -> Dossier:
+        """`pending` None: a dossier of a dispositif without numbering, which holds no place in the sequence."""
+        ...
+
+    def conclude_complete(self, d: Dossier, outbox: list[Message]) -> Dossier:
+        """A sent dossier of a dispositif without numbering found complete: `complet`, with no number."""
+        ...
 
 
 class WorkList(Protocol):
@@ -133,7 +148,27 @@ class WorkList(Protocol):
         ...
 
 
-class Store(Dossiers, DepositSequence, Outbox, AuditLog, WorkList, Protocol):
+class LifecycleStore(Protocol):
+    """The steps after instruction (`ami.domain.lifecycle`), each one transaction with its audit entry."""
+
+    def counter(self) -> DepositCounter: ...
+    def list_numbered(self) -> list[Dossier]: ...
+    def lifecycle_move(
+        self, before: Dossier, after: Dossier, draft: AuditDraft, outbox: list[Message], release: Decimal | None = None
+    ) -> Dossier:
+        """`after` in place of `before` (unchanged since read), audited, its emails in the outbox and, when
+        given, `release` given back to the envelope (the counter's principal), all or nothing (Conflict)."""
+        ...
+    def promote_waiting(
+        self, before: DepositCounter, promoted: list[Dossier], principal: Decimal, closed: bool, actor: str,
+        outbox: list[Message],
+    ) -> list[Dossier]:
+        """The waiting dossiers `promoted` back to `complet` and the counter set, on condition that it still reads
+        `before` (ConditionFailed otherwise)."""
+        ...
+
+
+class Store(Dossiers, DepositSequence, Outbox, AuditLog, WorkList, LifecycleStore, Protocol):
     """The tables seen through all their ports (what the numbering reads and writes in one transaction)."""
 
 
@@ -151,6 +186,11 @@ class Deposits(Protocol):
         ...
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str: ...
     def publish_document(self, key: str, data: bytes, content_type: str, filename: str, seconds: int) -> str: ...
+    def store_document(self, key: str, data: bytes, content_type: str) -> str:
+        """Store a document of the lifecycle under `documents/`; returns its version id."""
+        ...
+    def read_document(self, key: str, version_id: str) -> bytes: ...
+    def document_link(self, key: str, version_id: str, filename: str, seconds: int = 300) -> str: ...
 
 
 class Mailer(Protocol):
@@ -170,6 +210,14 @@ class Accounts(Protocol):
         """Whether the user's address is verified; None when there is no such user."""
         ...
     def delete_user(self, email: str, siren: str) -> None: ...
+    def account(self, email: str) -> dict[str, str] | None:
+        """The user signing in with `email`: username, sub, email, siren (empty for staff) and groups
+        (comma-separated); None when there is none."""
+        ...
+    def unconfirmed_users(self, created_before: datetime) -> list[dict[str, str]]:
+        """The users of inscriptions never confirmed (a bailleur's, address not verified, in no group), created
+        before `created_before`: username, email, siren."""
+        ...
     def users_of(self, siren: str) -> list[dict[str, str]]:
         """The users of a bailleur (`custom:siren`) with what the pool holds of each: username, sub, email,
         status, dates."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ami.domain.audit import bailleur_chain, dossier_chain
+from ami.domain.conservation import conservation
 from ami.domain.sequence import AuditDraft
 from ami.domain.wording import compte
 from ami.services.ports import Accounts, Clock, Registrations, Store
@@ -112,3 +113,68 @@ class Rgpd:
         notes = [f"{compte(left, 'compte Cognito')} non supprimé{'s' if left > 1 else ''} : relancez la commande."
                  ] if left else []
         return Erasure(siren, len(users) - left, len(pending), contact, entry.seq, named, notes)
+
+    def erase_person(self, email: str, reference: str, actor: str = "ops:rgpd") -> Erasure:
+        """Erase what is held about the one person signing in or registered with `email`, a user of a bailleur:
+        its Cognito user, its inscription waiting for a code, and the bailleur's contact address when it is
+        this one. The bailleur's other users, its dossiers, pieces and audit entries stay. Audited in the
+        bailleur's chain like `erase`, with counts only; safe to run again.
+
+        Raises `StaffAccount` for an instructor's address: staff act under their name for ALS, and their
+        account is closed by ops, not by a data subject's request (docs/rgpd.md)."""
+        address = email.strip().lower()
+        account = self.accounts.account(address) or (self.accounts.account(email.strip())
+                                                     if email.strip() != address else None)
+        if account and not account.get("siren") and "instructeurs" in account.get("groupes", "").split(","):
+            raise StaffAccount()
+        pending = self.registrations.get_pending(address)
+        siren = (account or {}).get("siren") or (pending.bailleur.siren if pending else "")
+        if not siren:
+            return Erasure("", 0, 0, False, None, 0, ["Aucune donnée n'est liée à cette adresse."])
+        bailleur = self.store.get_bailleur(siren)
+        contact = bool(bailleur and bailleur.email_contact.strip().lower() == address)
+        # Entries written before the pseudonyms (or by the web pages until they used them) name the address.
+        named = sum(
+            bool(re.search(rf"(^|:){re.escape(address)}$", e.actor, re.IGNORECASE))
+            for d in self.store.list_dossiers(siren) for e in self.store.chain_entries(dossier_chain(d.dossier_id))
+        )
+        if not (account or pending or contact):
+            return Erasure(siren, 0, 0, False, None, named, ["Rien à effacer."])
+        draft = AuditDraft(
+            dossier_id="", actor=actor, action=ERASURE, from_status=None, to_status=None, reason=reference,
+            details={"personne": 1, "comptes_supprimes": int(account is not None),
+                     "inscriptions_supprimees": int(pending is not None), "contact_efface": contact},
+        )
+        after = bailleur.model_copy(update={"email_contact": ""}) if bailleur and contact else None
+        entry = self.store.change_bailleur(siren, draft, before=bailleur if after else None, after=after)
+        if account:
+            self.accounts.delete_user(account["username"], siren)
+        if pending:
+            self.registrations.delete_pending(pending.email)
+        left = account is not None and self.accounts.account(account["username"]) is not None
+        notes = ["Le compte Cognito n'a pas pu être supprimé : relancez la commande."] if left else []
+        return Erasure(siren, int(account is not None and not left), int(pending is not None), contact, entry.seq,
+                       named, notes)
+
+    def purge_unconfirmed(self) -> int:
+        """Delete the users of inscriptions whose code expired unconfirmed, with what is left of their
+        inscription: DynamoDB's TTL removes the waiting item, not the Cognito user it made (address and
+        password hash), which would otherwise stay until the same address registers again. Returns how many."""
+        now = self.clock()
+        purged = 0
+        for user in self.accounts.unconfirmed_users(now - conservation().inscription_en_attente):
+            pending = self.registrations.get_pending(user["email"])
+            if pending is not None and not pending.expired(now):
+                continue  # registered again since, waiting for its new code
+            if pending is not None:
+                self.registrations.delete_pending(pending.email)
+            self.accounts.delete_user(user["username"], user["siren"])
+            purged += 1
+        return purged
+
+
+class StaffAccount(Exception):
+    """The address is an instructor's: not erased by a data subject's request."""
+
+    message = ("Cette adresse est celle d'un instructeur : ses actes sont inscrits à son nom au journal d'audit "
+               "(preuve de l'instruction) et son compte est fermé par l'exploitation, pas par cette commande.")

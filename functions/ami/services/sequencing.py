@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ami.domain import messages
-from ami.domain.dispositif import Dispositif
+from ami.domain.dispositif import Dispositif, dispositif
 from ami.domain.errors import ConditionFailed
 from ami.domain.models import (
     CompletenessRequest,
@@ -128,7 +128,13 @@ class Sequencer:
         sent = [d for d in found.values() if d.status == DossierStatus.ENVOYE and d.envoi is not None]
         verdicts = self._verdicts(sent)
         for d in sent:
-            if verdicts[d.dossier_id] == "incomplet":
+            if not dispositif(d.dispositif).numbered:
+                # Not first come, first served (the DROM's): each dossier is concluded on its own, numberless.
+                if verdicts[d.dossier_id] == "complet":
+                    conclusions += self._conclude_unnumbered(d)
+                elif verdicts[d.dossier_id] == "incomplet":
+                    conclusions += self._conclude_incomplete(None, d, self._reasons(d))
+            elif verdicts[d.dossier_id] == "incomplet":
                 conclusions += self._conclude_incomplete(PendingEnvoi.of(d), d, self._reasons(d))
         return conclusions + self.advance(flush=bool(conclusions))
 
@@ -281,8 +287,22 @@ class Sequencer:
             return []  # another worker moved first: the caller looks again
         return conclusions
 
-    def _conclude_incomplete(self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason]) -> list[Conclusion]:
-        outbox = [messages.notification("dossier_incomplet", f"incomplet-{pending.envoi_id}", d.dossier_id)]
+    def _conclude_unnumbered(self, d: Dossier) -> list[Conclusion]:
+        """A complete dossier of a dispositif without numbering: `complet`, no number, no place in the envelope."""
+        assert d.envoi is not None
+        outbox = [messages.notification("programmation_complete", f"complete-{d.envoi.envoi_id}", d.dossier_id),
+                  messages.notification("nouvelle_programmation", f"nouvelle-{d.envoi.envoi_id}", d.dossier_id)]
+        try:
+            self.store.conclude_complete(d, outbox)
+        except ConditionFailed:
+            return []
+        return [Conclusion(d.dossier_id, "complet")]
+
+    def _conclude_incomplete(
+        self, pending: PendingEnvoi | None, d: Dossier, reasons: list[Reason]
+    ) -> list[Conclusion]:
+        assert d.envoi is not None
+        outbox = [messages.notification("dossier_incomplet", f"incomplet-{d.envoi.envoi_id}", d.dossier_id)]
         try:
             self.store.conclude_incomplete(pending, d, reasons, outbox)
         except ConditionFailed:

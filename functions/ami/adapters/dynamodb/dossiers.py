@@ -17,6 +17,7 @@ from ami.adapters.dynamodb._base import typed
 from ami.adapters.dynamodb.audit import AuditChain, seal
 from ami.adapters.dynamodb.outbox import DynamoOutbox
 from ami.domain.audit import AuditEntry, ChainHead, bailleur_chain
+from ami.domain.dispositif import territoire
 from ami.domain.errors import Conflict
 from ami.domain.messages import Message
 from ami.domain.models import Bailleur, Dossier, DossierStatus, PieceRecord, utcnow
@@ -101,6 +102,9 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
         if d.deposit_number is not None:
             item["numbering"] = "depot"
             item["deposit_number"] = d.deposit_number
+        place = territoire(d)
+        if place is not None:
+            item["territoire"] = place
         return item
 
     def _audited(self, d: Dossier, draft: AuditDraft) -> tuple[Dossier, dict[str, Any]]:
@@ -232,6 +236,12 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
 
     def list_dossiers(self, siren: str) -> list[Dossier]:
         pages = self._query(self.dossiers, IndexName="ByBailleur", KeyConditionExpression=Key("siren").eq(siren))
+        return [dossier_from_item(i) for i in pages]
+
+    def list_territoire(self, dispositif: str, departement: str) -> list[Dossier]:
+        """The sent dossiers of a dispositif instructed by département, for one département (sparse index)."""
+        pages = self._query(self.dossiers, IndexName="ByTerritoire",
+                            KeyConditionExpression=Key("territoire").eq(f"{dispositif}#{departement}"))
         return [dossier_from_item(i) for i in pages]
 
     def list_numbered(self) -> list[Dossier]:

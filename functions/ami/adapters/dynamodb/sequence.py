@@ -53,12 +53,13 @@ class DynamoDepositSequence(DynamoDossiers):
             "sent_at": _iso(pending.sent_at),
         }
 
-    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str) -> Dossier:
+    def record_envoi(self, d: Dossier, envoi: Envoi, actor: str, sequenced: bool = True) -> Dossier:
         """The deposit: final, with its server time and the pieces as they stood.
 
         Turns the envoi's reservation (`reserve_envoi`, made when the time was taken) into a pending
         envoi, in the same transaction as the dossier's change of status and its audit entry. Without
-        a live reservation the envoi is refused (Conflict): the bailleur sends again.
+        a live reservation the envoi is refused (Conflict): the bailleur sends again. Not `sequenced` (a
+        dispositif without numbering): no reservation was made and no pending envoi is written.
         """
         details = {p: {"version_id": x.version_id, "sha256": x.sha256, "size": x.size} for p, x in envoi.pieces.items()}
         draft = AuditDraft(
@@ -95,7 +96,7 @@ class DynamoDepositSequence(DynamoDossiers):
             }
         }
         self._commit(
-            [op, pending_op, entry_op],
+            [op, pending_op, entry_op] if sequenced else [op, entry_op],
             on_conflict=Conflict("envoi_impossible", "Ce dossier a déjà été envoyé ou vient d'être modifié."),
         )
         return sent.model_copy(update={"version": d.version + 1})
@@ -186,14 +187,18 @@ class DynamoDepositSequence(DynamoDossiers):
             ops.append(self._entry_op(entry))
             head = entry.head
             numbered.append(done.model_copy(update={"version": d.version + 1}))
-        prev = {":prev": before.number, ":prev_hash": before.chain_hash} if before.number else {}
+        # The principal too: a release (a lifecycle step, `ADD principal`) or a promotion from the waiting list
+        # since the counter was read makes the batch read it again.
+        prev = ({":prev": before.number, ":prev_hash": before.chain_hash, ":prev_p": before.principal}
+                if before.number else {})
         counter: dict[str, Any] = {
             "Update": {
                 "TableName": self.s.counters_table,
                 "Key": typed({"pk": "COUNTER", "sk": "deposit_number"}),
                 "UpdateExpression": "SET #val = :n, principal = :p, closed = :c, chain_hash = :h",
                 "ConditionExpression": (
-                    "attribute_not_exists(pk)" if before.number == 0 else "#val = :prev AND chain_hash = :prev_hash"
+                    "attribute_not_exists(pk)" if before.number == 0
+                    else "#val = :prev AND chain_hash = :prev_hash AND principal = :prev_p"
                 ),
                 "ExpressionAttributeNames": {"#val": "value"},
                 "ExpressionAttributeValues": typed(
@@ -204,8 +209,21 @@ class DynamoDepositSequence(DynamoDossiers):
         self._commit([counter, *ops, self._outbox_op([m for x in batch for m in x.outbox])])
         return numbered
 
+    def conclude_complete(self, d: Dossier, outbox: list[Message]) -> Dossier:
+        """A dossier of a dispositif without numbering found complete: `complet`, no number, one transaction
+        with its audit entry and what follows (outbox)."""
+        assert d.envoi is not None
+        complete, entry_op = self._audited(
+            d.model_copy(update={"status": DossierStatus.COMPLET, "updated_at": utcnow()}),
+            AuditDraft(d.dossier_id, "systeme:completude", "completude", d.status.value, DossierStatus.COMPLET.value,
+                       details={"envoi_id": d.envoi.envoi_id}),
+        )
+        ops = [*self._conclusion_ops(None, d, complete), entry_op]
+        self._commit([*ops, self._outbox_op(outbox)] if outbox else ops)
+        return complete.model_copy(update={"version": d.version + 1})
+
     def conclude_incomplete(
-        self, pending: PendingEnvoi, d: Dossier, reasons: list[Reason], outbox: list[Message]
+        self, pending: PendingEnvoi | None, d: Dossier, reasons: list[Reason], outbox: list[Message]
     ) -> Dossier:
         incomplete, entry_op = self._audited(
             d.model_copy(
@@ -222,19 +240,27 @@ class DynamoDepositSequence(DynamoDossiers):
                 d.status.value,
                 DossierStatus.INCOMPLET.value,
                 reason="; ".join(r.code for r in reasons),
-                details={"envoi_id": pending.envoi_id},
+                details={"envoi_id": d.envoi.envoi_id if d.envoi else None},
             ),
         )
         self._commit([*self._conclusion_ops(pending, d, incomplete), entry_op, self._outbox_op(outbox)])
         return incomplete.model_copy(update={"version": d.version + 1})
 
-    def _conclusion_ops(self, pending: PendingEnvoi, before: Dossier, after: Dossier) -> list[dict[str, Any]]:
+    def _conclusion_ops(
+        self, pending: PendingEnvoi | None, before: Dossier, after: Dossier
+    ) -> list[dict[str, Any]]:
+        """The dossier's Put (still the envoi concluded) and the removal of its pending envoi (none for a
+        dispositif without numbering)."""
+        assert before.envoi is not None
+        envoi_id = pending.envoi_id if pending is not None else before.envoi.envoi_id
         dossier = self._put_dossier_op(
             after.model_copy(update={"version": before.version}),
             "envoi_id = :e AND #st = :s",
-            {":e": pending.envoi_id, ":s": "envoyé"},
+            {":e": envoi_id, ":s": "envoyé"},
         )
         dossier["Put"]["ExpressionAttributeNames"] = {"#st": "status"}
+        if pending is None:
+            return [dossier]
         done = {
             "Delete": {
                 "TableName": self.s.counters_table,

@@ -302,6 +302,11 @@ def instruction_view(
     checks: list[Check] = []
     fields: dict[str, list[ExtractedField]] = {}
     rows: list[ComparisonRow] = []
+    programmation = chosen.get("tableau_programmation")
+    if programmation is not None:  # a DROM programmation: the workbook's own checks, then against the form
+        checks.extend(programmation.checks)
+        fields["tableau_programmation"] = list(programmation.fields)
+        checks.extend(programmation_vs_form(programmation.fields, dossier.form.programmation))
     for piece in ("lettre_offre", "dossier_presentation"):
         record = chosen.get(piece)
         if record is None:
@@ -316,3 +321,56 @@ def instruction_view(
             rows, found = presentation_vs_form(record.fields, dossier.form.operation)
             checks.extend(found)
     return checks, fields, rows
+
+
+# ---------------------------------------------------------------- DROM: the form's synthesis against the workbook
+
+SYNTHESIS_WORDS = {  # each figure of a filière's line, as the sentence names it
+    "operations": "le nombre d'opérations",
+    "logements": "le nombre de logements",
+    "montant_pret_eur": "le montant des prêts sollicités",
+}
+
+
+def _synthesis_figure(name: str, value: Decimal) -> str:
+    if name == "montant_pret_eur":
+        return format_euros_fr(value)
+    return f"{int(value):,}".replace(",", "\u202f")
+
+
+def programmation_vs_form(fields: Sequence[ExtractedField], form: Any) -> list[Check]:
+    """The synthesis the bailleur reported onto the form (`ProgrammationForm`) beside the one intake recomputed
+    from the workbook's rows (fields `synthese.<filière>.<figure>`, which the « données pour formulaire » tab
+    holds when its formulas were kept): each difference is a check the bailleur sees before the envoi, and the
+    delegation after it (`attention`: the workbook is what is instructed)."""
+    read: dict[str, dict[str, Decimal]] = {}
+    for f in fields:
+        parts = f.name.split(".")
+        if len(parts) == 3 and parts[0] == "synthese" and parts[2] in SYNTHESIS_WORDS:
+            read.setdefault(parts[1], {})[parts[2]] = Decimal(f.value)
+    reported = {line.filiere: line for line in (form.synthese if form is not None else [])}
+    checks: list[Check] = []
+
+    def check(text: str) -> None:
+        checks.append(Check(code="synthese_formulaire_differente", severity="attention", message_fr=text,
+                            piece="tableau_programmation"))
+
+    for filiere in [*read, *(f for f in reported if f not in read)]:
+        workbook, line = read.get(filiere), reported.get(filiere)
+        if line is None:
+            assert workbook is not None
+            n = int(workbook.get("operations", 0))
+            check(f"La filière {filiere} figure au tableau de programmation ({compte(n, 'opération')}) mais "
+                  "n'est pas reportée au formulaire.")
+            continue
+        if workbook is None:
+            check(f"La filière {filiere} est reportée au formulaire mais ne figure pas au tableau de "
+                  "programmation.")
+            continue
+        for name, words in SYNTHESIS_WORDS.items():
+            given, want = Decimal(getattr(line, name)), workbook.get(name, Decimal(0))
+            if given != want:
+                check(f"Filière {filiere} : {words} reporté au formulaire ({_synthesis_figure(name, given)}) "
+                      f"diffère de celui du tableau de programmation ({_synthesis_figure(name, want)}).")
+    return checks
+
