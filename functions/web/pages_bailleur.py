@@ -184,6 +184,10 @@ def enregistrer(dossier_id: str) -> Response:
     if m := re.fullmatch(r"retirer_ligne_(\d{1,3})", action):
         raw = {k: v for k, v in raw.items() if not k.startswith(f"{forms.LINES}.{m[1]}.")}
     form, errors = forms.parse(raw)
+    if _stale(d, raw):
+        # Saved elsewhere (another tab, a colleague) since this page was loaded: nothing is overwritten
+        # unseen; the page comes back with what was typed here, and saving it again replaces that version.
+        return _dossier_page(d, user, raw, {"_": _stale_message(d)}, 409)
     if action in ("ajouter_foncier", "ajouter_bati"):
         free = max([int(k.split(".")[1]) for k in raw if re.fullmatch(r"prets\.\d{1,2}\.kind", k)] + [-1]) + 1
         if free >= 20:
@@ -207,6 +211,50 @@ def enregistrer(dossier_id: str) -> Response:
     if action != "enregistrer":
         return _dossier_page(saved, user, raw, {}, 200, note="Le brouillon est enregistré.")
     return redirect(f"/dossiers/{dossier_id}?note=enregistre#formulaire")
+
+
+def _stale(d: Dossier, raw: dict[str, str]) -> bool:
+    """Whether the page posting `raw` was loaded before the dossier's last save (no version: an old page)."""
+    sent = raw.get("version", "")
+    return sent.isdigit() and int(sent) != d.version
+
+
+def _stale_message(d: Dossier) -> str:
+    from web.views import paris_hour
+
+    return (f"Ce brouillon a été enregistré ailleurs à {paris_hour(d.updated_at)} (dans un autre onglet ou par un "
+            "collègue) depuis l'ouverture de cette page : ce que vous avez saisi ici n'est pas encore enregistré. "
+            "Enregistrez de nouveau pour remplacer l'autre version par celle-ci, ou rechargez la page pour voir "
+            "l'autre version.")
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status,
+                    headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+@route(bp, "/dossiers/{dossier_id}/brouillon", ("POST",))
+def enregistrement_automatique(dossier_id: str) -> Response:
+    """The page's script saves the form as the bailleur types (debounced): the same form as « Enregistrer »,
+    answered in JSON, refused when the dossier was saved elsewhere since the page's version."""
+    from web.views import paris_hour
+
+    user = session.bailleur()
+    d = own_dossier(dossier_id, user)
+    drafts.require_editable(d)
+    if dispositif(d.dispositif).formulaire == "programmation_drom":  # its page saves by its button only
+        raise NotFound("brouillon_automatique", "Ce formulaire s'enregistre avec son bouton « Enregistrer ».")
+    raw = form_data()
+    if _stale(d, raw) or not raw.get("version", "").isdigit():
+        return _json({"code": "brouillon_modifie", "message": _stale_message(d), "version": d.version}, 409)
+    form, errors = forms.parse(raw)
+    if form is None or errors:
+        n = len(errors)
+        return _json({"code": "brouillon_invalide", "champs": sorted(errors), "message": (
+            f"Brouillon non enregistré automatiquement : {n} champ{'s' if n > 1 else ''} à corriger "
+            f"({next(iter(errors.values()))})")}, 422)
+    saved = drafts.save(services().dossiers, d, form, user.actor)
+    return _json({"version": saved.version, "message": f"Brouillon enregistré à {paris_hour(saved.updated_at)}."})
 
 
 def _enregistrer_programmation(d: Dossier, user: User, raw: dict[str, str]) -> Response:
