@@ -61,6 +61,23 @@ class RawUri:
         return self.app(environ, start_response)
 
 
+def no_continue_for_empty_bodies() -> None:
+    """An S3 PutObject of an empty file comes with `Expect: 100-continue` and no body: waitress answered
+    « 100 Continue » and botocore then waited for an answer that never came (an empty piece, a case intake
+    refuses, hung the emulation's client). There is nothing to wait for: no « 100 Continue » then."""
+    from waitress.parser import HTTPRequestParser
+
+    parse_header = HTTPRequestParser.parse_header
+
+    @functools.wraps(parse_header)
+    def parse(self: HTTPRequestParser, header_plus: bytes) -> None:
+        parse_header(self, header_plus)
+        if self.content_length == 0 and not self.chunked:
+            self.expect_continue = False
+
+    HTTPRequestParser.parse_header = parse
+
+
 def modules_listed_once() -> None:
     """moto finds the service of every request among its modules by listing its package folder on
     disk (under a lock held by every request): list it once."""
@@ -201,6 +218,7 @@ def main() -> None:
     partition_query()
     sends_without_recounting()
     modules_listed_once()
+    no_continue_for_empty_bodies()
     app = RawUri(SerialDynamoDB(DomainDispatcherApplication(create_backend_app)))
     # Served by waitress, not moto's werkzeug development server, which closes every connection after
     # one answer: each AWS call paid a new connection and moto a new thread (about a sixth of the
