@@ -167,7 +167,9 @@ def _dossier_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
 @route(bp, "/dossiers/{dossier_id}")
 def dossier(dossier_id: str) -> Response:
     user = session.bailleur()
-    note = {"enregistre": "Le brouillon est enregistré."}.get(query("note"))
+    from web.pages_suivi import NOTES as SUIVI
+
+    note = {"enregistre": "Le brouillon est enregistré.", **SUIVI}.get(query("note"))
     return _dossier_page(own_dossier(dossier_id, user), user, note=note)
 
 

@@ -46,8 +46,7 @@ def status_label(d: Dossier) -> str:
     return label
 
 
-def next_step(d: Dossier) -> str:
-    """What is expected of the bailleur now, in one sentence."""
+def _next_step(d: Dossier) -> str:
     return {
         DossierStatus.BROUILLON: "Complétez le formulaire, déposez les deux pièces, puis envoyez le dossier.",
         DossierStatus.ENVOYE: "Rien à faire : la complétude du dossier est en cours de vérification, "
@@ -87,6 +86,15 @@ def next_step(d: Dossier) -> str:
         S.RETIRE: "Vous avez retiré cette demande.",
         S.SANS_SUITE: "La demande a été classée sans suite (motif dans le courriel reçu).",
     }.get(d.status, "Rien à faire pour l'instant.")
+
+
+def next_step(d: Dossier) -> str:
+    """What is expected of the bailleur now, in one sentence (with the proposition's last day, Paris time)."""
+    p = d.suivi.proposition
+    if d.status == S.TARIFICATION_PROPOSEE and p is not None:
+        return (f"Acceptez la proposition de tarification au plus tard le {last_day(p.expire_le)} (heure de Paris), "
+                "ou retirez la demande.")
+    return _next_step(d)
 
 
 PHASES = {"reserve": "réservé", "engage": "engagé", "garanti": "garanti"}
@@ -191,3 +199,20 @@ def suivi_context(documents_url: str, instructeur_vue: bool) -> dict[str, Any]:
 
     return {"documents_url": documents_url, "instructeur_vue": instructeur_vue, "document_noms": DOCUMENTS,
             "qualites": QUALITE_LIBELLES}
+
+
+BAILLEUR_STEPS = {"accepter": "Accepter la proposition de tarification",
+                  "deposer_convention": "Déposer la convention signée",
+                  "retirer": "Retirer la demande"}
+
+
+def bailleur_suivi(d: Dossier) -> dict[str, Any]:
+    """What the bailleur's dossier page shows after the numbering: the suivi (templates/_suivi.html) and the
+    steps the lifecycle lets the bailleur take from the dossier's status (ami.domain.lifecycle)."""
+    shown = d.deposit_number is not None and d.status not in (S.BROUILLON, S.ENVOYE, S.INCOMPLET)
+    return {**suivi_context(f"/dossiers/{d.dossier_id}/documents", False), "montre": shown,
+            "etapes": [(a, BAILLEUR_STEPS[a]) for a in lifecycle.actions_possibles(d.status, "bailleur")
+                       if a in BAILLEUR_STEPS]}
+
+
+FILTERS["suivi_bailleur"] = bailleur_suivi
