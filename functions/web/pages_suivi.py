@@ -16,7 +16,7 @@ from email.parser import BytesParser
 
 from ami.domain.errors import Conflict, InvalidInput, NotFound, PieceRefused
 from ami.domain.identity import User
-from ami.domain.lifecycle import TRANSITIONS, actions_possibles
+from ami.domain.lifecycle import STATUS_LABELS, TRANSITIONS, actions_possibles
 from ami.domain.models import Dossier, EtapeIn
 from chalice import Blueprint, Response
 
@@ -44,8 +44,8 @@ def _step(d: Dossier, action: str) -> str:
     if action not in STEPS:
         raise NotFound("page_introuvable", "Cette page est introuvable.")
     if action not in actions_possibles(d.status, "bailleur"):
-        raise Conflict("etape_impossible", f"Cette démarche n'est pas possible : le dossier est "
-                       f"{views.status_label(d).lower()}.")
+        raise Conflict("etape_impossible", f"Cette démarche n'est pas possible : le dossier n° {d.deposit_number} "
+                       f"est {STATUS_LABELS[d.status]}.")
     return action
 
 

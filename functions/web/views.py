@@ -216,3 +216,4 @@ def bailleur_suivi(d: Dossier) -> dict[str, Any]:
 
 
 FILTERS["suivi_bailleur"] = bailleur_suivi
+FILTERS["statut_seul"] = lambda d: lifecycle.STATUS_LABELS.get(d.status, str(d.status))  # without its number
