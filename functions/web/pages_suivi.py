@@ -31,12 +31,6 @@ from web.routing import route
 bp = Blueprint(__name__)
 app.api.binary_types.append("multipart/form-data")  # the signed convention reaches the function intact
 STEPS = ("accepter", "retirer", "deposer_convention")
-NOTES = {
-    "accepter": "Vous avez accepté la proposition de tarification : l'engagement sera soumis au prochain Conseil "
-                "d'administration d'Action Logement Services.",
-    "retirer": "Votre demande est retirée.",
-    "deposer_convention": "La convention signée est reçue : l'appel de la prime va suivre.",
-}
 MULTIPART_MAX_BYTES = 400 * 1024  # the convention (180 Kio) and the form around it
 
 

@@ -201,6 +201,13 @@ def suivi_context(documents_url: str, instructeur_vue: bool) -> dict[str, Any]:
             "qualites": QUALITE_LIBELLES}
 
 
+# What the bailleur's dossier page says once a step of its own is done (web.pages_suivi).
+SUIVI_NOTES = {
+    "accepter": "Vous avez accepté la proposition de tarification : l'engagement sera soumis au prochain Conseil "
+                "d'administration d'Action Logement Services.",
+    "retirer": "Votre demande est retirée.",
+    "deposer_convention": "La convention signée est reçue : l'appel de la prime va suivre.",
+}
 BAILLEUR_STEPS = {"accepter": "Accepter la proposition de tarification",
                   "deposer_convention": "Déposer la convention signée",
                   "retirer": "Retirer la demande"}
