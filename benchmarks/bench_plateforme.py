@@ -137,22 +137,25 @@ def server_side(n: int, runs: int) -> None:
     line(f"dashboard ({n} dossiers)", timed(lambda: page("/tableau-de-bord", "/tableau-de-bord"), runs),
          timed(lambda: dashboard.render(dash_ctx), runs))
 
-    from web import forms, pages_bailleur
+    from web import pages_bailleur
 
-    pieces = [{"kind": k, "rules": dispositif().pieces[k], "words": pages_bailleur.PIECES[k], "latest": None,
-               "count": 0, "upload": Deposits().upload_form(SIREN, draft.dossier_id, k), "deposited": None}
-              for k in ("lettre_offre", "dossier_presentation")]
+    # The bare render gets exactly the context the page's view built (widgets, lines, loans, pieces,
+    # checks, duplicates), caught on a warm-up request.
+    seen: dict[str, Any] = {}
+    original = pages_bailleur.page
 
-    def form_ctx() -> dict[str, Any]:
-        return {**base, "d": draft, "editable": True, "operation": forms.operation_widgets(draft.form),
-                "loans": forms.loan_rows(draft.form), "loan_kinds": forms.LOAN_KINDS, "pieces": pieces,
-                "checks": [], "errors": {}, "unplaced": [], "doublons": [], "commune": rules.commune("69123"),
-                "note": None}
+    def catch(template: str, status: int = 200, **context: Any) -> Any:
+        seen.update(context)
+        return original(template, status, **context)
 
-    ctx = form_ctx()
-    form_template = bare_env.get_template("dossier.html")
     path = f"/dossiers/{draft.dossier_id}"
-    page(path, "/dossiers/{dossier_id}")
+    pages_bailleur.page = catch  # type: ignore[assignment]
+    try:
+        page(path, "/dossiers/{dossier_id}")
+    finally:
+        pages_bailleur.page = original  # type: ignore[assignment]
+    ctx = {**base, "path": path, **seen}
+    form_template = bare_env.get_template("dossier.html")
     line("dossier form", timed(lambda: page(path, "/dossiers/{dossier_id}"), runs),
          timed(lambda: form_template.render(ctx), runs))
 
@@ -162,19 +165,21 @@ def first_contentful_paint(n: int) -> None:
     if chromium is None:
         print("first contentful paint: chromium is not installed (make tools), not measured")
         return
-    import requests
     from ami.domain.models import utcnow
     from playwright.sync_api import sync_playwright
 
-    from infra.demo import luhn_siren
+    from infra.client import register
     from infra.local import LocalRuntime
+    from infra.sirene_fixture import sirene_fixture
 
     with LocalRuntime() as rt:
-        siren = luhn_siren("55208131")
+        # Registration as issue 11 has it: a SIREN of the emulation's Sirene register, then the emailed code.
+        unit = next(iter(sirene_fixture().eligible("oph")))
+        siren = unit.siren
         email, password = f"mesure.{siren}@bailleur.example", "Mesure-plateforme-2026!"
-        requests.post(f"{rt.api_url}/inscription", json={
-            "raison_sociale": "Habitat Mesure", "siren": siren, "forme_juridique": "oph",
-            "adresse": "1 rue de Lyon, 69001 Lyon", "email_contact": email, "mot_de_passe": password}, timeout=30)
+        register(rt.api_url, rt.emulation.endpoint, {
+            "raison_sociale": unit.denomination or "Habitat Mesure", "siren": siren, "forme_juridique": "oph",
+            "adresse": "1 rue de Lyon, 69001 Lyon", "email_contact": email, "mot_de_passe": password})
         store = rt.functions.app.dossiers
         for d in dossiers(n):
             store.create_dossier(d.model_copy(update={"siren": siren, "status": DossierStatus.BROUILLON,

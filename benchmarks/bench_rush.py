@@ -32,6 +32,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,8 +88,18 @@ def client_process(api_url: str, jobs: list[list[tuple[str, str]]], release_at: 
                 if status == 202 or (400 <= status < 500):
                     break
             envoi = payload.get("envoi") or {} if isinstance(payload, dict) else {}
-            out.append(Outcome(dossier_id, start, time.time(), first, status, attempts,
-                               str(envoi.get("sent_at", "")), str(envoi.get("envoi_id", ""))))
+            out.append(
+                Outcome(
+                    dossier_id,
+                    start,
+                    time.time(),
+                    first,
+                    status,
+                    attempts,
+                    str(envoi.get("sent_at", "")),
+                    str(envoi.get("envoi_id", "")),
+                )
+            )
         return out
 
     with ThreadPoolExecutor(len(jobs)) as pool:
@@ -111,13 +122,12 @@ def prepare(runtime: Any, bailleurs: int, per_bailleur: int, threads: int) -> li
     template = next(d for d in scenario() if d.expect == "complet" and not d.bad_upload and not d.drop_field)
     where = commune(template.insee)
     loans = within_envelope(within_envelope(template.prets()))  # 500 dossiers stay within the envelope
-    lettre = pdfgen.lettre_offre(
-        raison_sociale="Habitat Essai", siren="732829320", operation=template.nom, commune=template.commune,
-        loans=loans, reference="BDT-LLI-2026-09999", date_lettre=datetime(2026, 10, 1).date(),
-    )
     presentation = pdfgen.dossier_presentation(
-        operation=template.operation(), commune_nom=template.commune, zone=where.zone if where else "?",
-        raison_sociale="Habitat Essai", pages=2,
+        operation=template.operation(),
+        commune_nom=template.commune,
+        zone=where.zone if where else "?",
+        raison_sociale="Habitat Essai",
+        pages=2,
     )
     body = {
         "operation": template.operation().model_dump(mode="json", exclude_none=True),
@@ -128,12 +138,33 @@ def prepare(runtime: Any, bailleurs: int, per_bailleur: int, threads: int) -> li
     units = list(sirene_fixture().eligible("sa_hlm"))[:bailleurs]
     assert len(units) == bailleurs, f"the Sirene fixture has {len(units)} SA d'HLM, {bailleurs} asked"
 
+    # Intake refuses a lettre d'offre addressed to another SIREN (`autre_bailleur`): one letter per bailleur.
+    lettres = [
+        pdfgen.lettre_offre(
+            raison_sociale=unit.denomination,
+            siren=unit.siren,
+            operation=template.nom,
+            commune=template.commune,
+            loans=loans,
+            reference=f"BDT-LLI-2026-{n:05d}",
+            date_lettre=datetime(2026, 10, 1).date(),
+        )
+        for n, unit in enumerate(units)
+    ]
     emails = [f"garanties.{unit.siren}@bailleur-essai.example" for unit in units]
     for unit, email in zip(units, emails, strict=True):  # one at a time: each reads its code in the mailbox
-        register(runtime.api_url, runtime.emulation.endpoint, {
-            "raison_sociale": unit.denomination, "siren": unit.siren, "forme_juridique": "sa_hlm",
-            "adresse": "12 quai Perrache, 69002 Lyon", "email_contact": email, "mot_de_passe": PASSWORD,
-        })
+        register(
+            runtime.api_url,
+            runtime.emulation.endpoint,
+            {
+                "raison_sociale": unit.denomination,
+                "siren": unit.siren,
+                "forme_juridique": "sa_hlm",
+                "adresse": "12 quai Perrache, 69002 Lyon",
+                "email_contact": email,
+                "mot_de_passe": PASSWORD,
+            },
+        )
 
     def one(n: int) -> tuple[str, list[str]]:
         email = emails[n]
@@ -142,7 +173,7 @@ def prepare(runtime: Any, bailleurs: int, per_bailleur: int, threads: int) -> li
         ids = []
         for _ in range(per_bailleur):
             dossier_id = api.call("POST", "/dossiers", body)["dossier_id"]
-            api.upload(dossier_id, "lettre_offre", lettre, "lettre-offre.pdf")
+            api.upload(dossier_id, "lettre_offre", lettres[n], "lettre-offre.pdf")
             api.upload(dossier_id, "dossier_presentation", presentation, "dossier-presentation.pdf")
             ids.append(dossier_id)
         return token, ids
@@ -211,36 +242,41 @@ def run(args: argparse.Namespace) -> None:
         store = runtime.functions.app.store
         calls = ApiCalls(runtime.functions.app.aws)
         jobs: list[list[tuple[str, str]]] = [[] for _ in range(args.clients)]
-        for i in range(args.clients):  # client i: a bailleur's dossiers (a share of them if clients > bailleurs)
-            token, ids = prepared[i % args.bailleurs]
-            share = max(1, args.clients // args.bailleurs)
-            jobs[i] = [(token, d) for k, d in enumerate(ids) if k % share == (i // args.bailleurs) % share]
-        if args.clients < args.bailleurs:
-            for j in range(args.clients, args.bailleurs):
-                token, ids = prepared[j]
-                jobs[j % args.clients] += [(token, d) for d in ids]
+        for b, (token, ids) in enumerate(prepared):
+            # Bailleur b's dossiers, dealt among the clients i with i mod B = b (each sent by one client only).
+            mine = list(range(b, args.clients, args.bailleurs)) or [b % args.clients]
+            for k, dossier_id in enumerate(ids):
+                jobs[mine[k % len(mine)]].append((token, dossier_id))
         per_process = [jobs[p :: args.processes] for p in range(args.processes)]
         release_at = time.time() + 3.0
         calls.on = True
         context = multiprocessing.get_context("spawn")
         with context.Pool(args.processes) as pool:
-            pending = [pool.apply_async(client_process, (runtime.api_url, mine, release_at, args.timeout))
-                       for mine in per_process]
-            last_number_at = wait_for_numbers(store, total, release_at)
+            pending = [
+                pool.apply_async(client_process, (runtime.api_url, mine, release_at, args.timeout))
+                for mine in per_process
+            ]
+            last_number_at = wait_for_numbers(store, total, release_at, lambda: all(p.ready() for p in pending))
             outcomes = [Outcome(**o) for p in pending for o in p.get(timeout=600)]
         calls.on = False
         runtime.dispatcher.drain(timeout=600)
         report(args, store, outcomes, release_at, last_number_at, calls, errors, verify_log)
 
 
-def wait_for_numbers(store: Any, total: int, release_at: float, timeout: float = 900) -> float:
-    """The moment the counter reached `total` (polled every 100 ms), or NaN."""
+def wait_for_numbers(
+    store: Any, total: int, release_at: float, clients_done: Callable[[], bool], timeout: float = 900
+) -> float:
+    """The moment the counter reached `total` (polled every 100 ms), or NaN when it cannot any more:
+    the clients have finished and no envoi is left to conclude (some were refused or concluded
+    `incomplet`: the report says why), or the timeout."""
     while time.time() < release_at:
         time.sleep(0.05)
     deadline = time.time() + timeout
     while time.time() < deadline:
         if store.counter().number >= total:
             return time.time()
+        if clients_done() and not store.pending_envois(limit=1):
+            return float("nan")
         time.sleep(0.1)
     return float("nan")
 
@@ -257,8 +293,16 @@ def real_time_inversions(rows: list[tuple[float, float, int]]) -> int:
     return inversions
 
 
-def report(args: argparse.Namespace, store: Any, outcomes: list[Outcome], release_at: float,
-           last_number_at: float, calls: ApiCalls, errors: list[str], verify_log: Any) -> None:
+def report(
+    args: argparse.Namespace,
+    store: Any,
+    outcomes: list[Outcome],
+    release_at: float,
+    last_number_at: float,
+    calls: ApiCalls,
+    errors: list[str],
+    verify_log: Any,
+) -> None:
     total = len(outcomes)
     accepted = [o for o in outcomes if o.final_status == 202]
     retry_asked = sum(o.first_status == 503 for o in outcomes)
@@ -277,22 +321,37 @@ def report(args: argparse.Namespace, store: Any, outcomes: list[Outcome], releas
         [(by_id[d.dossier_id].sent, by_id[d.dossier_id].answered, d.deposit_number or 0) for d in numbered]
     )
     problems = verify_log(store.audit_entries())
+    incomplete = Counter(r.code for d in dossiers.values() if d.status == "incomplet" for r in d.incomplete_reasons)
 
-    print(f"envois: {total} from {args.clients} clients in {args.processes} processes "
-          f"({args.bailleurs} bailleurs x {args.per_bailleur}), released together")
-    print(f"  accepted {len(accepted)}, asked to retry (503) {retry_asked}, errors {total - len(accepted)}, "
-          f"first attempts that failed {first_failed}")
-    print(f"  answer (first attempts answered 202): p50 {percentile(latencies, 50):.2f} s, "
-          f"p95 {percentile(latencies, 95):.2f} s, p99 {percentile(latencies, 99):.2f} s, max {max(latencies):.2f} s")
-    print(f"  {total / (last_answer - release_at):.1f} envois/s from the release to the last answer "
-          f"({last_answer - release_at:.1f} s)")
+    print(
+        f"envois: {total} from {args.clients} clients in {args.processes} processes "
+        f"({args.bailleurs} bailleurs x {args.per_bailleur}), released together"
+    )
+    print(
+        f"  accepted {len(accepted)}, asked to retry (503) {retry_asked}, errors {total - len(accepted)}, "
+        f"first attempts that failed {first_failed}"
+    )
+    print(
+        f"  answer (first attempts answered 202): p50 {percentile(latencies, 50):.2f} s, "
+        f"p95 {percentile(latencies, 95):.2f} s, p99 {percentile(latencies, 99):.2f} s, max {max(latencies):.2f} s"
+    )
+    print(
+        f"  {total / (last_answer - release_at):.1f} envois/s from the release to the last answer "
+        f"({last_answer - release_at:.1f} s)"
+    )
     print(f"  release -> last number: {last_number_at - release_at:.1f} s")
-    print(f"  numbers: {len(numbers)} given, gapless {numbers == list(range(1, len(numbers) + 1))}, "
-          f"order errors {order_errors}, real-time inversions {inversions}")
+    print(
+        f"  numbers: {len(numbers)} given, gapless {numbers == list(range(1, len(numbers) + 1))}, "
+        f"order errors {order_errors}, real-time inversions {inversions}"
+    )
+    if incomplete:
+        print(f"  NOT NUMBERED: concluded incomplet, by reason: {dict(incomplete)}")
     print(f"  deposits recorded although their client saw an error: {saw_error_yet_recorded}")
-    print(f"  API requests to AWS per envoi {calls.requests / total:.2f} "
-          f"({', '.join(f'{k} {v / total:.2f}' for k, v in calls.by_operation.most_common())}); "
-          f"cancelled transactions per envoi {calls.cancelled / total:.3f}")
+    print(
+        f"  API requests to AWS per envoi {calls.requests / total:.2f} "
+        f"({', '.join(f'{k} {v / total:.2f}' for k, v in calls.by_operation.most_common())}); "
+        f"cancelled transactions per envoi {calls.cancelled / total:.3f}"
+    )
     print(f"  audit log: {'intact' if not problems else problems[:3]}; dispatcher errors {len(errors)}")
 
 

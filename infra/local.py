@@ -141,6 +141,7 @@ class Functions:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         from ami import bootstrap
+        from ami.adapters.aws import aws_for
         from ami.settings import Settings
 
         self.stack = stack
@@ -153,8 +154,10 @@ class Functions:
 
         # Everything as in AWS but the Sirene register, which is the fixture of the emulation.
         self._sirene = sirene_fixture()
-        self.app = bootstrap.build(Settings.model_validate(stack.env), sirene=self._sirene,  # the whole stack
-                                   clock=self.clock)
+        # Every container talks to this stack's emulation, whatever the process's environment says later.
+        self.aws = aws_for(stack.endpoint)
+        self.app = bootstrap.build(Settings.model_validate(stack.env), aws=self.aws, sirene=self._sirene,
+                                   clock=self.clock)  # the whole stack
         self._containers: dict[str, Any] = {}
         self._handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {}
         self._lock = threading.Lock()
@@ -168,10 +171,11 @@ class Functions:
         if name not in self._containers:
             model = FUNCTION_SETTINGS[name]
             env = self.stack.functions[name].env
-            container = bootstrap.build(model.model_validate(env), sirene=self._sirene, clock=self.clock)
+            container = bootstrap.build(model.model_validate(env), aws=self.aws, sirene=self._sirene, clock=self.clock)
             if self.adapters is not None:
                 given = self.adapters(name, container)
-                container = bootstrap.build(container.settings, sirene=self._sirene, clock=self.clock, **given)
+                container = bootstrap.build(container.settings, aws=self.aws, sirene=self._sirene, clock=self.clock,
+                                            **given)
             self._containers[name] = container
         return self._containers[name]
 

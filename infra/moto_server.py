@@ -13,6 +13,10 @@ instead, and puts them back when it is cancelled (`item_level_rollback`), and a 
 key reads its partition only (`partition_query`). Likewise moto's SQS recounts every message of the
 queue several times for each message sent (25 ms for a batch of ten on an empty queue, 830 ms with a
 thousand waiting): sending skips those counts (`sends_without_recounting`).
+
+It is served by waitress rather than moto's werkzeug development server, which closed the connection
+after every answer: with waitress a client keeps its connections from one call to the next, as with
+AWS (see `main`).
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-from werkzeug.serving import make_server
+import waitress
+from moto.server import DomainDispatcherApplication, create_backend_app
 
 
 class SerialDynamoDB:
@@ -43,6 +47,27 @@ class SerialDynamoDB:
                 return list(self.app(environ, start_response))  # the body is produced inside the lock
             finally:
                 forget_dynamodb_instances()
+
+
+class RawUri:
+    """moto reads the request's path as it arrived from `RAW_URI` (S3 keys with encoded characters);
+    waitress names it `REQUEST_URI`."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        environ.setdefault("RAW_URI", environ.get("REQUEST_URI", ""))
+        return self.app(environ, start_response)
+
+
+def modules_listed_once() -> None:
+    """moto finds the service of every request among its modules by listing its package folder on
+    disk (under a lock held by every request): list it once."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
 
 
 def forget_dynamodb_instances() -> None:
@@ -175,12 +200,22 @@ def main() -> None:
     item_level_rollback()
     partition_query()
     sends_without_recounting()
-    app = DomainDispatcherApplication(create_backend_app)
-    server = make_server(args.host, args.port, SerialDynamoDB(app), threaded=True, request_handler=MotoRequestHandler)
+    modules_listed_once()
+    app = RawUri(SerialDynamoDB(DomainDispatcherApplication(create_backend_app)))
+    # Served by waitress, not moto's werkzeug development server, which closes every connection after
+    # one answer: each AWS call paid a new connection and moto a new thread (about a sixth of the
+    # emulation's time in a rush of envois), and it logged every request under a contended lock.
+    # Threads: the SQS long polls of the dispatcher and of the tests each hold one while they wait.
+    # (waitress drops request headers whose name holds "_", as AWS's front ends do; moto's werkzeug
+    # handler kept them for S3 metadata, which this project does not send in headers.)
+    server: Any = waitress.create_server(
+        app, host=args.host, port=args.port, threads=64, connection_limit=1000, channel_timeout=300,
+        asyncore_use_poll=True, ident="moto",
+    )
     # The port is chosen by binding, never guessed beforehand: two emulations cannot share a server.
-    print(server.port, flush=True)
+    print(server.effective_port, flush=True)
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nobody reads the pipe any more
-    server.serve_forever()
+    server.run()
 
 
 if __name__ == "__main__":

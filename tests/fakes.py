@@ -744,6 +744,7 @@ class InMemoryRegistrations:
 
     def __init__(self) -> None:
         self.pending: dict[str, Any] = {}  # address → PendingRegistration with its attempts
+        self.invitations: dict[str, Any] = {}  # hash of the token → Invitation
 
     def put_pending(self, pending: Any) -> None:
         self.pending[pending.email.strip().lower()] = pending.model_copy(update={"attempts": 0})
@@ -763,6 +764,19 @@ class InMemoryRegistrations:
 
     def pending_of(self, siren: str) -> list[Any]:
         return [p for p in self.pending.values() if p.bailleur.siren == siren]
+
+    # Colleagues' invitations, by the hash of their token.
+    def put_invitation(self, invitation: Any) -> None:
+        self.invitations[invitation.token_hash] = invitation
+
+    def get_invitation(self, token_hash: str) -> Any:
+        return self.invitations.get(token_hash)
+
+    def take_invitation(self, token_hash: str) -> bool:
+        return self.invitations.pop(token_hash, None) is not None
+
+    def invitations_of(self, siren: str) -> list[Any]:
+        return [i for i in self.invitations.values() if i.siren == siren]
 
 
 class TextLayerOcr:

@@ -173,6 +173,12 @@ class Container:
         return Inscriptions(self.dossiers, self.accounts, self.sirene, self.registrations, self.mailer, self.clock)
 
     @cached_property
+    def invitations(self) -> Any:
+        from ami.services.accounts import Invitations
+
+        return Invitations(self.dossiers, self.accounts, self.registrations, self.mailer, self.clock)
+
+    @cached_property
     def rgpd(self) -> Any:
         from ami.services.rgpd import Rgpd
 
@@ -207,7 +213,8 @@ class Container:
     def delivery(self) -> Any:
         from ami.services.delivery import Delivery
 
-        return Delivery(self.store, self.mailer, self.idempotency, documents=lambda: self.deposits)
+        return Delivery(self.store, self.mailer, self.idempotency, documents=lambda: self.deposits,
+                        plateforme_url=self.settings.plateforme_url)
 
     @cached_property
     def lifecycle(self) -> Any:

@@ -39,6 +39,8 @@ class Settings(BaseModel):
     user_pool_client_ids: str = Field("", alias="USER_POOL_CLIENT_IDS")
     # The INSEE Sirene API key's secret (the API checks SIRENs at registration); locally a fixture.
     sirene_secret_arn: str = Field("", alias="SIRENE_SECRET_ARN")
+    # The plateforme's origin (template.yaml's AllowedOrigin): the emails link to its pages (the receipt).
+    plateforme_url: str = Field("", alias="PLATEFORME_URL")
     # How intake reads a scanned lettre d'offre (ami.adapters.ocr): tesseract, textract or aucun. Not in
     # template.yaml, and required by no function: unset, Textract in a Lambda function (whose runtime sets
     # AWS_LAMBDA_FUNCTION_NAME), Tesseract where it is installed, none otherwise.
@@ -81,7 +83,10 @@ ScoringSettings = _requiring(
     "scoring_dlq_url",
 )
 # deposits_bucket: the acte's email carries the lifecycle's documents (documents/…) as attachments.
-NotifySettings = _requiring("NotifySettings", "dossiers_table", "idempotency_table", "sender_email", "deposits_bucket")
+# plateforme_url: the receipt's email links to the receipt on the plateforme.
+NotifySettings = _requiring(
+    "NotifySettings", "dossiers_table", "idempotency_table", "sender_email", "deposits_bucket", "plateforme_url",
+)
 # The instruction queue's consumer only writes the work list (counters table).
 InstructionSettings = _requiring("InstructionSettings", "counters_table")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
-from ami.domain.errors import Conflict, InvalidInput, NotFound
+from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.models import Dossier, DossierForm, NouveauDossier, PieceRecord
 from ami.services import drafts
@@ -17,7 +17,7 @@ from chalice import Blueprint, Response
 
 from api.auth import bailleur_caller, dossier_or_404
 from api.core import dump, parse_body, request, route, services
-from api.errors import json_response, logger
+from api.errors import json_response
 from api.schemas import DossierDetail, EnvoiAccepted, UploadFormOut
 
 bp = Blueprint(__name__)
@@ -127,25 +127,10 @@ def envoi(dossier_id: str) -> Response:
     assert who.siren is not None
     key = idempotency_key()
     d = dossier_or_404(dossier_id, who)
-    if envoi_logic.repeated(d, key):
-        return envoi_accepted(d)  # the same request again (a lost answer): its outcome, not a conflict
-    require_editable(d, "envoi_impossible")
     app = services()
-    try:
-        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, who.actor, clock=app.clock,
-                                idempotency_key=key)
-    except Conflict:
-        # The same request, sent twice at once: the other one recorded the deposit.
-        current = app.dossiers.get_dossier(dossier_id)
-        if current is not None and envoi_logic.repeated(current, key):
-            return envoi_accepted(current)
-        raise
-    assert sent.envoi is not None
-    try:
-        envoi_logic.request_completeness(app.publisher, sent)
-    except Exception:
-        # The deposit is recorded (its pending item holds its place); the completeness sweep will pick it up.
-        logger.exception("demande de contrôle de complétude non envoyée", extra={"dossier_id": dossier_id})
+    sent = envoi_logic.submit(
+        app.sequence, app.dossiers, app.deposits, app.publisher, d, who.actor, key, clock=app.clock
+    )
     return envoi_accepted(sent)
 
 

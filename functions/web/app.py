@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger
 from chalice import Response
 from chalice.app import Request
 
-from web import core, pages_bailleur, pages_instruction, pages_public, pages_suivi
+from web import core, pages_bailleur, pages_equipe, pages_instruction, pages_public, pages_suivi
 from web.core import configure, reset_state, security_headers, services
 
 logger = Logger(service="plateforme")
@@ -43,4 +43,5 @@ def _headers(event: Request, get_response: Callable[[Request], Response]) -> Res
 app.register_blueprint(pages_public.bp)
 app.register_blueprint(pages_bailleur.bp)
 app.register_blueprint(pages_instruction.bp)
+app.register_blueprint(pages_equipe.bp)
 app.register_blueprint(pages_suivi.bp)

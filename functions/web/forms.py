@@ -2,7 +2,7 @@
 field, so that a field added to the model appears on the page with its label, its unit and its errors.
 
 Amounts and surfaces are read the French way (`1 450 000,00`, `1.450.000,00 €`); the commune is typed
-by name or INSEE code; every error is the domain's French sentence, next to its field.
+by name, postcode or INSEE code; every error is the domain's French sentence, next to its field.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from ami.domain import rules, validation_fr
@@ -43,7 +44,7 @@ HINTS = {
     "decimal %": "Par exemple 0,60",
     "decimal m²": "Par exemple 2 600,50",
     "date": "Au format JJ/MM/AAAA",
-    "commune": "Nom ou code INSEE, par exemple Lyon ou 69123",
+    "commune": "Nom, code postal ou code INSEE, par exemple Lyon, 69003 ou 69123",
 }
 COMMUNE = "operation.commune_insee"
 LINES = "operation.lignes"
@@ -72,7 +73,7 @@ class Widget:
 
     @property
     def html_id(self) -> str:
-        return "champ-" + re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+        return _html_id("champ-", self.name)
 
 
 @dataclass
@@ -84,7 +85,12 @@ class Group:
 
     @property
     def html_id(self) -> str:
-        return "groupe-" + re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+        return _html_id("groupe-", self.name)
+
+
+@lru_cache(maxsize=4096)
+def _html_id(prefix: str, name: str) -> str:
+    return prefix + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 # ---------------------------------------------------------------- the model's fields
@@ -112,7 +118,13 @@ def _choices_of(tp: Any) -> Any:
     return None
 
 
+@lru_cache(maxsize=512)
 def _kind(tp: Any) -> tuple[str, list[tuple[str, str]]]:
+    """(kind of input, its options); cached by type (the options list is shared: never change it in place)."""
+    return _kind_of(tp)
+
+
+def _kind_of(tp: Any) -> tuple[str, list[tuple[str, str]]]:
     if (choices := _choices_of(tp)) is not None:
         return "choices", _kind(choices)[1]
     if get_origin(tp) is Literal:
@@ -135,6 +147,7 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@lru_cache(maxsize=4096)
 def _label(path: str, name: str, description: str | None) -> str:
     if path.startswith("prets.") or path.startswith(f"{LINES}."):
         names = validation_fr.LOAN_FIELDS if path.startswith("prets.") else validation_fr.LINE_FIELDS
@@ -174,11 +187,23 @@ def _typed(raw: dict[str, str], path: str, kind: str, options: list[tuple[str, s
     return raw.get(path, "")
 
 
-def widgets(model: type[BaseModel], prefix: str, values: dict[str, Any],
-            raw: dict[str, str] | None, skip: tuple[str, ...] = ()) -> list[Widget | Group]:
-    """The inputs of `model`'s fields (nested models as a group), filled from `raw` (what was typed)
-    or else from `values` (what is saved)."""
-    out: list[Widget | Group] = []
+@dataclass(frozen=True)
+class _Field:
+    """What a field's input is, whatever its value: worked out once per model and prefix (`_fields`)."""
+
+    name: str
+    path: str
+    kind: str  # as Widget.kind, or "group" for a nested model
+    label: str
+    options: tuple[tuple[str, str], ...] = ()
+    unit: str | None = None
+    hint: str | None = None
+    model: Any = None  # the nested model of a group
+
+
+@lru_cache(maxsize=2048)
+def _fields(model: type[BaseModel], prefix: str, skip: tuple[str, ...]) -> tuple[_Field, ...]:
+    out: list[_Field] = []
     for name, info in model.model_fields.items():
         if name in skip:
             continue
@@ -187,9 +212,7 @@ def widgets(model: type[BaseModel], prefix: str, values: dict[str, Any],
         if get_origin(tp) is list and _choices_of(tp) is None:
             continue  # lists of rows (the loans, the dwellings) have their own section
         if isinstance(tp, type) and issubclass(tp, BaseModel):
-            inner = values.get(name) or {}
-            sub = widgets(tp, path, inner if isinstance(inner, dict) else inner.model_dump(), raw)
-            out.append(Group(path, _label(path, name, info.description), [w for w in sub if isinstance(w, Widget)]))
+            out.append(_Field(name, path, "group", _label(path, name, info.description), model=tp))
             continue
         kind, options = _kind(tp)
         if kind == "select" and not info.is_required() and info.default is None:
@@ -199,11 +222,28 @@ def widgets(model: type[BaseModel], prefix: str, values: dict[str, Any],
             label = info.title  # inside its group: « Services présents dans cette distance »
         if path == COMMUNE:
             kind, label = "commune", "Commune"
-        value = _typed(raw, path, kind, options) if raw is not None else _shown(values.get(name), kind)
-        if kind == "commune" and raw is None and value and (place := rules.commune(value)):
-            value = f"{place.nom} ({place.insee})"
         unit = _unit(name)
-        out.append(Widget(path, label, kind, value, options, unit, HINTS.get(f"{kind} {unit}") or HINTS.get(kind)))
+        out.append(_Field(name, path, kind, label, tuple(options), unit,
+                          HINTS.get(f"{kind} {unit}") or HINTS.get(kind)))
+    return tuple(out)
+
+
+def widgets(model: type[BaseModel], prefix: str, values: dict[str, Any],
+            raw: dict[str, str] | None, skip: tuple[str, ...] = ()) -> list[Widget | Group]:
+    """The inputs of `model`'s fields (nested models as a group), filled from `raw` (what was typed)
+    or else from `values` (what is saved)."""
+    out: list[Widget | Group] = []
+    for f in _fields(model, prefix, skip):
+        if f.kind == "group":
+            inner = values.get(f.name) or {}
+            sub = widgets(f.model, f.path, inner if isinstance(inner, dict) else inner.model_dump(), raw)
+            out.append(Group(f.path, f.label, [w for w in sub if isinstance(w, Widget)]))
+            continue
+        options = list(f.options)
+        value = _typed(raw, f.path, f.kind, options) if raw is not None else _shown(values.get(f.name), f.kind)
+        if f.kind == "commune" and raw is None and value and (place := rules.commune(value)):
+            value = f"{place.nom} ({place.insee})"
+        out.append(Widget(f.path, f.label, f.kind, value, options, f.unit, f.hint))
     return out
 
 
@@ -327,13 +367,22 @@ def _fold(text: str) -> str:
 
 
 def find_communes(text: str, limit: int = 12) -> list[rules.Commune]:
-    """Communes by INSEE code, département or name (accents and case ignored), exact names first."""
+    """Communes by INSEE code, postcode or name (accents and case ignored), exact names first. Five
+    digits are both: the commune of that INSEE code first, then those the postcode serves."""
     text = text.strip()
     if not text:
         return []
     if re.fullmatch(r"\d{5}|2[AB]\d{3}", text, re.I):
         found = rules.commune(text.upper())
-        return [found] if found else []
+        served = [c for c in rules.communes_of_postcode(text) if found is None or c.insee != found.insee]
+        return ([found] if found else []) + served[: limit - (1 if found else 0)]
+    if re.fullmatch(r"\d{3,4}", text):  # the start of a postcode: the communes of the first ones
+        started: dict[str, rules.Commune] = {}
+        for code in rules.postcodes_starting(text):
+            started.update((c.insee, c) for c in rules.communes_of_postcode(code))
+            if len(started) >= limit:
+                break
+        return list(started.values())[:limit]
     folded = _fold(text)
     exact: list[rules.Commune] = []
     starts: list[rules.Commune] = []
@@ -351,7 +400,15 @@ def resolve_commune(text: str) -> tuple[str | None, str | None]:
     text = text.strip()
     if not text:
         return None, None
-    m = re.search(r"\((\d{5}|2[AB]\d{3})\)\s*$", text) or re.fullmatch(r"(\d{5}|2[AB]\d{3})", text, re.I)
+    if re.fullmatch(r"\d{5}", text):  # an INSEE code or a postcode: unambiguous only when one commune is meant
+        meant = {c.insee: c for c in [rules.commune(text), *rules.communes_of_postcode(text)] if c is not None}
+        if len(meant) == 1:
+            return next(iter(meant)), None
+        if not meant:
+            return None, f"Aucune commune n'a le code {text} (ni code postal ni code INSEE)."
+        choices = ", ".join(f"{c.nom} ({c.insee})" for c in list(meant.values())[:8])
+        return None, f"Le code {text} désigne plusieurs communes : choisissez-en une, par exemple {choices}."
+    m = re.search(r"\((\d{5}|2[AB]\d{3})\)\s*$", text) or re.fullmatch(r"(2[AB]\d{3})", text, re.I)
     if m:
         code = m[1].upper()
         return (code, None) if rules.commune(code) else (None, f"Le code INSEE {code} est inconnu du zonage ABC.")

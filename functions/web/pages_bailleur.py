@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ami.domain import rules
 from ami.domain.dispositif import dispositif, dispositifs, ouverts
 from ami.domain.duplicates import likely_duplicates
-from ami.domain.errors import AmiError, Conflict, NotFound
+from ami.domain.errors import AmiError, NotFound
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.identity import User
 from ami.domain.models import LLI_DISPOSITIF, Dossier, DossierForm, PieceKind, PieceRecord
@@ -25,7 +25,6 @@ from chalice import Blueprint, Response
 
 from web import forms, session
 from web.core import absolute, form_data, query, services, state
-from web.errors import logger
 from web.rendering import page, redirect
 from web.routing import route
 
@@ -187,6 +186,10 @@ def enregistrer(dossier_id: str) -> Response:
     if m := re.fullmatch(r"retirer_ligne_(\d{1,3})", action):
         raw = {k: v for k, v in raw.items() if not k.startswith(f"{forms.LINES}.{m[1]}.")}
     form, errors = forms.parse(raw)
+    if _stale(d, raw):
+        # Saved elsewhere (another tab, a colleague) since this page was loaded: nothing is overwritten
+        # unseen; the page comes back with what was typed here, and saving it again replaces that version.
+        return _dossier_page(d, user, raw, {"_": _stale_message(d)}, 409)
     if action in ("ajouter_foncier", "ajouter_bati"):
         free = max([int(k.split(".")[1]) for k in raw if re.fullmatch(r"prets\.\d{1,2}\.kind", k)] + [-1]) + 1
         if free >= 20:
@@ -210,6 +213,50 @@ def enregistrer(dossier_id: str) -> Response:
     if action != "enregistrer":
         return _dossier_page(saved, user, raw, {}, 200, note="Le brouillon est enregistré.")
     return redirect(f"/dossiers/{dossier_id}?note=enregistre#formulaire")
+
+
+def _stale(d: Dossier, raw: dict[str, str]) -> bool:
+    """Whether the page posting `raw` was loaded before the dossier's last save (no version: an old page)."""
+    sent = raw.get("version", "")
+    return sent.isdigit() and int(sent) != d.version
+
+
+def _stale_message(d: Dossier) -> str:
+    from web.views import paris_hour
+
+    return (f"Ce brouillon a été enregistré ailleurs à {paris_hour(d.updated_at)} (dans un autre onglet ou par un "
+            "collègue) depuis l'ouverture de cette page : ce que vous avez saisi ici n'est pas encore enregistré. "
+            "Enregistrez de nouveau pour remplacer l'autre version par celle-ci, ou rechargez la page pour voir "
+            "l'autre version.")
+
+
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status,
+                    headers={"Content-Type": "application/json; charset=utf-8"})
+
+
+@route(bp, "/dossiers/{dossier_id}/brouillon", ("POST",))
+def enregistrement_automatique(dossier_id: str) -> Response:
+    """The page's script saves the form as the bailleur types (debounced): the same form as « Enregistrer »,
+    answered in JSON, refused when the dossier was saved elsewhere since the page's version."""
+    from web.views import paris_hour
+
+    user = session.bailleur()
+    d = own_dossier(dossier_id, user)
+    drafts.require_editable(d)
+    if dispositif(d.dispositif).formulaire == "programmation_drom":  # its page saves by its button only
+        raise NotFound("brouillon_automatique", "Ce formulaire s'enregistre avec son bouton « Enregistrer ».")
+    raw = form_data()
+    if _stale(d, raw) or not raw.get("version", "").isdigit():
+        return _json({"code": "brouillon_modifie", "message": _stale_message(d), "version": d.version}, 409)
+    form, errors = forms.parse(raw)
+    if form is None or errors:
+        n = len(errors)
+        return _json({"code": "brouillon_invalide", "champs": sorted(errors), "message": (
+            f"Brouillon non enregistré automatiquement : {n} champ{'s' if n > 1 else ''} à corriger "
+            f"({next(iter(errors.values()))})")}, 422)
+    saved = drafts.save(services().dossiers, d, form, user.actor)
+    return _json({"version": saved.version, "message": f"Brouillon enregistré à {paris_hour(saved.updated_at)}."})
 
 
 def _enregistrer_programmation(d: Dossier, user: User, raw: dict[str, str]) -> Response:
@@ -297,23 +344,10 @@ def envoyer(dossier_id: str) -> Response:
     typed = form_data().get("cle_envoi", "")
     key = typed if IDEMPOTENCY_KEY.fullmatch(typed) else None
     d = own_dossier(dossier_id, user)
-    if envoi_logic.repeated(d, key):
-        return redirect(f"/dossiers/{dossier_id}/accuse")  # this very click again: its deposit, not a conflict
-    drafts.require_editable(d, "envoi_impossible")
     app = services()
-    try:
-        sent = envoi_logic.send(app.sequence, app.dossiers, app.deposits, d, user.actor, clock=app.clock,
-                                idempotency_key=key)
-    except Conflict:
-        # The same click posted twice at once: the other request recorded the deposit.
-        if envoi_logic.repeated(app.dossiers.get_dossier(dossier_id), key):
-            return redirect(f"/dossiers/{dossier_id}/accuse")
-        raise
-    try:
-        envoi_logic.request_completeness(app.publisher, sent)
-    except Exception:
-        # The deposit is recorded (its pending item holds its place); the completeness sweep picks it up.
-        logger.exception("demande de contrôle de complétude non envoyée", extra={"dossier_id": dossier_id})
+    envoi_logic.submit(
+        app.sequence, app.dossiers, app.deposits, app.publisher, d, user.actor, key, clock=app.clock
+    )
     return redirect(f"/dossiers/{dossier_id}/accuse")
 
 

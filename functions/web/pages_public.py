@@ -14,6 +14,7 @@ from ami.domain.dispositif import dispositif, dispositifs, ouverts, paris_text
 from ami.domain.errors import AmiError, Conflict, InvalidInput, NotFound
 from ami.domain.inscription import CODE_VALIDITY
 from ami.domain.models import BailleurRegistration, RegistrationConfirmation
+from ami.domain.rules import postcodes
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
@@ -98,8 +99,9 @@ def static(nom: str) -> Response:
 
 @route(bp, "/communes")
 def communes() -> Response:
-    found = [{"insee": c.insee, "nom": c.nom, "departement": c.departement, "zone": c.zone}
-             for c in find_communes(query("q")[:80])]
+    """Suggestions for the commune field (name, postcode or INSEE code), with each one's postcodes and zone."""
+    found = [{"insee": c.insee, "nom": c.nom, "departement": c.departement, "zone": c.zone,
+              "codes_postaux": list(postcodes(c.insee))} for c in find_communes(query("q")[:80])]
     return Response(body=json.dumps(found, ensure_ascii=False), status_code=200,
                     headers={"Content-Type": "application/json; charset=utf-8",
                              "Cache-Control": "public, max-age=3600"})
@@ -153,7 +155,8 @@ def _registration_errors(exc: AmiError) -> dict[str, str]:
     mailbox = dispositif().mailbox
     if isinstance(exc, Conflict) and exc.code == "bailleur_existant":
         return {"siren": "Ce SIREN est déjà inscrit : une autre personne a inscrit votre organisme. Pour rejoindre "
-                         f"son espace, écrivez à {mailbox} en indiquant ce SIREN."}
+                         "son espace, demandez à l'une des personnes déjà inscrites de vous inviter (page « Équipe » "
+                         f"de son espace) ; si vous ne savez pas qui, écrivez à {mailbox} en indiquant ce SIREN."}
     if isinstance(exc, Conflict) and exc.code == "compte_existant":
         return {"email_contact": "Un compte existe déjà pour cette adresse électronique : connectez-vous, "
                                  "ou indiquez une autre adresse."}
@@ -229,6 +232,8 @@ def connexion() -> Response:
                     "mot de passe choisis.",
         "mot_de_passe": "Votre mot de passe est changé : connectez-vous avec le nouveau.",
         "deconnecte": "Vous êtes déconnecté.",
+        "invitation": "Votre compte est créé et rattaché à votre organisme : connectez-vous avec votre adresse et le "
+                      "mot de passe choisi.",
     }
     note = next((text for key, text in notes.items() if query(key)), None)
     reason = {"session_expiree": "Votre session a expiré : connectez-vous de nouveau."}.get(query("motif"))

@@ -20,8 +20,19 @@ class SignInRequired(AmiError):
 
     def __init__(self, message: str = "Connectez-vous pour accéder à cette page.") -> None:
         super().__init__("connexion_requise", message)
-        path = request().path
+        path = _asked_path()
         self.location = f"/connexion?suite={quote(path)}" if path.startswith("/") else "/connexion"
+
+
+def _asked_path() -> str:
+    """The path the browser asked for (Chalice's `request.path` is the route's pattern, `/dossiers/{dossier_id}`),
+    so that the sign-in leads back to the very page: a receipt linked from an email, say."""
+    req = request()
+    params = {k: quote(str(v), safe="") for k, v in (req.uri_params or {}).items()}
+    try:
+        return str(req.path).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return "/"
 
 
 def start(id_token: str, refresh_token: str | None) -> None:

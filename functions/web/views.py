@@ -48,7 +48,7 @@ def status_label(d: Dossier) -> str:
 
 def _next_step(d: Dossier) -> str:
     return {
-        DossierStatus.BROUILLON: "Complétez le formulaire, déposez les deux pièces, puis envoyez le dossier.",
+        DossierStatus.BROUILLON: "Complétez le formulaire, déposez les pièces demandées, puis envoyez le dossier.",
         DossierStatus.ENVOYE: "Rien à faire : la complétude du dossier est en cours de vérification, "
                               "vous serez informé par courriel.",
         DossierStatus.COMPLET: "Rien à faire : le dossier sera instruit dans l'ordre de son numéro de dépôt.",
@@ -136,6 +136,14 @@ def paris_short(moment: datetime) -> str:
     local = moment.astimezone(PARIS)
     day = "1er" if local.day == 1 else str(local.day)
     return f"{day} {MOIS[local.month - 1]} {local.year}, {local.hour} h {local.minute:02d}"
+
+
+def paris_hour(moment: datetime) -> str:
+    """`14 h 03` (Europe/Paris)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(PARIS)
+    return f"{local.hour} h {local.minute:02d}"
 
 
 def euros(value: Decimal | None) -> str:

@@ -1,5 +1,6 @@
 """The local emulation's changes to moto (infra/moto_server.py) keep DynamoDB's and SQS's behaviour:
-transactions all or nothing, queries in key order page by page, FIFO deduplication and queue counts."""
+transactions all or nothing, queries in key order page by page, FIFO deduplication and queue counts;
+and its server keeps connections open."""
 
 from __future__ import annotations
 
@@ -180,3 +181,34 @@ def test_sends_still_deduplicate_and_the_counts_stay_right(emulation: Emulation)
     assert [m["Body"] for m in got] == ["m0", "m1", "m2"]
     attrs = sqs.get_queue_attributes(QueueUrl=fifo, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])
     assert attrs["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "3"
+
+
+def test_a_client_keeps_its_connection_from_one_call_to_the_next(emulation: Emulation, ddb: Any) -> None:
+    """moto's own development server closed every connection after one answer: each AWS call paid a
+    new connection (and moto a new thread). The emulation keeps it open, as AWS does, across services
+    and across calls that send a body (PutItem, PutObject) or none (HeadObject)."""
+    import logging
+
+    s3 = connect(emulation, "s3")
+    s3.create_bucket(Bucket="connexions", CreateBucketConfiguration={"LocationConstraint": REGION})
+    opened: list[str] = []
+
+    class Opened(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            message = record.getMessage()
+            if "Starting new HTTP" in message or "Resetting dropped connection" in message:
+                opened.append(message)
+
+    urllib3_log = logging.getLogger("urllib3.connectionpool")
+    handler, level = Opened(), urllib3_log.level
+    urllib3_log.addHandler(handler)
+    urllib3_log.setLevel(logging.DEBUG)
+    try:
+        for n in range(5):
+            ddb.put_item(TableName=TABLE, Item={"pk": {"S": "connexion"}, "sk": {"S": str(n)}})
+            s3.put_object(Bucket="connexions", Key=f"k{n}", Body=b"x" * 1000)
+            s3.head_object(Bucket="connexions", Key=f"k{n}")
+    finally:
+        urllib3_log.removeHandler(handler)
+        urllib3_log.setLevel(level)
+    assert opened == []  # both clients had their connection from the calls above; none was opened again

@@ -33,6 +33,8 @@ def test_export_then_erasure_keeps_the_evidence_and_the_chains(ami, runtime, reg
     bailleur.send(dossier_id)
     ami.settle()
     service = runtime.functions.app
+    colleague = f"collegue.{bailleur.siren}@bailleur-essai.example"
+    service.invitations.invite(bailleur.siren, colleague, "bailleur:essai", lambda token: f"https://x/{token}")
 
     exported = stack_cli("rgpd", "export", "--siren", bailleur.siren)
     assert exported.exit_code == 0, exported.output
@@ -45,6 +47,7 @@ def test_export_then_erasure_keeps_the_evidence_and_the_chains(ami, runtime, reg
     # The log names the user by a pseudonym, never its address; the export says whose it is.
     assert actors == {f"bailleur:{bailleur.siren}:{account['sub']}"}
     assert data["pseudonymes"] == {f"bailleur:{bailleur.siren}:{account['sub']}": bailleur.email}
+    assert [i["email"] for i in data["invitations_en_attente"]] == [colleague]
     dossier_before = service.dossiers.get_dossier(dossier_id)
 
     erased = stack_cli("rgpd", "effacer", "--siren", bailleur.siren, "--demande", "DPO-2027-0042", "--oui")
@@ -55,21 +58,24 @@ def test_export_then_erasure_keeps_the_evidence_and_the_chains(ami, runtime, reg
         login(runtime.emulation.endpoint, runtime.stack.user_pool_client_id, bailleur.email, PASSWORD)
     after = service.rgpd.export(bailleur.siren)
     assert bailleur.email not in json.dumps(after, ensure_ascii=False)
+    assert colleague not in json.dumps(after, ensure_ascii=False) and after["invitations_en_attente"] == []
     assert after["comptes"] == [] and after["bailleur"]["raison_sociale"] == bailleur.raison_sociale
     # The deposit evidence is untouched: the dossier, its envoi (versions, SHA-256) and its chain.
     assert service.dossiers.get_dossier(dossier_id) == dossier_before
     assert after["journal"][dossier_chain(dossier_id)] == data["journal"][dossier_chain(dossier_id)]
-    [entry] = after["journal"][bailleur_chain(bailleur.siren)]
+    invited, entry = after["journal"][bailleur_chain(bailleur.siren)]
+    assert invited["action"] == "invitation_envoyee" and colleague not in json.dumps(invited)
     assert (entry["action"], entry["actor"], entry["reason"]) == ("effacement_donnees_personnelles", "ops:rgpd",
                                                                   "DPO-2027-0042")
-    assert entry["details"]["comptes_supprimes"] == 1 and "@" not in json.dumps(entry)
+    assert entry["details"]["comptes_supprimes"] == 1 and entry["details"]["invitations_supprimees"] == 1
+    assert "@" not in json.dumps(entry)
     entries = service.audit_log.audit_entries()
     assert verify_chain([e for e in entries if e.chain in after["journal"]]) == []
     assert verify_log(entries) == []
 
     again = stack_cli("rgpd", "effacer", "--siren", bailleur.siren, "--demande", "DPO-2027-0042", "--oui")
     assert "rien à effacer" in again.output
-    assert len(service.audit_log.chain_entries(bailleur_chain(bailleur.siren))) == 1
+    assert len(service.audit_log.chain_entries(bailleur_chain(bailleur.siren))) == 2
 
 
 def test_the_request_reference_cannot_carry_an_address(stack_cli, register_bailleur):

@@ -26,6 +26,7 @@ FAKE_ENV = {
     "NOTIFICATIONS_QUEUE_URL": "https://sqs/n",
     "INSTRUCTION_QUEUE_URL": "https://sqs/i.fifo",
     "SENDER_EMAIL": "x@example.org",
+    "PLATEFORME_URL": "https://ami.example.org",
     "USER_POOL_ID": "eu-west-3_x",
     "USER_POOL_CLIENT_IDS": "client",
     "SCORING_DLQ_URL": "https://sqs/s-dlq.fifo",

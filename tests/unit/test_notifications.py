@@ -183,6 +183,17 @@ def test_accuse_reception() -> None:
     assert "#E2001A" in email.html
 
 
+def test_accuse_reception_links_to_the_receipt_on_the_plateforme() -> None:
+    dossier = make_dossier()
+    email = only(compose(notification("accuse_reception"), dossier, make_bailleur(), "https://ami.example.fr/"))
+    page = f"https://ami.example.fr/dossiers/{dossier.dossier_id}/accuse"
+    assert f"- page : {page}\n" in email.text and f"- PDF : {page}.pdf\n" in email.text
+    assert f'<a href="{page}.pdf"' in email.html and f'<a href="{page}"' in email.html
+    # Without the plateforme's address (a notify function not given it), no link rather than a broken one.
+    bare = only(compose(notification("accuse_reception"), dossier, make_bailleur()))
+    assert "/accuse" not in bare.text and "/accuse" not in bare.html
+
+
 def test_accuse_reception_summer_time() -> None:
     dossier = make_dossier(sent_at=datetime(2026, 3, 29, 0, 30, tzinfo=UTC))
     email = only(compose(notification("accuse_reception"), dossier, make_bailleur()))

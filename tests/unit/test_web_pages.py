@@ -59,6 +59,26 @@ def test_a_commune_is_found_by_name_or_code_and_an_ambiguous_name_asks_for_the_c
 
 
 
+def test_a_commune_is_found_by_its_postcode_and_a_code_meaning_several_communes_asks_which() -> None:
+    assert [c.insee for c in forms.find_communes("38000")] == ["38185"]  # Grenoble
+    # 69001 is both Affoux's INSEE code and the postcode of Lyon's 1st arrondissement: both offered.
+    assert [c.insee for c in forms.find_communes("69001")] == ["69001", "69123"]
+    assert {c.nom for c in forms.find_communes("01500")} >= {"Ambérieu-en-Bugey", "Ambronay", "Douvres"}
+    started = forms.find_communes("7500")
+    assert [c.insee for c in started] == ["75056"]  # Paris once, not once per arrondissement
+    assert forms.resolve_commune("38000") == ("38185", None)
+    assert forms.resolve_commune("75011") == ("75056", None)
+    code, error = forms.resolve_commune("69001")
+    assert code is None and error == ("Le code 69001 désigne plusieurs communes : choisissez-en une, par exemple "
+                                      "Affoux (69001), Lyon (69123).")
+    assert forms.resolve_commune("Affoux (69001)") == ("69001", None)
+    assert forms.resolve_commune("99999") == (None, "Aucune commune n'a le code 99999 (ni code postal ni code "
+                                                    "INSEE).")
+    from ami.domain import rules
+
+    assert "69003" in rules.postcodes("69123") and rules.postcodes("38185") == ("38000", "38100", "38700")
+
+
 def test_every_field_of_the_model_becomes_an_input_with_its_label_and_unit() -> None:
     items = forms.widgets(Operation, "operation", DossierForm().operation.model_dump(), None)
     names = [i.name for i in items]

@@ -24,7 +24,10 @@ _CONFIG = Config(
 
 
 class Aws:
-    def __init__(self) -> None:
+    def __init__(self, endpoint: str = "") -> None:
+        # The endpoint is fixed when the `Aws` is made: a client made later goes to the same place even if
+        # the process's environment changed in between (a test or a local stack started and stopped another).
+        self.endpoint = endpoint or None
         self._session = boto3.session.Session()
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
@@ -33,7 +36,9 @@ class Aws:
     def client(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self._session.client(service, config=_CONFIG)  # type: ignore[call-overload]
+                self._clients[service] = self._session.client(  # type: ignore[call-overload]
+                    service, config=_CONFIG, endpoint_url=self.endpoint
+                )
             return self._clients[service]
 
     def table(self, name: str) -> Any:
@@ -41,15 +46,16 @@ class Aws:
         # resource registers handlers on it that would serialise already typed values a second time.
         with self._lock:
             if self._resource is None:
-                self._resource = self._session.resource("dynamodb", config=_CONFIG)
+                self._resource = self._session.resource("dynamodb", config=_CONFIG, endpoint_url=self.endpoint)
             return self._resource.Table(name)
 
 
 def default_aws() -> Aws:
     """The clients of the endpoint this process points at now (one `Aws` per endpoint)."""
-    return _aws_for(os.environ.get("AWS_ENDPOINT_URL", ""))
+    return aws_for(os.environ.get("AWS_ENDPOINT_URL", ""))
 
 
 @cache
-def _aws_for(endpoint: str) -> Aws:
-    return Aws()
+def aws_for(endpoint: str) -> Aws:
+    """The clients of `endpoint` ("": AWS's), one `Aws` per endpoint in the process."""
+    return Aws(endpoint)

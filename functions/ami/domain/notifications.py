@@ -232,11 +232,15 @@ def _require_deposit(dossier: Dossier, kind: NotificationKind) -> None:
         raise ValueError(f"{kind}: the dossier {dossier.dossier_id} has no numbered deposit")
 
 
-def _accuse_reception(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
+def _accuse_reception(n: Notification, dossier: Dossier, bailleur: Bailleur, plateforme_url: str = "") -> list[Email]:
     _require_deposit(dossier, n.kind)
     assert dossier.envoi is not None
     rules = dispositif(dossier.dispositif)
     context = _common(dossier, bailleur)
+    # The same receipt as the plateforme's (page and PDF, after sign-in): linked, not attached.
+    base = plateforme_url.rstrip("/")
+    context["accuse"] = {"page": f"{base}/dossiers/{dossier.dossier_id}/accuse",
+                         "pdf": f"{base}/dossiers/{dossier.dossier_id}/accuse.pdf"} if base else None
     context["pieces"] = [
         {
             "libelle": rules.pieces[kind].libelle,
@@ -385,8 +389,11 @@ _COMPOSERS: dict[NotificationKind, Callable[[Notification, Dossier, Bailleur], l
 }
 
 
-def compose(n: Notification, dossier: Dossier, bailleur: Bailleur) -> list[Email]:
-    """The emails that notification `n` sends about `dossier` of `bailleur`."""
+def compose(n: Notification, dossier: Dossier, bailleur: Bailleur, plateforme_url: str = "") -> list[Email]:
+    """The emails that notification `n` sends about `dossier` of `bailleur`; `plateforme_url` (the
+    plateforme's origin) gives the links to its pages, such as the accusé de réception."""
     if n.dossier_id != dossier.dossier_id:
         raise ValueError(f"notification {n.notification_id} is not about dossier {dossier.dossier_id}")
+    if n.kind == "accuse_reception":
+        return _accuse_reception(n, dossier, bailleur, plateforme_url)
     return _COMPOSERS[n.kind](n, dossier, bailleur)

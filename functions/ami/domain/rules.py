@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -62,6 +63,35 @@ def communes() -> dict[str, Commune]:
 
 def commune(insee: str) -> Commune | None:
     return communes().get(insee)
+
+
+@cache
+def _postcodes() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(INSEE code → its postcodes, postcode → its communes), read once from `data/codes-postaux.csv`."""
+    text = resources.files("ami.domain").joinpath("data/codes-postaux.csv").read_text(encoding="utf-8")
+    by_commune: dict[str, list[str]] = {}
+    by_code: dict[str, list[str]] = {}
+    for line in text.splitlines()[1:]:
+        insee, _, code = line.partition(";")
+        by_commune.setdefault(insee, []).append(code)
+        by_code.setdefault(code, []).append(insee)
+    return ({k: tuple(v) for k, v in by_commune.items()}, {k: tuple(v) for k, v in by_code.items()})
+
+
+def postcodes(insee: str) -> tuple[str, ...]:
+    """The postcodes of a commune (Paris, Lyon and Marseille: those of all their arrondissements)."""
+    return _postcodes()[0].get(insee, ())
+
+
+def postcodes_starting(prefix: str) -> list[str]:
+    """The postcodes that begin with `prefix`, in order."""
+    return sorted(code for code in _postcodes()[1] if code.startswith(prefix))
+
+
+def communes_of_postcode(code: str) -> list[Commune]:
+    """The communes a postcode serves (often several), by name."""
+    found = [c for insee in _postcodes()[1].get(code, ()) if (c := commune(insee)) is not None]
+    return sorted(found, key=lambda c: unicodedata.normalize("NFKD", c.nom.casefold()))
 
 
 def after_envoi(dossier: Dossier, piece: PieceKind, version_id: str) -> bool:

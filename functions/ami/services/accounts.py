@@ -9,12 +9,18 @@
    inscription nobody confirms squats nothing.
 
 An inscription that is never confirmed expires; the same address may then register again.
+
+A registered bailleur has several users: `Invitations` lets one of them invite a colleague, who joins
+the same SIREN through a single-use link (`ami.domain.invitation`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from ami.domain import rules
-from ami.domain.errors import Conflict, InvalidInput
+from ami.domain.errors import Conflict, InvalidInput, NotFound
 from ami.domain.inscription import (
     CODE_VALIDITY,
     MAX_ATTEMPTS,
@@ -23,7 +29,9 @@ from ami.domain.inscription import (
     new_pending,
     sirene_errors,
 )
+from ami.domain.invitation import INVITED, JOINED, Invitation, invitation_email, new_invitation, token_hash
 from ami.domain.models import Bailleur, BailleurRegistration, RegistrationPending
+from ami.domain.sequence import AuditDraft
 from ami.services.ports import Accounts, Clock, Dossiers, Mailer, Registrations, Sirene
 
 BAD_CODE = InvalidInput(
@@ -128,3 +136,68 @@ class Inscriptions:
     def _cancel(self, pending: PendingRegistration) -> None:
         self.registrations.delete_pending(pending.email)
         self.accounts.delete_user(pending.email, pending.bailleur.siren)
+
+
+BAD_INVITATION = NotFound(
+    "invitation_invalide",
+    "Ce lien d'invitation est invalide, a déjà servi ou a expiré : demandez à votre collègue de vous inviter de "
+    "nouveau.",
+)
+
+
+class Invitations:
+    """A user of a registered bailleur invites a colleague; the colleague joins the same SIREN."""
+
+    def __init__(self, dossiers: Dossiers, accounts: Accounts, registrations: Registrations, mailer: Mailer,
+                 clock: Clock) -> None:
+        self.dossiers = dossiers
+        self.accounts = accounts
+        self.registrations = registrations
+        self.mailer = mailer
+        self.clock = clock
+
+    def invite(self, siren: str, email: str, actor: str, link: Callable[[str], str]) -> datetime:
+        """Send `email` a link (`link(token)`) to join `siren`'s space; audited in the bailleur's chain.
+        Returns when the link expires."""
+        bailleur = self.dossiers.get_bailleur(siren)
+        if bailleur is None:
+            raise NotFound("bailleur_introuvable", "Cet organisme n'est pas inscrit.")
+        address = email.strip().lower()
+        if self.accounts.is_active(address) is not None:
+            raise Conflict("compte_existant", "Un compte existe déjà pour cette adresse électronique : la personne "
+                                              "peut se connecter avec elle (ou demander un nouveau mot de passe).")
+        invitation, token = new_invitation(siren, address, actor, self.clock())
+        # Audited first: an invitation is never sent unrecorded (one whose email failed is recorded, and unused).
+        self.dossiers.change_bailleur(siren, AuditDraft(
+            dossier_id="", actor=actor, action=INVITED, from_status=None, to_status=None,
+            details={"invitation": invitation.reference, "expire_le": invitation.expires_at.isoformat()},
+        ))
+        self.registrations.put_invitation(invitation)
+        self.mailer.send(invitation_email(address, bailleur, link(token), invitation.expires_at))
+        return invitation.expires_at
+
+    def peek(self, token: str) -> tuple[Invitation, Bailleur]:
+        """The invitation a link carries (still valid), and the organisme it joins."""
+        invitation = self.registrations.get_invitation(token_hash(token)) if token else None
+        if invitation is None or invitation.expired(self.clock()):
+            raise BAD_INVITATION
+        bailleur = self.dossiers.get_bailleur(invitation.siren)
+        if bailleur is None:
+            raise BAD_INVITATION
+        return invitation, bailleur
+
+    def accept(self, token: str, password: str) -> Invitation:
+        """The invited person's account, with `password`, in the bailleur's SIREN; the link is used up."""
+        invitation, _ = self.peek(token)
+        # The account first (a password the pool refuses leaves the link usable), then the link used up: of
+        # two tabs accepting at once, the second finds the account made (Conflict) or the link gone.
+        self.accounts.create_bailleur_user(invitation.email, invitation.siren, password)
+        if not self.registrations.take_invitation(invitation.token_hash):
+            self.accounts.delete_user(invitation.email, invitation.siren)
+            raise BAD_INVITATION
+        self.accounts.activate_bailleur(invitation.email)  # the link reached the address: it is proven
+        self.dossiers.change_bailleur(invitation.siren, AuditDraft(
+            dossier_id="", actor=invitation.invited_by, action=JOINED, from_status=None, to_status=None,
+            details={"invitation": invitation.reference},
+        ))
+        return invitation

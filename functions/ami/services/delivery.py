@@ -21,8 +21,9 @@ class DocumentReader(Protocol):
 
 class Delivery:
     def __init__(self, dossiers: Dossiers, mailer: Mailer, idempotency: Idempotency,
-                 documents: Callable[[], DocumentReader] | None = None) -> None:
+                 documents: Callable[[], DocumentReader] | None = None, plateforme_url: str = "") -> None:
         self.dossiers = dossiers
+        self.plateforme_url = plateforme_url
         self.mailer = mailer
         self.documents = documents
         self._once = idempotency.once(self._deliver, data_keyword_argument="notification", key="notification_id")
@@ -39,7 +40,7 @@ class Delivery:
         bailleur = self.dossiers.get_bailleur(dossier.siren)
         if bailleur is None:
             raise RuntimeError(f"dossier {dossier.dossier_id} has no registered bailleur")
-        emails = compose(n, dossier, bailleur)
+        emails = compose(n, dossier, bailleur, self.plateforme_url)
         attached = self._attachments(n, dossier)
         if attached:  # only the external recipient's email (the Banque des Territoires) carries the files
             destinataire = n.details.get("destinataire")

@@ -8,6 +8,7 @@ the numbering only trusts reservations it could not have missed.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta
 from ami.domain import messages
 from ami.domain.deposit_keys import piece_key
 from ami.domain.dispositif import dispositif
-from ami.domain.errors import RetryLater
+from ami.domain.errors import Conflict, RetryLater
 from ami.domain.models import (
     CompletenessRequest,
     DepositedPiece,
@@ -27,8 +28,46 @@ from ami.domain.models import (
 )
 from ami.domain.rules import assess
 from ami.domain.sequence import PendingEnvoi
-from ami.services.drafts import check_unique
+from ami.services.drafts import check_unique, require_editable
 from ami.services.ports import Deposits, DepositSequence, Dossiers, Publisher
+
+log = logging.getLogger("ami.envoi")
+RESERVATION_ATTEMPTS = 3  # deposit times taken for one envoi before the bailleur is asked to send again
+
+
+def submit(
+    sequence: DepositSequence,
+    dossiers: Dossiers,
+    deposits: Deposits,
+    publisher: Publisher,
+    d: Dossier,
+    actor: str,
+    idempotency_key: str | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Dossier:
+    """The bailleur's envoi of `d`, as the API and the plateforme take it: the dossier as sent.
+
+    A request repeating one that made the deposit (same `idempotency_key`: a lost answer, a double
+    click, even two posts at once) gets that deposit, not a conflict; any other request on a dossier
+    no longer editable is a conflict (`envoi_impossible`). Once the deposit is recorded, the
+    completeness check is asked to look at it; should that fail, the deposit stands (its pending item
+    holds its place and the completeness sweep picks it up)."""
+    if repeated(d, idempotency_key):
+        return d
+    require_editable(d, "envoi_impossible")
+    try:
+        sent = send(sequence, dossiers, deposits, d, actor, clock=clock, idempotency_key=idempotency_key)
+    except Conflict:
+        # The same request, sent twice at once: the other one recorded the deposit.
+        current = dossiers.get_dossier(d.dossier_id)
+        if current is not None and repeated(current, idempotency_key):
+            return current
+        raise
+    try:
+        request_completeness(publisher, sent)
+    except Exception:
+        log.exception("demande de contrôle de complétude non envoyée (dossier %s)", d.dossier_id)
+    return sent
 
 
 def send(
@@ -40,19 +79,13 @@ def send(
     `idempotency_key` (the client's, one per click) is recorded with the envoi, so that a repeated
     request finds the deposit it made (`repeated`) instead of a conflict."""
     rules = dispositif(d.dispositif)
-    sent_at = clock()
-    rules.check_open(sent_at)  # after the close (or before the opening), nothing is reserved nor recorded
+    now = clock()
+    rules.check_open(now)  # after the close (or before the opening), nothing is reserved nor recorded
     check_unique(dossiers, d.siren, d.dispositif, d.form, own=d.dossier_id)  # the DROM: one per département
-    envoi_id = uuid.uuid4().hex
     # A dispositif without numbering (the DROM's, instructed by département) takes no place in the sequence.
-    reservation = PendingEnvoi.new(d.dossier_id, envoi_id, sent_at) if rules.numbered else None
-    if reservation is not None:
-        store.reserve_envoi(reservation)
-        if clock() - sent_at > timedelta(seconds=rules.clock_margin_seconds) / 2:
-            store.cancel_reservation(reservation)
-            raise RetryLater(
-                "envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier."
-            )
+    reservation = reserve(store, d, rules.clock_margin_seconds, clock) if rules.numbered else None
+    envoi_id = reservation.envoi_id if reservation is not None else uuid.uuid4().hex
+    sent_at = reservation.sent_at if reservation is not None else now
     try:
         records = intake_records(dossiers, d.dossier_id)
         # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
@@ -71,6 +104,25 @@ def send(
         if reservation is not None:
             store.cancel_reservation(reservation)
         raise
+
+
+def reserve(store: DepositSequence, d: Dossier, margin_seconds: float, clock: Callable[[], datetime]) -> PendingEnvoi:
+    """Take the deposit time and reserve its place in the sequence.
+
+    A reservation that landed later than half the clock margin after its time is given up (the
+    numbering only trusts reservations it could not have missed) and taken again with a new time,
+    up to RESERVATION_ATTEMPTS times, so that a burst slowing the writes does not send the bailleur
+    away: its deposit time is that of the reservation kept (the request was still unanswered, so no
+    deposit answered before it can be overtaken). Only then is the bailleur asked to send again."""
+    for _ in range(RESERVATION_ATTEMPTS):
+        sent_at = clock()
+        dispositif(d.dispositif).check_open(sent_at)  # outside the window, nothing is reserved nor recorded
+        reservation = PendingEnvoi.new(d.dossier_id, uuid.uuid4().hex, sent_at)
+        store.reserve_envoi(reservation)
+        if clock() - sent_at <= timedelta(seconds=margin_seconds) / 2:
+            return reservation
+        store.cancel_reservation(reservation)
+    raise RetryLater("envoi_a_renouveler", "Le service est momentanément surchargé : envoyez de nouveau le dossier.")
 
 
 def repeated(d: Dossier | None, idempotency_key: str | None) -> bool:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ami.domain.extraction.ocr import OcrEngine as OcrEngine
     from ami.domain.identity import SignedIn
     from ami.domain.inscription import PendingRegistration, UniteLegale
+    from ami.domain.invitation import Invitation
     from ami.domain.messages import Message
     from ami.domain.models import (
         Bailleur,
@@ -236,7 +237,7 @@ class Sirene(Protocol):
 
 
 class Registrations(Protocol):
-    """Inscriptions waiting for the code sent to their address."""
+    """Inscriptions waiting for the code sent to their address, and colleagues' invitations waiting for use."""
 
     def put_pending(self, pending: PendingRegistration) -> None: ...
     def get_pending(self, email: str) -> PendingRegistration | None: ...
@@ -245,6 +246,12 @@ class Registrations(Protocol):
         ...
     def delete_pending(self, email: str) -> None: ...
     def pending_of(self, siren: str) -> list[PendingRegistration]: ...
+    def put_invitation(self, invitation: Invitation) -> None: ...
+    def get_invitation(self, token_hash: str) -> Invitation | None: ...
+    def take_invitation(self, token_hash: str) -> bool:
+        """Use the invitation up (delete it); False when it was already used or never existed."""
+        ...
+    def invitations_of(self, siren: str) -> list[Invitation]: ...
 
 
 class Referentiels(Protocol):

@@ -63,6 +63,10 @@ class Rgpd:
                 {"email": p.email, "raison_sociale": p.bailleur.raison_sociale, "expire_le": p.expires_at.isoformat()}
                 for p in self.registrations.pending_of(siren)
             ],
+            "invitations_en_attente": [
+                {"email": i.email, "invitee_par": i.invited_by, "expire_le": i.expires_at.isoformat()}
+                for i in self.registrations.invitations_of(siren)
+            ],
             "dossiers": [
                 {
                     **d.model_dump(mode="json"),
@@ -80,17 +84,19 @@ class Rgpd:
         bailleur = self.store.get_bailleur(siren)
         users = self.accounts.users_of(siren)
         pending = self.registrations.pending_of(siren)
+        invitations = self.registrations.invitations_of(siren)  # unused: each holds an address
         contact = bool(bailleur and bailleur.email_contact)
         dossiers = self.store.list_dossiers(siren)
         named = sum(
             bool(ADDRESS.search(e.actor))
             for d in dossiers for e in self.store.chain_entries(dossier_chain(d.dossier_id))
         )
-        if not (users or pending or contact):
+        if not (users or pending or invitations or contact):
             return Erasure(siren, 0, 0, False, None, named, ["Rien à effacer."])
         draft = AuditDraft(
             dossier_id="", actor=actor, action=ERASURE, from_status=None, to_status=None, reason=reference,
             details={"comptes_supprimes": len(users), "inscriptions_supprimees": len(pending),
+                     "invitations_supprimees": len(invitations),
                      "contact_efface": contact, "dossiers_conserves": len(dossiers)},
         )
         # Recorded first, with the profile's change, so that an erasure never happens unaudited; what a crash
@@ -101,6 +107,8 @@ class Rgpd:
             self.accounts.delete_user(user["username"], siren)
         for p in pending:
             self.registrations.delete_pending(p.email)
+        for invitation in invitations:
+            self.registrations.take_invitation(invitation.token_hash)
         left = len(self.accounts.users_of(siren))
         notes = [f"{compte(left, 'compte Cognito')} non supprimé{'s' if left > 1 else ''} : relancez la commande."
                  ] if left else []

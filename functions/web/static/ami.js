@@ -1,7 +1,8 @@
 /* AMI garantie, plateforme : ce que le script ajoute aux pages, qui fonctionnent sans lui.
    - dépôt d'une pièce avec barre de progression, refus immédiat d'un fichier trop lourd ou qui n'est
      pas un PDF (avant tout envoi), puis attente du verdict de la vérification ;
-   - suggestions de communes (nom ou code INSEE). */
+   - suggestions de communes (nom, code postal ou code INSEE) et zone de la commune choisie ;
+   - enregistrement automatique du brouillon. */
 (function () {
   "use strict";
 
@@ -130,9 +131,12 @@
   var timer = null;
   document.querySelectorAll("input[data-communes]").forEach(function (input) {
     var list = document.getElementById(input.getAttribute("list"));
+    var zone = document.getElementById("zone-suggestion");
+    var known = {};
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       var q = input.value.trim();
+      if (zone) { zone.textContent = known[q] || ""; }
       if (q.length < 2 || /\(\d[0-9AB]\d{3}\)$/.test(q)) { return; }
       timer = window.setTimeout(function () {
         fetch(input.dataset.communes + "?q=" + encodeURIComponent(q), {headers: {"Accept": "application/json"}})
@@ -141,8 +145,12 @@
             list.textContent = "";
             found.forEach(function (c) {
               var option = document.createElement("option");
+              var postcodes = c.codes_postaux.length > 3 ? c.codes_postaux.slice(0, 3).join(", ") + "…"
+                                                         : c.codes_postaux.join(", ");
               option.value = c.nom + " (" + c.insee + ")";
-              option.label = "département " + c.departement + ", zone " + c.zone;
+              option.label = postcodes + " — département " + c.departement + ", zone " + c.zone;
+              known[option.value] = c.nom + " (" + c.insee + "), code postal " + postcodes + ", département " +
+                                    c.departement + " : zone " + c.zone + ".";
               list.appendChild(option);
             });
           })
@@ -150,6 +158,79 @@
       }, 200);
     });
   });
+
+  /* Enregistrement automatique du brouillon : 1,5 s après la dernière saisie, le formulaire est envoyé
+     (jeton CSRF en en-tête) avec la version de la page ; un brouillon enregistré ailleurs entre-temps
+     (autre onglet, collègue) n'est jamais écrasé : le serveur refuse et la page le dit. */
+  var draft = document.querySelector("form[data-brouillon]");
+  if (draft && window.URLSearchParams && window.FormData) {
+    var status = document.getElementById("statut-brouillon");
+    var version = draft.querySelector("input[name=version]");
+    var saveTimer = null, inFlight = false, waitingSubmit = null, stopped = false, submitting = false;
+    // What was typed (without the version, which each save changes).
+    var serialize = function () {
+      var data = new FormData(draft);
+      data.delete("version");
+      return new URLSearchParams(data).toString();
+    };
+    var lastSaved = serialize();
+    var show = function (text, warning) {
+      status.textContent = text;
+      status.className = "statut-brouillon" + (warning ? " avertissement-brouillon" : "");
+    };
+    var save = function () {
+      saveTimer = null;
+      var body = serialize();
+      if (stopped || submitting || inFlight || body === lastSaved) { return; }
+      inFlight = true;
+      fetch(draft.dataset.brouillon, {
+        method: "POST", credentials: "same-origin", body: body + "&version=" + encodeURIComponent(version.value),
+        headers: {"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": draft.dataset.csrf,
+                  "Accept": "application/json"}
+      }).then(function (r) {
+        return r.json().then(function (answer) { return {ok: r.ok, status: r.status, answer: answer}; });
+      }).then(function (res) {
+        if (res.ok) {
+          version.value = String(res.answer.version);
+          lastSaved = body;
+          status.dataset.enregistre = body;  // ce que le serveur a enregistré (lu par les tests)
+          show(res.answer.message, false);
+        } else if (res.status === 409) {
+          stopped = true;  // plus d'enregistrement automatique : la personne choisit
+          show(res.answer.message, true);
+        } else {
+          show(res.answer.message || "Brouillon non enregistré automatiquement : enregistrez-le avec le bouton.", false);
+        }
+      }).catch(function () {
+        show("Brouillon non enregistré automatiquement (connexion interrompue) : enregistrez-le avec le bouton.", false);
+      }).then(function () {
+        inFlight = false;
+        if (waitingSubmit) {
+          var button = waitingSubmit;
+          waitingSubmit = null;
+          submitting = true;
+          draft.requestSubmit(button);
+        } else if (serialize() !== lastSaved && !stopped) {
+          saveTimer = window.setTimeout(save, 1500);
+        }
+      });
+    };
+    var later = function () {
+      if (saveTimer) { window.clearTimeout(saveTimer); }
+      saveTimer = window.setTimeout(save, 1500);
+    };
+    draft.addEventListener("input", later);
+    draft.addEventListener("change", later);
+    draft.addEventListener("submit", function (event) {
+      if (saveTimer) { window.clearTimeout(saveTimer); saveTimer = null; }
+      if (inFlight) {  // the version the page sends must be the one this save is writing
+        event.preventDefault();
+        waitingSubmit = event.submitter || draft.querySelector("button[value=enregistrer]");
+        return;
+      }
+      submitting = true;
+    });
+  }
 
   var summary = document.getElementById("resume-erreurs");
   if (summary) { summary.focus(); }

@@ -1,4 +1,5 @@
-"""Inscriptions waiting for their code, in the dossiers table (INSCRIPTION#<address>/PENDING).
+"""Inscriptions waiting for their code, in the dossiers table (INSCRIPTION#<address>/PENDING), and
+invitations waiting for use (INVITATION#<hash of the token>/INVITATION).
 
 The item carries `expires_epoch`, the table's TTL attribute: DynamoDB removes an unconfirmed
 inscription some time after it expired (the service checks the expiry itself, TTL is only cleanup).
@@ -10,6 +11,7 @@ from typing import Any
 
 from ami.adapters.aws import Aws, default_aws
 from ami.domain.inscription import PendingRegistration
+from ami.domain.invitation import Invitation
 from ami.settings import Settings
 
 
@@ -66,3 +68,43 @@ class DynamoRegistrations:
 
     def delete_pending(self, email: str) -> None:
         self.table.delete_item(Key=_key(email))
+
+    # ------------------------------------------------------------ invitations
+
+    @staticmethod
+    def _invitation_key(token_hash: str) -> dict[str, str]:
+        return {"pk": f"INVITATION#{token_hash}", "sk": "INVITATION"}
+
+    def put_invitation(self, invitation: Invitation) -> None:
+        self.table.put_item(Item={
+            **self._invitation_key(invitation.token_hash),
+            "doc": invitation.model_dump_json(),
+            "expires_epoch": int(invitation.expires_at.timestamp()),
+        }, ConditionExpression="attribute_not_exists(pk)")
+
+    def get_invitation(self, token_hash: str) -> Invitation | None:
+        item = self.table.get_item(Key=self._invitation_key(token_hash), ConsistentRead=True).get("Item")
+        return Invitation.model_validate_json(item["doc"]) if item else None
+
+    def take_invitation(self, token_hash: str) -> bool:
+        client = self.table.meta.client
+        try:
+            self.table.delete_item(Key=self._invitation_key(token_hash), ConditionExpression="attribute_exists(pk)")
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def invitations_of(self, siren: str) -> list[Invitation]:
+        """The unused invitations to join `siren` (a scan: an RGPD request is rare)."""
+        from boto3.dynamodb.conditions import Attr
+
+        found: list[Invitation] = []
+        unused = Attr("pk").begins_with("INVITATION#") & Attr("sk").eq("INVITATION")
+        kwargs: dict[str, Any] = {"FilterExpression": unused}
+        while True:
+            page = self.table.scan(**kwargs)
+            found += [i for item in page.get("Items", [])
+                      if (i := Invitation.model_validate_json(item["doc"])).siren == siren]
+            if "LastEvaluatedKey" not in page:
+                return found
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
