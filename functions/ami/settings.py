@@ -90,10 +90,11 @@ NotifySettings = _requiring(
 # The instruction queue's consumer only writes the work list (counters table).
 InstructionSettings = _requiring("InstructionSettings", "counters_table")
 
-# The plateforme's pages do what the JSON API does, for a bailleur or an instructor signed in with a cookie.
+# The plateforme's pages do what the JSON API does, for a bailleur or an instructor signed in with a cookie
+# (bdt_email: the workspace's « transmettre l'acte »).
 WebSettings = _requiring(
     "WebSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
-    "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url",
+    "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url", "bdt_email",
 )
 
 FUNCTION_SETTINGS: dict[str, type[Settings]] = {

@@ -2,9 +2,9 @@
 loans, deposits its pieces and sends its dossier (cahier des charges §1, §2-A, §5), served by its own
 Lambda function behind its own API (template.yaml: WebFunction, PlateformeApi).
 
-Routes live in blueprints (`pages_public`, `pages_bailleur`), each thin: read the form, call the
-use case, render a template. This module adds what every answer carries: the security headers and
-the cookies the request decided to set.
+Routes live in blueprints (`pages_public`, `pages_bailleur`, `pages_instruction`, `pages_suivi`), each
+thin: read the form, call the use case, render a template. This module adds what every answer carries:
+the security headers and the cookies the request decided to set.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger
 from chalice import Response
 from chalice.app import Request
 
-from web import core, pages_bailleur, pages_equipe, pages_instruction, pages_public
+from web import core, pages_bailleur, pages_equipe, pages_instruction, pages_public, pages_suivi
 from web.core import configure, reset_state, security_headers, services
 
 logger = Logger(service="plateforme")
@@ -44,3 +44,4 @@ app.register_blueprint(pages_public.bp)
 app.register_blueprint(pages_bailleur.bp)
 app.register_blueprint(pages_instruction.bp)
 app.register_blueprint(pages_equipe.bp)
+app.register_blueprint(pages_suivi.bp)

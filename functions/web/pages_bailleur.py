@@ -166,7 +166,9 @@ def _dossier_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
 @route(bp, "/dossiers/{dossier_id}")
 def dossier(dossier_id: str) -> Response:
     user = session.bailleur()
-    note = {"enregistre": "Le brouillon est enregistré."}.get(query("note"))
+    from web.views import SUIVI_NOTES
+
+    note = {"enregistre": "Le brouillon est enregistré.", **SUIVI_NOTES}.get(query("note"))
     return _dossier_page(own_dossier(dossier_id, user), user, note=note)
 
 

@@ -18,10 +18,11 @@ from typing import Any
 
 from ami.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from ami.domain.identity import User
+from ami.domain.lifecycle import TRANSITIONS
 from ami.domain.models import Dossier, DossierStatus, utcnow
 from chalice import Blueprint, Response
 
-from web import forms, instruction_actions, session
+from web import forms, instruction_actions, session, views
 from web.core import app, clear_cookie, cookies, form_data, query, request, security_headers, services, set_cookie
 from web.rendering import page, redirect
 from web.routing import route
@@ -41,7 +42,8 @@ ACTION_LABELS = {
     "creation": "Création du brouillon", "modification": "Modification du formulaire", "envoi": "Envoi du dossier",
     "incompletude": "Dossier déclaré incomplet", "numerotation": "Numérotation",
     "surcharge_score": "Surcharge d'un critère du score", "recalcul_score": "Nouveau calcul du score",
-    "prise_en_instruction": "Mise en instruction",
+    "prise_en_instruction": "Mise en instruction", "notation_fiben": "Cotation FIBEN saisie",
+    **{code: t.libelle[:1].upper() + t.libelle[1:] for code, t in TRANSITIONS.items()},
 }
 NOTES = {
     "pris": "Le dossier est à vous : mettez-le en instruction ou rendez-le à la file avant l'heure indiquée.",
@@ -225,7 +227,7 @@ def _dossier_page(d: Dossier, user: User, status: int = 200, note: str | None = 
         file=describe(entry, now) if entry else None, tenu_jusqu_a=entry.lease_until if entry and entry.held(now)
         and entry.holder == user.instructeur_actor else None,
         note=note, score_errors=score_errors or {}, score_values=score_values or {}, piece_labels=PIECE_LABELS,
-        pts=points,
+        pts=points, **views.suivi_context(f"/instruction/dossiers/{d.dossier_id}/documents", True),
     )
     # The PDFs are shown in frames of this very origin (their own answers allow being framed by it only).
     csp = security_headers(set())["Content-Security-Policy"] + "; frame-src 'self'"
@@ -296,24 +298,76 @@ def surcharger(dossier_id: str) -> Response:
     return redirect(f"/instruction/dossiers/{dossier_id}?note=surcharge#score")
 
 
-@route(bp, "/instruction/dossiers/{dossier_id}/actions/{action}")
-def confirmer(dossier_id: str, action: str) -> Response:
-    user = instructeur()
-    d = _dossier(dossier_id, user)
+FIELD_IDS = {"cote": "cote", "date_cotation": "date-cotation", "seance": "seance-libelle",
+             "seance.libelle": "seance-libelle", "seance.le": "seance-le", "qualite": "qualite",
+             "paiement": "paiement-montant", "paiement.montant_eur": "paiement-montant",
+             "paiement.regle_le": "paiement-date", "paiement.reference": "paiement-reference",
+             "justification": "justification"}
+
+
+def _confirmation(d: Dossier, action: instruction_actions.Action, status: int = 200,
+                  erreurs: dict[str, str] | None = None, erreur: str | None = None,
+                  valeurs: dict[str, str] | None = None) -> Response:
+    from ami.domain.models import FIBEN_COTES
+    from ami.domain.tarification import QUALITE_LIBELLES
+
+    return page("instruction/confirmation.html", status, d=d, action=action, erreurs=erreurs or {}, erreur=erreur,
+                valeurs=valeurs or {}, ids=FIELD_IDS, cotes=FIBEN_COTES, qualites=list(QUALITE_LIBELLES.items()))
+
+
+def _allowed(d: Dossier, user: User, action: str) -> instruction_actions.Action:
     chosen = next((a for a in instruction_actions.allowed(d, _entry(d), user.instructeur_actor, utcnow())
                    if a.code == action), None)
     if chosen is None:
         raise Conflict("action_impossible", "Cette action n'est pas possible pour ce dossier maintenant : son statut "
                                             "a changé, ou vous ne le tenez plus dans la file.")
-    return page("instruction/confirmation.html", d=d, action=chosen)
+    return chosen
+
+
+@route(bp, "/instruction/dossiers/{dossier_id}/actions/{action}")
+def confirmer(dossier_id: str, action: str) -> Response:
+    user = instructeur()
+    d = _dossier(dossier_id, user)
+    return _confirmation(d, _allowed(d, user, action))
 
 
 @route(bp, "/instruction/dossiers/{dossier_id}/actions/{action}", ("POST",))
 def agir(dossier_id: str, action: str) -> Response:
+    """Do the action as confirmed; a form that does not do comes back with each field's error in French (the
+    lifecycle's own refusals, such as a missing cotation FIBEN or a different amount, included)."""
     user = instructeur()
     d = _dossier(dossier_id, user)
-    done = instruction_actions.perform(action, d, _entry(d), user.instructeur_actor, utcnow(), services())
+    raw = {k: v for k, v in form_data().items() if isinstance(v, str)}
+    try:
+        done = instruction_actions.perform(action, d, _entry(d), user.instructeur_actor, utcnow(), services(), raw)
+    except InvalidInput as exc:
+        details = exc.details if isinstance(exc.details, list) else []
+        erreurs = {str(e.get("champ")): str(e.get("message")) for e in details if isinstance(e, dict)}
+        known = {k: v for k, v in erreurs.items() if k in FIELD_IDS}
+        return _confirmation(d, _allowed(d, user, action), 422, erreurs=known,
+                             erreur=None if known else exc.message, valeurs=raw)
     return redirect(f"/instruction/dossiers/{dossier_id}?note={done.code}")
+
+
+def document_response(d: Dossier, kind: str) -> Response:
+    """A document of the lifecycle (proposition, convention, attestation, acte, signed convention) as a PDF
+    download, read from its stored version through the lifecycle's use case."""
+    from ami.domain.documents import DOCUMENTS
+
+    if kind not in DOCUMENTS:
+        raise NotFound("document_introuvable", "Ce document est introuvable.")
+    ref, data = services().lifecycle.document(d.dossier_id, kind)
+    return Response(body=data, status_code=200, headers={
+        "Content-Type": "application/pdf",
+        "Content-Disposition": f'attachment; filename="{ref.nom}"',
+        "Content-Security-Policy": "default-src 'none'",
+        "Cache-Control": "no-store",
+    })
+
+
+@route(bp, "/instruction/dossiers/{dossier_id}/documents/{kind}")
+def instruction_document(dossier_id: str, kind: str) -> Response:
+    return document_response(_dossier(dossier_id, instructeur()), kind)
 
 
 # ---------------------------------------------------------------- the CCN registre

@@ -101,12 +101,15 @@ def test_the_actions_follow_the_status_and_the_work_list(web: tuple[Client, Acco
     item = WorkItem(dossier_id=d.dossier_id, deposit_number=1, siren=d.siren, raison_sociale="X", logements=1,
                     commune_insee=None, loan_total_eur=d.loan_total, deposited_at=AT)
     held = WorkEntry(item=item, holder=me, lease_until=AT + timedelta(minutes=5))
-    assert [a.code for a in instruction_actions.allowed(d, held, me, AT)] == ["mettre-en-instruction", "rendre"]
-    assert [a.code for a in instruction_actions.allowed(d, held, "instructeur:autre@x.fr", AT)] == []
-    assert instruction_actions.allowed(d, held, me, AT + timedelta(minutes=6)) == []  # the lease ran out
+    sans_suite = ["classer_sans_suite"]  # the lifecycle's, open to any instructor on a numbered dossier
+    assert [a.code for a in instruction_actions.allowed(d, held, me, AT)] == ["mettre-en-instruction", "rendre",
+                                                                              *sans_suite]
+    assert [a.code for a in instruction_actions.allowed(d, held, "instructeur:autre@x.fr", AT)] == sans_suite
+    assert [a.code for a in instruction_actions.allowed(d, held, me, AT + timedelta(minutes=6))] == sans_suite
     moved = d.model_copy(update={"status": DossierStatus.EN_INSTRUCTION})
-    assert [a.code for a in instruction_actions.allowed(moved, held, me, AT)] == ["rendre"]
-    assert instruction_actions.allowed(d, None, me, AT) == []
+    assert [a.code for a in instruction_actions.allowed(moved, held, me, AT)] == [
+        "rendre", "presenter_ccn", "fiben", "classer_sans_suite"]  # the lifecycle's steps from « en instruction »
+    assert [a.code for a in instruction_actions.allowed(d, None, me, AT)] == sans_suite
     from ami.domain.errors import Conflict
 
     with pytest.raises(Conflict) as refused:

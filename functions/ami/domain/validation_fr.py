@@ -104,6 +104,12 @@ NESTED_LABELS: dict[str, str] = {
     "operation.qualite_construction.classe_dpe": "Classe DPE",
     "operation.qualite_construction.label_vise": "Label visé",
     "operation.qualite_construction.voir_page": "Qualité de construction, page du dossier de présentation",
+    # the lifecycle's steps (EtapeIn, FibenIn)
+    "seance": "Séance", "seance.libelle": "Libellé de la séance", "seance.le": "Date de la séance",
+    "justification": "Motif de la décision", "qualite": "Qualité du programme",
+    "paiement": "Règlement de la prime", "paiement.montant_eur": "Montant réglé",
+    "paiement.regle_le": "Date du règlement", "paiement.reference": "Référence du virement",
+    "cote": "Cotation FIBEN", "date_cotation": "Date de la cotation",
 }
 LINE_FIELDS = {
     "typologie": "typologie",
