@@ -37,6 +37,7 @@ from ami.domain.models import (
 from ami.domain.notifications import Email
 from ami.domain.score import Score
 from ami.domain.sequence import AuditDraft, DepositCounter, PendingEnvoi, ToNumber, iso
+from ami.domain.summary import DossierSummary, summarize
 from ami.domain.worklist import TAKEN_BY_ANOTHER, WorkEntry
 from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -214,6 +215,9 @@ class InMemoryStore:
     def list_numbered(self) -> list[Dossier]:
         return sorted((d for d in self.t.dossiers.values() if d.deposit_number is not None),
                       key=lambda d: d.deposit_number or 0)
+
+    def list_summaries(self) -> list[DossierSummary]:
+        return [s for d in self.list_numbered() if (s := summarize(d)) is not None]
 
     def record_piece(self, dossier_id: str, rec: PieceRecord) -> None:
         self.t.pieces.setdefault(dossier_id, {})[(rec.piece, rec.version_id)] = rec

@@ -140,7 +140,12 @@ def liste() -> Response:
 
     params = {str(k): str(v) for k, v in (request().query_params or {}).items()}
     filtres, errors = instruction_list.lire(params)
-    result = instruction_list.page(filter(_visible(user), services().dossiers.list_numbered()), filtres)
+    from ami.domain.dispositif import delegations_of, visible_in
+
+    delegations = delegations_of(user.groups)
+    summaries = services().dossiers.list_summaries()  # the summaries, not the dossiers (ami.domain.summary)
+    result = instruction_list.page((s for s in summaries if visible_in(s.dispositif, s.departement, delegations)),
+                                   filtres)
     now = utcnow()
     file = {e.item.dossier_id: describe(e, now) for e in services().work_list.work_entries()}
     names: dict[str, str] = {}

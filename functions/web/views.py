@@ -8,11 +8,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ami.domain.models import Dossier, DossierStatus
 from ami.domain.notifications import MOIS, PARIS, format_bytes, format_euros, format_integer, format_paris
 from ami.domain.wording import compte
+
+if TYPE_CHECKING:
+    from ami.domain.summary import DossierSummary
 
 HERE = Path(__file__).resolve().parent
 STATUS_LABELS: dict[str, str] = {
@@ -25,7 +28,7 @@ STATUS_LABELS: dict[str, str] = {
 }
 
 
-def status_label(d: Dossier) -> str:
+def status_label(d: Dossier | DossierSummary) -> str:
     label = STATUS_LABELS.get(d.status, str(d.status).replace("_", " ").capitalize())
     if d.deposit_number is not None and d.status in (DossierStatus.COMPLET, DossierStatus.EN_INSTRUCTION):
         return f"{label} (n° {d.deposit_number})"
