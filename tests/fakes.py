@@ -141,6 +141,9 @@ class InMemoryStore:
     def get_bailleur(self, siren: str) -> Bailleur | None:
         return self.t.bailleurs.get(siren)
 
+    def get_bailleurs(self, sirens: list[str]) -> dict[str, Bailleur]:
+        return {s: self.t.bailleurs[s] for s in sirens if s in self.t.bailleurs}
+
     def create_dossier(self, d: Dossier, actor: str) -> None:
         def change(t: _Tables) -> None:
             if d.dossier_id in t.dossiers:

@@ -44,15 +44,14 @@ def instruction_list() -> Response:
 
     now = utcnow()
     queue = {e.item.dossier_id: describe(e, now) for e in services().work_list.work_entries()}
-    names: dict[str, str] = {}
     rows: list[InstructionRow] = []
     # The summaries, not the dossiers (ami.domain.summary): a few hundred bytes each instead of the whole dossier.
-    for d in sorted(services().dossiers.list_summaries(), key=lambda x: x.deposit_number):
-        if d.deposited_at is None or not visible_in(d.dispositif, d.departement, who.delegations):
-            continue
-        if d.siren not in names:
-            b = services().dossiers.get_bailleur(d.siren)
-            names[d.siren] = b.raison_sociale if b else ""
+    listed = [d for d in sorted(services().dossiers.list_summaries(), key=lambda x: x.deposit_number)
+              if d.deposited_at is not None and visible_in(d.dispositif, d.departement, who.delegations)]
+    found = services().dossiers.get_bailleurs([d.siren for d in listed])  # every bailleur listed, read at once
+    names = {s: b.raison_sociale for s, b in found.items()}
+    for d in listed:
+        assert d.deposited_at is not None
         commune = rules.commune(d.commune_insee) if d.commune_insee else None
         rows.append(
             InstructionRow(
@@ -60,7 +59,7 @@ def instruction_list() -> Response:
                 deposit_number=d.deposit_number,
                 deposited_at=d.deposited_at,
                 siren=d.siren,
-                raison_sociale=names[d.siren],
+                raison_sociale=names.get(d.siren, ""),
                 commune_insee=d.commune_insee,
                 commune_nom=commune.nom if commune else None,
                 logements=d.logements,

@@ -148,10 +148,9 @@ def liste() -> Response:
                                    filtres)
     now = utcnow()
     file = {e.item.dossier_id: describe(e, now) for e in services().work_list.work_entries()}
-    names: dict[str, str] = {}
-    for siren in sorted({ligne.dossier.siren for ligne in result.lignes}):
-        b = services().dossiers.get_bailleur(siren)
-        names[siren] = b.raison_sociale if b else f"SIREN {siren}"
+    sirens = sorted({ligne.dossier.siren for ligne in result.lignes})
+    found = services().dossiers.get_bailleurs(sirens)  # the page's bailleurs, read at once
+    names = {s: found[s].raison_sociale if s in found else f"SIREN {s}" for s in sirens}
     from web.views import STATUS_LABELS
 
     statuts = [(s, STATUS_LABELS.get(s, s.replace("_", " ").capitalize())) for s in instruction_list.statuts()]

@@ -67,6 +67,7 @@ def test_bailleurs_are_registered_once(store: Store) -> None:
                  email_contact="jeanne@example.org", registered_at=T0)
     store.register_bailleur(b)
     assert store.get_bailleur(SIREN) == b and store.get_bailleur("000000000") is None
+    assert store.get_bailleurs([SIREN, "000000000", SIREN]) == {SIREN: b}
     with pytest.raises(Conflict) as exc:
         store.register_bailleur(b)
     assert exc.value.code == "bailleur_existant"

@@ -694,6 +694,7 @@ def test_local_server_verifies_cognito_id_tokens(monkeypatch: pytest.MonkeyPatch
 
         # the instructor's route answers 200 or a store error; only the authorizer is under test here
         empty = type("S", (), {"list_numbered": lambda self: [], "list_summaries": lambda self: [],
+                                 "get_bailleurs": lambda self, sirens: {},
                                  "work_entries": lambda self: []})()
         wired = Settings.model_validate({**ENV, "COMPLETENESS_QUEUE_URL": "-", "USER_POOL_ID": pool,
                                          "USER_POOL_CLIENT_IDS": client_id})

@@ -87,6 +87,7 @@ def local_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
             monkeypatch.setenv(name, value)
         # only the gateway and the caller checks are under test: an empty store behind them
         empty = type("S", (), {"list_numbered": lambda self: [], "list_summaries": lambda self: [],
+                                 "get_bailleurs": lambda self, sirens: {},
                                  "work_entries": lambda self: []})()
         mfa = type("A", (), {"has_mfa": lambda self, username: True})()  # MFA: tests of its own
         base, stop = serve_api(endpoint, pool, bootstrap.build(settings(), aws=Aws(), store=empty, accounts=mfa))

@@ -66,6 +66,12 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
         item = self.dossiers.get_item(Key={"pk": f"BAILLEUR#{siren}", "sk": "PROFILE"}).get("Item")
         return Bailleur.model_validate_json(item["doc"]) if item else None
 
+    def get_bailleurs(self, sirens: list[str]) -> dict[str, Bailleur]:
+        """The named bailleurs that are registered, in one BatchGetItem per hundred."""
+        keys = [{"pk": f"BAILLEUR#{s}", "sk": "PROFILE"} for s in dict.fromkeys(sirens)]
+        found = (Bailleur.model_validate_json(i["doc"]) for i in self._batch_get(self.s.dossiers_table, keys, "doc"))
+        return {b.siren: b for b in found}
+
     def change_bailleur(
         self, siren: str, draft: AuditDraft, before: Bailleur | None = None, after: Bailleur | None = None
     ) -> AuditEntry:
