@@ -10,8 +10,9 @@ Two of moto's costs grow with a table's size where DynamoDB's do not, and would 
 moto: a transaction deep-copies the tables it touches (85 ms at 4,000 items), and a query sorts every
 item of the table to find its partition. Here a transaction keeps a copy of the items it touches
 instead, and puts them back when it is cancelled (`item_level_rollback`), and a query on a table's
-key reads its partition only (`partition_query`). Likewise moto's SQS recounts every message of the
-queue several times for each message sent (25 ms for a batch of ten on an empty queue, 830 ms with a
+key reads its partition only (`partition_query`). A query of an index that projects a few attributes
+fills its 1 MB page with those, as DynamoDB does, not with the whole items (`projected_index_pages`).
+Likewise moto's SQS recounts every message of the queue several times for each message sent (25 ms for a batch of ten on an empty queue, 830 ms with a
 thousand waiting): sending skips those counts (`sends_without_recounting`).
 """
 
