@@ -12,8 +12,9 @@ item of the table to find its partition. Here a transaction keeps a copy of the 
 instead, and puts them back when it is cancelled (`item_level_rollback`), and a query on a table's
 key reads its partition only (`partition_query`). A query of an index that projects a few attributes
 fills its 1 MB page with those, as DynamoDB does, not with the whole items (`projected_index_pages`).
-Likewise moto's SQS recounts every message of the queue several times for each message sent (25 ms for a batch of ten on an empty queue, 830 ms with a
-thousand waiting): sending skips those counts (`sends_without_recounting`).
+Likewise moto's SQS recounts every message of the queue several times for each message sent (25 ms for a
+batch of ten on an empty queue, 830 ms with a thousand waiting): sending skips those counts
+(`sends_without_recounting`).
 """
 
 from __future__ import annotations
