@@ -37,6 +37,7 @@ from ami.domain.models import (
 from ami.domain.notifications import Email
 from ami.domain.score import Score
 from ami.domain.sequence import AuditDraft, DepositCounter, PendingEnvoi, ToNumber, iso
+from ami.domain.summary import DossierSummary, summarize
 from ami.domain.worklist import TAKEN_BY_ANOTHER, WorkEntry
 from aws_lambda_powertools.utilities.idempotency import BasePersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
@@ -140,6 +141,9 @@ class InMemoryStore:
     def get_bailleur(self, siren: str) -> Bailleur | None:
         return self.t.bailleurs.get(siren)
 
+    def get_bailleurs(self, sirens: list[str]) -> dict[str, Bailleur]:
+        return {s: self.t.bailleurs[s] for s in sirens if s in self.t.bailleurs}
+
     def create_dossier(self, d: Dossier, actor: str) -> None:
         def change(t: _Tables) -> None:
             if d.dossier_id in t.dossiers:
@@ -214,6 +218,9 @@ class InMemoryStore:
     def list_numbered(self) -> list[Dossier]:
         return sorted((d for d in self.t.dossiers.values() if d.deposit_number is not None),
                       key=lambda d: d.deposit_number or 0)
+
+    def list_summaries(self) -> list[DossierSummary]:
+        return [s for d in self.list_numbered() if (s := summarize(d)) is not None]
 
     def record_piece(self, dossier_id: str, rec: PieceRecord) -> None:
         self.t.pieces.setdefault(dossier_id, {})[(rec.piece, rec.version_id)] = rec

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from ami.domain import rules
-from ami.domain.dispositif import dispositifs, visible_to
+from ami.domain.dispositif import dispositifs, visible_in
 from ami.domain.errors import InvalidInput
 from ami.domain.extraction.compare import instruction_view
 from ami.domain.models import utcnow
@@ -44,28 +44,26 @@ def instruction_list() -> Response:
 
     now = utcnow()
     queue = {e.item.dossier_id: describe(e, now) for e in services().work_list.work_entries()}
-    names: dict[str, str] = {}
     rows: list[InstructionRow] = []
-    for d in sorted(services().dossiers.list_numbered(), key=lambda x: x.deposit_number or 0):
-        if d.deposit_number is None or d.envoi is None or not visible_to(d, who.delegations):
-            continue
-        if d.siren not in names:
-            b = services().dossiers.get_bailleur(d.siren)
-            names[d.siren] = b.raison_sociale if b else ""
-        insee = d.form.operation.commune_insee
-        commune = rules.commune(insee) if insee else None
-        logements = d.form.operation.logements
+    # The summaries, not the dossiers (ami.domain.summary): a few hundred bytes each instead of the whole dossier.
+    listed = [d for d in sorted(services().dossiers.list_summaries(), key=lambda x: x.deposit_number)
+              if d.deposited_at is not None and visible_in(d.dispositif, d.departement, who.delegations)]
+    found = services().dossiers.get_bailleurs([d.siren for d in listed])  # every bailleur listed, read at once
+    names = {s: b.raison_sociale for s, b in found.items()}
+    for d in listed:
+        assert d.deposited_at is not None
+        commune = rules.commune(d.commune_insee) if d.commune_insee else None
         rows.append(
             InstructionRow(
                 dossier_id=d.dossier_id,
                 deposit_number=d.deposit_number,
-                deposited_at=d.envoi.sent_at,
+                deposited_at=d.deposited_at,
                 siren=d.siren,
-                raison_sociale=names[d.siren],
-                commune_insee=insee,
+                raison_sociale=names.get(d.siren, ""),
+                commune_insee=d.commune_insee,
                 commune_nom=commune.nom if commune else None,
-                logements=logements.total if logements else 0,
-                loan_total_eur=d.loan_total,
+                logements=d.logements,
+                loan_total_eur=d.principal,
                 status=d.status,
                 file=queue.get(d.dossier_id),
             )

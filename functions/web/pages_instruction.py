@@ -142,13 +142,17 @@ def liste() -> Response:
 
     params = {str(k): str(v) for k, v in (request().query_params or {}).items()}
     filtres, errors = instruction_list.lire(params)
-    result = instruction_list.page(filter(_visible(user), services().dossiers.list_numbered()), filtres)
+    from ami.domain.dispositif import delegations_of, visible_in
+
+    delegations = delegations_of(user.groups)
+    summaries = services().dossiers.list_summaries()  # the summaries, not the dossiers (ami.domain.summary)
+    result = instruction_list.page((s for s in summaries if visible_in(s.dispositif, s.departement, delegations)),
+                                   filtres)
     now = utcnow()
     file = {e.item.dossier_id: describe(e, now) for e in services().work_list.work_entries()}
-    names: dict[str, str] = {}
-    for siren in sorted({ligne.dossier.siren for ligne in result.lignes}):
-        b = services().dossiers.get_bailleur(siren)
-        names[siren] = b.raison_sociale if b else f"SIREN {siren}"
+    sirens = sorted({ligne.dossier.siren for ligne in result.lignes})
+    found = services().dossiers.get_bailleurs(sirens)  # the page's bailleurs, read at once
+    names = {s: found[s].raison_sociale if s in found else f"SIREN {s}" for s in sirens}
     from web.views import STATUS_LABELS
 
     statuts = [(s, STATUS_LABELS.get(s, s.replace("_", " ").capitalize())) for s in instruction_list.statuts()]

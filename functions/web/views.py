@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ami.domain import lifecycle
 from ami.domain.models import Dossier, DossierStatus
@@ -23,6 +23,9 @@ from ami.domain.notifications import (
     format_paris,
 )
 from ami.domain.wording import compte
+
+if TYPE_CHECKING:
+    from ami.domain.summary import DossierSummary
 
 HERE = Path(__file__).resolve().parent
 S = DossierStatus
@@ -39,7 +42,7 @@ STATUS_LABELS: dict[str, str] = {
 }
 
 
-def status_label(d: Dossier) -> str:
+def status_label(d: Dossier | DossierSummary) -> str:
     label = STATUS_LABELS.get(d.status, str(d.status).replace("_", " ").capitalize())
     if d.deposit_number is not None and d.status not in (S.BROUILLON, S.ENVOYE, S.INCOMPLET, S.LISTE_ATTENTE):
         return f"{label} (n° {d.deposit_number})"

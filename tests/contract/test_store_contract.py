@@ -4,21 +4,24 @@ in-memory fake of the unit tests and the DynamoDB adapter on the emulation: the 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from ami.adapters.dynamodb import Store as DynamoStore
+from ami.adapters.dynamodb.dossiers import SUMMARY_INDEX
 from ami.domain.audit import verify_log
 from ami.domain.deposit_keys import piece_key
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import ConditionFailed, Conflict
 from ami.domain.messages import Message
-from ami.domain.models import Bailleur, Dossier, DossierStatus, Envoi, Reason
+from ami.domain.models import Bailleur, Dossier, DossierStatus, Envoi, Reason, Seance, SeanceCcn, Suivi
 from ami.domain.scoring import score_dossier
-from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
+from ami.domain.sequence import AuditDraft, DepositCounter, PendingEnvoi, ToNumber
+from ami.domain.summary import DossierSummary, summarize
 from ami.services.ports import Store
+from boto3.dynamodb.conditions import Key
 from fakes import InMemoryStore
 from support import empty_tables
 
@@ -64,6 +67,7 @@ def test_bailleurs_are_registered_once(store: Store) -> None:
                  email_contact="jeanne@example.org", registered_at=T0)
     store.register_bailleur(b)
     assert store.get_bailleur(SIREN) == b and store.get_bailleur("000000000") is None
+    assert store.get_bailleurs([SIREN, "000000000", SIREN]) == {SIREN: b}
     with pytest.raises(Conflict) as exc:
         store.register_bailleur(b)
     assert exc.value.code == "bailleur_existant"
@@ -253,3 +257,51 @@ def test_every_audited_change_is_in_the_chain_and_the_history(store: Store) -> N
     assert [(h.action, h.to_status) for h in history] == [("creation", "brouillon"), ("envoi", "envoyé"),
                                                           ("test", "complet")]
     assert store.history("absent") == []
+
+
+# ---------------------------------------------------------------- the instructors' list
+
+
+def test_the_list_reads_summaries_that_follow_every_write_of_the_dossier(store: Store) -> None:
+    first, second = sent(store, T0), sent(store, T0 + timedelta(seconds=1))
+    assert store.list_summaries() == []  # sent, not numbered: not listed yet
+    batch = [ToNumber(p, d, DossierStatus.COMPLET, [note("scoring", d.dossier_id, order=f"{n:09d}")])
+             for n, (p, d) in enumerate(zip(store.pending_envois(), (first, second), strict=True), start=1)]
+    first, second = store.conclude_numbered_batch(
+        DepositCounter(), DepositCounter(2, first.loan_total + second.loan_total, False), batch)
+
+    def listed() -> list[DossierSummary]:
+        """The list's read, which must say what the dossiers as stored say."""
+        found = store.list_summaries()
+        assert found == [summarize(d) for d in store.list_numbered()]
+        if isinstance(store, DynamoStore):  # written with the dossier, not made up on read
+            items = store.dossiers.query(IndexName=SUMMARY_INDEX, KeyConditionExpression=Key("numbering").eq("depot"))
+            assert [DossierSummary.model_validate_json(i["summary"]) for i in items["Items"]] == found
+        return found
+
+    assert [(s.deposit_number, s.status, s.score, s.deposited_at, s.principal) for s in listed()] == [
+        (1, DossierStatus.COMPLET, None, T0, first.loan_total),
+        (2, DossierStatus.COMPLET, None, T0 + timedelta(seconds=1), second.loan_total)]
+    score = score_dossier(first, {}, {})
+    first = store.save_score(first, score, [note("notifications", "accuse")])
+    assert listed()[0].score == score.total_retenu
+    from ami.domain import scoring
+
+    overridden = scoring.override(score, "surfaces", Decimal("1"), "Surfaces relevées au plan.", "instructeur:x", T0)
+    first = store.override_score(first, overridden, "instructeur:x", "surfaces")
+    assert listed()[0].score == overridden.total_retenu != score.total_retenu
+    first = store.transition(first, DossierStatus.EN_INSTRUCTION, "instructeur:x", "prise_en_instruction")
+    assert listed()[0].status == DossierStatus.EN_INSTRUCTION
+    seance = Seance(libelle="CCN-2025-04-10", le=date(2025, 4, 10))
+    store.lifecycle_move(first, first.model_copy(update={"status": DossierStatus.PRESENTE_CCN,
+                                                        "suivi": Suivi(ccn=seance)}),
+                         AuditDraft(first.dossier_id, "instructeur:x", "presentation_ccn",
+                                    DossierStatus.EN_INSTRUCTION.value, DossierStatus.PRESENTE_CCN.value), [])
+    now = listed()
+    assert (now[0].status, now[0].seance_ccn) == (DossierStatus.PRESENTE_CCN,
+                                                  SeanceCcn(seance_id="CCN-2025-04-10", date_seance=date(2025, 4, 10)))
+    assert now[1] == summarize(second)  # the other dossier's summary did not move
+    if isinstance(store, DynamoStore):  # a dossier last written before summaries existed is summarised on read
+        store.dossiers.update_item(Key={"pk": f"DOSSIER#{second.dossier_id}", "sk": "DOSSIER"},
+                                   UpdateExpression="REMOVE summary")
+        assert store.list_summaries() == now

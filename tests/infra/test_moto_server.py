@@ -212,3 +212,39 @@ def test_a_client_keeps_its_connection_from_one_call_to_the_next(emulation: Emul
         urllib3_log.removeHandler(handler)
         urllib3_log.setLevel(level)
     assert opened == []  # both clients had their connection from the calls above; none was opened again
+
+
+def test_an_index_page_holds_the_projected_attributes_only(emulation: Emulation) -> None:
+    client = connect(emulation, "dynamodb")
+    client.create_table(
+        TableName="projections",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": t} for a, t in (("pk", "S"), ("g", "S"),
+                                                                                   ("n", "N"))],
+        GlobalSecondaryIndexes=[
+            {"IndexName": name, "Projection": projection,
+             "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}]}
+            for name, projection in (("Small", {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["s"]}),
+                                     ("Whole", {"ProjectionType": "ALL"}))
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for start in range(0, 300, 25):  # 300 items of 10 kB: 3 MB in the table, 300 small summaries in "Small"
+        client.batch_write_item(RequestItems={"projections": [
+            {"PutRequest": {"Item": {"pk": {"S": f"p{n}"}, "g": {"S": "G"}, "n": {"N": str(n)},
+                                     "s": {"S": f"résumé {n}"}, "doc": {"S": "x" * 10_000}}}}
+            for n in range(start, start + 25)]})
+
+    def pages(index: str) -> list[int]:
+        sizes, start = [], {}
+        while True:
+            page = client.query(TableName="projections", IndexName=index, KeyConditionExpression="g = :g",
+                                ExpressionAttributeValues={":g": {"S": "G"}}, **start)
+            sizes.append(len(page["Items"]))
+            if "LastEvaluatedKey" not in page:
+                return sizes
+            start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+    assert pages("Small") == [300]  # DynamoDB's 1 MB counts the index's items: one page
+    whole = pages("Whole")
+    assert len(whole) >= 3 and sum(whole) == 300  # the whole items: about 100 a page of 1 MB

@@ -128,6 +128,14 @@ def _create_tables(ddb: Any) -> None:
                 ],
             },
             {
+                "IndexName": "SummaryByDepositNumber",
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["summary"]},
+                "KeySchema": [
+                    {"AttributeName": "numbering", "KeyType": "HASH"},
+                    {"AttributeName": "deposit_number", "KeyType": "RANGE"},
+                ],
+            },
+            {
                 "IndexName": "ByTerritoire",
                 "Projection": {"ProjectionType": "ALL"},
                 "KeySchema": [
@@ -685,7 +693,9 @@ def test_local_server_verifies_cognito_id_tokens(monkeypatch: pytest.MonkeyPatch
         access_token = tokens["AuthenticationResult"]["AccessToken"]
 
         # the instructor's route answers 200 or a store error; only the authorizer is under test here
-        empty = type("S", (), {"list_numbered": lambda self: [], "work_entries": lambda self: []})()
+        empty = type("S", (), {"list_numbered": lambda self: [], "list_summaries": lambda self: [],
+                                 "get_bailleurs": lambda self, sirens: {},
+                                 "work_entries": lambda self: []})()
         wired = Settings.model_validate({**ENV, "COMPLETENESS_QUEUE_URL": "-", "USER_POOL_ID": pool,
                                          "USER_POOL_CLIENT_IDS": client_id})
         mfa = type("A", (), {"has_mfa": lambda self, username: True})()  # MFA: tests of its own

@@ -86,7 +86,9 @@ def local_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
                             "USER_POOL_CLIENT_IDS": web}.items():
             monkeypatch.setenv(name, value)
         # only the gateway and the caller checks are under test: an empty store behind them
-        empty = type("S", (), {"list_numbered": lambda self: [], "work_entries": lambda self: []})()
+        empty = type("S", (), {"list_numbered": lambda self: [], "list_summaries": lambda self: [],
+                                 "get_bailleurs": lambda self, sirens: {},
+                                 "work_entries": lambda self: []})()
         mfa = type("A", (), {"has_mfa": lambda self, username: True})()  # MFA: tests of its own
         base, stop = serve_api(endpoint, pool, bootstrap.build(settings(), aws=Aws(), store=empty, accounts=mfa))
         try:

@@ -10,6 +10,7 @@ import pytest
 from ami.domain import instruction_list as il
 from ami.domain.models import Dossier, DossierStatus, Seance, SeanceCcn, Suivi
 from ami.domain.scoring import Fact, score_dossier
+from ami.domain.summary import DossierSummary, summarize
 from scoring_data import dossier, referentiels
 
 SEANCE = SeanceCcn(seance_id="CCN-2026-12-15", date_seance=date(2026, 12, 15))
@@ -39,12 +40,31 @@ def corpus() -> list[Dossier]:
     return out
 
 
+def summaries(dossiers: list[Dossier]) -> list[DossierSummary]:
+    """What the storage keeps for the list: one summary per numbered dossier."""
+    return [s for d in dossiers if (s := summarize(d)) is not None]
+
+
+def test_the_summary_is_read_from_the_dossier_and_only_once_numbered() -> None:
+    d = next(x for x in corpus() if x.deposit_number == 2)
+    s = summarize(d)
+    assert s is not None and d.scoring is not None and d.form.operation.logements is not None
+    assert (s.dossier_id, s.deposit_number, s.status, s.siren, s.dispositif) == (
+        d.dossier_id, 2, DossierStatus.COMPLET, d.siren, d.dispositif)
+    assert (s.nom, s.commune_insee, s.logements, s.principal, s.score, s.seance_ccn) == (
+        d.form.operation.nom, "23096", d.form.operation.logements.total, d.loan_total, d.scoring.total_retenu,
+        SEANCE)
+    assert s.principal > 0 and s.score is not None
+    assert DossierSummary.model_validate_json(s.model_dump_json()) == s  # what the storage writes, read back
+    assert summarize(d.model_copy(update={"deposit_number": None})) is None
+
+
 def numbers(p: il.Page) -> list[int]:
     return [line.dossier.deposit_number or 0 for line in p.lignes]
 
 
 def test_no_filter_lists_every_numbered_dossier_in_number_order() -> None:
-    p = il.page(corpus(), il.Filtres())
+    p = il.page(summaries(corpus()), il.Filtres())
     assert numbers(p) == list(range(1, 13)) and p.total == 12 and p.pages == 1
     assert [s.seance_id for s in p.seances] == ["CCN-2026-12-15"]
 
@@ -63,7 +83,7 @@ def test_no_filter_lists_every_numbered_dossier_in_number_order() -> None:
 def test_each_filter(params: dict[str, str], expected: list[int]) -> None:
     f, errors = il.lire(params)
     assert errors == {}
-    assert numbers(il.page(corpus(), f)) == expected
+    assert numbers(il.page(summaries(corpus()), f)) == expected
 
 
 def test_the_score_filter_keeps_scored_dossiers_within_bounds() -> None:
@@ -72,10 +92,10 @@ def test_the_score_filter_keeps_scored_dossiers_within_bounds() -> None:
     low = min(scores.values())
     f, errors = il.lire({"score_min": f"{low + Decimal('0.01')}".replace(".", ",")})
     assert errors == {}
-    kept = numbers(il.page(ds, f))
+    kept = numbers(il.page(summaries(ds), f))
     assert kept == sorted(n for n, s in scores.items() if s > low)
     f, _ = il.lire({"score_max": "100"})
-    assert numbers(il.page(ds, f)) == [1, 2, 3, 4]  # a dossier without a score passes no score filter
+    assert numbers(il.page(summaries(ds), f)) == [1, 2, 3, 4]  # a dossier without a score passes no score filter
 
 
 def test_wrong_values_are_reported_in_french_and_ignored() -> None:
@@ -97,11 +117,11 @@ def test_wrong_values_are_reported_in_french_and_ignored() -> None:
 def test_paging_and_the_links_keep_the_filters() -> None:
     ds = corpus()
     f, _ = il.lire({"attente": "non", "page": "2"})
-    p = il.page(ds, f, taille=4)
+    p = il.page(summaries(ds), f, taille=4)
     assert (numbers(p), p.numero, p.pages, p.total, p.premier, p.dernier) == ([6, 7, 8, 10], 2, 3, 10, 5, 8)
     assert f.query(page=3) == "attente=non&page=3" and f.query(page=1) == "attente=non"
     past, _ = il.lire({"page": "40"})
-    assert il.page(ds, past, taille=5).numero == 3  # past the end: the last page
+    assert il.page(summaries(ds), past, taille=5).numero == 3  # past the end: the last page
     decimal, _ = il.lire({"score_min": "62,5"})
     assert decimal.query() == "score_min=62%2C5"
     empty = il.page([], il.Filtres())

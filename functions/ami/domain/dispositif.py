@@ -285,10 +285,15 @@ def departement_of(d: Dossier) -> str | None:
 def visible_to(d: Dossier, delegations: frozenset[str]) -> bool:
     """Whether an instructor of `delegations` (national when empty) may see `d`: a delegation's instructors see
     the dossiers of their départements only, in a dispositif instructed by delegation."""
+    return visible_in(d.dispositif, departement_of(d), delegations)
+
+
+def visible_in(code: str, departement: str | None, delegations: frozenset[str]) -> bool:
+    """`visible_to` for a dossier of dispositif `code` in `departement` (what a dossier's summary records)."""
     if not delegations:
         return True
-    rules = dispositif(d.dispositif)
-    return any(rules.sees(code, departement_of(d)) for code in delegations)
+    rules = dispositif(code)
+    return any(rules.sees(delegation, departement) for delegation in delegations)
 
 
 def territoire(d: Dossier) -> str | None:

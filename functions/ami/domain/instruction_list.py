@@ -1,8 +1,9 @@
 """The instructors' list of numbered dossiers: filters (status, région, zone ABC, CCN séance, score, waiting
 list) read from a query string with French errors, and one page of the filtered list in deposit-number order.
 
-Server-side and pure: dossiers in, one page out. The caller fetches what only the page's rows need (the
-bailleurs' names, where each stands in the work list), so a page of 50 costs the same whatever the list's size.
+Server-side and pure: the dossiers' summaries in (`ami.domain.summary`, what the storage keeps beside each
+numbered dossier), one page out. The caller fetches what only the page's rows need (the bailleurs' names, where
+each stands in the work list), so a page of 50 costs the same whatever the list's size.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from ami.domain.envelope import REGIONS, ZONES, region_name
-from ami.domain.models import Dossier, DossierStatus, SeanceCcn
+from ami.domain.models import DossierStatus, SeanceCcn
 from ami.domain.rules import Commune, commune
+from ami.domain.summary import DossierSummary
 
 PAGE_SIZE = 50
 # Statuses before numbering never reach the list: the filter offers the others, the lifecycle's included.
@@ -94,7 +96,7 @@ def lire(params: Mapping[str, str]) -> tuple[Filtres, dict[str, str]]:
 
 @dataclass(frozen=True)
 class Ligne:
-    dossier: Dossier
+    dossier: DossierSummary
     commune: Commune | None
 
     @property
@@ -103,7 +105,7 @@ class Ligne:
 
     @property
     def score(self) -> Decimal | None:
-        return self.dossier.scoring.total_retenu if self.dossier.scoring else None
+        return self.dossier.score
 
 
 @dataclass(frozen=True)
@@ -124,9 +126,9 @@ class Page:
         return self.premier + len(self.lignes) - 1 if self.lignes else 0
 
 
-def garde(d: Dossier, c: Commune | None, f: Filtres) -> bool:
+def garde(d: DossierSummary, c: Commune | None, f: Filtres) -> bool:
     """Whether the dossier passes every filter."""
-    if d.deposit_number is None or d.status in NOT_LISTED:
+    if d.status in NOT_LISTED:
         return False
     if f.statut and d.status.value != f.statut:
         return False
@@ -141,9 +143,9 @@ def garde(d: Dossier, c: Commune | None, f: Filtres) -> bool:
     if f.seance and (d.seance_ccn is None or d.seance_ccn.seance_id != f.seance):
         return False
     if f.score_min is not None or f.score_max is not None:
-        if d.scoring is None:
+        if d.score is None:
             return False
-        total = d.scoring.total_retenu
+        total = d.score
         if f.score_min is not None and total < f.score_min:
             return False
         if f.score_max is not None and total > f.score_max:
@@ -151,7 +153,7 @@ def garde(d: Dossier, c: Commune | None, f: Filtres) -> bool:
     return True
 
 
-def page(dossiers: Iterable[Dossier], f: Filtres, taille: int = PAGE_SIZE) -> Page:
+def page(dossiers: Iterable[DossierSummary], f: Filtres, taille: int = PAGE_SIZE) -> Page:
     """The page `f.page` of the dossiers that pass `f`, in deposit-number order (the last page when
     `f.page` is past it)."""
     kept: list[Ligne] = []
@@ -159,8 +161,7 @@ def page(dossiers: Iterable[Dossier], f: Filtres, taille: int = PAGE_SIZE) -> Pa
     for d in dossiers:
         if d.seance_ccn is not None:
             seances[d.seance_ccn.seance_id] = d.seance_ccn
-        insee = d.form.operation.commune_insee
-        c = commune(insee) if insee else None
+        c = commune(d.commune_insee) if d.commune_insee else None
         if garde(d, c, f):
             kept.append(Ligne(d, c))
     kept.sort(key=lambda ligne: ligne.dossier.deposit_number or 0)

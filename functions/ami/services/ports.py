@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ami.domain.notifications import Email
     from ami.domain.score import Score
     from ami.domain.sequence import AuditDraft, DepositCounter, PendingEnvoi, ToNumber
+    from ami.domain.summary import DossierSummary
     from ami.domain.worklist import WorkEntry
 
 Clock = Callable[[], datetime]
@@ -84,6 +85,15 @@ class Dossiers(Protocol):
     def rescore(self, d: Dossier, scoring: Score, actor: str) -> Dossier: ...
     def list_dossiers(self, siren: str) -> list[Dossier]: ...
     def list_numbered(self) -> list[Dossier]: ...
+    def get_bailleurs(self, sirens: list[str]) -> dict[str, Bailleur]:
+        """The named bailleurs that are registered, by SIREN, read at once (a page of the instructors' list)."""
+        ...
+
+    def list_summaries(self) -> list[DossierSummary]:
+        """The summary of every numbered dossier (`ami.domain.summary.summarize` of the dossier as last
+        written), in deposit-number order: what the instructors' list reads instead of the dossiers."""
+        ...
+
     def list_territoire(self, dispositif: str, departement: str) -> list[Dossier]:
         """The sent dossiers of a dispositif instructed by département, for one département."""
         ...

@@ -24,6 +24,12 @@ from ami.domain.models import Bailleur, Dossier, DossierStatus, PieceRecord, utc
 from ami.domain.score import Score
 from ami.domain.sequence import AuditDraft
 from ami.domain.sequence import iso as _iso
+from ami.domain.summary import DossierSummary, summarize
+
+# The instructors' list reads this index: sparse (only numbered dossiers carry `numbering`) and projecting
+# the summary alone, so a view of 4,000 dossiers reads a few hundred bytes each, not the dossiers
+# (template.yaml, DossiersTable).
+SUMMARY_INDEX = "SummaryByDepositNumber"
 
 
 def _plain(value: Decimal | None) -> str | None:
@@ -59,6 +65,12 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
     def get_bailleur(self, siren: str) -> Bailleur | None:
         item = self.dossiers.get_item(Key={"pk": f"BAILLEUR#{siren}", "sk": "PROFILE"}).get("Item")
         return Bailleur.model_validate_json(item["doc"]) if item else None
+
+    def get_bailleurs(self, sirens: list[str]) -> dict[str, Bailleur]:
+        """The named bailleurs that are registered, in one BatchGetItem per hundred."""
+        keys = [{"pk": f"BAILLEUR#{s}", "sk": "PROFILE"} for s in dict.fromkeys(sirens)]
+        found = (Bailleur.model_validate_json(i["doc"]) for i in self._batch_get(self.s.dossiers_table, keys, "doc"))
+        return {b.siren: b for b in found}
 
     def change_bailleur(
         self, siren: str, draft: AuditDraft, before: Bailleur | None = None, after: Bailleur | None = None
@@ -102,6 +114,9 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
         if d.deposit_number is not None:
             item["numbering"] = "depot"
             item["deposit_number"] = d.deposit_number
+        summary = summarize(d)  # written with the dossier, in the same item: it cannot lag behind it
+        if summary is not None:
+            item["summary"] = summary.model_dump_json()
         place = territoire(d)
         if place is not None:
             item["territoire"] = place
@@ -249,6 +264,16 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
             self.dossiers, IndexName="ByDepositNumber", KeyConditionExpression=Key("numbering").eq("depot")
         )
         return [dossier_from_item(i) for i in pages]
+
+    def list_summaries(self) -> list[DossierSummary]:
+        """The numbered dossiers' summaries, from the index that projects them alone, page by page."""
+        items = list(self._query(self.dossiers, IndexName=SUMMARY_INDEX, ProjectionExpression="pk, summary",
+                                 KeyConditionExpression=Key("numbering").eq("depot")))
+        # A dossier last written before summaries existed has none: summarised from the dossier itself.
+        older = self.get_dossiers([i["pk"].removeprefix("DOSSIER#") for i in items if "summary" not in i])
+        found = [DossierSummary.model_validate_json(i["summary"]) if "summary" in i
+                 else summarize(older[i["pk"].removeprefix("DOSSIER#")]) for i in items]
+        return [s for s in found if s is not None]
 
     # ------------------------------------------------------------ pieces
 
