@@ -34,15 +34,17 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
 BASELINE = "boto3"
 HANDLERS = ["intake.app", "completeness.app", "scoring.app", "notify.app", "api.app"]
-# What every event handler imports before any line of ours: the floor of their cold start.
+# What every handler imports before any line of ours: the floor of their cold start. Every one of them
+# (the API too) uses Powertools' idempotency utility, so it is the libraries', not ours.
 LIBRARIES = (
     "boto3,pydantic,aws_lambda_powertools,aws_lambda_powertools.utilities.batch,"
-    "aws_lambda_powertools.utilities.parser.models"
+    "aws_lambda_powertools.utilities.parser.models,aws_lambda_powertools.utilities.idempotency"
 )
 TARGET_RATIO = 1.3  # × the libraries alone
 TARGET_RSS_MB = 100.0
@@ -52,17 +54,21 @@ MB = 1024 * 1024
 CHILD = """
 import importlib, json, resource, sys, time
 sys.path.insert(0, {functions!r})
+before = set(sys.modules)
 t0, c0 = time.perf_counter(), time.process_time()
 for name in {module!r}.split(","):
     importlib.import_module(name)
 elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+# The third-party modules this import loaded, in loading order (their standard-library imports follow them).
+libs = [n for n, m in list(sys.modules.items())
+        if n not in before and "site-packages" in (getattr(m, "__file__", "") or "")]
 rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:  # ru_maxrss survives execve: a child forked from a big parent would report the parent's peak
     with open("/proc/self/status") as f:
         rss_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
 except (OSError, StopIteration):
     pass
-print(json.dumps({{"ms": elapsed * 1000, "cpu_ms": cpu * 1000, "rss_mb": rss_kb / 1024}}))
+print(json.dumps({{"ms": elapsed * 1000, "cpu_ms": cpu * 1000, "rss_mb": rss_kb / 1024, "libs": libs}}))
 """
 
 FAKE_ENV = {
@@ -78,6 +84,12 @@ FAKE_ENV = {
     "INSTRUCTION_QUEUE_URL": "http://127.0.0.1:9/123456789012/instruction.fifo",
     "SENDER_EMAIL": "ne-pas-repondre@example.org",
     "USER_POOL_ID": "eu-west-3_bench",
+    "USER_POOL_CLIENT_IDS": "bench",
+    "SCORING_DLQ_URL": "http://127.0.0.1:9/123456789012/scoring-dlq.fifo",
+    "INSTRUCTION_DLQ_URL": "http://127.0.0.1:9/123456789012/instruction-dlq.fifo",
+    "SIRENE_SECRET_ARN": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:sirene",
+    "PLATEFORME_URL": "http://127.0.0.1:9",
+    "BDT_EMAIL": "bdt@example.org",
     "POWERTOOLS_METRICS_NAMESPACE": "AmiGarantie",
     "POWERTOOLS_LOG_LEVEL": "INFO",
     "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # discard port: any AWS call at import would fail
@@ -92,7 +104,9 @@ def functions_environment(fake: bool) -> dict[str, dict[str, str]]:
     """Module → the variables its function gets in Lambda (from a stack provisioned on the emulation);
     the baselines get the client variables only."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_"))}
-    base["PYTHONDONTWRITEBYTECODE"] = "0"
+    # The warm-up run writes the bytecode caches the layer ships (any value of this variable, "0" too,
+    # would forbid it).
+    base.pop("PYTHONDONTWRITEBYTECODE", None)
     if fake:
         env = {**base, **FAKE_ENV, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
         return {m: env for m in (BASELINE, LIBRARIES, *HANDLERS)}
@@ -115,14 +129,14 @@ def functions_environment(fake: bool) -> dict[str, dict[str, str]]:
     return envs
 
 
-def measure(module: str, env: dict[str, str]) -> dict[str, float]:
+def measure(module: str, env: dict[str, str]) -> dict[str, Any]:
     code = CHILD.format(functions=str(FUNCTIONS), module=module)
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
     )
     if done.returncode != 0:
         raise RuntimeError(f"import {module} failed:\n{done.stderr[-2000:]}")
-    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -205,10 +219,17 @@ def main() -> None:
 
     print_sizes(args.build_dir.resolve())
     envs = functions_environment(args.fake_env)
-    modules = [BASELINE, LIBRARIES, *HANDLERS]
-    for module in modules:  # warm-up: bytecode caches written, files in the page cache
-        measure(module, envs[module])
-    runs: dict[str, list[dict[str, float]]] = {m: [] for m in modules}
+    # Each handler also beside its own libraries alone: the third-party modules its import loads (the API's
+    # include Chalice, intake's Powertools' S3 event models), imported without a line of ours.
+    own_libs: dict[str, str] = {}
+    for module in [BASELINE, LIBRARIES, *HANDLERS]:  # warm-up: bytecode caches written, files in the page cache
+        loaded = measure(module, envs[module])["libs"]
+        if module in HANDLERS:
+            own_libs[module] = ",".join(loaded)
+            envs[own_libs[module]] = envs[module]
+            measure(own_libs[module], envs[module])
+    modules = [BASELINE, LIBRARIES, *HANDLERS, *own_libs.values()]
+    runs: dict[str, list[dict[str, Any]]] = {m: [] for m in modules}
     for _ in range(args.repeat):
         for module in modules:  # interleaved, so that a busy moment hits every module alike
             runs[module].append(measure(module, envs[module]))
@@ -216,35 +237,39 @@ def main() -> None:
     def median(module: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[module])
 
-    libs_ms, libs_cpu = median(LIBRARIES, "ms"), median(LIBRARIES, "cpu_ms")
+    libs_cpu = median(LIBRARIES, "cpu_ms")
     print(f"Cold start: import in a fresh interpreter, median of {args.repeat} (env: "
           f"{'fake' if args.fake_env else 'provisioned local stack'}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f})")
-    header = (f"{'module':<16} {'wall ms':>8} {'min..max':>10} {'× libs':>7} {'CPU ms':>7} {'× libs':>7}"
-              f" {'RSS MB':>7}  target")
+    header = (f"{'module':<16} {'wall ms':>8} {'min..max':>10} {'CPU ms':>7} {'× libs':>7} {'own libs':>9}"
+              f" {'× own':>6} {'RSS MB':>7}  target")
     print(header)
     print("-" * len(header))
     misses = []
-    for module in modules:
+    for module in [BASELINE, LIBRARIES, *HANDLERS]:
         ms, cpu, rss = median(module, "ms"), median(module, "cpu_ms"), median(module, "rss_mb")
         lo, hi = min(r["ms"] for r in runs[module]), max(r["ms"] for r in runs[module])
-        ratio, cpu_ratio = ms / libs_ms, cpu / libs_cpu
+        cpu_ratio = cpu / libs_cpu
+        own = f"{'':>9} {'':>6}"
         if module in (BASELINE, LIBRARIES):
             verdict = "(reference)"
         else:
-            ok = cpu_ratio <= TARGET_RATIO and rss < TARGET_RSS_MB
+            own_cpu = median(own_libs[module], "cpu_ms")
+            own_ratio = cpu / own_cpu
+            own = f"{own_cpu:>9.0f} {own_ratio:>5.2f}×"
+            ok = own_ratio <= TARGET_RATIO and rss < TARGET_RSS_MB
             verdict = "ok" if ok else "MISSED"
             if not ok:
                 misses.append(module)
         label = "libraries only" if module == LIBRARIES else module
-        print(f"{label:<16} {ms:>8.0f} {f'{lo:.0f}..{hi:.0f}':>10} {ratio:>6.2f}× {cpu:>7.0f} {cpu_ratio:>6.2f}×"
+        print(f"{label:<16} {ms:>8.0f} {f'{lo:.0f}..{hi:.0f}':>10} {cpu:>7.0f} {cpu_ratio:>6.2f}× {own}"
               f" {rss:>7.1f}  {verdict}")
-    print(f"targets: import ≤ {TARGET_RATIO}× the libraries alone (CPU time; {TARGET_RATIO * libs_cpu:.0f} ms here), "
-          f"RSS < {TARGET_RSS_MB:.0f} MB")
-    print("libraries only: boto3 + pydantic + Powertools (Logger, Metrics, batch, parser models), no code of ours")
+    print(f"targets: import ≤ {TARGET_RATIO}× its own libraries alone (CPU time), RSS < {TARGET_RSS_MB:.0f} MB")
+    print("libraries only: boto3 + pydantic + Powertools (Logger, Metrics, batch, parser models, idempotency), "
+          "no code of ours")
+    print("own libs: the third-party modules that handler's import loads, imported alone (CPU ms)")
     if misses:
         print("missed by: " + ", ".join(misses) + "  (see `python -X importtime` in benchmarks/README.md)")
-
 
 if __name__ == "__main__":
     main()

@@ -166,10 +166,10 @@ class Functions:
         """Function `name` wired as in Lambda: from its own settings model and only the variables
         template.yaml gives it, so a variable missing there fails here too."""
         from ami import bootstrap
-        from ami.settings import FUNCTION_SETTINGS
+        from ami.settings import function_settings
 
         if name not in self._containers:
-            model = FUNCTION_SETTINGS[name]
+            model = function_settings(name)
             env = self.stack.functions[name].env
             container = bootstrap.build(model.model_validate(env), aws=self.aws, sirene=self._sirene, clock=self.clock)
             if self.adapters is not None:

@@ -10,6 +10,7 @@ tests, which touch the whole stack, read everything (`settings()`).
 from __future__ import annotations
 
 import os
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -55,60 +56,73 @@ class Settings(BaseModel):
         return cls.model_validate(dict(os.environ))
 
 
-def _requiring(name: str, *fields: str) -> type[Settings]:
-    """A settings model in which `fields` are required (and not empty)."""
-    required: dict[str, Any] = {
-        f: (str, Field(alias=Settings.model_fields[f].alias, min_length=1)) for f in fields
-    }
-    model: type[Settings] = create_model(name, __base__=Settings, **required)
-    return model
-
-
 # The dossiers, counters (deposit sequence, outbox) and audit tables, as each function's writes need them.
 _STORE = ("dossiers_table", "counters_table", "audit_table")
 # The outbox relay sends whatever committed transactions left in the outbox: every queue after the envoi.
 _RELAY = ("scoring_queue_url", "notifications_queue_url", "instruction_queue_url")
 
-ApiSettings = _requiring(
-    "ApiSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
-    "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url", "bdt_email",
-)
-IntakeSettings = _requiring(
-    "IntakeSettings", "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket",
-    "completeness_queue_url", "notifications_queue_url",
-)
-CompletenessSettings = _requiring("CompletenessSettings", *_STORE, *_RELAY)
-ScoringSettings = _requiring(
-    "ScoringSettings", "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY,
-    "scoring_dlq_url",
-)
-# deposits_bucket: the acte's email carries the lifecycle's documents (documents/…) as attachments.
-# plateforme_url: the receipt's email links to the receipt on the plateforme.
-NotifySettings = _requiring(
-    "NotifySettings", "dossiers_table", "idempotency_table", "sender_email", "deposits_bucket", "plateforme_url",
-)
-# The instruction queue's consumer only writes the work list (counters table).
-InstructionSettings = _requiring("InstructionSettings", "counters_table")
-
-# The plateforme's pages do what the JSON API does, for a bailleur or an instructor signed in with a cookie
-# (bdt_email: the workspace's « transmettre l'acte »).
-WebSettings = _requiring(
-    "WebSettings", *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
-    "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url", "bdt_email",
-)
-
-FUNCTION_SETTINGS: dict[str, type[Settings]] = {
-    "ApiFunction": ApiSettings,
-    "WebFunction": WebSettings,
-    "IntakeFunction": IntakeSettings,
-    "CompletenessFunction": CompletenessSettings,
-    "SweepFunction": CompletenessSettings,
-    # The scheduled expiry of the propositions de tarification: the store, and the relay for its emails.
-    "ExpiryFunction": CompletenessSettings,
-    "ScoringFunction": ScoringSettings,
-    "NotifyFunction": NotifySettings,
-    "InstructionFunction": InstructionSettings,
+# Each function's settings model → the variables it requires (not empty).
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "ApiSettings": (
+        *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
+        "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url", "bdt_email",
+    ),
+    "IntakeSettings": (
+        "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket", "completeness_queue_url",
+        "notifications_queue_url",
+    ),
+    "CompletenessSettings": (*_STORE, *_RELAY),
+    "ScoringSettings": (
+        "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY, "scoring_dlq_url",
+    ),
+    # deposits_bucket: the acte's email carries the lifecycle's documents (documents/…) as attachments.
+    # plateforme_url: the receipt's email links to the receipt on the plateforme.
+    "NotifySettings": ("dossiers_table", "idempotency_table", "sender_email", "deposits_bucket", "plateforme_url"),
+    # The instruction queue's consumer only writes the work list (counters table).
+    "InstructionSettings": ("counters_table",),
+    # The plateforme's pages do what the JSON API does, for a bailleur or an instructor signed in with a cookie
+    # (bdt_email: the workspace's « transmettre l'acte »).
+    "WebSettings": (
+        *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
+        "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url", "bdt_email",
+    ),
 }
+
+# template.yaml's logical id → its settings model's name.
+FUNCTION_SETTINGS: dict[str, str] = {
+    "ApiFunction": "ApiSettings",
+    "WebFunction": "WebSettings",
+    "IntakeFunction": "IntakeSettings",
+    "CompletenessFunction": "CompletenessSettings",
+    "SweepFunction": "CompletenessSettings",
+    # The scheduled expiry of the propositions de tarification: the store, and the relay for its emails.
+    "ExpiryFunction": "CompletenessSettings",
+    "ScoringFunction": "ScoringSettings",
+    "NotifyFunction": "NotifySettings",
+    "InstructionFunction": "InstructionSettings",
+}
+
+
+@cache
+def settings_model(name: str) -> type[Settings]:
+    """The settings model `name` (a key of `_REQUIRED`), made on first use: a cold start makes its own only."""
+    required: dict[str, Any] = {
+        f: (str, Field(alias=Settings.model_fields[f].alias, min_length=1)) for f in _REQUIRED[name]
+    }
+    model: type[Settings] = create_model(name, __base__=Settings, **required)
+    return model
+
+
+def function_settings(logical_id: str) -> type[Settings]:
+    """The settings model of template.yaml's function `logical_id`."""
+    return settings_model(FUNCTION_SETTINGS[logical_id])
+
+
+def __getattr__(name: str) -> type[Settings]:
+    """`from ami.settings import IntakeSettings` makes that model only."""
+    if name in _REQUIRED:
+        return settings_model(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def settings() -> Settings:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ami.domain import textsafety
+from ami.domain.base import Model
 from ami.domain.extraction import Check, ComparisonRow, ExtractedField
 from ami.domain.models import (
     Bailleur,
@@ -22,23 +23,23 @@ from ami.domain.models import (
     WorkItem,
 )
 from ami.domain.score import Score
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     code: str = Field(description="Code stable, pour les programmes")
     message: str = Field(description="Message en français, pour les personnes")
     details: Any = None
 
 
-class FieldError(BaseModel):
+class FieldError(Model):
     champ: str = Field(description="Chemin du champ en cause (operation.nom, prets.0.montant_eur…)")
     loc: list[str | int]
     msg: str = Field(description="Message en français nommant le champ")
     type: str
 
 
-class DossierDetail(BaseModel):
+class DossierDetail(Model):
     dossier: Dossier
     pieces: list[PieceRecord] = Field(description="Conclusions de la réception sur chaque version déposée")
     checks: list[Reason] = Field(description="Ce qui manque encore au formulaire")
@@ -49,7 +50,7 @@ class DossierDetail(BaseModel):
     )
 
 
-class UploadFormOut(BaseModel):
+class UploadFormOut(Model):
     url: str
     fields: dict[str, str] = Field(
         description="Champs à renvoyer tels quels dans le POST multipart vers `url`"
@@ -60,7 +61,7 @@ class UploadFormOut(BaseModel):
     content_type: str = "application/pdf"
 
 
-class EnvoiAccepted(BaseModel):
+class EnvoiAccepted(Model):
     dossier_id: str
     status: DossierStatus
     envoi: Envoi
@@ -74,7 +75,7 @@ class InstructionRow(WorkItem):
                              "(« à prendre », « pris par … », « mis de côté … ») ; absent hors de la file")
 
 
-class WorkEntryOut(BaseModel):
+class WorkEntryOut(Model):
     """One entry of the instructors' work list."""
 
     element: WorkItem
@@ -84,7 +85,7 @@ class WorkEntryOut(BaseModel):
     abandons: int = Field(description="Nombre de prises dont le délai s'est écoulé sans suite")
 
 
-class WorkTaken(BaseModel):
+class WorkTaken(Model):
     """Answer to POST /instruction/travail/suivant: the dossier now held, or none."""
 
     element: WorkItem | None
@@ -97,7 +98,7 @@ class DepositedLink(DepositedPiece):
     expires_at: datetime
 
 
-class InstructionDossier(BaseModel):
+class InstructionDossier(Model):
     dossier: Dossier
     bailleur: Bailleur | None
     pieces: list[PieceRecord]
@@ -114,18 +115,18 @@ class InstructionDossier(BaseModel):
     )
 
 
-class ScoreOverrideIn(BaseModel):
+class ScoreOverrideIn(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     points: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), Number]
     justification: Annotated[str, Field(min_length=10, max_length=2000), textsafety.MultiLine]
 
 
-class ScoreOut(BaseModel):
+class ScoreOut(Model):
     dossier_id: str
     scoring: Score = Field(description="Score recalculé : critère d'origine et surcharges visibles")
 
 
-class RegistreLink(BaseModel):
+class RegistreLink(Model):
     ccn: date
     dossiers: int
     key: str
@@ -133,19 +134,19 @@ class RegistreLink(BaseModel):
     expires_at: datetime
 
 
-class DocumentOut(BaseModel):
+class DocumentOut(Model):
     nom: str
     titre: str
     adresse: str = Field(description="Où le télécharger sur la plateforme (chemin relatif à son adresse)")
 
 
-class PieceOut(BaseModel):
+class PieceOut(Model):
     piece: PieceKind
     libelle: str
     type: str = Field(description="« pdf » ou « xlsx »")
 
 
-class DispositifOut(BaseModel):
+class DispositifOut(Model):
     """A dispositif open to deposits, as a bailleur chooses it."""
 
     code: str
@@ -162,7 +163,7 @@ class DispositifOut(BaseModel):
     mailbox: str
 
 
-class ProgrammationRow(BaseModel):
+class ProgrammationRow(Model):
     """A DROM programmation in the instructors' list (their delegation's départements only)."""
 
     dossier_id: str
@@ -179,7 +180,7 @@ class ProgrammationRow(BaseModel):
 
 
 
-class EtapeOut(BaseModel):
+class EtapeOut(Model):
     """A dossier after a step of its lifecycle (ami.domain.lifecycle)."""
 
     dossier_id: str
@@ -191,7 +192,7 @@ class EtapeOut(BaseModel):
     message: str
 
 
-class DocumentLink(BaseModel):
+class DocumentLink(Model):
     kind: str
     nom: str
     sha256: str

@@ -8,6 +8,7 @@ from urllib.parse import unquote_plus
 
 from ami import bootstrap
 from ami.batch import sqs_batch_handler
+from ami.domain.base import Model
 from ami.services.intake import Upload
 from ami.settings import IntakeSettings
 from aws_lambda_powertools import Logger, Metrics
@@ -16,14 +17,14 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.parser.models import S3Model, SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Json
+from pydantic import Json
 
 logger = Logger(service="intake")
 metrics = Metrics(service="intake")
 Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
 
-class S3TestEvent(BaseModel):
+class S3TestEvent(Model):
     """Sent once by S3 when the bucket notification is configured."""
 
     Event: Literal["s3:TestEvent"]

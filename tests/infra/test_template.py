@@ -214,21 +214,21 @@ def test_contract_logical_ids_exist() -> None:
 def _function_settings() -> tuple[Any, Any, Any]:
     sys.path.insert(0, str(ROOT / "functions"))
     try:
-        from ami.settings import FUNCTION_SETTINGS, Settings, required_variables
+        from ami.settings import FUNCTION_SETTINGS, Settings, function_settings, required_variables
     finally:
         sys.path.remove(str(ROOT / "functions"))
-    return FUNCTION_SETTINGS, Settings, required_variables
+    return FUNCTION_SETTINGS, function_settings, Settings, required_variables
 
 
 def test_each_function_gets_exactly_the_variables_its_settings_read() -> None:
-    function_settings, settings, required_variables = _function_settings()
+    logical_ids, function_settings, settings, required_variables = _function_settings()
     ours = {f.alias for f in settings.model_fields.values()}
     shared = set(template()["Globals"]["Function"]["Environment"]["Variables"])
     assert not shared & ours, f"given to every function: {shared & ours}"
-    assert set(function_settings) == set(resources("AWS::Serverless::Function"))
+    assert set(logical_ids) == set(resources("AWS::Serverless::Function"))
     for fn_id, fn in resources("AWS::Serverless::Function").items():
         given = set(props(fn).get("Environment", {}).get("Variables", {})) & ours
-        assert given == required_variables(function_settings[fn_id]), fn_id
+        assert given == required_variables(function_settings(fn_id)), fn_id
 
 
 # What a variable names, and the policy that must let its function use it.

@@ -28,15 +28,22 @@ class Aws:
         # The endpoint is fixed when the `Aws` is made: a client made later goes to the same place even if
         # the process's environment changed in between (a test or a local stack started and stopped another).
         self.endpoint = endpoint or None
-        self._session = boto3.session.Session()
+        self._session_made: Any = None
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
         self._resource: Any = None
 
+    @property
+    def _session(self) -> Any:
+        """Made with the first client (under the lock), not at cold start: the first event pays for it."""
+        if self._session_made is None:
+            self._session_made = boto3.session.Session()
+        return self._session_made
+
     def client(self, service: str) -> Any:
         with self._lock:
             if service not in self._clients:
-                self._clients[service] = self._session.client(  # type: ignore[call-overload]
+                self._clients[service] = self._session.client(
                     service, config=_CONFIG, endpoint_url=self.endpoint
                 )
             return self._clients[service]

@@ -24,7 +24,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from ami.domain.base import Model
 
 GENESIS = "0" * 64
 NUMBERING_CHAIN = "numerotation"
@@ -47,7 +49,7 @@ class ChainHead:
     hash: str = GENESIS
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     chain: str
     seq: int
     at: str  # ISO 8601 UTC, microseconds

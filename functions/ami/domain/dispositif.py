@@ -16,8 +16,9 @@ from importlib import resources
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from ami.domain.base import Model
 from ami.domain.errors import Conflict, InvalidInput
 from ami.domain.models import PIECE_FILE_TYPES, Dossier, DossierStatus, PieceKind
 
@@ -34,7 +35,7 @@ CONTENT_TYPES: dict[str, str] = {
 }
 
 
-class EligibleForm(BaseModel):
+class EligibleForm(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     code: str
     libelle: str
@@ -42,7 +43,7 @@ class EligibleForm(BaseModel):
     categories_juridiques: tuple[str, ...] = ()
 
 
-class PieceRules(BaseModel):
+class PieceRules(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     libelle: str
     type: FileType = "pdf"
@@ -65,7 +66,7 @@ class PieceRules(BaseModel):
         return self
 
 
-class Document(BaseModel):
+class Document(Model):
     """A document of the dispositif's library that the bailleur downloads from the plateforme: a file kept with
     the plateforme (`fichier`), or the tableau de programmation generated from the template (`modele_programmation`)."""
 
@@ -79,7 +80,7 @@ class Document(BaseModel):
         return {"txt": "text/plain; charset=utf-8", **CONTENT_TYPES}[self.nom.rsplit(".", 1)[1]]
 
 
-class Delegation(BaseModel):
+class Delegation(Model):
     """A regional delegation of ALS: its instructors see the dossiers of its départements only."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -88,7 +89,7 @@ class Delegation(BaseModel):
     departements: tuple[str, ...] = Field(min_length=1)
 
 
-class Instructeurs(BaseModel):
+class Instructeurs(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     portee: Literal["national", "delegations"]
     delegations: tuple[Delegation, ...] = ()
@@ -103,7 +104,7 @@ class Instructeurs(BaseModel):
         return self
 
 
-class Dispositif(BaseModel):
+class Dispositif(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     format: Literal[2] = FORMAT_VERSION
     code: str = Field(pattern=r"^[a-z0-9-]{3,40}$")

@@ -12,8 +12,9 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ami.domain.base import Model
 from ami.domain.extraction import Check
 
 PRODUCTION = ("construction_neuve", "acquisition", "acquisition_amelioration", "demolition_reconstruction")
@@ -98,7 +99,7 @@ class Priorite:
     explications: tuple[str, ...]
 
 
-class _Rule(BaseModel):
+class _Rule(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     libelle: str
 
@@ -107,7 +108,7 @@ class Priorite1(_Rule):
     ecarte_sans_justification: bool = True
 
 
-class Exclusions(BaseModel):
+class Exclusions(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     acv: bool = True
 
@@ -122,7 +123,7 @@ class Priorite3(_Rule):
     part_minimale: Decimal = Field(ge=0, le=1)
 
 
-class GrilleDrom(BaseModel):
+class GrilleDrom(Model):
     """The DROM priorities as configured (`grille_drom_2024.toml`, named by the dispositif's `grille`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

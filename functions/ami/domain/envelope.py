@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ami.domain.base import Model
 from ami.domain.dispositif import dispositif
 from ami.domain.lifecycle import FINAL, GARANTI, Phase, phase
 from ami.domain.models import Dossier, DossierStatus
@@ -51,7 +52,7 @@ def is_favourable(d: Dossier) -> bool:
     return d.status in FAVOURABLE or phase(d.status) in ("engage", "garanti")
 
 
-class Ligne(BaseModel):
+class Ligne(Model):
     cle: str
     dossiers_numerotes: int = 0
     principal_numerotes_eur: Decimal = Decimal(0)
@@ -66,7 +67,7 @@ class Ligne(BaseModel):
     principal_libere_eur: Decimal = Decimal(0)
 
 
-class Enveloppe(BaseModel):
+class Enveloppe(Model):
     montant_eur: Decimal
     reserve_eur: Decimal = Field(description="Principal des dossiers numérotés jusqu'à la décision du CA")
     engage_eur: Decimal = Field(description="Principal des dossiers confirmés par le CA, acte non encore transmis")

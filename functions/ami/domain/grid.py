@@ -13,8 +13,9 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from ami.domain.base import Model
 from ami.domain.errors import NotFound
 
 # ---------------------------------------------------------------- the grid (configuration)
@@ -22,7 +23,7 @@ from ami.domain.errors import NotFound
 Fraction = Annotated[Decimal, Field(ge=0, le=1)]
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

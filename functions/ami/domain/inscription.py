@@ -15,8 +15,7 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
+from ami.domain.base import Model
 from ami.domain.conservation import conservation
 from ami.domain.dispositif import dispositif
 from ami.domain.models import Bailleur, BailleurRegistration
@@ -57,7 +56,7 @@ def sirene_errors(form: BailleurRegistration, unite: UniteLegale | None) -> list
     return []
 
 
-class PendingRegistration(BaseModel):
+class PendingRegistration(Model):
     """An inscription waiting for its code: the profile to create, and the code's salted hash."""
 
     email: str

@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
+from ami.domain.base import Model
 from ami.domain.models import Bailleur
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ INVITED = "invitation_envoyee"
 JOINED = "utilisateur_ajoute"
 
 
-class Invitation(BaseModel):
+class Invitation(Model):
     token_hash: str
     siren: str
     email: str

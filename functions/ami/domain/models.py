@@ -11,10 +11,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from ami.domain.audit import ChainHead
+from ami.domain.base import Model
 from ami.domain.extraction import Check, ExtractedField
 from ami.domain.score import Score
 from ami.domain.textsafety import SingleLine
@@ -32,13 +33,6 @@ LoanKind = Literal["foncier", "bati"]
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class Model(BaseModel):
-    """The domain's models: each function validates a few of them, so each is built (its validator and
-    serializer) on first use, not at import (a cold start pays only for the models it uses)."""
-
-    model_config = ConfigDict(defer_build=True)
 
 
 class Strict(Model):

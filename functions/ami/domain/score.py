@@ -9,12 +9,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from ami.domain.base import Model
 
 SCORE_STATUT = "calcule"
 
 
-class Source(BaseModel):
+class Source(Model):
     type: Literal["formulaire", "document", "referentiel", "zonage", "configuration"]
     reference: str = Field(description="Champ du formulaire, pièce, référentiel ou table")
     version: str | None = None
@@ -29,7 +31,7 @@ FOURNISSEURS: dict[str, str] = {
 }
 
 
-class CritereScore(BaseModel):
+class CritereScore(Model):
     code: str
     libelle: str
     groupe: str
@@ -45,13 +47,13 @@ class CritereScore(BaseModel):
         default=None, description="Qui doit fournir la donnée manquante (critère non évalué seulement)")
 
 
-class Constat(BaseModel):
+class Constat(Model):
     code: str
     gravite: Literal["eligibilite", "vigilance"]
     message: str
 
 
-class Surcharge(BaseModel):
+class Surcharge(Model):
     """An instructor's override of one criterion; the computed points stay in the criterion."""
 
     points: Decimal
@@ -61,7 +63,7 @@ class Surcharge(BaseModel):
     le: datetime
 
 
-class Score(BaseModel):
+class Score(Model):
     statut: Literal["calcule"] = "calcule"
     config_version: str
     config_sha256: str

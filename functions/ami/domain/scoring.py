@@ -25,8 +25,9 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from ami.domain.base import Model
 from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.extraction import ExtractedField
 from ami.domain.extraction.french import format_decimal_fr as fr
@@ -55,7 +56,7 @@ CENT = Decimal("0.01")
 # ---------------------------------------------------------------- inputs and the score
 
 
-class Fact(BaseModel):
+class Fact(Model):
     """A value read from the form or a piece (by extraction), with where it was read."""
 
     model_config = ConfigDict(frozen=True)

@@ -14,8 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator
 
+from ami.domain.base import Model
 from ami.domain.jours_ouvres import echeance, territoire
 from ami.domain.models import FIBEN_COTES, Dossier, NotationFiben, PrimeLigne, Proposition, QualiteProgramme
 
@@ -23,7 +24,7 @@ CENT = Decimal("0.01")
 QUALITE_LIBELLES: dict[str, str] = {"elevee": "élevée", "standard": "standard", "reservee": "réservée"}
 
 
-class Grille(BaseModel):
+class Grille(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
-from pydantic import BaseModel
 
 from ami.domain import messages
+from ami.domain.base import Model
 from ami.domain.deposit_keys import parse_key
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import PieceRefused
@@ -33,7 +33,7 @@ AFTER_ENVOI = PieceRefused(
 )
 
 
-class Upload(BaseModel):
+class Upload(Model):
     """One object version announced by an S3 notification."""
 
     bucket: str
@@ -43,7 +43,7 @@ class Upload(BaseModel):
     event_time: datetime
 
 
-class IntakeOutcome(BaseModel):
+class IntakeOutcome(Model):
     outcome: Literal["accepted", "refused", "quarantined"]
     dossier_id: str | None
     reason_code: str | None = None

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from ami.domain.base import Model
 
 Severity = Literal["info", "attention", "bloquant"]
 """What a check means for the dossier (docs/intake.md lists every check and why it has its severity):
@@ -20,7 +22,7 @@ Severity = Literal["info", "attention", "bloquant"]
 """
 
 
-class Check(BaseModel):
+class Check(Model):
     """One finding on a piece: a stable code, a severity (`Severity`) and a French message, shown to the
     bailleur and to the instructor."""
 
@@ -33,7 +35,7 @@ class Check(BaseModel):
     piece: str | None = Field(default=None, description="Pièce concernée, si le constat vient d'une pièce")
 
 
-class ExtractedField(BaseModel):
+class ExtractedField(Model):
     """One value read from a document, with its provenance. Amounts are decimal strings in euros,
     durations are months, dates are ISO 8601; a value never read is absent, never guessed."""
 
@@ -46,7 +48,7 @@ class ExtractedField(BaseModel):
     confidence: float = Field(ge=0, le=1)
 
 
-class ComparisonRow(BaseModel):
+class ComparisonRow(Model):
     """One value of the dossier de présentation beside the form's (the form stays the reference)."""
 
     champ: str
