@@ -80,6 +80,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "NotifySettings": ("dossiers_table", "idempotency_table", "sender_email", "deposits_bucket", "plateforme_url"),
     # The instruction queue's consumer only writes the work list (counters table).
     "InstructionSettings": ("counters_table",),
+    # The daily purge of unconfirmed inscriptions: their waiting items (dossiers table) and Cognito users.
+    "PurgeSettings": ("dossiers_table", "user_pool_id"),
     # The plateforme's pages do what the JSON API does, for a bailleur or an instructor signed in with a cookie
     # (bdt_email: the workspace's « transmettre l'acte »).
     "WebSettings": (
@@ -100,6 +102,7 @@ FUNCTION_SETTINGS: dict[str, str] = {
     "ScoringFunction": "ScoringSettings",
     "NotifyFunction": "NotifySettings",
     "InstructionFunction": "InstructionSettings",
+    "PurgeFunction": "PurgeSettings",
 }
 
 
