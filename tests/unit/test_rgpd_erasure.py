@@ -211,7 +211,6 @@ def test_the_daily_function_purges_and_logs_a_count_never_an_address(
 ) -> None:
     """PurgeFunction (template.yaml, every day) runs the same purge as `ami rgpd purger`, from its own settings."""
     import importlib
-    import sys
     from pathlib import Path
     from types import SimpleNamespace
 
@@ -221,7 +220,6 @@ def test_the_daily_function_purges_and_logs_a_count_never_an_address(
                         "POWERTOOLS_METRICS_NAMESPACE": "test"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "functions"))
-    sys.modules.pop("rgpd.app", None)
     function = importlib.import_module("rgpd.app")  # its settings are those template.yaml gives it
 
     accounts, registrations = InMemoryAccounts(), InMemoryRegistrations()
