@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from support import PASSWORD
 
-from browser.test_plateforme import french_only
+from browser.test_plateforme import french_only, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -36,14 +36,6 @@ def closing_evening(ami: Any) -> Iterator[Any]:
         yield clock
     finally:
         clock.offset = saved
-
-
-def _sign_in(page: Any, web: str, email: str) -> None:
-    page.goto(f"{web}/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r".*/tableau-de-bord$"))
 
 
 def _new_programmation(page: Any) -> str:
@@ -81,7 +73,7 @@ def test_a_drom_programmation_is_made_and_sent_before_midnight(
 
     web = ami.runtime.web_url
     bailleur = ami.register_bailleur()
-    _sign_in(page, web, bailleur.email)
+    sign_in(page, web, bailleur.email, PASSWORD)
     offer = page.locator("#dispositif-drom-2024")
     assert "jusqu'au 30 septembre 2024 à 23 h 59" in offer.inner_text()
     inspect.check(page, "30 drom tableau de bord")
