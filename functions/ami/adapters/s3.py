@@ -110,7 +110,9 @@ class Deposits:
             if exc.response["Error"]["Code"] in ("NoSuchVersion", "NoSuchKey", "404", "400"):
                 return None
             raise
-        return str(head.get("Metadata", {}).get(ACTOR_FIELD.removeprefix("x-amz-meta-"), ""))
+        # S3 keeps metadata names in lower case; some front ends capitalise them (the emulation's does).
+        metadata = {str(k).lower(): str(v) for k, v in head.get("Metadata", {}).items()}
+        return metadata.get(ACTOR_FIELD.removeprefix("x-amz-meta-"), "")
 
     def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
         """Move one version out of the deposits bucket; the reason travels as a tag. A version under
