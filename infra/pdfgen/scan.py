@@ -12,8 +12,9 @@ from PIL import Image
 from infra.pdfgen.formatting import FrenchPdf
 
 
-def signed_scan(title: str = "Convention de cautionnement signée", pages: int = 4, side_px: int = 1000,
-                seed: int = 13) -> bytes:
+def signed_scan(
+    title: str = "Convention de cautionnement signée", pages: int = 4, side_px: int = 1000, seed: int = 13
+) -> bytes:
     """A PDF of `pages` pages, each `title` and a `side_px`² noise image (~0,75 MB a page at 1000 px)."""
     rng = random.Random(seed)
     pdf = FrenchPdf(title)

@@ -122,7 +122,8 @@ def test_one_dossier_from_its_number_to_the_acte_through_the_api(ami, register_b
     settle()
     subjects = [e.subject for e in ami.emails_to(bailleur.email)]
     for step in ("proposition de tarification émise", "convention de cautionnement envoyée",
-                 "convention de cautionnement signée reçue", "acte de cautionnement transmis à la Banque des Territoires"):
+                 "convention de cautionnement signée reçue",
+                 "acte de cautionnement transmis à la Banque des Territoires"):
         assert sum(step in s for s in subjects) == 1, (step, subjects)
     raw = [m for m in _raw_emails(ami.runtime.emulation.endpoint) if bailleur.raison_sociale in str(m)]
     assert len(raw) == 1  # the acte, to the Banque des Territoires, with its three documents attached

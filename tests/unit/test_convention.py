@@ -37,8 +37,14 @@ class World:
         self.store, self.deposits, self.publisher = InMemoryStore(), InMemoryDeposits(), InMemoryPublisher()
         self.layer = InMemoryPersistenceLayer()
         self.life = Lifecycle(self.store, self.deposits, lambda: NOW, Decimal(600_000_000))
-        d = Dossier(dossier_id="c" * 32, siren=SIREN, form=complete_form("bati", Decimal(1_000_000)),
-                    created_at=NOW, updated_at=NOW, deposit_number=7)
+        d = Dossier(
+            dossier_id="c" * 32,
+            siren=SIREN,
+            form=complete_form("bati", Decimal(1_000_000)),
+            created_at=NOW,
+            updated_at=NOW,
+            deposit_number=7,
+        )
         self.store.create_dossier(d, "bailleur:test")
         created = self.store.get_dossier(d.dossier_id)
         assert created is not None
@@ -46,8 +52,14 @@ class World:
 
     def intake(self) -> Intake:
         """A fresh intake each time: its idempotency is the shared persistence layer (the table)."""
-        return Intake(self.deposits, self.store, self.publisher, Idempotency(lambda: self.layer), lambda: NOW,
-                      conventions=self.life)
+        return Intake(
+            self.deposits,
+            self.store,
+            self.publisher,
+            Idempotency(lambda: self.layer),
+            lambda: NOW,
+            conventions=self.life,
+        )
 
     def upload(self, data: bytes, actor: str = BAILLEUR, siren: str = SIREN) -> Upload:
         """What the browser does with the form the lifecycle hands out, then the bucket's notification."""
@@ -61,8 +73,12 @@ class World:
         return got
 
     def emails(self) -> list[Notification]:
-        return [Notification.model_validate_json(m.body) for msgs, _ in self.store.t.outbox.values() for m in msgs
-                if m.queue == "notifications"]
+        return [
+            Notification.model_validate_json(m.body)
+            for msgs, _ in self.store.t.outbox.values()
+            for m in msgs
+            if m.queue == "notifications"
+        ]
 
 
 def test_the_key_is_the_dossiers_own_and_no_piece() -> None:
@@ -116,13 +132,15 @@ def test_a_good_file_moves_the_dossier_once_audited_stored_and_announced() -> No
     assert len([n for n in w.emails() if n.kind == "cycle_de_vie"]) == 1 and w.deposits.reasons == []
 
 
-@pytest.mark.parametrize(("data", "code", "words"), [
-    (hostile.not_a_pdf(), "pas_un_pdf", "la convention signée"),
-    (hostile.javascript_pdf(), "javascript", "JavaScript"),
-    (b"", "vide_octets", "vide"),
-])
-def test_a_refused_file_is_quarantined_and_the_dossier_waits_for_another(data: bytes, code: str,
-                                                                         words: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "code", "words"),
+    [
+        (hostile.not_a_pdf(), "pas_un_pdf", "la convention signée"),
+        (hostile.javascript_pdf(), "javascript", "JavaScript"),
+        (b"", "vide_octets", "vide"),
+    ],
+)
+def test_a_refused_file_is_quarantined_and_the_dossier_waits_for_another(data: bytes, code: str, words: str) -> None:
     w = World()
     upload = w.upload(data)
     outcome = w.intake().process(upload)
