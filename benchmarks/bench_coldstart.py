@@ -107,6 +107,8 @@ def functions_environment(fake: bool) -> dict[str, dict[str, str]]:
     # The warm-up run writes the bytecode caches the layer ships (any value of this variable, "0" too,
     # would forbid it).
     base.pop("PYTHONDONTWRITEBYTECODE", None)
+    # As in Lambda, where the Tracer is on: it loads the X-Ray SDK and patches botocore at import.
+    base["LAMBDA_TASK_ROOT"] = str(FUNCTIONS)
     if fake:
         env = {**base, **FAKE_ENV, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
         return {m: env for m in (BASELINE, LIBRARIES, *HANDLERS)}
