@@ -120,6 +120,9 @@ def test_a_good_file_moves_the_dossier_once_audited_stored_and_announced() -> No
     assert verdict.pages == 2
     entry = [e for e in w.store.history(d.dossier_id) if e.action == "deposer_convention"]
     assert len(entry) == 1 and entry[0].actor == BAILLEUR
+    audited = [e for e in w.store.audit_entries() if e.action == "deposer_convention"]
+    assert audited[0].details["version_deposee"] == upload.version_id
+    assert audited[0].details["documents"] == {"convention_signee": hashlib.sha256(SCAN).hexdigest()}
     assert [n.details["etape"] for n in w.emails() if n.kind == "cycle_de_vie"] == ["deposer_convention"]
     assert w.deposits.reasons == [] and verify_log(w.store.audit_entries()) == []
     # The same notification again (a fresh idempotency record, as after its expiry, or through a new intake):

@@ -189,6 +189,7 @@ class Lifecycle:
             made.append(received)
         if verdicts is not None:
             suivi["conventions_deposees"] = verdicts
+            details["version_deposee"] = verdicts[-1].version_id  # the uploaded version intake examined
         refs = {r.kind: self._store(d, r) for r in made}
         if refs:
             suivi["documents"] = {**d.suivi.documents, **refs}
