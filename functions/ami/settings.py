@@ -67,8 +67,10 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
         "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url", "bdt_email",
     ),
+    # counters_table, audit_table: a signed convention accepted is a step of the lifecycle (dossier, its audit
+    # chain and the step's emails in the outbox, one transaction).
     "IntakeSettings": (
-        "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket", "completeness_queue_url",
+        *_STORE, "idempotency_table", "deposits_bucket", "quarantine_bucket", "completeness_queue_url",
         "notifications_queue_url",
     ),
     "CompletenessSettings": (*_STORE, *_RELAY),

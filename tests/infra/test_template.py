@@ -55,6 +55,7 @@ API_ROUTES = {
     ("POST", "/instruction/dossiers/{dossier_id}/etapes/{action}"),
     ("GET", "/instruction/dossiers/{dossier_id}/documents/{kind}"),
     ("POST", "/dossiers/{dossier_id}/etapes/{action}"),
+    ("POST", "/dossiers/{dossier_id}/convention/formulaire"),
     ("GET", "/dossiers/{dossier_id}/documents/{kind}"),
 }
 PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques"),

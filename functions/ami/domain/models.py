@@ -459,6 +459,20 @@ class DocumentRef(Model):
     nom: str
 
 
+class VerdictConvention(Model):
+    """Intake's verdict on one deposited version of the signed convention (refused: why, in French)."""
+
+    version_id: str
+    received_at: datetime
+    checked_at: datetime
+    size: int
+    accepted: bool
+    sha256: str = ""
+    pages: int | None = None
+    reason_code: str | None = None
+    message: str | None = None
+
+
 class PrimeLigne(Model):
     """The prime of one loan, with every input of the grid that priced it."""
 
@@ -512,6 +526,12 @@ class Suivi(Model):
     paiement: Paiement | None = None
     acte_transmis_le: datetime | None = None
     documents: dict[str, DocumentRef] = Field(default_factory=dict)
+    conventions_deposees: list[VerdictConvention] = Field(
+        default_factory=list, description="Chaque convention signée déposée et examinée, avec son verdict")
+
+    @property
+    def derniere_convention(self) -> VerdictConvention | None:
+        return self.conventions_deposees[-1] if self.conventions_deposees else None
 
 
 class SeanceIn(Strict):
@@ -532,8 +552,6 @@ class EtapeIn(Strict):
     seance: SeanceIn | None = Field(default=None, title="Séance de la CCN ou du CA")
     qualite: QualiteProgramme | None = Field(default=None, title="Qualité du programme (tarification)")
     paiement: PaiementIn | None = Field(default=None, title="Règlement de la prime")
-    convention_pdf_base64: Annotated[str, Field(max_length=250_000)] | None = Field(
-        default=None, repr=False, title="Convention signée, PDF encodé en base64 (180 Kio au plus)")
 
 
 class FibenIn(Strict):

@@ -42,7 +42,9 @@
       .then(function (r) { return r.json(); })
       .then(function (state) {
         var seen = state.pieces[form.dataset.piece];
-        if (seen > before) {
+        if (seen > before && form.dataset.suite) {
+          window.location.assign(form.dataset.suite);  // the page that tells the verdict (the signed convention)
+        } else if (seen > before) {
           // A new address each time (the version count), so that the page is loaded again, not just scrolled.
           window.location.assign(window.location.pathname + "?verdict=" + form.dataset.piece + "-" + seen +
                                  "#piece-" + form.dataset.piece);
