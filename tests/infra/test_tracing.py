@@ -50,18 +50,28 @@ print(json.dumps({{"answer": answer, "traced": memory.names, "disabled": functio
                    "patched": sorted(patcher._PATCHED_MODULES)}}))
 """
 
-FUNCTION_ENV = {
-    "DOSSIERS_TABLE": "t-dossiers", "IDEMPOTENCY_TABLE": "t-idempotency", "DEPOSITS_BUCKET": "b-deposits",
-    "QUARANTINE_BUCKET": "b-quarantine", "COMPLETENESS_QUEUE_URL": "http://127.0.0.1:9/1/completeness.fifo",
-    "NOTIFICATIONS_QUEUE_URL": "http://127.0.0.1:9/1/notifications", "AWS_ENDPOINT_URL": "http://127.0.0.1:9",
-    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "eu-west-3",
-    "POWERTOOLS_METRICS_NAMESPACE": "AmiGarantie", "POWERTOOLS_METRICS_DISABLED": "true",
+CLIENT_ENV = {
+    "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-3", "POWERTOOLS_METRICS_NAMESPACE": "AmiGarantie",
+    "POWERTOOLS_METRICS_DISABLED": "true",
 }
+
+
+def function_env() -> dict[str, str]:
+    """The variables IntakeFunction's settings require (template.yaml's), each given a placeholder."""
+    sys.path.insert(0, str(ROOT / "functions"))
+    try:
+        from ami.settings import function_settings, required_variables
+    finally:
+        sys.path.remove(str(ROOT / "functions"))
+    return {name: f"http://127.0.0.1:9/1/{name.lower()}" for name in required_variables(function_settings(
+        "IntakeFunction"))}
 
 
 def run(extra: dict[str, str]) -> dict[str, object]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "POWERTOOLS_", "LAMBDA_", "_X_AMZN"))}
-    env.update(FUNCTION_ENV, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, **extra)
+    env.update({**function_env(), **CLIENT_ENV, "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull, **extra})
     done = subprocess.run([sys.executable, "-c", CHILD.format(functions=str(ROOT / "functions"))], env=env,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
