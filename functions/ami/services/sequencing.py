@@ -44,6 +44,7 @@ from ami.services.ports import Publisher, Store
 
 MAX_STEPS = 500  # per walk; the next message or the sweep carries on
 BATCH = 32  # deposits numbered per transaction: 3 items each (+ counter, outbox) <= 100
+LOOKAHEAD = 3  # batches read at once: one query and one BatchGetItem (<= 100 keys) for up to 96 deposits
 MAX_ROUNDS = 20  # walks per invocation (a new one when the head became ready during the last)
 MAX_WAIT_SECONDS = 5.0  # longest pause for the clock margin inside one invocation
 LEASE_TTL = timedelta(seconds=35)  # longer than a Lambda's timeout: a crashed walker's lease ends by itself
@@ -168,7 +169,7 @@ class Sequencer:
     def _walk(self) -> list[Conclusion]:
         conclusions: list[Conclusion] = []
         for _ in range(MAX_STEPS):
-            step = self._next_step(lookahead=BATCH)
+            step = self._next_step(lookahead=LOOKAHEAD * BATCH)
             if step.kind == "hold":
                 break  # the watermark: nothing sent later may be numbered before this head
             assert step.head is not None
@@ -178,7 +179,13 @@ class Sequencer:
             elif step.kind == "drop":
                 self.store.cancel_reservation(step.head)
             elif step.kind == "complet":
-                conclusions += self._conclude_complete(step.ready, self.store.counter())
+                # The ready deposits read together are numbered BATCH per transaction, in order, the counter
+                # read before each; a batch that lost a race ends the step (the next one reads afresh).
+                for start in range(0, len(step.ready), BATCH):
+                    done = self._conclude_complete(step.ready[start : start + BATCH], self.store.counter())
+                    conclusions += done
+                    if not done:
+                        break
             else:
                 assert step.dossier is not None
                 conclusions += self._conclude_incomplete(step.head, step.dossier, list(step.reasons))
