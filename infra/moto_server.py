@@ -12,6 +12,12 @@ item of the table to find its partition. Here a transaction keeps a copy of the 
 instead, and puts them back when it is cancelled (`item_level_rollback`), and a query on a table's
 key reads its partition only (`partition_query`). A query of an index that projects a few attributes
 fills its 1 MB page with those, as DynamoDB does, not with the whole items (`projected_index_pages`).
+A query sorts its partition by the keys' plain values first, so moto's own sort (DynamoType by DynamoType,
+90 ms for a thousand pending envois) only checks the order (`_in_key_order`). Two CPU costs of moto's
+weigh on the numbering's one-walker path (issue 16): each condition expression is lexed and parsed three
+times per transaction item (`conditions_parsed_once` keeps them), and each attribute value of an answer
+goes through a model-driven serializer that tries ten type names (`attribute_values_as_they_are` writes
+it as it is); together they halved moto's time per numbering batch.
 Likewise moto's SQS recounts every message of the queue several times for each message sent (25 ms for a
 batch of ten on an empty queue, 830 ms with a thousand waiting): sending skips those counts
 (`sends_without_recounting`).
