@@ -29,7 +29,9 @@ from datetime import datetime, timedelta
 from ami.services.ports import Outbox, Publisher
 
 CLAIM = timedelta(seconds=10)  # one item's sending (milliseconds) with a wide margin; a dead relay's lapses
-POLL_SECONDS = 0.2  # how often a relay waiting behind another's claim looks again
+# A relay waiting behind another's claim looks again after 50 ms, then twice as long each time (2 s at
+# most): a live relay's send ends within milliseconds, a dead one's claim lapses within CLAIM, a few looks.
+FIRST_POLL_SECONDS, MAX_POLL_SECONDS = 0.05, 2.0
 WAIT_BUDGET = 2 * CLAIM  # the most one flush waits behind other relays in all (two live relays: it stops)
 
 
@@ -57,6 +59,7 @@ class OutboxRelay:
         owner = uuid.uuid4().hex
         sent = 0
         waited = timedelta(0)
+        poll = FIRST_POLL_SECONDS
         for item in self.outbox.outbox_items():
             while True:
                 at = clock()
@@ -69,9 +72,10 @@ class OutboxRelay:
                 if left <= timedelta(0):
                     return sent  # live relays are sending the outbox: what is left goes with them or the next
                 held = (claim.held_until or at) - at
-                pause = max(0.01, min(held.total_seconds() + 0.05, POLL_SECONDS, left.total_seconds()))
+                pause = max(0.01, min(held.total_seconds() + 0.05, poll, left.total_seconds()))
                 self.sleep(pause)
                 waited += timedelta(seconds=pause)
+                poll = min(2 * poll, MAX_POLL_SECONDS)
             if claim.gone:
                 if waited:
                     return sent  # a live relay sent it while we waited: it is going through the outbox
