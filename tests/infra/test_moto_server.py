@@ -333,3 +333,28 @@ def test_an_index_page_holds_the_projected_attributes_only(emulation: Emulation)
     assert pages("Small") == [300]  # DynamoDB's 1 MB counts the index's items: one page
     whole = pages("Whole")
     assert len(whole) >= 3 and sum(whole) == 300  # the whole items: about 100 a page of 1 MB
+
+
+def test_the_emails_are_read_without_listing_every_other_service(emulation: Emulation) -> None:
+    """`/moto-api/data.json?service=ses` lists SES's models alone (the captured emails), whatever else the
+    emulation holds; without `service`, moto's own listing of every service."""
+    from infra.mailbox import captured_emails
+
+    ses, s3 = connect(emulation, "ses"), connect(emulation, "s3")
+    s3.create_bucket(Bucket="lourd", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="lourd", Key="piece.pdf", Body=b"%PDF" + b"x" * 100_000)
+    ses.verify_email_identity(EmailAddress="ami@example.org")
+    ses.send_email(Source="ami@example.org", Destination={"ToAddresses": ["b@example.org"]},
+                   Message={"Subject": {"Data": "Accusé n° 7"}, "Body": {"Text": {"Data": "corps"}}})
+
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{emulation.endpoint}/moto-api/data.json?service=ses", timeout=10) as r:
+        only = json.load(r)
+    assert list(only) == ["ses"]
+    assert [e.subject for e in captured_emails(emulation.endpoint)] == ["Accusé n° 7"]
+    assert [e.to for e in captured_emails(emulation.endpoint)] == [("b@example.org",)]
+    with urllib.request.urlopen(f"{emulation.endpoint}/moto-api/data.json", timeout=10) as r:
+        everything = json.load(r)
+    assert {"ses", "s3"} <= set(everything)
