@@ -135,3 +135,25 @@ def test_a_relay_deletes_only_under_its_own_claim() -> None:
     assert [i.key for i in store.outbox_items()] == [item.key]
     store.delete_outbox_item(item.key, "second")
     assert list(store.outbox_items()) == []
+
+
+def test_a_relay_whose_delete_failed_gives_its_claim_back() -> None:
+    """Sent, then the delete failed: the claim is given back, so the next relay sends the item again at once
+    (the queues' deduplication takes the second copy) instead of waiting for the claim to lapse."""
+    store, publisher = InMemoryStore(), InMemoryPublisher()
+    outbox(store, 1)
+
+    class DeleteFails(InMemoryStore):
+        def __init__(self) -> None:
+            super().__init__()
+            self.t, self._lock = store.t, store._lock
+
+        def delete_outbox_item(self, key: str, owner: str) -> None:
+            raise ConnectionError("table indisponible")
+
+    with pytest.raises(ConnectionError):
+        relay(DeleteFails(), publisher).flush(NOW)
+    watch = Stopwatch()
+    assert relay(store, publisher, watch).flush(NOW) == 1
+    assert watch.t == 0 and [m.body for m in publisher.sent] == ["n1", "n1"]
+    assert list(store.outbox_items()) == []

@@ -15,8 +15,8 @@ its relay:
   send outlasted the claim and another relay took the item over, that relay deletes it after its own
   send). The one case where an item is sent twice is thus a single send that outlasts `CLAIM`; the FIFO
   queues' deduplication ids (five minutes) and the notifications' idempotency absorb it;
-- a relay whose send fails gives its claim back at once, so that the message's redelivery (or the next
-  relay) sends the item without waiting for the claim to lapse.
+- a relay whose send (or the delete after it) fails gives its claim back at once, so that the message's
+  redelivery (or the next relay) sends the item without waiting for the claim to lapse.
 """
 
 from __future__ import annotations
@@ -86,9 +86,11 @@ class OutboxRelay:
                 return sent  # the claim came back too late to be relied on: the next relay sends it
             try:
                 self.publisher.publish(item.messages)
+                self.outbox.delete_outbox_item(item.key, owner)
             except BaseException:
-                self.outbox.release_outbox_item(item.key, owner)  # the redelivery sends it at once
+                # The send (or the delete after it) failed: the redelivery sends the item at once, rather than
+                # after the claim (sent again if it had gone: the queues' deduplication takes it).
+                self.outbox.release_outbox_item(item.key, owner)
                 raise
-            self.outbox.delete_outbox_item(item.key, owner)
             sent += len(item.messages)
         return sent
