@@ -210,7 +210,7 @@ def partition_query() -> None:
         if index_name or hash_key is None or not self.range_key_attr:
             return moto_query(self, hash_key, *args, **kwargs)
         partition = copy.copy(self)
-        items = self.items.get(hash_key)  # type: ignore[call-overload]
+        items = self.items.get(hash_key)
         partition.items = {hash_key: _in_key_order(items)} if items else {}  # type: ignore[assignment]
         return moto_query(partition, hash_key, *args, **kwargs)
 
@@ -242,7 +242,7 @@ def conditions_parsed_once() -> None:
     from moto.dynamodb.comparisons import ConditionExpressionParser as Parser
 
     moto_lex, moto_parse = Parser._lex_condition_expression, Parser.parse
-    lexed: dict[str, list[tuple[Any, ...]]] = {}
+    lexed: dict[str, list[tuple[Any, Any, Any, Any]]] = {}
     parsed: dict[tuple[str, str, str], tuple[Any, list[str], list[str]]] = {}
 
     @functools.wraps(moto_lex)
@@ -250,7 +250,9 @@ def conditions_parsed_once() -> None:
         text = self.condition_expression or ""
         if text not in lexed:
             lexed[text] = [(n.nonterminal, n.kind, n.text, n.value) for n in moto_lex(self)]
-        return collections.deque(Parser.Node(*fields, children=[]) for fields in lexed[text])
+        return collections.deque(
+            Parser.Node(nonterminal=n, kind=k, text=t, value=v, children=[]) for n, k, t, v in lexed[text]
+        )
 
     @functools.wraps(moto_parse)
     def parse(self: Parser) -> Any:
