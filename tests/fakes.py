@@ -22,7 +22,7 @@ from typing import Any
 from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, bailleur_chain, dossier_chain
 from ami.domain.dispositif import territoire
 from ami.domain.errors import ConditionFailed, Conflict
-from ami.domain.messages import Message
+from ami.domain.messages import Message, OutboxClaim
 from ami.domain.models import (
     Bailleur,
     Dossier,
@@ -71,7 +71,8 @@ class _Tables:
     pending: dict[str, _Pending] = field(default_factory=dict)
     lease: tuple[str, datetime] | None = None
     counter: DepositCounter | None = None
-    outbox: dict[str, tuple[list[Message], datetime | None]] = field(default_factory=dict)
+    # each item's messages and its claim: (relay, until)
+    outbox: dict[str, tuple[list[Message], tuple[str, datetime] | None]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     work: dict[int, WorkEntry] = field(default_factory=dict)
 
@@ -408,15 +409,27 @@ class InMemoryStore:
         for key, (messages, _) in sorted(self.t.outbox.items()):
             yield OutboxItem(key, messages)
 
-    def claim_outbox_item(self, key: str, now: datetime, until: datetime) -> bool:
-        item = self.t.outbox.get(key)
-        if item is None or (item[1] is not None and item[1] >= now):
-            return False
-        self.t.outbox[key] = (item[0], until)
-        return True
+    def claim_outbox_item(self, key: str, owner: str, now: datetime, until: datetime) -> OutboxClaim:
+        with self._lock:
+            item = self.t.outbox.get(key)
+            if item is None:
+                return OutboxClaim(False)
+            if item[1] is not None and item[1][1] >= now:
+                return OutboxClaim(False, held_until=item[1][1])
+            self.t.outbox[key] = (item[0], (owner, until))
+            return OutboxClaim(True, until=until)
 
-    def delete_outbox_item(self, key: str) -> None:
-        self.t.outbox.pop(key, None)
+    def release_outbox_item(self, key: str, owner: str) -> None:
+        with self._lock:
+            item = self.t.outbox.get(key)
+            if item is not None and item[1] is not None and item[1][0] == owner:
+                self.t.outbox[key] = (item[0], None)
+
+    def delete_outbox_item(self, key: str, owner: str) -> None:
+        with self._lock:
+            item = self.t.outbox.get(key)
+            if item is not None and item[1] is not None and item[1][0] == owner:
+                del self.t.outbox[key]
 
     # ------------------------------------------------------------ WorkList
 

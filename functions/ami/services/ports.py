@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ami.domain.identity import SignedIn
     from ami.domain.inscription import PendingRegistration, UniteLegale
     from ami.domain.invitation import Invitation
-    from ami.domain.messages import Message
+    from ami.domain.messages import Message, OutboxClaim
     from ami.domain.models import (
         Bailleur,
         DepositedPiece,
@@ -64,8 +64,17 @@ class DeadLetters(Protocol):
 
 class Outbox(Protocol):
     def outbox_items(self) -> Iterator[OutboxItemLike]: ...
-    def claim_outbox_item(self, key: str, now: datetime, until: datetime) -> bool: ...
-    def delete_outbox_item(self, key: str) -> None: ...
+    def claim_outbox_item(self, key: str, owner: str, now: datetime, until: datetime) -> OutboxClaim:
+        """Take the item for `owner` until `until`, unless another owner's claim holds at `now`."""
+        ...
+
+    def release_outbox_item(self, key: str, owner: str) -> None:
+        """Give back `owner`'s claim (its send failed); nothing when the claim is no longer its own."""
+        ...
+
+    def delete_outbox_item(self, key: str, owner: str) -> None:
+        """Remove the item, sent, while `owner`'s claim holds it; nothing when another relay took it over."""
+        ...
 
 
 class Dossiers(Protocol):
