@@ -8,7 +8,6 @@ from typing import Any
 from ami.domain import roles, rules
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import InvalidInput, NotFound
-from ami.domain.extraction.compare import instruction_view
 from ami.domain.models import Dossier, DossierForm, NouveauDossier, PieceRecord
 from ami.services import drafts
 from ami.services import envoi as envoi_logic
@@ -65,6 +64,8 @@ def create_dossier() -> Response:
 def get_dossier(dossier_id: str) -> Response:
     who = bailleur_caller()
     d = dossier_or_404(dossier_id, who)
+    from ami.domain.extraction.compare import instruction_view  # the extraction's vocabulary: not at cold start
+
     records = piece_records(dossier_id)
     detail = DossierDetail(dossier=d, pieces=records, checks=rules.form_gaps(d),
                            constats=instruction_view(records, d)[0])

@@ -12,7 +12,6 @@ from typing import Any
 from ami.domain import rules
 from ami.domain.dispositif import dispositifs, visible_in
 from ami.domain.errors import InvalidInput
-from ami.domain.extraction.compare import instruction_view
 from ami.domain.models import utcnow
 from chalice import Blueprint, Response
 
@@ -84,6 +83,8 @@ def instruction_dossier(dossier_id: str) -> Response:
         )
         for kind, p in (d.envoi.pieces.items() if d.envoi else ())
     }
+    from ami.domain.extraction.compare import instruction_view  # the extraction's vocabulary: not at cold start
+
     records = piece_records(dossier_id)
     checks, fields, presentation = instruction_view(records, d)
     out = InstructionDossier(
