@@ -14,7 +14,8 @@ key reads its partition only (`partition_query`). A query of an index that proje
 fills its 1 MB page with those, as DynamoDB does, not with the whole items (`projected_index_pages`).
 Likewise moto's SQS recounts every message of the queue several times for each message sent (25 ms for a
 batch of ten on an empty queue, 830 ms with a thousand waiting): sending skips those counts
-(`sends_without_recounting`).
+(`sends_without_recounting`). A legal hold on a version that is not there answers NoSuchVersion or
+NoSuchKey, as S3 does, where moto failed with an internal error (`legal_holds_on_missing_versions`).
 
 It is served by waitress rather than moto's werkzeug development server, which closed the connection
 after every answer: with waitress a client keeps its connections from one call to the next, as with
@@ -255,6 +256,27 @@ def projected_index_pages() -> None:
     Table.query = query  # type: ignore[method-assign]
 
 
+def legal_holds_on_missing_versions() -> None:
+    """Make moto's PutObjectLegalHold on a version that is not there answer as S3 does (NoSuchVersion,
+    or NoSuchKey when the key has no version at all) instead of failing with an internal error: the
+    numbering holds deposited versions, and tells a version lost from a bucket refusing."""
+    from moto.s3.exceptions import MissingKey, MissingVersion
+    from moto.s3.models import S3Backend
+
+    moto_hold = S3Backend.put_object_legal_hold
+
+    @functools.wraps(moto_hold)
+    def put_object_legal_hold(self: S3Backend, bucket_name: str, key_name: str, version_id: str | None,
+                              legal_hold_status: dict[str, Any]) -> None:
+        if self.get_object(bucket_name, key_name, version_id=version_id) is None:
+            if version_id is not None and self.get_object(bucket_name, key_name) is not None:
+                raise MissingVersion(key=key_name, version_id=version_id)
+            raise MissingKey(key=key_name)
+        moto_hold(self, bucket_name, key_name, version_id, legal_hold_status)
+
+    S3Backend.put_object_legal_hold = put_object_legal_hold  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -266,6 +288,7 @@ def main() -> None:
     sends_without_recounting()
     modules_listed_once()
     no_continue_for_empty_bodies()
+    legal_holds_on_missing_versions()
     app = RawUri(SerialDynamoDB(DomainDispatcherApplication(create_backend_app)))
     # Served by waitress, not moto's werkzeug development server, which closes every connection after
     # one answer: each AWS call paid a new connection and moto a new thread (about a sixth of the

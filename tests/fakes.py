@@ -689,6 +689,20 @@ class InMemoryDeposits:
             raise KeyError(f"{key} {version_id}")
         v.held = True
 
+    def hold_all(self, versions: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        missing = []
+        for key, version_id in versions:
+            try:
+                self.hold(key, version_id)
+            except KeyError:
+                missing.append((key, version_id))
+        return missing
+
+    def held(self, key: str, version_id: str) -> bool:
+        """Whether that version is under legal hold (False when it is not there)."""
+        v = self._version(key, version_id)
+        return v is not None and v.held
+
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str:
         return f"memoire://depots/{key}?versionId={version_id}"
 

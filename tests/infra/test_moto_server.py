@@ -248,3 +248,18 @@ def test_an_index_page_holds_the_projected_attributes_only(emulation: Emulation)
     assert pages("Small") == [300]  # DynamoDB's 1 MB counts the index's items: one page
     whole = pages("Whole")
     assert len(whole) >= 3 and sum(whole) == 300  # the whole items: about 100 a page of 1 MB
+
+
+def test_a_legal_hold_on_a_version_not_there_answers_as_s3_does(emulation: Emulation) -> None:
+    s3 = connect(emulation, "s3")
+    bucket = "depots-verrouilles"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION},
+                     ObjectLockEnabledForBucket=True)
+    version = s3.put_object(Bucket=bucket, Key="piece.pdf", Body=b"%PDF-1.7")["VersionId"]
+    s3.put_object_legal_hold(Bucket=bucket, Key="piece.pdf", VersionId=version, LegalHold={"Status": "ON"})
+    held = s3.get_object_legal_hold(Bucket=bucket, Key="piece.pdf", VersionId=version)
+    assert held["LegalHold"]["Status"] == "ON"
+    for key, version_id, code in (("piece.pdf", "v-absente", "NoSuchVersion"), ("absente.pdf", "v-x", "NoSuchKey")):
+        with pytest.raises(ClientError) as refused:
+            s3.put_object_legal_hold(Bucket=bucket, Key=key, VersionId=version_id, LegalHold={"Status": "ON"})
+        assert refused.value.response["Error"]["Code"] == code

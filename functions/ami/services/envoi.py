@@ -76,6 +76,11 @@ def send(
 ) -> Dossier:
     """Record the deposit of `d`: final, with its server time and its pieces as they stand.
 
+    The deposit's versions are never deleted: a version intake has accepted is never moved away by
+    anyone (only intake quarantines, and only what it refuses or what came after the envoi), and the
+    numbering puts its legal hold before concluding the deposit (`Sequencer`), off the answer's path;
+    a version intake has not accepted yet (still being examined) is held here, before the answer.
+
     `idempotency_key` (the client's, one per click) is recorded with the envoi, so that a repeated
     request finds the deposit it made (`repeated`) instead of a conflict."""
     rules = dispositif(d.dispositif)
@@ -90,11 +95,14 @@ def send(
         records = intake_records(dossiers, d.dossier_id)
         # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
         known = {version: rec.sha256 for (_, version), rec in records.items()}
+        accepted = {version for (_, version), rec in records.items() if rec.accepted}
         pieces: dict[PieceKind, DepositedPiece] = {}
         for kind in rules.piece_kinds:
             snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind), known)
             if snapshot is not None:
-                deposits.hold(snapshot.key, snapshot.version_id)  # the deposit's versions: never deleted
+                if snapshot.version_id not in accepted:
+                    # Intake may still refuse this version and move it away: held now, before the answer.
+                    deposits.hold(snapshot.key, snapshot.version_id)
                 pieces[kind] = snapshot
         deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces, idempotency_key=idempotency_key)
         complete = assess(d.model_copy(update={"envoi": deposit}), records).verdict == "complet"
