@@ -14,7 +14,8 @@ key reads its partition only (`partition_query`). A query of an index that proje
 fills its 1 MB page with those, as DynamoDB does, not with the whole items (`projected_index_pages`).
 Likewise moto's SQS recounts every message of the queue several times for each message sent (25 ms for a
 batch of ten on an empty queue, 830 ms with a thousand waiting): sending skips those counts
-(`sends_without_recounting`). A legal hold on a version that is not there answers NoSuchVersion or
+(`sends_without_recounting`), and receiving counted them twice for each message received
+(`reads_without_recounting`). A legal hold on a version that is not there answers NoSuchVersion or
 NoSuchKey, as S3 does, where moto failed with an internal error (`legal_holds_on_missing_versions`).
 
 It is served by waitress rather than moto's werkzeug development server, which closed the connection
@@ -277,6 +278,53 @@ def legal_holds_on_missing_versions() -> None:
     S3Backend.put_object_legal_hold = put_object_legal_hold  # type: ignore[method-assign]
 
 
+def retained(queue: Any, message: Any, now: float) -> bool:
+    """Whether `message` is still within its queue's retention period at `now` (epoch seconds), as moto decides."""
+    return bool(int(queue.message_retention_period) + message.sent_timestamp / 1000 > now)
+
+
+def reads_without_recounting() -> None:
+    """Make moto's ReceiveMessage and GetQueueAttributes count a queue's messages at most once per call.
+
+    For each message it receives, moto checks the queue's retention period through GetQueueAttributes,
+    which builds the full attributes twice (each build counts the queue's messages three times): with
+    500 envois waiting in the completeness queue, receiving ten cost 30,000 message visits, more of
+    the emulation's time in a rush than all the DynamoDB calls. Here the retention check reads the
+    queue's `message_retention_period` (the value the attributes give), and within one
+    GetQueueAttributes call (this thread only) the full attributes are built once; the counts are
+    those of that moment, as before."""
+    from moto.core.utils import unix_time
+    from moto.sqs.models import Message, Queue, SQSBackend
+
+    reading = threading.local()
+    attributes = vars(Queue)["attributes"].fget  # as patched by sends_without_recounting, if it was
+
+    def memo_attributes(self: Queue) -> dict[str, Any]:
+        memo: dict[int, dict[str, Any]] | None = getattr(reading, "memo", None)
+        if memo is None:
+            return attributes(self)  # type: ignore[no-any-return]
+        if id(self) not in memo:
+            memo[id(self)] = attributes(self)
+        return memo[id(self)]
+
+    moto_get = SQSBackend.get_queue_attributes
+
+    @functools.wraps(moto_get)
+    def get_queue_attributes(self: SQSBackend, *args: Any, **kwargs: Any) -> Any:
+        reading.memo = {}
+        try:
+            return moto_get(self, *args, **kwargs)
+        finally:
+            reading.memo = None
+
+    def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str, message: Message) -> bool:
+        return retained(self.get_queue(queue_name), message, unix_time())
+
+    Queue.attributes = property(memo_attributes)  # type: ignore[assignment,method-assign]
+    SQSBackend.get_queue_attributes = get_queue_attributes  # type: ignore[method-assign]
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -286,6 +334,7 @@ def main() -> None:
     partition_query()
     projected_index_pages()
     sends_without_recounting()
+    reads_without_recounting()
     modules_listed_once()
     no_continue_for_empty_bodies()
     legal_holds_on_missing_versions()
