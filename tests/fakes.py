@@ -228,6 +228,9 @@ class InMemoryStore:
     def piece_records(self, dossier_id: str) -> dict[tuple[str, str], PieceRecord]:
         return dict(self.t.pieces.get(dossier_id, {}))
 
+    def dossier_with_records(self, dossier_id: str) -> tuple[Dossier | None, dict[tuple[str, str], PieceRecord]]:
+        return self.get_dossier(dossier_id), self.piece_records(dossier_id)
+
     def deposit_records(self, dossiers: list[Dossier]) -> dict[str, dict[tuple[str, str], PieceRecord]]:
         found: dict[str, dict[tuple[str, str], PieceRecord]] = {d.dossier_id: {} for d in dossiers}
         for d in dossiers:

@@ -161,3 +161,24 @@ def test_a_deposited_version_found_missing_is_reported_and_the_numbering_goes_on
     assert store.t.dossiers[sent.dossier_id].deposit_number == 1  # one lost file does not stop everyone's rank
     assert any(lost.version_id in r.getMessage() for r in caplog.records)
     assert held(deposits, store.t.dossiers[sent.dossier_id]) == {"lettre_offre": False, "dossier_presentation": True}
+
+
+def test_records_read_with_the_dossier_are_used_as_they_were_read() -> None:
+    """The API reads the dossier and intake's records in one query, before the reservation: a version intake
+    recorded after that read is treated as unexamined (hashed, held at envoi, examined later), never missed."""
+    store, deposits, clock = InMemoryStore(), InMemoryDeposits(), Clock()
+    d = draft(store, deposits, BOTH)
+    read, records = store.dossier_with_records(d.dossier_id)
+    assert read == d and len(records) == 2
+    sent = envoi.submit(store, store, deposits, InMemoryPublisher(), d, "bailleur:test", "cle-1", clock=clock.now,
+                        records=records)
+    assert sent.envoi is not None and sent.envoi.complete_when_sent
+    assert held(deposits, sent) == {"lettre_offre": False, "dossier_presentation": False}
+
+    late = draft(store, deposits, BOTH)  # intake's verdicts landed after the dossier was read (none then)
+    sent = envoi.submit(store, store, deposits, InMemoryPublisher(), late, "bailleur:test", "cle-2",
+                        clock=clock.now, records={})
+    assert sent.envoi is not None and not sent.envoi.complete_when_sent
+    assert held(deposits, sent) == {"lettre_offre": True, "dossier_presentation": True}
+    assert {p.sha256 for p in sent.envoi.pieces.values()} == {
+        r.sha256 for r in store.piece_records(late.dossier_id).values()}  # hashed from the bucket: the same
