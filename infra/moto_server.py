@@ -288,7 +288,7 @@ def action_names_once() -> None:
     import moto.core.responses
     from moto.core.utils import method_names_from_class
 
-    moto.core.responses.method_names_from_class = functools.cache(method_names_from_class)  # type: ignore[attr-defined]
+    moto.core.responses.method_names_from_class = functools.cache(method_names_from_class)
 
 
 def retained(queue: Any, message: Any, now: float) -> bool:
@@ -315,7 +315,7 @@ def reads_without_recounting() -> None:
     def memo_attributes(self: Queue) -> dict[str, Any]:
         memo: dict[int, dict[str, Any]] | None = getattr(reading, "memo", None)
         if memo is None:
-            return attributes(self)  # type: ignore[no-any-return]
+            return attributes(self)
         if id(self) not in memo:
             memo[id(self)] = attributes(self)
         return memo[id(self)]

@@ -101,8 +101,7 @@ def send(
     envoi_id = reservation.envoi_id if reservation is not None else uuid.uuid4().hex
     sent_at = reservation.sent_at if reservation is not None else now
     try:
-        if records is None:
-            records = intake_records(dossiers, d.dossier_id)
+        records = intake_records(dossiers, d.dossier_id) if records is None else dict(records)
         # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
         known = {version: rec.sha256 for (_, version), rec in records.items()}
         accepted = {version for (_, version), rec in records.items() if rec.accepted}
