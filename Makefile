@@ -48,7 +48,7 @@ test: setup lint tools
 
 lint: setup
 	$(BIN)/ruff check functions infra tests benchmarks
-	$(BIN)/mypy functions/ami functions/api functions/intake functions/completeness functions/scoring functions/notify functions/web functions/instruction infra
+	$(BIN)/mypy functions/ami functions/api functions/intake functions/completeness functions/scoring functions/notify functions/web functions/instruction functions/rgpd infra
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

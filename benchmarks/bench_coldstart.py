@@ -1,5 +1,6 @@
 """Cold start of each function: what it ships (unzipped size of its code and layers) and the import
-of its handler module, beside the libraries alone (boto3 + pydantic + Powertools) in the same run.
+of its handler module, beside the libraries alone (boto3 + pydantic + Powertools) and beside the
+third-party modules that handler loads, imported alone, in the same run (the verdict).
 
 Size: read from a `sam build` output (`--build-dir`, default .aws-sam/build: each function's code
 folder and the layers its template names, bytes of every file, as Lambda counts them unzipped).
@@ -14,10 +15,11 @@ this process image; ru_maxrss only where /proc is absent, since Linux carries ru
 execve from the parent that forked the child). The verdict compares CPU times; both are printed.
 
 Each function gets its own environment from a stack provisioned on the local emulation, so settings
-and the composition root are the real ones. The handlers create no AWS client at import (the
-composition root makes them on first use), and call no AWS API: `--fake-env` checks that, with an
-endpoint nobody listens on. Runs are interleaved module by module, after one warm-up run each
-(bytecode caches, as the layer ships them), and the median is reported.
+and the composition root are the real ones, and `LAMBDA_TASK_ROOT` as in Lambda (the Tracer is on).
+The handlers create no AWS client at import (the composition root makes them on first use), and call
+no AWS API: `--fake-env` checks that, with an endpoint nobody listens on. Runs are interleaved module
+by module, after one warm-up run each (bytecode caches, as the layer ships them), and the median is
+reported.
 
     .venv/bin/python benchmarks/bench_coldstart.py [--repeat 9] [--fake-env] [--build-dir .aws-sam/build]
 """
@@ -107,6 +109,8 @@ def functions_environment(fake: bool) -> dict[str, dict[str, str]]:
     # The warm-up run writes the bytecode caches the layer ships (any value of this variable, "0" too,
     # would forbid it).
     base.pop("PYTHONDONTWRITEBYTECODE", None)
+    # As in Lambda, where the Tracer is on: it loads the X-Ray SDK and patches botocore at import.
+    base["LAMBDA_TASK_ROOT"] = str(FUNCTIONS)
     if fake:
         env = {**base, **FAKE_ENV, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
         return {m: env for m in (BASELINE, LIBRARIES, *HANDLERS)}

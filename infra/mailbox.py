@@ -28,7 +28,8 @@ class CapturedEmail:
 
 
 def captured_emails(endpoint: str) -> list[CapturedEmail]:
-    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=10) as response:
+    # SES's models only (infra/moto_server.py): moto's whole listing grows with every object of the run.
+    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json?service=ses", timeout=10) as response:
         data = json.load(response)
     out = []
     for m in data.get("ses", {}).get("Message", []):

@@ -244,12 +244,21 @@ ROUTES: dict[tuple[str, str], Doc] = {
     ),
     ("/dossiers/{dossier_id}/etapes/{action}", "POST"): Doc(
         "Faire une étape du cycle de vie du dossier : accepter (la proposition de tarification), retirer (la "
-        "demande, avec un motif), deposer_convention (la convention signée, PDF en base64)",
+        "demande, avec un motif) ; la convention signée se dépose en fichier (POST /dossiers/{dossier_id}/"
+        "convention/formulaire), deposer_convention répond 422",
         200,
         api.EtapeOut,
         request=EtapeIn,
         errors={**NOT_FOUND, 403: "Étape faite par ALS", 409: "Étape impossible dans le statut du dossier, ou "
-                "proposition expirée", 422: "Motif manquant, ou convention refusée (message précis)"},
+                "proposition expirée", 422: "Motif manquant, ou convention à déposer en fichier"},
+    ),
+    ("/dossiers/{dossier_id}/convention/formulaire", "POST"): Doc(
+        "Obtenir le formulaire de dépôt présigné (POST S3) de la convention signée, tant que le dossier l'attend "
+        "(convention envoyée) : le fichier, vérifié comme une pièce PDF, fait l'étape deposer_convention s'il est "
+        "accepté ; son verdict se lit dans suivi.conventions_deposees",
+        200,
+        api.UploadFormOut,
+        errors={**NOT_FOUND, 409: "Le dossier n'attend pas de convention signée"},
     ),
     ("/dossiers/{dossier_id}/documents/{kind}", "GET"): Doc(
         "Lien de courte durée vers un document du dossier (proposition, convention, convention_signee, "

@@ -22,7 +22,7 @@ from typing import Any
 from ami.domain.audit import NUMBERING_CHAIN, AuditEntry, ChainHead, bailleur_chain, dossier_chain
 from ami.domain.dispositif import territoire
 from ami.domain.errors import ConditionFailed, Conflict
-from ami.domain.messages import Message
+from ami.domain.messages import Message, OutboxClaim
 from ami.domain.models import (
     Bailleur,
     Dossier,
@@ -71,7 +71,8 @@ class _Tables:
     pending: dict[str, _Pending] = field(default_factory=dict)
     lease: tuple[str, datetime] | None = None
     counter: DepositCounter | None = None
-    outbox: dict[str, tuple[list[Message], datetime | None]] = field(default_factory=dict)
+    # each item's messages and its claim: (relay, until)
+    outbox: dict[str, tuple[list[Message], tuple[str, datetime] | None]] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
     work: dict[int, WorkEntry] = field(default_factory=dict)
 
@@ -411,15 +412,27 @@ class InMemoryStore:
         for key, (messages, _) in sorted(self.t.outbox.items()):
             yield OutboxItem(key, messages)
 
-    def claim_outbox_item(self, key: str, now: datetime, until: datetime) -> bool:
-        item = self.t.outbox.get(key)
-        if item is None or (item[1] is not None and item[1] >= now):
-            return False
-        self.t.outbox[key] = (item[0], until)
-        return True
+    def claim_outbox_item(self, key: str, owner: str, now: datetime, until: datetime) -> OutboxClaim:
+        with self._lock:
+            item = self.t.outbox.get(key)
+            if item is None:
+                return OutboxClaim(False)
+            if item[1] is not None and item[1][1] >= now:
+                return OutboxClaim(False, held_until=item[1][1])
+            self.t.outbox[key] = (item[0], (owner, until))
+            return OutboxClaim(True, until=until)
 
-    def delete_outbox_item(self, key: str) -> None:
-        self.t.outbox.pop(key, None)
+    def release_outbox_item(self, key: str, owner: str) -> None:
+        with self._lock:
+            item = self.t.outbox.get(key)
+            if item is not None and item[1] is not None and item[1][0] == owner:
+                self.t.outbox[key] = (item[0], None)
+
+    def delete_outbox_item(self, key: str, owner: str) -> None:
+        with self._lock:
+            item = self.t.outbox.get(key)
+            if item is not None and item[1] is not None and item[1][0] == owner:
+                del self.t.outbox[key]
 
     # ------------------------------------------------------------ WorkList
 
@@ -626,6 +639,7 @@ class _Version:
     version_id: str
     data: bytes
     held: bool = False
+    uploader: str = ""  # the signed convention's form carries who asked for it (ami.adapters.s3.ACTOR_FIELD)
 
 
 class InMemoryDeposits:
@@ -642,9 +656,9 @@ class InMemoryDeposits:
         """Why each quarantined version was taken away, in order."""
         return [reason for _, reason in self.quarantined.values()]
 
-    def put(self, key: str, data: bytes, version_id: str | None = None) -> str:
+    def put(self, key: str, data: bytes, version_id: str | None = None, uploader: str = "") -> str:
         """What the bailleur's browser does with the presigned POST: a new version of the piece."""
-        version = _Version(version_id or uuid.uuid4().hex, data)
+        version = _Version(version_id or uuid.uuid4().hex, data, uploader=uploader)
         self.objects.setdefault(key, []).append(version)
         return version.version_id
 
@@ -660,6 +674,22 @@ class InMemoryDeposits:
         key = piece_key(siren, dossier_id, piece)
         return UploadForm("memoire://depots", {"key": key, "Content-Type": rules.content_type}, key,
                           utcnow() + timedelta(minutes=15), rules.max_bytes)
+
+    def convention_upload_form(self, siren: str, dossier_id: str, actor: str, redirect: str | None = None) -> Any:
+        from ami.adapters.s3 import ACTOR_FIELD, UploadForm
+        from ami.domain.deposit_keys import convention_key
+        from ami.domain.dispositif import piece_rules
+
+        key = convention_key(siren, dossier_id)
+        fields = {"key": key, "Content-Type": "application/pdf", ACTOR_FIELD: actor}
+        if redirect is not None:
+            fields["success_action_redirect"] = redirect
+        return UploadForm("memoire://depots", fields, key, utcnow() + timedelta(minutes=15),
+                          piece_rules("dossier_presentation").max_bytes)
+
+    def uploader(self, key: str, version_id: str) -> str | None:
+        v = self._version(key, version_id)
+        return None if v is None else v.uploader
 
     def snapshot(self, key: str, known: Mapping[str, str] | None = None) -> Any:
         import hashlib
@@ -712,6 +742,17 @@ class InMemoryDeposits:
     def publish_document(self, key: str, data: bytes, content_type: str, filename: str, seconds: int) -> str:
         self.documents[key] = data
         return f"memoire://depots/{key}"
+
+    def store_document(self, key: str, data: bytes, content_type: str) -> str:
+        version = uuid.uuid4().hex
+        self.documents[f"{key}?versionId={version}"] = data
+        return version
+
+    def read_document(self, key: str, version_id: str) -> bytes:
+        return self.documents[f"{key}?versionId={version_id}"]
+
+    def document_link(self, key: str, version_id: str, filename: str, seconds: int = 300) -> str:
+        return f"memoire://depots/{key}?versionId={version_id}"
 
 
 class InMemoryAccounts:

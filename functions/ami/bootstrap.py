@@ -164,7 +164,9 @@ class Container:
     def intake(self) -> Any:
         from ami.services.intake import Intake
 
-        return Intake(self.deposits, self.store, self.publisher, self.idempotency, self.clock, self.ocr)
+        # The signed convention's verdict is a step of the lifecycle, made on the first convention only.
+        return Intake(self.deposits, self.store, self.publisher, self.idempotency, self.clock, self.ocr,
+                      conventions=_Lazy(lambda: self.lifecycle))
 
     @cached_property
     def inscriptions(self) -> Any:
@@ -224,29 +226,18 @@ class Container:
         from ami.services.lifecycle import Lifecycle
 
         return Lifecycle(self.store, _Lazy(lambda: self.deposits), self.clock, Decimal(dispositif().enveloppe),
-                         check_convention, bdt_email=self.settings.bdt_email)
+                         bdt_email=self.settings.bdt_email)
 
 
 class _Lazy:
-    """The deposits bucket, made on first use: the scheduled expiry never touches it."""
+    """An adapter or use case made on first use (the deposits bucket: the scheduled expiry never touches it; the
+    lifecycle: intake needs it for the signed convention only)."""
 
     def __init__(self, make: Any) -> None:
         self._make = make
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._make(), name)
-
-
-def check_convention(data: bytes) -> None:
-    """The signed convention is checked as any PDF piece is (ami.domain.pieces), by the rules of the dossier de
-    présentation (size, pages, structure, active content), and named for what it is."""
-    from ami.domain.errors import PieceRefused
-    from ami.domain.pieces import examine
-
-    report = examine(data, "dossier_presentation", name="la convention signée")
-    blocking = [c for c in report.checks if c.severity == "bloquant"]
-    if blocking:
-        raise PieceRefused(blocking[0].code, blocking[0].message_fr)
 
 
 def build(settings: Settings, *, aws: Aws | None = None, clock: Clock = utcnow, **overrides: Any) -> Container:

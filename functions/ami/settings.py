@@ -67,8 +67,10 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         *_STORE, "deposits_bucket", "completeness_queue_url", "sender_email", "user_pool_id",
         "user_pool_client_ids", "sirene_secret_arn", "instruction_dlq_url", "bdt_email",
     ),
+    # counters_table, audit_table: a signed convention accepted is a step of the lifecycle (dossier, its audit
+    # chain and the step's emails in the outbox, one transaction).
     "IntakeSettings": (
-        "dossiers_table", "idempotency_table", "deposits_bucket", "quarantine_bucket", "completeness_queue_url",
+        *_STORE, "idempotency_table", "deposits_bucket", "quarantine_bucket", "completeness_queue_url",
         "notifications_queue_url",
     ),
     # deposits_bucket: the numbering puts the legal hold on the deposited versions before concluding them.
@@ -81,6 +83,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "NotifySettings": ("dossiers_table", "idempotency_table", "sender_email", "deposits_bucket", "plateforme_url"),
     # The instruction queue's consumer only writes the work list (counters table).
     "InstructionSettings": ("counters_table",),
+    # The daily purge of unconfirmed inscriptions: their waiting items (dossiers table) and Cognito users.
+    "PurgeSettings": ("dossiers_table", "user_pool_id"),
     # The plateforme's pages do what the JSON API does, for a bailleur or an instructor signed in with a cookie
     # (bdt_email: the workspace's « transmettre l'acte »).
     "WebSettings": (
@@ -101,6 +105,7 @@ FUNCTION_SETTINGS: dict[str, str] = {
     "ScoringFunction": "ScoringSettings",
     "NotifyFunction": "NotifySettings",
     "InstructionFunction": "InstructionSettings",
+    "PurgeFunction": "PurgeSettings",
 }
 
 

@@ -1,6 +1,7 @@
 """The lifecycle's routes (ami.services.lifecycle): the instructors' steps (CCN, opinion, tarification, CA,
 convention, prime, acte, sans suite) and cotation FIBEN, the bailleur's (accept the proposition, withdraw,
-deposit the signed convention), and the documents of both. The actor is always the authenticated user."""
+the presigned POST of the signed convention, which intake checks and turns into the step), and the documents of
+both. The actor is always the authenticated user."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from chalice import Blueprint, Response
 from api.auth import bailleur_caller, dossier_or_404, instructeur_caller
 from api.core import dump, parse_body, route, services
 from api.errors import json_response
-from api.schemas import DocumentLink, EtapeOut
+from api.schemas import DocumentLink, EtapeOut, UploadFormOut
 
 bp = Blueprint(__name__)
 LINK_SECONDS = 300
@@ -79,6 +80,18 @@ def bailleur_step(dossier_id: str, action: str) -> Response:
     dossier_or_404(dossier_id, who)
     d = services().lifecycle.act(dossier_id, action, "bailleur", who.actor, body, siren=who.siren)
     return _out(d, "bailleur", _done(action))
+
+
+@route(bp, "/dossiers/{dossier_id}/convention/formulaire", "POST")
+def convention_form(dossier_id: str) -> Response:
+    """The presigned POST of the signed convention: the file goes straight to the deposits bucket, intake checks
+    it as a piece and, if it is good, takes the step « deposer_convention » for the bailleur who asked."""
+    who = bailleur_caller()
+    assert who.siren is not None
+    dossier_or_404(dossier_id, who)
+    upload = services().lifecycle.convention_form(dossier_id, who.siren, who.actor)
+    return json_response(dump(UploadFormOut(url=upload.url, fields=upload.fields, key=upload.key,
+                                            expires_at=upload.expires_at, max_bytes=upload.max_bytes)))
 
 
 @route(bp, "/dossiers/{dossier_id}/documents/{kind}", "GET")

@@ -3,9 +3,7 @@ eligible legal forms and the dispositifs open to deposits with their library."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from ami.domain.dispositif import Dispositif, dispositif, ouverts, paris_text
+from ami.domain.dispositif import Dispositif, dispositif, ouverts
 from ami.domain.models import BailleurRegistration, RegistrationConfirmation
 from chalice import Blueprint, Response
 
@@ -35,7 +33,7 @@ def formes_juridiques() -> Response:
 
 
 def described(d: Dispositif) -> DispositifOut:
-    last = paris_text(d.cloture - timedelta(minutes=1)) if d.cloture else None
+    last = d.dernier_delai
     return DispositifOut(
         code=d.code, libelle=d.libelle, ouverture=d.ouverture, cloture=d.cloture,
         cloture_texte=f"jusqu'au {last} (heure de Paris)" if last else None, numerotation=d.numbered,

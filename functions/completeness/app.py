@@ -12,7 +12,7 @@ from ami import bootstrap
 from ami.domain.models import CompletenessRequest
 from ami.services.sequencing import Conclusion
 from ami.settings import CompletenessSettings
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -22,6 +22,7 @@ from pydantic import Json
 
 logger = Logger(service="completeness")
 metrics = Metrics(service="completeness")
+tracer = Tracer(service="completeness")
 
 
 class CompletenessRecord(SqsRecordModel):
@@ -47,6 +48,7 @@ def make_handlers(app: bootstrap.Container) -> dict[str, Callable[[dict[str, Any
     processor = SqsFifoPartialProcessor(model=CompletenessRecord)
 
     @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         """Parse the batch record by record, then examine the dossiers together: one read for all of
@@ -64,6 +66,7 @@ def make_handlers(app: bootstrap.Container) -> dict[str, Callable[[dict[str, Any
         return response
 
     @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
     @metrics.log_metrics
     def sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
         """Every minute: walk the sequence, send what a crashed worker left in the outbox, and report how
@@ -79,6 +82,7 @@ def make_handlers(app: bootstrap.Container) -> dict[str, Callable[[dict[str, Any
         return {"concluded": len(conclusions), "held_back_seconds": int(seconds)}
 
     @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
     @metrics.log_metrics
     def expiry(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
         """Every quarter of an hour: expire the propositions whose 10 jours ouvrés ended by the schedule's time

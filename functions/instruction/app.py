@@ -13,7 +13,7 @@ from typing import Any
 from ami import bootstrap
 from ami.domain.models import WorkItem
 from ami.settings import InstructionSettings
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -24,6 +24,7 @@ from pydantic import Json
 
 logger = Logger(service="instruction")
 metrics = Metrics(service="instruction")
+tracer = Tracer(service="instruction")
 
 
 class WorkItemRecord(SqsRecordModel):
@@ -42,6 +43,7 @@ def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaCo
         metrics.add_metric(name="WorkItemsListed", unit=MetricUnit.Count, value=int(added))
 
     @logger.inject_lambda_context
+    @tracer.capture_lambda_handler
     @metrics.log_metrics
     def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
         return process_partial_response(event=event, record_handler=record_handler, processor=processor,

@@ -11,7 +11,7 @@ from ami.batch import sqs_batch_handler
 from ami.domain.base import Model
 from ami.services.intake import Upload
 from ami.settings import IntakeSettings
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -21,6 +21,7 @@ from pydantic import Json
 
 logger = Logger(service="intake")
 metrics = Metrics(service="intake")
+tracer = Tracer(service="intake")
 Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
 
@@ -56,7 +57,7 @@ def make_handler(app: bootstrap.Container) -> Handler:
             logger.info("piece examined", extra={"outcome": outcome.outcome, "reason_code": outcome.reason_code})
             metrics.add_metric(name=f"Pieces_{outcome.outcome}", unit=MetricUnit.Count, value=1)
 
-    return sqs_batch_handler(app, processor, record_handler, logger, metrics)
+    return sqs_batch_handler(app, processor, record_handler, logger, metrics, tracer)
 
 
 lambda_handler = make_handler(bootstrap.build(IntakeSettings.from_env()))

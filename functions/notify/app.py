@@ -9,7 +9,7 @@ from ami import bootstrap
 from ami.batch import sqs_batch_handler
 from ami.domain.models import Notification
 from ami.settings import NotifySettings
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -19,6 +19,7 @@ from pydantic import Json
 
 logger = Logger(service="notify")
 metrics = Metrics(service="notify")
+tracer = Tracer(service="notify")
 
 
 class NotificationRecord(SqsRecordModel):
@@ -34,7 +35,7 @@ def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaCo
         logger.info("notification sent", extra={"kind": record.body.kind})
         metrics.add_metric(name=f"Emails_{record.body.kind}", unit=MetricUnit.Count, value=1)
 
-    return sqs_batch_handler(app, processor, record_handler, logger, metrics)
+    return sqs_batch_handler(app, processor, record_handler, logger, metrics, tracer)
 
 
 lambda_handler = make_handler(bootstrap.build(NotifySettings.from_env()))

@@ -14,7 +14,7 @@ from ami import bootstrap
 from ami.batch import sqs_batch_handler
 from ami.domain.models import DepositNumbered
 from ami.settings import ScoringSettings
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -25,6 +25,7 @@ from pydantic import Json, ValidationError
 
 logger = Logger(service="scoring")
 metrics = Metrics(service="scoring")
+tracer = Tracer(service="scoring")
 
 
 class DepositRecord(SqsRecordModel):
@@ -49,7 +50,7 @@ def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaCo
         logger.info("work item queued", extra={"deposit_number": deposit.deposit_number})
         metrics.add_metric(name="WorkItemsQueued", unit=MetricUnit.Count, value=1)
 
-    return sqs_batch_handler(app, processor, record_handler, logger, metrics)
+    return sqs_batch_handler(app, processor, record_handler, logger, metrics, tracer)
 
 
 lambda_handler = make_handler(bootstrap.build(ScoringSettings.from_env()))

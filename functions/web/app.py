@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from chalice import Response
 from chalice.app import Request
 
@@ -19,14 +19,19 @@ from web import core, pages_bailleur, pages_equipe, pages_instruction, pages_pub
 from web.core import configure, reset_state, security_headers, services
 
 logger = Logger(service="plateforme")
+# In Lambda, each request is traced in X-Ray (template.yaml: Tracing: Active), each AWS call a subsegment
+# (the Tracer patches boto3); outside Lambda it does nothing.
+tracer = Tracer(service="plateforme")
 app = core.app  # what template.yaml's Handler names
 
 __all__ = ["app", "configure", "services"]
 
 
 @app.middleware("http")
+@tracer.capture_method(capture_response=False)
 def _headers(event: Request, get_response: Callable[[Request], Response]) -> Response:
     logger.append_keys(route=getattr(event, "path", None))
+    tracer.put_annotation("route", str(getattr(event, "path", "")))
     state = reset_state()
     response = get_response(event)
     headers = dict(response.headers)

@@ -121,9 +121,7 @@ def _checks(d: Dossier, records: list[PieceRecord], pieces: list[dict[str, Any]]
 def _programmation_page(d: Dossier, user: User, raw: dict[str, str] | None = None,
                         errors: dict[str, str] | None = None, status: int = 200, note: str | None = None) -> Response:
     """The page of a DROM programmation: its département, the synthesis reported filière by filière, the workbook."""
-    from datetime import timedelta
 
-    from ami.domain.dispositif import paris_text
 
     from web import programmation
 
@@ -133,7 +131,7 @@ def _programmation_page(d: Dossier, user: User, raw: dict[str, str] | None = Non
     rules = dispositif(d.dispositif)
     saved = d.form.programmation.departement if d.form.programmation else None
     return page("programmation.html", status, d=d, editable=editable, dispositif=rules,
-                cloture=paris_text(rules.cloture - timedelta(minutes=1)) if rules.cloture else None,
+                cloture=rules.dernier_delai,
                 lignes=programmation.rows(d.form, raw, errors), departements=programmation.departements(),
                 departement=(raw or {}).get("departement", saved) if raw is not None else saved,
                 totaux=programmation.totals(d.form), pieces=pieces,
@@ -330,6 +328,7 @@ def confirmer_envoi(dossier_id: str) -> Response:
     user = session.bailleur()
     d = own_dossier(dossier_id, user)
     drafts.require_editable(d, "envoi_impossible")
+    dispositif(d.dispositif).check_open(services().clock())  # after the close, say so before the click
     records = records_of(dossier_id)
     pieces = _pieces_view(d, user, records, editable=False)
     # One idempotency key per click on « Envoyer » (as the API's client sends one): the same page posted

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -42,7 +41,7 @@ def accueil() -> Response:
     """The dispositifs open to deposits now, each with its library to download."""
     shown = [{"d": d, "documents": [{"doc": doc, "taille": (DOCUMENTS / doc.nom).stat().st_size
                                      if doc.source == "fichier" else None} for doc in d.documents],
-              "cloture": paris_text(d.cloture - timedelta(minutes=1)) if d.cloture else None,
+              "cloture": d.dernier_delai,
               "ouverture": paris_text(d.ouverture).split(" à ")[0]}
              for d in ouverts(services().clock())]
     return page("accueil.html", dispositifs=shown, mailbox=dispositif().mailbox)

@@ -3,35 +3,34 @@ de tarification before its expiry, withdraw the demande, deposit the signed conv
 dossier's documents (proposition, convention, attestation, acte) at `/dossiers/<id>/documents/<kind>`, the
 address the lifecycle's emails link to.
 
-Same use case as the JSON API's bailleur routes (`ami.services.lifecycle.Lifecycle.act` with the bailleur's
-SIREN): the same checks (expiry, the signed convention read as any PDF piece), the actor the signed-in
-bailleur. Another bailleur's dossier does not exist here (404), as everywhere on the plateforme.
+Same use case as the JSON API's bailleur routes (`ami.services.lifecycle.Lifecycle` with the bailleur's SIREN),
+the actor the signed-in bailleur. The signed convention is deposited as the pieces are: a presigned POST straight
+to the deposits bucket (the page's script with a progress bar, or the plain form without JavaScript, S3 then
+sending the browser to `/dossiers/<id>/convention/recu`), checked by intake, whose verdict the page waits for.
+Another bailleur's dossier does not exist here (404), as everywhere on the plateforme.
 """
 
 from __future__ import annotations
 
-import base64
-from email import policy
-from email.parser import BytesParser
+import json
+from typing import Any
+from urllib.parse import urlsplit
 
-from ami.domain.errors import Conflict, InvalidInput, NotFound, PieceRefused
+from ami.domain.errors import Conflict, InvalidInput, NotFound
 from ami.domain.identity import User
 from ami.domain.lifecycle import STATUS_LABELS, TRANSITIONS, actions_possibles
-from ami.domain.models import Dossier, EtapeIn
+from ami.domain.models import Dossier, DossierStatus, EtapeIn
 from chalice import Blueprint, Response
 
 from web import session, views
-from web.core import CSRF_COOKIE, CSRF_FIELD, CsrfRefused, app, cookies, form_data, header, request, services
-from web.errors import error_page
+from web.core import absolute, form_data, query, services, state
 from web.pages_bailleur import own_dossier
 from web.pages_instruction import document_response
 from web.rendering import page, redirect
 from web.routing import route
 
 bp = Blueprint(__name__)
-app.api.binary_types.append("multipart/form-data")  # the signed convention reaches the function intact
 STEPS = ("accepter", "retirer", "deposer_convention")
-MULTIPART_MAX_BYTES = 400 * 1024  # the convention (180 Kio) and the form around it
 
 
 def _step(d: Dossier, action: str) -> str:
@@ -43,9 +42,23 @@ def _step(d: Dossier, action: str) -> str:
     return action
 
 
-def _page(d: Dossier, action: str, status: int = 200, erreur: str | None = None, motif: str = "") -> Response:
+def _page(d: Dossier, action: str, status: int = 200, erreur: str | None = None, motif: str = "",
+          **more: Any) -> Response:
     return page("suivi_etape.html", status, d=d, action=action, libelle=views.BAILLEUR_STEPS[action],
-                erreur=erreur, motif=motif, etape=TRANSITIONS[action])
+                erreur=erreur, motif=motif, etape=TRANSITIONS[action], **more)
+
+
+def _convention_page(user: User, d: Dossier) -> Response:
+    """The step « Déposer la convention signée »: the presigned POST (no JavaScript: S3 sends the browser back to
+    the verdict's page) and why the last file was refused, if it was."""
+    assert user.siren is not None
+    seen = len(d.suivi.conventions_deposees)
+    target = absolute(f"/dossiers/{d.dossier_id}/convention/recu?avant={seen}")
+    upload = services().lifecycle.convention_form(d.dossier_id, user.siren, user.actor, redirect=target)
+    state().upload_origins.add("{0.scheme}://{0.netloc}".format(urlsplit(upload.url)))
+    last = d.suivi.derniere_convention
+    return _page(d, "deposer_convention", upload=upload, avant=seen,
+                 refusee=last if last is not None and not last.accepted else None)
 
 
 def _act(user: User, d: Dossier, action: str, given: EtapeIn) -> Dossier:
@@ -57,7 +70,9 @@ def _act(user: User, d: Dossier, action: str, given: EtapeIn) -> Dossier:
 def etape(dossier_id: str, action: str) -> Response:
     user = session.bailleur()
     d = own_dossier(dossier_id, user)
-    return _page(d, _step(d, action))
+    if _step(d, action) == "deposer_convention":
+        return _convention_page(user, d)
+    return _page(d, action)
 
 
 @route(bp, "/dossiers/{dossier_id}/suivi/{action}", ("POST",))
@@ -74,58 +89,42 @@ def faire(dossier_id: str, action: str) -> Response:
     return redirect(f"/dossiers/{dossier_id}?note={action}")
 
 
-def _multipart() -> dict[str, bytes]:
-    """The fields of a multipart/form-data POST (the stdlib's MIME parser), by name."""
-    raw = request().raw_body or b""
-    body = raw if isinstance(raw, bytes) else str(raw).encode()
-    if len(body) > MULTIPART_MAX_BYTES:
-        raise InvalidInput("convention_trop_volumineuse", "La convention signée dépasse 180 Kio : déposez une "
-                           "version plus légère (numérisation en niveaux de gris, 150 ppp).")
-    head = f"Content-Type: {header('content-type')}\r\nMIME-Version: 1.0\r\n\r\n".encode()
-    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
-    fields: dict[str, bytes] = {}
-    if message.is_multipart():
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True)
-            if isinstance(name, str) and isinstance(payload, bytes):
-                fields[name] = payload
-    return fields
+@route(bp, "/dossiers/{dossier_id}/convention/formulaire", ("POST",))
+def formulaire_convention(dossier_id: str) -> Response:
+    """The presigned POST for the page's script (upload with a progress bar), as for the pieces."""
+    user = session.bailleur()
+    d = own_dossier(dossier_id, user)
+    assert user.siren is not None
+    upload = services().lifecycle.convention_form(d.dossier_id, user.siren, user.actor)
+    body = {"url": upload.url, "fields": upload.fields, "max_bytes": upload.max_bytes,
+            "content_type": "application/pdf"}
+    return Response(body=json.dumps(body), status_code=200, headers={"Content-Type": "application/json"})
 
 
-def _check_csrf(fields: dict[str, bytes]) -> None:
-    import hmac
-
-    expected = cookies().get(CSRF_COOKIE) or ""
-    sent = fields.get(CSRF_FIELD, b"").decode("ascii", errors="replace")
-    if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        raise CsrfRefused()
-    origin = header("origin")
-    if origin and origin != "null":
-        from urllib.parse import urlsplit
-
-        if urlsplit(origin).netloc != header("host"):
-            raise CsrfRefused()
+@route(bp, "/dossiers/{dossier_id}/convention/etat")
+def etat_convention(dossier_id: str) -> Response:
+    """How many signed conventions intake has examined (the page's script waits for one more)."""
+    d = own_dossier(dossier_id, session.bailleur())
+    body = {"status": d.status.value, "pieces": {"convention_signee": len(d.suivi.conventions_deposees)}}
+    return Response(body=json.dumps(body), status_code=200, headers={"Content-Type": "application/json"})
 
 
-@bp.route("/dossiers/{dossier_id}/convention", methods=["POST"], content_types=["multipart/form-data"])
-def deposer_convention(dossier_id: str) -> Response:
-    """The signed convention, posted as a file (multipart): checked by the use case as the API checks it."""
-    try:
-        fields = _multipart()
-        _check_csrf(fields)
-        user = session.bailleur()
-        d = own_dossier(dossier_id, user)
-        _step(d, "deposer_convention")
-        data = fields.get("convention", b"")
-        given = EtapeIn(convention_pdf_base64=base64.b64encode(data).decode() if data else None)
-        try:
-            _act(user, d, "deposer_convention", given)
-        except (InvalidInput, PieceRefused) as exc:
-            return _page(d, "deposer_convention", 422, exc.message)
-        return redirect(f"/dossiers/{dossier_id}?note=deposer_convention")
-    except Exception as exc:  # the one mapping of errors to pages, as every route
-        return error_page(exc)
+@route(bp, "/dossiers/{dossier_id}/convention/recu")
+def convention_recue(dossier_id: str) -> Response:
+    """Where the upload leads (S3 without JavaScript, the script once intake has decided): intake's verdict on the
+    file deposited after the `avant`-th; accepted, the dossier page; refused, the step's page saying why."""
+    d = own_dossier(dossier_id, session.bailleur())
+    before = int(query("avant")) if query("avant").isdigit() else 0
+    if len(d.suivi.conventions_deposees) > before:
+        last = d.suivi.conventions_deposees[-1]
+        if last.accepted:
+            return redirect(f"/dossiers/{dossier_id}?note=deposer_convention")
+        if d.status == DossierStatus.CONVENTION_ENVOYEE:
+            return redirect(f"/dossiers/{dossier_id}/suivi/deposer_convention")
+        return redirect(f"/dossiers/{dossier_id}")
+    return page("piece_recue.html", d=d, words={"nom": "la convention signée"}, kind="convention_signee",
+                retour=f"/dossiers/{dossier_id}/suivi/deposer_convention"
+                if d.status == DossierStatus.CONVENTION_ENVOYEE else f"/dossiers/{dossier_id}")
 
 
 @route(bp, "/dossiers/{dossier_id}/documents/{kind}")

@@ -1,10 +1,13 @@
 """One dossier from n° 1 to « acte transmis » through the pages, in headless Chromium against the local stack:
 the instructor (workspace) and the bailleur (plateforme) alternate, each step with its confirmation; one
 refused form shows its French error beside the field; the bailleur downloads the convention from the path the
-emails link to and deposits it signed. Every page is checked with axe-core and photographed (see conftest)."""
+emails link to and deposits it signed the way the pieces are deposited (the page's presigned upload, intake's
+verdict awaited): first a file intake refuses, whose French reason the page shows, then a scan of several
+megabytes. Every page is checked with axe-core and photographed (see conftest)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import datetime
 from typing import Any
@@ -14,6 +17,7 @@ import pytest
 from support import PASSWORD
 
 from browser.test_instruction import drain, french_only, instructor_signs_in, numbered_dossiers
+from infra.pdfgen.scan import signed_scan
 
 pytestmark = pytest.mark.slow
 
@@ -97,12 +101,29 @@ def test_a_dossier_goes_from_number_one_to_the_acte_through_the_pages(browser: A
     convention = bail.request.get(f"{web}/dossiers/{dossier_id}/documents/convention")
     assert convention.status == 200 and convention.body()[:4] == b"%PDF"
     bail.get_by_role("link", name="Déposer la convention signée", exact=True).click()
-    bail.get_by_label("Convention signée (fichier PDF)").set_input_files(
-        {"name": "convention-signee.pdf", "mimeType": "application/pdf", "buffer": convention.body()})
+    form = bail.locator("form.depot")
+    # A file that only looks like a PDF goes up, intake refuses it: the page says why, in French, and the
+    # dossier still awaits the convention.
+    form.locator("input[type=file]").set_input_files(
+        {"name": "convention-signee.pdf", "mimeType": "application/pdf", "buffer": b"ceci n'est pas un PDF"})
+    bail.get_by_role("button", name="Déposer la convention signée").click()
+    refused = bail.locator("#convention-refusee")
+    refused.wait_for(timeout=60_000)
+    assert "a été refusée" in refused.inner_text() and "la convention signée" in refused.inner_text()
+    french_only(bail)
+    inspect.check(bail, "cycle 06 convention refusee")
+    assert app.dossiers.get_dossier(dossier_id).status.value == "convention_envoyée"
+    # The signed convention as a scanner returns it: several pages, several megabytes.
+    scan = signed_scan(pages=5)
+    assert len(scan) > 3 * 1024 * 1024
+    form.locator("input[type=file]").set_input_files(
+        {"name": "convention-signee.pdf", "mimeType": "application/pdf", "buffer": scan})
     inspect.check(bail, "cycle 06 deposer convention")
     bail.get_by_role("button", name="Déposer la convention signée").click()
-    bail.wait_for_url(re.compile(r".*note=deposer_convention$"))
+    bail.wait_for_url(re.compile(r".*note=deposer_convention$"), timeout=90_000)
     assert "La convention signée est reçue" in french_only(bail)
+    signed = app.dossiers.get_dossier(dossier_id).suivi.documents["convention_signee"]
+    assert signed.sha256 == hashlib.sha256(scan).hexdigest() and signed.size == len(scan)
 
     instr.goto(f"{web}/instruction/dossiers/{dossier_id}")
     step(instr, None, "Appeler la prime")

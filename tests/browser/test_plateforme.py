@@ -38,10 +38,10 @@ def register(page: Any, web: str, siren: str, email: str, raison_sociale: str) -
     page.get_by_role("button", name="Inscrire l'organisme").click()
 
 
-def sign_in(page: Any, web: str, email: str) -> None:
+def sign_in(page: Any, web: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{web}/connexion")
     page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(re.compile(r".*/tableau-de-bord$"))
 

@@ -18,14 +18,6 @@ from browser.test_plateforme import PASSWORD, _header, _web_bailleur, french_onl
 pytestmark = pytest.mark.slow
 
 
-def _sign_in_as(page: Any, web: str, email: str, password: str) -> None:
-    page.goto(f"{web}/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(re.compile(r".*/tableau-de-bord$"))
-
-
 def _wait_until_all_saved(page: Any) -> None:
     """Until the page's script has saved what the form holds (what the status says was saved is the form)."""
     saved = (
@@ -54,7 +46,7 @@ def test_a_colleague_invited_by_email_joins_the_same_siren(page: Any, inspect: A
     name = ami.runtime.functions.app.dossiers.get_dossier(dossier_id).form.operation.nom
     colleague = f"collegue.{owner.siren}@bailleur-essai.example"
 
-    _sign_in_as(page, web, owner.email, API_PASSWORD)
+    sign_in(page, web, owner.email, API_PASSWORD)
     page.get_by_role("link", name="Équipe").click()
     page.wait_for_url(re.compile(r".*/equipe$"))
     page.get_by_label("Adresse électronique de votre collègue").fill("pas-une-adresse")
@@ -119,7 +111,7 @@ def test_the_draft_saves_itself_and_never_overwrites_another_tab_unseen(page: An
     owner = ami.register_bailleur()
     dossier_id = ami.new_dossier(owner)
     dossiers = ami.runtime.functions.app.dossiers
-    _sign_in_as(page, web, owner.email, API_PASSWORD)
+    sign_in(page, web, owner.email, API_PASSWORD)
     page.goto(f"{web}/dossiers/{dossier_id}")
     second = page.context.new_page()  # the same person, a second tab on the same dossier
     second.goto(f"{web}/dossiers/{dossier_id}")
@@ -202,7 +194,7 @@ def test_the_commune_is_found_by_its_postcode_with_and_without_javascript(page: 
     owner = ami.register_bailleur()
     dossier_id = ami.new_dossier(owner)
     dossiers = ami.runtime.functions.app.dossiers
-    _sign_in_as(page, web, owner.email, API_PASSWORD)
+    sign_in(page, web, owner.email, API_PASSWORD)
     page.goto(f"{web}/dossiers/{dossier_id}")
     field = page.locator("#champ-operation-commune-insee")
     field.fill("")
@@ -221,7 +213,7 @@ def test_the_commune_is_found_by_its_postcode_with_and_without_javascript(page: 
     plain = page.context.browser.new_context(java_script_enabled=False, locale="fr-FR")
     try:
         nojs = plain.new_page()
-        _sign_in_as(nojs, web, owner.email, API_PASSWORD)
+        sign_in(nojs, web, owner.email, API_PASSWORD)
         nojs.goto(f"{web}/dossiers/{dossier_id}")
         nojs.locator("#champ-operation-commune-insee").fill("69001")
         nojs.get_by_role("button", name="Enregistrer le brouillon").click()

@@ -83,3 +83,35 @@ def test_hold_all_holds_each_version_once_or_twice_and_names_those_not_there(dep
     for k, v in versions:
         d.quarantine(k, v, "controle_tardif")  # held: copied, never taken away
         assert d.read(k, v, max_bytes=100) is not None
+
+
+def test_the_signed_conventions_form_carries_who_asked_and_intake_reads_it_back(request: pytest.FixtureRequest) -> None:
+    """Both agree on the signed convention's form (its one key, PDF only, the dossier de présentation's limit, the
+    actor as a field of the policy) and on `uploader`: the actor of an uploaded version, None once it is gone."""
+    import requests
+    from ami.adapters.s3 import ACTOR_FIELD
+    from ami.domain.deposit_keys import convention_key
+
+    fake = InMemoryDeposits()
+    real = S3Deposits(request.getfixturevalue("emulation"))
+    dossier, actor = uuid.uuid4().hex, "bailleur:552100554:sub-1"
+    for d in (fake, real):
+        form = d.convention_upload_form("552100554", dossier, actor, redirect="https://plateforme.example/recu")
+        assert form.key == convention_key("552100554", dossier) and form.max_bytes == 25 * 1024 * 1024
+        assert form.fields[ACTOR_FIELD] == actor and form.fields["Content-Type"] == "application/pdf"
+        assert form.fields["success_action_redirect"] == "https://plateforme.example/recu"
+    # What the browser sends with the real form: S3 keeps the actor as the version's metadata.
+    form = real.convention_upload_form("552100554", dossier, actor)
+    sent = requests.post(
+        form.url, data=form.fields, files={"file": ("c.pdf", b"%PDF-1.7 signee", "application/pdf")}, timeout=30
+    )
+    assert sent.status_code < 300
+    versions = real.s3.list_object_versions(Bucket=real.bucket, Prefix=form.key)["Versions"]
+    real_version = versions[0]["VersionId"]
+    fake_version = fake.put(form.key, b"%PDF-1.7 signee", uploader=actor)
+    for d, version in ((fake, fake_version), (real, real_version)):
+        assert d.uploader(form.key, version) == actor
+        d.quarantine(form.key, version, "pas_un_pdf")
+        assert d.uploader(form.key, version) is None
+    plain = str(real.s3.put_object(Bucket=real.bucket, Key=form.key, Body=b"%PDF")["VersionId"])
+    assert real.uploader(form.key, plain) == "" and fake.uploader(form.key, fake.put(form.key, b"%PDF")) == ""

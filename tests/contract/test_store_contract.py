@@ -15,7 +15,7 @@ from ami.domain.audit import verify_log
 from ami.domain.deposit_keys import piece_key
 from ami.domain.dispositif import dispositif
 from ami.domain.errors import ConditionFailed, Conflict
-from ami.domain.messages import Message
+from ami.domain.messages import Message, OutboxClaim
 from ami.domain.models import Bailleur, Dossier, DossierStatus, Envoi, Reason, Seance, SeanceCcn, Suivi
 from ami.domain.scoring import score_dossier
 from ami.domain.sequence import AuditDraft, DepositCounter, PendingEnvoi, ToNumber
@@ -249,11 +249,20 @@ def test_the_outbox_is_sent_in_order_and_claimed_once(store: Store) -> None:
     items = list(store.outbox_items())
     assert [m.body for i in items for m in i.messages] == ["un", "deux"]
     now = T0 + timedelta(days=1000)
-    assert store.claim_outbox_item(items[0].key, now, now + timedelta(seconds=60))
-    assert not store.claim_outbox_item(items[0].key, now, now + timedelta(seconds=60))
-    assert store.claim_outbox_item(items[0].key, now + timedelta(seconds=61), now + timedelta(seconds=120))
-    store.delete_outbox_item(items[0].key)
-    assert not store.claim_outbox_item(items[0].key, now, now)
+    key, soon, later = items[0].key, now + timedelta(seconds=10), now + timedelta(seconds=20)
+    assert store.claim_outbox_item(key, "a", now, soon) == OutboxClaim(True, until=soon)
+    assert store.claim_outbox_item(key, "b", now, soon) == OutboxClaim(False, held_until=soon)  # a holds it
+    store.release_outbox_item(key, "b")  # not b's claim: nothing
+    store.delete_outbox_item(key, "b")  # nor b's to delete
+    assert store.claim_outbox_item(key, "b", now, soon).held_until == soon
+    # a's claim lapsed (a died between its claim and its send): b takes the item over
+    assert store.claim_outbox_item(key, "b", soon + timedelta(seconds=1), later).taken
+    store.delete_outbox_item(key, "a")  # a's send outlasted its claim: b's own send deletes the item
+    assert [i.key for i in store.outbox_items()] == [key, items[1].key]
+    store.release_outbox_item(key, "b")  # b's send failed: the claim is given back at once
+    assert store.claim_outbox_item(key, "c", now, soon).taken
+    store.delete_outbox_item(key, "c")
+    assert store.claim_outbox_item(key, "d", now, soon).gone
     assert [i.key for i in store.outbox_items()] == [items[1].key]
 
 

@@ -112,8 +112,20 @@ def test_every_third_party_import_is_shipped() -> None:
     assert not missing, f"imported by functions/ but not in layers/runtime/requirements.in: {missing}"
 
 
+def _extras_asked() -> dict[str, set[str]]:
+    """The extras requirements.in asks of each distribution (`aws-lambda-powertools[parser,tracer]`)."""
+    asked: dict[str, set[str]] = {}
+    for line in (LAYER / "requirements.in").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"\s*([A-Za-z0-9_.-]+)\[([^\]]+)\]", line)
+        if m:
+            asked[_norm(m[1])] = {e.strip() for e in m[2].split(",")}
+    return asked
+
+
 def test_every_locked_library_is_used() -> None:
-    """Each distribution in the layer is imported by functions/, or needed by one that is."""
+    """Each distribution in the layer is imported by functions/, or needed by one that is (with the extras
+    requirements.in asks of it: Powertools' tracer brings the X-Ray SDK)."""
+    extras = _extras_asked()
     needed: set[str] = set()
     todo = [d for module in third_party_imports() for d in _distributions_of(module.split(".")[0])]
     while todo:
@@ -126,7 +138,8 @@ def test_every_locked_library_is_used() -> None:
         except importlib.metadata.PackageNotFoundError:  # a requirement for another platform
             continue
         for req in requires:
-            if "extra ==" not in req:
+            extra = re.search(r"extra\s*==\s*['\"]([^'\"]+)['\"]", req)
+            if extra is None or extra[1] in extras.get(name, set()):
                 todo.append(_norm(re.split(r"[\s\[<>=!~;(]", req, maxsplit=1)[0]))
     assert set(layer_pins()) <= needed, set(layer_pins()) - needed
 

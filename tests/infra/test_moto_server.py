@@ -153,6 +153,91 @@ def test_a_query_reads_its_partition_in_key_order_page_by_page(ddb: Any) -> None
     assert empty["Items"] == []
 
 
+def test_a_query_on_a_numeric_sort_key_reads_in_number_order(emulation: Emulation) -> None:
+    """The partition is put in key order by the plain value before moto's sort: numbers compare as numbers
+    (10 after 9), not as text, and a descending query reverses them."""
+    client = connect(emulation, "dynamodb")
+    client.create_table(
+        TableName="numbers",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "n", "KeyType": "RANGE"}],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "n", "AttributeType": "N"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for n in ("10", "9", "-2", "100", "2.5", "0"):
+        client.put_item(TableName="numbers", Item={"pk": {"S": "P"}, "n": {"N": n}})
+
+    def read(forward: bool, limit: int = 10) -> list[str]:
+        page = client.query(TableName="numbers", KeyConditionExpression="pk = :p", Limit=limit,
+                            ExpressionAttributeValues={":p": {"S": "P"}}, ScanIndexForward=forward)
+        return [i["n"]["N"] for i in page["Items"]]
+
+    assert read(True) == ["-2", "0", "2.5", "9", "10", "100"]
+    assert read(False) == ["100", "10", "9", "2.5", "0", "-2"]
+    assert read(True, limit=2) == ["-2", "0"]
+
+
+def test_a_condition_text_used_again_is_checked_against_its_own_values(ddb: Any) -> None:
+    """Parsed conditions are kept by text, names and values: the same text with other values (or other
+    names) is another condition, and a condition that failed fails again."""
+    ddb.put_item(TableName=TABLE, Item={**key("versioned"), "v": {"N": "1"}, "w": {"N": "5"}})
+
+    def bump(expected: str, name: str = "v") -> None:
+        ddb.transact_write_items(TransactItems=[{
+            "Update": {
+                "TableName": TABLE,
+                "Key": key("versioned"),
+                "UpdateExpression": "SET #a = #a + :one",
+                "ConditionExpression": "#a = :expected",
+                "ExpressionAttributeNames": {"#a": name},
+                "ExpressionAttributeValues": {":one": {"N": "1"}, ":expected": {"N": expected}},
+            }
+        }])
+
+    bump("1")
+    for stale in ("1", "1"):  # the very same request as the one that succeeded: now stale, each time
+        with pytest.raises(ClientError) as refused:
+            bump(stale)
+        assert refused.value.response["Error"]["Code"] == "TransactionCanceledException"
+    bump("2")
+    bump("5", name="w")  # same text and values' names, another attribute
+    with pytest.raises(ClientError):
+        bump("5", name="w")
+    after = items(ddb)["versioned"]
+    assert (after["v"], after["w"]) == ({"N": "3"}, {"N": "6"})
+    with pytest.raises(ClientError) as refused:  # a plain conditional put with a condition already seen
+        ddb.put_item(TableName=TABLE, Item={**key("versioned"), "v": {"N": "0"}},
+                     ConditionExpression="#a = :expected", ExpressionAttributeNames={"#a": "v"},
+                     ExpressionAttributeValues={":expected": {"N": "2"}})
+    assert refused.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def test_items_come_back_as_they_were_written_whatever_their_types(ddb: Any) -> None:
+    """Attribute values are written into answers as they are (binary ones still through moto's serializer):
+    every type, nested, comes back unchanged by GetItem, BatchGetItem and Query."""
+    values = {
+        "s": {"S": "é « x »"},
+        "n": {"N": "-12.50"},
+        "t": {"BOOL": False},
+        "z": {"NULL": True},
+        "ss": {"SS": ["a", "b"]},
+        "ns": {"NS": ["1", "2"]},
+        "l": {"L": [{"S": "x"}, {"M": {"k": {"N": "1"}, "e": {"L": []}}}, {"BOOL": True}]},
+        "m": {"M": {"inner": {"M": {}}, "s": {"S": ""}}},
+    }
+    binary = {"b": {"B": b"\x00\xffbytes"}, "nested": {"L": [{"B": b"\x01"}, {"S": "y"}]}}
+    ddb.put_item(TableName=TABLE, Item={**key("types"), **values})
+    ddb.put_item(TableName=TABLE, Item={**key("binary"), **binary})
+
+    got = ddb.get_item(TableName=TABLE, Key=key("types"), ConsistentRead=True)["Item"]
+    assert got == {**key("types"), **values}
+    batch = ddb.batch_get_item(RequestItems={TABLE: {"Keys": [key("types"), key("binary")]}})["Responses"][TABLE]
+    assert sorted(batch, key=lambda i: i["sk"]["S"]) == [{**key("binary"), **binary}, {**key("types"), **values}]
+    assert items(ddb)["types"] == {**key("types"), **values}
+
+
 def test_sends_still_deduplicate_and_the_counts_stay_right(emulation: Emulation) -> None:
     sqs = connect(emulation, "sqs")
     fifo = sqs.create_queue(QueueName="sends.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
@@ -294,3 +379,28 @@ def test_a_message_past_its_queue_retention_is_not_kept() -> None:
     queue, message = SimpleNamespace(message_retention_period=60), SimpleNamespace(sent_timestamp=1_000_000)
     assert retained(queue, message, 1_000 + 59.9)
     assert not retained(queue, message, 1_000 + 60)
+
+
+def test_the_emails_are_read_without_listing_every_other_service(emulation: Emulation) -> None:
+    """`/moto-api/data.json?service=ses` lists SES's models alone (the captured emails), whatever else the
+    emulation holds; without `service`, moto's own listing of every service."""
+    from infra.mailbox import captured_emails
+
+    ses, s3 = connect(emulation, "ses"), connect(emulation, "s3")
+    s3.create_bucket(Bucket="lourd", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="lourd", Key="piece.pdf", Body=b"%PDF" + b"x" * 100_000)
+    ses.verify_email_identity(EmailAddress="ami@example.org")
+    ses.send_email(Source="ami@example.org", Destination={"ToAddresses": ["b@example.org"]},
+                   Message={"Subject": {"Data": "Accusé n° 7"}, "Body": {"Text": {"Data": "corps"}}})
+
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{emulation.endpoint}/moto-api/data.json?service=ses", timeout=10) as r:
+        only = json.load(r)
+    assert list(only) == ["ses"]
+    assert [e.subject for e in captured_emails(emulation.endpoint)] == ["Accusé n° 7"]
+    assert [e.to for e in captured_emails(emulation.endpoint)] == [("b@example.org",)]
+    with urllib.request.urlopen(f"{emulation.endpoint}/moto-api/data.json", timeout=10) as r:
+        everything = json.load(r)
+    assert {"ses", "s3"} <= set(everything)

@@ -55,6 +55,7 @@ API_ROUTES = {
     ("POST", "/instruction/dossiers/{dossier_id}/etapes/{action}"),
     ("GET", "/instruction/dossiers/{dossier_id}/documents/{kind}"),
     ("POST", "/dossiers/{dossier_id}/etapes/{action}"),
+    ("POST", "/dossiers/{dossier_id}/convention/formulaire"),
     ("GET", "/dossiers/{dossier_id}/documents/{kind}"),
 }
 PUBLIC_ROUTES = {("POST", "/inscription"), ("POST", "/inscription/confirmation"), ("GET", "/formes-juridiques"),
@@ -416,6 +417,30 @@ def test_every_queue_has_a_dlq_and_every_dlq_an_alarm() -> None:
         else:
             assert p.get("RedrivePolicy", {}).get("maxReceiveCount") == 5, f"{qid} has no DLQ"
             assert "QueueName" not in p, qid
+
+
+@pytest.mark.parametrize(
+    ("alarm_id", "metric"), [("LambdaErrorsAlarm", "Errors"), ("LambdaThrottlesAlarm", "Throttles")]
+)
+def test_every_function_is_watched_by_the_lambda_alarms_and_the_dashboard(alarm_id: str, metric: str) -> None:
+    """A function added to the template without its alarm would fail unseen (the plateforme's pages, the
+    expiry of the propositions, the work list)."""
+    functions = set(resources("AWS::Serverless::Function"))
+    alarm = props(template()["Resources"][alarm_id])
+    watched = {
+        ref(d["Value"])
+        for m in alarm["Metrics"] if "MetricStat" in m
+        for d in m["MetricStat"]["Metric"]["Dimensions"]
+        if m["MetricStat"]["Metric"]["MetricName"] == metric
+    }
+    assert watched == functions, functions ^ watched
+    ids = [m["Id"] for m in alarm["Metrics"] if "MetricStat" in m]
+    total = next(m["Expression"] for m in alarm["Metrics"] if m.get("ReturnData"))
+    assert total == f"SUM([{', '.join(ids)}])"
+    assert len(ids) <= 10  # CloudWatch's limit of metrics in one alarm
+    body = next(iter(resources("AWS::CloudWatch::Dashboard").values()))["Properties"]["DashboardBody"]
+    text = json.dumps(body)
+    assert all(f"${{{fn}}}" in text for fn in functions), [fn for fn in functions if f"${{{fn}}}" not in text]
 
 
 def test_alarm_topic_can_be_used_by_cloudwatch() -> None:

@@ -87,6 +87,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/instruction/dossiers/{dossier_id}/etapes/{action}"): row(401, 401, 403, 404, 403),
     ("GET", "/instruction/dossiers/{dossier_id}/documents/{kind}"): row(401, 401, 403, 404, 403),
     ("POST", "/dossiers/{dossier_id}/etapes/{action}"): row(401, 401, 404, 403, 409),
+    # The signed convention's upload form: the owner's dossier does not await one yet (409, in French).
+    ("POST", "/dossiers/{dossier_id}/convention/formulaire"): row(401, 401, 404, 403, 409),
     ("GET", "/dossiers/{dossier_id}/documents/{kind}"): row(401, 401, 404, 403, 404),
 }
 

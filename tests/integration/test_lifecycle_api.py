@@ -1,11 +1,12 @@
 """The lifecycle on the local stack, through the API: one dossier from its number to the acte sent to the
 Banque des Territoires (every step by the signed-in instructor or bailleur, each audited, emailed once, the
 envelope moving from réservé to engagé to garanti), and a proposition expired by the scheduled function
-(its envelope released), with the CLI driving the instructor's side."""
+(its envelope released), with the CLI driving the instructor's side. The signed convention goes the pieces'
+way: a presigned POST straight to the bucket, intake's verdict on its notification (a refused file first, then a
+scan of several megabytes accepted)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
@@ -98,11 +99,8 @@ def test_one_dossier_from_its_number_to_the_acte_through_the_api(ami, register_b
     instructor.call("POST", f"{base}/etapes/envoyer_convention", {})
     convention = requests.get(bailleur.call("GET", f"/dossiers/{dossier_id}/documents/convention")["url"],
                               timeout=10).content
-    bad = bailleur.call("POST", f"/dossiers/{dossier_id}/etapes/deposer_convention",
-                        {"convention_pdf_base64": base64.b64encode(b"GIF89a pas un PDF").decode()}, expect=(422,))
-    assert "convention signée" in bad["message"]
-    bailleur.call("POST", f"/dossiers/{dossier_id}/etapes/deposer_convention",
-                  {"convention_pdf_base64": base64.b64encode(convention).decode()})
+    assert convention.startswith(b"%PDF")
+    _deposit_the_signed_convention(ami, bailleur, register_bailleur, dossier_id, settle)
     instructor.call("POST", f"{base}/etapes/appeler_prime", {})
     instructor.call("POST", f"{base}/etapes/regler_prime", {"paiement": {
         "montant_eur": p["prime_eur"], "regle_le": "2026-05-28", "reference": "VIR-ESSAI-1"}})
@@ -124,11 +122,53 @@ def test_one_dossier_from_its_number_to_the_acte_through_the_api(ami, register_b
     settle()
     subjects = [e.subject for e in ami.emails_to(bailleur.email)]
     for step in ("proposition de tarification émise", "convention de cautionnement envoyée",
+                 "convention de cautionnement signée reçue",
                  "acte de cautionnement transmis à la Banque des Territoires"):
         assert sum(step in s for s in subjects) == 1, (step, subjects)
     raw = [m for m in _raw_emails(ami.runtime.emulation.endpoint) if bailleur.raison_sociale in str(m)]
     assert len(raw) == 1  # the acte, to the Banque des Territoires, with its three documents attached
     assert str(raw[0]).count("application/pdf") >= 3
+
+
+def _deposit_the_signed_convention(ami: Any, bailleur: Any, register_bailleur: Any, dossier_id: str,
+                                   settle: Any) -> None:
+    from infra.pdfgen.scan import signed_scan
+
+    def deposit(data: bytes) -> dict[str, Any]:
+        form = bailleur.call("POST", f"/dossiers/{dossier_id}/convention/formulaire")
+        assert form["key"].endswith(f"/{dossier_id}/convention_signee.pdf") and form["max_bytes"] == 25 * 1024 * 1024
+        sent = requests.post(form["url"], data=form["fields"],
+                             files={"file": ("convention-signee.pdf", data, "application/pdf")}, timeout=60)
+        assert sent.status_code < 300, sent.text[:300]
+        settle()
+        return dict(bailleur.call("GET", f"/dossiers/{dossier_id}")["dossier"])
+
+    direct = bailleur.call("POST", f"/dossiers/{dossier_id}/etapes/deposer_convention", {}, expect=(422,))
+    assert direct["code"] == "depot_par_fichier"
+    other = register_bailleur()
+    other.call("POST", f"/dossiers/{dossier_id}/convention/formulaire", expect=(404,))
+
+    refused = deposit(b"GIF89a pas un PDF")
+    verdict = refused["suivi"]["conventions_deposees"][-1]
+    assert not verdict["accepted"] and verdict["reason_code"] == "pas_un_pdf"
+    assert "la convention signée" in verdict["message"]
+
+    scan = signed_scan()  # four scanned pages, several megabytes: far over the former 180 Kio
+    assert len(scan) > 2 * 1024 * 1024
+    signed = deposit(scan)
+    assert signed["status"] == "convention_signée"
+    ref = signed["suivi"]["documents"]["convention_signee"]
+    assert ref["sha256"] == hashlib.sha256(scan).hexdigest() and ref["size"] == len(scan)
+    link = bailleur.call("GET", f"/dossiers/{dossier_id}/documents/convention_signee")
+    assert requests.get(link["url"], timeout=30).content == scan
+    late = bailleur.call("POST", f"/dossiers/{dossier_id}/convention/formulaire", expect=(409,))
+    assert late["code"] == "transition_impossible"
+    app = ami.runtime.functions.app
+    steps = [(h.action, h.actor) for h in app.audit_log.history(dossier_id)
+             if h.action in ("convention_refusee", "deposer_convention")]
+    assert [a for a, _ in steps] == ["convention_refusee", "deposer_convention"]
+    assert all(actor.startswith(f"bailleur:{bailleur.siren}:") for _, actor in steps)
+    assert verify_log(app.audit_log.audit_entries()) == []
 
 
 @pytest.mark.timeout(600)

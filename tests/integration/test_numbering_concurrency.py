@@ -301,10 +301,35 @@ class DyingSQS:
         return dict(self.sqs.send_message_batch(**kwargs))
 
 
-def test_a_flusher_dying_mid_outbox_holds_later_numbers_back_until_its_claim_lapses(
-    clean: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    env = clean
+class ClaimThenDie(Store):
+    """A relay's store whose process dies right after its `kills`-th claim landed: claimed, never sent."""
+
+    def __init__(self, s: Settings, kills: int) -> None:
+        super().__init__(s)
+        self.claims = kills
+
+    def claim_outbox_item(self, *args: Any, **kwargs: Any) -> Any:
+        claim = super().claim_outbox_item(*args, **kwargs)
+        self.claims -= 1
+        if self.claims == 0:
+            raise Crash("between the claim and the send")
+        return claim
+
+
+class Stopwatch:
+    """The relay's sleep and monotonic clock: sleeping moves the clock, nobody waits."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+    def monotonic(self) -> float:
+        return self.t
+
+
+def outbox_of_three(env: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, list[str]]:
     monkeypatch.setattr(sequencing, "BATCH", 1)  # one outbox item per number
     store = Store(env)
     ids = [send(store, complete_dossier(store)).dossier_id for _ in range(3)]
@@ -312,18 +337,79 @@ def test_a_flusher_dying_mid_outbox_holds_later_numbers_back_until_its_claim_lap
     monkeypatch.setattr(quiet, "outbox_items", lambda: iter(()))
     Sequencer(quiet, IMMEDIATE, sqs_publisher(env)).advance()
     assert len(list(store._query(store.counters, KeyConditionExpression=Key("pk").eq("OUTBOX")))) == 3
+    return store, ids
 
+
+def test_a_relay_dying_between_its_claim_and_its_send_is_taken_over_within_the_claim(
+    clean: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = clean
+    store, ids = outbox_of_three(env, monkeypatch)
+    now = datetime.now(UTC)
+    with pytest.raises(Crash):
+        # number 1 sent and its item deleted; number 2's item claimed, then the relay's process died
+        OutboxRelay(ClaimThenDie(env, kills=2), sqs_publisher(env)).flush(now)
+    assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [1]
+    # The next relay, a second later: 3 may not overtake the claimed 2, so it waits for the claim to lapse,
+    # then takes 2 over and sends 2 and 3, in order, once each.
+    watch = Stopwatch()
+    relay = OutboxRelay(store, sqs_publisher(env), sleep=watch.sleep, monotonic=watch.monotonic)
+    assert relay.flush(now + timedelta(seconds=1)) == 2
+    assert CLAIM.total_seconds() - 1 <= watch.t <= CLAIM.total_seconds()  # seconds, not the sweep's minute
+    assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [2, 3]
+    assert list(store.outbox_items()) == []
+    assert_fair_numbering(store, ids)
+
+
+def test_a_relay_whose_send_fails_gives_its_claim_back_at_once(
+    clean: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = clean
+    store, ids = outbox_of_three(env, monkeypatch)
     now = datetime.now(UTC)
     dying = SqsPublisher(DyingSQS(batches=1), {"scoring": env.scoring_queue_url})
     with pytest.raises(Crash):
-        # number 1 sent and its item deleted; number 2's item claimed, not sent
-        OutboxRelay(store, dying).flush(now)
-    assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [1]
-    # 3 may not overtake the claimed 2
-    assert OutboxRelay(store, sqs_publisher(env)).flush(now + timedelta(seconds=30)) == 0
-    assert drain(env.scoring_queue_url) == []
-    assert OutboxRelay(store, sqs_publisher(env)).flush(now + CLAIM + timedelta(seconds=1)) == 2
-    assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [2, 3]
+        OutboxRelay(store, dying).flush(now)  # number 1 sent; sending 2 fails
+    watch = Stopwatch()
+    relay = OutboxRelay(store, sqs_publisher(env), sleep=watch.sleep, monotonic=watch.monotonic)
+    assert relay.flush(now) == 2
+    assert watch.t == 0  # no claim to wait for
+    assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [1, 2, 3]
+    assert_fair_numbering(store, ids)
+
+
+def test_a_relay_behind_a_live_one_leaves_the_outbox_to_it(clean: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two live relays: the second meets the item the first is sending, waits, finds it sent, and stops (it
+    does not trail the first through the outbox); the first sends everything, once each."""
+    env = clean
+    store, ids = outbox_of_three(env, monkeypatch)
+    now = datetime.now(UTC)
+    watch = Stopwatch()
+    first_send: list[Any] = []
+    second: list[int] = []
+
+    def second_waits(seconds: float) -> None:
+        watch.sleep(seconds)
+        if first_send:  # meanwhile the first relay's send of number 1 ends, and it deletes the item
+            sqs_publisher(env).publish(first_send.pop())
+            (item,) = [i for i in store.outbox_items() if i.messages[0].order.endswith("1")]
+            store.counters.delete_item(Key={"pk": "OUTBOX", "sk": item.key})
+
+    class FirstPublisher:
+        def publish(self, messages: Any) -> None:
+            if second:
+                sqs_publisher(env).publish(messages)
+                return
+            first_send.append(messages)  # number 1 is being sent, slowly: the second relay runs now
+            relay = OutboxRelay(Store(env), sqs_publisher(env), sleep=second_waits, monotonic=watch.monotonic)
+            second.append(relay.flush(now))
+
+    # The second relay saw number 1's item held, waited, found it gone, and sent nothing.
+    assert OutboxRelay(store, FirstPublisher()).flush(now) == 3
+    assert second == [0]
+    assert 0 < watch.t < 1
+    assert [m["deposit_number"] for m in drain(env.scoring_queue_url)] == [1, 2, 3]
+    assert list(store.outbox_items()) == []
     assert_fair_numbering(store, ids)
 
 

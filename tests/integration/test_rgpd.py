@@ -165,3 +165,30 @@ def test_the_users_of_inscriptions_never_confirmed_are_purged(runtime, register_
     assert Rgpd(service.store, Ours(), service.registrations, lambda: later).purge_unconfirmed() == 1
     assert service.accounts.account(forgotten) is None
     assert service.accounts.account(confirmed.email) is not None
+
+
+def test_the_daily_function_purges_on_the_local_stack(runtime, register_bailleur, ami):
+    """PurgeFunction, wired from its own variables as Lambda would, on its daily schedule."""
+    from datetime import timedelta
+
+    from infra.local import schedule_event
+
+    assert any(s.function == "PurgeFunction" and s.every_seconds == 86400 for s in runtime.stack.schedules)
+    pool, idp = runtime.stack.user_pool_id, runtime.functions.app.accounts.idp
+    confirmed = register_bailleur()
+    forgotten = f"oubli.jour.{ami.unique_siren()}@bailleur-essai.example"
+    idp.admin_create_user(UserPoolId=pool, Username=forgotten, MessageAction="SUPPRESS",
+                          UserAttributes=[{"Name": "email", "Value": forgotten}, {"Name": "email_verified", "Value":
+                                          "false"}, {"Name": "custom:siren", "Value": confirmed.siren}])
+    accounts = runtime.functions.app.accounts
+    assert runtime.functions.invoke("PurgeFunction", schedule_event("PurgeFunction"))["purged"] >= 0
+    assert accounts.account(forgotten) is not None  # made a moment ago: its code may still come
+    clock = runtime.functions.clock
+    clock.offset += timedelta(hours=2)  # the day after, as far as the function can tell
+    try:
+        purged = runtime.functions.invoke("PurgeFunction", schedule_event("PurgeFunction"))["purged"]
+    finally:
+        clock.offset -= timedelta(hours=2)
+    assert purged >= 1
+    assert accounts.account(forgotten) is None
+    assert accounts.account(confirmed.email) is not None

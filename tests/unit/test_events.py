@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -44,10 +43,8 @@ def handler_module(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], 
 
 
     def load(name: str) -> ModuleType:
-        # Handlers read their settings at import: load them anew under this environment. The API
-        # reads them lazily and other tests hold its module, so it is imported once and kept.
-        if name != "api.app":
-            sys.modules.pop(name, None)
+        # Handlers read their settings at import: the first import happens under this environment (a module
+        # another test imported already is the same code: only its record models are used here).
         return importlib.import_module(name)
 
     yield load

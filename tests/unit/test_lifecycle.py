@@ -4,7 +4,7 @@ the envelope at every step; a release promotes exactly the waiting dossiers that
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +14,7 @@ import pytest
 from ami.domain import lifecycle
 from ami.domain.audit import verify_log
 from ami.domain.envelope import envelope
-from ami.domain.errors import Conflict, Forbidden, InvalidInput, PieceRefused
+from ami.domain.errors import Conflict, Forbidden, InvalidInput
 from ami.domain.models import (
     CompletenessRequest,
     DepositNumbered,
@@ -23,6 +23,7 @@ from ami.domain.models import (
     EtapeIn,
     FibenIn,
     Notification,
+    VerdictConvention,
 )
 from ami.services import envoi
 from ami.services.lifecycle import Lifecycle
@@ -64,9 +65,8 @@ class Documents:
         return self.stored[(key, version_id)]
 
 
-def accept_pdf(data: bytes) -> None:
-    if not data.startswith(b"%PDF"):
-        raise PieceRefused("pas_un_pdf", "Le fichier n'est pas un PDF.")
+    def convention_upload_form(self, siren: str, dossier_id: str, actor: str, redirect: str | None = None) -> object:
+        return {"siren": siren, "dossier_id": dossier_id, "actor": actor}
 
 
 @dataclass
@@ -98,7 +98,16 @@ class World:
     def into_instruction(self, d: Dossier) -> Dossier:
         return self.store.transition(self.get(d), S.EN_INSTRUCTION, INSTR, "prise_en_instruction")
 
+    def sign(self, d: Dossier, data: bytes, version_id: str | None = None) -> Dossier:
+        """Intake's verdict on a good signed convention (what the upload's notification leads to)."""
+        verdict = VerdictConvention(version_id=version_id or uuid.uuid4().hex, received_at=self.clock.now(),
+                                    checked_at=self.clock.now(), size=len(data), accepted=True,
+                                    sha256=hashlib.sha256(data).hexdigest(), pages=1)
+        return self.life.convention_examined(d.dossier_id, BAILLEUR, verdict, data)
+
     def step(self, d: Dossier, action: str, **body: object) -> Dossier:
+        if action == "deposer_convention":
+            return self.sign(d, b"%PDF-1.7 signed")
         role = lifecycle.TRANSITIONS[action].role
         actor = {"instructeur": INSTR, "bailleur": BAILLEUR, "systeme": "systeme:test"}[role]
         return self.life.act(d.dossier_id, action, role, actor, EtapeIn.model_validate(body))
@@ -124,7 +133,7 @@ def world(total: str = "2500000") -> World:
     rules = SequencingRules(hold=timedelta(minutes=15), margin=timedelta(seconds=2),
                             reservation_timeout=timedelta(seconds=30), envelope=Decimal(total))
     seq = Sequencer(store, rules, InMemoryPublisher(), clock=clock.now, sleep=clock.sleep)
-    life = Lifecycle(store, docs, clock.now, Decimal(total), accept_pdf, bdt_email="actes@bdt.example")
+    life = Lifecycle(store, docs, clock.now, Decimal(total), bdt_email="actes@bdt.example")
     return World(store, clock, life, seq, docs, Decimal(total))
 
 
@@ -181,7 +190,7 @@ def test_one_dossier_from_its_number_to_the_acte_each_step_audited_emailed_once_
     assert w.figures() == (0, Decimal(1_000_000), 0, Decimal(19_000_000))
     w.step(d, "envoyer_convention")
     signed = w.documents.stored[next(k for k in w.documents.stored if "/convention-" in k[0])]
-    w.step(d, "deposer_convention", convention_pdf_base64=base64.b64encode(signed).decode())
+    w.sign(d, signed)
     w.step(d, "appeler_prime")
     w.step(d, "regler_prime", paiement={"montant_eur": str(p.prime_eur), "regle_le": "2026-04-27",
                                         "reference": "VIR-2026-0001"})
@@ -233,7 +242,7 @@ def _emails_read_right(w: World, d: Dossier) -> None:
             assert "en pièce jointe" in bdt.text and "plateforme" not in bdt.text
 
 
-def test_the_payment_must_match_the_prime_and_the_convention_must_be_a_pdf() -> None:
+def test_the_payment_must_match_the_prime_and_the_convention_is_deposited_as_a_file() -> None:
     w = world("20000000")
     d = w.deposit(Decimal(1_000_000))
     w.to_proposition(d)
@@ -241,13 +250,12 @@ def test_the_payment_must_match_the_prime_and_the_convention_must_be_a_pdf() -> 
         if action == "envoyer_convention":
             w.step(d, "confirmer_ca", seance=SEANCE, justification="Conforme.")
         w.step(d, action)
-    with pytest.raises(PieceRefused):
-        w.step(d, "deposer_convention", convention_pdf_base64=base64.b64encode(b"GIF89a").decode())
-    with pytest.raises(InvalidInput) as bad:
-        w.step(d, "deposer_convention", convention_pdf_base64="%%%")
-    assert bad.value.code == "convention_illisible"
+    # No other way than the upload checked by intake: the step asked directly is refused, nothing moves.
+    with pytest.raises(InvalidInput) as direct:
+        w.life.act(d.dossier_id, "deposer_convention", "bailleur", BAILLEUR, EtapeIn())
+    assert direct.value.code == "depot_par_fichier" and "formulaire de dépôt" in direct.value.message
     assert w.get(d).status == S.CONVENTION_ENVOYEE
-    w.step(d, "deposer_convention", convention_pdf_base64=base64.b64encode(b"%PDF-1.7 ...").decode())
+    w.step(d, "deposer_convention")
     w.step(d, "appeler_prime")
     with pytest.raises(InvalidInput) as wrong:
         w.step(d, "regler_prime", paiement={"montant_eur": "1", "regle_le": "2026-04-27", "reference": "VIR"})
@@ -385,7 +393,8 @@ def _attempt(w: World, d: Dossier, action: str) -> None:
         if d.suivi.fiben is None and d.status in (S.AVIS_FAVORABLE,):
             w.life.fiben(d.dossier_id, INSTR, FibenIn(cote="5", date_cotation=date(2026, 1, 2)))
     if action == "deposer_convention":
-        body["convention_pdf_base64"] = base64.b64encode(b"%PDF-1.7").decode()
+        w.sign(d, b"%PDF-1.7")
+        return
     if action == "regler_prime" and d.suivi.proposition is not None:
         body["paiement"] = {"montant_eur": str(d.suivi.proposition.prime_eur), "regle_le": "2026-04-27",
                             "reference": "VIR-1"}

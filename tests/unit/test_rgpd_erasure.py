@@ -204,3 +204,40 @@ def test_the_purge_command_says_how_many(world: World, monkeypatch: pytest.Monke
     out = CliRunner().invoke(cli, ["rgpd", "purger"], catch_exceptions=False)
     assert out.exit_code == 0 and "1 compte non confirmé supprimé." in out.output
     assert "oublie@autre.example" not in world.accounts.users
+
+
+def test_the_daily_function_purges_and_logs_a_count_never_an_address(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PurgeFunction (template.yaml, every day) runs the same purge as `ami rgpd purger`, from its own settings."""
+    import importlib
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from ami import bootstrap
+
+    for name, value in {"DOSSIERS_TABLE": "d", "USER_POOL_ID": "eu-west-3_x", "AWS_DEFAULT_REGION": "eu-west-3",
+                        "POWERTOOLS_METRICS_NAMESPACE": "test"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "functions"))
+    function = importlib.import_module("rgpd.app")  # its settings are those template.yaml gives it
+
+    accounts, registrations = InMemoryAccounts(), InMemoryRegistrations()
+    accounts.add("oublie@autre.example", OTHER, verified=False, created=T0 - timedelta(hours=3))
+    registrations.put_pending(waiting("oublie@autre.example", OTHER, T0 - timedelta(hours=2)))
+    accounts.add(CONTACT, SIREN, {"bailleurs"}, created=T0 - timedelta(days=30))
+    container = bootstrap.build(function.PurgeSettings.from_env(), store=InMemoryStore(), accounts=accounts,
+                                registrations=registrations, clock=lambda: T0)
+    handler = function.make_handler(container)
+    context = SimpleNamespace(function_name="PurgeFunction", memory_limit_in_mb=256, aws_request_id="r-1",
+                              invoked_function_arn="arn:aws:lambda:eu-west-3:123456789012:function:PurgeFunction")
+    capsys.readouterr()
+
+    assert handler({"detail-type": "Scheduled Event"}, context) == {"purged": 1}
+    assert set(accounts.users) == {CONTACT} and registrations.pending == {}
+    logged = capsys.readouterr().out
+    lines = [json.loads(line) for line in logged.splitlines()]
+    assert any(line.get("message") == "unconfirmed inscriptions purged" and line.get("purged") == 1 for line in lines)
+    assert any(line.get("InscriptionsPurgees") == [1.0] for line in lines)  # the metric (EMF)
+    assert "@" not in logged  # no address in the logs nor the metrics
+    assert handler({"detail-type": "Scheduled Event"}, context) == {"purged": 0}

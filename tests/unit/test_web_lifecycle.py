@@ -1,13 +1,13 @@
 """The lifecycle on the plateforme's pages, on fakes: the instructors' workspace offers the lifecycle's steps
 for the dossier's status and does them through the same use case as the API (French errors per field), the
-bailleur's pages offer its own steps (accept, withdraw, deposit the signed convention) and its documents,
-owner only."""
+bailleur's pages offer its own steps (accept, withdraw, deposit the signed convention through a presigned
+upload that intake checks) and its documents, owner only."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,9 +15,11 @@ from urllib.parse import urlencode
 
 import pytest
 from ami import bootstrap
-from ami.domain.errors import PieceRefused
+from ami.adapters.s3 import ACTOR_FIELD
 from ami.domain.models import Dossier, DossierStatus
 from ami.domain.sequence import DepositCounter
+from ami.services.idempotency import Idempotency
+from ami.services.intake import Intake, Upload
 from ami.services.lifecycle import Lifecycle
 from ami.settings import Settings
 from chalice.test import Client
@@ -33,7 +35,6 @@ INSTR = "instructeur:i@actionlogement.fr"
 CSRF = "c" * 43
 COOKIES = {"cookie": f"__Host-ami_session=jeton; __Host-ami_csrf={CSRF}", "host": "127.0.0.1"}
 CLAIMS: dict[str, Any] = {}
-PDF = b"%PDF-1.4\n% convention signee\n%%EOF\n"
 
 
 class Sessions:
@@ -44,24 +45,6 @@ class Sessions:
 class Accounts:
     def has_mfa(self, username: str) -> bool:
         return True
-
-
-@dataclass
-class Documents:
-    stored: dict[tuple[str, str], bytes] = field(default_factory=dict)
-
-    def store_document(self, key: str, data: bytes, content_type: str) -> str:
-        version = uuid.uuid4().hex
-        self.stored[(key, version)] = data
-        return version
-
-    def read_document(self, key: str, version_id: str) -> bytes:
-        return self.stored[(key, version_id)]
-
-
-def accept_pdf(data: bytes) -> None:
-    if not data.startswith(b"%PDF"):
-        raise PieceRefused("pas_un_pdf", "Le fichier déposé n'est pas un PDF.")
 
 
 def as_instructor() -> None:
@@ -81,6 +64,7 @@ class Web:
     store: Any
     d: Dossier
     now: list[datetime]
+    deposits: Any
 
     def get(self, path: str) -> Any:
         accept = "application/pdf" if "/documents/" in path else "text/html"  # chalice's test client asks it
@@ -90,13 +74,16 @@ class Web:
         return self.client.http.post(path, body=urlencode({"csrf_token": CSRF, **fields}),
                                      headers={**COOKIES, "content-type": "application/x-www-form-urlencoded"})
 
-    def upload(self, path: str, data: bytes, csrf: str = CSRF) -> Any:
-        boundary = "frontiere42"
-        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{csrf}\r\n"
-                f"--{boundary}\r\nContent-Disposition: form-data; name=\"convention\"; filename=\"c.pdf\"\r\n"
-                "Content-Type: application/pdf\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
-        return self.client.http.post(path, body=body, headers={
-            **COOKIES, "content-type": f"multipart/form-data; boundary={boundary}"})
+    def deposit(self, data: bytes, actor: str) -> None:
+        """What the browser does with the presigned POST, then intake on the bucket's notification."""
+        from fakes import InMemoryPersistenceLayer, InMemoryPublisher
+
+        key = f"bailleurs/{SIREN}/{self.d.dossier_id}/convention_signee.pdf"
+        version = self.deposits.put(key, data, uploader=actor)
+        layer = InMemoryPersistenceLayer()
+        intake = Intake(self.deposits, self.store, InMemoryPublisher(), Idempotency(lambda: layer),
+                        lambda: self.now[0], conventions=core.services().lifecycle)
+        intake.process(Upload(bucket="depots", key=key, version_id=version, size=len(data), event_time=self.now[0]))
 
     def status(self) -> DossierStatus:
         got = self.store.get_dossier(self.d.dossier_id)
@@ -110,7 +97,7 @@ class Web:
 
 @pytest.fixture
 def web() -> Iterator[Web]:
-    from fakes import InMemoryStore
+    from fakes import InMemoryDeposits, InMemoryStore
 
     store = InMemoryStore()
     d = Dossier(dossier_id=uuid.uuid4().hex, siren=SIREN, form=complete_form("bati", Decimal("1000000")),
@@ -118,12 +105,14 @@ def web() -> Iterator[Web]:
     store.t.dossiers[d.dossier_id] = d
     store.t.counter = DepositCounter(number=1, principal=d.loan_total)
     now = [AT]
-    container = bootstrap.build(Settings(), store=store, sessions=Sessions(), accounts=Accounts(), clock=lambda: now[0])
-    container.__dict__["lifecycle"] = Lifecycle(store, Documents(), lambda: now[0], Decimal("600000000"), accept_pdf,
+    deposits = InMemoryDeposits()
+    container = bootstrap.build(Settings(), store=store, sessions=Sessions(), accounts=Accounts(), clock=lambda: now[0],
+                                deposits=deposits)
+    container.__dict__["lifecycle"] = Lifecycle(store, deposits, lambda: now[0], Decimal("600000000"),
                                                 bdt_email="bdt@example.fr")
     previous = core.configure(container)
     try:
-        yield Web(Client(app), store, d, now)
+        yield Web(Client(app), store, d, now, deposits)
     finally:
         core.configure(previous)
 
@@ -230,23 +219,49 @@ def test_the_bailleur_withdraws_with_a_motif(web: Web) -> None:
     assert "Retiré par le bailleur" in page and "la part qu&#39;il réservait est libérée" in page
 
 
-def test_the_signed_convention_is_checked_as_by_the_api(web: Web) -> None:
+def test_the_signed_convention_is_uploaded_like_a_piece_and_checked_by_intake(web: Web) -> None:
+    from infra.pdfgen import hostile
+    from infra.pdfgen.scan import signed_scan
+
     advance_to_proposition(web)
     as_bailleur()
     web.post(f"/dossiers/{web.d.dossier_id}/suivi/accepter")
     web.step("confirmer_ca", **{"seance.libelle": "CA du 12 mai", "seance.le": "2026-04-27"},
              justification="Engagement confirmé.")
+    as_bailleur(OTHER)
+    base = f"/dossiers/{web.d.dossier_id}"
+    assert web.get(f"{base}/suivi/deposer_convention").status_code == 404  # another bailleur's: none
+    as_bailleur()
+    early = web.get(f"{base}/suivi/deposer_convention")  # the convention is not sent yet
+    assert early.status_code == 409 and "confirmé par le CA" in early.body.decode()
     assert web.step("envoyer_convention").status_code == 303
     as_bailleur()
-    path = f"/dossiers/{web.d.dossier_id}/convention"
-    assert "multipart/form-data" in web.get(f"/dossiers/{web.d.dossier_id}/suivi/deposer_convention").body.decode()
-    forged = web.upload(path, PDF, csrf="x" * 43)
-    assert forged.status_code == 403 and web.status() == S.CONVENTION_ENVOYEE
-    empty = web.upload(path, b"")
-    assert empty.status_code == 422 and "Joignez la convention signée, au format PDF." in empty.body.decode()
-    not_pdf = web.upload(path, b"GIF89a")
-    assert not_pdf.status_code == 422 and "n&#39;est pas un PDF" in not_pdf.body.decode()
-    assert web.upload(path, PDF).status_code == 303
+    step = web.get(f"{base}/suivi/deposer_convention").body.decode()
+    # The presigned POST of its one key, carrying the bailleur who asked; the limit of a dossier de présentation.
+    assert 'class="depot"' in step and 'action="memoire://depots"' in step
+    assert f'name="{ACTOR_FIELD}" value="bailleur:{SIREN}:b"' in step
+    assert "25\u00a0Mo au plus" in step and "180" not in step
+    assert f'data-suite="{base}/convention/recu?avant=0"' in step
+    form = web.client.http.post(f"{base}/convention/formulaire", headers={**COOKIES, "x-csrf-token": CSRF})
+    assert form.status_code == 200 and '"max_bytes": 26214400' in form.body.decode()
+    forged = web.client.http.post(f"{base}/convention/formulaire", headers={**COOKIES, "x-csrf-token": "x" * 43})
+    assert forged.status_code == 403
+    waiting = web.get(f"{base}/convention/recu?avant=0")
+    assert waiting.status_code == 200 and "en cours de vérification" in waiting.body.decode()
+    # A refused file: the dossier waits, the pages say why in French and offer another deposit.
+    web.deposit(hostile.not_a_pdf(), f"bailleur:{SIREN}:b")
+    assert web.status() == S.CONVENTION_ENVOYEE
+    back = web.get(f"{base}/convention/recu?avant=0")
+    assert back.status_code == 303 and back.headers["Location"].endswith(f"{base}/suivi/deposer_convention")
+    again = web.get(f"{base}/suivi/deposer_convention").body.decode()
+    assert "Convention refusée" in again and "n&#39;est pas un PDF" in again and "avant=1" in again
+    assert "a été refusée" in web.get(base).body.decode()
+    # A good scan of several pages: the step is taken, the document downloadable as deposited.
+    scan = signed_scan(pages=2, side_px=500)
+    web.deposit(scan, f"bailleur:{SIREN}:b")
     assert web.status() == S.CONVENTION_SIGNEE
-    signed = web.get(f"/dossiers/{web.d.dossier_id}/documents/convention_signee")
-    assert signed.status_code == 200 and signed.body == PDF
+    done = web.get(f"{base}/convention/recu?avant=1")
+    assert done.status_code == 303 and done.headers["Location"].endswith("?note=deposer_convention")
+    signed = web.get(f"{base}/documents/convention_signee")
+    assert signed.status_code == 200 and signed.body == scan
+    assert web.get(f"{base}/suivi/deposer_convention").status_code == 409  # nothing more to deposit

@@ -14,12 +14,16 @@ from typing import Any
 from urllib.parse import quote
 
 from ami.adapters.aws import Aws, default_aws
-from ami.domain.deposit_keys import piece_key
+from ami.domain.deposit_keys import convention_key, piece_key
 from ami.domain.dispositif import dispositif, piece_rules
 from ami.domain.models import DepositedPiece, PieceKind, utcnow
 from ami.settings import Settings
 
 CHUNK = 1024 * 1024
+# Who asked for the signed convention's upload form, carried by the upload itself: a field of the presigned
+# POST whose policy (signed by the service) requires exactly that value, so S3 stores it as the object's
+# metadata and intake reads it back (never from the file).
+ACTOR_FIELD = "x-amz-meta-acteur"
 HOLD_THREADS = 8  # legal holds put at once (a batch of the numbering: up to 32 deposits of 2 pieces)
 
 
@@ -41,11 +45,21 @@ class Deposits:
     def upload_form(self, siren: str, dossier_id: str, piece: PieceKind, redirect: str | None = None) -> UploadForm:
         """A presigned POST for exactly one key, one content type and at most the piece's size; with
         `redirect`, S3 sends the browser there once the file is stored (an HTML form, without JavaScript)."""
+        return self._form(piece_key(siren, dossier_id, piece), piece, redirect)
+
+    def convention_upload_form(self, siren: str, dossier_id: str, actor: str,
+                               redirect: str | None = None) -> UploadForm:
+        """The same for the dossier's signed convention: its one key, a PDF within the dossier de présentation's
+        size, and `actor` (the bailleur who asked) as a metadata field the policy fixes."""
+        return self._form(convention_key(siren, dossier_id), "dossier_presentation", redirect, {ACTOR_FIELD: actor})
+
+    def _form(self, key: str, piece: PieceKind, redirect: str | None,
+              extra: dict[str, str] | None = None) -> UploadForm:
         rules = piece_rules(piece)
-        key = piece_key(siren, dossier_id, piece)
         expiry = dispositif().upload_expiry_seconds
-        fields = {"Content-Type": rules.content_type}
+        fields = {"Content-Type": rules.content_type, **(extra or {})}
         conditions: list[Any] = [{"Content-Type": rules.content_type}, ["content-length-range", 1, rules.max_bytes]]
+        conditions += [{name: value} for name, value in (extra or {}).items()]
         if redirect is not None:
             fields["success_action_redirect"] = redirect
             conditions.append({"success_action_redirect": redirect})
@@ -88,6 +102,19 @@ class Deposits:
             return b"", 0  # S3 answers 416 to any range of an empty object: it is empty
         size = int(obj.get("ContentRange", "/0").rsplit("/", 1)[-1] or obj["ContentLength"])
         return obj["Body"].read(), size
+
+    def uploader(self, key: str, version_id: str) -> str | None:
+        """Who asked for the form this version was uploaded with (`ACTOR_FIELD`); None when that version is no
+        longer there, "" when it carries no such field."""
+        try:
+            head = self.s3.head_object(Bucket=self.bucket, Key=key, VersionId=version_id)
+        except self.s3.exceptions.ClientError as exc:
+            if exc.response["Error"]["Code"] in ("NoSuchVersion", "NoSuchKey", "404", "400"):
+                return None
+            raise
+        # S3 keeps metadata names in lower case; some front ends capitalise them (the emulation's does).
+        metadata = {str(k).lower(): str(v) for k, v in head.get("Metadata", {}).items()}
+        return metadata.get(ACTOR_FIELD.removeprefix("x-amz-meta-"), "")
 
     def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
         """Move one version out of the deposits bucket; the reason travels as a tag. A version under

@@ -158,6 +158,12 @@ class Dispositif(Model):
         return self.enveloppe_eur
 
     @property
+    def dernier_delai(self) -> str | None:
+        """The last minute a dossier may be sent, as the pages and emails say it (« 30 septembre 2024 à 23 h 59 »,
+        Paris time; the closing instant itself is exclusive); None when the dispositif has no closing date."""
+        return paris_text(self.cloture - timedelta(minutes=1)) if self.cloture else None
+
+    @property
     def numbered(self) -> bool:
         """Whether complete dossiers take a place in the deposit-number sequence (`ordre = "chronologique"`);
         otherwise the envoi reserves nothing and completeness concludes each dossier on its own."""

@@ -16,6 +16,7 @@ publisher port; the SQS adapter only maps the logical queue name to its URL.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from ami.domain.models import (
@@ -37,6 +38,20 @@ class Message:
     group_id: str | None = None  # FIFO queues only
     dedup_id: str | None = None  # FIFO queues only
     order: str = ""  # the outbox sends its items in this order (deposit numbers for the scoring queue)
+
+
+@dataclass(frozen=True)
+class OutboxClaim:
+    """What a relay's attempt to claim an outbox item found: the claim taken (held until `until`), the item
+    held by another relay (until `held_until`), or the item gone (sent by another relay)."""
+
+    taken: bool
+    until: datetime | None = None
+    held_until: datetime | None = None
+
+    @property
+    def gone(self) -> bool:
+        return not self.taken and self.held_until is None
 
 
 def completeness_request(request: CompletenessRequest, dedup_id: str) -> Message:

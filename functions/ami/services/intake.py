@@ -1,18 +1,23 @@
-"""Intake of one uploaded piece: check it, quarantine it or record it, then hand off to completeness."""
+"""Intake of one uploaded piece: check it, quarantine it or record it, then hand off to completeness.
+
+The signed convention (`deposit_keys.convention_key`, deposited after the instruction) comes the same way and is
+checked by the same PDF rules (the dossier de présentation's); its verdict goes to the lifecycle
+(`Lifecycle.convention_examined`): a good file moves the dossier, a refused one is quarantined and recorded.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 
 from ami.domain import messages
 from ami.domain.base import Model
-from ami.domain.deposit_keys import parse_key
+from ami.domain.deposit_keys import parse_convention_key, parse_key
 from ami.domain.dispositif import dispositif
-from ami.domain.errors import PieceRefused
-from ami.domain.models import CompletenessRequest, PieceRecord
+from ami.domain.errors import Conflict, PieceRefused
+from ami.domain.models import CompletenessRequest, Dossier, DossierStatus, PieceRecord, VerdictConvention
 from ami.domain.rules import after_envoi
 from ami.services.idempotency import Idempotency
 from ami.services.ports import Clock, Deposits, Dossiers, Publisher
@@ -31,6 +36,24 @@ AFTER_ENVOI = PieceRefused(
     "depot_apres_envoi",
     "Ce fichier a été déposé après l'envoi du dossier ; il ne fait pas partie du dépôt et a été écarté.",
 )
+
+# A convention uploaded when the dossier no longer awaits one (already received, withdrawn…): not examined.
+OUT_OF_STEP = PieceRefused(
+    "convention_hors_etape",
+    "Ce fichier a été déposé alors que le dossier n'attendait pas de convention signée ; il a été écarté.",
+)
+# A convention whose upload names no bailleur of the dossier (the presigned POST carries who asked for it).
+UNSIGNED = PieceRefused(
+    "depot_non_autorise",
+    "Ce fichier n'a pas été déposé avec un formulaire de dépôt de la plateforme ; il a été écarté.",
+)
+
+
+class Conventions(Protocol):
+    """The lifecycle's side of the signed convention (ami.services.lifecycle.Lifecycle)."""
+
+    def convention_examined(self, dossier_id: str, actor: str, verdict: VerdictConvention,
+                            data: bytes | None = None) -> Any: ...
 
 
 class Upload(Model):
@@ -58,12 +81,14 @@ class Intake:
         idempotency: Idempotency,
         clock: Clock,
         ocr: OcrEngine | None = None,
+        conventions: Conventions | None = None,
     ) -> None:
         self.deposits = deposits
         self.dossiers = dossiers
         self.publisher = publisher
         self.clock = clock
         self.ocr = ocr  # reads scanned lettres d'offre; without one they are left to the instructor
+        self.conventions = conventions
         # S3 announces some objects twice: the second announcement must change nothing.
         self._once = idempotency.once(
             self._examine,
@@ -77,6 +102,11 @@ class Intake:
         return outcome
 
     def _examine(self, *, upload: Upload) -> IntakeOutcome:
+        convention = parse_convention_key(upload.key)
+        if convention is not None and self.conventions is not None:
+            d = self.dossiers.get_dossier(convention.dossier_id)
+            if d is not None and d.siren == convention.siren:
+                return self._convention(upload, d, self.conventions)
         parts = parse_key(upload.key)
         dossier = self.dossiers.get_dossier(parts.dossier_id) if parts else None
         if parts is None or dossier is None or dossier.siren != parts.siren:
@@ -132,3 +162,51 @@ class Intake:
         self.publisher.publish(out)
         return IntakeOutcome(outcome="accepted" if record.accepted else "refused", dossier_id=dossier.dossier_id,
                              reason_code=record.reason_code)
+
+    def _convention(self, upload: Upload, d: Dossier, conventions: Conventions) -> IntakeOutcome:
+        """The signed convention: examined as a PDF piece, its verdict handed to the lifecycle."""
+        done = next((v for v in d.suivi.conventions_deposees if v.version_id == upload.version_id), None)
+        if done is not None:  # announced again after its verdict was recorded (a refused file: quarantined, again)
+            if not done.accepted and self.deposits.uploader(upload.key, upload.version_id) is not None:
+                self.deposits.quarantine(upload.key, upload.version_id, done.reason_code or "refusee")
+            return IntakeOutcome(outcome="accepted" if done.accepted else "refused", dossier_id=d.dossier_id,
+                                 reason_code=done.reason_code)
+        actor = self.deposits.uploader(upload.key, upload.version_id)
+        if actor is None:  # already moved to quarantine by an earlier delivery
+            return IntakeOutcome(outcome="quarantined", dossier_id=d.dossier_id, reason_code="deja_traite")
+        for refusal in (UNSIGNED if not actor.startswith(f"bailleur:{d.siren}:") else None,
+                        OUT_OF_STEP if d.status != DossierStatus.CONVENTION_ENVOYEE else None):
+            if refusal is not None:
+                self.deposits.quarantine(upload.key, upload.version_id, refusal.code)
+                return IntakeOutcome(outcome="quarantined", dossier_id=d.dossier_id, reason_code=refusal.code)
+        from ami.domain.pieces import examine
+
+        limit = dispositif(d.dispositif).pieces["dossier_presentation"].max_bytes
+        read = self.deposits.read(upload.key, upload.version_id, limit)
+        if read is None:
+            return IntakeOutcome(outcome="quarantined", dossier_id=d.dossier_id, reason_code="deja_traite")
+        data, size = read
+        try:
+            report = examine(data, "dossier_presentation", declared_size=max(size, upload.size),
+                             name="la convention signée")
+            blocking = next((c for c in report.checks if c.severity == "bloquant"), None)
+            if blocking is not None:
+                raise PieceRefused(blocking.code, blocking.message_fr)
+            verdict = VerdictConvention(version_id=upload.version_id, received_at=upload.event_time,
+                                        checked_at=self.clock(), size=report.size, accepted=True,
+                                        sha256=report.sha256, pages=report.pages)
+        except PieceRefused as refused:
+            verdict = VerdictConvention(version_id=upload.version_id, received_at=upload.event_time,
+                                        checked_at=self.clock(), size=max(size, upload.size), accepted=False,
+                                        reason_code=refused.code, message=refused.message)
+        try:
+            conventions.convention_examined(d.dossier_id, actor, verdict, data if verdict.accepted else None)
+        except Conflict as exc:
+            if exc.code != "transition_impossible":
+                raise  # the dossier changed meanwhile: SQS delivers again, and it is read again
+            self.deposits.quarantine(upload.key, upload.version_id, OUT_OF_STEP.code)
+            return IntakeOutcome(outcome="quarantined", dossier_id=d.dossier_id, reason_code=OUT_OF_STEP.code)
+        if not verdict.accepted:
+            self.deposits.quarantine(upload.key, upload.version_id, verdict.reason_code or "refusee")
+        return IntakeOutcome(outcome="accepted" if verdict.accepted else "refused", dossier_id=d.dossier_id,
+                             reason_code=verdict.reason_code)

@@ -7,14 +7,15 @@ number order as far as the released amount allows.
 Use cases for the API, the instructors' pages and the CLI alike:
 - `fiben`: record the bailleur's cotation FIBEN (an input of the tarification), audited;
 - `act`: one step (`TRANSITIONS`), with what it needs (`EtapeIn`); documents are generated here;
+- `convention_form` / `convention_examined`: the signed convention is a file the bailleur uploads straight to
+  the deposits bucket (a presigned POST, as the pieces), checked by intake, which hands its verdict here: a good
+  file is the « deposer_convention » step, a refused one is recorded (and audited) and the dossier waits;
 - `expire_due`: the scheduled expiry of the propositions whose 10 jours ouvrés are over;
 - `promote`: the waiting list, re-drivable (also run by each expiry run), never counting an amount twice.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,7 @@ from ami.domain.models import (
     NotationFiben,
     Paiement,
     Seance,
+    VerdictConvention,
 )
 from ami.domain.sequence import AuditDraft
 from ami.services.ports import Clock, Dossiers, LifecycleStore
@@ -44,7 +46,9 @@ S = DossierStatus
 PROMOTIONS_PER_TRANSACTION = 40  # 2 writes each (dossier, audit entry) + counter + outbox <= 100
 FIBEN_STATUSES = frozenset({S.EN_INSTRUCTION, S.PRESENTE_CCN, S.AJOURNE, S.AVIS_FAVORABLE})
 SYSTEM_ACTOR = "systeme:cycle_de_vie"
-CONVENTION_MAX_BYTES = 180 * 1024  # what a JSON body of the API can carry in base64 (256 Kio)
+BY_UPLOAD = InvalidInput("depot_par_fichier", "La convention signée se dépose en fichier PDF, depuis le formulaire "
+                         "de dépôt de la démarche « Déposer la convention signée » : elle est vérifiée comme les "
+                         "pièces du dossier.")
 
 
 class DocumentStore(Protocol):
@@ -54,10 +58,8 @@ class DocumentStore(Protocol):
 
     def read_document(self, key: str, version_id: str) -> bytes: ...
 
-
-class PdfCheck(Protocol):
-    def __call__(self, data: bytes) -> None:
-        """Raise `PieceRefused` (a French message) when `data` cannot be the signed convention."""
+    def convention_upload_form(self, siren: str, dossier_id: str, actor: str, redirect: str | None = None) -> Any:
+        """A presigned POST for the dossier's signed convention only, carrying `actor` (ami.adapters.s3)."""
         ...
 
 
@@ -73,12 +75,11 @@ class Promoted:
 
 class Lifecycle:
     def __init__(self, store: Store, documents: DocumentStore, clock: Clock, envelope: Decimal,
-                 check_pdf: PdfCheck, bdt_email: str = "") -> None:
+                 bdt_email: str = "") -> None:
         self.store = store
         self.documents = documents
         self.clock = clock
         self.envelope = envelope
-        self.check_pdf = check_pdf
         self.bdt_email = bdt_email
 
     # ------------------------------------------------------------ reading
@@ -122,9 +123,49 @@ class Lifecycle:
         d = self.dossier(dossier_id)
         if siren is not None and d.siren != siren:
             raise NotFound("dossier_introuvable", "Ce dossier n'existe pas.")
+        transition(d, action, role, (given or EtapeIn()).justification)  # who and when first: their errors say more
+        if action == "deposer_convention":
+            raise BY_UPLOAD
         return self._act(d, action, role, actor, given or EtapeIn())
 
-    def _act(self, d: Dossier, action: str, role: Role, actor: str, given: EtapeIn) -> Dossier:
+    # ------------------------------------------------------------ the signed convention, a file
+
+    def convention_form(self, dossier_id: str, siren: str, actor: str, redirect: str | None = None) -> Any:
+        """The presigned POST (ami.adapters.s3.UploadForm) with which the dossier's own bailleur deposits the
+        signed convention, only while the dossier awaits it; `actor` travels with the file to intake."""
+        d = self.dossier(dossier_id)
+        if d.siren != siren:
+            raise NotFound("dossier_introuvable", "Ce dossier n'existe pas.")
+        transition(d, "deposer_convention", "bailleur")
+        return self.documents.convention_upload_form(siren, dossier_id, actor, redirect)
+
+    def convention_examined(self, dossier_id: str, actor: str, verdict: VerdictConvention,
+                            data: bytes | None = None) -> Dossier:
+        """Intake's verdict on one uploaded version of the signed convention (`data`: the file, when accepted).
+
+        Accepted: the « deposer_convention » step, the file stored with its SHA-256 and the step's emails, in one
+        transaction. Refused: the verdict recorded and audited, the dossier still awaits the convention. Either
+        way recorded once per version: a redelivered notification changes nothing."""
+        d = self.dossier(dossier_id)
+        done = next((v for v in d.suivi.conventions_deposees if v.version_id == verdict.version_id), None)
+        if done is not None:
+            return d
+        verdicts = [*d.suivi.conventions_deposees, verdict]
+        if verdict.accepted:
+            assert data is not None, "an accepted convention comes with its bytes"
+            signed = Rendered("convention_signee", data, verdict.sha256, f"convention-signee-{d.deposit_number}.pdf")
+            return self._act(d, "deposer_convention", "bailleur", actor, EtapeIn(), signed, verdicts)
+        transition(d, "deposer_convention", "bailleur")
+        now = self.clock()
+        after = d.model_copy(update={"suivi": d.suivi.model_copy(update={"conventions_deposees": verdicts}),
+                                     "updated_at": now})
+        draft = AuditDraft(d.dossier_id, actor, "convention_refusee", d.status.value, d.status.value,
+                           reason=verdict.message, details={"motif": verdict.reason_code or "",
+                                                            "version_id": verdict.version_id})
+        return self.store.lifecycle_move(d, after, draft, [])
+
+    def _act(self, d: Dossier, action: str, role: Role, actor: str, given: EtapeIn, received: Rendered | None = None,
+             verdicts: list[VerdictConvention] | None = None) -> Dossier:
         t = transition(d, action, role, given.justification)
         now = self.clock()
         motif = (given.justification or "").strip() or None
@@ -144,6 +185,11 @@ class Lifecycle:
             suivi["avis_motif"] = motif
         if step is not None:
             step(d, given, now, suivi, made, details)
+        if received is not None:
+            made.append(received)
+        if verdicts is not None:
+            suivi["conventions_deposees"] = verdicts
+            details["version_deposee"] = verdicts[-1].version_id  # the uploaded version intake examined
         refs = {r.kind: self._store(d, r) for r in made}
         if refs:
             suivi["documents"] = {**d.suivi.documents, **refs}
@@ -238,25 +284,6 @@ class Lifecycle:
         made.append(document("convention", self._context(d, now, suivi),
                              f"convention-cautionnement-{d.deposit_number}.pdf"))
 
-    def _deposer_convention(self, d: Dossier, given: EtapeIn, now: datetime, suivi: dict[str, Any],
-                            made: list[Rendered], details: dict[str, Any]) -> None:
-        import hashlib
-
-        if not given.convention_pdf_base64:
-            raise InvalidInput("convention_requise", "Joignez la convention signée, au format PDF.",
-                               [{"champ": "convention_pdf_base64", "message": "Fichier PDF obligatoire."}])
-        try:
-            data = base64.b64decode(given.convention_pdf_base64, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput("convention_illisible", "Le fichier joint n'a pas pu être lu (encodage base64 "
-                               "invalide).") from None
-        if len(data) > CONVENTION_MAX_BYTES:
-            raise InvalidInput("convention_trop_volumineuse", "La convention signée dépasse 180 Kio : déposez une "
-                               "version plus légère (numérisation en niveaux de gris, 150 ppp).")
-        self.check_pdf(data)
-        made.append(Rendered("convention_signee", data, hashlib.sha256(data).hexdigest(),
-                             f"convention-signee-{d.deposit_number}.pdf"))
-
     def _regler_prime(self, d: Dossier, given: EtapeIn, now: datetime, suivi: dict[str, Any],
                       made: list[Rendered], details: dict[str, Any]) -> None:
         p = d.suivi.proposition
@@ -337,6 +364,5 @@ class Lifecycle:
 
 def _with_clock(lifecycle: Lifecycle, clock: Callable[[], datetime]) -> Lifecycle:
     """The same use case deciding as of another time (the schedule's)."""
-    twin = Lifecycle(lifecycle.store, lifecycle.documents, clock, lifecycle.envelope, lifecycle.check_pdf,
-                     lifecycle.bdt_email)
+    twin = Lifecycle(lifecycle.store, lifecycle.documents, clock, lifecycle.envelope, lifecycle.bdt_email)
     return twin

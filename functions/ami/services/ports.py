@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from ami.domain.identity import SignedIn
     from ami.domain.inscription import PendingRegistration, UniteLegale
     from ami.domain.invitation import Invitation
-    from ami.domain.messages import Message
+    from ami.domain.messages import Message, OutboxClaim
     from ami.domain.models import (
         Bailleur,
         DepositedPiece,
@@ -64,8 +64,17 @@ class DeadLetters(Protocol):
 
 class Outbox(Protocol):
     def outbox_items(self) -> Iterator[OutboxItemLike]: ...
-    def claim_outbox_item(self, key: str, now: datetime, until: datetime) -> bool: ...
-    def delete_outbox_item(self, key: str) -> None: ...
+    def claim_outbox_item(self, key: str, owner: str, now: datetime, until: datetime) -> OutboxClaim:
+        """Take the item for `owner` until `until`, unless another owner's claim holds at `now`."""
+        ...
+
+    def release_outbox_item(self, key: str, owner: str) -> None:
+        """Give back `owner`'s claim (its send failed); nothing when the claim is no longer its own."""
+        ...
+
+    def delete_outbox_item(self, key: str, owner: str) -> None:
+        """Remove the item, sent, while `owner`'s claim holds it; nothing when another relay took it over."""
+        ...
 
 
 class Dossiers(Protocol):
@@ -191,7 +200,13 @@ class Deposits(Protocol):
 
     def upload_form(self, siren: str, dossier_id: str, piece: PieceKind, redirect: str | None = None) -> Any: ...
     def snapshot(self, key: str, known: Mapping[str, str] | None = None) -> DepositedPiece | None: ...
+    def convention_upload_form(self, siren: str, dossier_id: str, actor: str, redirect: str | None = None) -> Any:
+        """The presigned POST of the dossier's signed convention, carrying `actor` (who asked) as metadata."""
+        ...
     def read(self, key: str, version_id: str, max_bytes: int) -> tuple[bytes, int] | None: ...
+    def uploader(self, key: str, version_id: str) -> str | None:
+        """The actor a version was uploaded for (its form's metadata); None when that version is gone."""
+        ...
     def quarantine(self, key: str, version_id: str, reason_code: str) -> str:
         """Copy one version to the quarantine and remove it from the deposits, unless it is held."""
         ...

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -46,6 +47,8 @@ from ami.services.ports import Deposits, Publisher, Store
 log = logging.getLogger("ami.sequencing")
 MAX_STEPS = 500  # per walk; the next message or the sweep carries on
 BATCH = 32  # deposits numbered per transaction: 3 items each (+ counter, outbox) <= 100
+RELAY_PAUSE_SECONDS = 0.05  # the relay alongside a walk looks at the outbox again after finding it empty
+LOOKAHEAD = 3  # batches read at once: one query and one BatchGetItem (<= 100 keys) for up to 96 deposits
 MAX_ROUNDS = 20  # walks per invocation (a new one when the head became ready during the last)
 MAX_WAIT_SECONDS = 5.0  # longest pause for the clock margin inside one invocation
 LEASE_TTL = timedelta(seconds=35)  # longer than a Lambda's timeout: a crashed walker's lease ends by itself
@@ -170,9 +173,19 @@ class Sequencer:
         return conclusions
 
     def _walk(self) -> list[Conclusion]:
+        """The walk; from its second step on, a thread sends the outbox meanwhile (`_relay_alongside`)."""
+        relay = _RelayAlongside(self.relay, self.clock)
+        try:
+            return self._steps(relay)
+        finally:
+            relay.stop()
+
+    def _steps(self, relay: _RelayAlongside) -> list[Conclusion]:
         conclusions: list[Conclusion] = []
-        for _ in range(MAX_STEPS):
-            step = self._next_step(lookahead=BATCH)
+        for n in range(MAX_STEPS):
+            if n == 1 and conclusions:
+                relay.start()  # a long walk: its first messages leave while it goes on
+            step = self._next_step(lookahead=LOOKAHEAD * BATCH)
             if step.kind == "hold":
                 break  # the watermark: nothing sent later may be numbered before this head
             assert step.head is not None
@@ -182,7 +195,13 @@ class Sequencer:
             elif step.kind == "drop":
                 self.store.cancel_reservation(step.head)
             elif step.kind == "complet":
-                conclusions += self._conclude_complete(step.ready, self.store.counter())
+                # The ready deposits read together are numbered BATCH per transaction, in order, the counter
+                # read before each; a batch that lost a race ends the step (the next one reads afresh).
+                for start in range(0, len(step.ready), BATCH):
+                    done = self._conclude_complete(step.ready[start : start + BATCH], self.store.counter())
+                    conclusions += done
+                    if not done:
+                        break
             else:
                 assert step.dossier is not None
                 conclusions += self._conclude_incomplete(step.head, step.dossier, list(step.reasons))
@@ -327,3 +346,32 @@ class Sequencer:
         except ConditionFailed:
             return []
         return [Conclusion(d.dossier_id, "incomplet")]
+
+
+class _RelayAlongside:
+    """The outbox sent by a thread while a long walk goes on, so that the messages of its first batches leave
+    during the walk rather than all after it (the relay mostly waits on SQS and DynamoDB, the walk too: they
+    overlap). The walker's own flush, after the walk, sends what is left; a failure here leaves it to that."""
+
+    def __init__(self, relay: OutboxRelay, clock: Callable[[], datetime]) -> None:
+        self.relay, self.clock = relay, clock
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.is_set():
+            try:
+                sent = self.relay.flush(self.clock())
+            except Exception:  # the walker's flush after the walk sends it, or says why it cannot
+                return
+            if not sent:
+                self._done.wait(RELAY_PAUSE_SECONDS)
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()

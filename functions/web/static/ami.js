@@ -42,7 +42,9 @@
       .then(function (r) { return r.json(); })
       .then(function (state) {
         var seen = state.pieces[form.dataset.piece];
-        if (seen > before) {
+        if (seen > before && form.dataset.suite) {
+          window.location.assign(form.dataset.suite);  // the page that tells the verdict (the signed convention)
+        } else if (seen > before) {
           // A new address each time (the version count), so that the page is loaded again, not just scrolled.
           window.location.assign(window.location.pathname + "?verdict=" + form.dataset.piece + "-" + seen +
                                  "#piece-" + form.dataset.piece);
@@ -114,8 +116,13 @@
       var file = input.files && input.files[0];
       var max = parseInt(form.dataset.max, 10);
       if (!file) { showError(form, "Choisissez d'abord le fichier à déposer."); return; }
-      var isPdf = file.type === "application/pdf" || /\.pdf$/i.test(file.name);
-      if (!isPdf) {
+      // The kind of file the piece is (the dispositif's rules): a PDF, or the programmation's Excel workbook.
+      if (form.dataset.type === "xlsx") {
+        if (!/\.xlsx$/i.test(file.name)) {
+          showError(form, "Ce fichier n'est pas un classeur Excel .xlsx : « " + file.name + " ». Déposez le tableau au format .xlsx, sans macro.");
+          return;
+        }
+      } else if (!(file.type === "application/pdf" || /\.pdf$/i.test(file.name))) {
         showError(form, "Ce fichier n'est pas un PDF : « " + file.name + " ». Déposez la pièce au format PDF."); return;
       }
       if (file.size === 0) { showError(form, "Ce fichier est vide : « " + file.name + " »."); return; }

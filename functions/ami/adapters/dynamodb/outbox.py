@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import uuid
@@ -14,7 +15,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from ami.adapters.dynamodb._base import Tables, typed
-from ami.domain.messages import Message
+from ami.domain.messages import Message, OutboxClaim
 from ami.domain.models import utcnow
 from ami.domain.sequence import iso as _iso
 
@@ -46,19 +47,42 @@ class DynamoOutbox(Tables):
             messages = [Message(**m) for m in json.loads(item["messages"])]
             yield OutboxItem(str(item["sk"]), messages)
 
-    def claim_outbox_item(self, key: str, now: datetime, until: datetime) -> bool:
-        """Take one item for sending until `until`; False when another sender holds it (or sent it)."""
+    def claim_outbox_item(self, key: str, owner: str, now: datetime, until: datetime) -> OutboxClaim:
+        """Take one item for `owner` until `until`, when nobody's claim holds it at `now` (a lapsed claim is
+        taken over); otherwise say until when it is held, or that it is gone (sent)."""
         try:
             self.counters.update_item(
                 Key={"pk": "OUTBOX", "sk": key},
-                UpdateExpression="SET claimed_until = :until",
+                UpdateExpression="SET claimed_until = :until, claimed_by = :owner",
                 ConditionExpression="attribute_exists(pk) AND "
                 "(attribute_not_exists(claimed_until) OR claimed_until < :now)",
-                ExpressionAttributeValues={":until": _iso(until), ":now": _iso(now)},
+                ExpressionAttributeValues={":until": _iso(until), ":now": _iso(now), ":owner": owner},
             )
-            return True
+            return OutboxClaim(True, until=until)
         except self.counters.meta.client.exceptions.ConditionalCheckFailedException:
-            return False
+            pass
+        item = self.counters.get_item(
+            Key={"pk": "OUTBOX", "sk": key}, ConsistentRead=True, ProjectionExpression="claimed_until"
+        ).get("Item")
+        if item is None:
+            return OutboxClaim(False)
+        if "claimed_until" not in item:  # given back meanwhile: the caller asks again
+            return OutboxClaim(False, held_until=now)
+        return OutboxClaim(False, held_until=datetime.fromisoformat(str(item["claimed_until"])))
 
-    def delete_outbox_item(self, key: str) -> None:
-        self.counters.delete_item(Key={"pk": "OUTBOX", "sk": key})
+    def release_outbox_item(self, key: str, owner: str) -> None:
+        with contextlib.suppress(self.counters.meta.client.exceptions.ConditionalCheckFailedException):
+            self.counters.update_item(
+                Key={"pk": "OUTBOX", "sk": key},
+                UpdateExpression="REMOVE claimed_until, claimed_by",
+                ConditionExpression="claimed_by = :owner",
+                ExpressionAttributeValues={":owner": owner},
+            )
+
+    def delete_outbox_item(self, key: str, owner: str) -> None:
+        with contextlib.suppress(self.counters.meta.client.exceptions.ConditionalCheckFailedException):
+            self.counters.delete_item(
+                Key={"pk": "OUTBOX", "sk": key},
+                ConditionExpression="claimed_by = :owner",
+                ExpressionAttributeValues={":owner": owner},
+            )
