@@ -20,7 +20,10 @@ goes through a model-driven serializer that tries ten type names (`attribute_val
 it as it is); together they halved moto's time per numbering batch.
 Likewise moto's SQS recounts every message of the queue several times for each message sent (25 ms for a
 batch of ten on an empty queue, 830 ms with a thousand waiting): sending skips those counts
-(`sends_without_recounting`).
+(`sends_without_recounting`), and receiving counted them twice for each message received
+(`reads_without_recounting`). moto lists a response class's methods once (`action_names_once`), not
+at every request. A legal hold on a version that is not there answers NoSuchVersion or
+NoSuchKey, as S3 does, where moto failed with an internal error (`legal_holds_on_missing_versions`).
 
 It is served by waitress rather than moto's werkzeug development server, which closed the connection
 after every answer: with waitress a client keeps its connections from one call to the next, as with
@@ -406,6 +409,86 @@ def projected_index_pages() -> None:
     Table.query = query  # type: ignore[method-assign]
 
 
+def legal_holds_on_missing_versions() -> None:
+    """Make moto's PutObjectLegalHold on a version that is not there answer as S3 does (NoSuchVersion,
+    or NoSuchKey when the key has no version at all) instead of failing with an internal error: the
+    numbering holds deposited versions, and tells a version lost from a bucket refusing."""
+    from moto.s3.exceptions import MissingKey, MissingVersion
+    from moto.s3.models import S3Backend
+
+    moto_hold = S3Backend.put_object_legal_hold
+
+    @functools.wraps(moto_hold)
+    def put_object_legal_hold(self: S3Backend, bucket_name: str, key_name: str, version_id: str | None,
+                              legal_hold_status: dict[str, Any]) -> None:
+        if self.get_object(bucket_name, key_name, version_id=version_id) is None:
+            if version_id is not None and self.get_object(bucket_name, key_name) is not None:
+                raise MissingVersion(key=key_name, version_id=version_id)
+            raise MissingKey(key=key_name)
+        moto_hold(self, bucket_name, key_name, version_id, legal_hold_status)
+
+    S3Backend.put_object_legal_hold = put_object_legal_hold  # type: ignore[method-assign]
+
+
+def action_names_once() -> None:
+    """Make moto list a response class's methods once, not at every request.
+
+    moto finds the method of an action among the names `inspect.getmembers` lists, for every request
+    (7 % of the DynamoDB calls' time, which are served one at a time); the classes do not change once
+    the server runs (every patch here is applied before), so the list is kept per class."""
+    import moto.core.responses
+    from moto.core.utils import method_names_from_class
+
+    moto.core.responses.method_names_from_class = functools.cache(method_names_from_class)
+
+
+def retained(queue: Any, message: Any, now: float) -> bool:
+    """Whether `message` is still within its queue's retention period at `now` (epoch seconds), as moto decides."""
+    return bool(int(queue.message_retention_period) + message.sent_timestamp / 1000 > now)
+
+
+def reads_without_recounting() -> None:
+    """Make moto's ReceiveMessage and GetQueueAttributes count a queue's messages at most once per call.
+
+    For each message it receives, moto checks the queue's retention period through GetQueueAttributes,
+    which builds the full attributes twice (each build counts the queue's messages three times): with
+    500 envois waiting in the completeness queue, receiving ten cost 30,000 message visits, more of
+    the emulation's time in a rush than all the DynamoDB calls. Here the retention check reads the
+    queue's `message_retention_period` (the value the attributes give), and within one
+    GetQueueAttributes call (this thread only) the full attributes are built once; the counts are
+    those of that moment, as before."""
+    from moto.core.utils import unix_time
+    from moto.sqs.models import Message, Queue, SQSBackend
+
+    reading = threading.local()
+    attributes = vars(Queue)["attributes"].fget  # as patched by sends_without_recounting, if it was
+
+    def memo_attributes(self: Queue) -> dict[str, Any]:
+        memo: dict[int, dict[str, Any]] | None = getattr(reading, "memo", None)
+        if memo is None:
+            return attributes(self)
+        if id(self) not in memo:
+            memo[id(self)] = attributes(self)
+        return memo[id(self)]
+
+    moto_get = SQSBackend.get_queue_attributes
+
+    @functools.wraps(moto_get)
+    def get_queue_attributes(self: SQSBackend, *args: Any, **kwargs: Any) -> Any:
+        reading.memo = {}
+        try:
+            return moto_get(self, *args, **kwargs)
+        finally:
+            reading.memo = None
+
+    def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str, message: Message) -> bool:
+        return retained(self.get_queue(queue_name), message, unix_time())
+
+    Queue.attributes = property(memo_attributes)  # type: ignore[assignment,method-assign]
+    SQSBackend.get_queue_attributes = get_queue_attributes  # type: ignore[method-assign]
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -417,8 +500,11 @@ def main() -> None:
     attribute_values_as_they_are()
     projected_index_pages()
     sends_without_recounting()
+    reads_without_recounting()
+    action_names_once()
     modules_listed_once()
     no_continue_for_empty_bodies()
+    legal_holds_on_missing_versions()
     app = OneServiceModelData(RawUri(SerialDynamoDB(DomainDispatcherApplication(create_backend_app))))
     # Served by waitress, not moto's werkzeug development server, which closes every connection after
     # one answer: each AWS call paid a new connection and moto a new thread (about a sixth of the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -52,6 +52,9 @@ class StubDeposits(Deposits):
 
     def hold(self, key: str, version_id: str) -> None:
         """These versions are nowhere to hold."""
+
+    def hold_all(self, versions: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        return []
 
 
 def land_pieces(store: Dossiers, d: Dossier, at: datetime, refuse_presentation: bool = False) -> None:

@@ -229,6 +229,9 @@ class InMemoryStore:
     def piece_records(self, dossier_id: str) -> dict[tuple[str, str], PieceRecord]:
         return dict(self.t.pieces.get(dossier_id, {}))
 
+    def dossier_with_records(self, dossier_id: str) -> tuple[Dossier | None, dict[tuple[str, str], PieceRecord]]:
+        return self.get_dossier(dossier_id), self.piece_records(dossier_id)
+
     def deposit_records(self, dossiers: list[Dossier]) -> dict[str, dict[tuple[str, str], PieceRecord]]:
         found: dict[str, dict[tuple[str, str], PieceRecord]] = {d.dossier_id: {} for d in dossiers}
         for d in dossiers:
@@ -718,6 +721,20 @@ class InMemoryDeposits:
         if v is None:
             raise KeyError(f"{key} {version_id}")
         v.held = True
+
+    def hold_all(self, versions: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        missing = []
+        for key, version_id in versions:
+            try:
+                self.hold(key, version_id)
+            except KeyError:
+                missing.append((key, version_id))
+        return missing
+
+    def held(self, key: str, version_id: str) -> bool:
+        """Whether that version is under legal hold (False when it is not there)."""
+        v = self._version(key, version_id)
+        return v is not None and v.held
 
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str:
         return f"memoire://depots/{key}?versionId={version_id}"

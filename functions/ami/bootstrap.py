@@ -191,7 +191,8 @@ class Container:
         from ami.services.sequencing import Sequencer, SequencingRules
 
         rules = SequencingRules.of(dispositif())
-        return Sequencer(self.store, rules, self.publisher, clock=self.clock, relay=self.relay)
+        return Sequencer(self.store, rules, self.publisher, clock=self.clock, relay=self.relay,
+                         deposits=_Lazy(lambda: self.deposits))
 
     @cached_property
     def relay(self) -> Any:

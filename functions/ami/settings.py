@@ -73,7 +73,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
         *_STORE, "idempotency_table", "deposits_bucket", "quarantine_bucket", "completeness_queue_url",
         "notifications_queue_url",
     ),
-    "CompletenessSettings": (*_STORE, *_RELAY),
+    # deposits_bucket: the numbering puts the legal hold on the deposited versions before concluding them.
+    "CompletenessSettings": (*_STORE, *_RELAY, "deposits_bucket"),
     "ScoringSettings": (
         "dossiers_table", "counters_table", "idempotency_table", "deposits_bucket", *_RELAY, "scoring_dlq_url",
     ),

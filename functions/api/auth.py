@@ -9,7 +9,7 @@ from typing import Any
 from ami.domain import audience
 from ami.domain.dispositif import delegations_of, visible_to
 from ami.domain.errors import Forbidden, NotFound, Unauthorized
-from ami.domain.models import Dossier, DossierStatus
+from ami.domain.models import Dossier, DossierStatus, PieceRecord
 
 from api.core import request, services
 
@@ -106,6 +106,17 @@ def dossier_or_404(dossier_id: str, who: Caller | None = None) -> Dossier:
     """The dossier named in the path; for a bailleur (`who`), only its own: another bailleur's
     dossier does not exist for them."""
     d = services().dossiers.get_dossier(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id) else None
+    return _reachable(d, who)
+
+
+def dossier_with_records_or_404(dossier_id: str, who: Caller) -> tuple[Dossier, dict[tuple[str, str], PieceRecord]]:
+    """`dossier_or_404` for a bailleur, with intake's records on its pieces read in the same query (the envoi)."""
+    d, records = (services().dossiers.dossier_with_records(dossier_id) if re.fullmatch(r"[0-9a-f]{32}", dossier_id)
+                  else (None, {}))
+    return _reachable(d, who), records
+
+
+def _reachable(d: Dossier | None, who: Caller | None) -> Dossier:
     # A brouillon belongs to its bailleur until it is sent: to an instructor it does not exist yet.
     if d is None or (d.siren != who.siren if who is not None else d.status == DossierStatus.BROUILLON):
         raise NotFound("dossier_introuvable", "Ce dossier est introuvable.")

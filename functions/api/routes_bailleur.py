@@ -14,7 +14,7 @@ from ami.services import envoi as envoi_logic
 from ami.services.drafts import require_editable
 from chalice import Blueprint, Response
 
-from api.auth import bailleur_caller, dossier_or_404
+from api.auth import bailleur_caller, dossier_or_404, dossier_with_records_or_404
 from api.core import dump, parse_body, request, route, services
 from api.errors import json_response
 from api.schemas import DossierDetail, EnvoiAccepted, UploadFormOut
@@ -127,10 +127,10 @@ def envoi(dossier_id: str) -> Response:
     who = bailleur_caller()
     assert who.siren is not None
     key = idempotency_key()
-    d = dossier_or_404(dossier_id, who)
+    d, records = dossier_with_records_or_404(dossier_id, who)  # one query: the dossier and intake's verdicts
     app = services()
     sent = envoi_logic.submit(
-        app.sequence, app.dossiers, app.deposits, app.publisher, d, who.actor, key, clock=app.clock
+        app.sequence, app.dossiers, app.deposits, app.publisher, d, who.actor, key, clock=app.clock, records=records
     )
     return envoi_accepted(sent)
 

@@ -74,6 +74,17 @@ def test_quarantine_takes_a_version_away_but_never_one_under_legal_hold(deposits
     assert d.read(k2, sent, max_bytes=100) == (b"%PDF-1.7 deposee", 16)
 
 
+def test_hold_all_holds_each_version_once_or_twice_and_names_those_not_there(deposits: tuple[Deposits, Put]) -> None:
+    d, put = deposits
+    versions = [(k, put(k, f"%PDF-1.7 piece {i}".encode())) for i, k in enumerate(key() for _ in range(5))]
+    missing = (key(), "v-absente")
+    assert d.hold_all([*versions, versions[0], missing]) == [missing]  # the first twice: harmless
+    assert d.hold_all(versions) == []  # again (a redelivered message, the sweep): harmless
+    for k, v in versions:
+        d.quarantine(k, v, "controle_tardif")  # held: copied, never taken away
+        assert d.read(k, v, max_bytes=100) is not None
+
+
 def test_the_signed_conventions_form_carries_who_asked_and_intake_reads_it_back(request: pytest.FixtureRequest) -> None:
     """Both agree on the signed convention's form (its one key, PDF only, the dossier de présentation's limit, the
     actor as a field of the policy) and on `uploader`: the actor of an uploaded version, None once it is gone."""

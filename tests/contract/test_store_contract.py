@@ -104,6 +104,16 @@ def test_piece_records_are_idempotent_and_read_by_deposit(store: Store) -> None:
     assert store.deposit_records([d]) == {d.dossier_id: records}
 
 
+def test_a_dossier_is_read_with_its_piece_records_in_one_go(store: Store) -> None:
+    d = sent(store)
+    bare = brouillon(store, siren="732829320")  # no piece examined yet
+    assert store.dossier_with_records(d.dossier_id) == (store.get_dossier(d.dossier_id),
+                                                        store.piece_records(d.dossier_id))
+    assert len(store.dossier_with_records(d.dossier_id)[1]) == len(dispositif().piece_kinds)
+    assert store.dossier_with_records(bare.dossier_id) == (store.get_dossier(bare.dossier_id), {})
+    assert store.dossier_with_records(uuid.uuid4().hex) == (None, {})
+
+
 def test_scores_are_saved_with_what_follows_and_overrides_audited(store: Store) -> None:
     d = sent(store)
     score = score_dossier(d, {}, {})

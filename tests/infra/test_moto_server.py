@@ -335,6 +335,52 @@ def test_an_index_page_holds_the_projected_attributes_only(emulation: Emulation)
     assert len(whole) >= 3 and sum(whole) == 300  # the whole items: about 100 a page of 1 MB
 
 
+def test_a_legal_hold_on_a_version_not_there_answers_as_s3_does(emulation: Emulation) -> None:
+    s3 = connect(emulation, "s3")
+    bucket = "depots-verrouilles"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION},
+                     ObjectLockEnabledForBucket=True)
+    version = s3.put_object(Bucket=bucket, Key="piece.pdf", Body=b"%PDF-1.7")["VersionId"]
+    s3.put_object_legal_hold(Bucket=bucket, Key="piece.pdf", VersionId=version, LegalHold={"Status": "ON"})
+    held = s3.get_object_legal_hold(Bucket=bucket, Key="piece.pdf", VersionId=version)
+    assert held["LegalHold"]["Status"] == "ON"
+    for key, version_id, code in (("piece.pdf", "v-absente", "NoSuchVersion"), ("absente.pdf", "v-x", "NoSuchKey")):
+        with pytest.raises(ClientError) as refused:
+            s3.put_object_legal_hold(Bucket=bucket, Key=key, VersionId=version_id, LegalHold={"Status": "ON"})
+        assert refused.value.response["Error"]["Code"] == code
+
+
+def test_receives_and_attribute_reads_count_once_and_stay_right(emulation: Emulation) -> None:
+    """`reads_without_recounting`: the retention check reads the queue's period, GetQueueAttributes builds
+    the attributes once per call; what a client receives and the counts it reads are unchanged."""
+    sqs = connect(emulation, "sqs")
+    url = sqs.create_queue(QueueName="receives.fifo", Attributes={
+        "FifoQueue": "true", "ContentBasedDeduplication": "true", "MessageRetentionPeriod": "60"})["QueueUrl"]
+    for g in range(3):
+        sqs.send_message_batch(QueueUrl=url, Entries=[
+            {"Id": str(k), "MessageBody": f"g{g}-m{k}", "MessageGroupId": f"g{g}"} for k in range(10)])
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "MessageRetentionPeriod"]
+    before = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    assert before == {"ApproximateNumberOfMessages": "30", "ApproximateNumberOfMessagesNotVisible": "0",
+                      "MessageRetentionPeriod": "60"}
+    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in got] == [f"g0-m{k}" for k in range(10)]  # one group at a time, in order
+    after = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    assert (after["ApproximateNumberOfMessages"], after["ApproximateNumberOfMessagesNotVisible"]) == ("20", "10")
+    assert int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
+        "ApproximateNumberOfMessages"]) == 20
+
+
+def test_a_message_past_its_queue_retention_is_not_kept() -> None:
+    from types import SimpleNamespace
+
+    from infra.moto_server import retained
+
+    queue, message = SimpleNamespace(message_retention_period=60), SimpleNamespace(sent_timestamp=1_000_000)
+    assert retained(queue, message, 1_000 + 59.9)
+    assert not retained(queue, message, 1_000 + 60)
+
+
 def test_the_emails_are_read_without_listing_every_other_service(emulation: Emulation) -> None:
     """`/moto-api/data.json?service=ses` lists SES's models alone (the captured emails), whatever else the
     emulation holds; without `service`, moto's own listing of every service."""

@@ -64,8 +64,10 @@ def test_the_logs_are_kept_the_configured_days() -> None:
 
 def test_the_deposits_expire_only_what_was_never_deposited() -> None:
     bucket = props("DepositsBucket")
-    # A deposited version is under legal hold before its envoi is recorded; a lifecycle rule cannot delete a
-    # locked version, and the bucket policy lets nobody lift a hold (tests/infra/test_template.py).
+    # A deposited version is under legal hold before its deposit is concluded (at envoi when intake has not
+    # accepted it yet, else by the numbering seconds later, well within the 30 days a replaced version is kept);
+    # a lifecycle rule cannot delete a locked version, and the bucket policy lets nobody lift a hold
+    # (tests/infra/test_template.py).
     assert bucket["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled"}  # no default retention either
     found = rules("DepositsBucket")
     pieces = found["versions-remplacees-30-jours"]

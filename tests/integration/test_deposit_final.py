@@ -46,11 +46,16 @@ def test_a_presigned_post_used_after_the_envoi_changes_nothing_and_sends_no_emai
 
 
 def test_the_deposited_versions_are_held_and_cannot_be_deleted(ami, register_bailleur, upload_good_pieces, settle, s3):
+    """The pieces intake accepted are held by the numbering, off the envoi's answer path (docs/numbering.md):
+    once the pipeline has settled, every deposited version is under legal hold."""
     bailleur = register_bailleur()
     dossier_id = ami.new_dossier(bailleur)
     upload_good_pieces(bailleur, dossier_id)
     settle()
     sent = bailleur.call("POST", f"/dossiers/{dossier_id}/envoi")
+    assert sent["envoi"]["complete_when_sent"]
+    settle()
+    assert bailleur.call("GET", f"/dossiers/{dossier_id}")["dossier"]["deposit_number"] is not None
     bucket = ami.physical["DepositsBucket"]
     for piece in sent["envoi"]["pieces"].values():
         hold = s3.get_object_legal_hold(Bucket=bucket, Key=piece["key"], VersionId=piece["version_id"])

@@ -6,7 +6,8 @@ in `ami.domain.deposit_keys`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ CHUNK = 1024 * 1024
 # POST whose policy (signed by the service) requires exactly that value, so S3 stores it as the object's
 # metadata and intake reads it back (never from the file).
 ACTOR_FIELD = "x-amz-meta-acteur"
+HOLD_THREADS = 8  # legal holds put at once (a batch of the numbering: up to 32 deposits of 2 pieces)
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,25 @@ class Deposits:
 
     def hold(self, key: str, version_id: str) -> None:
         self.s3.put_object_legal_hold(Bucket=self.bucket, Key=key, VersionId=version_id, LegalHold={"Status": "ON"})
+
+    def hold_all(self, versions: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Hold each version, HOLD_THREADS requests at a time (the numbering holds a batch's deposits
+        before concluding them); returns the versions no longer there."""
+
+        def one(version: tuple[str, str]) -> tuple[str, str] | None:
+            try:
+                self.hold(*version)
+            except self.s3.exceptions.ClientError as exc:
+                if exc.response["Error"]["Code"] in ("NoSuchVersion", "NoSuchKey", "404"):
+                    return version
+                raise
+            return None
+
+        unique = list(dict.fromkeys(versions))
+        if len(unique) <= 1:
+            return [v for v in map(one, unique) if v is not None]
+        with ThreadPoolExecutor(min(HOLD_THREADS, len(unique))) as pool:
+            return [v for v in pool.map(one, unique) if v is not None]
 
     def download_link(self, key: str, version_id: str, seconds: int = 300) -> str:
         params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "VersionId": version_id}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from ami.domain import messages
@@ -44,8 +44,12 @@ def submit(
     actor: str,
     idempotency_key: str | None = None,
     clock: Callable[[], datetime] = utcnow,
+    records: Mapping[tuple[str, str], PieceRecord] | None = None,
 ) -> Dossier:
     """The bailleur's envoi of `d`, as the API and the plateforme take it: the dossier as sent.
+
+    `records`: intake's records on the dossier's piece versions when the caller read them with `d`
+    (`Dossiers.dossier_with_records`, one query); otherwise `send` reads them.
 
     A request repeating one that made the deposit (same `idempotency_key`: a lost answer, a double
     click, even two posts at once) gets that deposit, not a conflict; any other request on a dossier
@@ -56,7 +60,8 @@ def submit(
         return d
     require_editable(d, "envoi_impossible")
     try:
-        sent = send(sequence, dossiers, deposits, d, actor, clock=clock, idempotency_key=idempotency_key)
+        sent = send(sequence, dossiers, deposits, d, actor, clock=clock, idempotency_key=idempotency_key,
+                    records=records)
     except Conflict:
         # The same request, sent twice at once: the other one recorded the deposit.
         current = dossiers.get_dossier(d.dossier_id)
@@ -73,11 +78,20 @@ def submit(
 def send(
     store: DepositSequence, dossiers: Dossiers, deposits: Deposits, d: Dossier, actor: str,
     clock: Callable[[], datetime] = utcnow, idempotency_key: str | None = None,
+    records: Mapping[tuple[str, str], PieceRecord] | None = None,
 ) -> Dossier:
     """Record the deposit of `d`: final, with its server time and its pieces as they stand.
 
+    The deposit's versions are never deleted: a version intake has accepted is never moved away by
+    anyone (only intake quarantines, and only what it refuses or what came after the envoi), and the
+    numbering puts its legal hold before concluding the deposit (`Sequencer`), off the answer's path;
+    a version intake has not accepted yet (still being examined) is held here, before the answer.
+
     `idempotency_key` (the client's, one per click) is recorded with the envoi, so that a repeated
-    request finds the deposit it made (`repeated`) instead of a conflict."""
+    request finds the deposit it made (`repeated`) instead of a conflict. `records`: intake's records
+    as read with `d` (else read here, after the reservation). Either way they are only a shortcut: a
+    version intake had not recorded when they were read is hashed from the bucket and held here, and
+    its deposit is examined by the completeness check."""
     rules = dispositif(d.dispositif)
     now = clock()
     rules.check_open(now)  # after the close (or before the opening), nothing is reserved nor recorded
@@ -87,14 +101,17 @@ def send(
     envoi_id = reservation.envoi_id if reservation is not None else uuid.uuid4().hex
     sent_at = reservation.sent_at if reservation is not None else now
     try:
-        records = intake_records(dossiers, d.dossier_id)
+        records = intake_records(dossiers, d.dossier_id) if records is None else dict(records)
         # A version intake examined has its SHA-256 already (S3 versions never change): not read again.
         known = {version: rec.sha256 for (_, version), rec in records.items()}
+        accepted = {version for (_, version), rec in records.items() if rec.accepted}
         pieces: dict[PieceKind, DepositedPiece] = {}
         for kind in rules.piece_kinds:
             snapshot = deposits.snapshot(piece_key(d.siren, d.dossier_id, kind), known)
             if snapshot is not None:
-                deposits.hold(snapshot.key, snapshot.version_id)  # the deposit's versions: never deleted
+                if snapshot.version_id not in accepted:
+                    # Intake may still refuse this version and move it away: held now, before the answer.
+                    deposits.hold(snapshot.key, snapshot.version_id)
                 pieces[kind] = snapshot
         deposit = Envoi(envoi_id=envoi_id, sent_at=sent_at, pieces=pieces, idempotency_key=idempotency_key)
         complete = assess(d.model_copy(update={"envoi": deposit}), records).verdict == "complet"

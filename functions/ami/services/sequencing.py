@@ -18,6 +18,7 @@ Numbers are therefore gapless and given once, under any number of concurrent wor
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 import uuid
@@ -41,8 +42,9 @@ from ami.domain.models import (
 from ami.domain.rules import Verdict, assess
 from ami.domain.sequence import DepositCounter, PendingEnvoi, ToNumber
 from ami.services.outbox import OutboxRelay
-from ami.services.ports import Publisher, Store
+from ami.services.ports import Deposits, Publisher, Store
 
+log = logging.getLogger("ami.sequencing")
 MAX_STEPS = 500  # per walk; the next message or the sweep carries on
 BATCH = 32  # deposits numbered per transaction: 3 items each (+ counter, outbox) <= 100
 RELAY_PAUSE_SECONDS = 0.05  # the relay alongside a walk looks at the outbox again after finding it empty
@@ -114,8 +116,10 @@ class Sequencer:
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], None] = time.sleep,
         relay: OutboxRelay | None = None,
+        deposits: Deposits | None = None,
     ) -> None:
         self.store = store
+        self.deposits = deposits  # None: a test of the numbering alone, whose pieces are not in a bucket
         self.relay = relay or OutboxRelay(store, publisher)
         self.rules = rules
         self.clock = clock
@@ -273,6 +277,18 @@ class Sequencer:
 
     # ------------------------------------------------------------ conclusions
 
+    def _hold(self, sent: Sequence[Dossier]) -> None:
+        """Put the legal hold on every version the deposits hold, before they are concluded: the envoi
+        leaves it to the numbering for the versions intake had accepted (nobody moves those away;
+        docs/numbering.md). Holding twice is harmless, so a redelivered message, a race lost or the
+        sweep holds again. Should a hold fail, nothing is concluded: the message or the sweep retries."""
+        if self.deposits is None:
+            return
+        versions = [(p.key, p.version_id) for d in sent if d.envoi is not None for p in d.envoi.pieces.values()]
+        for key, version_id in self.deposits.hold_all(versions):
+            # A deposited version lost (it should never be): the evidence is gone; concluding still stands.
+            log.error("version déposée introuvable, non retenue : %s (version %s)", key, version_id)
+
     def _conclude_complete(
         self, ready: tuple[tuple[PendingEnvoi, Dossier], ...], before: DepositCounter
     ) -> list[Conclusion]:
@@ -300,6 +316,7 @@ class Sequencer:
             batch.append(ToNumber(head, d, DossierStatus.LISTE_ATTENTE, outbox))
             conclusions.append(Conclusion(d.dossier_id, "liste_attente", number))
             after = DepositCounter(number, after.principal, True)
+        self._hold([d for _, d in ready])
         try:
             self.store.conclude_numbered_batch(before, after, batch)
         except ConditionFailed:
@@ -311,6 +328,7 @@ class Sequencer:
         assert d.envoi is not None
         outbox = [messages.notification("programmation_complete", f"complete-{d.envoi.envoi_id}", d.dossier_id),
                   messages.notification("nouvelle_programmation", f"nouvelle-{d.envoi.envoi_id}", d.dossier_id)]
+        self._hold([d])
         try:
             self.store.conclude_complete(d, outbox)
         except ConditionFailed:
@@ -322,6 +340,7 @@ class Sequencer:
     ) -> list[Conclusion]:
         assert d.envoi is not None
         outbox = [messages.notification("dossier_incomplet", f"incomplet-{d.envoi.envoi_id}", d.dossier_id)]
+        self._hold([d])
         try:
             self.store.conclude_incomplete(pending, d, reasons, outbox)
         except ConditionFailed:

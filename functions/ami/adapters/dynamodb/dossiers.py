@@ -296,6 +296,19 @@ class DynamoDossiers(AuditChain, DynamoOutbox):
         records = [PieceRecord.model_validate_json(i["doc"]) for i in items]
         return {(r.piece, r.version_id): r for r in records}
 
+    def dossier_with_records(self, dossier_id: str) -> tuple[Dossier | None, dict[tuple[str, str], PieceRecord]]:
+        """One consistent query of the partition `DOSSIER#<id>`: its DOSSIER item and its PIECE# items."""
+        d: Dossier | None = None
+        records: dict[tuple[str, str], PieceRecord] = {}
+        for item in self._query(self.dossiers, ConsistentRead=True, KeyConditionExpression=Key("pk").eq(
+                f"DOSSIER#{dossier_id}")):
+            if item["sk"] == "DOSSIER":
+                d = dossier_from_item(item)
+            elif item["sk"].startswith("PIECE#"):
+                rec = PieceRecord.model_validate_json(item["doc"])
+                records[(rec.piece, rec.version_id)] = rec
+        return d, records
+
     def deposit_records(self, dossiers: list[Dossier]) -> dict[str, dict[tuple[str, str], PieceRecord]]:
         """Intake's records of the piece versions each sent dossier's envoi holds, by dossier: what
         decides complet / en attente, read for many dossiers at once (`piece_records` has them all)."""
