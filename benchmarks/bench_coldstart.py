@@ -1,6 +1,7 @@
 """Cold start of each function: what it ships (unzipped size of its code and layers) and the import
 of its handler module, beside the libraries alone (boto3 + pydantic + Powertools) and beside the
-third-party modules that handler loads, imported alone, in the same run (the verdict).
+third-party modules that handler loads, imported alone, in the same run (a stricter view: the verdict is
+against the former, as issue 10 sets it).
 
 Size: read from a `sam build` output (`--build-dir`, default .aws-sam/build: each function's code
 folder and the layers its template names, bytes of every file, as Lambda counts them unzipped).
@@ -42,11 +43,13 @@ ROOT = Path(__file__).resolve().parents[1]
 FUNCTIONS = ROOT / "functions"
 BASELINE = "boto3"
 HANDLERS = ["intake.app", "completeness.app", "scoring.app", "notify.app", "api.app"]
-# What every handler imports before any line of ours: the floor of their cold start. Every one of them
-# (the API too) uses Powertools' idempotency utility, so it is the libraries', not ours.
+# What every handler imports before any line of ours: the floor of their cold start (the issue's "boto3 +
+# pydantic + Powertools"). Every one of them (the API too) uses Powertools' idempotency utility and its Tracer
+# (whose provider is the X-Ray SDK), so they are the libraries', not ours.
 LIBRARIES = (
     "boto3,pydantic,aws_lambda_powertools,aws_lambda_powertools.utilities.batch,"
-    "aws_lambda_powertools.utilities.parser.models,aws_lambda_powertools.utilities.idempotency"
+    "aws_lambda_powertools.utilities.parser.models,aws_lambda_powertools.utilities.idempotency,"
+    "aws_lambda_powertools.tracing,aws_xray_sdk.core"
 )
 TARGET_RATIO = 1.3  # × the libraries alone
 TARGET_RSS_MB = 100.0
@@ -261,16 +264,17 @@ def main() -> None:
             own_cpu = median(own_libs[module], "cpu_ms")
             own_ratio = cpu / own_cpu
             own = f"{own_cpu:>9.0f} {own_ratio:>5.2f}×"
-            ok = own_ratio <= TARGET_RATIO and rss < TARGET_RSS_MB
-            verdict = "ok" if ok else "MISSED"
+            ok = cpu_ratio <= TARGET_RATIO and rss < TARGET_RSS_MB
+            verdict = ("ok" if ok else "MISSED") + ("" if own_ratio <= TARGET_RATIO else " (own libs: above)")
             if not ok:
                 misses.append(module)
         label = "libraries only" if module == LIBRARIES else module
         print(f"{label:<16} {ms:>8.0f} {f'{lo:.0f}..{hi:.0f}':>10} {cpu:>7.0f} {cpu_ratio:>6.2f}× {own}"
               f" {rss:>7.1f}  {verdict}")
-    print(f"targets: import ≤ {TARGET_RATIO}× its own libraries alone (CPU time), RSS < {TARGET_RSS_MB:.0f} MB")
-    print("libraries only: boto3 + pydantic + Powertools (Logger, Metrics, batch, parser models, idempotency), "
-          "no code of ours")
+    print(f"targets: import ≤ {TARGET_RATIO}× the libraries alone (CPU time; {TARGET_RATIO * libs_cpu:.0f} ms here), "
+          f"RSS < {TARGET_RSS_MB:.0f} MB; the stricter view against each handler's own libraries is printed beside")
+    print("libraries only: boto3 + pydantic + Powertools (Logger, Metrics, Tracer and the X-Ray SDK, batch, parser "
+          "models, idempotency), no code of ours")
     print("own libs: the third-party modules that handler's import loads, imported alone (CPU ms)")
     if misses:
         print("missed by: " + ", ".join(misses) + "  (see `python -X importtime` in benchmarks/README.md)")

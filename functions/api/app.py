@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aws_lambda_powertools import Logger, Tracer
+from ami import tracing
+from aws_lambda_powertools import Logger
 from chalice import Response
 from chalice.app import Request
 
@@ -21,7 +22,7 @@ from api.errors import http_guard
 logger = Logger(service="api")
 # In Lambda, each request is traced in X-Ray (template.yaml: Tracing: Active), each AWS call a subsegment
 # (the Tracer patches boto3); outside Lambda it does nothing.
-tracer = Tracer(service="api")
+tracer = tracing.tracer("api")
 app = core.app  # what template.yaml's Handler names
 
 __all__ = ["app", "configure", "services"]

@@ -8,11 +8,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from ami import bootstrap
+from ami import bootstrap, tracing
 from ami.domain.models import CompletenessRequest
 from ami.services.sequencing import Conclusion
 from ami.settings import CompletenessSettings
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -22,7 +22,7 @@ from pydantic import Json
 
 logger = Logger(service="completeness")
 metrics = Metrics(service="completeness")
-tracer = Tracer(service="completeness")
+tracer = tracing.tracer("completeness")
 
 
 class CompletenessRecord(SqsRecordModel):

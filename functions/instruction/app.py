@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ami import bootstrap
+from ami import bootstrap, tracing
 from ami.domain.models import WorkItem
 from ami.settings import InstructionSettings
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -24,7 +24,7 @@ from pydantic import Json
 
 logger = Logger(service="instruction")
 metrics = Metrics(service="instruction")
-tracer = Tracer(service="instruction")
+tracer = tracing.tracer("instruction")
 
 
 class WorkItemRecord(SqsRecordModel):

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import unquote_plus
 
-from ami import bootstrap
+from ami import bootstrap, tracing
 from ami.batch import sqs_batch_handler
 from ami.domain.base import Model
 from ami.services.intake import Upload
 from ami.settings import IntakeSettings
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -21,7 +21,7 @@ from pydantic import Json
 
 logger = Logger(service="intake")
 metrics = Metrics(service="intake")
-tracer = Tracer(service="intake")
+tracer = tracing.tracer("intake")
 Handler = Callable[[dict[str, Any], LambdaContext], PartialItemFailureResponse]
 
 

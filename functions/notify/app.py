@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ami import bootstrap
+from ami import bootstrap, tracing
 from ami.batch import sqs_batch_handler
 from ami.domain.models import Notification
 from ami.settings import NotifySettings
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -19,7 +19,7 @@ from pydantic import Json
 
 logger = Logger(service="notify")
 metrics = Metrics(service="notify")
-tracer = Tracer(service="notify")
+tracer = tracing.tracer("notify")
 
 
 class NotificationRecord(SqsRecordModel):

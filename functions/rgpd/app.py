@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ami import bootstrap
+from ami import bootstrap, tracing
 from ami.settings import PurgeSettings
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 logger = Logger(service="rgpd")
 metrics = Metrics(service="rgpd")
-tracer = Tracer(service="rgpd")
+tracer = tracing.tracer("rgpd")
 
 
 def make_handler(app: bootstrap.Container) -> Callable[[dict[str, Any], LambdaContext], dict[str, int]]:

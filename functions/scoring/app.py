@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ami import bootstrap
+from ami import bootstrap, tracing
 from ami.batch import sqs_batch_handler
 from ami.domain.models import DepositNumbered
 from ami.settings import ScoringSettings
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -25,7 +25,7 @@ from pydantic import Json, ValidationError
 
 logger = Logger(service="scoring")
 metrics = Metrics(service="scoring")
-tracer = Tracer(service="scoring")
+tracer = tracing.tracer("scoring")
 
 
 class DepositRecord(SqsRecordModel):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aws_lambda_powertools import Logger, Tracer
+from ami import tracing
+from aws_lambda_powertools import Logger
 from chalice import Response
 from chalice.app import Request
 
@@ -21,7 +22,7 @@ from web.core import configure, reset_state, security_headers, services
 logger = Logger(service="plateforme")
 # In Lambda, each request is traced in X-Ray (template.yaml: Tracing: Active), each AWS call a subsegment
 # (the Tracer patches boto3); outside Lambda it does nothing.
-tracer = Tracer(service="plateforme")
+tracer = tracing.tracer("plateforme")
 app = core.app  # what template.yaml's Handler names
 
 __all__ = ["app", "configure", "services"]
