@@ -242,34 +242,29 @@ def test_handlers_import_with_the_layer_and_the_runtime_sdk_alone(tmp_path: Path
 
 @pytest.mark.slow
 def test_what_the_layer_prunes_is_never_imported(tmp_path: Path) -> None:
-    """layers/runtime/Makefile's `prune` (holidays' other languages, Chalice's command line), applied to a copy
-    of those packages: every handler still imports from it, and the jours ouvrés are still computed."""
+    """layers/runtime/Makefile's `prune` (Chalice's command line), applied to a copy of the package: the HTTP
+    handlers still import from it."""
     import shutil
 
     site = tmp_path / "python"
-    for name in ("holidays", "chalice"):
+    for name in ("chalice",):
         source = Path(str(importlib.metadata.distribution(name).locate_file(name)))
         shutil.copytree(source, site / name, ignore=shutil.ignore_patterns("__pycache__"))
     done = subprocess.run(["make", "--no-print-directory", "-f", str(LAYER / "Makefile"), "prune", f"SITE={site}"],
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (site / "holidays" / "locale").iterdir()) == ["fr"]
     assert not (site / "chalice" / "cli").exists() and (site / "chalice" / "app.py").exists()
     code = (
         "import importlib, sys\n"
         f"sys.path[:0] = [{str(FUNCTIONS)!r}, {str(site)!r}]\n"
         "for m in ('api.app', 'web.app'):\n"
         "    importlib.import_module(m)\n"
-        "import chalice, holidays\n"
-        f"assert chalice.__file__.startswith({str(site)!r}) and holidays.__file__.startswith({str(site)!r})\n"
-        "from datetime import date\n"
-        "from ami.domain.jours_ouvres import is_jour_ouvre\n"
-        "print(is_jour_ouvre(date(2025, 5, 1), 'metropole'), is_jour_ouvre(date(2025, 5, 27), '971'),"
-        " is_jour_ouvre(date(2025, 5, 28), '971'))\n"
+        "import chalice\n"
+        f"assert chalice.__file__.startswith({str(site)!r})\n"
+        "print('ok')\n"
     )
     env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-3", "AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
     ran = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
                          check=False)
     assert ran.returncode == 0, ran.stderr[-3000:]
-    # 1 May everywhere, 27 May in Guadeloupe (abolition of slavery) are public holidays; 28 May is a workday.
-    assert ran.stdout.split() == ["False", "False", "True"]
+    assert ran.stdout.split() == ["ok"]

@@ -68,3 +68,16 @@ def test_holidays_and_weekends_are_not_jours_ouvres() -> None:
     assert not is_jour_ouvre(date(2026, 5, 2), "metropole")  # a Saturday
     with pytest.raises(ValueError):
         jour_ouvre_plus(date(2026, 5, 4), 0, "metropole")
+
+
+@pytest.mark.parametrize("territory", ["metropole", "alsace_moselle", "971", "972", "973", "974", "976"])
+def test_the_configured_holidays_are_those_of_the_holidays_package_year_by_year(territory: str) -> None:
+    """jours_feries.toml against the `holidays` package (a dev dependency only: the oracle), 2008 to 2060."""
+    import holidays
+
+    from ami.domain.jours_ouvres import _holidays
+
+    subdivision = {"metropole": None, "alsace_moselle": "57"}.get(territory, territory)
+    for year in range(2008, 2061):
+        expected = frozenset(holidays.France(subdiv=subdivision, years=year).keys())
+        assert _holidays(territory, year) == expected, (territory, year)  # type: ignore[arg-type]

@@ -2,18 +2,24 @@
 Europe/Paris time (DESIGN §2, cahier des charges §2-A step 5: a proposition de tarification is valid
 10 jours ouvrés).
 
-The holidays come from the `holidays` package (pinned in pyproject.toml): metropolitan France,
-Alsace-Moselle (Good Friday and 26 December; subdivision « 57 » for Moselle, « 6AE » for Bas-Rhin and
-Haut-Rhin, which share them) and each DROM (abolition of slavery: 27 May in Guadeloupe, 22 May in
-Martinique, 10 June in Guyane, 20 December in La Réunion, 27 April in Mayotte). The territory is the
-operation's commune (its département). Pure: dates in, dates out.
+The holidays are configuration (`jours_feries.toml`, with its legal sources): metropolitan France,
+Alsace-Moselle (Good Friday and 26 December) and each DROM (abolition of slavery: 27 May in Guadeloupe,
+22 May in Martinique, 10 June in Guyane, 20 December in La Réunion, 27 April in Mayotte), Easter from
+dateutil (the Lambda runtime's). The `holidays` package, which says the same, weighed 7 MB in every
+function; the tests compare the two year by year. The territory is the operation's commune (its
+département). Pure: dates in, dates out.
 """
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from importlib import resources
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from dateutil.easter import easter
 
 from ami.domain.models import Territoire
 
@@ -24,7 +30,6 @@ TERRITOIRE_LIBELLES: dict[str, str] = {
     "metropole": "France métropolitaine", "alsace_moselle": "Alsace-Moselle", "971": "Guadeloupe",
     "972": "Martinique", "973": "Guyane", "974": "La Réunion", "976": "Mayotte",
 }
-_SUBDIVISION: dict[str, str | None] = {"metropole": None, "alsace_moselle": "57", **{d: d for d in DROM}}
 
 
 def territoire(commune_insee: str | None) -> Territoire:
@@ -38,10 +43,21 @@ def territoire(commune_insee: str | None) -> Territoire:
 
 
 @cache
-def _holidays(territory: Territoire, year: int) -> frozenset[date]:
-    import holidays  # only the lifecycle needs it
+def _feries() -> dict[str, dict[str, list[Any]]]:
+    text = resources.files("ami.domain").joinpath("jours_feries.toml").read_text(encoding="utf-8")
+    return tomllib.loads(text)
 
-    return frozenset(holidays.France(subdiv=_SUBDIVISION[territory], years=year).keys())
+
+@cache
+def _holidays(territory: Territoire, year: int) -> frozenset[date]:
+    """The public holidays of `territory` in `year`: the metropole's and its own."""
+    sunday = easter(year)
+    days: set[date] = set()
+    for section in {"metropole", territory}:
+        rules = _feries()[section]
+        days.update(date(year, int(md[:2]), int(md[3:])) for md in rules["fixes"])
+        days.update(sunday + timedelta(days=int(n)) for n in rules["paques"])
+    return frozenset(days)
 
 
 def is_jour_ouvre(day: date, territory: Territoire) -> bool:
