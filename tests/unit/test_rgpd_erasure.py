@@ -211,16 +211,20 @@ def test_the_daily_function_purges_and_logs_a_count_never_an_address(
 ) -> None:
     """PurgeFunction (template.yaml, every day) runs the same purge as `ami rgpd purger`, from its own settings."""
     import importlib
+    import sys
     from pathlib import Path
     from types import SimpleNamespace
 
     from ami import bootstrap
 
+    # Logs at INFO and metrics on, whatever an earlier test of this process left in the environment.
     for name, value in {"DOSSIERS_TABLE": "d", "USER_POOL_ID": "eu-west-3_x", "AWS_DEFAULT_REGION": "eu-west-3",
-                        "POWERTOOLS_METRICS_NAMESPACE": "test"}.items():
+                        "POWERTOOLS_METRICS_NAMESPACE": "test", "POWERTOOLS_LOG_LEVEL": "INFO",
+                        "POWERTOOLS_METRICS_DISABLED": "false"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "functions"))
     function = importlib.import_module("rgpd.app")  # its settings are those template.yaml gives it
+    function.logger.setLevel("INFO")
 
     accounts, registrations = InMemoryAccounts(), InMemoryRegistrations()
     accounts.add("oublie@autre.example", OTHER, verified=False, created=T0 - timedelta(hours=3))
@@ -232,8 +236,13 @@ def test_the_daily_function_purges_and_logs_a_count_never_an_address(
     context = SimpleNamespace(function_name="PurgeFunction", memory_limit_in_mb=256, aws_request_id="r-1",
                               invoked_function_arn="arn:aws:lambda:eu-west-3:123456789012:function:PurgeFunction")
     capsys.readouterr()
+    # The module may have been imported by an earlier test: its log handler writes where stdout was then.
+    previous = function.logger.registered_handler.setStream(sys.stdout)
 
-    assert handler({"detail-type": "Scheduled Event"}, context) == {"purged": 1}
+    try:
+        assert handler({"detail-type": "Scheduled Event"}, context) == {"purged": 1}
+    finally:
+        function.logger.registered_handler.setStream(previous)
     assert set(accounts.users) == {CONTACT} and registrations.pending == {}
     logged = capsys.readouterr().out
     lines = [json.loads(line) for line in logged.splitlines()]
