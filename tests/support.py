@@ -30,3 +30,16 @@ def empty_tables(s: Settings) -> None:
             for k in keys:
                 batch.delete_item(Key=k)
 
+
+
+class Stopwatch:
+    """A sleep and a monotonic clock for the outbox relay's waits: sleeping moves the clock, nobody waits."""
+
+    def __init__(self) -> None:
+        self.t = 0.0
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+    def monotonic(self) -> float:
+        return self.t

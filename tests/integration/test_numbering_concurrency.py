@@ -38,7 +38,7 @@ from ami.services.outbox import CLAIM, OutboxRelay
 from ami.services.sequencing import Sequencer, SequencingRules
 from ami.settings import Settings
 from boto3.dynamodb.conditions import Key
-from support import empty_tables
+from support import Stopwatch, empty_tables
 
 from infra import samples
 from infra.local import provisioned_emulation
@@ -314,19 +314,6 @@ class ClaimThenDie(Store):
         if self.claims == 0:
             raise Crash("between the claim and the send")
         return claim
-
-
-class Stopwatch:
-    """The relay's sleep and monotonic clock: sleeping moves the clock, nobody waits."""
-
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
-
-    def monotonic(self) -> float:
-        return self.t
 
 
 def outbox_of_three(env: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, list[str]]:

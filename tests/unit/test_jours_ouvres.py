@@ -74,7 +74,6 @@ def test_holidays_and_weekends_are_not_jours_ouvres() -> None:
 def test_the_configured_holidays_are_those_of_the_holidays_package_year_by_year(territory: str) -> None:
     """jours_feries.toml against the `holidays` package (a dev dependency only: the oracle), 2008 to 2060."""
     import holidays
-
     from ami.domain.jours_ouvres import _holidays
 
     subdivision = {"metropole": None, "alsace_moselle": "57"}.get(territory, territory)

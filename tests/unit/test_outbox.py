@@ -11,6 +11,7 @@ import pytest
 from ami.domain.messages import Message, OutboxClaim
 from ami.services.outbox import CLAIM, WAIT_BUDGET, OutboxRelay
 from fakes import InMemoryPublisher, InMemoryStore
+from support import Stopwatch
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -18,16 +19,6 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 class Crash(Exception):
     pass
 
-
-class Stopwatch:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def sleep(self, seconds: float) -> None:
-        self.t += seconds
-
-    def monotonic(self) -> float:
-        return self.t
 
 
 def outbox(store: InMemoryStore, n: int = 3) -> None:
