@@ -17,6 +17,14 @@ before B was sent, yet B got the smaller number); deposits recorded although the
 saw an error; requests to the emulated AWS per envoi and cancelled transactions per envoi (the API's
 threads only); the audit log verified.
 
+Then the ceiling, in the same run: the same clients, processes and dossiers, released together again,
+each making the envoi's AWS requests itself, straight to the emulation, without the API in between —
+the Query of the dossier's partition, a conditional PutItem (the reservation), the HeadObject of both
+pieces, a TransactWriteItems of three conditional Puts of the same sizes (the dossier, its pending
+envoi, its audit entry; on fresh keys) and a SendMessageBatch to a FIFO queue of its own. What the
+emulation on this machine can serve at most for these envois: the envois/s and answer times the
+targets ask for are set against it.
+
     .venv/bin/python benchmarks/bench_rush.py [--bailleurs 100] [--per-bailleur 5] [--clients 100]
 """
 
@@ -24,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import multiprocessing
 import os
 import sys
@@ -105,6 +114,83 @@ def client_process(api_url: str, jobs: list[list[tuple[str, str]]], release_at: 
     with ThreadPoolExecutor(len(jobs)) as pool:
         results = [o for outs in pool.map(client, jobs) for o in outs]
     return [o.__dict__ for o in results]
+
+
+def bare_process(environment: dict[str, str], names: dict[str, str], jobs: list[list[tuple[str, list[str]]]],
+                 release_at: float) -> list[tuple[float, float]]:
+    """The ceiling's clients: the envoi's AWS requests, made directly. jobs: per client, (dossier id,
+    its pieces' S3 keys); returns (sent, answered) per envoi."""
+    import boto3
+
+    os.environ.update(environment)
+    session = boto3.session.Session()
+    local = threading.local()
+
+    def clients() -> tuple[Any, Any, Any]:
+        if not hasattr(local, "c"):  # one connection per client, as each API thread has its own
+            local.c = tuple(session.client(s) for s in ("dynamodb", "s3", "sqs"))
+        return local.c
+
+    def envoi(dossier_id: str, keys: list[str]) -> None:
+        ddb, s3, sqs = clients()
+        items = ddb.query(TableName=names["dossiers"], ConsistentRead=True, KeyConditionExpression="pk = :p",
+                          ExpressionAttributeValues={":p": {"S": f"DOSSIER#{dossier_id}"}})["Items"]
+        dossier = next(i for i in items if i["sk"]["S"] == "DOSSIER")
+        fresh = uuid.uuid4().hex
+        pending = {"pk": {"S": "BARE"}, "sk": {"S": fresh}, "dossier_id": {"S": dossier_id},
+                   "envoi_id": {"S": fresh}, "sent_at": {"S": "2026-12-01T00:00:00.000000+00:00"}}
+        ddb.put_item(TableName=names["counters"], Item={**pending, "state": {"S": "reserve"}},
+                     ConditionExpression="attribute_not_exists(pk)")
+        for key in keys:
+            s3.head_object(Bucket=names["bucket"], Key=key)
+        entry = {"pk": {"S": f"BARE#{fresh}"}, "sk": {"N": "1"}, "doc": {"S": "x" * 900},
+                 "dossier_id": {"S": dossier_id}}
+        ddb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": names["dossiers"], "Item": {**dossier, "pk": {"S": f"BARE#{fresh}"}},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": names["counters"], "Item": {**pending, "state": {"S": "envoye"}}}},
+            {"Put": {"TableName": names["audit"], "Item": entry, "ConditionExpression": "attribute_not_exists(pk)"}},
+        ])
+        sqs.send_message_batch(QueueUrl=names["queue"], Entries=[
+            {"Id": "0", "MessageBody": json.dumps({"dossier_id": dossier_id}), "MessageGroupId": dossier_id,
+             "MessageDeduplicationId": fresh}])
+
+    def client(mine: list[tuple[str, list[str]]]) -> list[tuple[float, float]]:
+        out = []
+        ddb, s3, sqs = clients()  # made and connected before the release, as the API's are
+        ddb.describe_table(TableName=names["dossiers"])
+        s3.head_bucket(Bucket=names["bucket"])
+        sqs.get_queue_url(QueueName=names["queue"].rsplit("/", 1)[-1])
+        time.sleep(max(0.0, release_at - time.time()))
+        for dossier_id, keys in mine:
+            start = time.time()
+            envoi(dossier_id, keys)
+            out.append((start, time.time()))
+        return out
+
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        return [o for outs in pool.map(client, jobs) for o in outs]
+
+
+def ceiling(runtime: Any, store: Any, jobs: list[list[tuple[str, str]]], processes: int) -> list[tuple[float, float]]:
+    """Run the ceiling's clients (see the module's docstring) on the same dossiers, dealt the same way."""
+    from infra.local import client_environment
+
+    dossiers = store.get_dossiers([i for mine in jobs for _, i in mine])
+    keys = {i: [p.key for p in d.envoi.pieces.values()] for i, d in dossiers.items() if d.envoi}
+    physical = runtime.stack.physical
+    queue = runtime.functions.app.aws.client("sqs").create_queue(
+        QueueName="bench-rush-ceiling.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    names = {"dossiers": physical["DossiersTable"], "counters": physical["CountersTable"],
+             "audit": physical["AuditTable"], "bucket": physical["DepositsBucket"], "queue": queue}
+    bare = [[(i, keys[i]) for _, i in mine] for mine in jobs]
+    per_process = [bare[p::processes] for p in range(processes)]
+    environment = client_environment(runtime.emulation.endpoint)
+    release_at = time.time() + 10.0  # the clients start their processes and connect first
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        pending = [pool.apply_async(bare_process, (environment, names, mine, release_at)) for mine in per_process]
+        timings = [t for p in pending for t in p.get(timeout=600)]
+    return [(sent - release_at, answered - release_at) for sent, answered in timings]
 
 
 # ---------------------------------------------------------------- preparation (in this process)
@@ -261,6 +347,7 @@ def run(args: argparse.Namespace) -> None:
         calls.on = False
         runtime.dispatcher.drain(timeout=600)
         report(args, store, outcomes, release_at, last_number_at, calls, errors, verify_log)
+        report_ceiling(outcomes, release_at, ceiling(runtime, store, jobs, args.processes))
 
 
 def wait_for_numbers(
@@ -353,6 +440,18 @@ def report(
         f"cancelled transactions per envoi {calls.cancelled / total:.3f}"
     )
     print(f"  audit log: {'intact' if not problems else problems[:3]}; dispatcher errors {len(errors)}")
+
+
+def report_ceiling(outcomes: list[Outcome], release_at: float, bare: list[tuple[float, float]]) -> None:
+    """The rush beside the ceiling measured right after it (times relative to each release)."""
+    ours = len(outcomes) / (max(o.answered for o in outcomes) - release_at)
+    rate = len(bare) / max(answered for _, answered in bare)
+    latencies = [answered - sent for sent, answered in bare]
+    print(
+        f"ceiling: the same {len(bare)} envois' AWS requests made by the same clients straight to the emulation: "
+        f"{rate:.1f} envois/s, answer p50 {percentile(latencies, 50):.2f} s, p99 {percentile(latencies, 99):.2f} s"
+    )
+    print(f"  the rush through the API: {ours / rate:.2f}x the ceiling's envois/s")
 
 
 if __name__ == "__main__":
