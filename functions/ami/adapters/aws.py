@@ -17,9 +17,11 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# A pool as large as the local API server's threads (one request per container in Lambda).
+# Connections kept per client: one per thread of the local API server, which serves as many requests at
+# once (`infra.localapi.API_THREADS`); in Lambda a container serves one request at a time.
+POOL_CONNECTIONS = 32
 _CONFIG = Config(
-    signature_version="s3v4", retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32
+    signature_version="s3v4", retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=POOL_CONNECTIONS
 )
 
 
