@@ -35,7 +35,7 @@ from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
 from ami.domain.extraction.tables import label_field
 from ami.domain.extraction.values import read_value
-from ami.domain.extraction.vocabulary import IGNORED, vocabulary
+from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, vocabulary
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
 _PRODUCT = r"\b(" + "|".join(PRODUCTS) + r")\b"
@@ -98,6 +98,7 @@ def _geometry_loans(doc: Document) -> list[LoanLine]:
     if not doc.layouts:
         return []
     found = tables.transposed_loans(doc.layouts) or tables.row_table_loans(doc.layouts)
+    tables.building_beside_land(found)
     loans = []
     for placed in found:
         page = min(value.page for value in placed.values())
@@ -575,6 +576,17 @@ def _guarantee(doc: Document, fields: list[ExtractedField]) -> None:
 
 # ---------------------------------------------------------------- findings that need no form
 
+
+def _denied(vocab: Vocabulary, text: str, word: re.Match[str], sentence_start: int, sentence_end: int) -> bool:
+    """« Aucune garantie de collectivité n'est requise »: the guarantee is said not to be there (unless the
+    sentence names one after all: « sans autre garantie que celle de la commune »)."""
+    if vocab.negation_re is None:
+        return False
+    before = text[max(sentence_start, word.start() - 24) : word.start()]
+    if not vocab.negation_re.search(before):
+        return False
+    return not (vocab.negation_exception_re and vocab.negation_exception_re.search(text, word.end(), sentence_end))
+
 _SENTENCE_END = re.compile(r"[.;](?=\s)|\n\s*\n|\f")
 
 
@@ -588,18 +600,25 @@ def other_guarantors(pages: list[str] | Document) -> list[Check]:
     ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
     starts = [end for _, end in ends]
     lower = doc.lower
-    words = (vocab.guarantee_lower_re.finditer(lower) if lower is not None and vocab.guarantee_lower_re
-             else vocab.guarantee_re.finditer(text))
-    for word in words:
-        if any(s <= word.start() < e for s, e in mentions):
-            continue  # in a sentence already quoted
+    words = list(vocab.guarantee_lower_re.finditer(lower) if lower is not None and vocab.guarantee_lower_re
+                 else vocab.guarantee_re.finditer(text))
+
+    def sentence_of(word: re.Match[str]) -> tuple[int, int]:
         before = bisect.bisect_right(starts, word.start())
-        sentence_start = starts[before - 1] if before else 0
         after = bisect.bisect_left(ends, (word.end(), -1))
-        sentence_end = ends[after][0] if after < len(ends) else len(text)
+        return starts[before - 1] if before else 0, ends[after][0] if after < len(ends) else len(text)
+
+    # « Aucune garantie de collectivité n'est requise »: neither that guarantee word nor the bodies named after
+    # it, to the end of the sentence, are a mention.
+    denied = [(word.start(), sentence_of(word)[1]) for word in words if _denied(vocab, text, word, *sentence_of(word))]
+    for word in words:
+        if any(s <= word.start() < e for s, e in mentions) or any(s <= word.start() < e for s, e in denied):
+            continue  # in a sentence already quoted, or said not to be there
+        sentence_start, sentence_end = sentence_of(word)
         low = max(sentence_start, word.start() - vocab.window)
         high = min(sentence_end, word.end() + vocab.window)
-        if vocab.guarantor_re.search(text, low, high):
+        if any(not any(s <= body.start() < e for s, e in denied)
+               for body in vocab.guarantor_re.finditer(text, low, high)):
             mentions.append((sentence_start, sentence_end))
     if not mentions:
         return []

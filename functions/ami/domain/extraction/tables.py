@@ -25,6 +25,7 @@ SURE = 0.95
 PREFIX_ONLY = 0.85
 _TOLERANCE = 4.0  # points: a cell starts at its column's left edge, give or take
 _PARENTHESES = re.compile(r"\([^)]*\)")
+_FOOTNOTE = re.compile(r"(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰*]+|\s\*+$")  # « Index¹ », « Taux d'intérêt² »: a note's mark
 _HEADING = re.compile(r"^\s*(?:ligne(?:\s+du\s+pr[êe]t)?|pr[êe]t)\s*(?:n°|no|numéro)?\s*\d{1,2}\b", re.IGNORECASE)
 _KEY_FIELDS = {"montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct", "nature",
                "index"}
@@ -55,7 +56,7 @@ def _label_field(text: str) -> tuple[str | None, float]:
 
 
 def _match_label(text: str, vocab: Vocabulary) -> tuple[str | None, float]:
-    bare = _PARENTHESES.sub(" ", text).strip().rstrip(":").strip()
+    bare = _FOOTNOTE.sub("", _PARENTHESES.sub(" ", text)).strip().rstrip(":").strip()
     exact = vocab.field_exact(bare)
     if exact is not None:
         return exact, SURE
@@ -81,9 +82,10 @@ def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
     of the page before (a table crossing a page break with its header repeated)."""
     vocab = vocabulary()
     tables: list[tuple[list[Loan], set[str], int]] = []  # (loans by column, fields read, page)
+    section: list[str | None] = [None]  # « Phase d'amortissement » goes on over a page break
     for layout in layouts:
         for rows, columns in _page_tables(layout, vocab):
-            for table, names in _tables_from_rows(rows, columns, vocab):
+            for table, names in _tables_from_rows(rows, columns, vocab, section):
                 if tables and tables[-1][2] == layout.number - 1 and _continues(tables[-1], table, names):
                     previous, seen, _ = tables[-1]
                     for before, after in zip(previous, table, strict=False):
@@ -97,6 +99,22 @@ def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
         if len(names & _KEY_FIELDS) >= 2:
             loans.extend(loan for loan in table if loan)
     return loans
+
+
+def building_beside_land(loans: list[Loan]) -> None:
+    """« PLS foncier » beside a bare « PLS » or « PLI », as CDC contracts name their lines (the land's line says
+    so, the building's does not): a bare product beside a land one is the building. Inferred, so one cue:
+    below high confidence."""
+    if not any(loan.get("nature") is not None and loan["nature"].value == "foncier" and "produit" in loan
+               and loan["nature"].source == loan["produit"].source for loan in loans):
+        return
+    for loan in loans:
+        product = loan.get("produit")
+        if product is not None and "nature" not in loan:
+            loan["nature"] = Placed("bati", product.page, product.source, INFERRED)
+
+
+INFERRED = 0.8
 
 
 def _continues(previous: tuple[list[Loan], set[str], int], table: list[Loan], names: set[str]) -> bool:
@@ -201,15 +219,24 @@ def _cell_text(words: list[Word]) -> str:
     return " ".join(" ".join(w.text for w in line.words) for line in build_lines(words))
 
 
-def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary) -> list[tuple[list[Loan], set[str]]]:
+def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
+                      section: list[str | None] | None = None) -> list[tuple[list[Loan], set[str]]]:
     """Rows into tables of `columns` loans; a characteristic met twice starts the next table (one sheet per
-    loan, or the next loans' columns)."""
+    loan, or the next loans' columns). A row that is only a section's title (« Phase d'amortissement »)
+    gives the labels below it their section's meaning (`section` carries it from page to page)."""
     tables: list[tuple[list[Loan], set[str]]] = []
+    section = section if section is not None else [None]
     for index, row in enumerate(rows):
         if not row.values and _HEADING.match(row.label):
             tables.append(([{} for _ in range(columns)], set()))  # "Ligne du Prêt n° 2": the next sheet
+            section[0] = None
             continue
-        name, sure = label_field(row.label, vocab)
+        if not row.values and (opened := vocab.section_of(row.label)):
+            section[0] = opened
+            continue
+        name, sure = (vocab.in_section(section[0], _FOOTNOTE.sub("", row.label)), SURE)
+        if name is None:
+            name, sure = label_field(row.label, vocab)
         if name is None and index + 1 < len(rows) and not rows[index + 1].values:
             name, sure = label_field(f"{row.label} {rows[index + 1].label}", vocab)
         if name is None or name == IGNORED:
