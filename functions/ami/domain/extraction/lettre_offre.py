@@ -17,6 +17,7 @@ from ami.domain.extraction import Check, ExtractedField, prose, tables
 from ami.domain.extraction.document import Document, is_footer
 from ami.domain.extraction.french import (
     AMOUNT_RE,
+    AMOUNT_UNIT_FIRST_RE,
     DATE_RE,
     DURATION_RE,
     PERCENT_RE,
@@ -34,7 +35,7 @@ from ami.domain.extraction.french import (
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
 from ami.domain.extraction.tables import label_field
-from ami.domain.extraction.values import read_value
+from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, vocabulary
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
@@ -326,7 +327,7 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("produit", r"produit" + _SEP + _PRODUCT),
         ("nature", r"nature(?:\s+du\s+prêt)?" + _SEP + _NATURE),
-        ("montant_eur", r"montant(?:\s+du\s+prêt)?" + _SEP + r"(?=\d)"),
+        ("montant_eur", r"montant(?:\s+du\s+prêt)?" + _SEP + r"(?=\d|€|EUR\b)"),
         ("duree_prefinancement_mois", r"(?:durée\s+(?:de\s+(?:la\s+(?:phase\s+de\s+)?)?)?)?préfinancement"
                                       + _SEP + r"(?=\d|néant|sans|aucun|-)"),
         ("duree_amortissement_mois", r"durée(?:\s+(?:de\s+(?:la\s+phase\s+)?)?d'amortissement|\s+du\s+prêt)?"
@@ -335,7 +336,7 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("periodicite", r"périodicité(?:\s+des\s+échéances)?" + _SEP
                         + r"(annuelle|semestrielle|trimestrielle|mensuelle)"),
         ("index", r"(?:index|taux(?:\s+d'intérêt)?)" + _SEP + r"(?=livret|taux\s+fixe|euribor|TF\b)"),
-        ("marge_pct", r"marge" + _SEP + r"(?=[+\-−\d])"),
+        ("marge_pct", r"marge(?:\s+fixe)?(?:\s+sur\s+index)?" + _SEP + r"(?=[+\-−\d])"),
         ("type_taux", r"type\s+de\s+taux" + _SEP + r"(double\s+révisabilité|non\s+révisable|révisable|fixe)"),
         ("profil_amortissement", r"profil(?:\s+d'amortissement)?" + _SEP
                                  + r"(progressif|constant|in\s+fine|échéances\s+constantes)"),
@@ -364,8 +365,9 @@ def _block_loans(doc: Document) -> list[LoanLine]:
                      anchor.start() + nature.end(), 0.95)
         elif said := vocabulary().nature(head[anchor.end(1) - anchor.start():]):
             loan.put("nature", said, anchor.start(), anchor.end(), 0.92)
-        _labelled_values(doc, loan, anchor.end(), end)
-        _block_values(doc, loan, anchor.end(), end)
+        hidden = _section_values(doc, loan, anchor.end(), end)
+        _labelled_values(doc, loan, anchor.end(), end, hidden)
+        _block_values(doc, loan, anchor.end(), end, hidden)
         loans.append(loan)
     numbers = [int(anchor.group(1)) for anchor in anchors]
     if len(set(numbers)) == len(numbers):  # blocks in two columns: the loans in their numbers' order
@@ -373,13 +375,65 @@ def _block_loans(doc: Document) -> list[LoanLine]:
     return loans
 
 
-def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
+_IN_SECTION = 0.92  # a label that names its field only in its section, and a value of the right form
+
+
+def _section_values(doc: Document, loan: LoanLine, start: int, end: int) -> list[tuple[int, int]]:
+    """Lines of a block under a section title (« Phase de préfinancement », then « Durée 24 mois »; « Phase
+    d'amortissement », then « Durée 40 ans »): a label that names a field only in its section is read
+    here. Returns the spans of the préfinancement's section, whose index, margin and rate the other
+    readers must not take for the loan's."""
+    vocab = vocabulary()
+    section: str | None = None
+    opened_at = start
+    hidden: list[tuple[int, int]] = []
+    for match in re.finditer(r"[^\n]+", doc.text[start:end]):
+        line_start, line_end = start + match.start(), start + match.end()
+        line = match.group(0).strip()
+        if title := vocab.section_of(line):
+            if section == "prefinancement":
+                hidden.append((opened_at, line_start))
+            section, opened_at = title, line_start
+            continue
+        if section is None:
+            continue
+        label, value_text = _section_label(vocab, section, line)
+        if label is None or label == IGNORED:
+            continue
+        for found, value, confidence in read_value(vocab.kinds[label], value_text, _IN_SECTION, vocab):
+            loan.put(found or label, value, line_start, line_end, confidence)
+    if section == "prefinancement":
+        hidden.append((opened_at, end))
+    return hidden
+
+
+def _section_label(vocab: Vocabulary, section: str, line: str) -> tuple[str | None, str]:
+    """(field, value text) of a line whose first words (before a colon, or the longest run of them) are a
+    label of the section."""
+    head, colon, tail = line.partition(":")
+    if colon:
+        return vocab.in_section(section, head), tail
+    words = line.split()
+    for cut in range(min(len(words) - 1, 6), 0, -1):
+        if (name := vocab.in_section(section, " ".join(words[:cut]))) is not None:
+            return name, " ".join(words[cut:])
+    return None, ""
+
+
+def _outside(position: int, hidden: list[tuple[int, int]]) -> bool:
+    return not any(low <= position < high for low, high in hidden)
+
+
+def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
+                     hidden: list[tuple[int, int]] | None = None) -> None:
     """'Label : value' lines of a block, the label matched with the vocabulary (a value wrapped onto the next
     line is joined to it): a known label and a value of the right form are two cues."""
     vocab = vocabulary()
     said: list[list[int]] = []  # [label start, colon, value end]
     for match in re.finditer(r"[^\n]+", doc.text[start:end]):
         line_start, line_end = start + match.start(), start + match.end()
+        if hidden and not _outside(line_start, hidden):
+            continue
         colon = doc.text.find(":", line_start, line_end)
         if colon > line_start:
             said.append([line_start, colon, line_end])
@@ -397,10 +451,12 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int) -> Non
             loan.put(found or name, value, label_start, end, confidence)
 
 
-def _block_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
+def _block_values(doc: Document, loan: LoanLine, start: int, end: int,
+                  hidden: list[tuple[int, int]] | None = None) -> None:
     text = doc.text
     for name, pattern in _LABELS:
-        label = pattern.search(text, start, end)
+        label = next((found for found in pattern.finditer(text, start, end) if _outside(found.start(), hidden or [])),
+                     None)
         if not label:
             continue
         position = label.end()
@@ -417,7 +473,7 @@ def _block_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
             if value:
                 loan.put(name, value, label.start(), label.end(), 0.95)
         elif name == "montant_eur":
-            amount = AMOUNT_RE.match(text, position)
+            amount = AMOUNT_RE.match(text, position) or AMOUNT_UNIT_FIRST_RE.match(text, position)
             if amount and (figures := parse_figures(amount.group(1), amount.group(2))) is not None:
                 loan.put(name, euros_str(figures), label.start(), amount.end(), 0.95)
         elif name in ("duree_prefinancement_mois", "duree_amortissement_mois", "differe_mois"):
@@ -427,10 +483,8 @@ def _block_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
                 loan.put(name, 0, label.start(), position + 5, 0.9)
         elif name == "index":
             _index(text[:end], 0, loan, position, 0.95)
-        elif name == "marge_pct" and (margin := PERCENT_RE.match(text, position)):
-            value_pct = parse_percent(margin.group(0))
-            if value_pct is not None:
-                loan.put(name, decimal_str2(value_pct), label.start(), margin.end(), 0.95)
+        elif name == "marge_pct" and (margin := MARGIN_RE.match(text, position)):
+            loan.put(name, decimal_str2(margin_of(margin)), label.start(), margin.end(), 0.95)
     if "periodicite" not in loan.values and (adj := _PERIODICITY_ADJ_RE.search(text, start, end)):
         loan.put("periodicite", adj.group(1).lower(), adj.start(), adj.end(), 0.9)
     if "type_taux" not in loan.values and (rate := _RATE_TYPE_RE.search(text, start, end)):

@@ -13,11 +13,14 @@ from decimal import Decimal
 from ami.domain.extraction.french import DURATION_RE, FIGURES, duration_months, euros_str, parse_figures
 from ami.domain.extraction.vocabulary import Vocabulary, vocabulary
 
-_AMOUNT_CELL_RE = re.compile(r"^\s*" + FIGURES + r"\s*(?:€|euros?|EUR)?\s*$", re.IGNORECASE)
+_AMOUNT_CELL_RE = re.compile(r"^\s*(?:€|EUR\b)?\s*" + FIGURES + r"\s*(?:€|euros?|EUR)?\s*$", re.IGNORECASE)
 _AMOUNT_IN_RE = re.compile(FIGURES + r"\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
 _PERIODICITY_RE = re.compile(r"\b(annuel|semestriel|trimestriel|mensuel)(?:le)?s?\b", re.IGNORECASE)
-_SIGNED_PERCENT_RE = re.compile(
-    r"([+\-−]|plus|moins|major[ée]e?\s+de|minor[ée]e?\s+de)?\s*(\d{1,2}(?:[,.]\d{1,4})?)\s*%", re.IGNORECASE
+# « + 0,60 % », « 0,60 point », « majorée de 0,6 % », and in basis points « + 60 pb », « 60 points de base ».
+MARGIN_RE = re.compile(
+    r"([+\-−]|plus|moins|major[ée]e?\s+de|minor[ée]e?\s+de)?\s*(?:(\d{1,2}(?:[,.]\d{1,4})?)\s*"
+    r"(?:%|points?\b(?!\s+de\s+base))|(\d{1,3})\s*(?:pb|pdb|bp|points?\s+de\s+base)\b)",
+    re.IGNORECASE,
 )
 _LIVRET_RE = re.compile(r"\blivret\s*a\b|\bLA\b", re.IGNORECASE)
 _FIXED_RE = re.compile(r"\btaux\s+fixe\b|^\s*fixe\b|\bTF\b", re.IGNORECASE)
@@ -39,10 +42,14 @@ def amount_cell(text: str) -> Decimal | None:
 
 
 def margin(text: str) -> Decimal | None:
-    match = _SIGNED_PERCENT_RE.search(text)
-    if not match:
-        return None
-    value = Decimal(match.group(2).replace(",", ".")).quantize(Decimal("0.01"))
+    match = MARGIN_RE.search(text)
+    return margin_of(match) if match else None
+
+
+def margin_of(match: re.Match[str]) -> Decimal:
+    """The margin in percent a match of MARGIN_RE says (basis points divided by a hundred)."""
+    said = Decimal(match.group(2).replace(",", ".")) if match.group(2) else Decimal(match.group(3)) / 100
+    value = said.quantize(Decimal("0.01"))
     sign = (match.group(1) or "").lower()
     return -value if sign in ("-", "−", "moins") or sign.startswith("minor") else value
 
