@@ -29,21 +29,20 @@ from ami.domain.extraction.french import (
     luhn_ok,
     parse_amount_words,
     parse_figures,
-    parse_percent,
     words_amount_span,
 )
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
 from ami.domain.extraction.tables import label_field
-from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value
+from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value, total_with_prefinancing
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, vocabulary
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
 _PRODUCT = r"\b(" + "|".join(PRODUCTS) + r")\b"
 _NATURE = r"(fonci(?:er|ère)|b[âa]ti)"
 _INDEX_RE = re.compile(
-    r"(livret\s*a|taux\s+fixe|euribor(?:\s+\d+\s*mois)?|\bTF\b)\s*(?::\s*)?"
-    r"((?:[+\-−]|plus|moins)?\s*\d{1,2}(?:[,.]\d{1,4})?\s*%)?",
+    r"(livret\s*a|taux\s+fixe|euribor(?:\s+\d+\s*mois)?|\bTF\b)\s*(?::\s*)?(?:avec\s+une\s+marge\s+de\s*)?"
+    r"((?:[+\-−]|plus|moins)?\s*(?:\d{1,2}(?:[,.]\d{1,4})?\s*%|\d{1,3}\s*(?:points?\s+de\s+base|pdb|pb)\b))?",
     re.IGNORECASE,
 )
 _PERIODICITY_RE = re.compile(r"\b(annuelle|semestrielle|trimestrielle|mensuelle)s?\b", re.IGNORECASE)
@@ -70,8 +69,14 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     fields: list[ExtractedField] = []
     checks: list[Check] = []
     _header(doc, fields)
-    loans = (_geometry_loans(doc) or _table_loans(doc) or _block_loans(doc) or _sentence_loans(doc, [])
-             or prose.loans(doc))
+    counted = 0.9
+    loans = _geometry_loans(doc) or _table_loans(doc) or _block_loans(doc)
+    if not loans:
+        # Loans said in sentences: the stricter reader, unless the looser one finds more; the count is two
+        # cues only when both find as many.
+        sentences, said = _sentence_loans(doc, []), prose.loans(doc)
+        loans = said if len(said) > len(sentences) else _complete(sentences, said)
+        counted = 0.9 if len(said) == len(sentences) else 0.8
     if loans:
         _sentence_loans(doc, loans)  # completes what a table or block did not say
     for index, loan in enumerate(loans):
@@ -84,7 +89,7 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     if loans:
         fields.append(
             ExtractedField(name="prets.nombre", value=len(loans), page=doc.page_of(loans[0].anchor),
-                           source=doc.source(loans[0].anchor, loans[0].anchor + 1), confidence=0.9)
+                           source=doc.source(loans[0].anchor, loans[0].anchor + 1), confidence=counted)
         )
     _total(doc, fields, loans, checks)
     _guarantee(doc, fields)
@@ -289,8 +294,9 @@ def _index(text: str, offset: int, loan: LoanLine, start: int, confidence: float
     name = index.group(1).lower()
     kind = "livret_a" if name.startswith("livret") else "euribor" if name.startswith("euribor") else "taux_fixe"
     loan.put("index", kind, offset + index.start(), offset + index.end(1), confidence)
-    if index.group(2) and (margin := parse_percent(index.group(2))) is not None:
-        loan.put("marge_pct", decimal_str2(margin), offset + index.start(), offset + index.end(), confidence)
+    if index.group(2) and (margin := MARGIN_RE.search(index.group(2))):
+        loan.put("marge_pct", decimal_str2(margin_of(margin)), offset + index.start(), offset + index.end(),
+                 confidence)
     if kind == "taux_fixe":
         loan.put("type_taux", "fixe", offset + index.start(), offset + index.end(), confidence)
 
@@ -515,7 +521,9 @@ def _guarantor_of(text: str) -> str:
 # ---------------------------------------------------------------- one sentence per loan
 
 _SENTENCE_RE = re.compile(
-    r"prêt\s+" + _PRODUCT + r"\s+" + _NATURE + r"\s+(?:d'un\s+montant\s+)?de\s+", re.IGNORECASE
+    r"prêt\s+" + _PRODUCT + r"\s+(fonci(?:er|ère)|b[âa]ti|construction(?:\s+neuve)?|travaux)\s+"
+    r"(?:d'un\s+montant\s+)?de\s+",
+    re.IGNORECASE,
 )
 
 
@@ -540,6 +548,9 @@ def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
         _index(text[:end], 0, loan, amount.end(), 0.9)
         if rate := _RATE_TYPE_RE.search(text, amount.end(), end):
             loan.put("type_taux", _rate_type(rate.group(1)), rate.start(), rate.end(), 0.88)
+        if said := total_with_prefinancing(text, amount.end(), end):
+            loan.put("duree_amortissement_mois", said[0], said[2], said[3], 0.88)
+            loan.put("duree_prefinancement_mois", said[1], said[2], said[3], 0.88)
         if (over := _OVER_RE.search(text, amount.end(), end)) and (duration := DURATION_RE.search(over.group(0))):
             loan.put("duree_amortissement_mois", duration_months(duration), over.start(), over.end(), 0.88)
         if adj := _PERIODICITY_ADJ_RE.search(text, amount.end(), end):
@@ -547,6 +558,11 @@ def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
         found.append(loan)
     if not loans:
         return found
+    return _complete(loans, found)
+
+
+def _complete(loans: list[LoanLine], found: list[LoanLine]) -> list[LoanLine]:
+    """What `found` says that `loans` do not, loan by loan, matched by amount."""
     unmatched = list(loans)
     for said in found:
         twin = next((loan for loan in unmatched if loan.amount() == said.amount()), None)

@@ -30,7 +30,30 @@ _AMORT_IN_RE = re.compile(r"(?<!différé\s)(?<!différé\sd')amortissement\s*(?
                           re.IGNORECASE)
 _NO_PREFI_RE = re.compile(r"sans\s+(?:période\s+de\s+)?préfinancement", re.IGNORECASE)
 
+# « sur 63 ans dont 3 ans de préfinancement »: the total duration, of which the préfinancement.
+_TOTAL_WITH_PREFI_RE = re.compile(
+    r"\bsur\s+" + DURATION_RE.pattern + r"\s*,?\s*dont\s+" + DURATION_RE.pattern.replace(r"(?<![\d,])", "")
+    + r"\s+(?:de\s+|d'une\s+période\s+de\s+|de\s+période\s+de\s+)?préfinancement",
+    re.IGNORECASE,
+)
+
 Values = list[tuple[str, str | int, float]]  # (field, value, confidence)
+
+
+def total_with_prefinancing(text: str, start: int = 0, end: int | None = None) -> tuple[int, int, int, int] | None:
+    """(amortisation months, préfinancement months, start, end) of « sur 63 ans dont 3 ans de
+    préfinancement »: the total includes the préfinancement, as « Durée totale : … dont … » does."""
+    match = _TOTAL_WITH_PREFI_RE.search(text, start, len(text) if end is None else end)
+    if not match:
+        return None
+    total = _months(match.group(1), match.group(2), match.group(3))
+    prefi = _months(match.group(4), match.group(5), match.group(6))
+    return (total - prefi, prefi, match.start(), match.end()) if 0 < prefi < total else None
+
+
+def _months(number: str, unit: str, extra: str | None) -> int:
+    months = int(number) if unit.lower() == "mois" else int(number) * 12
+    return months + (int(extra) if extra and unit.lower() != "mois" else 0)
 
 
 def amount_cell(text: str) -> Decimal | None:
