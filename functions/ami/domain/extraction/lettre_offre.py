@@ -100,11 +100,12 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
 
 
 def _geometry_loans(doc: Document) -> list[LoanLine]:
-    """Loans of a transposed table, else of a table with one row per loan, read from the words' positions."""
+    """Loans of a transposed table, else of a form of boxes, else of a table with one row per loan, read from
+    the words' positions."""
     if not doc.layouts:
         return []
-    found = tables.transposed_loans(doc.layouts) or tables.row_table_loans(doc.layouts)
-    tables.building_beside_land(found)
+    layouts = doc.layouts
+    found = tables.transposed_loans(layouts) or tables.grid_loans(layouts) or tables.row_table_loans(layouts)
     loans = []
     for placed in found:
         page = min(value.page for value in placed.values())

@@ -97,6 +97,7 @@ def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
     loans: list[Loan] = []
     for table, names, _ in tables:
         if len(names & _KEY_FIELDS) >= 2:
+            building_beside_land([loan for loan in table if loan])
             loans.extend(loan for loan in table if loan)
     return loans
 
@@ -278,15 +279,39 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
                 index += 1
                 continue
             columns, index = header
+            rows: list[tuple[Line, Loan | None]] = []
             while index < len(lines):
                 line = lines[index]
                 if _header(lines, index, vocab) is not None or _ends_table(line, columns):
                     break
-                loan = _row_loan(line, columns, layout.number, vocab)
-                if loan is not None:
-                    loans.append(loan)
+                rows.append((line, _row_loan(line.words, line.text, columns, layout.number, vocab)))
                 index += 1
+            loans.extend(_with_wrapped_cells(rows, columns, layout.number, vocab))
     return loans
+
+
+def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Column], page: int,
+                        vocab: Vocabulary) -> list[Loan]:
+    """The loans of the rows, each read again with the lines of text around it that are no row (a cell
+    wrapped over two lines, « Acquisition » above and « foncière » below a row centred between them)."""
+    read = [(line, loan) for line, loan in rows if loan is not None]
+    extra: dict[int, list[Line]] = {}
+    for line, loan in rows:
+        if loan is not None or not read or any(ch.isdigit() for ch in line.text):
+            continue
+        middle = (line.top + line.bottom) / 2
+        distance, nearest = min((abs((row.top + row.bottom) / 2 - middle), number)
+                                for number, (row, _) in enumerate(read))
+        if distance <= 2 * (line.bottom - line.top):
+            extra.setdefault(nearest, []).append(line)
+    out = []
+    for number, (line, loan) in enumerate(read):
+        if number in extra:
+            words = [w for part in sorted([line, *extra[number]], key=lambda part: part.top) for w in part.words]
+            loan = _row_loan(words, line.text, columns, page, vocab) or loan
+        assert loan is not None
+        out.append(loan)
+    return out
 
 
 @dataclass
@@ -351,26 +376,35 @@ def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:
     return [column]
 
 
-def _row_loan(line: Line, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
+def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
     # A column runs to the middle of the gap between its header and the next one: a value aligned right
     # under a header aligned right, or a value wider than its header, stays in its column.
     bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
     cells: dict[int, list[Word]] = {}
-    for word in line.words:
+    for word in words:
         middle = (word.x0 + word.x1) / 2
         cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
     loan: Loan = {}
-    for index, words in cells.items():
+    for index, said in cells.items():
         column = columns[index]
         if not column.name or column.name == IGNORED:
             continue
-        text = " ".join(w.text for w in words)
-        for found, value, confidence in read_value(vocab.kinds[column.name], text, column.sure, vocab):
-            loan.setdefault(found or column.name, Placed(value, page, line.text[:240],
-                                                         min(confidence, min(w.confidence for w in words))))
+        text = " ".join(w.text for w in said)
+        kind = vocab.kinds[column.name]
+        if kind in ("duree", "duree_ou_neant") and (unit := _HEADER_UNIT.search(column.text)) and text.isdigit():
+            text = f"{text} {unit.group(1)}"  # « Durée d'amortissement (années) » over « 40 »
+        for found, value, confidence in read_value(kind, text, column.sure, vocab):
+            loan.setdefault(found or column.name, Placed(value, page, source[:240],
+                                                         min(confidence, min(w.confidence for w in said))))
     if "montant_eur" not in loan or not ({"produit", "nature"} & set(loan)):
         return None
+    if "marge_pct" in loan and any(c.name == "marge_ou_taux" for c in columns) and (
+            "index" not in loan or loan["index"].value != "livret_a"):
+        del loan["marge_pct"]  # « Marge / taux fixe » of a fixed-rate loan is its rate, not a margin
     return loan
+
+
+_HEADER_UNIT = re.compile(r"\((mois|ans|années)\)", re.IGNORECASE)
 
 
 def _ends_table(line: Line, columns: list[_Column]) -> bool:
@@ -379,3 +413,95 @@ def _ends_table(line: Line, columns: list[_Column]) -> bool:
         return True
     return any(sum(1 for c in columns if cell.x0 <= c.x0 + _TOLERANCE and c.x1 <= cell.x1 + _TOLERANCE) >= 3
                and cell.x0 <= columns[0].x0 + _TOLERANCE for cell in line.cells)
+
+
+# ---------------------------------------------------------------- forms of boxes, the label above the value
+
+
+def grid_loans(layouts: list[PageLayout]) -> list[Loan]:
+    """Forms of boxes (« fiche de synthèse »): a line of labels, possibly wrapped, then the line of values
+    whose cells start where the labels do, and so on; a heading (« PRÊT 2 ») or a characteristic met twice
+    starts the next loan. A value is sure when its label is exactly a known one and it sits under it (two
+    cues). Every loan must be read from two lines of labels or more: a table with one row per loan has one
+    header line, and is read by `row_table_loans`."""
+    vocab = vocabulary()
+    loans: list[tuple[Loan, int]] = []  # (loan, label lines it was read from)
+    current: Loan = {}
+    pairs = 0
+
+    def close() -> None:
+        nonlocal current, pairs
+        if current:
+            loans.append((current, pairs))
+        current, pairs = {}, 0
+
+    for layout in layouts:
+        lines = layout.lines
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if len(line.cells) == 1 and _HEADING.match(line.text):
+                close()
+                index += 1
+                continue
+            found = _label_line(lines, index, vocab)
+            if found is None or found[1] >= len(lines):
+                index += 1
+                continue
+            columns, after = found
+            said = _values_under(lines[after], columns, layout.number, vocab)
+            if said is None:
+                index = after
+                continue
+            if set(said) & set(current):
+                close()
+            current.update(said)
+            pairs += 1
+            index = after + 1
+    close()
+    kept = [loan for loan, read_from in loans if read_from >= 2 and len(set(loan) & _KEY_FIELDS) >= 2]
+    return kept if any("montant_eur" in loan for loan in kept) else []
+
+
+def _label_line(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Column], int] | None:
+    """(columns, index of the line after the labels) when the line at `index` is a line of labels: two
+    cells or more, exactly known labels for at least two and half of them (with their wrapped ends on the
+    lines just below)."""
+    line = lines[index]
+    if len(line.cells) < 2 or any(ch.isdigit() for ch in line.text):
+        return None
+    height = statistics.median(w.bottom - w.top for w in line.words)
+    columns = [_Column(cell.x0, cell.x1, cell.text) for cell in line.cells]
+    end = index + 1
+    while end < len(lines):
+        below = lines[end]
+        if below.top - lines[end - 1].bottom >= 0.8 * height or any(ch.isdigit() for ch in below.text):
+            break
+        owners = [next((c for c in columns if abs(c.x0 - cell.x0) <= _TOLERANCE), None) for cell in below.cells]
+        if any(owner is None for owner in owners):
+            break
+        for owner, cell in zip(owners, below.cells, strict=True):
+            assert owner is not None
+            owner.text = _join(owner.text, cell.text)
+        end += 1
+    for column in columns:
+        name, column.sure = label_field(column.text, vocab)
+        column.name = name or ""
+    sure = sum(1 for c in columns if c.name and c.sure == SURE)
+    return (columns, end) if sure >= 2 and 2 * sure >= len(columns) else None
+
+
+def _values_under(line: Line, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
+    """The values of a line of boxes under its labels: every cell starts where a label does."""
+    owners = [next((c for c in columns if abs(c.x0 - cell.x0) <= _TOLERANCE), None) for cell in line.cells]
+    if any(owner is None for owner in owners) or 2 * len(owners) < len(columns):
+        return None
+    loan: Loan = {}
+    for owner, cell in zip(owners, line.cells, strict=True):
+        assert owner is not None
+        if not owner.name or owner.name == IGNORED:
+            continue
+        for found, value, confidence in read_value(vocab.kinds[owner.name], cell.text, owner.sure, vocab):
+            loan.setdefault(found or owner.name, Placed(value, page, f"{owner.text} : {cell.text}"[:240],
+                                                        min(confidence, cell.confidence)))
+    return loan
