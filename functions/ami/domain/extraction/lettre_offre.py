@@ -73,10 +73,10 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     loans = _geometry_loans(doc) or _table_loans(doc) or _block_loans(doc)
     if not loans:
         # Loans said in sentences: the stricter reader, unless the looser one finds more; the count is two
-        # cues only when both find as many.
+        # cues only when the letter names a product as many times (« un prêt PLI … », « un prêt PLS … »).
         sentences, said = _sentence_loans(doc, []), prose.loans(doc)
         loans = said if len(said) > len(sentences) else _complete(sentences, said)
-        counted = 0.9 if len(said) == len(sentences) else 0.8
+        counted = 0.9 if len(loans) == prose.products_named(doc.text) else 0.8
     if loans:
         _sentence_loans(doc, loans)  # completes what a table or block did not say
     for index, loan in enumerate(loans):

@@ -77,6 +77,11 @@ def loans(doc: Document) -> list[LoanLine]:
     return found
 
 
+def products_named(text: str) -> int:
+    """How many times the text names a loan by its product (« un prêt PLI », « prêts PLS »)."""
+    return sum(1 for _ in _PRODUCT_RE.finditer(text))
+
+
 def _amount_confidence(item: str, amount: re.Match[str], value: Decimal) -> float:
     """Figures with the same amount in words just before or after them are two cues."""
     for window in (item[amount.end() : amount.end() + 200], item[max(0, amount.start() - 200) : amount.start()]):
