@@ -213,11 +213,9 @@ def test_blind_families_render_their_ground_truth() -> None:
                 assert len(re.findall(headings[letter.family], text)) == letter.truth()["prets.nombre"], letter.name
 
 
-def test_blind_families_first_run() -> None:
-    """K–O, variants 0–5, written without reading the extractor and measured once (docs/intake.md)."""
-    scores = blind_scores(families_blind.FIRST_VARIANTS)
+def _print_blind(title: str, scores: dict[str, Score]) -> Score:
     blind = merge(list(scores.values()))
-    print("\n" + table("Familles aveugles (K–O), variantes 0 à 5", blind))
+    print("\n" + table(title, blind))
     print(by_family("  par famille :", scores))
     for line in blind.confident_wrong:
         print("    fausse en confiance haute :", line)
@@ -227,10 +225,28 @@ def test_blind_families_first_run() -> None:
         print("    autre garant non signalé :", line)
     for line in blind.false_alarms:
         print("    fausse alerte :", line)
-    # The first run's figures, asserted as they were (24 wrong values with high confidence: the invariant
-    # "none" did not hold); phase 2 of the measurement replaces them with the targets once the extractor is fixed.
+    return blind
+
+
+def test_blind_families_after_the_fixes_their_first_run_showed() -> None:
+    """K–O, variants 0–5: written without reading the extractor and measured once (precision 90.8 %,
+    recall 51.7 %, 24 wrong values with high confidence, other guarantors 12/15 and 5 false alarms:
+    docs/intake.md); the extractor was then fixed with what that run showed, so they are no longer unseen."""
+    blind = _print_blind("Familles aveugles (K–O), variantes 0 à 5, après correction", blind_scores(
+        families_blind.FIRST_VARIANTS))
     assert blind.letters == 30
-    assert len(blind.confident_wrong) == 24
-    assert round(blind.recall(LOAN_FIELDS), 3) == 0.517
-    assert round(blind.precision(LOAN_FIELDS), 3) == 0.908
-    assert (blind.guarantors_flagged, blind.guarantors, len(blind.false_alarms)) == (12, 15, 5)
+    assert not blind.confident_wrong, blind.confident_wrong
+    assert blind.recall(LOAN_FIELDS) >= 0.95
+    assert blind.guarantors_flagged == blind.guarantors and not blind.false_alarms
+
+
+def test_fresh_variants_of_the_blind_families() -> None:
+    """K–O, variants 6–17, generated after those fixes and measured once: precision 99.6 %, recall 99.4 %, none
+    wrong with high confidence, other guarantors 30/30 and no false alarm (docs/intake.md). Four durations of
+    one family were then wrong below high confidence (a list item read into the next one) and were fixed, so
+    these variants are no longer unseen either."""
+    fresh = _print_blind("Familles aveugles (K–O), variantes 6 à 17", blind_scores(families_blind.FRESH_VARIANTS))
+    assert fresh.letters == 60
+    assert not fresh.confident_wrong, fresh.confident_wrong
+    assert fresh.recall(LOAN_FIELDS) >= 0.95
+    assert fresh.guarantors_flagged == fresh.guarantors and not fresh.false_alarms

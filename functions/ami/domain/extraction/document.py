@@ -16,6 +16,7 @@ from ami.domain.extraction.layout import PageLayout
 PAGE_BREAK = "\n\f\n"
 SOURCE_MAX = 240
 _FOOTER_RE = re.compile(r"\bpage\s+\d+\s*(?:/|sur)\s*\d+\s*$", re.IGNORECASE)
+_FOOTER_LINE_RE = re.compile(r"\n[^\n]*\bpage\s+\d+\s*(?:/|sur)\s*\d+[ \t]*(?=\n|$)", re.IGNORECASE)
 # The only characters re.IGNORECASE equates with a letter that str.lower() turns into something else
 # (İ, ı, ſ; checked over all of Unicode for a-z and French accented letters).
 _LOWER_EXCEPTIONS = ("\u0130", "\u0131", "\u017f")
@@ -53,6 +54,13 @@ class Document:
         if len(lower) != len(self.text) or any(char in self.text for char in _LOWER_EXCEPTIONS):
             return None
         return lower
+
+    @cached_property
+    def flowing(self) -> str:
+        """`text` with its page breaks and page footers turned into spaces (offsets unchanged): a sentence
+        or a list item continued on the next page reads as one."""
+        text = self.text.replace(PAGE_BREAK, " " * len(PAGE_BREAK))
+        return _FOOTER_LINE_RE.sub(lambda m: " " * len(m.group(0)), text) if "page" in text.lower() else text
 
     def search_at(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> re.Match[str] | None:
         """`pattern.search(self.text)` for a case-insensitive pattern whose every match starts with one of

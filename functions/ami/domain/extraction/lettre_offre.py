@@ -533,14 +533,15 @@ _OVER_RE = re.compile(r"\bsur\s+" + DURATION_RE.pattern, re.IGNORECASE)
 
 def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
     """Loans said in sentences; with `loans` given, complete them instead (matched by amount)."""
-    text = doc.text
+    text = doc.flowing  # a sentence continued on the next page is one sentence
     found: list[LoanLine] = []
     for sentence in doc.finditer_at(_SENTENCE_RE, ("prêt",)):
         amount = AMOUNT_RE.match(text, sentence.end())
         if not amount or (value := parse_figures(amount.group(1), amount.group(2))) is None:
             continue
-        end = text.find(".\n", amount.end())
-        end = len(text) if end < 0 else end + 1
+        # The sentence, or the list item (« … ; » then the next one), ends the loan.
+        end = min((found + 1 for found in (text.find(".\n", amount.end()), text.find(";\n", amount.end()))
+                   if found >= 0), default=len(text))
         end = min(end, amount.end() + 400)
         loan = LoanLine(anchor=sentence.start())
         loan.put("produit", sentence.group(1).upper(), sentence.start(1), sentence.end(1), 0.9)

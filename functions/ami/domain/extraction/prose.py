@@ -39,13 +39,14 @@ _RATE = re.compile(
     r"livret\s*a\s*,?\s*(?:avec\s+une\s+marge\s+de\s*(?=[+\-−\d])|(?=(?:majoré|minoré)e?\s+de|[+\-−]|plus|moins))",
     re.IGNORECASE,
 )
+_FIXED = re.compile(r"\bà\s+taux\s+fixe\b", re.IGNORECASE)
 _PERIODICITY = re.compile(r"échéances?\s+(annuelle|semestrielle|trimestrielle|mensuelle)s?", re.IGNORECASE)
 
 
 def loans(doc: Document) -> list[LoanLine]:
     """LoanLines of the sentences that each describe one loan."""
 
-    text = doc.text
+    text = doc.flowing  # an item continued on the next page is one item
     found = []
     start = 0
     for end_match in [*_ITEM_END.finditer(text), None]:
@@ -70,6 +71,8 @@ def loans(doc: Document) -> list[LoanLine]:
         if (rate := _RATE.search(item)) and (said := MARGIN_RE.match(item, rate.end())):
             loan.put("index", "livret_a", offset + rate.start(), offset + said.end(), ONE_CUE)
             loan.put("marge_pct", percent_str(margin_of(said)), offset + rate.start(), offset + said.end(), ONE_CUE)
+        elif fixed := _FIXED.search(item):
+            loan.put("index", "taux_fixe", offset + fixed.start(), offset + fixed.end(), ONE_CUE)
         if periodicity := _PERIODICITY.search(item):
             loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
                      offset + periodicity.end(), ONE_CUE)
