@@ -16,7 +16,6 @@ from ami.domain.extraction.layout import PageLayout
 PAGE_BREAK = "\n\f\n"
 SOURCE_MAX = 240
 _FOOTER_RE = re.compile(r"\bpage\s+\d+\s*(?:/|sur)\s*\d+\s*$", re.IGNORECASE)
-_FOOTER_LINE_RE = re.compile(r"\n[^\n]*\bpage\s+\d+\s*(?:/|sur)\s*\d+[ \t]*(?=\n|$)", re.IGNORECASE)
 # The only characters re.IGNORECASE equates with a letter that str.lower() turns into something else
 # (İ, ı, ſ; checked over all of Unicode for a-z and French accented letters).
 _LOWER_EXCEPTIONS = ("\u0130", "\u0131", "\u017f")
@@ -59,8 +58,19 @@ class Document:
     def flowing(self) -> str:
         """`text` with its page breaks and page footers turned into spaces (offsets unchanged): a sentence
         or a list item continued on the next page reads as one."""
-        text = self.text.replace(PAGE_BREAK, " " * len(PAGE_BREAK))
-        return _FOOTER_LINE_RE.sub(lambda m: " " * len(m.group(0)), text) if "page" in text.lower() else text
+        text = self.text
+        ends = [start - len(PAGE_BREAK) for start in self.starts[1:]] + [len(text)]
+        parts = []
+        cursor = 0
+        for start, end in zip(self.starts, ends, strict=True):
+            # The page's last line, when it is its footer (« … page 1/2 »), then the page break.
+            last = text.rfind("\n", start, end)
+            cut = last if last >= 0 and is_footer(text[last + 1 : end]) else end
+            parts.append(text[cursor:cut])
+            parts.append(" " * (end - cut + (len(PAGE_BREAK) if end < len(text) else 0)))
+            cursor = end + len(PAGE_BREAK)
+        flowing = "".join(parts)
+        return flowing[: len(text)]
 
     def search_at(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> re.Match[str] | None:
         """`pattern.search(self.text)` for a case-insensitive pattern whose every match starts with one of

@@ -681,14 +681,22 @@ def other_guarantors(pages: list[str] | Document) -> list[Check]:
         return starts[before - 1] if before else 0, ends[after][0] if after < len(ends) else len(text)
 
     # « Aucune garantie de collectivité n'est requise »: neither that guarantee word nor the bodies named after
-    # it, to the end of the sentence, are a mention.
-    denied = [(word.start(), sentence_of(word)[1]) for word in words if _denied(vocab, text, word, *sentence_of(word))]
+    # it, to the end of the sentence, are a mention. Sought only once a mention is in view (most letters have
+    # none).
+    denied: list[tuple[int, int]] | None = None
     for word in words:
-        if any(s <= word.start() < e for s, e in mentions) or any(s <= word.start() < e for s, e in denied):
-            continue  # in a sentence already quoted, or said not to be there
+        if any(s <= word.start() < e for s, e in mentions):
+            continue  # in a sentence already quoted
         sentence_start, sentence_end = sentence_of(word)
         low = max(sentence_start, word.start() - vocab.window)
         high = min(sentence_end, word.end() + vocab.window)
+        if not vocab.guarantor_re.search(text, low, high):
+            continue
+        if denied is None:
+            denied = [(said.start(), sentence_of(said)[1]) for said in words
+                      if _denied(vocab, text, said, *sentence_of(said))]
+        if any(s <= word.start() < e for s, e in denied):
+            continue  # said not to be there
         if any(not any(s <= body.start() < e for s, e in denied)
                for body in vocab.guarantor_re.finditer(text, low, high)):
             mentions.append((sentence_start, sentence_end))
