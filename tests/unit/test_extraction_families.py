@@ -1,5 +1,6 @@
 """Precision and recall of the loan fields over ten layout families (tests/corpus/families.py), the
-development half and the held-out half measured apart.
+development half and the held-out half measured apart, and over five more families written blind
+(tests/corpus/families_blind.py, K–O: written without reading the extractor, after F–J had been used to fix it).
 
 Targets (issue 14), on the held-out families: precision 100 % (no wrong value given with high confidence),
 recall ≥ 95 % of the loan fields (nature, amount, amortisation and préfinancement months, margin), every
@@ -11,6 +12,7 @@ longer unseen: variants 6–17, generated after the fixes, are measured apart.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from ami.domain.pieces import PieceContext, examine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
 import families
+import families_blind
 
 LOAN_FIELDS = ("nature", "montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct")
 OTHER_FIELDS = ("produit", "index", "prets.nombre")
@@ -39,6 +42,7 @@ class Score:
     guarantors: int = 0
     guarantors_flagged: int = 0
     false_alarms: list[str] = field(default_factory=list)
+    missed_guarantors: list[str] = field(default_factory=list)
     letters: int = 0
 
     def precision(self, names: tuple[str, ...]) -> float:
@@ -49,6 +53,22 @@ class Score:
         expected = sum(self.expected[n] for n in names)
         correct = self.correct_sure if sure else self.correct
         return sum(correct[n] for n in names) / expected if expected else 0.0
+
+
+def merge(scores: list[Score]) -> Score:
+    out = Score()
+    for part in scores:
+        for name in ("expected", "given", "correct", "correct_sure"):
+            for key, count in getattr(part, name).items():
+                getattr(out, name)[key] += count
+        out.wrong += part.wrong
+        out.confident_wrong += part.confident_wrong
+        out.false_alarms += part.false_alarms
+        out.missed_guarantors += part.missed_guarantors
+        out.guarantors += part.guarantors
+        out.guarantors_flagged += part.guarantors_flagged
+        out.letters += part.letters
+    return out
 
 
 def _kind(name: str) -> str:
@@ -92,6 +112,8 @@ def score(letters: list[families.Letter]) -> Score:
         out.guarantors_flagged += letter.autre_garant and flagged
         if flagged and not letter.autre_garant:
             out.false_alarms.append(letter.name)
+        if letter.autre_garant and not flagged:
+            out.missed_guarantors.append(letter.name)
     return out
 
 
@@ -109,6 +131,24 @@ def table(title: str, result: Score) -> str:
     rows.append(f"  autres garants signalés : {result.guarantors_flagged}/{result.guarantors}, "
                 f"fausses alertes : {len(result.false_alarms)}")
     return "\n".join(rows)
+
+
+def by_family(title: str, scores: dict[str, Score]) -> str:
+    """One line per family: the loan fields together, then each field's recall."""
+    rows = [title]
+    for family, result in scores.items():
+        fields = "  ".join(f"{name.removeprefix('duree_').removesuffix('_mois')} {result.recall((name,)):6.1%}"
+                           for name in LOAN_FIELDS)
+        rows.append(f"  {family} ({result.letters} lettres) précision {result.precision(LOAN_FIELDS):6.1%}  "
+                    f"rappel {result.recall(LOAN_FIELDS):6.1%} (confiance haute "
+                    f"{result.recall(LOAN_FIELDS, True):6.1%})  [{fields}]  fausses en confiance haute "
+                    f"{len(result.confident_wrong)}  garants {result.guarantors_flagged}/{result.guarantors}  "
+                    f"fausses alertes {len(result.false_alarms)}")
+    return "\n".join(rows)
+
+
+def blind_scores(variants: range) -> dict[str, Score]:
+    return {family: score([make(number) for number in variants]) for family, make in families_blind.BLIND.items()}
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +182,71 @@ def test_held_out_families_as_reported(held_out: Score) -> None:
 def test_fresh_variants_of_the_held_out_families() -> None:
     fresh = score([make(number) for make in families.HELD_OUT.values() for number in range(6, 18)])
     print("\n" + table("Familles tenues à l'écart, variantes 6 à 17", fresh))
+    assert not fresh.confident_wrong, fresh.confident_wrong
+    assert fresh.recall(LOAN_FIELDS) >= 0.95
+    assert fresh.guarantors_flagged == fresh.guarantors and not fresh.false_alarms
+
+
+# ---------------------------------------------------------------- blind families (K–O)
+
+
+def test_blind_families_render_their_ground_truth() -> None:
+    """The generator itself, not the extractor: every loan's amount is in the letter's text, and the other
+    guarantor's wording (or none) is where the truth says; a ground-truth error is not an extractor error."""
+    import pypdfium2 as pdfium
+
+    for make in families_blind.BLIND.values():
+        for number in (*families_blind.FIRST_VARIANTS, *families_blind.FRESH_VARIANTS):
+            letter = make(number)
+            document = pdfium.PdfDocument(letter.data)
+            text = " ".join(page.get_textpage().get_text_range() for page in document)
+            digits = re.sub(r"[\s\u00a0.]", "", text)
+            for loan in letter.loans:
+                said = f"{loan.montant:.2f}".replace(".", ",")
+                assert said in digits or (said.endswith(",00") and said[:-3] in digits), (letter.name, said)
+            flat = re.sub(r"\s+", " ", text)
+            named = [w for w in families_blind.GUARANTORS_BLIND
+                     if (w.split("|")[1] if "|" in w else w[:40]) in flat]
+            assert bool(named) == letter.autre_garant, (letter.name, named)
+            headings = {"L": r"Ligne du Prêt n° \d", "M": r"PRÊT \d", "N": r"un prêt (?:PLI|PLS|PHB)"}
+            if letter.family in headings:  # K and O: one column or row per loan, counted by the amounts above
+                assert len(re.findall(headings[letter.family], text)) == letter.truth()["prets.nombre"], letter.name
+
+
+def _print_blind(title: str, scores: dict[str, Score]) -> Score:
+    blind = merge(list(scores.values()))
+    print("\n" + table(title, blind))
+    print(by_family("  par famille :", scores))
+    for line in blind.confident_wrong:
+        print("    fausse en confiance haute :", line)
+    for line in blind.wrong:
+        print("   ", line)
+    for line in blind.missed_guarantors:
+        print("    autre garant non signalé :", line)
+    for line in blind.false_alarms:
+        print("    fausse alerte :", line)
+    return blind
+
+
+def test_blind_families_after_the_fixes_their_first_run_showed() -> None:
+    """K–O, variants 0–5: written without reading the extractor and measured once (precision 90.8 %,
+    recall 51.7 %, 24 wrong values with high confidence, other guarantors 12/15 and 5 false alarms:
+    docs/intake.md); the extractor was then fixed with what that run showed, so they are no longer unseen."""
+    blind = _print_blind("Familles aveugles (K–O), variantes 0 à 5, après correction", blind_scores(
+        families_blind.FIRST_VARIANTS))
+    assert blind.letters == 30
+    assert not blind.confident_wrong, blind.confident_wrong
+    assert blind.recall(LOAN_FIELDS) >= 0.95
+    assert blind.guarantors_flagged == blind.guarantors and not blind.false_alarms
+
+
+def test_fresh_variants_of_the_blind_families() -> None:
+    """K–O, variants 6–17, generated after those fixes and measured once: precision 99.6 %, recall 99.4 %, none
+    wrong with high confidence, other guarantors 30/30 and no false alarm (docs/intake.md). Four durations of
+    one family were then wrong below high confidence (a list item read into the next one) and were fixed, so
+    these variants are no longer unseen either."""
+    fresh = _print_blind("Familles aveugles (K–O), variantes 6 à 17", blind_scores(families_blind.FRESH_VARIANTS))
+    assert fresh.letters == 60
     assert not fresh.confident_wrong, fresh.confident_wrong
     assert fresh.recall(LOAN_FIELDS) >= 0.95
     assert fresh.guarantors_flagged == fresh.guarantors and not fresh.false_alarms

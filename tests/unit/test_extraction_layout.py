@@ -4,10 +4,11 @@ the vocabulary; values normalised; other guarantors found in every wording."""
 from __future__ import annotations
 
 import pytest
+from ami.domain.extraction import HIGH_CONFIDENCE
 from ami.domain.extraction.layout import PageLayout, Word, build_lines, has_loan_terms
 from ami.domain.extraction.lettre_offre import other_guarantors
-from ami.domain.extraction.tables import label_field, row_table_loans, transposed_loans
-from ami.domain.extraction.values import read_value
+from ami.domain.extraction.tables import grid_loans, label_field, row_table_loans, transposed_loans
+from ami.domain.extraction.values import read_value, total_with_prefinancing
 from ami.domain.extraction.vocabulary import vocabulary
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -108,6 +109,76 @@ def test_a_transposed_table_is_read_column_by_column_with_a_wrapped_label() -> N
     assert all(placed.confidence == 0.95 and placed.page == 1 for loan in loans for placed in loan.values())
 
 
+def test_a_section_row_gives_its_meaning_to_the_labels_below_it_even_on_the_next_page() -> None:
+    # A CDC contract: « Phase de préfinancement » and « Phase d'amortissement » rows, two « Durée » rows,
+    # the préfinancement's own margin, and the amortisation's rows continued on the next page.
+    first = [
+        *_row("Caractéristiques de la Ligne du Prêt", ["PLS foncier", "PLS"], 100),
+        *_row("Montant de la Ligne du Prêt", ["1 000 €", "2 000 €"], 122),
+        *_row("Phase de préfinancement", [], 144),
+        *_row("Durée du préfinancement", ["24 mois", "-"], 166),
+        *_row("Marge fixe sur index de préfinancement", ["9,9 %", "-"], 188),
+        *_row("Phase d'amortissement", [], 210),
+        *_row("Durée", ["40 ans", "50 ans"], 232),
+    ]
+    second = [*_row("Offre", ["CDC", "CDC"], 100), *_row("Index¹", ["Livret A", "Livret A"], 122),
+              *_row("Marge fixe sur index", ["0,6 %", "-0,2 %"], 144)]
+    loans = transposed_loans([PageLayout(1, 595, 842, first), PageLayout(2, 595, 842, second)])
+    got = [{name: placed.value for name, placed in loan.items()} for loan in loans]
+    assert got == [
+        {"produit": "PLS", "nature": "foncier", "montant_eur": "1000.00", "duree_prefinancement_mois": 24,
+         "duree_amortissement_mois": 480, "index": "livret_a", "marge_pct": "0.60"},
+        {"produit": "PLS", "nature": "bati", "montant_eur": "2000.00", "duree_prefinancement_mois": 0,
+         "duree_amortissement_mois": 600, "index": "livret_a", "marge_pct": "-0.20"},
+    ]
+    # The bare « PLS » is the building only by inference: one cue, below high confidence.
+    assert loans[1]["nature"].confidence < HIGH_CONFIDENCE <= loans[0]["nature"].confidence
+
+
+def test_a_form_of_boxes_is_read_label_above_value() -> None:
+    boxes = [("Produit  Montant du prêt  Durée de la période d'amortissement", 100),
+             ("PLI  1 000,00 €  40 ans", 110),
+             ("Marge sur index  Index de référence  Durée du préfinancement", 125),
+             ("+ 0,60 %  Livret A  24 mois", 135),
+             ("PRÊT 2", 150),
+             ("Produit  Montant du prêt  Durée de la période d'amortissement", 165),
+             ("PLS  2 000,00 €  50 ans", 175),
+             ("Marge sur index  Index de référence  Durée du préfinancement", 190),
+             ("60 pb  Livret A  Aucune", 200)]
+    words = []
+    for text, top in boxes:  # every box starts at the same left edge, label above value
+        x = 50.0
+        for cell in text.split("  "):
+            words += _words(cell, top, x=x)
+            x += 160
+    loans = grid_loans([PageLayout(1, 595, 842, words)])
+    assert [{name: placed.value for name, placed in loan.items()} for loan in loans] == [
+        {"produit": "PLI", "montant_eur": "1000.00", "duree_amortissement_mois": 480, "marge_pct": "0.60",
+         "index": "livret_a", "duree_prefinancement_mois": 24},
+        {"produit": "PLS", "montant_eur": "2000.00", "duree_amortissement_mois": 600, "marge_pct": "0.60",
+         "index": "livret_a", "duree_prefinancement_mois": 0},
+    ]
+    # A table with one row per loan has one line of labels: it is not a form of boxes.
+    table = [*_words("Produit  Montant du prêt  Durée de la période d'amortissement", 100),
+             *_words("PLI  1 000,00 €  40 ans", 110), *_words("PLS  2 000,00 €  50 ans", 120)]
+    assert grid_loans([PageLayout(1, 595, 842, table)]) == []
+
+
+@pytest.mark.parametrize(("text", "margin"), [
+    ("+ 0,60 %", "0.60"), ("0,60 point", "0.60"), ("- 0,20 point", "-0.20"), ("60 points de base", "0.60"),
+    ("- 20 points de base", "-0.20"), ("+60\u00a0pb", "0.60"), ("-0,2 %", "-0.20"), ("majorée de 0,45 %", "0.45"),
+])
+def test_margins_in_percent_points_and_basis_points(text: str, margin: str) -> None:
+    assert read_value("pourcentage", text, 0.95) == [("marge_pct", margin, 0.95)]
+
+
+def test_the_total_duration_of_a_sentence_includes_the_prefinancement() -> None:
+    said = total_with_prefinancing("un prêt PLI de 1 000 € sur 63 ans dont 3 ans de préfinancement, au taux")
+    assert said is not None and said[:2] == (720, 36)
+    assert total_with_prefinancing("sur 40 ans, sans préfinancement") is None
+    assert total_with_prefinancing("sur 2 ans dont 3 ans de préfinancement") is None  # not a total
+
+
 def test_lines_are_built_from_positions_not_from_order() -> None:
     words = _words("second line", 120) + _words("first line", 100)
     assert [line.text for line in build_lines(words)] == ["first line", "second line"]
@@ -126,6 +197,9 @@ def test_only_pages_naming_loan_characteristics_get_positions() -> None:
     "Les emprunts sont cautionnés par la Ville de Lyon pour moitié.",
     "Les lignes du prêt seront garanties à 100 % par la CGLLS.",
     "La Région Bourgogne-Franche-Comté apporte sa caution solidaire sur le prêt PLI bâti.",
+    "Le remboursement est assuré conjointement par Nantes Métropole et la commune de Rezé, garants à première "
+    "demande.",
+    "Sans autre garantie que celle de la commune de Dole.",
 ])
 def test_every_other_guarantor_wording_is_flagged(wording: str) -> None:
     letter = ("Garanties\nLa mise à disposition des fonds est subordonnée à la garantie d'Action Logement "
@@ -139,6 +213,17 @@ def test_guarantee_words_are_found_whatever_their_case(tail: str) -> None:
     letter = f"CONDITIONS\nLES PRÊTS SONT GARANTIS PAR LA COMMUNE DE MÂCON À HAUTEUR DE 50 %.{tail}\n"
     [check] = other_guarantors([letter])
     assert "GARANTIS PAR LA COMMUNE" in check.message_fr
+
+
+@pytest.mark.parametrize("denial", [
+    "Aucune garantie de collectivité territoriale n'est requise pour ces prêts.",
+    "Ces prêts sont consentis sans garantie d'une collectivité.",
+    "Il n'y a pas de garantie de la commune.",
+])
+def test_a_guarantee_said_not_to_be_there_is_no_other_guarantor(denial: str) -> None:
+    letter = ("Garanties\nType de Garantie Dénomination du garant Quotité\nAction Logement Action Logement Services "
+              f"100,00\n{denial}\n")
+    assert other_guarantors([letter]) == []
 
 
 def test_action_logement_s_guarantee_alone_is_no_other_guarantor() -> None:
@@ -161,6 +246,6 @@ _WORDS = st.lists(st.builds(lambda text, x, y, w, h: Word(text, x, x + w, y, y +
 def test_geometry_readers_never_crash_on_any_words(words: list[Word]) -> None:
     page = PageLayout(1, 842, 842, words)
     assert isinstance(page.text, str)
-    for loan in transposed_loans([page]) + row_table_loans([page]):
+    for loan in transposed_loans([page]) + row_table_loans([page]) + grid_loans([page]):
         assert all(placed.page == 1 and 0 <= placed.confidence <= 1 for placed in loan.values())
 

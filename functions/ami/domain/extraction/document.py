@@ -54,6 +54,24 @@ class Document:
             return None
         return lower
 
+    @cached_property
+    def flowing(self) -> str:
+        """`text` with its page breaks and page footers turned into spaces (offsets unchanged): a sentence
+        or a list item continued on the next page reads as one."""
+        text = self.text
+        ends = [start - len(PAGE_BREAK) for start in self.starts[1:]] + [len(text)]
+        parts = []
+        cursor = 0
+        for start, end in zip(self.starts, ends, strict=True):
+            # The page's last line, when it is its footer (« … page 1/2 »), then the page break.
+            last = text.rfind("\n", start, end)
+            cut = last if last >= 0 and is_footer(text[last + 1 : end]) else end
+            parts.append(text[cursor:cut])
+            parts.append(" " * (end - cut + (len(PAGE_BREAK) if end < len(text) else 0)))
+            cursor = end + len(PAGE_BREAK)
+        flowing = "".join(parts)
+        return flowing[: len(text)]
+
     def search_at(self, pattern: re.Pattern[str], words: tuple[str, ...]) -> re.Match[str] | None:
         """`pattern.search(self.text)` for a case-insensitive pattern whose every match starts with one of
         `words` (lower case): only the places where a word occurs are tried, the same first match."""

@@ -41,6 +41,8 @@ FIGURES = (
     rf"(?<![\d.,])(\d{{1,3}}(?:(?:{_SPACE_CLASS}|\.)\d{{3}})+|\d+)(?:,(\d{{1,2}}))?(?![\d]|,\d|\.\d{{3}})"
 )
 AMOUNT_RE = re.compile(FIGURES + rf"{_SPACE_CLASS}*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
+# « € 1 234 567,89 », « EUR 1.234.567,89 »: the unit before the figures (same groups as AMOUNT_RE).
+AMOUNT_UNIT_FIRST_RE = re.compile(rf"(?:€|EUR\b){_SPACE_CLASS}*" + FIGURES, re.IGNORECASE)
 
 
 def parse_figures(integer: str, cents: str | None) -> Decimal | None:

@@ -17,6 +17,7 @@ from ami.domain.extraction import Check, ExtractedField, prose, tables
 from ami.domain.extraction.document import Document, is_footer
 from ami.domain.extraction.french import (
     AMOUNT_RE,
+    AMOUNT_UNIT_FIRST_RE,
     DATE_RE,
     DURATION_RE,
     PERCENT_RE,
@@ -28,21 +29,20 @@ from ami.domain.extraction.french import (
     luhn_ok,
     parse_amount_words,
     parse_figures,
-    parse_percent,
     words_amount_span,
 )
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
 from ami.domain.extraction.tables import label_field
-from ami.domain.extraction.values import read_value
-from ami.domain.extraction.vocabulary import IGNORED, vocabulary
+from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value, total_with_prefinancing
+from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, vocabulary
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
 _PRODUCT = r"\b(" + "|".join(PRODUCTS) + r")\b"
 _NATURE = r"(fonci(?:er|ère)|b[âa]ti)"
 _INDEX_RE = re.compile(
-    r"(livret\s*a|taux\s+fixe|euribor(?:\s+\d+\s*mois)?|\bTF\b)\s*(?::\s*)?"
-    r"((?:[+\-−]|plus|moins)?\s*\d{1,2}(?:[,.]\d{1,4})?\s*%)?",
+    r"(livret\s*a|taux\s+fixe|euribor(?:\s+\d+\s*mois)?|\bTF\b)\s*(?::\s*)?(?:avec\s+une\s+marge\s+de\s*)?"
+    r"((?:[+\-−]|plus|moins)?\s*(?:\d{1,2}(?:[,.]\d{1,4})?\s*%|\d{1,3}\s*(?:points?\s+de\s+base|pdb|pb)\b))?",
     re.IGNORECASE,
 )
 _PERIODICITY_RE = re.compile(r"\b(annuelle|semestrielle|trimestrielle|mensuelle)s?\b", re.IGNORECASE)
@@ -69,8 +69,14 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     fields: list[ExtractedField] = []
     checks: list[Check] = []
     _header(doc, fields)
-    loans = (_geometry_loans(doc) or _table_loans(doc) or _block_loans(doc) or _sentence_loans(doc, [])
-             or prose.loans(doc))
+    counted = 0.9
+    loans = _geometry_loans(doc) or _table_loans(doc) or _block_loans(doc)
+    if not loans:
+        # Loans said in sentences: the stricter reader, unless the looser one finds more; the count is two
+        # cues only when the letter names a product as many times (« un prêt PLI … », « un prêt PLS … »).
+        sentences, said = _sentence_loans(doc, []), prose.loans(doc)
+        loans = said if len(said) > len(sentences) else _complete(sentences, said)
+        counted = 0.9 if len(loans) == prose.products_named(doc.text) else 0.8
     if loans:
         _sentence_loans(doc, loans)  # completes what a table or block did not say
     for index, loan in enumerate(loans):
@@ -83,7 +89,7 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     if loans:
         fields.append(
             ExtractedField(name="prets.nombre", value=len(loans), page=doc.page_of(loans[0].anchor),
-                           source=doc.source(loans[0].anchor, loans[0].anchor + 1), confidence=0.9)
+                           source=doc.source(loans[0].anchor, loans[0].anchor + 1), confidence=counted)
         )
     _total(doc, fields, loans, checks)
     _guarantee(doc, fields)
@@ -94,10 +100,12 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
 
 
 def _geometry_loans(doc: Document) -> list[LoanLine]:
-    """Loans of a transposed table, else of a table with one row per loan, read from the words' positions."""
+    """Loans of a transposed table, else of a form of boxes, else of a table with one row per loan, read from
+    the words' positions."""
     if not doc.layouts:
         return []
-    found = tables.transposed_loans(doc.layouts) or tables.row_table_loans(doc.layouts)
+    layouts = doc.layouts
+    found = tables.transposed_loans(layouts) or tables.grid_loans(layouts) or tables.row_table_loans(layouts)
     loans = []
     for placed in found:
         page = min(value.page for value in placed.values())
@@ -287,8 +295,9 @@ def _index(text: str, offset: int, loan: LoanLine, start: int, confidence: float
     name = index.group(1).lower()
     kind = "livret_a" if name.startswith("livret") else "euribor" if name.startswith("euribor") else "taux_fixe"
     loan.put("index", kind, offset + index.start(), offset + index.end(1), confidence)
-    if index.group(2) and (margin := parse_percent(index.group(2))) is not None:
-        loan.put("marge_pct", decimal_str2(margin), offset + index.start(), offset + index.end(), confidence)
+    if index.group(2) and (margin := MARGIN_RE.search(index.group(2))):
+        loan.put("marge_pct", decimal_str2(margin_of(margin)), offset + index.start(), offset + index.end(),
+                 confidence)
     if kind == "taux_fixe":
         loan.put("type_taux", "fixe", offset + index.start(), offset + index.end(), confidence)
 
@@ -325,7 +334,7 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for name, pattern in (
         ("produit", r"produit" + _SEP + _PRODUCT),
         ("nature", r"nature(?:\s+du\s+prêt)?" + _SEP + _NATURE),
-        ("montant_eur", r"montant(?:\s+du\s+prêt)?" + _SEP + r"(?=\d)"),
+        ("montant_eur", r"montant(?:\s+du\s+prêt)?" + _SEP + r"(?=\d|€|EUR\b)"),
         ("duree_prefinancement_mois", r"(?:durée\s+(?:de\s+(?:la\s+(?:phase\s+de\s+)?)?)?)?préfinancement"
                                       + _SEP + r"(?=\d|néant|sans|aucun|-)"),
         ("duree_amortissement_mois", r"durée(?:\s+(?:de\s+(?:la\s+phase\s+)?)?d'amortissement|\s+du\s+prêt)?"
@@ -334,7 +343,7 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("periodicite", r"périodicité(?:\s+des\s+échéances)?" + _SEP
                         + r"(annuelle|semestrielle|trimestrielle|mensuelle)"),
         ("index", r"(?:index|taux(?:\s+d'intérêt)?)" + _SEP + r"(?=livret|taux\s+fixe|euribor|TF\b)"),
-        ("marge_pct", r"marge" + _SEP + r"(?=[+\-−\d])"),
+        ("marge_pct", r"marge(?:\s+fixe)?(?:\s+sur\s+index)?" + _SEP + r"(?=[+\-−\d])"),
         ("type_taux", r"type\s+de\s+taux" + _SEP + r"(double\s+révisabilité|non\s+révisable|révisable|fixe)"),
         ("profil_amortissement", r"profil(?:\s+d'amortissement)?" + _SEP
                                  + r"(progressif|constant|in\s+fine|échéances\s+constantes)"),
@@ -363,8 +372,9 @@ def _block_loans(doc: Document) -> list[LoanLine]:
                      anchor.start() + nature.end(), 0.95)
         elif said := vocabulary().nature(head[anchor.end(1) - anchor.start():]):
             loan.put("nature", said, anchor.start(), anchor.end(), 0.92)
-        _labelled_values(doc, loan, anchor.end(), end)
-        _block_values(doc, loan, anchor.end(), end)
+        hidden = _section_values(doc, loan, anchor.end(), end)
+        _labelled_values(doc, loan, anchor.end(), end, hidden)
+        _block_values(doc, loan, anchor.end(), end, hidden)
         loans.append(loan)
     numbers = [int(anchor.group(1)) for anchor in anchors]
     if len(set(numbers)) == len(numbers):  # blocks in two columns: the loans in their numbers' order
@@ -372,13 +382,65 @@ def _block_loans(doc: Document) -> list[LoanLine]:
     return loans
 
 
-def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
+_IN_SECTION = 0.92  # a label that names its field only in its section, and a value of the right form
+
+
+def _section_values(doc: Document, loan: LoanLine, start: int, end: int) -> list[tuple[int, int]]:
+    """Lines of a block under a section title (« Phase de préfinancement », then « Durée 24 mois »; « Phase
+    d'amortissement », then « Durée 40 ans »): a label that names a field only in its section is read
+    here. Returns the spans of the préfinancement's section, whose index, margin and rate the other
+    readers must not take for the loan's."""
+    vocab = vocabulary()
+    section: str | None = None
+    opened_at = start
+    hidden: list[tuple[int, int]] = []
+    for match in re.finditer(r"[^\n]+", doc.text[start:end]):
+        line_start, line_end = start + match.start(), start + match.end()
+        line = match.group(0).strip()
+        if title := vocab.section_of(line):
+            if section == "prefinancement":
+                hidden.append((opened_at, line_start))
+            section, opened_at = title, line_start
+            continue
+        if section is None:
+            continue
+        label, value_text = _section_label(vocab, section, line)
+        if label is None or label == IGNORED:
+            continue
+        for found, value, confidence in read_value(vocab.kinds[label], value_text, _IN_SECTION, vocab):
+            loan.put(found or label, value, line_start, line_end, confidence)
+    if section == "prefinancement":
+        hidden.append((opened_at, end))
+    return hidden
+
+
+def _section_label(vocab: Vocabulary, section: str, line: str) -> tuple[str | None, str]:
+    """(field, value text) of a line whose first words (before a colon, or the longest run of them) are a
+    label of the section."""
+    head, colon, tail = line.partition(":")
+    if colon:
+        return vocab.in_section(section, head), tail
+    words = line.split()
+    for cut in range(min(len(words) - 1, 6), 0, -1):
+        if (name := vocab.in_section(section, " ".join(words[:cut]))) is not None:
+            return name, " ".join(words[cut:])
+    return None, ""
+
+
+def _outside(position: int, hidden: list[tuple[int, int]]) -> bool:
+    return not any(low <= position < high for low, high in hidden)
+
+
+def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
+                     hidden: list[tuple[int, int]] | None = None) -> None:
     """'Label : value' lines of a block, the label matched with the vocabulary (a value wrapped onto the next
     line is joined to it): a known label and a value of the right form are two cues."""
     vocab = vocabulary()
     said: list[list[int]] = []  # [label start, colon, value end]
     for match in re.finditer(r"[^\n]+", doc.text[start:end]):
         line_start, line_end = start + match.start(), start + match.end()
+        if hidden and not _outside(line_start, hidden):
+            continue
         colon = doc.text.find(":", line_start, line_end)
         if colon > line_start:
             said.append([line_start, colon, line_end])
@@ -396,10 +458,12 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int) -> Non
             loan.put(found or name, value, label_start, end, confidence)
 
 
-def _block_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
+def _block_values(doc: Document, loan: LoanLine, start: int, end: int,
+                  hidden: list[tuple[int, int]] | None = None) -> None:
     text = doc.text
     for name, pattern in _LABELS:
-        label = pattern.search(text, start, end)
+        label = next((found for found in pattern.finditer(text, start, end) if _outside(found.start(), hidden or [])),
+                     None)
         if not label:
             continue
         position = label.end()
@@ -416,7 +480,7 @@ def _block_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
             if value:
                 loan.put(name, value, label.start(), label.end(), 0.95)
         elif name == "montant_eur":
-            amount = AMOUNT_RE.match(text, position)
+            amount = AMOUNT_RE.match(text, position) or AMOUNT_UNIT_FIRST_RE.match(text, position)
             if amount and (figures := parse_figures(amount.group(1), amount.group(2))) is not None:
                 loan.put(name, euros_str(figures), label.start(), amount.end(), 0.95)
         elif name in ("duree_prefinancement_mois", "duree_amortissement_mois", "differe_mois"):
@@ -426,10 +490,8 @@ def _block_values(doc: Document, loan: LoanLine, start: int, end: int) -> None:
                 loan.put(name, 0, label.start(), position + 5, 0.9)
         elif name == "index":
             _index(text[:end], 0, loan, position, 0.95)
-        elif name == "marge_pct" and (margin := PERCENT_RE.match(text, position)):
-            value_pct = parse_percent(margin.group(0))
-            if value_pct is not None:
-                loan.put(name, decimal_str2(value_pct), label.start(), margin.end(), 0.95)
+        elif name == "marge_pct" and (margin := MARGIN_RE.match(text, position)):
+            loan.put(name, decimal_str2(margin_of(margin)), label.start(), margin.end(), 0.95)
     if "periodicite" not in loan.values and (adj := _PERIODICITY_ADJ_RE.search(text, start, end)):
         loan.put("periodicite", adj.group(1).lower(), adj.start(), adj.end(), 0.9)
     if "type_taux" not in loan.values and (rate := _RATE_TYPE_RE.search(text, start, end)):
@@ -460,7 +522,9 @@ def _guarantor_of(text: str) -> str:
 # ---------------------------------------------------------------- one sentence per loan
 
 _SENTENCE_RE = re.compile(
-    r"prêt\s+" + _PRODUCT + r"\s+" + _NATURE + r"\s+(?:d'un\s+montant\s+)?de\s+", re.IGNORECASE
+    r"prêt\s+" + _PRODUCT + r"\s+(fonci(?:er|ère)|b[âa]ti|construction(?:\s+neuve)?|travaux)\s+"
+    r"(?:d'un\s+montant\s+)?de\s+",
+    re.IGNORECASE,
 )
 
 
@@ -469,14 +533,15 @@ _OVER_RE = re.compile(r"\bsur\s+" + DURATION_RE.pattern, re.IGNORECASE)
 
 def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
     """Loans said in sentences; with `loans` given, complete them instead (matched by amount)."""
-    text = doc.text
+    text = doc.flowing  # a sentence continued on the next page is one sentence
     found: list[LoanLine] = []
     for sentence in doc.finditer_at(_SENTENCE_RE, ("prêt",)):
         amount = AMOUNT_RE.match(text, sentence.end())
         if not amount or (value := parse_figures(amount.group(1), amount.group(2))) is None:
             continue
-        end = text.find(".\n", amount.end())
-        end = len(text) if end < 0 else end + 1
+        # The sentence, or the list item (« … ; » then the next one), ends the loan.
+        end = min((found + 1 for found in (text.find(".\n", amount.end()), text.find(";\n", amount.end()))
+                   if found >= 0), default=len(text))
         end = min(end, amount.end() + 400)
         loan = LoanLine(anchor=sentence.start())
         loan.put("produit", sentence.group(1).upper(), sentence.start(1), sentence.end(1), 0.9)
@@ -485,6 +550,9 @@ def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
         _index(text[:end], 0, loan, amount.end(), 0.9)
         if rate := _RATE_TYPE_RE.search(text, amount.end(), end):
             loan.put("type_taux", _rate_type(rate.group(1)), rate.start(), rate.end(), 0.88)
+        if said := total_with_prefinancing(text, amount.end(), end):
+            loan.put("duree_amortissement_mois", said[0], said[2], said[3], 0.88)
+            loan.put("duree_prefinancement_mois", said[1], said[2], said[3], 0.88)
         if (over := _OVER_RE.search(text, amount.end(), end)) and (duration := DURATION_RE.search(over.group(0))):
             loan.put("duree_amortissement_mois", duration_months(duration), over.start(), over.end(), 0.88)
         if adj := _PERIODICITY_ADJ_RE.search(text, amount.end(), end):
@@ -492,6 +560,11 @@ def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
         found.append(loan)
     if not loans:
         return found
+    return _complete(loans, found)
+
+
+def _complete(loans: list[LoanLine], found: list[LoanLine]) -> list[LoanLine]:
+    """What `found` says that `loans` do not, loan by loan, matched by amount."""
     unmatched = list(loans)
     for said in found:
         twin = next((loan for loan in unmatched if loan.amount() == said.amount()), None)
@@ -575,6 +648,17 @@ def _guarantee(doc: Document, fields: list[ExtractedField]) -> None:
 
 # ---------------------------------------------------------------- findings that need no form
 
+
+def _denied(vocab: Vocabulary, text: str, word: re.Match[str], sentence_start: int, sentence_end: int) -> bool:
+    """« Aucune garantie de collectivité n'est requise »: the guarantee is said not to be there (unless the
+    sentence names one after all: « sans autre garantie que celle de la commune »)."""
+    if vocab.negation_re is None:
+        return False
+    before = text[max(sentence_start, word.start() - 24) : word.start()]
+    if not vocab.negation_re.search(before):
+        return False
+    return not (vocab.negation_exception_re and vocab.negation_exception_re.search(text, word.end(), sentence_end))
+
 _SENTENCE_END = re.compile(r"[.;](?=\s)|\n\s*\n|\f")
 
 
@@ -588,18 +672,33 @@ def other_guarantors(pages: list[str] | Document) -> list[Check]:
     ends = [(m.start(), m.end()) for m in _SENTENCE_END.finditer(text)]
     starts = [end for _, end in ends]
     lower = doc.lower
-    words = (vocab.guarantee_lower_re.finditer(lower) if lower is not None and vocab.guarantee_lower_re
-             else vocab.guarantee_re.finditer(text))
+    words = list(vocab.guarantee_lower_re.finditer(lower) if lower is not None and vocab.guarantee_lower_re
+                 else vocab.guarantee_re.finditer(text))
+
+    def sentence_of(word: re.Match[str]) -> tuple[int, int]:
+        before = bisect.bisect_right(starts, word.start())
+        after = bisect.bisect_left(ends, (word.end(), -1))
+        return starts[before - 1] if before else 0, ends[after][0] if after < len(ends) else len(text)
+
+    # « Aucune garantie de collectivité n'est requise »: neither that guarantee word nor the bodies named after
+    # it, to the end of the sentence, are a mention. Sought only once a mention is in view (most letters have
+    # none).
+    denied: list[tuple[int, int]] | None = None
     for word in words:
         if any(s <= word.start() < e for s, e in mentions):
             continue  # in a sentence already quoted
-        before = bisect.bisect_right(starts, word.start())
-        sentence_start = starts[before - 1] if before else 0
-        after = bisect.bisect_left(ends, (word.end(), -1))
-        sentence_end = ends[after][0] if after < len(ends) else len(text)
+        sentence_start, sentence_end = sentence_of(word)
         low = max(sentence_start, word.start() - vocab.window)
         high = min(sentence_end, word.end() + vocab.window)
-        if vocab.guarantor_re.search(text, low, high):
+        if not vocab.guarantor_re.search(text, low, high):
+            continue
+        if denied is None:
+            denied = [(said.start(), sentence_of(said)[1]) for said in words
+                      if _denied(vocab, text, said, *sentence_of(said))]
+        if any(s <= word.start() < e for s, e in denied):
+            continue  # said not to be there
+        if any(not any(s <= body.start() < e for s, e in denied)
+               for body in vocab.guarantor_re.finditer(text, low, high)):
             mentions.append((sentence_start, sentence_end))
     if not mentions:
         return []

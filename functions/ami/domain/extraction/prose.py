@@ -23,7 +23,7 @@ from ami.domain.extraction.french import (
     words_amount_span,
 )
 from ami.domain.extraction.loan_line import LoanLine
-from ami.domain.extraction.values import margin, percent_str
+from ami.domain.extraction.values import MARGIN_RE, margin_of, percent_str, total_with_prefinancing
 from ami.domain.extraction.vocabulary import vocabulary
 
 ONE_CUE = 0.8
@@ -36,15 +36,17 @@ _KEYWORDS = re.compile(
 )
 _NO_PREFI = re.compile(r"sans\s+(?:période\s+de\s+|phase\s+de\s+)?préfinancement", re.IGNORECASE)
 _RATE = re.compile(
-    r"livret\s*a\s*,?\s*((?:majoré|minoré)e?\s+de|[+\-−]|plus|moins)\s*(\d{1,2}(?:[,.]\d{1,4})?)\s*%", re.IGNORECASE
+    r"livret\s*a\s*,?\s*(?:avec\s+une\s+marge\s+de\s*(?=[+\-−\d])|(?=(?:majoré|minoré)e?\s+de|[+\-−]|plus|moins))",
+    re.IGNORECASE,
 )
+_FIXED = re.compile(r"\bà\s+taux\s+fixe\b", re.IGNORECASE)
 _PERIODICITY = re.compile(r"échéances?\s+(annuelle|semestrielle|trimestrielle|mensuelle)s?", re.IGNORECASE)
 
 
 def loans(doc: Document) -> list[LoanLine]:
     """LoanLines of the sentences that each describe one loan."""
 
-    text = doc.text
+    text = doc.flowing  # an item continued on the next page is one item
     found = []
     start = 0
     for end_match in [*_ITEM_END.finditer(text), None]:
@@ -66,16 +68,21 @@ def loans(doc: Document) -> list[LoanLine]:
         if nature := vocabulary().nature(item):
             loan.put("nature", nature, offset, offset + len(item), ONE_CUE)
         _durations(item, offset, loan)
-        if rate := _RATE.search(item):
-            loan.put("index", "livret_a", offset + rate.start(), offset + rate.end(), ONE_CUE)
-            said = margin(rate.group(0)[rate.start(1) - rate.start():])
-            if said is not None:
-                loan.put("marge_pct", percent_str(said), offset + rate.start(), offset + rate.end(), ONE_CUE)
+        if (rate := _RATE.search(item)) and (said := MARGIN_RE.match(item, rate.end())):
+            loan.put("index", "livret_a", offset + rate.start(), offset + said.end(), ONE_CUE)
+            loan.put("marge_pct", percent_str(margin_of(said)), offset + rate.start(), offset + said.end(), ONE_CUE)
+        elif fixed := _FIXED.search(item):
+            loan.put("index", "taux_fixe", offset + fixed.start(), offset + fixed.end(), ONE_CUE)
         if periodicity := _PERIODICITY.search(item):
             loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
                      offset + periodicity.end(), ONE_CUE)
         found.append(loan)
     return found
+
+
+def products_named(text: str) -> int:
+    """How many times the text names a loan by its product (« un prêt PLI », « prêts PLS »)."""
+    return sum(1 for _ in _PRODUCT_RE.finditer(text))
 
 
 def _amount_confidence(item: str, amount: re.Match[str], value: Decimal) -> float:
@@ -92,6 +99,10 @@ def _amount_confidence(item: str, amount: re.Match[str], value: Decimal) -> floa
 
 def _durations(item: str, offset: int, loan: LoanLine) -> None:
     put = loan.put
+    if said := total_with_prefinancing(item):
+        amortisation, prefinancing, start, end = said
+        put("duree_amortissement_mois", amortisation, offset + start, offset + end, ONE_CUE)
+        put("duree_prefinancement_mois", prefinancing, offset + start, offset + end, ONE_CUE)
     if no_prefi := _NO_PREFI.search(item):
         put("duree_prefinancement_mois", 0, offset + no_prefi.start(), offset + no_prefi.end(), ONE_CUE)
     for duration in DURATION_RE.finditer(item):

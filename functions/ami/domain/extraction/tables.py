@@ -25,6 +25,7 @@ SURE = 0.95
 PREFIX_ONLY = 0.85
 _TOLERANCE = 4.0  # points: a cell starts at its column's left edge, give or take
 _PARENTHESES = re.compile(r"\([^)]*\)")
+_FOOTNOTE = re.compile(r"(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰*]+|\s\*+$")  # « Index¹ », « Taux d'intérêt² »: a note's mark
 _HEADING = re.compile(r"^\s*(?:ligne(?:\s+du\s+pr[êe]t)?|pr[êe]t)\s*(?:n°|no|numéro)?\s*\d{1,2}\b", re.IGNORECASE)
 _KEY_FIELDS = {"montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct", "nature",
                "index"}
@@ -55,7 +56,7 @@ def _label_field(text: str) -> tuple[str | None, float]:
 
 
 def _match_label(text: str, vocab: Vocabulary) -> tuple[str | None, float]:
-    bare = _PARENTHESES.sub(" ", text).strip().rstrip(":").strip()
+    bare = _FOOTNOTE.sub("", _PARENTHESES.sub(" ", text)).strip().rstrip(":").strip()
     exact = vocab.field_exact(bare)
     if exact is not None:
         return exact, SURE
@@ -81,9 +82,10 @@ def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
     of the page before (a table crossing a page break with its header repeated)."""
     vocab = vocabulary()
     tables: list[tuple[list[Loan], set[str], int]] = []  # (loans by column, fields read, page)
+    section: list[str | None] = [None]  # « Phase d'amortissement » goes on over a page break
     for layout in layouts:
         for rows, columns in _page_tables(layout, vocab):
-            for table, names in _tables_from_rows(rows, columns, vocab):
+            for table, names in _tables_from_rows(rows, columns, vocab, section):
                 if tables and tables[-1][2] == layout.number - 1 and _continues(tables[-1], table, names):
                     previous, seen, _ = tables[-1]
                     for before, after in zip(previous, table, strict=False):
@@ -95,8 +97,25 @@ def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
     loans: list[Loan] = []
     for table, names, _ in tables:
         if len(names & _KEY_FIELDS) >= 2:
+            building_beside_land([loan for loan in table if loan])
             loans.extend(loan for loan in table if loan)
     return loans
+
+
+def building_beside_land(loans: list[Loan]) -> None:
+    """« PLS foncier » beside a bare « PLS » or « PLI », as CDC contracts name their lines (the land's line says
+    so, the building's does not): a bare product beside a land one is the building. Inferred, so one cue:
+    below high confidence."""
+    if not any(loan.get("nature") is not None and loan["nature"].value == "foncier" and "produit" in loan
+               and loan["nature"].source == loan["produit"].source for loan in loans):
+        return
+    for loan in loans:
+        product = loan.get("produit")
+        if product is not None and "nature" not in loan:
+            loan["nature"] = Placed("bati", product.page, product.source, INFERRED)
+
+
+INFERRED = 0.8
 
 
 def _continues(previous: tuple[list[Loan], set[str], int], table: list[Loan], names: set[str]) -> bool:
@@ -201,15 +220,24 @@ def _cell_text(words: list[Word]) -> str:
     return " ".join(" ".join(w.text for w in line.words) for line in build_lines(words))
 
 
-def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary) -> list[tuple[list[Loan], set[str]]]:
+def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
+                      section: list[str | None] | None = None) -> list[tuple[list[Loan], set[str]]]:
     """Rows into tables of `columns` loans; a characteristic met twice starts the next table (one sheet per
-    loan, or the next loans' columns)."""
+    loan, or the next loans' columns). A row that is only a section's title (« Phase d'amortissement »)
+    gives the labels below it their section's meaning (`section` carries it from page to page)."""
     tables: list[tuple[list[Loan], set[str]]] = []
+    section = section if section is not None else [None]
     for index, row in enumerate(rows):
         if not row.values and _HEADING.match(row.label):
             tables.append(([{} for _ in range(columns)], set()))  # "Ligne du Prêt n° 2": the next sheet
+            section[0] = None
             continue
-        name, sure = label_field(row.label, vocab)
+        if not row.values and (opened := vocab.section_of(row.label)):
+            section[0] = opened
+            continue
+        name, sure = (vocab.in_section(section[0], _FOOTNOTE.sub("", row.label)), SURE)
+        if name is None:
+            name, sure = label_field(row.label, vocab)
         if name is None and index + 1 < len(rows) and not rows[index + 1].values:
             name, sure = label_field(f"{row.label} {rows[index + 1].label}", vocab)
         if name is None or name == IGNORED:
@@ -251,15 +279,39 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
                 index += 1
                 continue
             columns, index = header
+            rows: list[tuple[Line, Loan | None]] = []
             while index < len(lines):
                 line = lines[index]
                 if _header(lines, index, vocab) is not None or _ends_table(line, columns):
                     break
-                loan = _row_loan(line, columns, layout.number, vocab)
-                if loan is not None:
-                    loans.append(loan)
+                rows.append((line, _row_loan(line.words, line.text, columns, layout.number, vocab)))
                 index += 1
+            loans.extend(_with_wrapped_cells(rows, columns, layout.number, vocab))
     return loans
+
+
+def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Column], page: int,
+                        vocab: Vocabulary) -> list[Loan]:
+    """The loans of the rows, each read again with the lines of text around it that are no row (a cell
+    wrapped over two lines, « Acquisition » above and « foncière » below a row centred between them)."""
+    read = [(line, loan) for line, loan in rows if loan is not None]
+    extra: dict[int, list[Line]] = {}
+    for line, loan in rows:
+        if loan is not None or not read or any(ch.isdigit() for ch in line.text):
+            continue
+        middle = (line.top + line.bottom) / 2
+        distance, nearest = min((abs((row.top + row.bottom) / 2 - middle), number)
+                                for number, (row, _) in enumerate(read))
+        if distance <= 2 * (line.bottom - line.top):
+            extra.setdefault(nearest, []).append(line)
+    out = []
+    for number, (line, loan) in enumerate(read):
+        if number in extra:
+            words = [w for part in sorted([line, *extra[number]], key=lambda part: part.top) for w in part.words]
+            loan = _row_loan(words, line.text, columns, page, vocab) or loan
+        assert loan is not None
+        out.append(loan)
+    return out
 
 
 @dataclass
@@ -324,26 +376,35 @@ def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:
     return [column]
 
 
-def _row_loan(line: Line, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
+def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
     # A column runs to the middle of the gap between its header and the next one: a value aligned right
     # under a header aligned right, or a value wider than its header, stays in its column.
     bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
     cells: dict[int, list[Word]] = {}
-    for word in line.words:
+    for word in words:
         middle = (word.x0 + word.x1) / 2
         cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
     loan: Loan = {}
-    for index, words in cells.items():
+    for index, said in cells.items():
         column = columns[index]
         if not column.name or column.name == IGNORED:
             continue
-        text = " ".join(w.text for w in words)
-        for found, value, confidence in read_value(vocab.kinds[column.name], text, column.sure, vocab):
-            loan.setdefault(found or column.name, Placed(value, page, line.text[:240],
-                                                         min(confidence, min(w.confidence for w in words))))
+        text = " ".join(w.text for w in said)
+        kind = vocab.kinds[column.name]
+        if kind in ("duree", "duree_ou_neant") and (unit := _HEADER_UNIT.search(column.text)) and text.isdigit():
+            text = f"{text} {unit.group(1)}"  # « Durée d'amortissement (années) » over « 40 »
+        for found, value, confidence in read_value(kind, text, column.sure, vocab):
+            loan.setdefault(found or column.name, Placed(value, page, source[:240],
+                                                         min(confidence, min(w.confidence for w in said))))
     if "montant_eur" not in loan or not ({"produit", "nature"} & set(loan)):
         return None
+    if "marge_pct" in loan and any(c.name == "marge_ou_taux" for c in columns) and (
+            "index" not in loan or loan["index"].value != "livret_a"):
+        del loan["marge_pct"]  # « Marge / taux fixe » of a fixed-rate loan is its rate, not a margin
     return loan
+
+
+_HEADER_UNIT = re.compile(r"\((mois|ans|années)\)", re.IGNORECASE)
 
 
 def _ends_table(line: Line, columns: list[_Column]) -> bool:
@@ -352,3 +413,95 @@ def _ends_table(line: Line, columns: list[_Column]) -> bool:
         return True
     return any(sum(1 for c in columns if cell.x0 <= c.x0 + _TOLERANCE and c.x1 <= cell.x1 + _TOLERANCE) >= 3
                and cell.x0 <= columns[0].x0 + _TOLERANCE for cell in line.cells)
+
+
+# ---------------------------------------------------------------- forms of boxes, the label above the value
+
+
+def grid_loans(layouts: list[PageLayout]) -> list[Loan]:
+    """Forms of boxes (« fiche de synthèse »): a line of labels, possibly wrapped, then the line of values
+    whose cells start where the labels do, and so on; a heading (« PRÊT 2 ») or a characteristic met twice
+    starts the next loan. A value is sure when its label is exactly a known one and it sits under it (two
+    cues). Every loan must be read from two lines of labels or more: a table with one row per loan has one
+    header line, and is read by `row_table_loans`."""
+    vocab = vocabulary()
+    loans: list[tuple[Loan, int]] = []  # (loan, label lines it was read from)
+    current: Loan = {}
+    pairs = 0
+
+    def close() -> None:
+        nonlocal current, pairs
+        if current:
+            loans.append((current, pairs))
+        current, pairs = {}, 0
+
+    for layout in layouts:
+        lines = layout.lines
+        index = 0
+        while index < len(lines):
+            line = lines[index]
+            if len(line.cells) == 1 and _HEADING.match(line.text):
+                close()
+                index += 1
+                continue
+            found = _label_line(lines, index, vocab)
+            if found is None or found[1] >= len(lines):
+                index += 1
+                continue
+            columns, after = found
+            said = _values_under(lines[after], columns, layout.number, vocab)
+            if said is None:
+                index = after
+                continue
+            if set(said) & set(current):
+                close()
+            current.update(said)
+            pairs += 1
+            index = after + 1
+    close()
+    kept = [loan for loan, read_from in loans if read_from >= 2 and len(set(loan) & _KEY_FIELDS) >= 2]
+    return kept if any("montant_eur" in loan for loan in kept) else []
+
+
+def _label_line(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Column], int] | None:
+    """(columns, index of the line after the labels) when the line at `index` is a line of labels: two
+    cells or more, exactly known labels for at least two and half of them (with their wrapped ends on the
+    lines just below)."""
+    line = lines[index]
+    if len(line.cells) < 2 or any(ch.isdigit() for ch in line.text):
+        return None
+    height = statistics.median(w.bottom - w.top for w in line.words)
+    columns = [_Column(cell.x0, cell.x1, cell.text) for cell in line.cells]
+    end = index + 1
+    while end < len(lines):
+        below = lines[end]
+        if below.top - lines[end - 1].bottom >= 0.8 * height or any(ch.isdigit() for ch in below.text):
+            break
+        owners = [next((c for c in columns if abs(c.x0 - cell.x0) <= _TOLERANCE), None) for cell in below.cells]
+        if any(owner is None for owner in owners):
+            break
+        for owner, cell in zip(owners, below.cells, strict=True):
+            assert owner is not None
+            owner.text = _join(owner.text, cell.text)
+        end += 1
+    for column in columns:
+        name, column.sure = label_field(column.text, vocab)
+        column.name = name or ""
+    sure = sum(1 for c in columns if c.name and c.sure == SURE)
+    return (columns, end) if sure >= 2 and 2 * sure >= len(columns) else None
+
+
+def _values_under(line: Line, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
+    """The values of a line of boxes under its labels: every cell starts where a label does."""
+    owners = [next((c for c in columns if abs(c.x0 - cell.x0) <= _TOLERANCE), None) for cell in line.cells]
+    if any(owner is None for owner in owners) or 2 * len(owners) < len(columns):
+        return None
+    loan: Loan = {}
+    for owner, cell in zip(owners, line.cells, strict=True):
+        assert owner is not None
+        if not owner.name or owner.name == IGNORED:
+            continue
+        for found, value, confidence in read_value(vocab.kinds[owner.name], cell.text, owner.sure, vocab):
+            loan.setdefault(found or owner.name, Placed(value, page, f"{owner.text} : {cell.text}"[:240],
+                                                        min(confidence, cell.confidence)))
+    return loan

@@ -13,11 +13,14 @@ from decimal import Decimal
 from ami.domain.extraction.french import DURATION_RE, FIGURES, duration_months, euros_str, parse_figures
 from ami.domain.extraction.vocabulary import Vocabulary, vocabulary
 
-_AMOUNT_CELL_RE = re.compile(r"^\s*" + FIGURES + r"\s*(?:€|euros?|EUR)?\s*$", re.IGNORECASE)
+_AMOUNT_CELL_RE = re.compile(r"^\s*(?:€|EUR\b)?\s*" + FIGURES + r"\s*(?:€|euros?|EUR)?\s*$", re.IGNORECASE)
 _AMOUNT_IN_RE = re.compile(FIGURES + r"\s*(?:€|euros?\b|EUR\b)", re.IGNORECASE)
 _PERIODICITY_RE = re.compile(r"\b(annuel|semestriel|trimestriel|mensuel)(?:le)?s?\b", re.IGNORECASE)
-_SIGNED_PERCENT_RE = re.compile(
-    r"([+\-−]|plus|moins|major[ée]e?\s+de|minor[ée]e?\s+de)?\s*(\d{1,2}(?:[,.]\d{1,4})?)\s*%", re.IGNORECASE
+# « + 0,60 % », « 0,60 point », « majorée de 0,6 % », and in basis points « + 60 pb », « 60 points de base ».
+MARGIN_RE = re.compile(
+    r"([+\-−]|plus|moins|major[ée]e?\s+de|minor[ée]e?\s+de)?\s*(?:(\d{1,2}(?:[,.]\d{1,4})?)\s*"
+    r"(?:%|points?\b(?!\s+de\s+base))|(\d{1,3})\s*(?:pb|pdb|bp|points?\s+de\s+base)\b)",
+    re.IGNORECASE,
 )
 _LIVRET_RE = re.compile(r"\blivret\s*a\b|\bLA\b", re.IGNORECASE)
 _FIXED_RE = re.compile(r"\btaux\s+fixe\b|^\s*fixe\b|\bTF\b", re.IGNORECASE)
@@ -27,7 +30,30 @@ _AMORT_IN_RE = re.compile(r"(?<!différé\s)(?<!différé\sd')amortissement\s*(?
                           re.IGNORECASE)
 _NO_PREFI_RE = re.compile(r"sans\s+(?:période\s+de\s+)?préfinancement", re.IGNORECASE)
 
+# « sur 63 ans dont 3 ans de préfinancement »: the total duration, of which the préfinancement.
+_TOTAL_WITH_PREFI_RE = re.compile(
+    r"\bsur\s+" + DURATION_RE.pattern + r"\s*,?\s*dont\s+" + DURATION_RE.pattern.replace(r"(?<![\d,])", "")
+    + r"\s+(?:de\s+|d'une\s+période\s+de\s+|de\s+période\s+de\s+)?préfinancement",
+    re.IGNORECASE,
+)
+
 Values = list[tuple[str, str | int, float]]  # (field, value, confidence)
+
+
+def total_with_prefinancing(text: str, start: int = 0, end: int | None = None) -> tuple[int, int, int, int] | None:
+    """(amortisation months, préfinancement months, start, end) of « sur 63 ans dont 3 ans de
+    préfinancement »: the total includes the préfinancement, as « Durée totale : … dont … » does."""
+    match = _TOTAL_WITH_PREFI_RE.search(text, start, len(text) if end is None else end)
+    if not match:
+        return None
+    total = _months(match.group(1), match.group(2), match.group(3))
+    prefi = _months(match.group(4), match.group(5), match.group(6))
+    return (total - prefi, prefi, match.start(), match.end()) if 0 < prefi < total else None
+
+
+def _months(number: str, unit: str, extra: str | None) -> int:
+    months = int(number) if unit.lower() == "mois" else int(number) * 12
+    return months + (int(extra) if extra and unit.lower() != "mois" else 0)
 
 
 def amount_cell(text: str) -> Decimal | None:
@@ -39,10 +65,14 @@ def amount_cell(text: str) -> Decimal | None:
 
 
 def margin(text: str) -> Decimal | None:
-    match = _SIGNED_PERCENT_RE.search(text)
-    if not match:
-        return None
-    value = Decimal(match.group(2).replace(",", ".")).quantize(Decimal("0.01"))
+    match = MARGIN_RE.search(text)
+    return margin_of(match) if match else None
+
+
+def margin_of(match: re.Match[str]) -> Decimal:
+    """The margin in percent a match of MARGIN_RE says (basis points divided by a hundred)."""
+    said = Decimal(match.group(2).replace(",", ".")) if match.group(2) else Decimal(match.group(3)) / 100
+    value = said.quantize(Decimal("0.01"))
     sign = (match.group(1) or "").lower()
     return -value if sign in ("-", "−", "moins") or sign.startswith("minor") else value
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -39,6 +39,26 @@ class Vocabulary:
     # guarantee_re without re.IGNORECASE, for lower-case text (Document.lower), when its words are all
     # written in lower case: several times faster.
     guarantee_lower_re: re.Pattern[str] | None = None
+    # The words just before a guarantee word that say there is none, and what cancels that in the sentence.
+    negation_re: re.Pattern[str] | None = None
+    negation_exception_re: re.Pattern[str] | None = None
+    # Sections of a loan's description: folded title -> section; (section, folded label) -> field or IGNORED.
+    section_titles: dict[str, str] = field(default_factory=dict)
+    section_labels: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def section_of(self, label: str) -> str | None:
+        """The section a title line or row opens (« Phase d'amortissement »), if `label` is one: a title starts
+        with a capital (« préfinancement » alone is the end of a wrapped label)."""
+        label = label.strip()
+        if len(label) > 60 or not label[:1].isupper():
+            return None
+        return self.section_titles.get(fold(label).rstrip(" :"))
+
+    def in_section(self, section: str | None, label: str) -> str | None:
+        """The field (or IGNORED) a label names inside a section, when the section says so."""
+        if section is None:
+            return None
+        return self.section_labels.get((section, fold(label).rstrip(" :")))
 
     def field_of(self, label: str) -> tuple[str | None, int]:
         """(field, folded length of the label) for the longest vocabulary label `label` starts with."""
@@ -85,6 +105,13 @@ def vocabulary() -> Vocabulary:
     products = [(fold(alias), code) for code, aliases in raw["produits"].items() for alias in aliases]
     natures = [(fold(word), nature) for nature, words in raw["natures"].items() for word in words]
     guarantors = raw["autres_garants"]
+    titles: dict[str, str] = {}
+    section_labels: dict[tuple[str, str], str] = {}
+    for section, spec in raw.get("sections", {}).items():
+        titles |= {fold(title): section for title in spec["titres"]}
+        for name, words in spec.get("champs", {}).items():
+            section_labels |= {(section, fold(word)): name for word in words}
+        section_labels |= {(section, fold(word)): IGNORED for word in spec.get("ignores", [])}
     return Vocabulary(
         labels=tuple(sorted(set(labels), key=lambda item: -len(item[0]))),
         kinds=kinds,
@@ -97,6 +124,11 @@ def vocabulary() -> Vocabulary:
         guarantor_re=re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in guarantors["garants"]) + ")", re.IGNORECASE),
         window=int(guarantors["fenetre"]),
         guarantee_lower_re=_lower_case_only(guarantors["garantie"]),
+        negation_re=re.compile(guarantors["negation"], re.IGNORECASE) if "negation" in guarantors else None,
+        negation_exception_re=(re.compile(guarantors["exception_negation"], re.IGNORECASE)
+                               if "exception_negation" in guarantors else None),
+        section_titles=titles,
+        section_labels=section_labels,
     )
 
 
