@@ -451,3 +451,32 @@ def test_dossiers_walked_along_their_lifecycle_keep_the_envelope_whole(amounts: 
         assert reserve + engage + garanti == w.store.counter().principal
     assert reached & lifecycle.RESERVE
     assert verify_log(w.store.audit_entries()) == []
+
+
+def test_today_is_the_day_in_france_for_the_payment_and_the_cotation() -> None:
+    """At 23:30 UTC it is already the next day in Paris: a payment or a cotation of that day is not « future »
+    (the browser test of the whole cycle failed every night between midnight in Paris and midnight UTC)."""
+    w = world("20000000")
+    d = w.deposit(Decimal(1_000_000))
+    w.clock.at = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    paris_today, tomorrow = date(2026, 12, 2), date(2026, 12, 3)
+    w.into_instruction(d)
+    with pytest.raises(InvalidInput) as future:
+        w.life.fiben(d.dossier_id, INSTR, FibenIn(cote="3+", date_cotation=tomorrow))
+    assert future.value.code == "date_cotation_future"
+    w.life.fiben(d.dossier_id, INSTR, FibenIn(cote="3+", date_cotation=paris_today))
+    w.step(d, "presenter_ccn", seance=SEANCE)
+    w.step(d, "avis_favorable", justification="Opération conforme, bailleur solide.")
+    w.step(d, "proposer_tarification", qualite="standard")
+    w.step(d, "accepter")
+    w.step(d, "confirmer_ca", seance=SEANCE, justification="Conforme.")
+    w.step(d, "envoyer_convention")
+    w.step(d, "deposer_convention")
+    w.step(d, "appeler_prime")
+    prime = str(w.get(d).suivi.proposition.prime_eur)
+    with pytest.raises(InvalidInput) as late:
+        w.step(d, "regler_prime", paiement={"montant_eur": prime, "regle_le": tomorrow.isoformat(), "reference": "VIR"})
+    assert late.value.code == "date_future"
+    paid = w.step(d, "regler_prime", paiement={"montant_eur": prime, "regle_le": paris_today.isoformat(),
+                                               "reference": "VIR"})
+    assert paid.status == S.PRIME_REGLEE and paid.suivi.paiement.regle_le == paris_today

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ami.domain.dispositif import piece_rules
+from ami.domain.dispositif import PARIS, piece_rules
 from ami.domain.errors import PieceRefused
 from ami.domain.extraction import Check, ExtractedField
 from ami.domain.models import PieceKind
@@ -182,7 +182,7 @@ def _read_fields(report: PieceReport, pages: list[str], piece: PieceKind, name: 
         checks += letter.checks
         checks += lettre_offre.other_guarantors(doc)
         checks += compare.letter_context(fields, context.siren, context.raison_sociale,
-                                         context.today or dt.date.today())
+                                         context.today or dt.datetime.now(PARIS).date())  # the day in France
     else:
         fields = tuple(presentation.extract(pages))
     if kind is None:

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from ami.domain import messages
+from ami.domain.dispositif import PARIS
 from ami.domain.documents import DOCUMENTS, Rendered, document
 from ami.domain.errors import ConditionFailed, Conflict, InvalidInput, NotFound
 from ami.domain.lifecycle import STATUS_LABELS, Role, promotable, releases, transition
@@ -106,7 +107,7 @@ class Lifecycle:
             raise Conflict("transition_impossible", f"La cotation FIBEN se saisit pendant l'instruction, avant la "
                            f"proposition de tarification ; le dossier est {STATUS_LABELS[d.status]}.")
         now = self.clock()
-        if given.date_cotation > now.date():
+        if given.date_cotation > now.astimezone(PARIS).date():
             raise InvalidInput("date_cotation_future", "La date de la cotation FIBEN ne peut pas être postérieure à "
                                "aujourd'hui.", [{"champ": "date_cotation", "message": "Date future."}])
         notation = NotationFiben(cote=given.cote, date_cotation=given.date_cotation, saisie_par=actor, saisie_le=now)
@@ -297,7 +298,7 @@ class Lifecycle:
             raise InvalidInput("montant_different", f"Le montant réglé ({format_euros(given.paiement.montant_eur)}) "
                                f"diffère de la prime appelée ({format_euros(p.prime_eur)}).",
                                [{"champ": "paiement.montant_eur", "message": "Montant différent de la prime."}])
-        if given.paiement.regle_le > now.date():
+        if given.paiement.regle_le > now.astimezone(PARIS).date():  # the day in France
             raise InvalidInput("date_future", "La date du règlement ne peut pas être postérieure à aujourd'hui.")
         suivi["paiement"] = Paiement(montant_eur=given.paiement.montant_eur, regle_le=given.paiement.regle_le,
                                      reference=given.paiement.reference)
