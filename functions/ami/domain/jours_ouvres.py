@@ -17,13 +17,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.easter import easter
 
+from ami.domain.dispositif import PARIS
 from ami.domain.models import Territoire
 
-PARIS = ZoneInfo("Europe/Paris")
 ALSACE_MOSELLE = ("57", "67", "68")
 DROM = ("971", "972", "973", "974", "976")
 TERRITOIRE_LIBELLES: dict[str, str] = {

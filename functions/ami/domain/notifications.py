@@ -15,16 +15,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
-from ami.domain.dispositif import dispositif, paris_text
+from ami.domain.dispositif import PARIS, dispositif, paris_text
 from ami.domain.models import DEPARTEMENTS_DROM, PIECE_KINDS, Bailleur, Dossier, Notification, NotificationKind
 from ami.domain.rules import commune
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-PARIS = ZoneInfo("Europe/Paris")
 NBSP = "\u00a0"
 
 MOIS = (

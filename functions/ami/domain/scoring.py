@@ -23,11 +23,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict
 
 from ami.domain.base import Model
+from ami.domain.dispositif import PARIS
 from ami.domain.errors import InvalidInput, NotFound
 from ami.domain.extraction import ExtractedField
 from ami.domain.extraction.french import format_decimal_fr as fr
@@ -50,7 +50,6 @@ from ami.domain.referentiel import Referentiel
 from ami.domain.rules import commune
 from ami.domain.score import FOURNISSEURS, Constat, CritereScore, Fournisseur, Score, Source, Surcharge
 
-PARIS = ZoneInfo("Europe/Paris")
 CENT = Decimal("0.01")
 
 # ---------------------------------------------------------------- inputs and the score
