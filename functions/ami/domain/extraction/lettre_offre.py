@@ -35,7 +35,7 @@ from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
 from ami.domain.extraction.tables import label_field
 from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value, total_with_prefinancing
-from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, vocabulary
+from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
 _PRODUCT = r"\b(" + "|".join(PRODUCTS) + r")\b"
@@ -71,6 +71,12 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     _header(doc, fields)
     counted = 0.9
     loans = _geometry_loans(doc) or _table_loans(doc) or _block_loans(doc)
+    if loans and len(_BLOCK_RE.findall(doc.text)) > len(loans):
+        # More loans headed « Prêt 2 » than a table gave (labels padded with dots read as a table): the blocks,
+        # when each of them says its amount.
+        blocks = _block_loans(doc)
+        if len(blocks) > len(loans) and all(block.has("montant_eur") for block in blocks):
+            loans = blocks
     if not loans:
         # Loans said in sentences: the stricter reader, unless the looser one finds more; the count is two
         # cues only when the letter names a product as many times (« un prêt PLI … », « un prêt PLS … »).
@@ -321,7 +327,7 @@ def _profile(word: str) -> str:
 
 # ---------------------------------------------------------------- one block per loan
 
-_BLOCK_RE = re.compile(r"^\s*(?:prêt|ligne(?:\s+du\s+prêt)?)\s*(?:n°|no|numéro)?\s*(\d{1,2})\b(?!\s*%)[^\n]*$",
+_BLOCK_RE = re.compile(r"^\s*(?:pr[êe]t|ligne(?:\s+du\s+pr[êe]t)?)\s*(?:n°|no|numéro)?\s*(\d{1,2})\b(?!\s*%)[^\n]*$",
                        re.IGNORECASE | re.MULTILINE)
 _BLOCK_END_RE = re.compile(
     r"^\s*(?:garantie(?:s)?\s*$|validité|conditions\s+générales|nous\s+vous\s+prions|veuillez\s+agréer|"
@@ -431,6 +437,9 @@ def _outside(position: int, hidden: list[tuple[int, int]]) -> bool:
     return not any(low <= position < high for low, high in hidden)
 
 
+_BLOCK_ONLY = 0.85  # a label that names its field only in a block (vocabulaire.toml, [blocs])
+
+
 def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
                      hidden: list[tuple[int, int]] | None = None) -> None:
     """'Label : value' lines of a block, the label matched with the vocabulary (a value wrapped onto the next
@@ -446,8 +455,12 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
             said.append([line_start, colon, line_end])
         elif said and not is_footer(match.group(0)) and match.group(0).strip() != "\f":
             said[-1][2] = line_end
+    prefinancing_said = any(label_field(doc.text[label_start:colon], vocab)[0] == "duree_prefinancement_mois"
+                            for label_start, colon, _ in said)
     for label_start, colon, value_end in said:
         name, sure = label_field(doc.text[label_start:colon], vocab)
+        if name is None and prefinancing_said:
+            name, sure = vocab.block_labels.get(fold(doc.text[label_start:colon]).rstrip(" :")), _BLOCK_ONLY
         if name is None or name == IGNORED:
             continue
         value_text = doc.text[colon + 1 : value_end].replace("\n", " ")
