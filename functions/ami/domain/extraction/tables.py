@@ -74,6 +74,8 @@ class _Row:
     top: float
     bottom: float
     values: dict[int, list[Word]] = field(default_factory=dict)
+    group: str | None = None  # the cell spanning this row and its neighbours in a first column of groups
+    grouped: bool = False  # the label is in the second label column, beside a column of groups
 
 
 def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
@@ -173,25 +175,44 @@ def _rows(region: list[Line], label_x: float, columns: list[float], page: int, g
     # A word starts in the last column whose start (less the tolerance) it reaches; -1 is the label column.
     # The starts ascend, so a bisection finds it.
     reached = [start - _TOLERANCE for start in columns]
-    for line in region:
-        label_words = []
+    # Two label columns: groups (« Préfinancement », « Amortissement ») spanning several rows, each written at
+    # the middle of its rows, left of the characteristics' labels (« Durée », « Index »).
+    split = [_split_label(line, label_x, reached) for line in region]
+    # Seen when one group at least is written on the line of one of its labels (a group of three rows), or on
+    # a line of its own between two rows that follow each other as closely as rows do (a group of two rows;
+    # a section's title above its rows takes a line of its own: « Phase d'amortissement » in blocks).
+    two_columns = any(groups and own for groups, own, _ in split) or _group_between_rows(region, split)
+    groups: list[tuple[str, float]] = []  # (text, middle)
+    for line, (group_words, own_words, has_values) in zip(region, split, strict=True):
+        label_words = own_words
+        if group_words and two_columns and (own_words or not has_values):
+            text = " ".join(w.text for w in group_words)
+            middle = (min(w.top for w in group_words) + max(w.bottom for w in group_words)) / 2
+            if groups and middle - groups[-1][1] < gap and not own_words:
+                groups[-1] = (_join(groups[-1][0], text), (groups[-1][1] + middle) / 2)  # a group wrapped
+            else:
+                groups.append((text, middle))
+        else:
+            label_words = group_words + own_words
         for word in line.words:
             column = bisect.bisect_right(reached, word.x0) - 1
-            if column < 0:
-                label_words.append(word)
-            else:
+            if column >= 0:
                 values.append((column, word))
         if not label_words:
             continue
+        grouped = two_columns and bool(own_words)
         text = " ".join(w.text for w in label_words)
         line_top, line_bottom = min(w.top for w in label_words), max(w.bottom for w in label_words)
-        if rows and line_top - rows[-1].bottom < gap and not rows[-1].values:
+        if rows and line_top - rows[-1].bottom < gap and not rows[-1].values and not (two_columns and has_values):
             rows[-1].label = _join(rows[-1].label, text)
             rows[-1].bottom = max(rows[-1].bottom, line_bottom)
         else:
-            rows.append(_Row(page, text, line_top, line_bottom))
+            rows.append(_Row(page, text, line_top, line_bottom, grouped=grouped and min(
+                w.x0 for w in label_words) >= label_x - 3 * _TOLERANCE))
     if not rows:
         return rows
+    if groups:
+        _place_groups(rows, groups)
     tops = [r.top for r in rows]
     for column, word in values:
         # The row beside the value (its band widened by half a gap), else the last row above it.
@@ -204,6 +225,56 @@ def _rows(region: list[Line], label_x: float, columns: list[float], page: int, g
             row = rows[index + 1]
         row.values.setdefault(column, []).append(word)
     return rows
+
+
+def _group_between_rows(region: list[Line], split: list[tuple[list[Word], list[Word], bool]]) -> bool:
+    middles = [(line.top + line.bottom) / 2 for line in region]
+    own = [i for i, (groups, words, _) in enumerate(split) if words and not groups]
+    if len(own) < 3:
+        return False
+    pitch = statistics.median(middles[b] - middles[a] for a, b in pairwise(own))
+    for index, (groups, words, has_values) in enumerate(split):
+        if not groups or words or has_values:
+            continue
+        above = [i for i in own if i < index]
+        below = [i for i in own if i > index]
+        if above and below and middles[below[0]] - middles[above[-1]] < 1.5 * pitch:
+            return True
+    return False
+
+
+def _split_label(line: Line, label_x: float, reached: list[float]) -> tuple[list[Word], list[Word], bool]:
+    """(words left of the label column, the label's own words, whether the line has values)."""
+    group, own, has_values = [], [], False
+    for word in line.words:
+        if bisect.bisect_right(reached, word.x0) - 1 >= 0:
+            has_values = True
+        elif word.x0 < label_x - 3 * _TOLERANCE:
+            group.append(word)
+        else:
+            own.append(word)
+    return group, own, has_values
+
+
+def _place_groups(rows: list[_Row], groups: list[tuple[str, float]]) -> None:
+    """Each group spans the rows around its middle: from the first row of its run of second-column rows not yet
+    in a group, as many following rows as make the group's text their middle. A group whose text is not beside
+    such rows (a title above a table, or between two tables) spans none."""
+    for text, middle in groups:
+        free = [i for i, row in enumerate(rows) if row.grouped and row.group is None and row.top <= middle]
+        if not free:
+            continue
+        start = free[-1]
+        while start > 0 and rows[start - 1].grouped and rows[start - 1].group is None:
+            start -= 1
+        end = start
+        while (end + 1 < len(rows) and rows[end + 1].grouped and rows[end + 1].group is None
+               and (rows[start].top + rows[end].bottom) / 2 < middle - 1.0):
+            end += 1
+        if rows[end].bottom < middle:
+            continue
+        for row in rows[start : end + 1]:
+            row.group = text
 
 
 def _join(first: str, second: str) -> str:
@@ -235,6 +306,8 @@ def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
         if not row.values and (opened := vocab.section_of(row.label)):
             section[0] = opened
             continue
+        if row.grouped:
+            section[0] = vocab.section_of(row.group) if row.group else None
         name, sure = (vocab.in_section(section[0], _FOOTNOTE.sub("", row.label)), SURE)
         if name is None:
             name, sure = label_field(row.label, vocab)
