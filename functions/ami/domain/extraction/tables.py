@@ -370,7 +370,8 @@ def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Col
     read = [(line, loan) for line, loan in rows if loan is not None]
     extra: dict[int, list[Line]] = {}
     for line, loan in rows:
-        if loan is not None or not read or any(ch.isdigit() for ch in line.text):
+        # (a cell of figures wrapped, « 40 ans + 18 mois de » over « préfinancement », is one cell alone on its line)
+        if loan is not None or not read or (any(ch.isdigit() for ch in line.text) and len(line.cells) > 1):
             continue
         middle = (line.top + line.bottom) / 2
         distance, nearest = min((abs((row.top + row.bottom) / 2 - middle), number)
@@ -428,7 +429,13 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
         split.extend(_header_cells(column, vocab))
     for column in split:
         name, column.sure = label_field(column.text, vocab)
+        if name is None and (said := vocab.field_exact(column.text)) is not None:
+            name, column.sure = said, SURE  # « Durée (amortissement) »: the words in parentheses say it
         column.name = name or ""
+    if any(c.name == "duree_prefinancement_mois" for c in split):
+        for column in split:
+            if not column.name and (name := vocab.block_labels.get(fold(column.text))) is not None:
+                column.name, column.sure = name, PREFIX_ONLY  # « Durée » beside « Préfinancement »
     named = {c.name for c in split if c.name and c.name != IGNORED}
     if len(named) < 3 or "montant_eur" not in named:
         return None
