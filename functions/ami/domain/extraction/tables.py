@@ -359,8 +359,22 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
                     break
                 rows.append((line, _row_loan(line.words, line.text, columns, layout.number, vocab)))
                 index += 1
-            loans.extend(_with_wrapped_cells(rows, columns, layout.number, vocab))
+            read = _with_wrapped_cells(rows, columns, layout.number, vocab)
+            _no_prefinancing_said(read, columns)
+            loans.extend(read)
     return loans
+
+
+def _no_prefinancing_said(loans: list[Loan], columns: list[_Column]) -> None:
+    """A table with no préfinancement column whose durations say one for some loans (« 40 ans + 18 mois de
+    préfinancement ») says none for the others: inferred, so one cue."""
+    if any(c.name == "duree_prefinancement_mois" for c in columns) or not any(
+            "duree_prefinancement_mois" in loan for loan in loans):
+        return
+    for loan in loans:
+        amortisation = loan.get("duree_amortissement_mois")
+        if amortisation is not None and "duree_prefinancement_mois" not in loan:
+            loan["duree_prefinancement_mois"] = Placed(0, amortisation.page, amortisation.source, INFERRED)
 
 
 def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Column], page: int,
@@ -459,18 +473,30 @@ def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:
 def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
     # A column runs to the middle of the gap between its header and the next one: a value aligned right
     # under a header aligned right, or a value wider than its header, stays in its column.
+    # A run of words (two or more) that starts where a header does and ends before the next header starts is
+    # that header's cell, however far past the middle of the gap it goes (« Livret A + 0,60 % » under a short
+    # « Taux »).
     bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
+    starts = [column.x0 - _TOLERANCE for column in columns]
     cells: dict[int, list[Word]] = {}
-    for word in words:
-        middle = (word.x0 + word.x1) / 2
-        cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
+    for run in _runs(words):
+        column = bisect.bisect_right(starts, run[0].x0) - 1
+        if len(run) > 1 and column >= 0 and run[0].x0 <= columns[column].x0 + _TOLERANCE and (
+                column + 1 == len(columns) or run[-1].x1 < starts[column + 1]):
+            cells.setdefault(column, []).extend(run)
+            continue
+        for word in run:
+            middle = (word.x0 + word.x1) / 2
+            cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
     loan: Loan = {}
     for index, said in cells.items():
         column = columns[index]
         if not column.name or column.name == IGNORED:
             continue
-        text = " ".join(w.text for w in said)
+        text = " ".join(w.text for run in _runs(said) for w in run)  # line by line, left to right
         kind = vocab.kinds[column.name]
+        if kind == "montant":  # words in parentheses spilling from the cell before (« … (CDC) ») are no amount
+            text = _PARENTHESES.sub(" ", text)
         if kind in ("duree", "duree_ou_neant") and (unit := _HEADER_UNIT.search(column.text)) and text.isdigit():
             text = f"{text} {unit.group(1)}"  # « Durée d'amortissement (années) » over « 40 »
         for found, value, confidence in read_value(kind, text, column.sure, vocab):
@@ -482,6 +508,29 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
             "index" not in loan or loan["index"].value != "livret_a"):
         del loan["marge_pct"]  # « Marge / taux fixe » of a fixed-rate loan is its rate, not a margin
     return loan
+
+
+def _runs(words: list[Word]) -> list[list[Word]]:
+    """Words of each line in runs: a gap wider than a space (0.6 of the words' height) parts two runs."""
+    if not words:
+        return []
+    height = max(statistics.median(w.bottom - w.top for w in words), 1.0)  # a hyphen's box is a line high
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: w.middle):
+        if lines and word.middle - lines[-1][-1].middle < 0.5 * height:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    runs: list[list[Word]] = []
+    for line in lines:
+        last: Word | None = None
+        for word in sorted(line, key=lambda w: w.x0):
+            if last is not None and word.x0 - last.x1 < 0.6 * height:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+            last = word
+    return runs
 
 
 _HEADER_UNIT = re.compile(r"\((mois|ans|années)\)", re.IGNORECASE)
