@@ -70,7 +70,7 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     checks: list[Check] = []
     _header(doc, fields)
     counted = 0.9
-    loans = _geometry_loans(doc) or _table_loans(doc) or _block_loans(doc)
+    loans = _geometry_loans(doc) or _table_loans(doc) or _block_loans(doc) or _pair_loans(doc)
     if loans and len(_BLOCK_RE.findall(doc.text)) > len(loans):
         # More loans headed « Prêt 2 » than a table gave (labels padded with dots read as a table): the blocks,
         # when each of them says its amount.
@@ -386,6 +386,68 @@ def _block_loans(doc: Document) -> list[LoanLine]:
     if len(set(numbers)) == len(numbers):  # blocks in two columns: the loans in their numbers' order
         loans = [loan for _, loan in sorted(zip(numbers, loans, strict=True), key=lambda pair: pair[0])]
     return loans
+
+
+# ---------------------------------------------------------------- « Label : value » pairs, several a line
+
+_PAIRS = 0.9  # a known label and a value of the right form, but the pair cut out of a line of several
+_PAIR_KEYS = frozenset({"montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct",
+                        "nature", "index"})
+
+
+def _pair_loans(doc: Document) -> list[LoanLine]:
+    """Characteristics written as « Label : value » pairs, two or more on a line (the header of a « Tableau
+    d'amortissement »: « Montant : 9 935 597,04 € » beside « Périodicité : Annuelle »), in the letter's order;
+    a characteristic met twice starts the next loan. Only loans that say their amount and two other key
+    fields are kept, and only when every loan does."""
+    vocab = vocabulary()
+    loans: list[LoanLine] = []
+    current: LoanLine | None = None
+    for offset, line in doc.lines():
+        if line.count(":") < 1 or len(line) > 200:
+            continue
+        for label, value, start, end in _pairs_of(line, vocab):
+            name, sure = label_field(label, vocab)
+            if name is None or name == IGNORED:
+                continue
+            said = read_value(vocab.kinds[name], value, min(sure, _PAIRS), vocab)
+            if not said:
+                continue
+            names = {found or name for found, _, _ in said}
+            if current is None or names & set(current.values):
+                current = LoanLine(anchor=offset + start)
+                loans.append(current)
+            for found, read, confidence in said:
+                current.put(found or name, read, offset + start, offset + end, confidence)
+    kept = [loan for loan in loans if "montant_eur" in loan.values and len(set(loan.values) & _PAIR_KEYS) >= 3]
+    return kept if kept and len(kept) == len([loan for loan in loans if "montant_eur" in loan.values]) else []
+
+
+def _pairs_of(line: str, vocab: Vocabulary) -> list[tuple[str, str, int, int]]:
+    """(label, value, start, end) of each « Label : value » of a line: between two colons, the value is what
+    comes before the longest run of last words that is a known label."""
+    parts = line.split(":")
+    if len(parts) < 2:
+        return []
+    out: list[tuple[str, str, int, int]] = []
+    label, label_start = parts[0], 0
+    position = len(parts[0]) + 1
+    for index, part in enumerate(parts[1:], start=1):
+        value, next_label = part, ""
+        if index < len(parts) - 1:
+            words = part.split()
+            for cut in range(1, len(words)):
+                tail = " ".join(words[cut:])
+                if vocab.field_exact(tail) is not None:
+                    value, next_label = " ".join(words[:cut]), tail
+                    break
+            else:
+                value, next_label = part, ""
+        out.append((label, value, label_start, position + len(part)))
+        label_start = position + part.rfind(next_label) if next_label else position + len(part)
+        label = next_label
+        position += len(part) + 1
+    return [pair for pair in out if pair[0].strip()]
 
 
 _IN_SECTION = 0.92  # a label that names its field only in its section, and a value of the right form
