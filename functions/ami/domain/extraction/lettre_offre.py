@@ -70,7 +70,8 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     checks: list[Check] = []
     _header(doc, fields)
     counted = 0.9
-    loans = _geometry_loans(doc) or _table_loans(doc) or _block_loans(doc) or _pair_loans(doc)
+    loans = (_geometry_loans(doc) or _table_loans(doc) or _block_loans(doc) or _pair_loans(doc)
+             or prose.article_loans(doc))
     if loans and len(_BLOCK_RE.findall(doc.text)) > len(loans):
         # More loans headed « Prêt 2 » than a table gave (labels padded with dots read as a table): the blocks,
         # when each of them says its amount.
