@@ -480,10 +480,10 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
     starts = [column.x0 - _TOLERANCE for column in columns]
     cells: dict[int, list[Word]] = {}
     for run in _runs(words):
-        column = bisect.bisect_right(starts, run[0].x0) - 1
-        if len(run) > 1 and column >= 0 and run[0].x0 <= columns[column].x0 + _TOLERANCE and (
-                column + 1 == len(columns) or run[-1].x1 < starts[column + 1]):
-            cells.setdefault(column, []).extend(run)
+        under = bisect.bisect_right(starts, run[0].x0) - 1
+        if len(run) > 1 and under >= 0 and run[0].x0 <= columns[under].x0 + _TOLERANCE and (
+                under + 1 == len(columns) or run[-1].x1 < starts[under + 1]):
+            cells.setdefault(under, []).extend(run)
             continue
         for word in run:
             middle = (word.x0 + word.x1) / 2
