@@ -290,19 +290,28 @@ def test_second_blind_families_render_their_ground_truth() -> None:
                 assert "Prêt Action Logement" in text and "Subvention" in text, letter.name
 
 
-def test_second_blind_families_first_run() -> None:
+def test_second_blind_families_after_the_fixes_their_first_run_showed() -> None:
     """P–T, variants 0–5: written without reading the extractor, its vocabulary or how docs/intake.md says
-    letters are read, and measured once (docs/intake.md). Asserted as that first run showed, not tuned: the
-    loan fields precision 93.4 %, recall 12.6 % (57 of 453; 5.7 % with high confidence), P, R and T not read
-    at all, one loan count wrong with high confidence, other guarantors 6/15 and 3 false alarms."""
-    scores = blind_scores(families_blind2.FIRST_VARIANTS, families_blind2.BLIND2)
-    blind = _print_blind("Familles aveugles (P–T), variantes 0 à 5, premier passage", scores)
+    letters are read, and measured once (docs/intake.md): loan fields precision 93.4 %, recall 12.6 % (57 of
+    453; 5.7 % with high confidence), P, R and T not read at all, one loan count wrong with high confidence,
+    other guarantors 6/15 and 3 false alarms. The extractor was then fixed with what that run showed, so they
+    are no longer unseen."""
+    blind = _print_blind("Familles aveugles (P–T), variantes 0 à 5, après correction",
+                         blind_scores(families_blind2.FIRST_VARIANTS, families_blind2.BLIND2))
     assert blind.letters == 30
-    assert sum(blind.expected[n] for n in LOAN_FIELDS) == 453
-    assert sum(blind.given[n] for n in LOAN_FIELDS) == 61
-    assert sum(blind.correct[n] for n in LOAN_FIELDS) == 57
-    assert sum(blind.correct_sure[n] for n in LOAN_FIELDS) == 26
-    assert {family: sum(result.correct[n] for n in LOAN_FIELDS) for family, result in scores.items()} == {
-        "P": 0, "Q": 56, "R": 0, "S": 1, "T": 0}
-    assert [line.split(":")[0] for line in blind.confident_wrong] == ["S-telecopie-00.pdf"]
-    assert (blind.guarantors_flagged, blind.guarantors, len(blind.false_alarms)) == (6, 15, 3)
+    assert not blind.confident_wrong, blind.confident_wrong
+    assert blind.recall(LOAN_FIELDS) >= 0.95
+    assert blind.guarantors_flagged == blind.guarantors and not blind.false_alarms
+
+
+def test_fresh_variants_of_the_second_blind_families() -> None:
+    """P–T, variants 6–17, generated after those fixes and measured once: precision 99.9 %, recall 99.8 % (78.9 %
+    with high confidence), none wrong with high confidence, other guarantors 30/30 and no false alarm
+    (docs/intake.md); below high confidence, a fixed-rate loan of P read as a Livret A one (0.8) and two
+    margins of R not read."""
+    fresh = _print_blind("Familles aveugles (P–T), variantes 6 à 17",
+                         blind_scores(families_blind2.FRESH_VARIANTS, families_blind2.BLIND2))
+    assert fresh.letters == 60
+    assert not fresh.confident_wrong, fresh.confident_wrong
+    assert fresh.recall(LOAN_FIELDS) >= 0.95
+    assert fresh.guarantors_flagged == fresh.guarantors and not fresh.false_alarms
