@@ -228,17 +228,16 @@ def _rows(region: list[Line], label_x: float, columns: list[float], page: int, g
 
 
 def _group_between_rows(region: list[Line], split: list[tuple[list[Word], list[Word], bool]]) -> bool:
-    middles = [(line.top + line.bottom) / 2 for line in region]
     own = [i for i, (groups, words, _) in enumerate(split) if words and not groups]
-    if len(own) < 3:
+    if len(own) < 3 or not any(groups and not words and not has_values for groups, words, has_values in split):
         return False
+    middles = [(line.top + line.bottom) / 2 for line in region]
     pitch = statistics.median(middles[b] - middles[a] for a, b in pairwise(own))
     for index, (groups, words, has_values) in enumerate(split):
         if not groups or words or has_values:
             continue
-        above = [i for i in own if i < index]
-        below = [i for i in own if i > index]
-        if above and below and middles[below[0]] - middles[above[-1]] < 1.5 * pitch:
+        after = bisect.bisect_right(own, index)
+        if 0 < after < len(own) and middles[own[after]] - middles[own[after - 1]] < 1.5 * pitch:
             return True
     return False
 
