@@ -140,9 +140,10 @@ def article_loans(doc: Document) -> list[LoanLine]:
               if any(title in fold_line for title in vocab.article_titles
                      for fold_line in (fold(line.group(0)),))]
     found = []
-    for start in starts:
+    for number, start in enumerate(starts):
         following = _ARTICLE.search(text, start + 1)
-        end = following.start() if following else len(text)
+        end = min(following.start() if following else len(text),
+                  starts[number + 1] if number + 1 < len(starts) else len(text))  # the next loan's title
         # the figures in parentheses of « trente-six (36) mois » stand alone, offsets kept
         item = _IN_FIGURES.sub(lambda m: f" {m.group(1)} ", text[start:end]).replace("\n", " ")
         amount = AMOUNT_RE.search(item)

@@ -481,7 +481,7 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
     for run in _runs(words):
         under = bisect.bisect_right(starts, run[0].x0) - 1
         if len(run) > 1 and under >= 0 and run[0].x0 <= columns[under].x0 + _TOLERANCE and (
-                under + 1 == len(columns) or run[-1].x1 < starts[under + 1]):
+                under + 1 == len(columns) or run[-1].x1 < columns[under + 1].x0):
             cells.setdefault(under, []).extend(run)
             continue
         for word in run:
@@ -510,7 +510,7 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
 
 
 def _runs(words: list[Word]) -> list[list[Word]]:
-    """Words of each line in runs: a gap wider than a space (0.6 of the words' height) parts two runs."""
+    """Words of each line in runs: a gap wider than a space (0.8 of the words' height) parts two runs."""
     if not words:
         return []
     height = max(statistics.median(w.bottom - w.top for w in words), 1.0)  # a hyphen's box is a line high
@@ -524,7 +524,7 @@ def _runs(words: list[Word]) -> list[list[Word]]:
     for line in lines:
         last: Word | None = None
         for word in sorted(line, key=lambda w: w.x0):
-            if last is not None and word.x0 - last.x1 < 0.6 * height:
+            if last is not None and word.x0 - last.x1 < 0.8 * height:
                 runs[-1].append(word)
             else:
                 runs.append([word])
