@@ -1,6 +1,7 @@
 """Precision and recall of the loan fields over ten layout families (tests/corpus/families.py), the
 development half and the held-out half measured apart, and over five more families written blind
-(tests/corpus/families_blind.py, K–O: written without reading the extractor, after F–J had been used to fix it).
+(tests/corpus/families_blind.py, K–O: written without reading the extractor, after F–J had been used to fix it),
+and five more written blind after K–O had been used to fix it (tests/corpus/families_blind2.py, P–T).
 
 Targets (issue 14), on the held-out families: precision 100 % (no wrong value given with high confidence),
 recall ≥ 95 % of the loan fields (nature, amount, amortisation and préfinancement months, margin), every
@@ -26,6 +27,7 @@ from ami.domain.pieces import PieceContext, examine
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
 import families
 import families_blind
+import families_blind2
 
 LOAN_FIELDS = ("nature", "montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct")
 OTHER_FIELDS = ("produit", "index", "prets.nombre")
@@ -147,8 +149,9 @@ def by_family(title: str, scores: dict[str, Score]) -> str:
     return "\n".join(rows)
 
 
-def blind_scores(variants: range) -> dict[str, Score]:
-    return {family: score([make(number) for number in variants]) for family, make in families_blind.BLIND.items()}
+def blind_scores(variants: range, blind: dict[str, Any] | None = None) -> dict[str, Score]:
+    makers = families_blind.BLIND if blind is None else blind
+    return {family: score([make(number) for number in variants]) for family, make in makers.items()}
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +249,69 @@ def test_fresh_variants_of_the_blind_families() -> None:
     one family were then wrong below high confidence (a list item read into the next one) and were fixed, so
     these variants are no longer unseen either."""
     fresh = _print_blind("Familles aveugles (K–O), variantes 6 à 17", blind_scores(families_blind.FRESH_VARIANTS))
+    assert fresh.letters == 60
+    assert not fresh.confident_wrong, fresh.confident_wrong
+    assert fresh.recall(LOAN_FIELDS) >= 0.95
+    assert fresh.guarantors_flagged == fresh.guarantors and not fresh.false_alarms
+
+
+# ---------------------------------------------------------------- second blind families (P–T)
+
+
+def test_second_blind_families_render_their_ground_truth() -> None:
+    """P–T's generator, not the extractor: every loan's amount is in the letter's text, the other guarantor's
+    wording (or none) is where the truth says, and each letter shows as many BdT loans as the truth has (R's
+    financing plan has other resources that are not loans of the Banque des Territoires)."""
+    import pypdfium2 as pdfium
+
+    for make in families_blind2.BLIND2.values():
+        for number in (*families_blind2.FIRST_VARIANTS, *families_blind2.FRESH_VARIANTS):
+            letter = make(number)
+            document = pdfium.PdfDocument(letter.data)
+            text = " ".join(page.get_textpage().get_text_range() for page in document)
+            digits = re.sub(r"[\s\u00a0.]", "", text)
+            for loan in letter.loans:
+                said = f"{loan.montant:.2f}".replace(".", ",")
+                assert said in digits or (said.endswith(",00") and said[:-3] in digits), (letter.name, said)
+            flat = re.sub(r"\s+", " ", text)
+            if letter.family == "S":
+                flat = families_blind2.plain(flat)
+            named = [key for _, key in families_blind2.GUARANTORS_BLIND2
+                     if (families_blind2.plain(key) if letter.family == "S" else key) in flat]
+            assert bool(named) == letter.autre_garant, (letter.name, named)
+            headings = {"P": r"Caractéristiques de la Ligne du Prêt n° \d{7}", "Q": r"Ligne \d{7}",
+                        "R": r"Prêt (?:PLI|PLS) (?:foncier|construction|bâti)", "S": r"PRET \d+/\d+ :",
+                        "T": r"ANNEXE \d+ – TABLEAU D'AMORTISSEMENT"}
+            found = re.findall(headings[letter.family], text)
+            if letter.family == "Q":  # the two header rows are repeated when a table crosses a page
+                found = list(dict.fromkeys(found))
+            assert len(found) == letter.truth()["prets.nombre"], letter.name
+            if letter.family == "R":
+                assert "Prêt Action Logement" in text and "Subvention" in text, letter.name
+
+
+def test_second_blind_families_after_the_fixes_their_first_run_showed() -> None:
+    """P–T, variants 0–5: written without reading the extractor, its vocabulary or how docs/intake.md says
+    letters are read, and measured once (docs/intake.md): loan fields precision 93.4 %, recall 12.6 % (57 of
+    453; 5.7 % with high confidence), P, R and T not read at all, one loan count wrong with high confidence,
+    other guarantors 6/15 and 3 false alarms. The extractor was then fixed with what that run showed, so they
+    are no longer unseen."""
+    blind = _print_blind("Familles aveugles (P–T), variantes 0 à 5, après correction",
+                         blind_scores(families_blind2.FIRST_VARIANTS, families_blind2.BLIND2))
+    assert blind.letters == 30
+    assert not blind.confident_wrong, blind.confident_wrong
+    assert blind.recall(LOAN_FIELDS) >= 0.95
+    assert blind.guarantors_flagged == blind.guarantors and not blind.false_alarms
+
+
+def test_fresh_variants_of_the_second_blind_families() -> None:
+    """P–T, variants 6–17, generated after those fixes and measured once: precision 99.9 %, recall 99.8 % (78.9 %
+    with high confidence), none wrong with high confidence, other guarantors 30/30 and no false alarm
+    (docs/intake.md); below high confidence, a fixed-rate loan of P read as a Livret A one (0.8) and two
+    margins of R not read. Those were then fixed (an article ends at the next loan's title; a space is
+    narrower than 0.8 of the words' height), so these variants are no longer unseen either."""
+    fresh = _print_blind("Familles aveugles (P–T), variantes 6 à 17",
+                         blind_scores(families_blind2.FRESH_VARIANTS, families_blind2.BLIND2))
     assert fresh.letters == 60
     assert not fresh.confident_wrong, fresh.confident_wrong
     assert fresh.recall(LOAN_FIELDS) >= 0.95

@@ -35,7 +35,7 @@ from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
 from ami.domain.extraction.tables import label_field
 from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value, total_with_prefinancing
-from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, vocabulary
+from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
 _PRODUCT = r"\b(" + "|".join(PRODUCTS) + r")\b"
@@ -70,7 +70,14 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
     checks: list[Check] = []
     _header(doc, fields)
     counted = 0.9
-    loans = _geometry_loans(doc) or _table_loans(doc) or _block_loans(doc)
+    loans = (_geometry_loans(doc) or _table_loans(doc) or _block_loans(doc) or _pair_loans(doc)
+             or prose.article_loans(doc))
+    if loans and len(_BLOCK_RE.findall(doc.text)) > len(loans):
+        # More loans headed « Prêt 2 » than a table gave (labels padded with dots read as a table): the blocks,
+        # when each of them says its amount.
+        blocks = _block_loans(doc)
+        if len(blocks) > len(loans) and all(block.has("montant_eur") for block in blocks):
+            loans = blocks
     if not loans:
         # Loans said in sentences: the stricter reader, unless the looser one finds more; the count is two
         # cues only when the letter names a product as many times (« un prêt PLI … », « un prêt PLS … »).
@@ -321,7 +328,7 @@ def _profile(word: str) -> str:
 
 # ---------------------------------------------------------------- one block per loan
 
-_BLOCK_RE = re.compile(r"^\s*(?:prêt|ligne(?:\s+du\s+prêt)?)\s*(?:n°|no|numéro)?\s*(\d{1,2})\b(?!\s*%)[^\n]*$",
+_BLOCK_RE = re.compile(r"^\s*(?:pr[êe]t|ligne(?:\s+du\s+pr[êe]t)?)\s*(?:n°|no|numéro)?\s*(\d{1,2})\b(?!\s*%)[^\n]*$",
                        re.IGNORECASE | re.MULTILINE)
 _BLOCK_END_RE = re.compile(
     r"^\s*(?:garantie(?:s)?\s*$|validité|conditions\s+générales|nous\s+vous\s+prions|veuillez\s+agréer|"
@@ -382,6 +389,68 @@ def _block_loans(doc: Document) -> list[LoanLine]:
     return loans
 
 
+# ---------------------------------------------------------------- « Label : value » pairs, several a line
+
+_PAIRS = 0.9  # a known label and a value of the right form, but the pair cut out of a line of several
+_PAIR_KEYS = frozenset({"montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct",
+                        "nature", "index"})
+
+
+def _pair_loans(doc: Document) -> list[LoanLine]:
+    """Characteristics written as « Label : value » pairs, two or more on a line (the header of a « Tableau
+    d'amortissement »: « Montant : 9 935 597,04 € » beside « Périodicité : Annuelle »), in the letter's order;
+    a characteristic met twice starts the next loan. Only loans that say their amount and two other key
+    fields are kept, and only when every loan does."""
+    vocab = vocabulary()
+    loans: list[LoanLine] = []
+    current: LoanLine | None = None
+    for offset, line in doc.lines():
+        if line.count(":") < 1 or len(line) > 200:
+            continue
+        for label, value, start, end in _pairs_of(line, vocab):
+            name, sure = label_field(label, vocab)
+            if name is None or name == IGNORED:
+                continue
+            said = read_value(vocab.kinds[name], value, min(sure, _PAIRS), vocab)
+            if not said:
+                continue
+            names = {found or name for found, _, _ in said}
+            if current is None or names & set(current.values):
+                current = LoanLine(anchor=offset + start)
+                loans.append(current)
+            for found, read, confidence in said:
+                current.put(found or name, read, offset + start, offset + end, confidence)
+    kept = [loan for loan in loans if "montant_eur" in loan.values and len(set(loan.values) & _PAIR_KEYS) >= 3]
+    return kept if kept and len(kept) == len([loan for loan in loans if "montant_eur" in loan.values]) else []
+
+
+def _pairs_of(line: str, vocab: Vocabulary) -> list[tuple[str, str, int, int]]:
+    """(label, value, start, end) of each « Label : value » of a line: between two colons, the value is what
+    comes before the longest run of last words that is a known label."""
+    parts = line.split(":")
+    if len(parts) < 2:
+        return []
+    out: list[tuple[str, str, int, int]] = []
+    label, label_start = parts[0], 0
+    position = len(parts[0]) + 1
+    for index, part in enumerate(parts[1:], start=1):
+        value, next_label = part, ""
+        if index < len(parts) - 1:
+            words = part.split()
+            for cut in range(1, len(words)):
+                tail = " ".join(words[cut:])
+                if vocab.field_exact(tail) is not None:
+                    value, next_label = " ".join(words[:cut]), tail
+                    break
+            else:
+                value, next_label = part, ""
+        out.append((label, value, label_start, position + len(part)))
+        label_start = position + part.rfind(next_label) if next_label else position + len(part)
+        label = next_label
+        position += len(part) + 1
+    return [pair for pair in out if pair[0].strip()]
+
+
 _IN_SECTION = 0.92  # a label that names its field only in its section, and a value of the right form
 
 
@@ -431,6 +500,9 @@ def _outside(position: int, hidden: list[tuple[int, int]]) -> bool:
     return not any(low <= position < high for low, high in hidden)
 
 
+_BLOCK_ONLY = 0.85  # a label that names its field only in a block (vocabulaire.toml, [blocs])
+
+
 def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
                      hidden: list[tuple[int, int]] | None = None) -> None:
     """'Label : value' lines of a block, the label matched with the vocabulary (a value wrapped onto the next
@@ -446,8 +518,12 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
             said.append([line_start, colon, line_end])
         elif said and not is_footer(match.group(0)) and match.group(0).strip() != "\f":
             said[-1][2] = line_end
+    prefinancing_said = any(label_field(doc.text[label_start:colon], vocab)[0] == "duree_prefinancement_mois"
+                            for label_start, colon, _ in said)
     for label_start, colon, value_end in said:
         name, sure = label_field(doc.text[label_start:colon], vocab)
+        if name is None and prefinancing_said:
+            name, sure = vocab.block_labels.get(fold(doc.text[label_start:colon]).rstrip(" :")), _BLOCK_ONLY
         if name is None or name == IGNORED:
             continue
         value_text = doc.text[colon + 1 : value_end].replace("\n", " ")

@@ -24,7 +24,7 @@ from ami.domain.extraction.french import (
 )
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.values import MARGIN_RE, margin_of, percent_str, total_with_prefinancing
-from ami.domain.extraction.vocabulary import vocabulary
+from ami.domain.extraction.vocabulary import fold, vocabulary
 
 ONE_CUE = 0.8
 TWO_CUES = 0.95
@@ -34,7 +34,7 @@ _KEYWORDS = re.compile(
     r"différé(?:\s+d'amortissement)?|préfinancement|amortissement|amortissable|remboursable|durée|\bsur\b",
     re.IGNORECASE,
 )
-_NO_PREFI = re.compile(r"sans\s+(?:période\s+de\s+|phase\s+de\s+)?préfinancement", re.IGNORECASE)
+_NO_PREFI = re.compile(r"(?:sans|pas\s+de)\s+(?:période\s+de\s+|phase\s+de\s+)?préfinancement", re.IGNORECASE)
 _RATE = re.compile(
     r"livret\s*a\s*,?\s*(?:avec\s+une\s+marge\s+de\s*(?=[+\-−\d])|(?=(?:majoré|minoré)e?\s+de|[+\-−]|plus|moins))",
     re.IGNORECASE,
@@ -118,3 +118,55 @@ def _durations(item: str, offset: int, loan: LoanLine) -> None:
         else:
             name = "duree_amortissement_mois"
         put(name, duration_months(duration), offset + duration.start(), offset + duration.end(), ONE_CUE)
+
+
+# ---------------------------------------------------------------- one article per loan (CDC contracts)
+
+_ARTICLE = re.compile(r"^\s*article\s+\d+\b", re.IGNORECASE | re.MULTILINE)
+_IN_FIGURES = re.compile(r"\((\d{1,3})\)")  # « quarante (40) ans »: the figures in parentheses
+_CODE = re.compile(r"\b(PLI|PLS|PLUS|PLAI|PHB|PAM|PSLA|CPLS|PHARE|PEB)\b")
+_LIVRET = re.compile(r"\blivret\s*a\b", re.IGNORECASE)
+_FIXED_RATE = re.compile(r"\btaux\s+(?:d'intérêt\s+)?(?:est\s+)?fixe\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"\.(?=\s)")
+
+
+def article_loans(doc: Document) -> list[LoanLine]:
+    """Loans of a contract whose every Ligne du Prêt is an article (« Article 3 – Caractéristiques de la Ligne
+    du Prêt n° 5432109 », its titles in vocabulaire.toml) of sentences: the article is the loan's text, read
+    as prose (one cue), its amount confirmed by its words."""
+    text = doc.flowing
+    vocab = vocabulary()
+    starts = [line.start() for line in re.finditer(r"^[^\n]+$", text, re.MULTILINE)
+              if any(title in fold_line for title in vocab.article_titles
+                     for fold_line in (fold(line.group(0)),))]
+    found = []
+    for number, start in enumerate(starts):
+        following = _ARTICLE.search(text, start + 1)
+        end = min(following.start() if following else len(text),
+                  starts[number + 1] if number + 1 < len(starts) else len(text))  # the next loan's title
+        # the figures in parentheses of « trente-six (36) mois » stand alone, offsets kept
+        item = _IN_FIGURES.sub(lambda m: f" {m.group(1)} ", text[start:end]).replace("\n", " ")
+        amount = AMOUNT_RE.search(item)
+        code = _CODE.search(item)
+        if not amount or not code or (value := parse_figures(amount.group(1), amount.group(2))) is None:
+            continue
+        loan = LoanLine(anchor=start)
+        loan.put("produit", code.group(1), start + code.start(), start + code.end(), ONE_CUE)
+        loan.put("montant_eur", euros_str(value), start + amount.start(), start + amount.end(),
+                 _amount_confidence(item, amount, value))
+        if nature := vocab.nature(item[amount.start() - 400 if amount.start() > 400 else 0 : amount.start()]):
+            loan.put("nature", nature, start, start + amount.start(), ONE_CUE)
+        _durations(item, start, loan)
+        if livret := _LIVRET.search(item):
+            sentence_end = _SENTENCE.search(item, livret.end())
+            limit = sentence_end.start() if sentence_end else len(item)
+            loan.put("index", "livret_a", start + livret.start(), start + livret.end(), ONE_CUE)
+            if said := MARGIN_RE.search(item, livret.end(), limit):
+                loan.put("marge_pct", percent_str(margin_of(said)), start + livret.start(), start + said.end(), ONE_CUE)
+        elif fixed := _FIXED_RATE.search(item):
+            loan.put("index", "taux_fixe", start + fixed.start(), start + fixed.end(), ONE_CUE)
+        if periodicity := _PERIODICITY.search(item):
+            loan.put("periodicite", periodicity.group(1).lower(), start + periodicity.start(),
+                     start + periodicity.end(), ONE_CUE)
+        found.append(loan)
+    return found

@@ -74,6 +74,8 @@ class _Row:
     top: float
     bottom: float
     values: dict[int, list[Word]] = field(default_factory=dict)
+    group: str | None = None  # the cell spanning this row and its neighbours in a first column of groups
+    grouped: bool = False  # the label is in the second label column, beside a column of groups
 
 
 def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
@@ -173,25 +175,44 @@ def _rows(region: list[Line], label_x: float, columns: list[float], page: int, g
     # A word starts in the last column whose start (less the tolerance) it reaches; -1 is the label column.
     # The starts ascend, so a bisection finds it.
     reached = [start - _TOLERANCE for start in columns]
-    for line in region:
-        label_words = []
+    # Two label columns: groups (« Préfinancement », « Amortissement ») spanning several rows, each written at
+    # the middle of its rows, left of the characteristics' labels (« Durée », « Index »).
+    split = [_split_label(line, label_x, reached) for line in region]
+    # Seen when one group at least is written on the line of one of its labels (a group of three rows), or on
+    # a line of its own between two rows that follow each other as closely as rows do (a group of two rows;
+    # a section's title above its rows takes a line of its own: « Phase d'amortissement » in blocks).
+    two_columns = any(groups and own for groups, own, _ in split) or _group_between_rows(region, split)
+    groups: list[tuple[str, float]] = []  # (text, middle)
+    for line, (group_words, own_words, has_values) in zip(region, split, strict=True):
+        label_words = own_words
+        if group_words and two_columns and (own_words or not has_values):
+            text = " ".join(w.text for w in group_words)
+            middle = (min(w.top for w in group_words) + max(w.bottom for w in group_words)) / 2
+            if groups and middle - groups[-1][1] < gap and not own_words:
+                groups[-1] = (_join(groups[-1][0], text), (groups[-1][1] + middle) / 2)  # a group wrapped
+            else:
+                groups.append((text, middle))
+        else:
+            label_words = group_words + own_words
         for word in line.words:
             column = bisect.bisect_right(reached, word.x0) - 1
-            if column < 0:
-                label_words.append(word)
-            else:
+            if column >= 0:
                 values.append((column, word))
         if not label_words:
             continue
+        grouped = two_columns and bool(own_words)
         text = " ".join(w.text for w in label_words)
         line_top, line_bottom = min(w.top for w in label_words), max(w.bottom for w in label_words)
-        if rows and line_top - rows[-1].bottom < gap and not rows[-1].values:
+        if rows and line_top - rows[-1].bottom < gap and not rows[-1].values and not (two_columns and has_values):
             rows[-1].label = _join(rows[-1].label, text)
             rows[-1].bottom = max(rows[-1].bottom, line_bottom)
         else:
-            rows.append(_Row(page, text, line_top, line_bottom))
+            rows.append(_Row(page, text, line_top, line_bottom, grouped=grouped and min(
+                w.x0 for w in label_words) >= label_x - 3 * _TOLERANCE))
     if not rows:
         return rows
+    if groups:
+        _place_groups(rows, groups)
     tops = [r.top for r in rows]
     for column, word in values:
         # The row beside the value (its band widened by half a gap), else the last row above it.
@@ -204,6 +225,55 @@ def _rows(region: list[Line], label_x: float, columns: list[float], page: int, g
             row = rows[index + 1]
         row.values.setdefault(column, []).append(word)
     return rows
+
+
+def _group_between_rows(region: list[Line], split: list[tuple[list[Word], list[Word], bool]]) -> bool:
+    own = [i for i, (groups, words, _) in enumerate(split) if words and not groups]
+    if len(own) < 3 or not any(groups and not words and not has_values for groups, words, has_values in split):
+        return False
+    middles = [(line.top + line.bottom) / 2 for line in region]
+    pitch = statistics.median(middles[b] - middles[a] for a, b in pairwise(own))
+    for index, (groups, words, has_values) in enumerate(split):
+        if not groups or words or has_values:
+            continue
+        after = bisect.bisect_right(own, index)
+        if 0 < after < len(own) and middles[own[after]] - middles[own[after - 1]] < 1.5 * pitch:
+            return True
+    return False
+
+
+def _split_label(line: Line, label_x: float, reached: list[float]) -> tuple[list[Word], list[Word], bool]:
+    """(words left of the label column, the label's own words, whether the line has values)."""
+    group, own, has_values = [], [], False
+    for word in line.words:
+        if bisect.bisect_right(reached, word.x0) - 1 >= 0:
+            has_values = True
+        elif word.x0 < label_x - 3 * _TOLERANCE:
+            group.append(word)
+        else:
+            own.append(word)
+    return group, own, has_values
+
+
+def _place_groups(rows: list[_Row], groups: list[tuple[str, float]]) -> None:
+    """Each group spans the rows around its middle: from the first row of its run of second-column rows not yet
+    in a group, as many following rows as make the group's text their middle. A group whose text is not beside
+    such rows (a title above a table, or between two tables) spans none."""
+    for text, middle in groups:
+        free = [i for i, row in enumerate(rows) if row.grouped and row.group is None and row.top <= middle]
+        if not free:
+            continue
+        start = free[-1]
+        while start > 0 and rows[start - 1].grouped and rows[start - 1].group is None:
+            start -= 1
+        end = start
+        while (end + 1 < len(rows) and rows[end + 1].grouped and rows[end + 1].group is None
+               and (rows[start].top + rows[end].bottom) / 2 < middle - 1.0):
+            end += 1
+        if rows[end].bottom < middle:
+            continue
+        for row in rows[start : end + 1]:
+            row.group = text
 
 
 def _join(first: str, second: str) -> str:
@@ -235,6 +305,8 @@ def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
         if not row.values and (opened := vocab.section_of(row.label)):
             section[0] = opened
             continue
+        if row.grouped:
+            section[0] = vocab.section_of(row.group) if row.group else None
         name, sure = (vocab.in_section(section[0], _FOOTNOTE.sub("", row.label)), SURE)
         if name is None:
             name, sure = label_field(row.label, vocab)
@@ -286,8 +358,22 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
                     break
                 rows.append((line, _row_loan(line.words, line.text, columns, layout.number, vocab)))
                 index += 1
-            loans.extend(_with_wrapped_cells(rows, columns, layout.number, vocab))
+            read = _with_wrapped_cells(rows, columns, layout.number, vocab)
+            _no_prefinancing_said(read, columns)
+            loans.extend(read)
     return loans
+
+
+def _no_prefinancing_said(loans: list[Loan], columns: list[_Column]) -> None:
+    """A table with no préfinancement column whose durations say one for some loans (« 40 ans + 18 mois de
+    préfinancement ») says none for the others: inferred, so one cue."""
+    if any(c.name == "duree_prefinancement_mois" for c in columns) or not any(
+            "duree_prefinancement_mois" in loan for loan in loans):
+        return
+    for loan in loans:
+        amortisation = loan.get("duree_amortissement_mois")
+        if amortisation is not None and "duree_prefinancement_mois" not in loan:
+            loan["duree_prefinancement_mois"] = Placed(0, amortisation.page, amortisation.source, INFERRED)
 
 
 def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Column], page: int,
@@ -297,7 +383,8 @@ def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Col
     read = [(line, loan) for line, loan in rows if loan is not None]
     extra: dict[int, list[Line]] = {}
     for line, loan in rows:
-        if loan is not None or not read or any(ch.isdigit() for ch in line.text):
+        # (a cell of figures wrapped, « 40 ans + 18 mois de » over « préfinancement », is one cell alone on its line)
+        if loan is not None or not read or (any(ch.isdigit() for ch in line.text) and len(line.cells) > 1):
             continue
         middle = (line.top + line.bottom) / 2
         distance, nearest = min((abs((row.top + row.bottom) / 2 - middle), number)
@@ -355,7 +442,13 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
         split.extend(_header_cells(column, vocab))
     for column in split:
         name, column.sure = label_field(column.text, vocab)
+        if name is None and (said := vocab.field_exact(column.text)) is not None:
+            name, column.sure = said, SURE  # « Durée (amortissement) »: the words in parentheses say it
         column.name = name or ""
+    if any(c.name == "duree_prefinancement_mois" for c in split):
+        for column in split:
+            if not column.name and (name := vocab.block_labels.get(fold(column.text))) is not None:
+                column.name, column.sure = name, PREFIX_ONLY  # « Durée » beside « Préfinancement »
     named = {c.name for c in split if c.name and c.name != IGNORED}
     if len(named) < 3 or "montant_eur" not in named:
         return None
@@ -379,18 +472,30 @@ def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:
 def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
     # A column runs to the middle of the gap between its header and the next one: a value aligned right
     # under a header aligned right, or a value wider than its header, stays in its column.
+    # A run of words (two or more) that starts where a header does and ends before the next header starts is
+    # that header's cell, however far past the middle of the gap it goes (« Livret A + 0,60 % » under a short
+    # « Taux »).
     bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
+    starts = [column.x0 - _TOLERANCE for column in columns]
     cells: dict[int, list[Word]] = {}
-    for word in words:
-        middle = (word.x0 + word.x1) / 2
-        cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
+    for run in _runs(words):
+        under = bisect.bisect_right(starts, run[0].x0) - 1
+        if len(run) > 1 and under >= 0 and run[0].x0 <= columns[under].x0 + _TOLERANCE and (
+                under + 1 == len(columns) or run[-1].x1 < columns[under + 1].x0):
+            cells.setdefault(under, []).extend(run)
+            continue
+        for word in run:
+            middle = (word.x0 + word.x1) / 2
+            cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
     loan: Loan = {}
     for index, said in cells.items():
         column = columns[index]
         if not column.name or column.name == IGNORED:
             continue
-        text = " ".join(w.text for w in said)
+        text = " ".join(w.text for run in _runs(said) for w in run)  # line by line, left to right
         kind = vocab.kinds[column.name]
+        if kind == "montant":  # words in parentheses spilling from the cell before (« … (CDC) ») are no amount
+            text = _PARENTHESES.sub(" ", text)
         if kind in ("duree", "duree_ou_neant") and (unit := _HEADER_UNIT.search(column.text)) and text.isdigit():
             text = f"{text} {unit.group(1)}"  # « Durée d'amortissement (années) » over « 40 »
         for found, value, confidence in read_value(kind, text, column.sure, vocab):
@@ -402,6 +507,29 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
             "index" not in loan or loan["index"].value != "livret_a"):
         del loan["marge_pct"]  # « Marge / taux fixe » of a fixed-rate loan is its rate, not a margin
     return loan
+
+
+def _runs(words: list[Word]) -> list[list[Word]]:
+    """Words of each line in runs: a gap wider than a space (0.8 of the words' height) parts two runs."""
+    if not words:
+        return []
+    height = max(statistics.median(w.bottom - w.top for w in words), 1.0)  # a hyphen's box is a line high
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: w.middle):
+        if lines and word.middle - lines[-1][-1].middle < 0.5 * height:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    runs: list[list[Word]] = []
+    for line in lines:
+        last: Word | None = None
+        for word in sorted(line, key=lambda w: w.x0):
+            if last is not None and word.x0 - last.x1 < 0.8 * height:
+                runs[-1].append(word)
+            else:
+                runs.append([word])
+            last = word
+    return runs
 
 
 _HEADER_UNIT = re.compile(r"\((mois|ans|années)\)", re.IGNORECASE)

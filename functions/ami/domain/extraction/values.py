@@ -23,11 +23,13 @@ MARGIN_RE = re.compile(
     re.IGNORECASE,
 )
 _LIVRET_RE = re.compile(r"\blivret\s*a\b|\bLA\b", re.IGNORECASE)
-_FIXED_RE = re.compile(r"\btaux\s+fixe\b|^\s*fixe\b|\bTF\b", re.IGNORECASE)
+_FIXED_RE = re.compile(r"\btaux\s+fixe\b|^\s*fixe\b|\bTF\b|%\s*fixe\b", re.IGNORECASE)  # « 3,10 % fixe »
 _EURIBOR_RE = re.compile(r"\beuribor\b", re.IGNORECASE)
 _PREFI_IN_RE = re.compile(r"préfinancement\s*(?:de\s*)?(?::\s*)?" + DURATION_RE.pattern, re.IGNORECASE)
 _AMORT_IN_RE = re.compile(r"(?<!différé\s)(?<!différé\sd')amortissement\s*(?:de\s*)?(?::\s*)?" + DURATION_RE.pattern,
                           re.IGNORECASE)
+# « 40 ans + 18 mois de préfinancement » in a duration cell: the amortisation and the préfinancement.
+_PREFI_AFTER_RE = re.compile(DURATION_RE.pattern + r"\s+(?:de\s+)?préfinancement", re.IGNORECASE)
 _NO_PREFI_RE = re.compile(r"sans\s+(?:période\s+de\s+)?préfinancement", re.IGNORECASE)
 
 # « sur 63 ans dont 3 ans de préfinancement »: the total duration, of which the préfinancement.
@@ -114,6 +116,12 @@ def read_value(kind: str, text: str, confidence: float, vocab: Vocabulary | None
     if kind in ("duree", "duree_ou_neant"):
         if empty:
             return [("", 0, confidence)] if kind == "duree_ou_neant" else []
+        if kind == "duree" and (prefi := _PREFI_AFTER_RE.search(text)):
+            rest = text[: prefi.start()] + " " * (prefi.end() - prefi.start()) + text[prefi.end() :]
+            amort = DURATION_RE.search(rest)
+            if amort is not None:
+                return [("", duration_months(amort), confidence),
+                        ("duree_prefinancement_mois", duration_months(prefi), confidence)]
         match = DURATION_RE.search(text)
         return [("", duration_months(match), confidence)] if match else []
     if kind == "pourcentage":

@@ -45,6 +45,10 @@ class Vocabulary:
     # Sections of a loan's description: folded title -> section; (section, folded label) -> field or IGNORED.
     section_titles: dict[str, str] = field(default_factory=dict)
     section_labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Labels that name a field only in a block of « Label : value » lines (folded label -> field).
+    block_labels: dict[str, str] = field(default_factory=dict)
+    # Titles of an article that describes one Ligne du Prêt in sentences (folded).
+    article_titles: tuple[str, ...] = ()
 
     def section_of(self, label: str) -> str | None:
         """The section a title line or row opens (« Phase d'amortissement »), if `label` is one: a title starts
@@ -129,6 +133,8 @@ def vocabulary() -> Vocabulary:
                                if "exception_negation" in guarantors else None),
         section_titles=titles,
         section_labels=section_labels,
+        block_labels={fold(label): name for name, words in raw.get("blocs", {}).items() for label in words},
+        article_titles=tuple(fold(title) for title in raw.get("articles", {}).get("titres", [])),
     )
 
 
