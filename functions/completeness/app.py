@@ -69,10 +69,11 @@ def make_handlers(app: bootstrap.Container) -> dict[str, Callable[[dict[str, Any
     @tracer.capture_lambda_handler
     @metrics.log_metrics
     def sweep(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-        """Every minute: walk the sequence, send what a crashed worker left in the outbox, and report how
+        """Every minute: walk the sequence, send what a crashed worker left in the outbox, examine again the
+        unnumbered dispositifs' envois whose completeness request was lost, and report how
         long an undecided head has held the numbering (the metric is the sweep's heartbeat too: its
         absence raises the alarm that the sweep stopped)."""
-        conclusions = app.sequencer.advance()
+        conclusions = app.sequencer.advance() + app.sequencer.sweep_unnumbered()
         _count(conclusions)
         head, seconds = app.sequencer.held_back()
         metrics.add_metric(name="NumerotationRetenueSecondes", unit=MetricUnit.Seconds, value=seconds)

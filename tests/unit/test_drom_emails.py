@@ -95,6 +95,37 @@ def test_completeness_sends_both_drom_emails_through_the_outbox() -> None:
     assert kinds == ["nouvelle_programmation", "programmation_complete"]
 
 
+def test_a_programmation_whose_completeness_request_was_lost_is_concluded_by_the_sweep_once() -> None:
+    """The DROM's envois have no pending envoi for the walk to find: when the API's completeness request is lost
+    after the deposit was recorded, the sweep examines the programmation again past the grace period, and
+    its emails leave once however many times the sweep runs."""
+    from datetime import timedelta
+
+    from ami.domain.dispositif import dispositif
+    from ami.services import envoi
+    from ami.services.sequencing import UNNUMBERED_GRACE
+
+    from infra.samples import StubDeposits, land_pieces
+
+    store, publisher = InMemoryStore(), InMemoryPublisher()
+    draft = programmation(DossierStatus.BROUILLON).model_copy(update={"envoi": None})
+    store.create_dossier(draft, "bailleur:test")
+    land_pieces(store, draft, T0)
+    sent = envoi.send(store, store, StubDeposits(), draft, "bailleur:test", clock=lambda: T0)  # no request sent
+    now = [T0 + UNNUMBERED_GRACE - timedelta(seconds=1)]
+    sweeper = Sequencer(store, SequencingRules.of(dispositif()), publisher, clock=lambda: now[0])
+
+    assert sweeper.sweep_unnumbered() == []  # within the grace period the request may still be on its way
+    assert store.get_dossier(sent.dossier_id).status == DossierStatus.ENVOYE
+    now[0] = T0 + UNNUMBERED_GRACE
+    assert [(c.dossier_id, c.outcome) for c in sweeper.sweep_unnumbered()] == [(sent.dossier_id, "complet")]
+    assert store.get_dossier(sent.dossier_id).status == DossierStatus.COMPLET
+    assert sweeper.sweep_unnumbered() == []
+    kinds = sorted(Notification.model_validate_json(m.body).kind for m in publisher.on("notifications"))
+    assert kinds == ["nouvelle_programmation", "programmation_complete"]
+    assert store.get_dossier(sent.dossier_id).deposit_number is None
+
+
 @pytest.mark.parametrize("kind", ["programmation_complete", "nouvelle_programmation"])
 def test_a_programmation_never_sent_has_no_such_email(kind: str) -> None:
     with pytest.raises(ValueError):

@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Literal
 
 from ami.domain import messages
-from ami.domain.dispositif import Dispositif, dispositif
+from ami.domain.dispositif import Dispositif, dispositif, dispositifs
 from ami.domain.errors import ConditionFailed
 from ami.domain.models import (
     CompletenessRequest,
@@ -51,6 +51,9 @@ RELAY_PAUSE_SECONDS = 0.05  # the relay alongside a walk looks at the outbox aga
 LOOKAHEAD = 3  # batches read at once: one query and one BatchGetItem (<= 100 keys) for up to 96 deposits
 MAX_ROUNDS = 20  # walks per invocation (a new one when the head became ready during the last)
 MAX_WAIT_SECONDS = 5.0  # longest pause for the clock margin inside one invocation
+# An envoi of a dispositif without numbering still « envoyé » after this long lost its completeness request
+# (the API's send failed after the deposit was recorded): the sweep examines it again.
+UNNUMBERED_GRACE = timedelta(minutes=2)
 LEASE_TTL = timedelta(seconds=35)  # longer than a Lambda's timeout: a crashed walker's lease ends by itself
 
 
@@ -144,6 +147,23 @@ class Sequencer:
             elif verdicts[d.dossier_id] == "incomplet":
                 conclusions += self._conclude_incomplete(PendingEnvoi.of(d), d, self._reasons(d))
         return conclusions + self.advance(flush=bool(conclusions))
+
+    def sweep_unnumbered(self) -> list[Conclusion]:
+        """Examine again the sent dossiers of the dispositifs without numbering (the DROM's) left « envoyé »
+        past `UNNUMBERED_GRACE`: their deposit has no pending envoi for the walk to find, so a lost
+        completeness request would leave them waiting for ever. Read per département from the delegations'
+        index; a dossier whose pieces are still being checked stays as it is (intake's verdict asks again)."""
+        now = self.clock()
+        stale = [
+            CompletenessRequest(dossier_id=d.dossier_id, cause="sweep")
+            for code, rules in dispositifs().items()
+            if not rules.numbered
+            for delegation in rules.instructeurs.delegations
+            for departement in delegation.departements
+            for d in self.store.list_territoire(code, departement)
+            if d.status == DossierStatus.ENVOYE and d.envoi is not None and now - d.envoi.sent_at >= UNNUMBERED_GRACE
+        ]
+        return self.examine(stale) if stale else []
 
     def advance(self, flush: bool = False) -> list[Conclusion]:
         """Walk the pending envois from the oldest, concluding each one that can be concluded.
