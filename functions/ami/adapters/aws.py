@@ -17,11 +17,10 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-# Connections kept per client: one per thread of the local API server, which serves as many requests at
-# once (`infra.localapi.API_THREADS`); in Lambda a container serves one request at a time.
-POOL_CONNECTIONS = 32
+# Connections kept per client: more than the local API server's threads (`infra.localapi.API_THREADS`), so
+# that none waits for one; in Lambda a container serves one request at a time.
 _CONFIG = Config(
-    signature_version="s3v4", retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=POOL_CONNECTIONS
+    signature_version="s3v4", retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=32
 )
 
 
