@@ -31,6 +31,7 @@ import families_blind
 import families_blind2
 import families_blind3
 
+RECALL_U_Y = 0.75  # after the fixes so far (docs/intake.md)
 LOAN_FIELDS = ("nature", "montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct")
 OTHER_FIELDS = ("produit", "index", "prets.nombre")
 
@@ -354,22 +355,16 @@ def test_third_blind_families_render_their_ground_truth() -> None:
             assert len(found) == letter.truth()["prets.nombre"], (letter.name, found)
 
 
-def test_third_blind_families_first_run() -> None:
+def test_third_blind_families_after_the_fixes_their_first_run_showed() -> None:
     """U–Y, variants 0–5: written without reading the extractor, its vocabulary or how docs/intake.md says
-    letters are read, and measured once, as it was then (docs/intake.md)."""
+    letters are read, and measured once (commit a3483ea asserted that run as it was; docs/intake.md): loan
+    fields precision 100 % (192 values given, none wrong), recall 37.5 % (192 of 512; 174 with high
+    confidence), W and X not read at all, no préfinancement read in any family, other guarantors 15/15 and 4
+    false alarms (« La commune de … ayant refusé d'accorder sa garantie »). The extractor was then fixed with
+    what that run showed, so they are no longer unseen."""
     scores = blind_scores(families_blind3.FIRST_VARIANTS, families_blind3.BLIND3)
-    blind = _print_blind("Familles aveugles (U–Y), variantes 0 à 5, première mesure", scores)
+    blind = _print_blind("Familles aveugles (U–Y), variantes 0 à 5, après correction", scores)
     assert blind.letters == 30
-    # The first run: no loan field given wrong, but only 192 of 512 given (174 with high confidence); W and X
-    # not read at all, no préfinancement read anywhere, no amortisation read in U and V.
-    assert not blind.confident_wrong
-    assert sum(blind.given[n] for n in LOAN_FIELDS) == sum(blind.correct[n] for n in LOAN_FIELDS) == 192
-    assert sum(blind.expected[n] for n in LOAN_FIELDS) == 512
-    assert sum(blind.correct_sure[n] for n in LOAN_FIELDS) == 174
-    assert {family: sum(result.correct[n] for n in LOAN_FIELDS) for family, result in scores.items()} == {
-        "U": 38, "V": 96, "W": 0, "X": 0, "Y": 58}
-    assert blind.correct["duree_prefinancement_mois"] == 0
-    assert blind.guarantors_flagged == blind.guarantors == 15
-    # The four false alarms are all the same trap: « La commune de … ayant refusé d'accorder sa garantie ».
-    assert sorted(blind.false_alarms) == ["U-recapitulatif-02.pdf", "V-annexe-paysage-01.pdf",
-                                          "X-accord-principe-05.pdf", "Y-points-virgules-02.pdf"]
+    assert not blind.confident_wrong, blind.confident_wrong
+    assert blind.recall(LOAN_FIELDS) >= RECALL_U_Y
+    assert blind.guarantors_flagged == blind.guarantors == 15 and not blind.false_alarms
