@@ -31,7 +31,7 @@ import families_blind
 import families_blind2
 import families_blind3
 
-RECALL_U_Y = 0.75  # after the fixes so far (docs/intake.md)
+RECALL_U_Y = 0.99  # after the fixes (docs/intake.md): 509 of 512
 LOAN_FIELDS = ("nature", "montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct")
 OTHER_FIELDS = ("produit", "index", "prets.nombre")
 
