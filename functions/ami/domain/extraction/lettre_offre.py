@@ -84,6 +84,7 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
         sentences, said = _sentence_loans(doc, []), prose.loans(doc)
         loans = said if len(said) > len(sentences) else _complete(sentences, said)
         counted = 0.9 if len(loans) == prose.products_named(doc.text) else 0.8
+        _no_prefinancing_said(loans)
     if loans:
         _sentence_loans(doc, loans)  # completes what a table or block did not say
     for index, loan in enumerate(loans):
@@ -662,6 +663,16 @@ def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
     if not loans:
         return found
     return _complete(loans, found)
+
+
+def _no_prefinancing_said(loans: list[LoanLine]) -> None:
+    """Loans listed in sentences, some with a préfinancement (« après 24 mois de préfinancement ») and some
+    with an amortisation only: those have none. Inferred, so one cue less than prose."""
+    if not any(loan.has("duree_prefinancement_mois") for loan in loans):
+        return
+    for loan in loans:
+        if not loan.has("duree_prefinancement_mois") and (said := loan.values.get("duree_amortissement_mois")):
+            loan.put("duree_prefinancement_mois", 0, said[1], said[2], min(said[3], 0.75))
 
 
 def _complete(loans: list[LoanLine], found: list[LoanLine]) -> list[LoanLine]:
