@@ -383,7 +383,8 @@ def _block_loans(doc: Document) -> list[LoanLine]:
         hidden = _section_values(doc, loan, anchor.end(), end)
         _labelled_values(doc, loan, anchor.end(), end, hidden)
         _block_values(doc, loan, anchor.end(), end, hidden)
-        _labelled_values(doc, loan, anchor.end(), end, hidden, bare_only=True)
+        if not (loan.has("duree_amortissement_mois") and loan.has("duree_prefinancement_mois")):
+            _labelled_values(doc, loan, anchor.end(), end, hidden, bare_only=True)
         loans.append(loan)
     numbers = [int(anchor.group(1)) for anchor in anchors]
     if len(set(numbers)) == len(numbers):  # blocks in two columns: the loans in their numbers' order
@@ -521,7 +522,7 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
             said.append([line_start, colon, line_end])
         elif said and not is_footer(match.group(0)) and match.group(0).strip() != "\f":
             said[-1][2] = line_end
-        elif not said and (cut := _bare_label(vocab, match.group(0))):
+        elif bare_only and not said and (cut := _bare_label(vocab, match.group(0))):
             bare.append([line_start, line_start + cut, line_end])
     if bare_only:
         # A block whose every label is followed by its value without a colon (« Préfi. 18 mois »): one cue
