@@ -99,29 +99,32 @@ def loans(doc: Document) -> list[LoanLine]:
         kilo = amount.re is _KILO
         if kilo:
             value *= 1000
-        if item.lstrip().startswith("(") or (kilo and (cut := AMOUNT_RE.search(item)) and cut.start() < amount.start()):
-            continue
+        if item.lstrip().startswith("("):
+            continue  # a note « (1) Prêt pli : … », read with the item that calls it
         loan = LoanLine(anchor=offset + product.start())
         loan.put("produit", product.group(1).upper(), offset + product.start(), offset + product.end(), ONE_CUE)
         loan.put("montant_eur", euros_str(value), offset + amount.start(), offset + amount.end(),
                  ONE_CUE if kilo else _amount_confidence(item, amount, value))
         if nature := vocabulary().nature(item):
             loan.put("nature", nature, offset, offset + len(item), ONE_CUE)
-        _durations(figures_for_words(item), offset, loan)
+        _characteristics(item, offset, loan)
         if (call := _NOTE_CALL.search(item)) and (note := _note(text, call.group(1))):
-            # the characteristics in a footnote: read as the item's own
-            item = item + " " + note[1]
-            _durations(figures_for_words(note[1]), note[0], loan)
-        if (rate := _RATE.search(item)) and (said := MARGIN_RE.match(item, rate.end())):
-            loan.put("index", "livret_a", offset + rate.start(), offset + said.end(), ONE_CUE)
-            loan.put("marge_pct", percent_str(margin_of(said)), offset + rate.start(), offset + said.end(), ONE_CUE)
-        elif fixed := _FIXED.search(item):
-            loan.put("index", "taux_fixe", offset + fixed.start(), offset + fixed.end(), ONE_CUE)
-        if periodicity := _PERIODICITY.search(item):
-            loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
-                     offset + periodicity.end(), ONE_CUE)
+            _characteristics(note[1], note[0], loan)  # the characteristics in a footnote: the item's own
         found.append(loan)
     return found
+
+
+def _characteristics(item: str, offset: int, loan: LoanLine) -> None:
+    """Durations, rate and periodicity said in an item (or in its note), at `offset` in the text."""
+    _durations(figures_for_words(item), offset, loan)
+    if (rate := _RATE.search(item)) and (said := MARGIN_RE.match(item, rate.end())):
+        loan.put("index", "livret_a", offset + rate.start(), offset + said.end(), ONE_CUE)
+        loan.put("marge_pct", percent_str(margin_of(said)), offset + rate.start(), offset + said.end(), ONE_CUE)
+    elif fixed := _FIXED.search(item):
+        loan.put("index", "taux_fixe", offset + fixed.start(), offset + fixed.end(), ONE_CUE)
+    if periodicity := _PERIODICITY.search(item):
+        loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
+                 offset + periodicity.end(), ONE_CUE)
 
 
 def products_named(text: str) -> int:
