@@ -84,6 +84,7 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
         sentences, said = _sentence_loans(doc, []), prose.loans(doc)
         loans = said if len(said) > len(sentences) else _complete(sentences, said)
         counted = 0.9 if len(loans) == prose.products_named(doc.text) else 0.8
+        _no_prefinancing_said(loans)
     if loans:
         _sentence_loans(doc, loans)  # completes what a table or block did not say
     for index, loan in enumerate(loans):
@@ -382,6 +383,8 @@ def _block_loans(doc: Document) -> list[LoanLine]:
         hidden = _section_values(doc, loan, anchor.end(), end)
         _labelled_values(doc, loan, anchor.end(), end, hidden)
         _block_values(doc, loan, anchor.end(), end, hidden)
+        if not (loan.has("duree_amortissement_mois") and loan.has("duree_prefinancement_mois")):
+            _labelled_values(doc, loan, anchor.end(), end, hidden, bare_only=True)
         loans.append(loan)
     numbers = [int(anchor.group(1)) for anchor in anchors]
     if len(set(numbers)) == len(numbers):  # blocks in two columns: the loans in their numbers' order
@@ -504,11 +507,12 @@ _BLOCK_ONLY = 0.85  # a label that names its field only in a block (vocabulaire.
 
 
 def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
-                     hidden: list[tuple[int, int]] | None = None) -> None:
+                     hidden: list[tuple[int, int]] | None = None, *, bare_only: bool = False) -> None:
     """'Label : value' lines of a block, the label matched with the vocabulary (a value wrapped onto the next
     line is joined to it): a known label and a value of the right form are two cues."""
     vocab = vocabulary()
     said: list[list[int]] = []  # [label start, colon, value end]
+    bare: list[list[int]] = []  # the same for « Préfi. 18 mois », a label without a colon
     for match in re.finditer(r"[^\n]+", doc.text[start:end]):
         line_start, line_end = start + match.start(), start + match.end()
         if hidden and not _outside(line_start, hidden):
@@ -518,6 +522,14 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
             said.append([line_start, colon, line_end])
         elif said and not is_footer(match.group(0)) and match.group(0).strip() != "\f":
             said[-1][2] = line_end
+        elif bare_only and not said and (cut := _bare_label(vocab, match.group(0))):
+            bare.append([line_start, line_start + cut, line_end])
+    if bare_only:
+        # A block whose every label is followed by its value without a colon (« Préfi. 18 mois »): one cue
+        # less, and only what the other readers did not say.
+        if said:
+            return
+        said = bare
     prefinancing_said = any(label_field(doc.text[label_start:colon], vocab)[0] == "duree_prefinancement_mois"
                             for label_start, colon, _ in said)
     for label_start, colon, value_end in said:
@@ -526,12 +538,27 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
             name, sure = vocab.block_labels.get(fold(doc.text[label_start:colon]).rstrip(" :")), _BLOCK_ONLY
         if name is None or name == IGNORED:
             continue
-        value_text = doc.text[colon + 1 : value_end].replace("\n", " ")
+        if bare_only:
+            sure = min(sure, _BLOCK_ONLY)
+        value_text = doc.text[colon + (0 if bare_only else 1) : value_end].replace("\n", " ")
         end = value_end
         if name == "montant_eur" and (figures := AMOUNT_RE.search(doc.text, colon, value_end)):
             end = figures.end()  # the amount in words that may follow is checked against it
         for found, value, confidence in read_value(vocab.kinds[name], value_text, sure, vocab):
             loan.put(found or name, value, label_start, end, confidence)
+
+
+def _bare_label(vocab: Vocabulary, line: str) -> int:
+    """Where the value starts on a line whose first words (three at most) are exactly a known label and the
+    rest has a figure (« Préfi. 18 mois », « Taux Livret A + 0,60 % »); 0 when it is not such a line."""
+    words = line.split()
+    if len(words) < 2 or not (any(ch.isdigit() for ch in line) or vocab.is_empty(words[-1])):
+        return 0
+    for cut in range(min(3, len(words) - 1), 0, -1):
+        name = vocab.field_exact(" ".join(words[:cut]))
+        if name is not None and name != IGNORED:
+            return line.index(words[cut - 1]) + len(words[cut - 1])
+    return 0
 
 
 def _block_values(doc: Document, loan: LoanLine, start: int, end: int,
@@ -637,6 +664,16 @@ def _sentence_loans(doc: Document, loans: list[LoanLine]) -> list[LoanLine]:
     if not loans:
         return found
     return _complete(loans, found)
+
+
+def _no_prefinancing_said(loans: list[LoanLine]) -> None:
+    """Loans listed in sentences, some with a préfinancement (« après 24 mois de préfinancement ») and some
+    with an amortisation only: those have none. Inferred, so one cue less than prose."""
+    if not any(loan.has("duree_prefinancement_mois") for loan in loans):
+        return
+    for loan in loans:
+        if not loan.has("duree_prefinancement_mois") and (said := loan.values.get("duree_amortissement_mois")):
+            loan.put("duree_prefinancement_mois", 0, said[1], said[2], min(said[3], 0.75))
 
 
 def _complete(loans: list[LoanLine], found: list[LoanLine]) -> list[LoanLine]:

@@ -16,11 +16,14 @@ from ami.domain.extraction.document import Document
 from ami.domain.extraction.french import (
     AMOUNT_RE,
     DURATION_RE,
+    FIGURES,
+    NUMBER_WORDS,
     duration_months,
     euros_str,
     parse_amount_words,
     parse_figures,
     words_amount_span,
+    words_to_int,
 )
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.values import MARGIN_RE, margin_of, percent_str, total_with_prefinancing
@@ -28,8 +31,11 @@ from ami.domain.extraction.vocabulary import fold, vocabulary
 
 ONE_CUE = 0.8
 TWO_CUES = 0.95
-_ITEM_END = re.compile(r"(?:[.;](?=\s*\n|\s*$)|\n\s*\n|\n(?=\s*[-–•]\s+[^\W\d]))")
-_PRODUCT_RE = re.compile(r"\bpr[êe]ts?\s+(?:de\s+type\s+)?(PLI|PLS|PLUS|PLAI|PHB|PAM|PSLA|CPLS|PHARE|PEB)\b")
+# (« … ; un prêt PLS … »: loans listed in one paragraph, separated by semicolons.)
+_ITEM_END = re.compile(r"(?:[.;](?=\s*\n|\s*$)|\n\s*\n|\n(?=\s*[-–•]\s+[^\W\d])|;(?=\s+(?:un\s+)?pr[êe]t\s))")
+# The code in capitals, or in lower case for the codes that are no French word (« un prêt pli »).
+_PRODUCT_RE = re.compile(r"\b[pP]r[êe]ts?\s+(?:de\s+type\s+)?(PLI|PLS|PLUS|PLAI|PHB|PAM|PSLA|CPLS|PHARE|PEB|"
+                         r"pli|pls|plai|phb|psla)\b")
 _KEYWORDS = re.compile(
     r"différé(?:\s+d'amortissement)?|préfinancement|amortissement|amortissable|remboursable|durée|\bsur\b",
     re.IGNORECASE,
@@ -39,8 +45,37 @@ _RATE = re.compile(
     r"livret\s*a\s*,?\s*(?:avec\s+une\s+marge\s+de\s*(?=[+\-−\d])|(?=(?:majoré|minoré)e?\s+de|[+\-−]|plus|moins))",
     re.IGNORECASE,
 )
-_FIXED = re.compile(r"\bà\s+taux\s+fixe\b", re.IGNORECASE)
+_FIXED = re.compile(r"\b(?:à|au)\s+taux\s+fixe\b", re.IGNORECASE)
 _PERIODICITY = re.compile(r"échéances?\s+(annuelle|semestrielle|trimestrielle|mensuelle)s?", re.IGNORECASE)
+# « 6 175 k€ »: an amount in thousands of euros.
+_KILO = re.compile(FIGURES + r"\s*k€", re.IGNORECASE)
+# « vingt-quatre mois », « quarante ans »: a duration in words.
+_WORD_DURATION = re.compile(
+    r"\b((?:(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")[\s\-]+)+)(?=(?:ans?|années?|mois)\b)",
+    re.IGNORECASE,
+)
+_PREFI_AFTER = re.compile(r"\s+(?:de\s+)?préfinancement\b", re.IGNORECASE)
+# « … d'un montant de 684 664 € (1) ; » then, at the bottom of the page, « (1) Prêt pli : amortissement … ».
+_NOTE_CALL = re.compile(r"\((\d)\)\s*[;.,]?\s*$")
+
+
+def figures_for_words(text: str) -> str:
+    """« quarante ans » as « 40 ans », the offsets kept (the figures right-aligned in the words' place)."""
+
+    def figures(match: re.Match[str]) -> str:
+        words = match.group(1)
+        number = words_to_int(words.strip())
+        if number is None or not 0 < number < 1000:
+            return words
+        return f"{number} ".rjust(len(words))
+
+    return _WORD_DURATION.sub(figures, text)
+
+
+def _note(text: str, number: str) -> tuple[int, str] | None:
+    """The footnote « (1) … » of a page: its offset and text."""
+    note = re.search(r"^\s*\(" + number + r"\)\s+([^\n]+)$", text, re.MULTILINE)
+    return (note.start(1), note.group(1)) if note else None
 
 
 def loans(doc: Document) -> list[LoanLine]:
@@ -55,29 +90,41 @@ def loans(doc: Document) -> list[LoanLine]:
         offset = start
         start = end
         product = _PRODUCT_RE.search(item)
-        amount = AMOUNT_RE.search(item)
+        amount = AMOUNT_RE.search(item) or _KILO.search(item)
         if not product or not amount:
             continue
         value = parse_figures(amount.group(1), amount.group(2))
         if value is None:
             continue
+        kilo = amount.re is _KILO
+        if kilo:
+            value *= 1000
+        if item.lstrip().startswith("("):
+            continue  # a note « (1) Prêt pli : … », read with the item that calls it
         loan = LoanLine(anchor=offset + product.start())
-        loan.put("produit", product.group(1), offset + product.start(), offset + product.end(), ONE_CUE)
+        loan.put("produit", product.group(1).upper(), offset + product.start(), offset + product.end(), ONE_CUE)
         loan.put("montant_eur", euros_str(value), offset + amount.start(), offset + amount.end(),
-                 _amount_confidence(item, amount, value))
+                 ONE_CUE if kilo else _amount_confidence(item, amount, value))
         if nature := vocabulary().nature(item):
             loan.put("nature", nature, offset, offset + len(item), ONE_CUE)
-        _durations(item, offset, loan)
-        if (rate := _RATE.search(item)) and (said := MARGIN_RE.match(item, rate.end())):
-            loan.put("index", "livret_a", offset + rate.start(), offset + said.end(), ONE_CUE)
-            loan.put("marge_pct", percent_str(margin_of(said)), offset + rate.start(), offset + said.end(), ONE_CUE)
-        elif fixed := _FIXED.search(item):
-            loan.put("index", "taux_fixe", offset + fixed.start(), offset + fixed.end(), ONE_CUE)
-        if periodicity := _PERIODICITY.search(item):
-            loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
-                     offset + periodicity.end(), ONE_CUE)
+        _characteristics(item, offset, loan)
+        if (call := _NOTE_CALL.search(item)) and (note := _note(text, call.group(1))):
+            _characteristics(note[1], note[0], loan)  # the characteristics in a footnote: the item's own
         found.append(loan)
     return found
+
+
+def _characteristics(item: str, offset: int, loan: LoanLine) -> None:
+    """Durations, rate and periodicity said in an item (or in its note), at `offset` in the text."""
+    _durations(figures_for_words(item), offset, loan)
+    if (rate := _RATE.search(item)) and (said := MARGIN_RE.match(item, rate.end())):
+        loan.put("index", "livret_a", offset + rate.start(), offset + said.end(), ONE_CUE)
+        loan.put("marge_pct", percent_str(margin_of(said)), offset + rate.start(), offset + said.end(), ONE_CUE)
+    elif fixed := _FIXED.search(item):
+        loan.put("index", "taux_fixe", offset + fixed.start(), offset + fixed.end(), ONE_CUE)
+    if periodicity := _PERIODICITY.search(item):
+        loan.put("periodicite", periodicity.group(1).lower(), offset + periodicity.start(),
+                 offset + periodicity.end(), ONE_CUE)
 
 
 def products_named(text: str) -> int:
@@ -111,7 +158,9 @@ def _durations(item: str, offset: int, loan: LoanLine) -> None:
         if not keywords:
             continue
         keyword = keywords[-1].group(0).lower()
-        if keyword.startswith("différé"):
+        if _PREFI_AFTER.match(item, duration.end()):
+            name = "duree_prefinancement_mois"  # « après 36 mois de préfinancement »
+        elif keyword.startswith("différé"):
             name = "differe_mois"
         elif keyword == "préfinancement":
             name = "duree_prefinancement_mois"
@@ -128,6 +177,9 @@ _CODE = re.compile(r"\b(PLI|PLS|PLUS|PLAI|PHB|PAM|PSLA|CPLS|PHARE|PEB)\b")
 _LIVRET = re.compile(r"\blivret\s*a\b", re.IGNORECASE)
 _FIXED_RATE = re.compile(r"\btaux\s+(?:d'intérêt\s+)?(?:est\s+)?fixe\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"\.(?=\s)")
+_NUMBERED_LOAN = re.compile(r"^[ \t]*\d{1,2}[.)][ \t]+pr[êe]t[ \t]+(?:n°[ \t]*\d+[ \t]*[-–:][ \t]*)?"
+                            r"(?:PLI|PLS|PLUS|PLAI|PHB|PAM|PSLA|CPLS|PHARE|PEB)\b[^\n]*$", re.IGNORECASE | re.MULTILINE)
+_NUMBERED = re.compile(r"^[ \t]*\d{1,2}[.)][ \t]+[^\d\s]", re.MULTILINE)  # the next paragraph of the same level
 
 
 def article_loans(doc: Document) -> list[LoanLine]:
@@ -139,13 +191,17 @@ def article_loans(doc: Document) -> list[LoanLine]:
     starts = [line.start() for line in re.finditer(r"^[^\n]+$", text, re.MULTILINE)
               if any(title in fold_line for title in vocab.article_titles
                      for fold_line in (fold(line.group(0)),))]
+    numbered = not starts
+    if numbered:
+        # An « Offre de financement » in numbered paragraphs: « 2. Prêt PLS – construction », then « 2.1 Montant »…
+        starts = [match.start() for match in _NUMBERED_LOAN.finditer(text)]
     found = []
     for number, start in enumerate(starts):
-        following = _ARTICLE.search(text, start + 1)
+        following = (_NUMBERED if numbered else _ARTICLE).search(text, start + 1)
         end = min(following.start() if following else len(text),
                   starts[number + 1] if number + 1 < len(starts) else len(text))  # the next loan's title
         # the figures in parentheses of « trente-six (36) mois » stand alone, offsets kept
-        item = _IN_FIGURES.sub(lambda m: f" {m.group(1)} ", text[start:end]).replace("\n", " ")
+        item = figures_for_words(_IN_FIGURES.sub(lambda m: f" {m.group(1)} ", text[start:end]).replace("\n", " "))
         amount = AMOUNT_RE.search(item)
         code = _CODE.search(item)
         if not amount or not code or (value := parse_figures(amount.group(1), amount.group(2))) is None:

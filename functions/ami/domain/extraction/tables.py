@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
+from ami.domain.extraction.french import DURATION_RE, duration_months
 from ami.domain.extraction.layout import Line, PageLayout, Word, build_lines
 from ami.domain.extraction.values import read_value
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
@@ -488,6 +489,7 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
             middle = (word.x0 + word.x1) / 2
             cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
     loan: Loan = {}
+    total: tuple[int, float] | None = None  # a « Durée totale » said alone: months, confidence
     for index, said in cells.items():
         column = columns[index]
         if not column.name or column.name == IGNORED:
@@ -498,9 +500,17 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
             text = _PARENTHESES.sub(" ", text)
         if kind in ("duree", "duree_ou_neant") and (unit := _HEADER_UNIT.search(column.text)) and text.isdigit():
             text = f"{text} {unit.group(1)}"  # « Durée d'amortissement (années) » over « 40 »
-        for found, value, confidence in read_value(kind, text, column.sure, vocab):
+        values = read_value(kind, text, column.sure, vocab)
+        if not values and kind == "duree_totale" and (duration := DURATION_RE.search(text)):
+            total = (duration_months(duration), min(column.sure, min(w.confidence for w in said)))
+        for found, value, confidence in values:
             loan.setdefault(found or column.name, Placed(value, page, source[:240],
                                                          min(confidence, min(w.confidence for w in said))))
+    if total and "duree_amortissement_mois" not in loan and (prefi := loan.get("duree_prefinancement_mois")) and (
+            isinstance(prefi.value, int) and 0 <= prefi.value < total[0]):
+        # « Durée totale » beside « dont préfi. »: the amortisation is the rest, read from two cells
+        loan["duree_amortissement_mois"] = Placed(total[0] - prefi.value, page, source[:240],
+                                                  min(total[1], prefi.confidence, PREFIX_ONLY))
     if "montant_eur" not in loan or not ({"produit", "nature"} & set(loan)):
         return None
     if "marge_pct" in loan and any(c.name == "marge_ou_taux" for c in columns) and (
