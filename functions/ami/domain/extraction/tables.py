@@ -24,6 +24,7 @@ from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabula
 
 SURE = 0.95
 PREFIX_ONLY = 0.85
+INFERRED = 0.8  # a value deduced from its neighbours, not read: one cue
 _TOLERANCE = 4.0  # points: a cell starts at its column's left edge, give or take
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _FOOTNOTE = re.compile(r"(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰*]+|\s\*+$")  # « Index¹ », « Taux d'intérêt² »: a note's mark
@@ -116,9 +117,6 @@ def building_beside_land(loans: list[Loan]) -> None:
         product = loan.get("produit")
         if product is not None and "nature" not in loan:
             loan["nature"] = Placed("bati", product.page, product.source, INFERRED)
-
-
-INFERRED = 0.8
 
 
 def _continues(previous: tuple[list[Loan], set[str], int], table: list[Loan], names: set[str]) -> bool:
