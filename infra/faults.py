@@ -57,7 +57,9 @@ class InjectedCrash(Exception):
 @dataclass
 class FaultPlan:
     """Which calls fail, drawn from one generator seeded with `seed` (the draws depend on the threads'
-    interleaving, so a seed gives the same rate, not the very same calls), and how, each site's kinds in turn."""
+    interleaving, so a seed gives the same rate, not the very same calls), and how, each site's kinds in turn.
+    Besides the draws at `rate`, one call among each site's first 1/`rate` fails for sure: a site with few
+    calls (the publisher, the only one that duplicates) is exercised in a short run too."""
 
     seed: int
     rate: float = 0.05
@@ -67,7 +69,9 @@ class FaultPlan:
 
     def __post_init__(self) -> None:
         self._random = random.Random(self.seed)
-        self._per_site: Counter[str] = Counter()
+        self._per_site: Counter[str] = Counter()  # faults injected, by site
+        self._calls: Counter[str] = Counter()  # calls, by site
+        self._sure: dict[str, int] = {}  # the call of each site that fails whatever the draw
         self._lock = threading.Lock()
 
     def draw(self, site: str, method: str) -> str | None:
@@ -75,7 +79,9 @@ class FaultPlan:
             if not self.enabled:
                 return None
             self.calls += 1
-            if self._random.random() >= self.rate:
+            self._calls[site] += 1
+            sure = self._sure.setdefault(site, self._random.randint(1, round(1 / self.rate)) if self.rate > 0 else 0)
+            if self._calls[site] != sure and self._random.random() >= self.rate:
                 return None
             # Each site goes through its kinds in turn (the publisher's duplicates first: its calls are few),
             # so that every kind is exercised in a short run whatever the threads' interleaving.
