@@ -46,10 +46,20 @@ def login(endpoint: str | None, client_id: str, email: str, password: str, totp_
     return str(result["AuthenticationResult"]["IdToken"])
 
 
-def totp_code(secret: str, at: float | None = None) -> str:
-    """The 6-digit code an authenticator app shows for `secret` (RFC 6238: SHA-1, 30 s steps)."""
+TOTP_STEP = 30
+# A code about to expire may reach the server in the next step (the emulation, like a strict server, accepts
+# only the current one): wait for a fresh code, as a person reading the app's countdown would.
+TOTP_MARGIN = 8
+
+
+def totp_code(secret: str) -> str:
+    """The 6-digit code an authenticator app shows for `secret` (RFC 6238: SHA-1, 30 s steps), waiting for
+    the next code when this one has less than TOTP_MARGIN seconds left."""
+    left = TOTP_STEP - time.time() % TOTP_STEP
+    if left < TOTP_MARGIN:
+        time.sleep(left + 0.1)
     key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
-    counter = int((time.time() if at is None else at) // 30)
+    counter = int(time.time() // TOTP_STEP)
     digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
