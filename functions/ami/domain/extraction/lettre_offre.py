@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ami.domain.extraction import Check, ExtractedField, prose, tables
+from ami.domain.extraction import Check, ExtractedField, prose, regions, tables
 from ami.domain.extraction.document import Document, is_footer
 from ami.domain.extraction.french import (
     AMOUNT_RE,
@@ -55,6 +55,7 @@ _PROFILE_RE = re.compile(
 _RATE_TYPE_RE = re.compile(
     r"(double\s+révisabilité|non\s+révisable|révisable|taux\s+fixe|(?<!marge\s)fixe)", re.IGNORECASE
 )
+_KEY_FIELDS = ("nature", "montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "index")
 _EMPTY_CELL_RE = re.compile(r"(?<!\S)(?:-|—|–|néant|sans|aucun)(?!\S)", re.IGNORECASE)
 
 
@@ -87,6 +88,13 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
         _no_prefinancing_said(loans)
     if loans:
         _sentence_loans(doc, loans)  # completes what a table or block did not say
+    if not loans or any(not loan.has(name) for loan in loans for name in _KEY_FIELDS):
+        # A layout no reader knows, or a loan some characteristic of which no reader found: the loans' regions.
+        found = regions.loans(doc, _labelled_values)
+        if loans:
+            _complete(loans, found)
+        else:
+            loans, counted = found, regions.REGION_CONFIDENCE
     for index, loan in enumerate(loans):
         _amount_words(doc, loan, index, checks)
         for name, (value, start, end, confidence) in sorted(loan.values.items()):

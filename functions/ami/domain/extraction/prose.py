@@ -26,7 +26,7 @@ from ami.domain.extraction.french import (
     words_to_int,
 )
 from ami.domain.extraction.loan_line import LoanLine
-from ami.domain.extraction.values import MARGIN_RE, margin_of, percent_str, total_with_prefinancing
+from ami.domain.extraction.values import MARGIN_RE, margin_of, no_loan_amount, percent_str, total_with_prefinancing
 from ami.domain.extraction.vocabulary import fold, vocabulary
 
 ONE_CUE = 0.8
@@ -90,7 +90,8 @@ def loans(doc: Document) -> list[LoanLine]:
         offset = start
         start = end
         product = _PRODUCT_RE.search(item)
-        amount = AMOUNT_RE.search(item) or _KILO.search(item)
+        amount = next((found for found in (*AMOUNT_RE.finditer(item), *_KILO.finditer(item))
+                       if not no_loan_amount(item[: found.start()])), None)
         if not product or not amount:
             continue
         value = parse_figures(amount.group(1), amount.group(2))
@@ -107,14 +108,19 @@ def loans(doc: Document) -> list[LoanLine]:
                  ONE_CUE if kilo else _amount_confidence(item, amount, value))
         if nature := vocabulary().nature(item):
             loan.put("nature", nature, offset, offset + len(item), ONE_CUE)
-        _characteristics(item, offset, loan)
+        characteristics(item, offset, loan)
         if (call := _NOTE_CALL.search(item)) and (note := _note(text, call.group(1))):
-            _characteristics(note[1], note[0], loan)  # the characteristics in a footnote: the item's own
+            characteristics(note[1], note[0], loan)  # the characteristics in a footnote: the item's own
         found.append(loan)
     return found
 
 
-def _characteristics(item: str, offset: int, loan: LoanLine) -> None:
+def in_figures(text: str) -> str:
+    """« trente-six (36) mois » with the figures in parentheses standing alone, offsets kept."""
+    return _IN_FIGURES.sub(lambda m: f" {m.group(1)} ", text)
+
+
+def characteristics(item: str, offset: int, loan: LoanLine) -> None:
     """Durations, rate and periodicity said in an item (or in its note), at `offset` in the text."""
     _durations(figures_for_words(item), offset, loan)
     if (rate := _RATE.search(item)) and (said := MARGIN_RE.match(item, rate.end())):
@@ -201,7 +207,7 @@ def article_loans(doc: Document) -> list[LoanLine]:
         end = min(following.start() if following else len(text),
                   starts[number + 1] if number + 1 < len(starts) else len(text))  # the next loan's title
         # the figures in parentheses of « trente-six (36) mois » stand alone, offsets kept
-        item = figures_for_words(_IN_FIGURES.sub(lambda m: f" {m.group(1)} ", text[start:end]).replace("\n", " "))
+        item = figures_for_words(in_figures(text[start:end]).replace("\n", " "))
         amount = AMOUNT_RE.search(item)
         code = _CODE.search(item)
         if not amount or not code or (value := parse_figures(amount.group(1), amount.group(2))) is None:

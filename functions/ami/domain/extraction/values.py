@@ -39,6 +39,12 @@ _TOTAL_WITH_PREFI_RE = re.compile(
     re.IGNORECASE,
 )
 
+# What comes before an amount that is no loan's: a fee, a resource of the financing plan; or a total, of loans
+# in the plural (« un prêt PLI d'un montant total de … » is the loan's).
+_NOT_A_LOAN_RE = re.compile(r"(?:commission|frais|coût|prix|subvention|fonds\s+propres)[^\n€]{0,40}$", re.IGNORECASE)
+_TOTAL_RE = re.compile(r"\btota(?:l|le|ux)\b[^\n€]{0,40}$", re.IGNORECASE)
+_PLURAL_RE = re.compile(r"\b(?:prêts|financements|lignes)\b", re.IGNORECASE)
+
 Values = list[tuple[str, str | int, float]]  # (field, value, confidence)
 
 
@@ -51,6 +57,12 @@ def total_with_prefinancing(text: str, start: int = 0, end: int | None = None) -
     total = _months(match.group(1), match.group(2), match.group(3))
     prefi = _months(match.group(4), match.group(5), match.group(6))
     return (total - prefi, prefi, match.start(), match.end()) if 0 < prefi < total else None
+
+
+def no_loan_amount(before: str) -> bool:
+    """Whether the text just before an amount says it is a fee or a total rather than a loan's amount."""
+    near = before[-60:]
+    return bool(_NOT_A_LOAN_RE.search(near) or (_TOTAL_RE.search(near) and _PLURAL_RE.search(before[-120:])))
 
 
 def _months(number: str, unit: str, extra: str | None) -> int:

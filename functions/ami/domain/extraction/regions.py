@@ -1,0 +1,128 @@
+"""The last reader, for a layout no other reader knows: what every letter keeps whatever its layout is.
+
+A loan is introduced by its product code (« PLS », « prêt pli ») or by its Ligne du Prêt, and an amount in
+euros follows before the next loan is introduced: the text from one introduction to the next is the loan's
+region. In it, the amount is the one labelled « montant » (else the first one that is no fee nor total), and
+the characteristics are read by the words that name them (a duration belongs to the nearest characteristic
+named before it). One cue, and a weaker one than a sentence's: every value stays at REGION_CONFIDENCE.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+from ami.domain.extraction import prose
+from ami.domain.extraction.document import Document
+from ami.domain.extraction.french import AMOUNT_RE, euros_str, parse_figures
+from ami.domain.extraction.loan_line import LoanLine
+from ami.domain.extraction.values import MARGIN_RE, margin_of, no_loan_amount, percent_str
+from ami.domain.extraction.vocabulary import vocabulary
+
+REGION_CONFIDENCE = 0.7
+_CODES = "PLI|PLS|PLUS|PLAI|PHB|PAM|PSLA|CPLS|PHARE|PEB"
+# The code in capitals, or in lower case after « prêt » (« un prêt pli »), or a Ligne du Prêt, or « Prêt n° 2 ».
+_INTRODUCTION = re.compile(
+    rf"\b(?:{_CODES})\b|(?i:\bpr[êe]ts?\s+(?:de\s+type\s+)?(?:pli|pls|plai|phb|psla)\b"
+    r"|\bligne\s+(?:du\s+)?pr[êe]t\b|\bpr[êe]t\s+n°\s*\d)"
+)
+_CODE = re.compile(rf"\b({_CODES})\b|(?i:\bpr[êe]ts?\s+(?:de\s+type\s+)?(pli|pls|plai|phb|psla)\b)")
+_KILO = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*)\s*k€")
+_AMOUNT_LABEL = re.compile(r"montant[^\n\d€]{0,60}$", re.IGNORECASE)
+_MINIMUM_LOAN = Decimal(1000)
+_RATE = re.compile(r"(?i:livret\s*a\b|\bmarge\b)|\bLA\b")  # « LA + 0,60 » in capitals only: « la » is an article
+_FIXED = re.compile(r"\btaux\s+(?:d'intérêt\s+)?(?:annuel\s+)?fixe\b", re.IGNORECASE)
+
+
+Labelled = Callable[[Document, LoanLine, int, int], None]  # « Label : value » lines of a span, into a loan
+
+
+def loans(doc: Document, labelled: Labelled) -> list[LoanLine]:
+    """The loans of the letter, region by region; the regions without an amount belong to the one before.
+    `labelled` reads the region's « Label : value » lines."""
+    text = doc.flowing
+    found: list[LoanLine] = []
+    for start, end in _regions(text):
+        region = text[start:end]
+        amount = _amount(region)
+        if amount is None:
+            continue
+        at, until, value = amount
+        loan = LoanLine(anchor=start)
+        said = LoanLine(anchor=start)
+        labelled(doc, said, start, end)
+        for name, (read, low, high, _) in said.values.items():
+            loan.put(name, read, low, high, REGION_CONFIDENCE)
+        loan.put("montant_eur", euros_str(value), start + at, start + until, REGION_CONFIDENCE)
+        if code := _CODE.search(region):
+            loan.put("produit", (code.group(1) or code.group(2)).upper(), start + code.start(), start + code.end(),
+                     REGION_CONFIDENCE)
+        if nature := vocabulary().nature(region):
+            loan.put("nature", nature, start, end, REGION_CONFIDENCE)
+        _characteristics(region, start, loan)
+        found.append(loan)
+    return _without_totals(found)
+
+
+def _characteristics(region: str, offset: int, loan: LoanLine) -> None:
+    """Durations, index, margin and periodicity said in `region`, at `offset` in the text, that `loan` does
+    not have yet."""
+    flat = prose.figures_for_words(prose.in_figures(region)).replace("\n", " ")
+    said = LoanLine(anchor=loan.anchor)
+    prose.characteristics(flat, offset, said)
+    rate = _RATE.search(flat)
+    margin = MARGIN_RE.search(flat, rate.end(), rate.end() + 40) if rate else None
+    if rate and margin and not said.has("marge_pct"):
+        said.put("marge_pct", percent_str(margin_of(margin)), offset + rate.start(), offset + margin.end(), 1)
+        if rate.group(0).lower() != "marge":
+            said.put("index", "livret_a", offset + rate.start(), offset + rate.end(), 1)
+    if not said.has("index") and (fixed := _FIXED.search(flat)):
+        said.put("index", "taux_fixe", offset + fixed.start(), offset + fixed.end(), 1)
+    for name, (value, start, end, _) in said.values.items():
+        loan.put(name, value, start, end, REGION_CONFIDENCE)
+
+
+def _regions(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each loan's region: a new region starts at an introduction once the current one has
+    an amount."""
+    starts = [match.start() for match in _INTRODUCTION.finditer(text)]
+    regions: list[tuple[int, int]] = []
+    current: int | None = None
+    for start in starts:
+        if current is None:
+            current = start
+        elif _amount(text[current:start]) is not None:
+            regions.append((current, start))
+            current = start
+    if current is not None:
+        regions.append((current, len(text)))
+    return regions
+
+
+def _amount(region: str) -> tuple[int, int, Decimal] | None:
+    """The loan's amount in its region: the one labelled « montant », else the first that is no fee nor total."""
+    candidates = []
+    for match in [*AMOUNT_RE.finditer(region), *_KILO.finditer(region)]:
+        kilo = match.re is _KILO
+        value = parse_figures(match.group(1).replace(".", " ") if kilo else match.group(1),
+                              None if kilo else match.group(2))
+        if value is None:
+            continue
+        value = value * 1000 if kilo else value
+        before = region[max(0, match.start() - 60) : match.start()]
+        if value < _MINIMUM_LOAN or no_loan_amount(before):
+            continue
+        candidates.append((not _AMOUNT_LABEL.search(before), match.start(), match.end(), value))
+    if not candidates:
+        return None
+    _, start, end, value = min(candidates)
+    return start, end, value
+
+
+def _without_totals(found: list[LoanLine]) -> list[LoanLine]:
+    """A region whose amount is the sum of the others' is the letter's total, not a loan."""
+    amounts = [loan.amount() or Decimal(0) for loan in found]
+    total = sum(amounts, Decimal(0))
+    return [loan for loan, amount in zip(found, amounts, strict=True)
+            if len(found) < 3 or amount != total - amount]

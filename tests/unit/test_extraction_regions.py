@@ -1,0 +1,84 @@
+"""The last reader (`regions`): a layout no other reader knows is still read, region by region, at a confidence
+below every other reader's; fees and totals are no loan; what the other readers left out is completed."""
+
+from __future__ import annotations
+
+from ami.domain.extraction import HIGH_CONFIDENCE, lettre_offre, regions
+
+UNKNOWN_LAYOUT = """Banque des Territoires — Direction régionale Bretagne
+Objet : proposition de financement, opération « Les Tilleuls » à Rennes
+
+Madame, Monsieur,
+Nous vous proposons les prêts PLI suivants, pour un montant total de 3 250 000,00 €.
+
+Au titre de la Ligne du Prêt 5123456 (PLI, acquisition du foncier), le montant mis à
+disposition s'élève à 1 250 000,00 € ; commission d'instruction de 750 €.
+Préfinancement ...... 24 mois
+Amortissement ...... 50 ans
+Conditions de taux ...... Livret A + 0,60 %
+
+Au titre de la Ligne du Prêt 5123457 (PLI, construction du bâtiment), frais de dossier : 1 200 €,
+le montant mis à disposition s'élève à 2 000 000,00 €.
+Préfinancement ...... 18 mois
+Amortissement ...... 40 ans
+Conditions de taux ...... Livret A + 0,45 %
+"""
+
+
+def _fields(text: str) -> dict[str, tuple[object, float]]:
+    return {f.name: (f.value, f.confidence) for f in lettre_offre.extract([text]).fields}
+
+
+def test_a_layout_no_reader_knows_is_read_region_by_region_below_high_confidence() -> None:
+    fields = _fields(UNKNOWN_LAYOUT)
+    expected = {
+        "prets[0].produit": "PLI", "prets[0].nature": "foncier", "prets[0].montant_eur": "1250000.00",
+        "prets[0].duree_prefinancement_mois": 24, "prets[0].duree_amortissement_mois": 600,
+        "prets[0].index": "livret_a", "prets[0].marge_pct": "0.60",
+        "prets[1].produit": "PLI", "prets[1].nature": "bati", "prets[1].montant_eur": "2000000.00",
+        "prets[1].duree_prefinancement_mois": 18, "prets[1].duree_amortissement_mois": 480,
+        "prets[1].index": "livret_a", "prets[1].marge_pct": "0.45",
+        "prets.nombre": 2,
+    }
+    assert {name: fields[name][0] for name in expected if name in fields} == expected
+    # the total of the introduction, the commission and the fees are no loan and no loan's amount
+    assert "prets[2].montant_eur" not in fields
+    assert all(confidence == regions.REGION_CONFIDENCE < HIGH_CONFIDENCE
+               for name, (_, confidence) in fields.items() if name.startswith("prets"))
+
+
+def test_a_total_said_as_a_region_of_its_own_is_no_loan() -> None:
+    text = ("Prêt PLI foncier : 1 000 000,00 €, amortissement 50 ans.\n\n"
+            "Prêt PLI bâti : 2 000 000,00 €, amortissement 40 ans.\n\n"
+            "Prêt PLS bâti : 500 000,00 €, amortissement 40 ans.\n\n"
+            "Soit pour les prêts PLI et PLS 3 500 000,00 €.\n")
+    amounts = [loan.amount() for loan in regions.loans(_document(text), lettre_offre._labelled_values)]
+    assert [str(amount) for amount in amounts] == ["1000000.00", "2000000.00", "500000.00"]
+
+
+def test_what_a_sentence_left_out_is_completed_from_its_region() -> None:
+    text = ("Madame, Monsieur,\n"
+            "Nous vous confirmons un prêt PLS destiné à la construction de 900 000,00 € au taux du Livret A + 1,11 %.\n"
+            "Préfinancement ...... 12 mois\n"
+            "Amortissement ...... 40 ans\n")
+    fields = _fields(text)
+    assert fields["prets[0].montant_eur"][0] == "900000.00"
+    assert fields["prets[0].marge_pct"][0] == "1.11"
+    assert fields["prets[0].duree_prefinancement_mois"] == (12, regions.REGION_CONFIDENCE)
+    assert fields["prets[0].duree_amortissement_mois"] == (480, regions.REGION_CONFIDENCE)
+
+
+def test_a_product_named_without_an_amount_is_no_loan() -> None:
+    text = "Les prêts PLI et PLS vous seront proposés après l'instruction du dossier.\nCordialement.\n"
+    assert not any(name.startswith("prets") for name in _fields(text))
+
+
+def _document(text: str) -> lettre_offre.Document:
+    return lettre_offre.Document([text])
+
+
+def test_the_total_of_one_loan_is_its_amount() -> None:
+    fields = _fields("Nous vous confirmons un prêt PLI foncier d'un montant total de 1 500 000,00 €, "
+                     "amortissable sur 50 ans.\n")
+    assert fields["prets[0].montant_eur"][0] == "1500000.00"
+    assert fields["prets.nombre"][0] == 1
