@@ -82,3 +82,10 @@ def test_the_total_of_one_loan_is_its_amount() -> None:
                      "amortissable sur 50 ans.\n")
     assert fields["prets[0].montant_eur"][0] == "1500000.00"
     assert fields["prets.nombre"][0] == 1
+
+
+def test_a_fixed_rate_said_without_a_preposition_is_still_the_index() -> None:
+    fields = _fields("Nous vous confirmons un prêt PLS destiné à la construction de 900 000,00 €, taux fixe de "
+                     "3,10 %, amortissable sur 40 ans sans préfinancement.\n")
+    assert fields["prets[0].index"] == ("taux_fixe", regions.REGION_CONFIDENCE)
+    assert "prets[0].marge_pct" not in fields
