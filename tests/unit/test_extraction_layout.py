@@ -249,3 +249,16 @@ def test_geometry_readers_never_crash_on_any_words(words: list[Word]) -> None:
     for loan in transposed_loans([page]) + row_table_loans([page]) + grid_loans([page]):
         assert all(placed.page == 1 and 0 <= placed.confidence <= 1 for placed in loan.values())
 
+
+
+def test_a_financing_plan_row_lent_by_another_is_no_loan_of_the_letter() -> None:
+    rows = [("Ressources", "Prêteur", "Montant", "Durée d'amortissement", "Préfinancement"),
+            ("Prêt PLI foncier", "Banque des Territoires", "1 000 000,00 €", "50 ans", "24 mois"),
+            ("Prêt PLS construction", "Caisse d'Épargne", "800 000,00 €", "40 ans", "néant"),
+            ("Prêt PLI construction", "CDC", "2 000 000,00 €", "40 ans", "24 mois"),
+            ("Prêt PLS construction", "", "500 000,00 €", "40 ans", "néant")]
+    plan = [word for number, row in enumerate(rows) for column, cell in enumerate(row)
+            for word in _words(cell, 100 + 12 * number, x=50 + 150 * column)]
+    loans = row_table_loans([PageLayout(1, 842, 595, plan)])
+    assert [(loan["produit"].value, loan["montant_eur"].value) for loan in loans] == [
+        ("PLI", "1000000.00"), ("PLI", "2000000.00"), ("PLS", "500000.00")]  # a lender left blank: the letter's

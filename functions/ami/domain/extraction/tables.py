@@ -493,6 +493,10 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
         if not column.name or column.name == IGNORED:
             continue
         text = " ".join(w.text for run in _runs(said) for w in run)  # line by line, left to right
+        if column.name == "preteur":
+            if vocab.lent_by_another(text):
+                return None  # a financing plan's row lent by a bank: no loan of this letter
+            continue
         kind = vocab.kinds[column.name]
         if kind == "montant":  # words in parentheses spilling from the cell before (« … (CDC) ») are no amount
             text = _PARENTHESES.sub(" ", text)

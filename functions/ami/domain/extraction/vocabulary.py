@@ -49,6 +49,7 @@ class Vocabulary:
     block_labels: dict[str, str] = field(default_factory=dict)
     # Titles of an article that describes one Ligne du Prêt in sentences (folded).
     article_titles: tuple[str, ...] = ()
+    bdt_names: tuple[str, ...] = ()  # the Banque des Territoires as a lender cell names it
 
     def section_of(self, label: str) -> str | None:
         """The section a title line or row opens (« Phase d'amortissement »), if `label` is one: a title starts
@@ -91,6 +92,12 @@ class Vocabulary:
         folded = f" {fold(text)} "
         found = [(folded.find(f" {word} "), nature) for word, nature in self.natures if f" {word} " in folded]
         return min(found)[1] if found else None
+
+    def lent_by_another(self, text: str) -> bool:
+        """Whether a lender's cell names a lender and it is not the Banque des Territoires."""
+        folded = f" {fold(text)} "
+        return folded.strip() != "" and not self.is_empty(text) and not any(f" {name} " in folded
+                                                                              for name in self.bdt_names)
 
     def is_empty(self, text: str) -> bool:
         return len(text) <= 16 and (fold(text) in self.empty or text.strip() in self.empty)
@@ -135,6 +142,7 @@ def vocabulary() -> Vocabulary:
         section_labels=section_labels,
         block_labels={fold(label): name for name, words in raw.get("blocs", {}).items() for label in words},
         article_titles=tuple(fold(title) for title in raw.get("articles", {}).get("titres", [])),
+        bdt_names=tuple(fold(name) for name in raw["preteurs"]["bdt"]),
     )
 
 
