@@ -55,7 +55,7 @@ def loans(doc: Document, labelled: Labelled) -> list[LoanLine]:
         for name, (read, low, high, _) in said.values.items():
             loan.put(name, read, low, high, REGION_CONFIDENCE)
         loan.put("montant_eur", euros_str(value), start + at, start + until, REGION_CONFIDENCE)
-        if code := _CODE.search(region):
+        if code := _CODE.match(region) or _CODE.search(region):  # the code that introduces the region first
             loan.put("produit", (code.group(1) or code.group(2)).upper(), start + code.start(), start + code.end(),
                      REGION_CONFIDENCE)
         if nature := vocabulary().nature(region):
