@@ -320,7 +320,7 @@ def _contract(number: int, pages: dict[str, int]) -> tuple[bytes, list[LoanSpec]
     pdf.multi_cell(0, 3.6, f"(1) Taux indicatif calculé sur la base d'un Livret A de {comma(LIVRET_A)} % ; il est "
                    "révisé à chaque variation de l'index.", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    if pdf.get_y() > pdf.h - 80:
+    if pdf.get_y() > pdf.h - 58:
         pdf.add_page()
     article("7", "GARANTIES")
     para(ALS)
