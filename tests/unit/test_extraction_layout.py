@@ -200,6 +200,13 @@ def test_only_pages_naming_loan_characteristics_get_positions() -> None:
     "Le remboursement est assuré conjointement par Nantes Métropole et la commune de Rezé, garants à première "
     "demande.",
     "Sans autre garantie que celle de la commune de Dole.",
+    "La commune de Dole garantit 50 % des prêts et aucune autre garantie n'est requise.",
+    # seen first in the fourth blind round (Z1–Z5)
+    "Le Centre communal d'action sociale de Mâcon se porte caution de la Ligne du Prêt foncière.",
+    "Garantie d'emprunt : Syndicat intercommunal à vocation multiple du Haut-Bugey, 50 % du capital.",
+    "Le remboursement des prêts sera en outre garanti par un privilège de prêteur de deniers.",
+    "La société Foncière Habitat Participations, actionnaire de référence de l'emprunteur, apporte son "
+    "cautionnement solidaire.",
 ])
 def test_every_other_guarantor_wording_is_flagged(wording: str) -> None:
     letter = ("Garanties\nLa mise à disposition des fonds est subordonnée à la garantie d'Action Logement "
@@ -219,6 +226,11 @@ def test_guarantee_words_are_found_whatever_their_case(tail: str) -> None:
     "Aucune garantie de collectivité territoriale n'est requise pour ces prêts.",
     "Ces prêts sont consentis sans garantie d'une collectivité.",
     "Il n'y a pas de garantie de la commune.",
+    "La commune de Mâcon, qui a accordé le permis de construire, n'est pas sollicitée en garantie.",
+    "La Région n'apporte aucune garantie d'emprunt ; aucune autre sûreté (hypothèque, privilège, caution) n'est "
+    "requise.",
+    "La garantie initialement demandée au CCAS de Mâcon a été remplacée par celle d'Action Logement Services.",
+    "Action Logement Services est l'unique garant ; la communauté d'agglomération a renoncé à garantir l'opération.",
 ])
 def test_a_guarantee_said_not_to_be_there_is_no_other_guarantor(denial: str) -> None:
     letter = ("Garanties\nType de Garantie Dénomination du garant Quotité\nAction Logement Action Logement Services "

@@ -773,12 +773,23 @@ def _guarantee(doc: Document, fields: list[ExtractedField]) -> None:
 def _denied(vocab: Vocabulary, text: str, word: re.Match[str], sentence_start: int, sentence_end: int) -> bool:
     """« Aucune garantie de collectivité n'est requise »: the guarantee is said not to be there (unless the
     sentence names one after all: « sans autre garantie que celle de la commune »)."""
+    if vocab.negation_after_re and vocab.negation_after_re.search(text, word.end(), sentence_end):
+        return True  # « … a été remplacée par celle d'Action Logement Services »
     if vocab.negation_re is None:
         return False
     before = text[max(sentence_start, word.start() - 24) : word.start()]
     if not vocab.negation_re.search(before):
         return False
     return not (vocab.negation_exception_re and vocab.negation_exception_re.search(text, word.end(), sentence_end))
+
+def _denial(text: str, said: re.Match[str], words: list[re.Match[str]], sentence_start: int,
+            sentence_end: int) -> tuple[int, int]:
+    """The span a denied guarantee word denies: to the end of its sentence, and back to the start of its line
+    or the guarantee word before it (« La Région n'apporte aucune garantie » denies the Région; « La commune
+    garantit 50 % et aucune autre garantie n'est requise » does not deny the commune)."""
+    before = [word.end() for word in words if sentence_start <= word.start() and word.end() <= said.start()]
+    return max(sentence_start, text.rfind("\n", 0, said.start()) + 1, *before), sentence_end
+
 
 _SENTENCE_END = re.compile(r"[.;](?=\s)|\n\s*\n|\f")
 
@@ -802,8 +813,8 @@ def other_guarantors(pages: list[str] | Document) -> list[Check]:
         return starts[before - 1] if before else 0, ends[after][0] if after < len(ends) else len(text)
 
     # « Aucune garantie de collectivité n'est requise »: neither that guarantee word nor the bodies named after
-    # it, to the end of the sentence, are a mention. Sought only once a mention is in view (most letters have
-    # none).
+    # it, to the end of the sentence, are a mention (nor those just before it: see _denial). Sought only once a
+    # mention is in view (most letters have none).
     denied: list[tuple[int, int]] | None = None
     for word in words:
         if any(s <= word.start() < e for s, e in mentions):
@@ -814,7 +825,7 @@ def other_guarantors(pages: list[str] | Document) -> list[Check]:
         if not vocab.guarantor_re.search(text, low, high):
             continue
         if denied is None:
-            denied = [(said.start(), sentence_of(said)[1]) for said in words
+            denied = [_denial(text, said, words, *sentence_of(said)) for said in words
                       if _denied(vocab, text, said, *sentence_of(said))]
         if any(s <= word.start() < e for s, e in denied):
             continue  # said not to be there

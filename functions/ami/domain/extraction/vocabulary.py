@@ -42,6 +42,7 @@ class Vocabulary:
     # The words just before a guarantee word that say there is none, and what cancels that in the sentence.
     negation_re: re.Pattern[str] | None = None
     negation_exception_re: re.Pattern[str] | None = None
+    negation_after_re: re.Pattern[str] | None = None  # a guarantee said later in its sentence to be there no more
     # Sections of a loan's description: folded title -> section; (section, folded label) -> field or IGNORED.
     section_titles: dict[str, str] = field(default_factory=dict)
     section_labels: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -138,6 +139,8 @@ def vocabulary() -> Vocabulary:
         negation_re=re.compile(guarantors["negation"], re.IGNORECASE) if "negation" in guarantors else None,
         negation_exception_re=(re.compile(guarantors["exception_negation"], re.IGNORECASE)
                                if "exception_negation" in guarantors else None),
+        negation_after_re=(re.compile(guarantors["negation_apres"], re.IGNORECASE)
+                           if "negation_apres" in guarantors else None),
         section_titles=titles,
         section_labels=section_labels,
         block_labels={fold(label): name for name, words in raw.get("blocs", {}).items() for label in words},
