@@ -167,6 +167,8 @@ def test_a_form_of_boxes_is_read_label_above_value() -> None:
 @pytest.mark.parametrize(("text", "margin"), [
     ("+ 0,60 %", "0.60"), ("0,60 point", "0.60"), ("- 0,20 point", "-0.20"), ("60 points de base", "0.60"),
     ("- 20 points de base", "-0.20"), ("+60\u00a0pb", "0.60"), ("-0,2 %", "-0.20"), ("majorée de 0,45 %", "0.45"),
+    # the index's own rate beside it and the rate that results are no margin; a bare signed number after the index is
+    ("Livret A (2,40 %) + 1,11 % soit 3,51 %", "1.11"), ("LA+0.45", "0.45"), ("Livret A - 0,20", "-0.20"),
 ])
 def test_margins_in_percent_points_and_basis_points(text: str, margin: str) -> None:
     assert read_value("pourcentage", text, 0.95) == [("marge_pct", margin, 0.95)]

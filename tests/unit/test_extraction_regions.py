@@ -89,3 +89,9 @@ def test_a_fixed_rate_said_without_a_preposition_is_still_the_index() -> None:
                      "3,10 %, amortissable sur 40 ans sans préfinancement.\n")
     assert fields["prets[0].index"] == ("taux_fixe", regions.REGION_CONFIDENCE)
     assert "prets[0].marge_pct" not in fields
+
+
+def test_the_index_s_own_rate_and_the_resulting_rate_are_no_margin() -> None:
+    fields = _fields("Nous vous confirmons un prêt PLS destiné à la construction de 900 000,00 € au taux du "
+                     "Livret A (2,40 %) + 1,11 % soit 3,51 %, amortissable sur 40 ans.\n")
+    assert fields["prets[0].marge_pct"][0] == "1.11"

@@ -26,7 +26,14 @@ from ami.domain.extraction.french import (
     words_to_int,
 )
 from ami.domain.extraction.loan_line import LoanLine
-from ami.domain.extraction.values import MARGIN_RE, margin_of, no_loan_amount, percent_str, total_with_prefinancing
+from ami.domain.extraction.values import (
+    MARGIN_RE,
+    margin_of,
+    no_loan_amount,
+    percent_str,
+    total_with_prefinancing,
+    without_asides,
+)
 from ami.domain.extraction.vocabulary import fold, vocabulary
 
 ONE_CUE = 0.8
@@ -122,6 +129,7 @@ def in_figures(text: str) -> str:
 
 def characteristics(item: str, offset: int, loan: LoanLine) -> None:
     """Durations, rate and periodicity said in an item (or in its note), at `offset` in the text."""
+    item = without_asides(item)  # « Livret A (2,40 %) + 0,60 % soit 3,00 % »: only the margin is one
     _durations(figures_for_words(item), offset, loan)
     if (rate := _RATE.search(item)) and (said := MARGIN_RE.match(item, rate.end())):
         loan.put("index", "livret_a", offset + rate.start(), offset + said.end(), ONE_CUE)

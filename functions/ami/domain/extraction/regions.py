@@ -17,7 +17,7 @@ from ami.domain.extraction import prose
 from ami.domain.extraction.document import Document
 from ami.domain.extraction.french import AMOUNT_RE, euros_str, parse_figures
 from ami.domain.extraction.loan_line import LoanLine
-from ami.domain.extraction.values import MARGIN_RE, margin_of, no_loan_amount, percent_str
+from ami.domain.extraction.values import margin, no_loan_amount, percent_str, without_asides
 from ami.domain.extraction.vocabulary import vocabulary
 
 REGION_CONFIDENCE = 0.7
@@ -68,13 +68,12 @@ def loans(doc: Document, labelled: Labelled) -> list[LoanLine]:
 def _characteristics(region: str, offset: int, loan: LoanLine) -> None:
     """Durations, index, margin and periodicity said in `region`, at `offset` in the text, that `loan` does
     not have yet."""
-    flat = prose.figures_for_words(prose.in_figures(region)).replace("\n", " ")
+    flat = without_asides(prose.figures_for_words(prose.in_figures(region)).replace("\n", " "))
     said = LoanLine(anchor=loan.anchor)
     prose.characteristics(flat, offset, said)
     rate = _RATE.search(flat)
-    margin = MARGIN_RE.search(flat, rate.end(), rate.end() + 40) if rate else None
-    if rate and margin and not said.has("marge_pct"):
-        said.put("marge_pct", percent_str(margin_of(margin)), offset + rate.start(), offset + margin.end(), 1)
+    if rate and not said.has("marge_pct") and (value := margin(flat[rate.start() : rate.end() + 40])) is not None:
+        said.put("marge_pct", percent_str(value), offset + rate.start(), offset + rate.end() + 40, 1)
         if rate.group(0).lower() != "marge":
             said.put("index", "livret_a", offset + rate.start(), offset + rate.end(), 1)
     if not said.has("index") and (fixed := _FIXED.search(flat)):

@@ -39,6 +39,20 @@ _TOTAL_WITH_PREFI_RE = re.compile(
     re.IGNORECASE,
 )
 
+# The index's own rate beside it, « Livret A (2,40 %) + 0,60 % », and the rate that results, « … soit 3,00 % »: no
+# margin.
+_INDEX_ASIDE_RE = re.compile(
+    r"(?:(?<=livret a)|(?<=\bLA))\s*\([^()]*%[^()]*\)|\bsoit\s+(?:un\s+taux\s+de\s+)?\d{1,2}(?:[,.]\d{1,4})?\s*%",
+    re.IGNORECASE,
+)
+
+
+def without_asides(text: str) -> str:
+    """`text` with the index's own rate and the resulting rate blanked (offsets kept), so that only the margin is
+    a percentage after the index."""
+    return _INDEX_ASIDE_RE.sub(lambda match: " " * len(match.group(0)), text)
+
+
 # What comes before an amount that is no loan's: a fee, a resource of the financing plan; or a total, of loans
 # in the plural (« un prêt PLI d'un montant total de … » is the loan's).
 _NOT_A_LOAN_RE = re.compile(r"(?:commission|frais|coût|prix|subvention|fonds\s+propres)[^\n€]{0,40}$", re.IGNORECASE)
@@ -78,13 +92,23 @@ def amount_cell(text: str) -> Decimal | None:
     return parse_figures(match.group(1), match.group(2)) if match else None
 
 
+# « LA+0.45 », « Livret A + 0,60 »: a signed bare number right after the index is its margin.
+_BARE_MARGIN_RE = re.compile(
+    r"(?:\blivret\s*a|\bLA)\s*([+\-−])\s*(\d{1,2}[,.]\d{1,4})(?![\d,.]|\s*(?:%|ans?\b|mois\b))", re.IGNORECASE
+)
+
+
 def margin(text: str) -> Decimal | None:
-    match = MARGIN_RE.search(text)
+    text = without_asides(text)
+    match = MARGIN_RE.search(text) or _BARE_MARGIN_RE.search(text)
     return margin_of(match) if match else None
 
 
 def margin_of(match: re.Match[str]) -> Decimal:
-    """The margin in percent a match of MARGIN_RE says (basis points divided by a hundred)."""
+    """The margin in percent a match of MARGIN_RE (or _BARE_MARGIN_RE) says (basis points divided by a hundred)."""
+    if match.re is _BARE_MARGIN_RE:
+        said = Decimal(match.group(2).replace(",", "."))
+        return -said.quantize(Decimal("0.01")) if match.group(1) in "-−" else said.quantize(Decimal("0.01"))
     said = Decimal(match.group(2).replace(",", ".")) if match.group(2) else Decimal(match.group(3)) / 100
     value = said.quantize(Decimal("0.01"))
     sign = (match.group(1) or "").lower()
