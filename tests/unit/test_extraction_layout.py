@@ -276,3 +276,32 @@ def test_a_financing_plan_row_lent_by_another_is_no_loan_of_the_letter() -> None
     loans = row_table_loans([PageLayout(1, 842, 595, plan)])
     assert [(loan["produit"].value, loan["montant_eur"].value) for loan in loans] == [
         ("PLI", "1000000.00"), ("PLI", "2000000.00"), ("PLS", "500000.00")]  # a lender left blank: the letter's
+
+
+def test_merged_product_cells_amounts_across_a_bound_and_both_durations_in_one_cell() -> None:
+    """A product drawn once in the middle of the rows it spans, on a line of its own or on its middle row; an
+    amount aligned right whose first group of digits lies past its column's middle; « 18 mois / 40 ans » under
+    « Durées (préfi. / amort.) »."""
+    def row(top: float, cells: dict[float, str]) -> list[Word]:
+        return [word for x, text in cells.items() for word in _words(text, top, x=x)]
+
+    xp, xn, xd, xr, xa = 50.0, 110.0, 200.0, 320.0, 420.0
+    table = [
+        *row(100, {xp: "Produit", xn: "Nature", xd: "Durées (préfi. / amort.)",
+                   xr: "Taux", xa: "Montant (€)"}),
+        *row(120, {xn: "Foncier", xd: "18 mois / 600 mois", xr: "LA+0.45", xa - 10: "886 097,20"}),
+        *row(130, {xp: "PLI"}),
+        *row(140, {xn: "Construction", xd: "– / 30 ans", xr: "TF 2.85", xa: "447 269,59"}),
+        *row(160, {xn: "Foncier", xd: "24 mois / 50 ans", xr: "LA + 60 pdb", xa: "1 000 000,00"}),
+        *row(170, {xp: "PLS", xn: "Bâti", xd: "12 mois / 40 ans", xr: "LA - 0.20",
+                   xa: "2 000 000,00"}),
+        *row(180, {xn: "Bâti", xd: "12 mois / 40 ans", xr: "LA + 0.60", xa: "500 000,00"}),
+    ]
+    loans = row_table_loans([PageLayout(1, 595, 842, table)])
+    read = [{name: placed.value for name, placed in loan.items()} for loan in loans]
+    assert [(loan.get("produit"), loan["montant_eur"]) for loan in read] == [
+        ("PLI", "886097.20"), ("PLI", "447269.59"), ("PLS", "1000000.00"), ("PLS", "2000000.00"), ("PLS", "500000.00")]
+    assert [(loan["duree_prefinancement_mois"], loan["duree_amortissement_mois"]) for loan in read] == [
+        (18, 600), (0, 360), (24, 600), (12, 480), (12, 480)]
+    assert [loan.get("marge_pct") for loan in read] == ["0.45", None, "0.60", "-0.20", "0.60"]
+    assert loans[1]["produit"].confidence < HIGH_CONFIDENCE  # drawn once for two rows: inferred for the other

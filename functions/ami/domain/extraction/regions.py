@@ -72,8 +72,8 @@ def _characteristics(region: str, offset: int, loan: LoanLine) -> None:
     said = LoanLine(anchor=loan.anchor)
     prose.characteristics(flat, offset, said)
     rate = _RATE.search(flat)
-    if rate and not said.has("marge_pct") and (value := margin(flat[rate.start() : rate.end() + 40])) is not None:
-        said.put("marge_pct", percent_str(value), offset + rate.start(), offset + rate.end() + 40, 1)
+    if rate and not said.has("marge_pct") and (rated := margin(flat[rate.start() : rate.end() + 40])) is not None:
+        said.put("marge_pct", percent_str(rated), offset + rate.start(), offset + rate.end() + 40, 1)
         if rate.group(0).lower() != "marge":
             said.put("index", "livret_a", offset + rate.start(), offset + rate.end(), 1)
     if not said.has("index") and (fixed := _FIXED.search(flat)):

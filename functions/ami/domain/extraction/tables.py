@@ -19,7 +19,7 @@ from itertools import pairwise
 
 from ami.domain.extraction.french import DURATION_RE, duration_months
 from ami.domain.extraction.layout import Line, PageLayout, Word, build_lines
-from ami.domain.extraction.values import read_value
+from ami.domain.extraction.values import is_amount, read_value
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
 
 SURE = 0.95
@@ -58,11 +58,13 @@ def _label_field(text: str) -> tuple[str | None, float]:
 
 
 def _match_label(text: str, vocab: Vocabulary) -> tuple[str | None, float]:
-    bare = _FOOTNOTE.sub("", _PARENTHESES.sub(" ", text)).strip().rstrip(":").strip()
-    exact = vocab.field_exact(bare)
+    full = _FOOTNOTE.sub("", text).strip().rstrip(":").strip()
+    bare = _PARENTHESES.sub(" ", full).strip()
+    # (the words in parentheses may be the label's own: « Durées (préfi. / amort.) »)
+    exact = vocab.field_exact(bare) or vocab.field_exact(full)
     if exact is not None:
         return exact, SURE
-    found, _ = vocab.field_of(bare)
+    found, _ = vocab.field_of(bare) if bare else vocab.field_of(full)
     return (found, PREFIX_ONLY) if found is not None else (None, 0.0)
 
 
@@ -358,9 +360,42 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
                 rows.append((line, _row_loan(line.words, line.text, columns, layout.number, vocab)))
                 index += 1
             read = _with_wrapped_cells(rows, columns, layout.number, vocab)
+            _spanning_products(rows, read, columns, layout.number, vocab)
             _no_prefinancing_said(read, columns)
             loans.extend(read)
     return loans
+
+
+def _spanning_products(rows: list[tuple[Line, Loan | None]], read: list[Loan], columns: list[_Column], page: int,
+                       vocab: Vocabulary) -> None:
+    """A product cell that spans several rows (merged cells) is drawn once, in the middle of its rows, on a line
+    of its own: the rows without a product get it, each span being the rows centred on it, top down."""
+    product_column = next((index for index, column in enumerate(columns) if column.name == "produit"), None)
+    if product_column is None:
+        return
+    bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
+    spans: list[tuple[float, str, str]] = []  # (middle, product, source), on a line of its own or on a row's
+    for line, _ in rows:
+        words = [w for w in line.words if sum(1 for bound in bounds if (w.x0 + w.x1) / 2 >= bound) == product_column]
+        if words and (code := vocab.product(" ".join(w.text for w in words))):
+            spans.append(((line.top + line.bottom) / 2, code, line.text))
+    # (`read` holds the rows' loans in their order, some read again with their wrapped cells)
+    placed = list(zip([line for line, loan in rows if loan is not None], read, strict=True))
+    if not spans or all("produit" in loan for loan in read):
+        return
+    first = 0
+    for middle, code, source in spans:
+        if first >= len(placed):
+            break
+        top_line = placed[first][0]
+        reach = 2 * middle - (top_line.top + top_line.bottom) / 2 + (top_line.bottom - top_line.top) / 2
+        last = first
+        while last < len(placed) and (placed[last][0].top + placed[last][0].bottom) / 2 <= reach:
+            last += 1
+        for _, loan in placed[first:last]:
+            if "produit" not in loan:
+                loan["produit"] = Placed(code, page, source[:240], INFERRED)
+        first = last
 
 
 def _no_prefinancing_said(loans: list[Loan], columns: list[_Column]) -> None:
@@ -418,7 +453,7 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
     height = statistics.median(w.bottom - w.top for w in line.words)
 
     def close(first: Line, second: Line) -> bool:
-        return second.top - first.bottom < 0.8 * height and not any(ch.isdigit() for ch in first.text + second.text)
+        return second.top - first.bottom < height and not any(ch.isdigit() for ch in first.text + second.text)
 
     start = index
     while start > 0 and close(lines[start - 1], lines[start]):
@@ -482,6 +517,11 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
         if len(run) > 1 and under >= 0 and run[0].x0 <= columns[under].x0 + _TOLERANCE and (
                 under + 1 == len(columns) or run[-1].x1 < columns[under + 1].x0):
             cells.setdefault(under, []).extend(run)
+            continue
+        if len(run) > 1 and is_amount(" ".join(word.text for word in run)):
+            # « 886 097,20 » aligned right across a column's bound: one amount, in the column of its middle
+            middle = (run[0].x0 + run[-1].x1) / 2
+            cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).extend(run)
             continue
         for word in run:
             middle = (word.x0 + word.x1) / 2

@@ -84,6 +84,11 @@ def _months(number: str, unit: str, extra: str | None) -> int:
     return months + (int(extra) if extra and unit.lower() != "mois" else 0)
 
 
+def is_amount(text: str) -> bool:
+    """Whether `text` is only an amount in figures (« 886 097,20 », « 1 250 000 € »)."""
+    return _AMOUNT_CELL_RE.match(text) is not None
+
+
 def amount_cell(text: str) -> Decimal | None:
     """A cell that is only an amount (with or without its unit)."""
     match = _AMOUNT_CELL_RE.match(text)
@@ -179,7 +184,24 @@ def read_value(kind: str, text: str, confidence: float, vocab: Vocabulary | None
         return [("periodicite", match.group(1).lower() + "le", confidence)] if match else []
     if kind == "duree_totale":
         return _total_duration(text, confidence)
+    if kind == "durees_prefi_amort":
+        return _both_durations(text, confidence, vocab)
     return []
+
+
+def _both_durations(text: str, confidence: float, vocab: Vocabulary) -> Values:
+    """« 18 mois / 40 ans » under « Durées (préfi. / amort.) »; « – / 40 ans »: no préfinancement."""
+    prefinancing, slash, amortisation = text.partition("/")
+    amort = DURATION_RE.search(amortisation) if slash else None
+    if amort is None:
+        return []
+    prefi = DURATION_RE.search(prefinancing)
+    out: Values = [("duree_amortissement_mois", duration_months(amort), confidence)]
+    if prefi is not None:
+        out.append(("duree_prefinancement_mois", duration_months(prefi), confidence))
+    elif vocab.is_empty(prefinancing.strip()) or prefinancing.strip() in ("-", "–", "—"):
+        out.append(("duree_prefinancement_mois", 0, confidence))
+    return out
 
 
 def _total_duration(text: str, confidence: float) -> Values:
