@@ -8,7 +8,7 @@ from ami.domain.extraction import HIGH_CONFIDENCE
 from ami.domain.extraction.layout import PageLayout, Word, build_lines, has_loan_terms
 from ami.domain.extraction.lettre_offre import other_guarantors
 from ami.domain.extraction.tables import grid_loans, label_field, row_table_loans, transposed_loans
-from ami.domain.extraction.values import read_value, total_with_prefinancing
+from ami.domain.extraction.values import period_months, read_value, total_with_prefinancing
 from ami.domain.extraction.vocabulary import vocabulary
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -305,3 +305,13 @@ def test_merged_product_cells_amounts_across_a_bound_and_both_durations_in_one_c
         (18, 600), (0, 360), (24, 600), (12, 480), (12, 480)]
     assert [loan.get("marge_pct") for loan in read] == ["0.45", None, "0.60", "-0.20", "0.60"]
     assert loans[1]["produit"].confidence < HIGH_CONFIDENCE  # drawn once for two rows: inferred for the other
+
+
+@pytest.mark.parametrize(("text", "months"), [
+    ("du 01/09/2028 au 01/09/2068", 480), ("du 1er mars 2027 au 1er septembre 2028", 18),
+    ("du 01/09/2028 au 15/09/2058", None), ("du 01/09/2058 au 01/09/2028", None), ("40 ans", None),
+])
+def test_a_period_given_by_its_dates_is_its_whole_months(text: str, months: int | None) -> None:
+    assert period_months(text) == months
+    assert read_value("duree", text, 0.95) == ([] if months is None and "ans" not in text else
+                                               [("", months or 480, 0.95)])

@@ -480,7 +480,7 @@ def _read_text(data: bytes, name: str, max_pages: int, budget: _Budget,
 
 def _page_text(document: object, index: int, layouts: list[PageLayout] | None = None) -> str:
     # A page pdfium cannot read must not refuse a document a person can read: it only has no text.
-    from ami.domain.extraction.layout import PageLayout, has_loan_terms, pdfium_words
+    from ami.domain.extraction.layout import PageLayout, has_loan_terms, pdfium_words, quarter_turn
 
     try:
         page = document[index]  # type: ignore[index]
@@ -490,8 +490,14 @@ def _page_text(document: object, index: int, layouts: list[PageLayout] | None = 
                 text = str(textpage.get_text_range())
                 if layouts is None:
                     return text
-                words = pdfium_words(textpage, text, page.get_height()) if has_loan_terms(text) else None
-                layout = PageLayout(index + 1, page.get_width(), page.get_height(), words or [])
+                width, height = page.get_width(), page.get_height()
+                # (a table set sideways on a portrait page is read as the reader who turns the page sees it)
+                turn = quarter_turn(textpage, text) if has_loan_terms(text) else 0
+                words = (pdfium_words(textpage, text, height, turn=turn, page_width=width) if has_loan_terms(text)
+                         else None)
+                if turn:
+                    width, height = height, width
+                layout = PageLayout(index + 1, width, height, words or [])
                 layouts.append(layout)
                 return layout.text if words is not None else text
             finally:

@@ -13,6 +13,7 @@ corner of the page.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -122,7 +123,28 @@ def has_loan_terms(text: str) -> bool:
     return sum(term in lower for term in _LOAN_TERMS) >= 3
 
 
-def pdfium_words(textpage: Any, text: str, page_height: float) -> list[Word] | None:
+_QUARTER = math.pi / 2
+_SAMPLED_LINES = 16
+
+
+def quarter_turn(textpage: Any, text: str) -> int:
+    """+1 when most lines of the page read upwards (a table set sideways on a portrait page, turned a quarter to
+    the left), -1 when they read downwards, 0 otherwise (pdfium's character angles, clockwise)."""
+    import pypdfium2.raw as pdfium_c
+
+    starts = [line.start() for line in _LINE_RE.finditer(text) if line.group().strip()]
+    sample = starts[:: max(1, len(starts) // _SAMPLED_LINES)]
+    if not sample or textpage.count_chars() != len(text):
+        return 0
+    angles = [round(pdfium_c.FPDFText_GetCharAngle(textpage.raw, start) / _QUARTER) % 4 for start in sample]
+    for turn, quarter in ((1, 3), (-1, 1)):
+        if angles.count(quarter) * 2 > len(angles):
+            return turn
+    return 0
+
+
+def pdfium_words(textpage: Any, text: str, page_height: float, *, turn: int = 0,
+                 page_width: float = 0.0) -> list[Word] | None:
     """Words of a pdfium text page whose full text is `text`; None when its characters cannot be mapped
     to the text (a character outside the BMP shifts the indices), so the caller keeps the plain text.
 
@@ -131,6 +153,10 @@ def pdfium_words(textpage: Any, text: str, page_height: float) -> list[Word] | N
     `Word` spanning the rectangle: no call a word, and nothing to split in it. A line of several objects
     (table cells, two columns) or with gaps wider than text (columns spaced inside one object) gets each
     word's box from its first and last characters.
+
+    With `turn` (see quarter_turn), the words are placed as a reader who turned the page would see them (x along
+    the lines, y across them, the page `page_height` wide and `page_width` high), and the lines drawn the other
+    way (a footer) are left out.
     """
     import ctypes
 
@@ -138,6 +164,8 @@ def pdfium_words(textpage: Any, text: str, page_height: float) -> list[Word] | N
 
     if textpage.count_chars() != len(text):
         return None
+    if turn:
+        return _turned_words(textpage, text, turn, page_width, page_height)
     raw = textpage.raw
     left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     get_box, count_rects, get_rect = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_CountRects, \
@@ -164,6 +192,35 @@ def pdfium_words(textpage: Any, text: str, page_height: float) -> list[Word] | N
             words.append(Word(text[first:last], x0, x1 if x1 > x0 + 0.1 else x0 + 0.1,
                               page_height - (y_top if y_top > y_top_last else y_top_last),
                               page_height - (y_bottom if y_bottom < y_bottom_last else y_bottom_last)))
+    return words
+
+
+def _turned_words(textpage: Any, text: str, turn: int, page_width: float, page_height: float) -> list[Word]:
+    """The words of a page whose lines read upwards (`turn` +1) or downwards (-1), as if the page were turned:
+    each word's box from its first and last characters, in the turned page's coordinates."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    quarter = 3 if turn > 0 else 1
+
+    def box(index: int) -> tuple[float, float, float, float]:
+        """(start and end along the line, top and bottom across it) of a character."""
+        pdfium_c.FPDFText_GetCharBox(raw, index, left, right, bottom, top)
+        if turn > 0:  # reading up the page, the next line to the right
+            return bottom.value, top.value, left.value, right.value
+        return page_height - top.value, page_height - bottom.value, page_width - right.value, page_width - left.value
+
+    words: list[Word] = []
+    for line in _LINE_RE.finditer(text):
+        if round(pdfium_c.FPDFText_GetCharAngle(raw, line.start()) / _QUARTER) % 4 != quarter:
+            continue
+        for match in _WORD_RE.finditer(text, *line.span()):
+            x0, _, top0, bottom0 = box(match.start())
+            _, x1, top1, bottom1 = box(match.end() - 1)
+            words.append(Word(match.group(), x0, max(x1, x0 + 0.1), min(top0, top1), max(bottom0, bottom1)))
     return words
 
 

@@ -32,6 +32,7 @@ _KILO = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*)\s*k€")
 _AMOUNT_LABEL = re.compile(r"montant[^\n\d€]{0,60}$", re.IGNORECASE)
 _MINIMUM_LOAN = Decimal(1000)
 _RATE = re.compile(r"(?i:livret\s*a\b|\bmarge\b)|\bLA\b")  # « LA + 0,60 » in capitals only: « la » is an article
+_SIGNED = re.compile(r"\s*(?:[+\-−]|plus\b|moins\b|major|minor)", re.IGNORECASE)
 _FIXED = re.compile(r"\btaux\s+(?:d'intérêt\s+)?(?:annuel\s+)?fixe\b", re.IGNORECASE)
 
 
@@ -72,7 +73,10 @@ def _characteristics(region: str, offset: int, loan: LoanLine) -> None:
     said = LoanLine(anchor=loan.anchor)
     prose.characteristics(flat, offset, said)
     rate = _RATE.search(flat)
-    if rate and not said.has("marge_pct") and (rated := margin(flat[rate.start() : rate.end() + 40])) is not None:
+    # after the index, a signed margin only (« Livret A de 2,40 % » is the index's own rate); after « marge », any
+    signed = rate is not None and (rate.group(0).lower() == "marge" or _SIGNED.match(flat, rate.end()) is not None)
+    if rate and signed and not said.has("marge_pct") and (
+            rated := margin(flat[rate.start() : rate.end() + 40])) is not None:
         said.put("marge_pct", percent_str(rated), offset + rate.start(), offset + rate.end() + 40, 1)
         if rate.group(0).lower() != "marge":
             said.put("index", "livret_a", offset + rate.start(), offset + rate.end(), 1)

@@ -417,12 +417,15 @@ def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Col
     read = [(line, loan) for line, loan in rows if loan is not None]
     extra: dict[int, list[Line]] = {}
     for line, loan in rows:
-        # (a cell of figures wrapped, « 40 ans + 18 mois de » over « préfinancement », is one cell alone on its line)
-        if loan is not None or not read or (any(ch.isdigit() for ch in line.text) and len(line.cells) > 1):
+        if loan is not None or not read:
             continue
         middle = (line.top + line.bottom) / 2
         distance, nearest = min((abs((row.top + row.bottom) / 2 - middle), number)
                                 for number, (row, _) in enumerate(read))
+        # A line of figures is wrapped cells (« du 01/09/2028 » above its row, « au 01/09/2068 » below) unless it
+        # says an amount: then it is a row whose loan was not read, not part of its neighbour.
+        if any(is_amount(cell.text) for cell in line.cells):
+            continue
         if distance <= 2 * (line.bottom - line.top):
             extra.setdefault(nearest, []).append(line)
     out = []

@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ami.domain.extraction.french import DURATION_RE, FIGURES, duration_months, euros_str, parse_figures
+from ami.domain.extraction.french import (
+    DATE_RE,
+    DURATION_RE,
+    FIGURES,
+    date_from_match,
+    duration_months,
+    euros_str,
+    parse_figures,
+)
 from ami.domain.extraction.vocabulary import Vocabulary, vocabulary
 
 _AMOUNT_CELL_RE = re.compile(r"^\s*(?:€|EUR\b)?\s*" + FIGURES + r"\s*(?:€|euros?|EUR)?\s*$", re.IGNORECASE)
@@ -71,6 +79,22 @@ def total_with_prefinancing(text: str, start: int = 0, end: int | None = None) -
     total = _months(match.group(1), match.group(2), match.group(3))
     prefi = _months(match.group(4), match.group(5), match.group(6))
     return (total - prefi, prefi, match.start(), match.end()) if 0 < prefi < total else None
+
+
+_PERIOD_RE = re.compile(r"\b(?:du|de)\s+(.{6,24}?)\s+(?:au|à|jusqu'au)\s+(.{6,24}?)(?=\s*(?:[,;)(]|$))", re.IGNORECASE)
+
+
+def period_months(text: str) -> int | None:
+    """The whole months of a period given by its dates, « du 01/09/2028 au 01/09/2068 » (480); None when the text
+    gives no such period or its days differ (not a whole number of months)."""
+    period = _PERIOD_RE.search(text)
+    if period is None:
+        return None
+    start, end = (DATE_RE.fullmatch(part.strip()) for part in period.groups())
+    first, last = (date_from_match(start) if start else None), (date_from_match(end) if end else None)
+    if first is None or last is None or first.day != last.day or last <= first:
+        return None
+    return (last.year - first.year) * 12 + last.month - first.month
 
 
 def no_loan_amount(before: str) -> bool:
@@ -164,6 +188,8 @@ def read_value(kind: str, text: str, confidence: float, vocab: Vocabulary | None
                 return [("", duration_months(amort), confidence),
                         ("duree_prefinancement_mois", duration_months(prefi), confidence)]
         match = DURATION_RE.search(text)
+        if match is None and (months := period_months(text)) is not None:
+            return [("", months, confidence)]  # « du 01/09/2028 au 01/09/2068 »
         return [("", duration_months(match), confidence)] if match else []
     if kind == "pourcentage":
         value = None if empty else margin(text)
