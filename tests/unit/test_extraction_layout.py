@@ -179,6 +179,8 @@ def test_the_total_duration_of_a_sentence_includes_the_prefinancement() -> None:
     assert said is not None and said[:2] == (720, 36)
     assert total_with_prefinancing("sur 40 ans, sans préfinancement") is None
     assert total_with_prefinancing("sur 2 ans dont 3 ans de préfinancement") is None  # not a total
+    said = total_with_prefinancing("Durée : 62 ans dont 2 ans de préfi.")  # without « sur », abbreviated
+    assert said is not None and said[:2] == (720, 24)
 
 
 def test_lines_are_built_from_positions_not_from_order() -> None:

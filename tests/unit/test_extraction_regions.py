@@ -95,3 +95,12 @@ def test_the_index_s_own_rate_and_the_resulting_rate_are_no_margin() -> None:
     fields = _fields("Nous vous confirmons un prêt PLS destiné à la construction de 900 000,00 € au taux du "
                      "Livret A (2,40 %) + 1,11 % soit 3,51 %, amortissable sur 40 ans.\n")
     assert fields["prets[0].marge_pct"][0] == "1.11"
+
+
+def test_a_prefinancement_abbreviated_after_the_amortisation() -> None:
+    fields = _fields("Prêt PLS – travaux (ligne 2)\n• Montant : 82 720,00 €\n"
+                     "• Durée : 480 mois d'amortissement, après 18 mois de préfi.\n"
+                     "• Taux : marge : 75 pdb sur Livret A\n")
+    assert fields["prets[0].duree_amortissement_mois"][0] == 480
+    assert fields["prets[0].duree_prefinancement_mois"][0] == 18
+    assert fields["prets[0].marge_pct"][0] == "0.75"

@@ -61,7 +61,7 @@ _WORD_DURATION = re.compile(
     r"\b((?:(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")[\s\-]+)+)(?=(?:ans?|années?|mois)\b)",
     re.IGNORECASE,
 )
-_PREFI_AFTER = re.compile(r"\s+(?:de\s+)?préfinancement\b", re.IGNORECASE)
+_PREFI_AFTER = re.compile(r"\s+(?:de\s+)?préfi(?:nancement\b|\.|\b)", re.IGNORECASE)  # « 36 mois de préfi. »
 # « … d'un montant de 684 664 € (1) ; » then, at the bottom of the page, « (1) Prêt pli : amortissement … ».
 _NOTE_CALL = re.compile(r"\((\d)\)\s*[;.,]?\s*$")
 

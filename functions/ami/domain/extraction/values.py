@@ -40,10 +40,11 @@ _AMORT_IN_RE = re.compile(r"(?<!différé\s)(?<!différé\sd')amortissement\s*(?
 _PREFI_AFTER_RE = re.compile(DURATION_RE.pattern + r"\s+(?:de\s+)?préfinancement", re.IGNORECASE)
 _NO_PREFI_RE = re.compile(r"sans\s+(?:période\s+de\s+)?préfinancement", re.IGNORECASE)
 
-# « sur 63 ans dont 3 ans de préfinancement »: the total duration, of which the préfinancement.
+# « sur 63 ans dont 3 ans de préfinancement », « Durée : 62 ans dont 2 ans de préfi. »: the total duration, of
+# which the préfinancement.
 _TOTAL_WITH_PREFI_RE = re.compile(
-    r"\bsur\s+" + DURATION_RE.pattern + r"\s*,?\s*dont\s+" + DURATION_RE.pattern.replace(r"(?<![\d,])", "")
-    + r"\s+(?:de\s+|d'une\s+période\s+de\s+|de\s+période\s+de\s+)?préfinancement",
+    r"(?:\bsur\s+)?" + DURATION_RE.pattern + r"\s*,?\s*dont\s+" + DURATION_RE.pattern.replace(r"(?<![\d,])", "")
+    + r"\s+(?:de\s+|d'une\s+période\s+de\s+|de\s+période\s+de\s+)?préfi(?:nancement\b|\.|\b)",
     re.IGNORECASE,
 )
 
