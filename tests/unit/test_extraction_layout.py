@@ -7,6 +7,7 @@ import pytest
 from ami.domain.extraction import HIGH_CONFIDENCE
 from ami.domain.extraction.layout import PageLayout, Word, build_lines, has_loan_terms
 from ami.domain.extraction.lettre_offre import other_guarantors
+from ami.domain.extraction.matrix import matrix_loans
 from ami.domain.extraction.tables import grid_loans, label_field, row_table_loans, transposed_loans
 from ami.domain.extraction.values import period_months, read_value, total_with_prefinancing
 from ami.domain.extraction.vocabulary import vocabulary
@@ -317,3 +318,31 @@ def test_a_period_given_by_its_dates_is_its_whole_months(text: str, months: int 
     assert period_months(text) == months
     assert read_value("duree", text, 0.95) == ([] if months is None and "ans" not in text else
                                                [("", months or 480, 0.95)])
+
+
+def test_a_double_entry_table_gives_each_cell_its_column_s_nature_and_its_row_s_product() -> None:
+    def line(top: float, cells: dict[float, str]) -> list[Word]:
+        return [word for x, text in cells.items() for word in _words(text, top, x=x)]
+
+    table = [
+        *line(100, {50: "Produit", 130: "Charge foncière", 400: "Bâti / construction", 700: "Total"}),
+        *line(115, {50: "PLI", 130: "Ligne 1", 400: "Ligne 2", 700: "1 055 839,25"}),
+        *line(127, {130: "338 026,25 euros", 400: "717 813,00 euros", 700: "euros"}),
+        *line(139, {130: "60 ans, sans préfinancement", 400: "préfinancement 24 mois puis"}),
+        *line(151, {130: "marge : 75 pdb sur Livret A", 400: "amortissement 25 ans"}),
+        *line(163, {400: "Livret A + 0,60 %"}),
+        *line(185, {50: "PLS", 130: "—", 400: "Ligne 3"}),
+        *line(197, {400: "2 000 000,00 €"}),
+        *line(209, {400: "Taux fixe : 2,85 %,"}),
+        *line(221, {400: "40 ans sans préfinancement"}),
+        *line(230, {50: "Montant total des financements proposés : 3 055 839,25 €, aux conditions ci-dessus."}),
+    ]
+    loans = matrix_loans([PageLayout(1, 842, 595, table)])
+    read = [{name: placed.value for name, placed in loan.items()} for loan in loans]
+    assert [(loan["produit"], loan["nature"], loan["montant_eur"]) for loan in read] == [
+        ("PLI", "foncier", "338026.25"), ("PLI", "bati", "717813.00"), ("PLS", "bati", "2000000.00")]
+    assert [(loan.get("duree_prefinancement_mois"), loan.get("duree_amortissement_mois")) for loan in read] == [
+        (0, 720), (24, 300), (0, 480)]
+    assert [(loan.get("index"), loan.get("marge_pct")) for loan in read] == [
+        ("livret_a", "0.75"), ("livret_a", "0.60"), ("taux_fixe", None)]
+    assert all(placed.confidence < HIGH_CONFIDENCE for loan in loans for placed in loan.values())

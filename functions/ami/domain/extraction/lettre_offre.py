@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ami.domain.extraction import Check, ExtractedField, prose, regions, tables
+from ami.domain.extraction import Check, ExtractedField, matrix, prose, regions, tables
 from ami.domain.extraction.document import Document, is_footer
 from ami.domain.extraction.french import (
     AMOUNT_RE,
@@ -116,12 +116,13 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
 
 
 def _geometry_loans(doc: Document) -> list[LoanLine]:
-    """Loans of a transposed table, else of a form of boxes, else of a table with one row per loan, read from
-    the words' positions."""
+    """Loans of a transposed table, else of a form of boxes, else of a table with one row per loan, else of a
+    double-entry table (products down, natures across), read from the words' positions."""
     if not doc.layouts:
         return []
     layouts = doc.layouts
-    found = tables.transposed_loans(layouts) or tables.grid_loans(layouts) or tables.row_table_loans(layouts)
+    found = (tables.transposed_loans(layouts) or tables.grid_loans(layouts) or tables.row_table_loans(layouts)
+             or matrix.matrix_loans(layouts))
     loans = []
     for placed in found:
         page = min(value.page for value in placed.values())

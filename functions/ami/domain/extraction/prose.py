@@ -47,6 +47,8 @@ _KEYWORDS = re.compile(
     r"différé(?:\s+d'amortissement)?|préfinancement|amortissement|amortissable|remboursable|durée|\bsur\b",
     re.IGNORECASE,
 )
+_NO_PREFI_AFTER = re.compile(r"\s*,?\s*(?:sans|pas\s+de)\s+(?:période\s+de\s+|phase\s+de\s+)?préfinancement",
+                             re.IGNORECASE)
 _NO_PREFI = re.compile(r"(?:sans|pas\s+de)\s+(?:période\s+de\s+|phase\s+de\s+)?préfinancement", re.IGNORECASE)
 _RATE = re.compile(
     r"livret\s*a\s*,?\s*(?:avec\s+une\s+marge\s+de\s*(?=[+\-−\d])|(?=(?:majoré|minoré)e?\s+de|[+\-−]|plus|moins))",
@@ -169,6 +171,11 @@ def _durations(item: str, offset: int, loan: LoanLine) -> None:
     for duration in DURATION_RE.finditer(item):
         before = item[max(0, duration.start() - 70) : duration.start()]
         keywords = list(_KEYWORDS.finditer(before))
+        if _NO_PREFI_AFTER.match(item, duration.end()):
+            # « 40 ans, sans préfinancement »: the whole duration is the amortisation
+            put("duree_amortissement_mois", duration_months(duration), offset + duration.start(),
+                offset + duration.end(), ONE_CUE)
+            continue
         if not keywords:
             continue
         keyword = keywords[-1].group(0).lower()

@@ -25,13 +25,15 @@ _CODES = "PLI|PLS|PLUS|PLAI|PHB|PAM|PSLA|CPLS|PHARE|PEB"
 # The code in capitals, or in lower case after « prêt » (« un prêt pli »), or a Ligne du Prêt, or « Prêt n° 2 ».
 _INTRODUCTION = re.compile(
     rf"\b(?:{_CODES})\b|(?i:\bpr[êe]ts?\s+(?:de\s+type\s+)?(?:pli|pls|plai|phb|psla)\b"
-    r"|\bligne\s+(?:du\s+)?pr[êe]t\b|\bpr[êe]t\s+n°\s*\d)"
+    r"|\bligne\s+(?:du\s+)?pr[êe]t\b|\bpr[êe]t\s+n°\s*\d|\bligne\s+(?:n°\s*)?\d{1,2}\b)"
 )
 _CODE = re.compile(rf"\b({_CODES})\b|(?i:\bpr[êe]ts?\s+(?:de\s+type\s+)?(pli|pls|plai|phb|psla)\b)")
 _KILO = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f.]\d{3})*)\s*k€")
 _AMOUNT_LABEL = re.compile(r"montant[^\n\d€]{0,60}$", re.IGNORECASE)
 _MINIMUM_LOAN = Decimal(1000)
 _RATE = re.compile(r"(?i:livret\s*a\b|\bmarge\b)|\bLA\b")  # « LA + 0,60 » in capitals only: « la » is an article
+LINE_NUMBER = re.compile(r"ligne\s+(?:n°\s*)?\d", re.IGNORECASE)
+INFERRED = 0.6  # a value the region does not say, deduced from the region before
 _SIGNED = re.compile(r"\s*(?:[+\-−]|plus\b|moins\b|major|minor)", re.IGNORECASE)
 _FIXED = re.compile(r"\btaux\s+(?:d'intérêt\s+)?(?:annuel\s+)?fixe\b", re.IGNORECASE)
 
@@ -44,6 +46,7 @@ def loans(doc: Document, labelled: Labelled) -> list[LoanLine]:
     `labelled` reads the region's « Label : value » lines."""
     text = doc.flowing
     found: list[LoanLine] = []
+    product: tuple[str, int, int] | None = None  # the last product said, for the Lignes after it that say none
     for start, end in _regions(text):
         region = text[start:end]
         amount = _amount(region)
@@ -57,8 +60,11 @@ def loans(doc: Document, labelled: Labelled) -> list[LoanLine]:
             loan.put(name, read, low, high, REGION_CONFIDENCE)
         loan.put("montant_eur", euros_str(value), start + at, start + until, REGION_CONFIDENCE)
         if code := _CODE.match(region) or _CODE.search(region):  # the code that introduces the region first
-            loan.put("produit", (code.group(1) or code.group(2)).upper(), start + code.start(), start + code.end(),
-                     REGION_CONFIDENCE)
+            product = ((code.group(1) or code.group(2)).upper(), start + code.start(), start + code.end())
+            loan.put("produit", product[0], product[1], product[2], REGION_CONFIDENCE)
+        elif product is not None and LINE_NUMBER.match(region):
+            # « Ligne 2 » after « PLI Ligne 1 »: the Lignes under a product are its own (inferred)
+            loan.put("produit", product[0], product[1], product[2], INFERRED)
         if nature := vocabulary().nature(region):
             loan.put("nature", nature, start, end, REGION_CONFIDENCE)
         _characteristics(region, start, loan)
