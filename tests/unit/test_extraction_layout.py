@@ -346,3 +346,13 @@ def test_a_double_entry_table_gives_each_cell_its_column_s_nature_and_its_row_s_
     assert [(loan.get("index"), loan.get("marge_pct")) for loan in read] == [
         ("livret_a", "0.75"), ("livret_a", "0.60"), ("taux_fixe", None)]
     assert all(placed.confidence < HIGH_CONFIDENCE for loan in loans for placed in loan.values())
+
+
+def test_an_amount_aligned_right_that_ends_before_the_next_column_is_its_column_s() -> None:
+    header = [*_words("Produit", 100, x=50), *_words("Durée d'amortissement", 100, x=120),
+              *_words("Montant (€)", 100, x=300), *_words("Total (€)", 100, x=420)]
+    # « 90 180 » ends where « Total (€) » starts, its middle past the middle of the gap between the headers
+    row = [*_words("PLI", 112, x=50), *_words("40 ans", 112, x=120), *_words("90 180", 112, x=420 - 6 * 4.5),
+           *_words("90 180", 112, x=460)]
+    [loan] = row_table_loans([PageLayout(1, 595, 842, header + row)])
+    assert loan["montant_eur"].value == "90180.00"

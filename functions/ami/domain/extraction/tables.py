@@ -523,12 +523,10 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
             continue
         if len(run) > 1 and is_amount(" ".join(word.text for word in run)):
             # « 886 097,20 » aligned right across a column's bound: one amount, in the column of its middle
-            middle = (run[0].x0 + run[-1].x1) / 2
-            cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).extend(run)
+            cells.setdefault(_column_of(run[0].x0, run[-1].x1, bounds, columns), []).extend(run)
             continue
         for word in run:
-            middle = (word.x0 + word.x1) / 2
-            cells.setdefault(sum(1 for bound in bounds if middle >= bound), []).append(word)
+            cells.setdefault(_column_of(word.x0, word.x1, bounds, columns), []).append(word)
     loan: Loan = {}
     total: tuple[int, float] | None = None  # a « Durée totale » said alone: months, confidence
     for index, said in cells.items():
@@ -562,6 +560,13 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
             "index" not in loan or loan["index"].value != "livret_a"):
         del loan["marge_pct"]  # « Marge / taux fixe » of a fixed-rate loan is its rate, not a margin
     return loan
+
+
+def _column_of(x0: float, x1: float, bounds: list[float], columns: list[_Column]) -> int:
+    """The column of a word or run: the one its middle falls in, unless it ends before that column starts (« 90 180 »
+    aligned right under « Montant », its middle past the gap's middle, still ends before « Total (€) »)."""
+    index = sum(1 for bound in bounds if (x0 + x1) / 2 >= bound)
+    return index - 1 if index > 0 and x1 <= columns[index].x0 else index
 
 
 def _runs(words: list[Word]) -> list[list[Word]]:
