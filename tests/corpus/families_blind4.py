@@ -735,6 +735,8 @@ BLIND4: dict[str, Callable[[int], Letter]] = {
 }
 FIRST_VARIANTS = range(6)  # measured once, blind, before anyone read the extractor
 FRESH_VARIANTS = range(6, 18)  # for a measurement after fixes, if there is one
+# Generated after the fixes the first run showed, each set measured once (docs/intake.md): 18–29, then 30–41.
+AFTER_FIXES = range(18, 42)
 
 
 if __name__ == "__main__":

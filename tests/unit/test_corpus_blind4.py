@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "corpus"))
 import families
 import families_blind4
 
-VARIANTS = (*families_blind4.FIRST_VARIANTS, *families_blind4.FRESH_VARIANTS)
+VARIANTS = (*families_blind4.FIRST_VARIANTS, *families_blind4.FRESH_VARIANTS, *families_blind4.AFTER_FIXES)
 LETTERS = [(name, number) for name in families_blind4.BLIND4 for number in VARIANTS]
 DATES = re.compile(r"du (\d\d)/(\d\d)/(\d{4})\s+au (\d\d)/(\d\d)/(\d{4})")
 TOTAL = re.compile(r"(\d+) (ans|mois) dont (\d+) (ans?|mois) de préfinancement")

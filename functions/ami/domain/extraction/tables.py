@@ -416,6 +416,7 @@ def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Col
     wrapped over two lines, « Acquisition » above and « foncière » below a row centred between them)."""
     read = [(line, loan) for line, loan in rows if loan is not None]
     extra: dict[int, list[Line]] = {}
+    bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
     for line, loan in rows:
         if loan is not None or not read:
             continue
@@ -423,8 +424,10 @@ def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Col
         distance, nearest = min((abs((row.top + row.bottom) / 2 - middle), number)
                                 for number, (row, _) in enumerate(read))
         # A line of figures is wrapped cells (« du 01/09/2028 » above its row, « au 01/09/2068 » below) unless it
-        # says an amount: then it is a row whose loan was not read, not part of its neighbour.
-        if any(is_amount(cell.text) for cell in line.cells):
+        # says an amount in the amount's column: then it is a row whose loan was not read, not part of its
+        # neighbour (a total beside a product drawn once for its rows is no such amount).
+        if any(is_amount(cell.text) and columns[_column_of(cell.x0, cell.x1, bounds, columns)].name == "montant_eur"
+               for cell in line.cells):
             continue
         if distance <= 2 * (line.bottom - line.top):
             extra.setdefault(nearest, []).append(line)
