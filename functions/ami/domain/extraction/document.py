@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -86,13 +87,7 @@ class Document:
         return iter_at(pattern, self.text, self.lower, words)
 
     def page_of(self, position: int) -> int:
-        page = 0
-        for index, start in enumerate(self.starts):
-            if start <= position:
-                page = index
-            else:
-                break
-        return page + 1
+        return max(1, bisect.bisect_right(self.starts, position))
 
     def source(self, start: int, end: int) -> str:
         """The whole lines spanning [start, end), on one line, trimmed."""
@@ -100,8 +95,10 @@ class Document:
         line_end = self.text.find("\n", max(end - 1, start))
         if line_end < 0:
             line_end = len(self.text)
-        snippet = " ".join(part.strip() for part in self.text[line_start:line_end].split("\n") if part.strip())
-        snippet = snippet.replace("\f", "").strip()
+        snippet = self.text[line_start:line_end]
+        if "\n" in snippet or "\f" in snippet:  # (most values are read on one line)
+            snippet = " ".join(part.strip() for part in snippet.split("\n") if part.strip()).replace("\f", "")
+        snippet = snippet.strip()
         return snippet if len(snippet) <= SOURCE_MAX else snippet[: SOURCE_MAX - 1] + "…"
 
     def field(self, name: str, value: str | int, start: int, end: int, confidence: float) -> ExtractedField:

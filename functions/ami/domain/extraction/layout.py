@@ -124,21 +124,25 @@ def has_loan_terms(text: str) -> bool:
 
 
 _QUARTER = math.pi / 2
-_SAMPLED_LINES = 16
+_SAMPLES = 7  # characters whose angle is asked, spread over the page's text
 
 
 def quarter_turn(textpage: Any, text: str) -> int:
-    """+1 when most lines of the page read upwards (a table set sideways on a portrait page, turned a quarter to
-    the left), -1 when they read downwards, 0 otherwise (pdfium's character angles, clockwise)."""
+    """+1 when most of the page's text reads upwards (a table set sideways on a portrait page, turned a quarter
+    to the left), -1 when it reads downwards, 0 otherwise (pdfium's character angles, clockwise)."""
     import pypdfium2.raw as pdfium_c
 
-    starts = [line.start() for line in _LINE_RE.finditer(text) if line.group().strip()]
-    sample = starts[:: max(1, len(starts) // _SAMPLED_LINES)]
-    if not sample or textpage.count_chars() != len(text):
+    if textpage.count_chars() != len(text) or not text.strip():
         return 0
-    angles = [round(pdfium_c.FPDFText_GetCharAngle(textpage.raw, start) / _QUARTER) % 4 for start in sample]
+    step = max(1, len(text) // _SAMPLES)
+    quarters = []
+    for start in range(step // 2, len(text), step):
+        while start < len(text) and text[start].isspace():
+            start += 1
+        if start < len(text):
+            quarters.append(round(pdfium_c.FPDFText_GetCharAngle(textpage.raw, start) / _QUARTER) % 4)
     for turn, quarter in ((1, 3), (-1, 1)):
-        if angles.count(quarter) * 2 > len(angles):
+        if quarters.count(quarter) * 2 > len(quarters):
             return turn
     return 0
 

@@ -371,7 +371,7 @@ def _spanning_products(rows: list[tuple[Line, Loan | None]], read: list[Loan], c
     """A product cell that spans several rows (merged cells) is drawn once, in the middle of its rows, on a line
     of its own: the rows without a product get it, each span being the rows centred on it, top down."""
     product_column = next((index for index, column in enumerate(columns) if column.name == "produit"), None)
-    if product_column is None:
+    if product_column is None or all("produit" in loan for loan in read):
         return
     bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
     spans: list[tuple[float, str, str]] = []  # (middle, product, source), on a line of its own or on a row's
@@ -381,7 +381,7 @@ def _spanning_products(rows: list[tuple[Line, Loan | None]], read: list[Loan], c
             spans.append(((line.top + line.bottom) / 2, code, line.text))
     # (`read` holds the rows' loans in their order, some read again with their wrapped cells)
     placed = list(zip([line for line, loan in rows if loan is not None], read, strict=True))
-    if not spans or all("produit" in loan for loan in read):
+    if not spans:
         return
     first = 0
     for middle, code, source in spans:
