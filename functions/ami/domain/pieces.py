@@ -491,10 +491,11 @@ def _page_text(document: object, index: int, layouts: list[PageLayout] | None = 
                 if layouts is None:
                     return text
                 width, height = page.get_width(), page.get_height()
-                # (a table set sideways on a portrait page is read as the reader who turns the page sees it)
-                turn = quarter_turn(textpage, text) if has_loan_terms(text) else 0
-                words = (pdfium_words(textpage, text, height, turn=turn, page_width=width) if has_loan_terms(text)
-                         else None)
+                words, turn = None, 0
+                if has_loan_terms(text):
+                    # (a table set sideways on a portrait page is read as the reader who turns the page sees it)
+                    turn = quarter_turn(textpage, text)
+                    words = pdfium_words(textpage, text, height, turn=turn, page_width=width)
                 if turn:
                     width, height = height, width
                 layout = PageLayout(index + 1, width, height, words or [])

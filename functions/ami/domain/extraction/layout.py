@@ -124,7 +124,7 @@ def has_loan_terms(text: str) -> bool:
 
 
 _QUARTER = math.pi / 2
-_SAMPLES = 7  # characters whose angle is asked, spread over the page's text
+_SAMPLES = 5  # characters whose angle is asked, spread over the page's text
 
 
 def quarter_turn(textpage: Any, text: str) -> int:
@@ -132,15 +132,12 @@ def quarter_turn(textpage: Any, text: str) -> int:
     to the left), -1 when it reads downwards, 0 otherwise (pdfium's character angles, clockwise)."""
     import pypdfium2.raw as pdfium_c
 
-    if textpage.count_chars() != len(text) or not text.strip():
+    if not text or textpage.count_chars() != len(text):
         return 0
+    angle, raw = pdfium_c.FPDFText_GetCharAngle, textpage.raw
     step = max(1, len(text) // _SAMPLES)
-    quarters = []
-    for start in range(step // 2, len(text), step):
-        while start < len(text) and text[start].isspace():
-            start += 1
-        if start < len(text):
-            quarters.append(round(pdfium_c.FPDFText_GetCharAngle(textpage.raw, start) / _QUARTER) % 4)
+    quarters = [round(angle(raw, start) / _QUARTER) % 4 for start in range(step // 2, len(text), step)
+                if not text[start].isspace()]
     for turn, quarter in ((1, 3), (-1, 1)):
         if quarters.count(quarter) * 2 > len(quarters):
             return turn

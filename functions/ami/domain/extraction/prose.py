@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from itertools import chain
 
 from ami.domain.extraction.document import Document
 from ami.domain.extraction.french import (
@@ -99,9 +100,11 @@ def loans(doc: Document) -> list[LoanLine]:
         offset = start
         start = end
         product = _PRODUCT_RE.search(item)
-        amount = next((found for found in (*AMOUNT_RE.finditer(item), *_KILO.finditer(item))
+        if not product:
+            continue
+        amount = next((found for found in chain(AMOUNT_RE.finditer(item), _KILO.finditer(item))
                        if not no_loan_amount(item[: found.start()])), None)
-        if not product or not amount:
+        if not amount:
             continue
         value = parse_figures(amount.group(1), amount.group(2))
         if value is None:

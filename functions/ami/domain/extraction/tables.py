@@ -376,7 +376,7 @@ def _spanning_products(rows: list[tuple[Line, Loan | None]], read: list[Loan], c
     bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
     spans: list[tuple[float, str, str]] = []  # (middle, product, source), on a line of its own or on a row's
     for line, _ in rows:
-        words = [w for w in line.words if sum(1 for bound in bounds if (w.x0 + w.x1) / 2 >= bound) == product_column]
+        words = [w for w in line.words if bisect.bisect_right(bounds, (w.x0 + w.x1) / 2) == product_column]
         if words and (code := vocab.product(" ".join(w.text for w in words))):
             spans.append(((line.top + line.bottom) / 2, code, line.text))
     # (`read` holds the rows' loans in their order, some read again with their wrapped cells)
@@ -568,7 +568,7 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
 def _column_of(x0: float, x1: float, bounds: list[float], columns: list[_Column]) -> int:
     """The column of a word or run: the one its middle falls in, unless it ends before that column starts (« 90 180 »
     aligned right under « Montant », its middle past the gap's middle, still ends before « Total (€) »)."""
-    index = sum(1 for bound in bounds if (x0 + x1) / 2 >= bound)
+    index = bisect.bisect_right(bounds, (x0 + x1) / 2)
     return index - 1 if index > 0 and x1 <= columns[index].x0 else index
 
 

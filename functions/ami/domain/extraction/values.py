@@ -59,6 +59,8 @@ _INDEX_ASIDE_RE = re.compile(
 def without_asides(text: str) -> str:
     """`text` with the index's own rate and the resulting rate blanked (offsets kept), so that only the margin is
     a percentage after the index."""
+    if "(" not in text and "soit" not in text.lower():
+        return text  # (most cells: nothing to blank)
     return _INDEX_ASIDE_RE.sub(lambda match: " " * len(match.group(0)), text)
 
 
@@ -74,7 +76,10 @@ Values = list[tuple[str, str | int, float]]  # (field, value, confidence)
 def total_with_prefinancing(text: str, start: int = 0, end: int | None = None) -> tuple[int, int, int, int] | None:
     """(amortisation months, préfinancement months, start, end) of « sur 63 ans dont 3 ans de
     préfinancement »: the total includes the préfinancement, as « Durée totale : … dont … » does."""
-    match = _TOTAL_WITH_PREFI_RE.search(text, start, len(text) if end is None else end)
+    end = len(text) if end is None else end
+    if all(text.find(word, start, end) < 0 for word in ("dont", "DONT", "Dont")):
+        return None  # (the regular expression tries every figure)
+    match = _TOTAL_WITH_PREFI_RE.search(text, start, end)
     if not match:
         return None
     total = _months(match.group(1), match.group(2), match.group(3))
