@@ -9,6 +9,7 @@ named before it). One cue, and a weaker one than a sentence's: every value stays
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -94,14 +95,16 @@ def _characteristics(region: str, offset: int, loan: LoanLine) -> None:
 
 def _regions(text: str) -> list[tuple[int, int]]:
     """(start, end) of each loan's region: a new region starts at an introduction once the current one has
-    an amount."""
-    starts = [match.start() for match in _INTRODUCTION.finditer(text)]
+    an amount (the amounts found once for the whole text: a letter naming a product a thousand times and no
+    amount stays linear)."""
+    amounts = [start for start, _, _ in _amounts(text)]
     regions: list[tuple[int, int]] = []
     current: int | None = None
-    for start in starts:
+    for introduction in _INTRODUCTION.finditer(text):
+        start = introduction.start()
         if current is None:
             current = start
-        elif _amount(text[current:start]) is not None:
+        elif (after := bisect.bisect_left(amounts, current)) < len(amounts) and amounts[after] < start:
             regions.append((current, start))
             current = start
     if current is not None:
@@ -109,20 +112,26 @@ def _regions(text: str) -> list[tuple[int, int]]:
     return regions
 
 
-def _amount(region: str) -> tuple[int, int, Decimal] | None:
-    """The loan's amount in its region: the one labelled « montant », else the first that is no fee nor total."""
-    candidates = []
-    for match in [*AMOUNT_RE.finditer(region), *_KILO.finditer(region)]:
+def _amounts(text: str) -> list[tuple[int, int, Decimal]]:
+    """(start, end, value) of every amount of `text` that can be a loan's (no fee, no total of several loans,
+    at least _MINIMUM_LOAN), in order; « 6 175 k€ » is thousands of euros."""
+    found = []
+    for match in [*AMOUNT_RE.finditer(text), *_KILO.finditer(text)]:
         kilo = match.re is _KILO
         value = parse_figures(match.group(1).replace(".", " ") if kilo else match.group(1),
                               None if kilo else match.group(2))
         if value is None:
             continue
         value = value * 1000 if kilo else value
-        before = region[max(0, match.start() - 60) : match.start()]
-        if value < _MINIMUM_LOAN or no_loan_amount(before):
-            continue
-        candidates.append((not _AMOUNT_LABEL.search(before), match.start(), match.end(), value))
+        if value >= _MINIMUM_LOAN and not no_loan_amount(text[max(0, match.start() - 120) : match.start()]):
+            found.append((match.start(), match.end(), value))
+    return sorted(found)
+
+
+def _amount(region: str) -> tuple[int, int, Decimal] | None:
+    """The loan's amount in its region: the one labelled « montant », else the first that is no fee nor total."""
+    candidates = [(not _AMOUNT_LABEL.search(region, max(0, start - 60), start), start, end, value)
+                  for start, end, value in _amounts(region)]
     if not candidates:
         return None
     _, start, end, value = min(candidates)
