@@ -606,11 +606,16 @@ def scanned(data: bytes, dpi: int = 150) -> bytes:
     return bytes(pdf.output())
 
 
-if __name__ == "__main__":
+def write(letters_to_write: list[Letter], default_folder: str) -> None:
+    """`python families….py [folder]`: the letters as PDF files, to look at or to try elsewhere."""
     import sys
     from pathlib import Path
 
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus-familles")
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else default_folder)
     out.mkdir(parents=True, exist_ok=True)
-    for letter in letters(DEVELOPMENT | HELD_OUT):
+    for letter in letters_to_write:
         (out / letter.name).write_bytes(letter.data)
+
+
+if __name__ == "__main__":
+    write(letters(DEVELOPMENT | HELD_OUT), "corpus-familles")

@@ -45,7 +45,7 @@ import unicodedata
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
-from families import NBSP, Letter, LoanSpec, Pdf, _setup, letterhead
+from families import NBSP, Letter, LoanSpec, Pdf, _setup, letterhead, write
 from families_blind import months_or_years, push_down
 
 from infra import pdfgen
@@ -603,12 +603,4 @@ FRESH_VARIANTS = range(6, 18)
 
 
 if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus-familles-aveugles-2")
-    out.mkdir(parents=True, exist_ok=True)
-    for make in BLIND2.values():
-        for number in FIRST_VARIANTS:
-            letter = make(number)
-            (out / letter.name).write_bytes(letter.data)
+    write([make(number) for make in BLIND2.values() for number in FIRST_VARIANTS], "corpus-familles-aveugles-2")

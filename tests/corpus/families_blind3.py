@@ -37,7 +37,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from families import NBSP, Letter, LoanSpec, Pdf, _setup, letterhead
+from families import NBSP, Letter, LoanSpec, Pdf, _setup, letterhead, write
 from families_blind import push_down
 from families_blind2 import NUMBERS, no_phb
 
@@ -463,12 +463,4 @@ FRESH_VARIANTS = range(6, 18)  # generated after the fixes that run showed, meas
 
 
 if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus-familles-aveugles-3")
-    out.mkdir(parents=True, exist_ok=True)
-    for make in BLIND3.values():
-        for number in FIRST_VARIANTS:
-            letter = make(number)
-            (out / letter.name).write_bytes(letter.data)
+    write([make(number) for make in BLIND3.values() for number in FIRST_VARIANTS], "corpus-familles-aveugles-3")

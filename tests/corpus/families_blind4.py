@@ -53,7 +53,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
-from families import NBSP, Letter, LoanSpec, Pdf, _setup, letterhead
+from families import NBSP, Letter, LoanSpec, Pdf, _setup, letterhead, write
 from families_blind2 import no_phb, plain
 from families_blind3 import eur, months
 from fpdf.fonts import FontFace
@@ -740,12 +740,4 @@ AFTER_FIXES = range(18, 42)
 
 
 if __name__ == "__main__":
-    import sys
-    from pathlib import Path
-
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus-familles-aveugles-4")
-    out.mkdir(parents=True, exist_ok=True)
-    for make in BLIND4.values():
-        for number in FIRST_VARIANTS:
-            letter = make(number)
-            (out / letter.name).write_bytes(letter.data)
+    write([make(number) for make in BLIND4.values() for number in FIRST_VARIANTS], "corpus-familles-aveugles-4")
