@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from ami.domain.extraction import prose
 from ami.domain.extraction.french import AMOUNT_RE, euros_str, parse_figures
 from ami.domain.extraction.layout import Line, PageLayout, Word
 from ami.domain.extraction.loan_line import LoanLine
-from ami.domain.extraction.regions import LINE_NUMBER
+from ami.domain.extraction.regions import LINE_NUMBER, characteristics
 from ami.domain.extraction.tables import Loan, Placed
-from ami.domain.extraction.values import index_of, margin, percent_str, without_asides
 from ami.domain.extraction.vocabulary import Vocabulary, vocabulary
 
 CELL = 0.8  # the column and the row say the nature and the product; the cell is read as prose: one cue each
@@ -93,13 +91,7 @@ def _cell_loans(lines: list[Line], nature: str, product: str | None, page: int) 
         if product:
             loan["produit"] = Placed(product, page, source, CELL)
         said = LoanLine(anchor=0)
-        flat = without_asides(prose.figures_for_words(text.replace("\n", " ")))
-        prose.characteristics(flat, 0, said)
-        if not said.has("index") and (index := index_of(flat)) is not None:
-            said.put("index", index, 0, 0, CELL)  # « Taux fixe : 2,85 % »
-        livret = said.has("index") and said.values["index"][0] == "livret_a"
-        if livret and not said.has("marge_pct") and (rate := margin(flat)) is not None:
-            said.put("marge_pct", percent_str(rate), 0, 0, CELL)
+        characteristics(text, 0, said, CELL)
         for name, (read, *_) in said.values.items():
             loan.setdefault(name, Placed(read, page, source, CELL))
         loans.append(loan)

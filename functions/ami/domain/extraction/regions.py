@@ -18,7 +18,7 @@ from ami.domain.extraction import prose
 from ami.domain.extraction.document import Document
 from ami.domain.extraction.french import AMOUNT_RE, euros_str, parse_figures
 from ami.domain.extraction.loan_line import LoanLine
-from ami.domain.extraction.values import margin, no_loan_amount, percent_str, without_asides
+from ami.domain.extraction.values import index_of, margin, no_loan_amount, percent_str, without_asides
 from ami.domain.extraction.vocabulary import vocabulary
 
 REGION_CONFIDENCE = 0.7
@@ -36,7 +36,6 @@ _RATE = re.compile(r"(?i:livret\s*a\b|\bmarge\b)|\bLA\b")  # « LA + 0,60 » in 
 LINE_NUMBER = re.compile(r"ligne\s+(?:n°\s*)?\d", re.IGNORECASE)
 INFERRED = 0.6  # a value the region does not say, deduced from the region before
 _SIGNED = re.compile(r"\s*(?:[+\-−]|plus\b|moins\b|major|minor)", re.IGNORECASE)
-_FIXED = re.compile(r"\btaux\s+(?:d'intérêt\s+)?(?:annuel\s+)?fixe\b", re.IGNORECASE)
 
 
 Labelled = Callable[[Document, LoanLine, int, int], None]  # « Label : value » lines of a span, into a loan
@@ -68,14 +67,14 @@ def loans(doc: Document, labelled: Labelled) -> list[LoanLine]:
             loan.put("produit", product[0], product[1], product[2], INFERRED)
         if nature := vocabulary().nature(region):
             loan.put("nature", nature, start, end, REGION_CONFIDENCE)
-        _characteristics(region, start, loan)
+        characteristics(region, start, loan)
         found.append(loan)
     return _without_totals(found)
 
 
-def _characteristics(region: str, offset: int, loan: LoanLine) -> None:
+def characteristics(region: str, offset: int, loan: LoanLine, confidence: float = REGION_CONFIDENCE) -> None:
     """Durations, index, margin and periodicity said in `region`, at `offset` in the text, that `loan` does
-    not have yet."""
+    not have yet, at `confidence`."""
     flat = without_asides(prose.figures_for_words(prose.in_figures(region)).replace("\n", " "))
     said = LoanLine(anchor=loan.anchor)
     prose.characteristics(flat, offset, said)
@@ -87,10 +86,10 @@ def _characteristics(region: str, offset: int, loan: LoanLine) -> None:
         said.put("marge_pct", percent_str(rated), offset + rate.start(), offset + rate.end() + 40, 1)
         if rate.group(0).lower() != "marge":
             said.put("index", "livret_a", offset + rate.start(), offset + rate.end(), 1)
-    if not said.has("index") and (fixed := _FIXED.search(flat)):
-        said.put("index", "taux_fixe", offset + fixed.start(), offset + fixed.end(), 1)
+    if not said.has("index") and (index := index_of(flat)) is not None:
+        said.put("index", index, offset, offset + len(flat), 1)  # « taux fixe », « marge : 60 pdb sur Livret A »
     for name, (value, start, end, _) in said.values.items():
-        loan.put(name, value, start, end, REGION_CONFIDENCE)
+        loan.put(name, value, start, end, confidence)
 
 
 def _regions(text: str) -> list[tuple[int, int]]:
