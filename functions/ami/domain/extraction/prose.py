@@ -64,6 +64,7 @@ _WORD_DURATION = re.compile(
     r"\b((?:(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")[\s\-]+)+)(?=(?:ans?|années?|mois)\b)",
     re.IGNORECASE,
 )
+_UNIT = re.compile(r"\b(?:ans?|années?|mois)\b", re.IGNORECASE)
 _PREFI_AFTER = re.compile(r"\s+(?:de\s+)?préfi(?:nancement\b|\.|\b)", re.IGNORECASE)  # « 36 mois de préfi. »
 # « … d'un montant de 684 664 € (1) ; » then, at the bottom of the page, « (1) Prêt pli : amortissement … ».
 _NOTE_CALL = re.compile(r"\((\d)\)\s*[;.,]?\s*$")
@@ -79,7 +80,16 @@ def figures_for_words(text: str) -> str:
             return words
         return f"{number} ".rjust(len(words))
 
+    # (the words' alternation is costly at every position: only when a unit follows a number in words)
+    if not any(_word_before(text, unit.start()).lower() in NUMBER_WORDS for unit in _UNIT.finditer(text)):
+        return text
     return _WORD_DURATION.sub(figures, text)
+
+
+def _word_before(text: str, position: int) -> str:
+    """The word just before `position` (« quarante » before « ans », « six » in « trente-six mois »)."""
+    words = re.split(r"[\s\-]+", text[max(0, position - 24) : position].rstrip())
+    return words[-1] if words else ""
 
 
 def _note(text: str, number: str) -> tuple[int, str] | None:
