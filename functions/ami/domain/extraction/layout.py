@@ -373,6 +373,8 @@ def _is_two_columns(region: list[Line], gutter: float) -> bool:
 
 
 def _two_columns(region: list[Line], gutter: float) -> list[Line]:
-    left = [w for line in region for w in line.words if w.x1 <= gutter]
-    right = [w for line in region for w in line.words if w.x1 > gutter]
-    return build_lines(left) + build_lines(right)
+    """The left column's lines, then the right one's: each line of the region cut at the gutter (its words
+    already share a baseline, so no line need be built again from words)."""
+    left = [Line(words) for line in region if (words := [w for w in line.words if w.x1 <= gutter])]
+    right = [Line(words) for line in region if (words := [w for w in line.words if w.x1 > gutter])]
+    return left + right
