@@ -373,7 +373,7 @@ def _spanning_products(rows: list[tuple[Line, Loan | None]], read: list[Loan], c
     product_column = next((index for index, column in enumerate(columns) if column.name == "produit"), None)
     if product_column is None or all("produit" in loan for loan in read):
         return
-    bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
+    bounds = _bounds(columns)
     spans: list[tuple[float, str, str]] = []  # (middle, product, source), on a line of its own or on a row's
     for line, _ in rows:
         words = [w for w in line.words if bisect.bisect_right(bounds, (w.x0 + w.x1) / 2) == product_column]
@@ -416,7 +416,7 @@ def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Col
     wrapped over two lines, « Acquisition » above and « foncière » below a row centred between them)."""
     read = [(line, loan) for line, loan in rows if loan is not None]
     extra: dict[int, list[Line]] = {}
-    bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
+    bounds = _bounds(columns)
     for line, loan in rows:
         if loan is not None or not read:
             continue
@@ -515,7 +515,7 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
     # A run of words (two or more) that starts where a header does and ends before the next header starts is
     # that header's cell, however far past the middle of the gap it goes (« Livret A + 0,60 % » under a short
     # « Taux »).
-    bounds = [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
+    bounds = _bounds(columns)
     starts = [column.x0 - _TOLERANCE for column in columns]
     cells: dict[int, list[Word]] = {}
     for run in _runs(words):
@@ -563,6 +563,11 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
             "index" not in loan or loan["index"].value != "livret_a"):
         del loan["marge_pct"]  # « Marge / taux fixe » of a fixed-rate loan is its rate, not a margin
     return loan
+
+
+def _bounds(columns: list[_Column]) -> list[float]:
+    """Where each column of a table with one row per loan ends: the middle of the gap before the next header."""
+    return [(left.x1 + right.x0) / 2 for left, right in pairwise(columns)]
 
 
 def _column_of(x0: float, x1: float, bounds: list[float], columns: list[_Column]) -> int:
