@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from ami.domain.errors import PieceRefused
-from ami.domain.extraction import compare, french, lettre_offre, presentation
+from ami.domain.extraction import HIGH_CONFIDENCE, compare, french, lettre_offre, presentation
 from ami.domain.models import Loan
 from ami.domain.pieces import REFUSAL_CODES, PieceContext, examine
 from hypothesis import HealthCheck, given, settings
@@ -96,6 +96,54 @@ def test_letter_in_blocks_with_words_that_disagree_and_another_guarantor() -> No
     assert fields["prets[0].duree_amortissement_mois"].value == 480  # label and value on two lines
     assert [c.code for c in result.checks] == ["montant_lettres_incoherent"]
     assert [c.code for c in lettre_offre.other_guarantors([LETTER_TEXT])] == ["autre_garant"]
+
+
+TWO_BLOCKS = """Banque des Territoires
+Prêt n° 1 - PLI foncier
+Montant : 500 000,00 €
+Durée d'amortissement : 40 ans
+Prêt n° 2 - PLI bâti
+Montant : 1 500 000,00 €
+Durée d'amortissement : 50 ans
+{total}
+"""
+
+
+def test_a_total_that_is_the_sum_of_the_loans_keeps_them_sure() -> None:
+    result = lettre_offre.extract([TWO_BLOCKS.format(total="Montant total du Prêt : 2 000 000,00 €")])
+    fields = {f.name: f for f in result.fields}
+    assert fields["montant_total_eur"].value == "2000000.00"
+    assert fields["prets[1].montant_eur"].confidence >= HIGH_CONFIDENCE
+    assert "total_incoherent" not in [c.code for c in result.checks]
+
+
+@pytest.mark.parametrize("total", [
+    "Total général 2 750 000,00",  # a table's row, its unit in the header
+    "soit une offre d'un montant total de 2 750 000 € pour l'opération.",
+    "TOTAL DES FINANCEMENTS BANQUE DES TERRITOIRES : 2.750.000,00 EUR",
+])
+def test_a_total_that_is_not_the_sum_leaves_no_loan_value_sure(total: str) -> None:
+    """The letter's total says a third loan (or a misread amount) was not read: every loan value, and their
+    count, is for the instructor to check, and a check says why."""
+    result = lettre_offre.extract([TWO_BLOCKS.format(total=total)])
+    fields = {f.name: f for f in result.fields}
+    assert fields["montant_total_eur"].value == "2750000.00"
+    assert fields["prets[0].montant_eur"].value == "500000.00"
+    loan_values = [f for f in result.fields if f.name.startswith("prets")]
+    assert loan_values and all(f.confidence < HIGH_CONFIDENCE for f in loan_values)
+    (check,) = [c for c in result.checks if c.code == "total_incoherent"]
+    assert "(2\u202f750\u202f000,00\u00a0€)" in check.message_fr and "(2\u202f000\u202f000,00\u00a0€)" in check.message_fr
+
+
+@pytest.mark.parametrize("line", [
+    "Total 11 636 480 100 %",  # a financing plan's total and its share: digits that run into each other
+    "Coût total de l'opération : 4 000 000,00 €",  # the operation's cost, not the loans'
+    "Durée totale : 600 mois",
+])
+def test_what_is_no_total_of_the_loans_is_not_compared_with_them(line: str) -> None:
+    result = lettre_offre.extract([TWO_BLOCKS.format(total=line)])
+    assert "montant_total_eur" not in {f.name for f in result.fields}
+    assert all(f.confidence >= HIGH_CONFIDENCE for f in result.fields if f.name.endswith("montant_eur"))
 
 
 def test_unknown_stays_unknown() -> None:

@@ -20,6 +20,7 @@ from ami.domain.extraction.french import (
     AMOUNT_UNIT_FIRST_RE,
     DATE_RE,
     DURATION_RE,
+    FIGURES,
     PERCENT_RE,
     TEXT_DATE,
     date_from_match,
@@ -107,7 +108,10 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
             ExtractedField(name="prets.nombre", value=len(loans), page=doc.page_of(loans[0].anchor),
                            source=doc.source(loans[0].anchor, loans[0].anchor + 1), confidence=counted)
         )
-    _total(doc, fields, loans, checks)
+    if _total(doc, fields, loans, checks):
+        # The letter's own total says a loan was missed or misread: no loan value is sure, nor their count.
+        fields = [f.model_copy(update={"confidence": DOUBTFUL}) if f.name.startswith("prets")
+                  and f.confidence > DOUBTFUL else f for f in fields]
     _guarantee(doc, fields)
     if doc.scanned:
         # Read by OCR: every value is one the instructor checks on the document.
@@ -727,25 +731,57 @@ def _amount_words(doc: Document, loan: LoanLine, index: int, checks: list[Check]
         ))
 
 
-_TOTAL_LINE_RE = re.compile(r"^\s*(?:montant\s+)?total(?:\s+des\s+prêts)?\s*:?\s*", re.IGNORECASE | re.MULTILINE)
+# Confidence of a loan's values when the letter's total is not their sum: each is checked on the letter.
+DOUBTFUL = 0.8
+_FIGURES_RE = re.compile(FIGURES)
+# A row's total is its only figure: a share (« 100 % ») or another column's figure after it makes the row a
+# financing plan's, whose groups of digits run into each other.
+_OTHER_FIGURES_RE = re.compile(r"[\d%]")
 
 
-def _total(doc: Document, fields: list[ExtractedField], loans: list[LoanLine], checks: list[Check]) -> None:
-    for total in _TOTAL_LINE_RE.finditer(doc.text):
-        amount = AMOUNT_RE.search(doc.text, total.end(), doc.text.find("\n", total.end()) if "\n" in
-                                  doc.text[total.end():] else len(doc.text))
+def _stated_totals(doc: Document) -> list[tuple[Decimal, int, int]]:
+    """Every total of the loans the letter states (`vocabulaire.toml`, [totaux]), with where it is said: after
+    a row's « Total », the line's only amount, its unit or not (« Montant (€) » is in the header); after a
+    phrase, an amount with its unit in the next few words."""
+    vocab = vocabulary()
+    text = doc.text
+    found: list[tuple[Decimal, int, int]] = []
+    if vocab.total_line_re is None or vocab.total_phrase_re is None or "total" not in (doc.lower or text.lower()):
+        return found
+    for said in vocab.total_line_re.finditer(text):
+        end = text.find("\n", said.end())
+        end = len(text) if end < 0 else end
+        amount = _FIGURES_RE.search(text, said.end(), end)
+        if (amount and not _OTHER_FIGURES_RE.search(text, amount.end(), end)
+                and (value := parse_figures(amount.group(1), amount.group(2))) is not None and value >= 1000):
+            found.append((value, said.start(), amount.end()))
+    for said in vocab.total_phrase_re.finditer(text):
+        near = min(len(text), said.end() + 40)
+        amount = AMOUNT_RE.search(text, said.end(), near) or AMOUNT_UNIT_FIRST_RE.search(text, said.end(), near)
         if amount and (value := parse_figures(amount.group(1), amount.group(2))) is not None:
-            fields.append(doc.field("montant_total_eur", euros_str(value), total.start(), amount.end(), 0.95))
-            amounts = [loan.amount() for loan in loans]
-            if loans and None not in amounts:
-                summed = sum((a for a in amounts if a is not None), Decimal(0))
-                if summed != value:
-                    checks.append(Check(
-                        code="total_incoherent", severity="attention", page=doc.page_of(total.start()),
-                        message_fr=f"Le total indiqué par la lettre ({format_euros_fr(value)}) n'est pas la somme "
-                        f"des prêts lus ({format_euros_fr(summed)}).",
-                    ))
-            return
+            found.append((value, said.start(), amount.end()))
+    return found
+
+
+def _total(doc: Document, fields: list[ExtractedField], loans: list[LoanLine], checks: list[Check]) -> bool:
+    """The loans' total the letter states, and a check when it is not the sum of the loans read. Returns whether
+    it is not (a loan was missed, or an amount misread). Of several totals (a row per product and a grand total),
+    the one that is the sum, else the largest."""
+    totals = _stated_totals(doc)
+    if not totals:
+        return False
+    amounts = [loan.amount() for loan in loans]
+    summed = sum((a for a in amounts if a is not None), Decimal(0)) if loans and None not in amounts else None
+    value, start, end = next((t for t in totals if t[0] == summed), None) or max(totals, key=lambda t: t[0])
+    fields.append(doc.field("montant_total_eur", euros_str(value), start, end, 0.95))
+    if summed is None or summed == value:
+        return False
+    checks.append(Check(
+        code="total_incoherent", severity="attention", page=doc.page_of(start),
+        message_fr=f"Le total indiqué par la lettre ({format_euros_fr(value)}) n'est pas la somme "
+        f"des prêts lus ({format_euros_fr(summed)}) ; vérifiez chaque prêt sur la lettre.",
+    ))
+    return True
 
 
 _GUARANTEE_RE = re.compile(r"[^.\n]*(?:\n[^.\n]*){0,3}?\bgarantie\b[^.]*\.", re.IGNORECASE)

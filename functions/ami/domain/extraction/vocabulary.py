@@ -51,6 +51,9 @@ class Vocabulary:
     # Titles of an article that describes one Ligne du Prêt in sentences (folded).
     article_titles: tuple[str, ...] = ()
     bdt_names: tuple[str, ...] = ()  # the Banque des Territoires as a lender cell names it
+    # The loans' total a letter states: a row that starts a line, or a phrase followed by an amount.
+    total_line_re: re.Pattern[str] | None = None
+    total_phrase_re: re.Pattern[str] | None = None
 
     def section_of(self, label: str) -> str | None:
         """The section a title line or row opens (« Phase d'amortissement »), if `label` is one: a title starts
@@ -146,6 +149,8 @@ def vocabulary() -> Vocabulary:
         block_labels={fold(label): name for name, words in raw.get("blocs", {}).items() for label in words},
         article_titles=tuple(fold(title) for title in raw.get("articles", {}).get("titres", [])),
         bdt_names=tuple(fold(name) for name in raw["preteurs"]["bdt"]),
+        total_line_re=re.compile(raw["totaux"]["ligne"], re.IGNORECASE | re.MULTILINE),
+        total_phrase_re=re.compile("|".join(f"(?:{p})" for p in raw["totaux"]["phrases"]), re.IGNORECASE),
     )
 
 
