@@ -146,6 +146,19 @@ def test_what_is_no_total_of_the_loans_is_not_compared_with_them(line: str) -> N
     assert all(f.confidence >= HIGH_CONFIDENCE for f in result.fields if f.name.endswith("montant_eur"))
 
 
+@pytest.mark.parametrize(("said", "doubted"), [
+    ("Le Prêt est constitué de 3 Lignes du Prêt.", True),  # a third loan the readers did not see
+    ("Le Prêt est réparti en deux Lignes du Prêt.", False),
+    ("Chaque Ligne du Prêt n° 2 est garantie.", False),  # no count
+])
+def test_a_count_of_lines_the_letter_states_is_compared_with_the_loans_read(said: str, doubted: bool) -> None:
+    result = lettre_offre.extract([TWO_BLOCKS.format(total=said)])
+    loan_values = [f for f in result.fields if f.name.startswith("prets")]
+    assert len({f.name.split(".")[0] for f in loan_values if f.name.startswith("prets[")}) == 2
+    assert any(f.confidence >= HIGH_CONFIDENCE for f in loan_values) is not doubted
+    assert ("nombre_incoherent" in [c.code for c in result.checks]) is doubted
+
+
 def test_unknown_stays_unknown() -> None:
     fields = {f.name for f in lettre_offre.extract(["Madame, Monsieur, bonne réception."]).fields}
     assert fields == set()

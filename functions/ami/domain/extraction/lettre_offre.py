@@ -31,6 +31,7 @@ from ami.domain.extraction.french import (
     parse_amount_words,
     parse_figures,
     words_amount_span,
+    words_to_int,
 )
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
@@ -108,8 +109,9 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
             ExtractedField(name="prets.nombre", value=len(loans), page=doc.page_of(loans[0].anchor),
                            source=doc.source(loans[0].anchor, loans[0].anchor + 1), confidence=counted)
         )
-    if _total(doc, fields, loans, checks):
-        # The letter's own total says a loan was missed or misread: no loan value is sure, nor their count.
+    if _total(doc, fields, loans, checks) | _count(doc, loans, checks):
+        # The letter's own total or count says a loan was missed or misread: no loan value is sure, nor their
+        # count.
         fields = [f.model_copy(update={"confidence": DOUBTFUL}) if f.name.startswith("prets")
                   and f.confidence > DOUBTFUL else f for f in fields]
     _guarantee(doc, fields)
@@ -780,6 +782,24 @@ def _total(doc: Document, fields: list[ExtractedField], loans: list[LoanLine], c
         code="total_incoherent", severity="attention", page=doc.page_of(start),
         message_fr=f"Le total indiqué par la lettre ({format_euros_fr(value)}) n'est pas la somme "
         f"des prêts lus ({format_euros_fr(summed)}) ; vérifiez chaque prêt sur la lettre.",
+    ))
+    return True
+
+
+def _count(doc: Document, loans: list[LoanLine], checks: list[Check]) -> bool:
+    """Whether the letter says it has a number of Lignes du Prêt other than the loans read (a check says so)."""
+    pattern = vocabulary().count_re
+    if not loans or pattern is None:
+        return False
+    said = [(words_to_int(m.group(1)) if not m.group(1).isdigit() else int(m.group(1)), m.start())
+            for m in pattern.finditer(doc.text)]
+    if not said or any(number == len(loans) for number, _ in said):
+        return False
+    number, start = said[0]
+    checks.append(Check(
+        code="nombre_incoherent", severity="attention", page=doc.page_of(start),
+        message_fr=f"La lettre annonce {number} lignes de prêt ; {len(loans)} ont été lues. Vérifiez chaque prêt "
+        "sur la lettre.",
     ))
     return True
 

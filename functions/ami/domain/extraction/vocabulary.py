@@ -54,6 +54,7 @@ class Vocabulary:
     # The loans' total a letter states: a row that starts a line, or a phrase followed by an amount.
     total_line_re: re.Pattern[str] | None = None
     total_phrase_re: re.Pattern[str] | None = None
+    count_re: re.Pattern[str] | None = None  # the number of Lignes du Prêt a letter states
 
     def section_of(self, label: str) -> str | None:
         """The section a title line or row opens (« Phase d'amortissement »), if `label` is one: a title starts
@@ -151,6 +152,7 @@ def vocabulary() -> Vocabulary:
         bdt_names=tuple(fold(name) for name in raw["preteurs"]["bdt"]),
         total_line_re=re.compile(raw["totaux"]["ligne"], re.IGNORECASE | re.MULTILINE),
         total_phrase_re=re.compile("|".join(f"(?:{p})" for p in raw["totaux"]["phrases"]), re.IGNORECASE),
+        count_re=re.compile(raw["totaux"]["nombre"], re.IGNORECASE),
     )
 
 
