@@ -88,6 +88,7 @@ from decimal import Decimal
 
 from families import NBSP, Letter, LoanSpec, Pdf, _setup, write
 from families_blind2 import no_phb
+import pypdfium2
 from fpdf.fonts import FontFace
 
 from infra import pdfgen
@@ -126,7 +127,10 @@ def guarantee(family: str, number: int, commune: str) -> tuple[str | None, bool]
         if number % 2 == 1:
             return GUARANTORS_BLIND5[0][0], True
     elif (number + index) % 2 == 1:
-        return GUARANTORS_BLIND5[(index + number // 2) % len(GUARANTORS_BLIND5)][0].format(commune=commune), True
+        choice = (index + number // 2) % len(GUARANTORS_BLIND5)
+        text = GUARANTORS_BLIND5[choice][0].format(commune=commune)
+        # Outside a délibération, the délibération's article is quoted.
+        return (f"Délibération jointe : « {text} »" if choice == 0 else text), True
     text = NO_OTHER[(index + number // 2) % len(NO_OTHER)]
     return (text.format(commune=commune) if text else None), False
 
@@ -383,14 +387,19 @@ class ContractPdf(Pdf):
 
 def family_phase_columns(number: int) -> Letter:
     """Z7: a CDC contract extract, each Ligne du Prêt a table with a préfinancement and an amortisation column."""
-    rng, bailleur, operation, day, reference, loans = _setup("Z7", number, 1 + number % 3)
+    draft = _phase_columns(number, "?")  # drawn twice: the margin text gives the number of pages
+    return _phase_columns(number, str(len(pypdfium2.PdfDocument(draft.data))))
+
+
+def _phase_columns(number: int, pages: str) -> Letter:
+    rng, bailleur, operation, day, reference, loans = _setup("Z7", number, 1 + number % 4)
     no_phb(loans)
     contract = rng.randrange(130_000, 189_999)
     borrower = f"000{rng.randrange(200_000, 299_999)}"
     style = ["nbsp", "space", "dots", "whole"][number % 4]
     unit = "mois" if number % 3 == 1 else "ans"
     signed = number % 2 == 1
-    pdf = ContractPdf(f"PR0068 V3.29.1 page {{page}}/{{{{nb}}}} Contrat de prêt n° {contract} "
+    pdf = ContractPdf(f"PR0068 V3.29.1 page {{page}}/{pages} Contrat de prêt n° {contract} "
                       f"Emprunteur n° {borrower}")
     total = total_of(loans)
 
@@ -671,14 +680,24 @@ def family_product_groups(number: int) -> Letter:
              f"{money(Decimal(rng.randrange(100, 900) * 1000), style)}.")
     pdf.bold("Conditions de l'accord")
     for condition in (
-        "Les échéances sont annuelles ; le profil d'amortissement est à échéance prioritaire, avec intérêts "
-        "différés, et la modalité de révision la double révisabilité limitée.",
+        "Le profil d'amortissement est à échéance prioritaire, avec intérêts différés, et la modalité de révision "
+        "la double révisabilité limitée ; les échéances sont annuelles.",
         "Les taux indiqués sont ceux du barème en vigueur à la date de la présente et seront actualisés à la date "
         "d'émission de l'offre de prêt en fonction de la variation du taux du Livret A.",
         "Le présent accord de principe est valable six mois. Il est donné sous réserve de la décision de "
         "financement de l'État (agrément) et de la constitution des garanties ci-dessous.",
     ):
         pdf.para(condition)
+    if number % 3 == 0:
+        pdf.bold("Pièces à produire avant l'émission de l'offre")
+        for piece in ("la décision de financement de l'État (agrément) ;", "le plan de financement définitif et le "
+                      "prix de revient actualisé ;", "les délibérations ou engagements de garantie ;", "l'ordre de "
+                      "service de démarrage des travaux ou l'acte d'acquisition du terrain ;", "les statuts à jour et "
+                      "le dernier rapport de gestion de l'Emprunteur ;", "une attestation de régularité fiscale et "
+                      "sociale de moins de trois mois."):
+            pdf.set_x(pdf.l_margin + 4)
+            pdf.multi_cell(0, 5, f"– {piece}", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
     text, other = guarantee("Z9", number, operation[1])
     pdf.bold("Garanties")
     pdf.para(ALS)
@@ -754,6 +773,20 @@ def family_mini_tables(number: int) -> Letter:
                    "l'index. Le profil d'amortissement est à échéance prioritaire (intérêts différés), le taux de "
                    "progressivité des échéances de 0 %.", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
+    if number % 2 == 0:
+        pdf.bold("ARTICLE 10 – DÉTERMINATION DES TAUX")
+        for clause in (
+            "Modalités de détermination du taux : pour chaque Ligne du Prêt indexée sur le Livret A, le taux "
+            "d'intérêt actuariel annuel (I) est déterminé selon la formule I = T + M, où T désigne le taux de "
+            "l'Index en vigueur à la date de début de la phase et M la marge fixe sur Index prévue à l'article "
+            "« Caractéristiques financières de chaque Ligne du Prêt ».",
+            "Modalités d'actualisation : le taux d'intérêt est actualisé à chaque variation de l'Index ; le taux "
+            "de progressivité des échéances est révisé dans les mêmes conditions, sans pouvoir être négatif "
+            "lorsque la modalité de révision est la double révisabilité limitée.",
+            "Pour une Ligne du Prêt à taux fixe, le taux d'intérêt indiqué ci-dessus est ferme pendant toute la "
+            "durée de la Ligne du Prêt.",
+        ):
+            pdf.para(clause, size=9)
     pdf.bold("ARTICLE 11 – GARANTIE")
     pdf.set_font("Helvetica", size=8.5)
     with pdf.table(col_widths=(40, 90, 44), width=174, align="LEFT", text_align="LEFT", line_height=4.2,
