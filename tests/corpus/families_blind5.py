@@ -86,31 +86,42 @@ import random
 from collections.abc import Callable
 from decimal import Decimal
 
+import pypdfium2
 from families import NBSP, Letter, LoanSpec, Pdf, _setup, write
 from families_blind2 import no_phb
-import pypdfium2
 from fpdf.fonts import FontFace
 
 from infra import pdfgen
 
 # (wording, a short part of it that the rendered text must contain)
 GUARANTORS_BLIND5 = (
-    ("L'assemblée délibérante du Département de Saône-et-Loire accorde sa garantie à hauteur de 50 % pour le "
-     "remboursement de chaque Ligne du Prêt du Contrat de Prêt joint en annexe.", "L'assemblée délibérante"),
+    (
+        "L'assemblée délibérante du Département de Saône-et-Loire accorde sa garantie à hauteur de 50 % pour le "
+        "remboursement de chaque Ligne du Prêt du Contrat de Prêt joint en annexe.",
+        "L'assemblée délibérante",
+    ),
     ("Garant : Commune de {commune} – Quotité garantie (en %) : 50", "Garant : Commune de"),
-    ("Le Département de la Nièvre et la commune de {commune} garantissent conjointement, chacun pour 50 %, le "
-     "remboursement des Lignes du Prêt.", "garantissent conjointement"),
-    ("La garantie de l'Établissement public territorial Paris Terres d'Envol est accordée pour la durée totale du "
-     "Prêt, à hauteur de 100 % des sommes dues.", "Paris Terres d'Envol"),
-    ("La Métropole Rouen Normandie apporte sa garantie pour une quotité de 50 % ; Action Logement Services "
-     "garantit le solde.", "Métropole Rouen Normandie"),
+    (
+        "Le Département de la Nièvre et la commune de {commune} garantissent conjointement, chacun pour 50 %, le "
+        "remboursement des Lignes du Prêt.",
+        "garantissent conjointement",
+    ),
+    (
+        "La garantie de l'Établissement public territorial Paris Terres d'Envol est accordée pour la durée totale du "
+        "Prêt, à hauteur de 100 % des sommes dues.",
+        "Paris Terres d'Envol",
+    ),
+    (
+        "La Métropole Rouen Normandie apporte sa garantie pour une quotité de 50 % ; Action Logement Services "
+        "garantit le solde.",
+        "Métropole Rouen Normandie",
+    ),
 )
 NO_OTHER = (
     None,
     "Garant : Action Logement Services, quotité 100 % ; aucune autre garantie n'est prévue au plan de financement.",
     "La commune de {commune}, lieu de situation de l'opération, n'est pas garante du Prêt.",
-    "Le Département subventionne l'opération à hauteur de 120 000 € (aide à la pierre) mais ne garantit pas "
-    "l'emprunt.",
+    "Le Département subventionne l'opération à hauteur de 120 000 € (aide à la pierre) mais ne garantit pas l'emprunt.",
     "La demande de garantie adressée à la Métropole a été retirée : Action Logement Services garantit seule 100 % "
     "du Prêt.",
 )
@@ -214,7 +225,7 @@ def lines_word(count: int) -> str:
 def family_deliberation(number: int) -> Letter:
     """Z6: the extract of a register of délibérations (a Département's guarantee or the bailleur's board), each
     Ligne du Prêt an indented list in Article 2."""
-    rng, bailleur, operation, day, reference, loans = _setup("Z6", number, 1 + number % 4)
+    rng, bailleur, operation, day, _reference, loans = _setup("Z6", number, 1 + number % 4)
     no_phb(loans)
     commune = operation[1]
     departmental = number % 2 == 1
@@ -240,21 +251,37 @@ def family_deliberation(number: int) -> Letter:
         # The prefecture's acknowledgement box, top right, as télétransmission (ACTES) stamps it.
         pdf.set_font("Helvetica", size=6.5)
         pdf.set_xy(pdf.w - 78, 10)
-        pdf.multi_cell(62, 3, f"Accusé de réception en préfecture\n071-227100010-{seance:%Y%m%d}-"
-                       f"{act.replace('-', '_')}-DE\nDate de télétransmission : {seance:%d/%m/%Y}\n"
-                       f"Date de réception préfecture : {seance:%d/%m/%Y}", border=1, new_x="LMARGIN",
-                       new_y="NEXT")
+        pdf.multi_cell(
+            62,
+            3,
+            f"Accusé de réception en préfecture\n071-227100010-{seance:%Y%m%d}-"
+            f"{act.replace('-', '_')}-DE\nDate de télétransmission : {seance:%d/%m/%Y}\n"
+            f"Date de réception préfecture : {seance:%d/%m/%Y}",
+            border=1,
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_y(26)
-        for heading in ("RÉPUBLIQUE FRANÇAISE", "DÉPARTEMENT DE SAÔNE-ET-LOIRE",
-                        "EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS", "DE LA COMMISSION PERMANENTE"):
+        for heading in (
+            "RÉPUBLIQUE FRANÇAISE",
+            "DÉPARTEMENT DE SAÔNE-ET-LOIRE",
+            "EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS",
+            "DE LA COMMISSION PERMANENTE",
+        ):
             pdf.set_font(font, "B", 11.5)
             pdf.cell(0, 6, heading, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
         line(f"Réunion du {pdfgen.format_date(seance)} – Délibération n° {act}", style_="B")
-        line(f"Membres en exercice : 58 – Présents : {rng.randrange(38, 50)} – Représentés : {rng.randrange(3, 8)}"
-             " – Votants : 52", size=9.5)
-        line(f"Objet : Garantie d'emprunt – {bailleur[0]} – opération « {operation[0]} » à {commune} – Contrat "
-             f"de Prêt N° {contract}", style_="B")
+        line(
+            f"Membres en exercice : 58 – Présents : {rng.randrange(38, 50)} – Représentés : {rng.randrange(3, 8)}"
+            " – Votants : 52",
+            size=9.5,
+        )
+        line(
+            f"Objet : Garantie d'emprunt – {bailleur[0]} – opération « {operation[0]} » à {commune} – Contrat "
+            f"de Prêt N° {contract}",
+            style_="B",
+        )
         for considered in (
             "Vu le Code général des collectivités territoriales, et notamment ses articles L 3231-4 et L 3231-5 ;",
             "Vu l'article 2305 du Code civil ;",
@@ -265,15 +292,20 @@ def family_deliberation(number: int) -> Letter:
             line(considered)
         line("La Commission permanente, après en avoir délibéré, DÉLIBÈRE :", style_="B", gap=2)
         line("Article 1 :", style_="B")
-        line(f"{text} Le Prêt, d'un montant total de {money(total, style)}, est constitué de "
-             f"{lines_word(len(loans))}.")
+        line(f"{text} Le Prêt, d'un montant total de {money(total, style)}, est constitué de {lines_word(len(loans))}.")
     else:
         pdf.set_font(font, "B", 13)
         pdf.cell(0, 7, bailleur[0], align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font(font, size=9)
-        pdf.cell(0, 4.5, f"Société anonyme d'habitations à loyer modéré au capital de "
-                 f"{money(Decimal(rng.randrange(2_000_000, 20_000_000)), 'whole')} – SIREN {bailleur[1]}",
-                 align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0,
+            4.5,
+            f"Société anonyme d'habitations à loyer modéré au capital de "
+            f"{money(Decimal(rng.randrange(2_000_000, 20_000_000)), 'whole')} – SIREN {bailleur[1]}",
+            align="C",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.ln(4)
         for heading in ("EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS", "DU CONSEIL D'ADMINISTRATION"):
             pdf.set_font(font, "B", 11.5)
@@ -281,8 +313,11 @@ def family_deliberation(number: int) -> Letter:
         pdf.ln(2)
         line(f"Séance du {pdfgen.format_date(seance)} – Délibération n° {act}", style_="B")
         line(f"Administrateurs en exercice : 18 – présents ou représentés : {rng.randrange(11, 18)}", size=9.5)
-        line(f"Objet : Financement de l'opération « {operation[0]} » à {commune} – emprunts auprès de la Caisse "
-             "des dépôts et consignations", style_="B")
+        line(
+            f"Objet : Financement de l'opération « {operation[0]} » à {commune} – emprunts auprès de la Caisse "
+            "des dépôts et consignations",
+            style_="B",
+        )
         for considered in (
             "Vu le Code de la construction et de l'habitation, et notamment son article L 423-1 ;",
             f"Vu l'offre de prêt de la Caisse des dépôts et consignations du {pdfgen.format_date(day)} "
@@ -292,9 +327,11 @@ def family_deliberation(number: int) -> Letter:
             line(considered)
         line("Le Conseil d'administration, après en avoir délibéré, DÉCIDE :", style_="B", gap=2)
         line("Article 1 :", style_="B")
-        line("Le Conseil d'administration autorise le Directeur général à contracter auprès de la Caisse des "
-             f"dépôts et consignations un Prêt d'un montant total de {money(total, style)}, constitué de "
-             f"{lines_word(len(loans))}, destiné au financement de l'opération « {operation[0]} » à {commune}.")
+        line(
+            "Le Conseil d'administration autorise le Directeur général à contracter auprès de la Caisse des "
+            f"dépôts et consignations un Prêt d'un montant total de {money(total, style)}, constitué de "
+            f"{lines_word(len(loans))}, destiné au financement de l'opération « {operation[0]} » à {commune}."
+        )
 
     line("Article 2 :", style_="B")
     line("Les caractéristiques financières de chaque Ligne du Prêt sont les suivantes :")
@@ -302,64 +339,98 @@ def family_deliberation(number: int) -> Letter:
     for k, loan in enumerate(loans, start=1):
         pdf.ln(1)
         line(f"Ligne du Prêt {k} :", style_="BU", indent=4)
-        name = f"{loan.produit} foncier" if loan.nature == "foncier" else rng.choice(
-            [loan.produit, f"{loan.produit} construction", f"{loan.produit} bâti"])
+        name = (
+            f"{loan.produit} foncier"
+            if loan.nature == "foncier"
+            else rng.choice([loan.produit, f"{loan.produit} construction", f"{loan.produit} bâti"])
+        )
         items = [(0, f"Ligne du Prêt : {name}")]
         if loan.nature == "bati" and name == loan.produit:
             items.append((0, f"Objet : construction de {rng.randrange(12, 60)} logements"))
         items.append((0, f"Montant : {money(loan.montant, style)}"))
         prefi, amort = loan.prefinancement, loan.amortissement
         if prefi:
-            items += [(0, f"Durée totale : {years_and_months(prefi + amort)} dont :"),
-                      (6, f"- Durée de la phase de préfinancement : {prefi} mois"),
-                      (6, f"- Durée de la phase d'amortissement : {span(amort, unit)}")]
+            items += [
+                (0, f"Durée totale : {years_and_months(prefi + amort)} dont :"),
+                (6, f"- Durée de la phase de préfinancement : {prefi} mois"),
+                (6, f"- Durée de la phase d'amortissement : {span(amort, unit)}"),
+            ]
         else:
-            items += [(0, f"Durée de la phase d'amortissement : {span(amort, unit)}"),
-                      (0, "Phase de préfinancement : néant")]
+            items += [
+                (0, f"Durée de la phase d'amortissement : {span(amort, unit)}"),
+                (0, "Phase de préfinancement : néant"),
+            ]
         items.append((0, f"Périodicité des échéances : {loan.periodicite.capitalize()}"))
         if loan.index != "livret_a":
-            items += [(0, "Index : Taux fixe"),
-                      (0, f"Taux d'intérêt actuariel annuel : {comma(loan.marge)} % (taux fixe, non révisable)")]
+            items += [
+                (0, "Index : Taux fixe"),
+                (0, f"Taux d'intérêt actuariel annuel : {comma(loan.marge)} % (taux fixe, non révisable)"),
+            ]
         elif pdb:
             sign = "-" if loan.marge < 0 else "+"
-            items += [(0, "Index : Livret A"),
-                      (0, "Taux d'intérêt actuariel annuel : taux du Livret A en vigueur à la date d'effet du "
-                          f"Contrat de Prêt {sign} {int(abs(loan.marge) * 100)} pdb"),
-                      (0, "Révisabilité du taux d'intérêt à chaque échéance : en fonction de la variation du taux "
-                          "du Livret A")]
+            items += [
+                (0, "Index : Livret A"),
+                (
+                    0,
+                    "Taux d'intérêt actuariel annuel : taux du Livret A en vigueur à la date d'effet du "
+                    f"Contrat de Prêt {sign} {int(abs(loan.marge) * 100)} pdb",
+                ),
+                (
+                    0,
+                    "Révisabilité du taux d'intérêt à chaque échéance : en fonction de la variation du taux "
+                    "du Livret A",
+                ),
+            ]
         else:
             footnote = True
-            items += [(0, "Index : Livret A"), (0, f"Marge fixe sur index : {margin_pct(loan.marge)}"),
-                      (0, f"Taux d'intérêt (1) : {margin_pct(loan.marge + LIVRET_A)}")]
-        items += [(0, "Profil d'amortissement : amortissement déduit avec intérêts différés"),
-                  (0, "Modalité de révision : double révisabilité limitée"),
-                  (0, "Taux de progressivité des échéances : de 0 % à 0,50 % maximum")]
+            items += [
+                (0, "Index : Livret A"),
+                (0, f"Marge fixe sur index : {margin_pct(loan.marge)}"),
+                (0, f"Taux d'intérêt (1) : {margin_pct(loan.marge + LIVRET_A)}"),
+            ]
+        items += [
+            (0, "Profil d'amortissement : amortissement déduit avec intérêts différés"),
+            (0, "Modalité de révision : double révisabilité limitée"),
+            (0, "Taux de progressivité des échéances : de 0 % à 0,50 % maximum"),
+        ]
         for depth, item in items:
             line(("" if item.startswith("- ") else "- ") + item, size=10, indent=10 + depth, gap=0.2)
     pdf.ln(2)
     if departmental:
         line("Article 3 :", style_="B")
-        line("La garantie est apportée aux conditions suivantes : la garantie de la collectivité est accordée pour "
-             "la durée totale du Prêt et jusqu'au complet remboursement de celui-ci et porte sur l'ensemble des "
-             "sommes contractuellement dues par l'Emprunteur dont il ne se serait pas acquitté à la date "
-             "d'exigibilité.")
+        line(
+            "La garantie est apportée aux conditions suivantes : la garantie de la collectivité est accordée pour "
+            "la durée totale du Prêt et jusqu'au complet remboursement de celui-ci et porte sur l'ensemble des "
+            "sommes contractuellement dues par l'Emprunteur dont il ne se serait pas acquitté à la date "
+            "d'exigibilité."
+        )
         line("Article 4 :", style_="B")
-        line("Le Conseil départemental s'engage pendant toute la durée du Prêt à libérer, en cas de besoin, des "
-             "ressources suffisantes pour couvrir les charges de celui-ci.")
+        line(
+            "Le Conseil départemental s'engage pendant toute la durée du Prêt à libérer, en cas de besoin, des "
+            "ressources suffisantes pour couvrir les charges de celui-ci."
+        )
     else:
         line("Article 3 : Garanties", style_="B")
         line(ALS + (" " + text if text else ""))
         line("Article 4 :", style_="B")
         line("Le Directeur général est autorisé à signer le Contrat de Prêt et tout acte s'y rapportant.")
     if footnote:
-        line("(1) Taux indicatif établi sur la base du taux du Livret A en vigueur à la date de la présente "
-             f"délibération ({comma(LIVRET_A)} %), révisable à chaque variation de cet index.", size=8.5)
+        line(
+            "(1) Taux indicatif établi sur la base du taux du Livret A en vigueur à la date de la présente "
+            f"délibération ({comma(LIVRET_A)} %), révisable à chaque variation de cet index.",
+            size=8.5,
+        )
     pdf.ln(3)
     pdf.set_x(pdf.w - 95)
     pdf.set_font(font, size=10)
-    pdf.multi_cell(77, 5, "Pour extrait certifié conforme,\n" + ("Le Président du Conseil départemental"
-                                                                  if departmental else "Le Président"),
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        77,
+        5,
+        "Pour extrait certifié conforme,\n"
+        + ("Le Président du Conseil départemental" if departmental else "Le Président"),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return Letter(f"Z6-deliberation-{number:02d}.pdf", "Z6", bytes(pdf.output()), loans, bailleur[1], other)
 
 
@@ -392,15 +463,14 @@ def family_phase_columns(number: int) -> Letter:
 
 
 def _phase_columns(number: int, pages: str) -> Letter:
-    rng, bailleur, operation, day, reference, loans = _setup("Z7", number, 1 + number % 4)
+    rng, bailleur, operation, _day, _reference, loans = _setup("Z7", number, 1 + number % 4)
     no_phb(loans)
     contract = rng.randrange(130_000, 189_999)
     borrower = f"000{rng.randrange(200_000, 299_999)}"
     style = ["nbsp", "space", "dots", "whole"][number % 4]
     unit = "mois" if number % 3 == 1 else "ans"
     signed = number % 2 == 1
-    pdf = ContractPdf(f"PR0068 V3.29.1 page {{page}}/{pages} Contrat de prêt n° {contract} "
-                      f"Emprunteur n° {borrower}")
+    pdf = ContractPdf(f"PR0068 V3.29.1 page {{page}}/{pages} Contrat de prêt n° {contract} Emprunteur n° {borrower}")
     total = total_of(loans)
 
     def para(body: str, size: float = 9.5) -> None:
@@ -419,8 +489,13 @@ def _phase_columns(number: int, pages: str) -> Letter:
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(0, 4.5, "CAISSE DES DÉPÔTS ET CONSIGNATIONS", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=7.5)
-    pdf.cell(0, 4, "Direction régionale Bourgogne-Franche-Comté – 2 place de la Libération – 21000 Dijon – "
-             "Tél : 03 80 40 09 50", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        4,
+        "Direction régionale Bourgogne-Franche-Comté – 2 place de la Libération – 21000 Dijon – Tél : 03 80 40 09 50",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(6)
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 8, f"CONTRAT DE PRÊT N° {contract}", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -428,21 +503,30 @@ def _phase_columns(number: int, pages: str) -> Letter:
     pdf.cell(0, 6, f"Entre {bailleur[0].upper()} - n° {borrower}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 6, "Et LA CAISSE DES DÉPÔTS ET CONSIGNATIONS", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    para(f"{bailleur[0].upper()}, SIREN n° : {bailleur[1]}, ci-après indifféremment dénommé(e) « l'Emprunteur », "
-         "DE PREMIÈRE PART, et LA CAISSE DES DÉPÔTS ET CONSIGNATIONS, établissement spécial créé par la loi du 28 "
-         "avril 1816, ci-après indifféremment dénommée « la Caisse des Dépôts », « la CDC » ou « le Prêteur », DE "
-         "DEUXIÈME PART.")
+    para(
+        f"{bailleur[0].upper()}, SIREN n° : {bailleur[1]}, ci-après indifféremment dénommé(e) « l'Emprunteur », "
+        "DE PREMIÈRE PART, et LA CAISSE DES DÉPÔTS ET CONSIGNATIONS, établissement spécial créé par la loi du 28 "
+        "avril 1816, ci-après indifféremment dénommée « la Caisse des Dépôts », « la CDC » ou « le Prêteur », DE "
+        "DEUXIÈME PART."
+    )
     article("ARTICLE 2 PRÊT")
-    para(f"Le Prêteur consent à l'Emprunteur qui l'accepte, un Prêt d'un montant maximum de {money(total, style)}, "
-         f"constitué de {lines_word(len(loans))}. Ce Prêt est destiné au financement de l'opération "
-         f"« {operation[0] } », Parc social public, Construction de {rng.randrange(14, 70)} logements situés à "
-         f"{operation[1]}. Le montant de chaque Ligne du Prêt ne pourra en aucun cas être modifié à la hausse.")
+    para(
+        f"Le Prêteur consent à l'Emprunteur qui l'accepte, un Prêt d'un montant maximum de {money(total, style)}, "
+        f"constitué de {lines_word(len(loans))}. Ce Prêt est destiné au financement de l'opération "
+        f"« {operation[0]} », Parc social public, Construction de {rng.randrange(14, 70)} logements situés à "
+        f"{operation[1]}. Le montant de chaque Ligne du Prêt ne pourra en aucun cas être modifié à la hausse."
+    )
     article("ARTICLE 4 TAUX EFFECTIF GLOBAL")
-    teg = LIVRET_A + max(loan.marge for loan in loans if loan.index == "livret_a") if any(
-        loan.index == "livret_a" for loan in loans) else loans[0].marge
-    para(f"Le Taux Effectif Global (TEG), figurant à l'article « Caractéristiques Financières de chaque Ligne du "
-         f"Prêt », est donné en respectant les dispositions de l'article L. 314-1 du Code de la consommation ; il "
-         f"s'établit au plus à {comma(teg)} % l'an pour une durée de période annuelle.")
+    teg = (
+        LIVRET_A + max(loan.marge for loan in loans if loan.index == "livret_a")
+        if any(loan.index == "livret_a" for loan in loans)
+        else loans[0].marge
+    )
+    para(
+        f"Le Taux Effectif Global (TEG), figurant à l'article « Caractéristiques Financières de chaque Ligne du "
+        f"Prêt », est donné en respectant les dispositions de l'article L. 314-1 du Code de la consommation ; il "
+        f"s'établit au plus à {comma(teg)} % l'an pour une durée de période annuelle."
+    )
     article("ARTICLE 9 CARACTÉRISTIQUES FINANCIÈRES DE CHAQUE LIGNE DU PRÊT")
     para("Les caractéristiques financières de chaque Ligne du Prêt sont les suivantes :")
     widths = (64, 56, 52)
@@ -460,8 +544,11 @@ def _phase_columns(number: int, pages: str) -> Letter:
         phases = [
             ("Durée", f"{loan.prefinancement} mois" if prefi else none, span(loan.amortissement, unit)),
             ("Index", ("Livret A" if prefi else none) if not fixed else none, "Taux fixe" if fixed else "Livret A"),
-            ("Marge fixe sur index", (margin_pct(loan.marge, signed) if prefi else none) if not fixed else none,
-             none if fixed else margin_pct(loan.marge, signed)),
+            (
+                "Marge fixe sur index",
+                (margin_pct(loan.marge, signed) if prefi else none) if not fixed else none,
+                none if fixed else margin_pct(loan.marge, signed),
+            ),
             ("Taux d'intérêt¹", rate if prefi else none, rate),
             ("Périodicité", none, loan.periodicite.capitalize()),
             ("Profil d'amortissement", none, "Échéance prioritaire (intérêts différés)"),
@@ -471,11 +558,20 @@ def _phase_columns(number: int, pages: str) -> Letter:
             ("Base de calcul des intérêts", "30 / 360" if prefi else none, "30 / 360"),
         ]
         pdf.set_font("Helvetica", size=8.5)
-        with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align="LEFT", line_height=4.2,
-                       padding=1.1, headings_style=shade) as table:
+        with pdf.table(
+            col_widths=widths,
+            width=sum(widths),
+            align="LEFT",
+            text_align="LEFT",
+            line_height=4.2,
+            padding=1.1,
+            headings_style=shade,
+        ) as table:
             heading = table.row()
-            heading.cell(f"Ligne du Prêt n° {k} – {loan.produit} {nature_name(loan, rng)} – identifiant "
-                         f"{identifiant(rng)}", colspan=3)
+            heading.cell(
+                f"Ligne du Prêt n° {k} – {loan.produit} {nature_name(loan, rng)} – identifiant {identifiant(rng)}",
+                colspan=3,
+            )
             for label, value in rows:
                 row = table.row()
                 row.cell(label)
@@ -487,15 +583,23 @@ def _phase_columns(number: int, pages: str) -> Letter:
             for values in phases:
                 table.row(values)
         pdf.set_font("Helvetica", size=7)
-        pdf.multi_cell(0, 3.4, "¹ A titre purement indicatif et sans valeur contractuelle, la valeur de l'Index à "
-                       f"la date d'émission du présent Contrat est de {comma(LIVRET_A)} % (Livret A). Le taux "
-                       "indiqué ci-dessus est susceptible de varier en fonction des variations de l'Index de la "
-                       "Ligne du Prêt.", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            3.4,
+            "¹ A titre purement indicatif et sans valeur contractuelle, la valeur de l'Index à "
+            f"la date d'émission du présent Contrat est de {comma(LIVRET_A)} % (Livret A). Le taux "
+            "indiqué ci-dessus est susceptible de varier en fonction des variations de l'Index de la "
+            "Ligne du Prêt.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.ln(3)
     text, other = guarantee("Z7", number, operation[1])
     article("ARTICLE 11 GARANTIE")
-    para("Le remboursement du capital et le paiement des intérêts ainsi que toutes les sommes contractuellement "
-         "dues ou devenues exigibles au titre du présent contrat sont garantis comme suit. " + ALS)
+    para(
+        "Le remboursement du capital et le paiement des intérêts ainsi que toutes les sommes contractuellement "
+        "dues ou devenues exigibles au titre du présent contrat sont garantis comme suit. " + ALS
+    )
     if text:
         para(text)
     return Letter(f"Z7-deux-phases-{number:02d}.pdf", "Z7", bytes(pdf.output()), loans, bailleur[1], other)
@@ -516,47 +620,56 @@ def family_two_rows(number: int) -> Letter:
     pdf.set_font("Helvetica", "B", 15)
     pdf.cell(0, 7, "BANQUE des TERRITOIRES", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=7.5)
-    pdf.cell(0, 4, "Caisse des Dépôts – Direction régionale Auvergne-Rhône-Alpes", align="R", new_x="LMARGIN",
-             new_y="NEXT")
+    pdf.cell(
+        0, 4, "Caisse des Dépôts – Direction régionale Auvergne-Rhône-Alpes", align="R", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(6)
     pdf.set_font("Helvetica", size=10)
-    pdf.multi_cell(90, 5, f"Monsieur le Directeur général\n{bailleur[0]}\nSIREN {bailleur[1]}", new_x="LMARGIN",
-                   new_y="NEXT")
+    pdf.multi_cell(
+        90, 5, f"Monsieur le Directeur général\n{bailleur[0]}\nSIREN {bailleur[1]}", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(3)
-    pdf.cell(0, 5, f"{operation[1].split()[0]}, le {pdfgen.format_date(day)}", align="R", new_x="LMARGIN",
-             new_y="NEXT")
+    pdf.cell(0, 5, f"{operation[1].split()[0]}, le {pdfgen.format_date(day)}", align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.bold("NOTIFICATION D'ACCORD DE PRINCIPE", size=11.5)
-    pdf.para(f"Dossier : {reference} – Opération « {operation[0]} », {operation[1]} – Programmation "
-             f"{day.year}", size=9)
+    pdf.para(f"Dossier : {reference} – Opération « {operation[0]} », {operation[1]} – Programmation {day.year}", size=9)
     pdf.para("Monsieur le Directeur général,")
     price = total_of(loans) * Decimal("1.35")
-    pdf.para(f"J'ai le plaisir de vous informer que le Comité d'engagement régional, réuni le "
-             f"{pdfgen.format_date(day - dt.timedelta(days=rng.randrange(5, 20)))}, a donné un accord de principe au "
-             "financement de l'opération citée en référence, dont le prix de revient prévisionnel s'élève à "
-             f"{money(price.quantize(Decimal(1)), style)}, dans les conditions récapitulées ci-dessous.")
+    pdf.para(
+        f"J'ai le plaisir de vous informer que le Comité d'engagement régional, réuni le "
+        f"{pdfgen.format_date(day - dt.timedelta(days=rng.randrange(5, 20)))}, a donné un accord de principe au "
+        "financement de l'opération citée en référence, dont le prix de revient prévisionnel s'élève à "
+        f"{money(price.quantize(Decimal(1)), style)}, dans les conditions récapitulées ci-dessous."
+    )
     pdf.bold("Récapitulatif des Lignes du Prêt")
     widths = (10, 70, 46, 48)
     pdf.set_font("Helvetica", size=8.5)
     shaded = FontFace(fill_color=(235, 238, 242))
     plain = FontFace()
-    with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align="LEFT", line_height=4.3,
-                   padding=1.2) as table:
+    with pdf.table(
+        col_widths=widths, width=sum(widths), align="LEFT", text_align="LEFT", line_height=4.3, padding=1.2
+    ) as table:
         table.row(("N°", "Produit – objet", "Montant", "Taux indicatif"))
         for k, loan in enumerate(loans, start=1):
             face = shaded if k % 2 == 0 else plain
             indicative = margin_pct(loan.marge if loan.index != "livret_a" else loan.marge + LIVRET_A)
-            objet = ("acquisition du foncier" if loan.nature == "foncier"
-                     else rng.choice(["construction", "travaux de construction", "bâti"]))
+            objet = (
+                "acquisition du foncier"
+                if loan.nature == "foncier"
+                else rng.choice(["construction", "travaux de construction", "bâti"])
+            )
             first = table.row()
             for value in (str(k), f"{loan.produit} – {objet}", money(loan.montant, style), indicative):
                 first.cell(value, style=face)
             prefi = f"{loan.prefinancement} mois" if loan.prefinancement else "néant"
             second = table.row()
             second.cell("", style=face)
-            second.cell(f"Préfinancement : {prefi} · Amortissement : {span(loan.amortissement, unit)} · Taux : "
-                        f"{rate_phrase(loan, rates)} · Échéances : {loan.periodicite}s · Progressivité : 0 %",
-                        colspan=3, style=face)
+            second.cell(
+                f"Préfinancement : {prefi} · Amortissement : {span(loan.amortissement, unit)} · Taux : "
+                f"{rate_phrase(loan, rates)} · Échéances : {loan.periodicite}s · Progressivité : 0 %",
+                colspan=3,
+                style=face,
+            )
         total = table.row()
         total.cell("")
         total.cell("Total des Lignes du Prêt", style=FontFace(emphasis="BOLD"))
@@ -568,20 +681,29 @@ def family_two_rows(number: int) -> Letter:
         fee.cell(money((total_of(loans) * Decimal("0.0006")).quantize(Decimal("0.01")), style))
         fee.cell("")
     pdf.set_font("Helvetica", size=7.5)
-    pdf.multi_cell(0, 3.6, f"Taux indicatifs calculés sur la base du taux du Livret A en vigueur ({comma(LIVRET_A)} %)"
-                   + (", « LA » désignant le Livret A et « pb » les points de base" if rates == "pb" else "")
-                   + " ; taux révisables selon la variation du Livret A (double révisabilité limitée).",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        3.6,
+        f"Taux indicatifs calculés sur la base du taux du Livret A en vigueur ({comma(LIVRET_A)} %)"
+        + (", « LA » désignant le Livret A et « pb » les points de base" if rates == "pb" else "")
+        + " ; taux révisables selon la variation du Livret A (double révisabilité limitée).",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     pdf.bold("Conditions")
-    pdf.para("Le présent accord de principe est donné sous réserve de l'obtention de la décision d'agrément de "
-             "l'État et de la production des pièces listées en annexe. Il ne constitue pas une offre de prêt ; "
-             f"l'offre vous sera adressée après réception des garanties, au plus tard le "
-             f"{pdfgen.format_date(pdfgen.add_months(day, 6))}.", size=9.5)
+    pdf.para(
+        "Le présent accord de principe est donné sous réserve de l'obtention de la décision d'agrément de "
+        "l'État et de la production des pièces listées en annexe. Il ne constitue pas une offre de prêt ; "
+        f"l'offre vous sera adressée après réception des garanties, au plus tard le "
+        f"{pdfgen.format_date(pdfgen.add_months(day, 6))}.",
+        size=9.5,
+    )
     text, other = guarantee("Z8", number, operation[1])
     pdf.para(ALS + (" " + text if text else ""), size=9.5)
-    pdf.para("Je vous prie d'agréer, Monsieur le Directeur général, l'expression de ma considération distinguée.",
-             size=9.5)
+    pdf.para(
+        "Je vous prie d'agréer, Monsieur le Directeur général, l'expression de ma considération distinguée.", size=9.5
+    )
     pdf.set_x(pdf.w - 90)
     pdf.set_font("Helvetica", "B", 9.5)
     pdf.multi_cell(72, 5, "Le Directeur régional\npar délégation", new_x="LMARGIN", new_y="NEXT")
@@ -612,19 +734,27 @@ def family_product_groups(number: int) -> Letter:
     no_phb(loans)
     style = ["whole", "space", "nbsp", "euros"][number % 4]
     unit = "mois" if number % 5 == 3 else "ans"
-    pdf = HeadedPdf(f"Banque des Territoires – Réf. {reference} – {operation[0]} ({operation[1]})",
-                    footer=f"Accord de principe {reference}")
+    pdf = HeadedPdf(
+        f"Banque des Territoires – Réf. {reference} – {operation[0]} ({operation[1]})",
+        footer=f"Accord de principe {reference}",
+    )
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 13)
     pdf.cell(0, 7, "Banque des Territoires", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 4, "Groupe Caisse des Dépôts – Direction régionale Bourgogne-Franche-Comté", new_x="LMARGIN",
-             new_y="NEXT")
+    pdf.cell(
+        0, 4, "Groupe Caisse des Dépôts – Direction régionale Bourgogne-Franche-Comté", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(5)
     pdf.set_x(pdf.w - 100)
     pdf.set_font("Helvetica", size=10)
-    pdf.multi_cell(82, 5, f"{bailleur[0]}\nSIREN : {bailleur[1]}\nÀ l'attention de la Direction financière",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        82,
+        5,
+        f"{bailleur[0]}\nSIREN : {bailleur[1]}\nÀ l'attention de la Direction financière",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(2)
     pdf.set_x(pdf.w - 100)
     pdf.cell(82, 5, f"Dijon, le {pdfgen.format_date(day)}", new_x="LMARGIN", new_y="NEXT")
@@ -633,9 +763,11 @@ def family_product_groups(number: int) -> Letter:
     pdf.bold(f"Objet : Lettre d'accord de principe – « {operation[0]} » à {operation[1]}")
     pdf.para("Madame, Monsieur,")
     total = total_of(loans)
-    pdf.para("Vous nous avez sollicités pour le financement de l'opération citée en objet. Nous avons le plaisir de "
-             "vous confirmer l'accord de principe de la Banque des Territoires pour un financement de "
-             f"{money(total, style)} au total, réparti comme suit :")
+    pdf.para(
+        "Vous nous avez sollicités pour le financement de l'opération citée en objet. Nous avons le plaisir de "
+        "vous confirmer l'accord de principe de la Banque des Territoires pour un financement de "
+        f"{money(total, style)} au total, réparti comme suit :"
+    )
 
     def rate(loan: LoanSpec) -> str:
         if loan.index != "livret_a":
@@ -647,8 +779,11 @@ def family_product_groups(number: int) -> Letter:
         return text
 
     def terms(loan: LoanSpec) -> str:
-        prefi = (f" après un préfinancement de {loan.prefinancement} mois" if loan.prefinancement
-                 else ", sans préfinancement")
+        prefi = (
+            f" après un préfinancement de {loan.prefinancement} mois"
+            if loan.prefinancement
+            else ", sans préfinancement"
+        )
         return f"amortissement sur {span(loan.amortissement, unit)}{prefi}, {rate(loan)}"
 
     groups: dict[str, list[LoanSpec]] = {}
@@ -660,24 +795,37 @@ def family_product_groups(number: int) -> Letter:
             loan = group[0]
             part = "part foncière" if loan.nature == "foncier" else "part bâtie"
             pdf.set_x(pdf.l_margin + 4)
-            pdf.multi_cell(0, 5, f"• Prêt {product} ({part}) de {money(loan.montant, style)} : {terms(loan)}.",
-                           new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0,
+                5,
+                f"• Prêt {product} ({part}) de {money(loan.montant, style)} : {terms(loan)}.",
+                new_x="LMARGIN",
+                new_y="NEXT",
+            )
             pdf.ln(1.5)
             continue
         pdf.set_x(pdf.l_margin + 4)
-        pdf.multi_cell(0, 5, f"• Prêt {product} d'un montant global de {money(total_of(group), style)}, dont :",
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            5,
+            f"• Prêt {product} d'un montant global de {money(total_of(group), style)}, dont :",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         for position, loan in enumerate(group):
             part = "part foncière" if loan.nature == "foncier" else "part bâtie"
             end = "." if position == len(group) - 1 else " ;"
             pdf.set_x(pdf.l_margin + 11)
-            pdf.multi_cell(0, 5, f"– {part} : {money(loan.montant, style)}, {terms(loan)}{end}", new_x="LMARGIN",
-                           new_y="NEXT")
+            pdf.multi_cell(
+                0, 5, f"– {part} : {money(loan.montant, style)}, {terms(loan)}{end}", new_x="LMARGIN", new_y="NEXT"
+            )
         pdf.ln(1.5)
     pdf.ln(1)
-    pdf.para("Le plan de financement de l'opération comprend en outre un prêt d'Action Logement de "
-             f"{money(Decimal(rng.randrange(40, 300) * 1000), style)} et des fonds propres de "
-             f"{money(Decimal(rng.randrange(100, 900) * 1000), style)}.")
+    pdf.para(
+        "Le plan de financement de l'opération comprend en outre un prêt d'Action Logement de "
+        f"{money(Decimal(rng.randrange(40, 300) * 1000), style)} et des fonds propres de "
+        f"{money(Decimal(rng.randrange(100, 900) * 1000), style)}."
+    )
     pdf.bold("Conditions de l'accord")
     for condition in (
         "Le profil d'amortissement est à échéance prioritaire, avec intérêts différés, et la modalité de révision "
@@ -690,11 +838,14 @@ def family_product_groups(number: int) -> Letter:
         pdf.para(condition)
     if number % 3 == 0:
         pdf.bold("Pièces à produire avant l'émission de l'offre")
-        for piece in ("la décision de financement de l'État (agrément) ;", "le plan de financement définitif et le "
-                      "prix de revient actualisé ;", "les délibérations ou engagements de garantie ;", "l'ordre de "
-                      "service de démarrage des travaux ou l'acte d'acquisition du terrain ;", "les statuts à jour et "
-                      "le dernier rapport de gestion de l'Emprunteur ;", "une attestation de régularité fiscale et "
-                      "sociale de moins de trois mois."):
+        for piece in (
+            "la décision de financement de l'État (agrément) ;",
+            "le plan de financement définitif et le prix de revient actualisé ;",
+            "les délibérations ou engagements de garantie ;",
+            "l'ordre de service de démarrage des travaux ou l'acte d'acquisition du terrain ;",
+            "les statuts à jour et le dernier rapport de gestion de l'Emprunteur ;",
+            "une attestation de régularité fiscale et sociale de moins de trois mois.",
+        ):
             pdf.set_x(pdf.l_margin + 4)
             pdf.multi_cell(0, 5, f"– {piece}", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
@@ -725,53 +876,94 @@ def family_mini_tables(number: int) -> Letter:
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 6, "Banque des Territoires", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 4, f"Offre de prêt n° {reference} – {bailleur[0]} – SIREN {bailleur[1]}", new_x="LMARGIN",
-             new_y="NEXT")
+    pdf.cell(0, 4, f"Offre de prêt n° {reference} – {bailleur[0]} – SIREN {bailleur[1]}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", "B", 14)
     pdf.cell(0, 8, "OFFRE DE PRÊT – CONDITIONS PARTICULIÈRES", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     total = total_of(loans)
-    pdf.para(f"La Caisse des dépôts et consignations consent à {bailleur[0]} un Prêt d'un montant total de "
-             f"{money(total, 'nbsp')}, constitué de {lines_word(len(loans))}, pour le financement de l'opération "
-             f"« {operation[0]} » à {operation[1]}, émis le {pdfgen.format_date(day)}. Les caractéristiques de "
-             "chaque Ligne du Prêt sont les suivantes.")
+    pdf.para(
+        f"La Caisse des dépôts et consignations consent à {bailleur[0]} un Prêt d'un montant total de "
+        f"{money(total, 'nbsp')}, constitué de {lines_word(len(loans))}, pour le financement de l'opération "
+        f"« {operation[0]} » à {operation[1]}, émis le {pdfgen.format_date(day)}. Les caractéristiques de "
+        "chaque Ligne du Prêt sont les suivantes."
+    )
     if bare:
-        headings = ("Montant (€)", "Préfinancement (mois)", "Amortissement (années)", "Index",
-                    "Marge fixe sur index (%)", "Taux d'intérêt indicatif (%)", "Périodicité")
+        headings = (
+            "Montant (€)",
+            "Préfinancement (mois)",
+            "Amortissement (années)",
+            "Index",
+            "Marge fixe sur index (%)",
+            "Taux d'intérêt indicatif (%)",
+            "Périodicité",
+        )
     else:
-        headings = ("Montant de la Ligne du Prêt", "Durée de la phase de préfinancement",
-                    "Durée de la phase d'amortissement", "Index", "Marge fixe sur index",
-                    "Taux d'intérêt indicatif", "Périodicité")
+        headings = (
+            "Montant de la Ligne du Prêt",
+            "Durée de la phase de préfinancement",
+            "Durée de la phase d'amortissement",
+            "Index",
+            "Marge fixe sur index",
+            "Taux d'intérêt indicatif",
+            "Périodicité",
+        )
     widths = (34, 25, 25, 20, 22, 25, 23)
     for k, loan in enumerate(loans, start=1):
         fixed = loan.index != "livret_a"
         pdf.set_font("Helvetica", "B", 9.5)
         pdf.ln(1)
-        pdf.multi_cell(0, 5, f"Ligne du Prêt n° {k} – {loan.produit} {nature_name(loan, rng)} – identifiant "
-                       f"{identifiant(rng)}", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            5,
+            f"Ligne du Prêt n° {k} – {loan.produit} {nature_name(loan, rng)} – identifiant {identifiant(rng)}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         rate = loan.marge if fixed else loan.marge + LIVRET_A
         if bare:
-            values = (money(loan.montant, "bare"), str(loan.prefinancement) if loan.prefinancement else "0",
-                      str(loan.amortissement // 12), "Taux fixe" if fixed else "Livret A",
-                      "Sans objet" if fixed else margin_pct(loan.marge).replace(f"{NBSP}%", ""),
-                      comma(rate), loan.periodicite.capitalize())
+            values = (
+                money(loan.montant, "bare"),
+                str(loan.prefinancement) if loan.prefinancement else "0",
+                str(loan.amortissement // 12),
+                "Taux fixe" if fixed else "Livret A",
+                "Sans objet" if fixed else margin_pct(loan.marge).replace(f"{NBSP}%", ""),
+                comma(rate),
+                loan.periodicite.capitalize(),
+            )
         else:
-            values = (money(loan.montant, style),
-                      f"{loan.prefinancement} mois" if loan.prefinancement else "Sans objet",
-                      span(loan.amortissement, unit), "Taux fixe" if fixed else "Livret A",
-                      "Sans objet" if fixed else margin_pct(loan.marge), margin_pct(rate),
-                      loan.periodicite.capitalize())
+            values = (
+                money(loan.montant, style),
+                f"{loan.prefinancement} mois" if loan.prefinancement else "Sans objet",
+                span(loan.amortissement, unit),
+                "Taux fixe" if fixed else "Livret A",
+                "Sans objet" if fixed else margin_pct(loan.marge),
+                margin_pct(rate),
+                loan.periodicite.capitalize(),
+            )
         pdf.set_font("Helvetica", size=8)
-        with pdf.table(col_widths=widths, width=sum(widths), align="LEFT", text_align="CENTER", line_height=3.8,
-                       padding=1, headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230))) as table:
+        with pdf.table(
+            col_widths=widths,
+            width=sum(widths),
+            align="LEFT",
+            text_align="CENTER",
+            line_height=3.8,
+            padding=1,
+            headings_style=FontFace(emphasis="BOLD", fill_color=(230, 230, 230)),
+        ) as table:
             table.row(headings)
             table.row(values)
         pdf.ln(2)
     pdf.set_font("Helvetica", size=7.5)
-    pdf.multi_cell(0, 3.6, f"Taux indicatifs sur la base d'un Livret A à {comma(LIVRET_A)} % ; ils varient avec "
-                   "l'index. Le profil d'amortissement est à échéance prioritaire (intérêts différés), le taux de "
-                   "progressivité des échéances de 0 %.", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        3.6,
+        f"Taux indicatifs sur la base d'un Livret A à {comma(LIVRET_A)} % ; ils varient avec "
+        "l'index. Le profil d'amortissement est à échéance prioritaire (intérêts différés), le taux de "
+        "progressivité des échéances de 0 %.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     if number % 2 == 0:
         pdf.bold("ARTICLE 10 – DÉTERMINATION DES TAUX")
@@ -789,10 +981,12 @@ def family_mini_tables(number: int) -> Letter:
             pdf.para(clause, size=9)
     pdf.bold("ARTICLE 11 – GARANTIE")
     pdf.set_font("Helvetica", size=8.5)
-    with pdf.table(col_widths=(40, 90, 44), width=174, align="LEFT", text_align="LEFT", line_height=4.2,
-                   padding=1.2) as table:
-        table.row(("Type de Garantie", "Dénomination du garant ou Désignation de la Garantie",
-                   "Quotité Garantie (en %)"))
+    with pdf.table(
+        col_widths=(40, 90, 44), width=174, align="LEFT", text_align="LEFT", line_height=4.2, padding=1.2
+    ) as table:
+        table.row(
+            ("Type de Garantie", "Dénomination du garant ou Désignation de la Garantie", "Quotité Garantie (en %)")
+        )
         table.row(("Organisme", "ACTION LOGEMENT SERVICES", "100,00"))
     pdf.ln(3)
     text, other = guarantee("Z10", number, operation[1])
@@ -803,7 +997,10 @@ def family_mini_tables(number: int) -> Letter:
 
 
 BLIND5: dict[str, Callable[[int], Letter]] = {
-    "Z6": family_deliberation, "Z7": family_phase_columns, "Z8": family_two_rows, "Z9": family_product_groups,
+    "Z6": family_deliberation,
+    "Z7": family_phase_columns,
+    "Z8": family_two_rows,
+    "Z9": family_product_groups,
     "Z10": family_mini_tables,
 }
 FIRST_VARIANTS = range(6)  # measured once, blind, before anyone read the extractor

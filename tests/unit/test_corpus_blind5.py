@@ -29,8 +29,10 @@ ONE_LOAN = {
 # « Durée totale : 43 ans et 6 mois dont : - Durée de la phase de préfinancement : 18 mois - Durée de la phase
 # d'amortissement : 40 ans », the page's footer between two items when the list crosses a page.
 SEAM = r" (?:Délibération n° [\w-]+ — page \d+/\d+ )?"
-TOTAL = re.compile(rf"Durée totale : (\d+) ans(?: et (\d+) mois)? dont :{SEAM}- Durée de la phase de préfinancement : "
-                   rf"(\d+) mois{SEAM}- Durée de la phase d'amortissement : (\d+) (ans|mois)")
+TOTAL = re.compile(
+    rf"Durée totale : (\d+) ans(?: et (\d+) mois)? dont :{SEAM}- Durée de la phase de préfinancement : "
+    rf"(\d+) mois{SEAM}- Durée de la phase d'amortissement : (\d+) (ans|mois)"
+)
 
 
 def _rendered(letter: families.Letter) -> tuple[str, str]:
@@ -44,10 +46,7 @@ def _margin_forms(value: Decimal) -> tuple[str, ...]:
     """Patterns of a margin: « + 0,60 », « majoré de 0,60 », « 0,60 » (not after a sign or a digit), « -0,20 »,
     « minoré de 0,20 », « + 60 pdb », « - 20 pb »."""
     size = abs(value)
-    if value < 0:
-        sign = r"(?:- ?|minoré de )"
-    else:
-        sign = r"(?:\+ ?|majoré de |(?<![-+] )(?<![-+\d,.]))"
+    sign = r"(?:- ?|minoré de )" if value < 0 else r"(?:\+ ?|majoré de |(?<![-+] )(?<![-+\d,.]))"
     return sign + f"{size:.2f}".replace(".", ",") + r"(?!\d)", sign + f"{int(size * 100)} pd?b"
 
 
@@ -108,8 +107,14 @@ def test_units_only_in_the_headers_leave_bare_durations_in_the_truths_row_order(
     assert _bare_units(letter)
     _, flat = _rendered(letter)
     rows = re.findall(r"\(%\) Périodicité ([\d ,]+?) (\d+) (\d+) (?:Livret A|Taux fixe)", flat)
-    expected = [(f"{loan.montant:,.2f}".replace(",", " ").replace(".", ","), str(loan.prefinancement),
-                 str(loan.amortissement // 12)) for loan in letter.loans]
+    expected = [
+        (
+            f"{loan.montant:,.2f}".replace(",", " ").replace(".", ","),
+            str(loan.prefinancement),
+            str(loan.amortissement // 12),
+        )
+        for loan in letter.loans
+    ]
     assert rows == expected, letter.name
 
 
@@ -120,10 +125,16 @@ def test_the_guarantee_wordings_are_new_and_the_traps_name_no_guarantor() -> Non
     import families_blind3
     import families_blind4
 
-    earlier = " ".join((*families.GUARANTORS_DEVELOPMENT, *families.GUARANTORS_HELD_OUT,
-                        *families_blind.GUARANTORS_BLIND, *(w for w, _ in families_blind2.GUARANTORS_BLIND2),
-                        *(w for w, _ in families_blind3.GUARANTORS_BLIND3),
-                        *(w for w, _ in families_blind4.GUARANTORS_BLIND4)))
+    earlier = " ".join(
+        (
+            *families.GUARANTORS_DEVELOPMENT,
+            *families.GUARANTORS_HELD_OUT,
+            *families_blind.GUARANTORS_BLIND,
+            *(w for w, _ in families_blind2.GUARANTORS_BLIND2),
+            *(w for w, _ in families_blind3.GUARANTORS_BLIND3),
+            *(w for w, _ in families_blind4.GUARANTORS_BLIND4),
+        )
+    )
     keys = [key for _, key in families_blind5.GUARANTORS_BLIND5]
     assert len(set(keys)) == 5 and not any(key in earlier for key in keys)
     assert all(key in wording for wording, key in families_blind5.GUARANTORS_BLIND5)
