@@ -144,6 +144,10 @@ def quarter_turn(textpage: Any, text: str) -> int:
     return 0
 
 
+# A character's angle (radians) from which its line is no horizontal line of the page.
+_SIDEWAYS_MIN, _SIDEWAYS_MAX = 0.3, 2 * math.pi - 0.3
+
+
 def pdfium_words(textpage: Any, text: str, page_height: float, *, turn: int = 0,
                  page_width: float = 0.0) -> list[Word] | None:
     """Words of a pdfium text page whose full text is `text`; None when its characters cannot be mapped
@@ -171,9 +175,12 @@ def pdfium_words(textpage: Any, text: str, page_height: float, *, turn: int = 0,
     left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     get_box, count_rects, get_rect = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_CountRects, \
         pdfium_c.FPDFText_GetRect
+    angle = pdfium_c.FPDFText_GetCharAngle
     words: list[Word] = []
     for line in _LINE_RE.finditer(text):
         start, end = line.span()
+        if _SIDEWAYS_MIN < angle(raw, start) < _SIDEWAYS_MAX:
+            continue  # a line set sideways in the margin (a contract's reference) runs across every line
         if count_rects(raw, start, end - start) == 1:
             get_rect(raw, 0, left, top, right, bottom)
             x0, width = left.value, right.value - left.value

@@ -80,6 +80,10 @@ class _Row:
     values: dict[int, list[Word]] = field(default_factory=dict)
     group: str | None = None  # the cell spanning this row and its neighbours in a first column of groups
     grouped: bool = False  # the label is in the second label column, beside a column of groups
+    # A row of phase titles over the value columns (« Phase de préfinancement | Phase d'amortissement »): each
+    # column's section, for the rows below it; the columns are then the phases of one loan.
+    phases: dict[int, str] | None = None
+    heading: bool = False  # a sheet's title line (« Ligne du Prêt n° 2 – … »), whatever its width
 
 
 def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
@@ -88,10 +92,10 @@ def transposed_loans(layouts: list[PageLayout]) -> list[Loan]:
     of the page before (a table crossing a page break with its header repeated)."""
     vocab = vocabulary()
     tables: list[tuple[list[Loan], set[str], int]] = []  # (loans by column, fields read, page)
-    section: list[str | None] = [None]  # « Phase d'amortissement » goes on over a page break
+    carried = _Carried()  # « Phase d'amortissement », or the phase columns, go on over a page break
     for layout in layouts:
         for rows, columns in _page_tables(layout, vocab):
-            for table, names in _tables_from_rows(rows, columns, vocab, section):
+            for table, names in _tables_from_rows(rows, columns, vocab, carried):
                 if tables and tables[-1][2] == layout.number - 1 and _continues(tables[-1], table, names):
                     previous, seen, _ = tables[-1]
                     for before, after in zip(previous, table, strict=False):
@@ -148,14 +152,17 @@ def _page_tables(layout: PageLayout, vocab: Vocabulary) -> list[tuple[list[_Row]
     # From the first seed to the last, and beyond either while the lines stay close together (rows whose
     # label wraps are no seeds).
     first, last = lines.index(seeds[0]), lines.index(seeds[-1])
-    while first > 0 and lines[first].top - lines[first - 1].bottom <= 2.5 * height and not _crosses(
-            lines[first - 1], label_x, columns[0]) and len(lines[first - 1].cells) <= len(columns) + 1:
+    while first > 0 and lines[first].top - lines[first - 1].bottom <= 2.5 * height and (not _crosses(
+            lines[first - 1], label_x, columns[0]) or _HEADING.match(lines[first - 1].text)) and len(
+            lines[first - 1].cells) <= len(columns) + 1:
         first -= 1
     while last + 1 < len(lines) and lines[last + 1].top - lines[last].bottom <= 2.5 * height and not _crosses(
             lines[last + 1], label_x, columns[0]):
         last += 1
-    region = [line for line in lines[first : last + 1] if not _crosses(line, label_x, columns[0])]
-    rows = _rows(region, label_x, columns, layout.number, 1.2 * height)
+    # (a sheet's title, « Ligne du Prêt n° 2 – PLI foncier – identifiant … », may run across the columns)
+    region = [line for line in lines[first : last + 1]
+              if not _crosses(line, label_x, columns[0]) or _HEADING.match(line.text)]
+    rows = _rows(region, label_x, columns, layout.number, 1.2 * height, vocab)
     return [(rows, len(columns))]
 
 
@@ -170,7 +177,8 @@ def _crosses(line: Line, label_x: float, first_column: float) -> bool:
                and len(cell.text.split()) > 3 for cell in line.cells)
 
 
-def _rows(region: list[Line], label_x: float, columns: list[float], page: int, gap: float) -> list[_Row]:
+def _rows(region: list[Line], label_x: float, columns: list[float], page: int, gap: float,
+          vocab: Vocabulary) -> list[_Row]:
     rows: list[_Row] = []
     values: list[tuple[int, Word]] = []
     # A word starts in the last column whose start (less the tolerance) it reaches; -1 is the label column.
@@ -185,6 +193,12 @@ def _rows(region: list[Line], label_x: float, columns: list[float], page: int, g
     two_columns = any(groups and own for groups, own, _ in split) or _group_between_rows(region, split)
     groups: list[tuple[str, float]] = []  # (text, middle)
     for line, (group_words, own_words, has_values) in zip(region, split, strict=True):
+        if not group_words and not own_words and (phases := _phases(line, reached, vocab)):
+            rows.append(_Row(page, line.text, line.top, line.bottom, phases=phases))
+            continue
+        if len(line.cells) == 1 and _HEADING.match(line.text):
+            rows.append(_Row(page, line.text, line.top, line.bottom, heading=True))  # the next sheet's title
+            continue
         label_words = own_words
         if group_words and two_columns and (own_words or not has_values):
             text = " ".join(w.text for w in group_words)
@@ -204,7 +218,8 @@ def _rows(region: list[Line], label_x: float, columns: list[float], page: int, g
         grouped = two_columns and bool(own_words)
         text = " ".join(w.text for w in label_words)
         line_top, line_bottom = min(w.top for w in label_words), max(w.bottom for w in label_words)
-        if rows and line_top - rows[-1].bottom < gap and not rows[-1].values and not (two_columns and has_values):
+        if (rows and line_top - rows[-1].bottom < gap and not rows[-1].values and not (two_columns and has_values)
+                and rows[-1].phases is None and not rows[-1].heading):
             rows[-1].label = _join(rows[-1].label, text)
             rows[-1].bottom = max(rows[-1].bottom, line_bottom)
         else:
@@ -226,6 +241,18 @@ def _rows(region: list[Line], label_x: float, columns: list[float], page: int, g
             row = rows[index + 1]
         row.values.setdefault(column, []).append(word)
     return rows
+
+
+def _phases(line: Line, reached: list[float], vocab: Vocabulary) -> dict[int, str] | None:
+    """The sections of a line of phase titles over two value columns or more, by column."""
+    phases: dict[int, str] = {}
+    for cell in line.cells:
+        column = bisect.bisect_right(reached, cell.x0) - 1
+        section = vocab.section_of(cell.text)
+        if column < 0 or section is None or column in phases:
+            return None
+        phases[column] = section
+    return phases if len(phases) >= 2 else None
 
 
 def _group_between_rows(region: list[Line], split: list[tuple[list[Word], list[Word], bool]]) -> bool:
@@ -291,37 +318,62 @@ def _cell_text(words: list[Word]) -> str:
     return " ".join(" ".join(w.text for w in line.words) for line in build_lines(words))
 
 
+@dataclass
+class _Carried:
+    """What a transposed table's rows say for the rows below them, on to the next page."""
+
+    section: str | None = None  # the section a title row opened (« Phase d'amortissement »)
+    phases: dict[int, str] | None = None  # the section of each value column, under a row of phase titles
+
+
+def _row_field(rows: list[_Row], index: int, section: str | None, vocab: Vocabulary) -> tuple[str | None, float]:
+    """The field a row's label names (in its section, if it has one), with the next row's label if it wraps."""
+    row = rows[index]
+    name, sure = (vocab.in_section(section, _FOOTNOTE.sub("", row.label)), SURE)
+    if name is None:
+        name, sure = label_field(row.label, vocab)
+    if name is None and index + 1 < len(rows) and not rows[index + 1].values:
+        name, sure = label_field(f"{row.label} {rows[index + 1].label}", vocab)
+    return name, sure
+
+
 def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
-                      section: list[str | None] | None = None) -> list[tuple[list[Loan], set[str]]]:
+                      carried: _Carried | None = None) -> list[tuple[list[Loan], set[str]]]:
     """Rows into tables of `columns` loans; a characteristic met twice starts the next table (one sheet per
     loan, or the next loans' columns). A row that is only a section's title (« Phase d'amortissement »)
-    gives the labels below it their section's meaning (`section` carries it from page to page)."""
+    gives the labels below it their section's meaning, and a row of phase titles over the columns gives each
+    column its phase (`carried` keeps both from page to page)."""
     tables: list[tuple[list[Loan], set[str]]] = []
-    section = section if section is not None else [None]
+    state = carried if carried is not None else _Carried()
     for index, row in enumerate(rows):
+        if row.phases is not None:
+            state.phases = row.phases
+            continue
         if not row.values and _HEADING.match(row.label):
             tables.append(([{} for _ in range(columns)], set()))  # "Ligne du Prêt n° 2": the next sheet
-            section[0] = None
+            state.section = None  # (the phase columns go on: a sheet repeats its title on the next page)
+            # « Ligne du Prêt n° 1 – PLI foncier »: the sheet's product and nature, said once (one cue)
+            for name, value in (("produit", vocab.product(row.label)), ("nature", vocab.nature(row.label))):
+                if value is not None:
+                    tables[-1][0][0][name] = Placed(value, row.page, row.label[:240], PREFIX_ONLY)
             continue
         if not row.values and (opened := vocab.section_of(row.label)):
-            section[0] = opened
+            state.section = opened
             continue
         if row.grouped:
-            section[0] = vocab.section_of(row.group) if row.group else None
-        name, sure = (vocab.in_section(section[0], _FOOTNOTE.sub("", row.label)), SURE)
-        if name is None:
-            name, sure = label_field(row.label, vocab)
-        if name is None and index + 1 < len(rows) and not rows[index + 1].values:
-            name, sure = label_field(f"{row.label} {rows[index + 1].label}", vocab)
-        if name is None or name == IGNORED:
-            continue
-        kind = vocab.kinds[name]
+            state.section = vocab.section_of(row.group) if row.group else None
         said: list[tuple[int, str, str | int, float, str]] = []
         for column, words in sorted(row.values.items()):
+            # Under phase titles, a value is read in its column's phase and belongs to the one loan they describe.
+            phases = state.phases
+            phase = phases.get(column) if phases else None
+            name, sure = _row_field(rows, index, phase or state.section, vocab)
+            if name is None or name == IGNORED:
+                continue
             text = _cell_text(words)
-            for found, value, confidence in read_value(kind, text, sure, vocab):
-                said.append((column, found or name, value, min(confidence, min(w.confidence for w in words)),
-                             f"{row.label} : {text}"))
+            for found, value, confidence in read_value(vocab.kinds[name], text, sure, vocab):
+                said.append((min(phases) if phases else column, found or name, value,
+                             min(confidence, min(w.confidence for w in words)), f"{row.label} : {text}"))
         if not said:
             continue
         names = {found for _, found, _, _, _ in said}
@@ -351,7 +403,7 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
             if header is None:
                 index += 1
                 continue
-            columns, index = header
+            columns, first, index = header
             rows: list[tuple[Line, Loan | None]] = []
             while index < len(lines):
                 line = lines[index]
@@ -359,6 +411,13 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
                     break
                 rows.append((line, _row_loan(line.words, line.text, columns, layout.number, vocab)))
                 index += 1
+            if not any(loan for _, loan in rows) and (titled := _title(lines, first, layout.number, vocab)):
+                # One small table per Ligne du Prêt, headed by a title that names its product and nature
+                # (« Ligne du Prêt n° 1 – PLI charge foncière »): its one row has no column for them.
+                with_title = [(line, _row_loan(line.words, line.text, columns, layout.number, vocab, titled))
+                              for line, _ in rows]
+                if sum(1 for _, loan in with_title if loan) == 1:
+                    rows = with_title
             read = _with_wrapped_cells(rows, columns, layout.number, vocab)
             _spanning_products(rows, read, columns, layout.number, vocab)
             _no_prefinancing_said(read, columns)
@@ -450,9 +509,26 @@ class _Column:
     sure: float = 0.0
 
 
-def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Column], int] | None:
-    """(columns, index of the first line after the header) when the line at `index`, with the lines of its
-    wrapped cells just above and below it, names three characteristics or more, the amount among them."""
+def _title(lines: list[Line], first: int, page: int, vocab: Vocabulary) -> Loan | None:
+    """The product and nature a table's title names, on one of the two lines just above its header."""
+    header = lines[first]
+    for line in reversed(lines[max(0, first - 2):first]):
+        if header.top - line.bottom > 2.5 * (header.bottom - header.top):
+            break
+        said: Loan = {}
+        if code := vocab.product(line.text):
+            said["produit"] = Placed(code, page, line.text[:240], PREFIX_ONLY)
+        if nature := vocab.nature(line.text):
+            said["nature"] = Placed(nature, page, line.text[:240], PREFIX_ONLY)
+        if said:
+            return said
+    return None
+
+
+def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Column], int, int] | None:
+    """(columns, index of the header's first line, index of the first line after it) when the line at `index`,
+    with the lines of its wrapped cells just above and below it, names three characteristics or more, the amount
+    among them."""
     line = lines[index]
     if len(line.cells) < 3 or any(ch.isdigit() for ch in line.text):
         return None
@@ -467,16 +543,19 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
     end = index + 1
     while end < len(lines) and close(lines[end - 1], lines[end]):
         end += 1
-    # Header cells wrapped over several lines (centred vertically or not): the text at one left edge.
+    # Header cells wrapped over several lines (centred vertically or not): the text aligned on one left edge,
+    # one middle or one right edge.
     columns: list[_Column] = []
     for row in lines[start:end]:
         for cell in row.cells:
-            column = next((c for c in columns if abs(c.x0 - cell.x0) <= _TOLERANCE), None)
+            column = next((c for c in columns if abs(c.x0 - cell.x0) <= _TOLERANCE
+                           or abs(c.x0 + c.x1 - cell.x0 - cell.x1) <= 2 * _TOLERANCE
+                           or abs(c.x1 - cell.x1) <= _TOLERANCE), None)
             if column is None:
                 columns.append(_Column(cell.x0, cell.x1, cell.text))
             else:
                 column.text = _join(column.text, cell.text)
-                column.x1 = max(column.x1, cell.x1)
+                column.x0, column.x1 = min(column.x0, cell.x0), max(column.x1, cell.x1)
     split: list[_Column] = []
     for column in sorted(columns, key=lambda c: c.x0):
         split.extend(_header_cells(column, vocab))
@@ -492,7 +571,7 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
     named = {c.name for c in split if c.name and c.name != IGNORED}
     if len(named) < 3 or "montant_eur" not in named:
         return None
-    return split, end
+    return split, start, end
 
 
 def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:
@@ -509,7 +588,9 @@ def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:
     return [column]
 
 
-def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int, vocab: Vocabulary) -> Loan | None:
+def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int, vocab: Vocabulary,
+              titled: Loan | None = None) -> Loan | None:
+    """The loan of a row: its amount and its product or nature, from the row or (`titled`) its table's title."""
     # A column runs to the middle of the gap between its header and the next one: a value aligned right
     # under a header aligned right, or a value wider than its header, stays in its column.
     # A run of words (two or more) that starts where a header does and ends before the next header starts is
@@ -546,6 +627,8 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
             text = _PARENTHESES.sub(" ", text)
         if kind in ("duree", "duree_ou_neant") and (unit := _HEADER_UNIT.search(column.text)) and text.isdigit():
             text = f"{text} {unit.group(1)}"  # « Durée d'amortissement (années) » over « 40 »
+        elif _PERCENT_HEADER.search(column.text) and _BARE_NUMBER.fullmatch(text):
+            text = f"{text} %"  # « Marge fixe sur index (%) » over « 0,75 »
         values = read_value(kind, text, column.sure, vocab)
         if not values and kind == "duree_totale" and (duration := DURATION_RE.search(text)):
             total = (duration_months(duration), min(column.sure, min(w.confidence for w in said)))
@@ -557,6 +640,9 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
         # « Durée totale » beside « dont préfi. »: the amortisation is the rest, read from two cells
         loan["duree_amortissement_mois"] = Placed(total[0] - prefi.value, page, source[:240],
                                                   min(total[1], prefi.confidence, PREFIX_ONLY))
+    if titled and "montant_eur" in loan and len(loan) >= 3:
+        for name, placed in titled.items():
+            loan.setdefault(name, placed)
     if "montant_eur" not in loan or not ({"produit", "nature"} & set(loan)):
         return None
     if "marge_pct" in loan and any(c.name == "marge_ou_taux" for c in columns) and (
@@ -601,6 +687,8 @@ def _runs(words: list[Word]) -> list[list[Word]]:
 
 
 _HEADER_UNIT = re.compile(r"\((mois|ans|années)\)", re.IGNORECASE)
+_PERCENT_HEADER = re.compile(r"\(\s*(?:en\s+)?%\s*\)")
+_BARE_NUMBER = re.compile(r"[+-]?\s?\d{1,2}(?:[,.]\d{1,4})?")
 
 
 def _ends_table(line: Line, columns: list[_Column]) -> bool:
