@@ -858,7 +858,9 @@ def family_product_groups(number: int) -> Letter:
     pdf.set_x(pdf.w - 90)
     pdf.set_font("Helvetica", "B", 10)
     pdf.multi_cell(72, 5, "La Directrice territoriale", new_x="LMARGIN", new_y="NEXT")
-    return Letter(f"Z9-par-produit-{number:02d}.pdf", "Z9", bytes(pdf.output()), loans, bailleur[1], other)
+    # The truth lists the loans in the letter's order: grouped by product.
+    ordered = [loan for group in groups.values() for loan in group]
+    return Letter(f"Z9-par-produit-{number:02d}.pdf", "Z9", bytes(pdf.output()), ordered, bailleur[1], other)
 
 
 # ---------------------------------------------------------------- Z10: horizontal mini-table per Ligne du Prêt

@@ -275,3 +275,54 @@ def test_validators_raise_only_typed_refusals(cut: int, inserts: list[tuple[int,
     except PieceRefused as refused:
         assert refused.code in REFUSAL_CODES
     assert time.monotonic() - started < 10
+
+
+def _loans(text: str) -> list[dict[str, object]]:
+    fields = lettre_offre.extract([text]).fields
+    count = next((f.value for f in fields if f.name == "prets.nombre"), 0)
+    return [{f.name.split(".", 1)[1]: f.value for f in fields if f.name.startswith(f"prets[{i}].")}
+            for i in range(int(count))]
+
+
+def test_the_parts_listed_under_a_product_s_global_amount_are_its_loans() -> None:
+    text = """Banque des Territoires
+Nous confirmons notre accord de principe pour un financement de 1 358 566,00 € au total, réparti comme suit :
+• Prêt PLI d'un montant global de 358 566,00 €, dont :
+– part foncière : 136 485,00 €, amortissement sur 25 ans après un préfinancement de 18 mois, au taux
+du Livret A majoré de 0,45 % ;
+– part bâtie : 222 081,00 €, amortissement sur 50 ans après un préfinancement de 12 mois, au taux
+du Livret A majoré de 0,75 %.
+• Prêt PLS (part bâtie) de 1 000 000,00 € : amortissement sur 40 ans, sans préfinancement, au taux fixe de 3,10 %.
+"""
+    loans = _loans(text)
+    assert [(loan["produit"], loan["nature"], loan["montant_eur"]) for loan in loans] == [
+        ("PLI", "foncier", "136485.00"), ("PLI", "bati", "222081.00"), ("PLS", "bati", "1000000.00")]
+    assert [(loan["duree_prefinancement_mois"], loan["duree_amortissement_mois"]) for loan in loans[:2]] == [
+        (18, 300), (12, 600)]
+    assert [loan.get("marge_pct") for loan in loans] == ["0.45", "0.75", None]
+
+
+def test_several_label_value_pairs_on_one_line_and_bulleted_labels() -> None:
+    text = """Banque des Territoires
+Ligne du Prêt 1 :
+- Ligne du Prêt : PLI foncier
+- Montant : 508 395,37 euros
+Préfinancement : 24 mois · Amortissement : 60 ans · Échéances : annuelles
+- Taux d'intérêt actuariel annuel : taux du Livret A en vigueur à la date d'effet du Contrat de Prêt + 45 pdb
+"""
+    (loan,) = _loans(text)
+    assert loan | {"periodicite": None} == {
+        "produit": "PLI", "nature": "foncier", "montant_eur": "508395.37", "duree_prefinancement_mois": 24,
+        "duree_amortissement_mois": 720, "index": "livret_a", "marge_pct": "0.45", "periodicite": None}
+
+
+@pytest.mark.parametrize(("sentence", "flagged"), [
+    ("La garantie de l'Établissement public territorial Paris Terres d'Envol est accordée à 100 %.", True),
+    ("Le Département subventionne l'opération mais ne garantit pas l'emprunt.", False),
+    ("La commune ne garantit que 50 % du prêt.", True),  # « ne … que »: a guarantee all the same
+    ("La demande de garantie adressée à la Métropole a été retirée : Action Logement Services garantit seule "
+     "100 % du Prêt.", False),
+])
+def test_more_wordings_of_another_guarantee_or_of_none(sentence: str, flagged: bool) -> None:
+    text = f"Chaque Ligne du Prêt est garantie par Action Logement Services.\n{sentence}\n"
+    assert bool(lettre_offre.other_guarantors([text])) is flagged

@@ -356,3 +356,51 @@ def test_an_amount_aligned_right_that_ends_before_the_next_column_is_its_column_
            *_words("90 180", 112, x=460)]
     [loan] = row_table_loans([PageLayout(1, 595, 842, header + row)])
     assert loan["montant_eur"].value == "90180.00"
+
+
+def test_one_small_table_per_ligne_headers_wrapped_centred_units_in_the_headers() -> None:
+    """One table per Ligne du Prêt: a title naming its product and nature, header labels wrapped over three lines
+    and centred (each line starts elsewhere), the units only in the headers (« (années) », « (%) »)."""
+    def line(top: float, cells: dict[float, str]) -> list[Word]:
+        return [word for x, text in cells.items() for word in _words(text, top, x=x)]
+
+    table = [
+        *line(80, {50: "Ligne du Prêt n° 1 – PLI charge foncière – identifiant 5536106"}),
+        *line(100, {160: "Durée de la", 265: "Durée (années)"}),
+        *line(110, {50: "Montant (€)", 166: "phase de", 262: "d'amortissement", 400: "Marge fixe sur",
+                    520: "Index"}),
+        *line(120, {154: "préfinancement", 410: "index (%)"}),
+        *line(140, {50: "5 928 321,00", 170: "18 mois", 280: "25", 410: "-0,20", 520: "Livret A"}),
+    ]
+    (loan,) = row_table_loans([PageLayout(1, 842, 595, table)])
+    assert {name: placed.value for name, placed in loan.items()} == {
+        "produit": "PLI", "nature": "foncier", "montant_eur": "5928321.00", "duree_prefinancement_mois": 18,
+        "duree_amortissement_mois": 300, "marge_pct": "-0.20", "index": "livret_a"}
+    assert loan["produit"].confidence < HIGH_CONFIDENCE  # said once, in the title
+    # Without a title that names them, a row without product or nature is no loan.
+    assert row_table_loans([PageLayout(1, 842, 595, table[len(_words(
+        "Ligne du Prêt n° 1 – PLI charge foncière – identifiant 5536106", 80)):])]) == []
+
+
+def test_phase_columns_of_a_contract_sheet_are_one_loan_even_over_a_page_break() -> None:
+    """A CDC sheet per Ligne du Prêt whose values are split into « Phase de préfinancement » and « Phase
+    d'amortissement » columns: one loan, each « Durée » read in its column's phase; the sheet continues on the
+    next page under its repeated title, without the phase titles."""
+    first = [
+        *_row("Ligne du Prêt n° 1 – PLI foncier – identifiant 5204724", [], 80),
+        *_row("Montant de la Ligne du Prêt", ["331 319,38 €"], 100),
+        *_row("Commission d'instruction", ["199 €"], 122),
+        *_row("", ["Phase de préfinancement", "Phase d'amortissement"], 144),
+        *_row("Durée", ["Sans objet", "60 ans"], 166),
+        *_row("Index", ["Sans objet", "Livret A"], 188),
+        *_row("Marge fixe sur index", ["Sans objet", "+ 0,60 %"], 210),
+    ]
+    second = [
+        *_row("Ligne du Prêt n° 1 – PLI foncier – identifiant 5204724", [], 80),
+        *_row("Périodicité", ["Sans objet", "Annuelle"], 100),
+        *_row("Profil d'amortissement", ["Sans objet", "Échéance prioritaire"], 122),
+    ]
+    loans = transposed_loans([PageLayout(1, 595, 842, first), PageLayout(2, 595, 842, second)])
+    assert [{name: placed.value for name, placed in loan.items()} for loan in loans] == [{
+        "produit": "PLI", "nature": "foncier", "montant_eur": "331319.38", "duree_prefinancement_mois": 0,
+        "duree_amortissement_mois": 720, "index": "livret_a", "marge_pct": "0.60", "periodicite": "annuelle"}]

@@ -104,3 +104,17 @@ def test_a_prefinancement_abbreviated_after_the_amortisation() -> None:
     assert fields["prets[0].duree_amortissement_mois"][0] == 480
     assert fields["prets[0].duree_prefinancement_mois"][0] == 18
     assert fields["prets[0].marge_pct"][0] == "0.75"
+
+
+def test_an_amount_with_its_unit_before_the_figures_opens_a_region_too() -> None:
+    text = """Banque des Territoires
+Récapitulatif des Lignes du Prêt
+1 PLI – acquisition du foncier € 774 516,80 3,15 %
+Préfinancement : 24 mois · Amortissement : 60 ans · Taux : Livret A + 0,75 %
+2 PLS – bâti € 262 778,54 2,85 %
+Préfinancement : 18 mois · Amortissement : 40 ans · Taux : Livret A + 0,45 %
+"""
+    fields = _fields(text)
+    assert [fields[f"prets[{i}].montant_eur"][0] for i in (0, 1)] == ["774516.80", "262778.54"]
+    assert [fields[f"prets[{i}].duree_amortissement_mois"][0] for i in (0, 1)] == [720, 480]
+    assert [fields[f"prets[{i}].marge_pct"][0] for i in (0, 1)] == ["0.75", "0.45"]

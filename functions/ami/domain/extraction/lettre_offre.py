@@ -12,6 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from ami.domain.extraction import Check, ExtractedField, matrix, prose, regions, tables
 from ami.domain.extraction.document import Document, is_footer
@@ -35,7 +36,7 @@ from ami.domain.extraction.french import (
 )
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
-from ami.domain.extraction.tables import label_field
+from ami.domain.extraction.tables import indexed_rate, label_field
 from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value, total_with_prefinancing
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
 
@@ -521,6 +522,9 @@ def _outside(position: int, hidden: list[tuple[int, int]]) -> bool:
 _BLOCK_ONLY = 0.85  # a label that names its field only in a block (vocabulaire.toml, [blocs])
 
 
+_PAIR_SEPARATOR_RE = re.compile(r"\s[·•|;]\s")
+
+
 def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
                      hidden: list[tuple[int, int]] | None = None, *, bare_only: bool = False) -> None:
     """'Label : value' lines of a block, the label matched with the vocabulary (a value wrapped onto the next
@@ -534,7 +538,12 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
             continue
         colon = doc.text.find(":", line_start, line_end)
         if colon > line_start:
-            said.append([line_start, colon, line_end])
+            # « Préfinancement : 24 mois · Amortissement : 60 ans · Taux : … »: several pairs on one line
+            cuts = [m.end() for m in _PAIR_SEPARATOR_RE.finditer(doc.text, colon, line_end)
+                    if doc.text.find(":", m.end(), line_end) >= 0] if doc.text.count(":", colon + 1, line_end) else []
+            for pair_start, pair_end in pairwise([line_start, *cuts, line_end]):
+                if (pair_colon := doc.text.find(":", pair_start, pair_end)) > pair_start:
+                    said.append([pair_start, pair_colon, pair_end])
         elif said and not is_footer(match.group(0)) and match.group(0).strip() != "\f":
             said[-1][2] = line_end
         elif bare_only and not said and (cut := _bare_label(vocab, match.group(0))):
@@ -551,11 +560,13 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
         name, sure = label_field(doc.text[label_start:colon], vocab)
         if name is None and prefinancing_said:
             name, sure = vocab.block_labels.get(fold(doc.text[label_start:colon]).rstrip(" :")), _BLOCK_ONLY
+        value_text = doc.text[colon + (0 if bare_only else 1) : value_end].replace("\n", " ")
+        if name == IGNORED and indexed_rate(doc.text[label_start:colon], value_text):
+            name, sure = "taux", _BLOCK_ONLY
         if name is None or name == IGNORED:
             continue
         if bare_only:
             sure = min(sure, _BLOCK_ONLY)
-        value_text = doc.text[colon + (0 if bare_only else 1) : value_end].replace("\n", " ")
         end = value_end
         if name == "montant_eur" and (figures := AMOUNT_RE.search(doc.text, colon, value_end)):
             end = figures.end()  # the amount in words that may follow is checked against it
@@ -832,9 +843,12 @@ def _denied(vocab: Vocabulary, text: str, word: re.Match[str], sentence_start: i
     sentence names one after all: « sans autre garantie que celle de la commune »)."""
     if vocab.negation_after_re and vocab.negation_after_re.search(text, word.end(), sentence_end):
         return True  # « … a été remplacée par celle d'Action Logement Services »
+    before = text[max(sentence_start, word.start() - 24) : word.start()]
+    if (vocab.verb_negation_re and vocab.verb_negation_after_re and vocab.verb_negation_re.search(before)
+            and vocab.verb_negation_after_re.match(text, word.end())):
+        return True  # « … mais ne garantit pas l'emprunt »
     if vocab.negation_re is None:
         return False
-    before = text[max(sentence_start, word.start() - 24) : word.start()]
     if not vocab.negation_re.search(before):
         return False
     return not (vocab.negation_exception_re and vocab.negation_exception_re.search(text, word.end(), sentence_end))

@@ -57,6 +57,9 @@ _RATE = re.compile(
 )
 _FIXED = re.compile(r"\b(?:à|au)\s+taux\s+fixe\b", re.IGNORECASE)
 _PERIODICITY = re.compile(r"échéances?\s+(annuelle|semestrielle|trimestrielle|mensuelle)s?", re.IGNORECASE)
+# « …, dont : » after a product's amount, then list items that each give one part (one loan) of it.
+_PARTS_FOLLOW = re.compile(r"[^.;]{0,12}?\bdont\s*:\s*$")
+_PART = re.compile(r"\s*[-–•]\s+")
 # « 6 175 k€ »: an amount in thousands of euros.
 _KILO = re.compile(FIGURES + r"\s*k€", re.IGNORECASE)
 # « vingt-quatre mois », « quarante ans »: a duration in words.
@@ -102,15 +105,18 @@ def loans(doc: Document) -> list[LoanLine]:
     """LoanLines of the sentences that each describe one loan."""
 
     text = doc.flowing  # an item continued on the next page is one item
-    found = []
+    found: list[LoanLine] = []
     start = 0
+    parent: tuple[str, int, int, int] | None = None  # the product whose parts are listed below it
     for end_match in [*_ITEM_END.finditer(text), None]:
         end = end_match.end() if end_match else len(text)
         item = text[start:end].replace("\n", " ")  # a sentence runs over lines; offsets stay the same
         offset = start
         start = end
         product = _PRODUCT_RE.search(item)
-        if not product:
+        if not product and not (parent and _PART.match(item)):
+            if item.strip():
+                parent = None
             continue
         amount = next((found for found in chain(AMOUNT_RE.finditer(item), _KILO.finditer(item))
                        if not no_loan_amount(item[: found.start()])), None)
@@ -124,8 +130,17 @@ def loans(doc: Document) -> list[LoanLine]:
             value *= 1000
         if item.lstrip().startswith("("):
             continue  # a note « (1) Prêt pli : … », read with the item that calls it
-        loan = LoanLine(anchor=offset + product.start())
-        loan.put("produit", product.group(1).upper(), offset + product.start(), offset + product.end(), ONE_CUE)
+        if product and _PARTS_FOLLOW.match(item, amount.end()):
+            # « Prêt PLI d'un montant global de …, dont : » then « – part foncière : … € … »: the parts are the
+            # loans, of the product said above them; the product's amount is their total.
+            parent = (product.group(1).upper(), offset + product.start(), offset + product.end(), len(found))
+            continue
+        loan = LoanLine(anchor=offset + (product.start() if product else 0))
+        if product:
+            loan.put("produit", product.group(1).upper(), offset + product.start(), offset + product.end(), ONE_CUE)
+            parent = None
+        elif parent:
+            loan.put("produit", parent[0], parent[1], parent[2], ONE_CUE)
         loan.put("montant_eur", euros_str(value), offset + amount.start(), offset + amount.end(),
                  ONE_CUE if kilo else _amount_confidence(item, amount, value))
         if nature := vocabulary().nature(item):

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from ami.domain.extraction import prose
 from ami.domain.extraction.document import Document
-from ami.domain.extraction.french import AMOUNT_RE, euros_str, parse_figures
+from ami.domain.extraction.french import AMOUNT_RE, AMOUNT_UNIT_FIRST_RE, euros_str, parse_figures
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.values import index_of, margin, no_loan_amount, percent_str, without_asides
 from ami.domain.extraction.vocabulary import vocabulary
@@ -113,9 +113,9 @@ def _regions(text: str) -> list[tuple[int, int]]:
 
 def _amounts(text: str) -> list[tuple[int, int, Decimal]]:
     """(start, end, value) of every amount of `text` that can be a loan's (no fee, no total of several loans,
-    at least _MINIMUM_LOAN), in order; « 6 175 k€ » is thousands of euros."""
+    at least _MINIMUM_LOAN), in order, the unit before or after the figures; « 6 175 k€ » is thousands of euros."""
     found = []
-    for match in [*AMOUNT_RE.finditer(text), *_KILO.finditer(text)]:
+    for match in [*AMOUNT_RE.finditer(text), *AMOUNT_UNIT_FIRST_RE.finditer(text), *_KILO.finditer(text)]:
         kilo = match.re is _KILO
         value = parse_figures(match.group(1).replace(".", " ") if kilo else match.group(1),
                               None if kilo else match.group(2))

@@ -28,6 +28,8 @@ INFERRED = 0.8  # a value deduced from its neighbours, not read: one cue
 _TOLERANCE = 4.0  # points: a cell starts at its column's left edge, give or take
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _FOOTNOTE = re.compile(r"(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰*]+|\s\*+$")  # « Index¹ », « Taux d'intérêt² »: a note's mark
+_INDEXED_RATE = re.compile(r"livret\s*a\b[^%;]{0,80}?(?:[+\-−]\s*\d|\b(?:major|minor)[ée]e?\s+de\s+\d)",
+                           re.IGNORECASE)
 _HEADING = re.compile(r"^\s*(?:ligne(?:\s+du\s+pr[êe]t)?|pr[êe]t)\s*(?:n°|no|numéro)?\s*\d{1,2}\b", re.IGNORECASE)
 _KEY_FIELDS = {"montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct", "nature",
                "index"}
@@ -57,8 +59,14 @@ def _label_field(text: str) -> tuple[str | None, float]:
     return _match_label(text, vocabulary())
 
 
+def indexed_rate(label: str, value: str) -> bool:
+    """Whether a rate this service does not read (« Taux d'intérêt actuariel annuel ») is said as the index and a
+    margin (« taux du Livret A en vigueur à la date d'effet du Contrat + 45 pdb »): then it says the margin."""
+    return fold(label).lstrip("-–•·* ").startswith("taux") and _INDEXED_RATE.search(value) is not None
+
+
 def _match_label(text: str, vocab: Vocabulary) -> tuple[str | None, float]:
-    full = _FOOTNOTE.sub("", text).strip().rstrip(":").strip()
+    full = _FOOTNOTE.sub("", text).strip().rstrip(":").strip().lstrip("-–•·*▪ ")  # (a list item's bullet)
     bare = _PARENTHESES.sub(" ", full).strip()
     # (the words in parentheses may be the label's own: « Durées (préfi. / amort.) »)
     exact = vocab.field_exact(bare) or vocab.field_exact(full)
@@ -368,9 +376,11 @@ def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
             phases = state.phases
             phase = phases.get(column) if phases else None
             name, sure = _row_field(rows, index, phase or state.section, vocab)
+            text = _cell_text(words)
+            if name == IGNORED and indexed_rate(row.label, text):
+                name, sure = "taux", PREFIX_ONLY
             if name is None or name == IGNORED:
                 continue
-            text = _cell_text(words)
             for found, value, confidence in read_value(vocab.kinds[name], text, sure, vocab):
                 said.append((min(phases) if phases else column, found or name, value,
                              min(confidence, min(w.confidence for w in words)), f"{row.label} : {text}"))

@@ -43,6 +43,9 @@ class Vocabulary:
     negation_re: re.Pattern[str] | None = None
     negation_exception_re: re.Pattern[str] | None = None
     negation_after_re: re.Pattern[str] | None = None  # a guarantee said later in its sentence to be there no more
+    # « ne garantit pas »: « ne » just before a guarantee verb, and what must follow it
+    verb_negation_re: re.Pattern[str] | None = None
+    verb_negation_after_re: re.Pattern[str] | None = None
     # Sections of a loan's description: folded title -> section; (section, folded label) -> field or IGNORED.
     section_titles: dict[str, str] = field(default_factory=dict)
     section_labels: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -145,6 +148,10 @@ def vocabulary() -> Vocabulary:
                                if "exception_negation" in guarantors else None),
         negation_after_re=(re.compile(guarantors["negation_apres"], re.IGNORECASE)
                            if "negation_apres" in guarantors else None),
+        verb_negation_re=(re.compile(guarantors["negation_verbe"], re.IGNORECASE)
+                          if "negation_verbe" in guarantors else None),
+        verb_negation_after_re=(re.compile(guarantors["negation_verbe_suite"], re.IGNORECASE)
+                                if "negation_verbe_suite" in guarantors else None),
         section_titles=titles,
         section_labels=section_labels,
         block_labels={fold(label): name for name, words in raw.get("blocs", {}).items() for label in words},
