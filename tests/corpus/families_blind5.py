@@ -1006,8 +1006,10 @@ BLIND5: dict[str, Callable[[int], Letter]] = {
     "Z10": family_mini_tables,
 }
 FIRST_VARIANTS = range(6)  # measured once, blind, before anyone read the extractor
-FRESH_VARIANTS = range(6, 18)  # for a measurement after fixes, if there is one
-AFTER_FIXES = range(18, 42)  # generated for later measurements, each set measured once
+FRESH_VARIANTS = range(6, 18)  # measured in the same first run
+# Never measured nor looked at before the fixes the first run showed; each set measured once after them
+# (docs/intake.md): 18–29, then 30–41.
+AFTER_FIXES = range(18, 42)
 
 
 if __name__ == "__main__":
