@@ -361,9 +361,9 @@ def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
             tables.append(([{} for _ in range(columns)], set()))  # "Ligne du Prêt n° 2": the next sheet
             state.section = None  # (the phase columns go on: a sheet repeats its title on the next page)
             # « Ligne du Prêt n° 1 – PLI foncier »: the sheet's product and nature, said once (one cue)
-            for name, value in (("produit", vocab.product(row.label)), ("nature", vocab.nature(row.label))):
-                if value is not None:
-                    tables[-1][0][0][name] = Placed(value, row.page, row.label[:240], PREFIX_ONLY)
+            for title_field, titled in (("produit", vocab.product(row.label)), ("nature", vocab.nature(row.label))):
+                if titled is not None:
+                    tables[-1][0][0][title_field] = Placed(titled, row.page, row.label[:240], PREFIX_ONLY)
             continue
         if not row.values and (opened := vocab.section_of(row.label)):
             state.section = opened
