@@ -179,13 +179,13 @@ def pdfium_words(textpage: Any, text: str, page_height: float, *, turn: int = 0,
     words: list[Word] = []
     for line in _LINE_RE.finditer(text):
         start, end = line.span()
-        if _SIDEWAYS_MIN < angle(raw, start) < _SIDEWAYS_MAX:
-            continue  # a line set sideways in the margin (a contract's reference) runs across every line
         if count_rects(raw, start, end - start) == 1:
             get_rect(raw, 0, left, top, right, bottom)
             x0, width = left.value, right.value - left.value
             y_top, y_bottom = page_height - top.value, page_height - bottom.value
             chars = end - start
+            if y_bottom - y_top > width and chars > 1 and _SIDEWAYS_MIN < angle(raw, start) < _SIDEWAYS_MAX:
+                continue  # a line set sideways in the margin (a contract's reference) runs across every line
             if 0 < width <= chars * _PLAIN_WIDTH * (y_bottom - y_top):
                 # One run of text of ordinary spacing is one cell: kept whole, as one "word".
                 words.append(Word(" ".join(line.group().split()), x0, x0 + width, y_top, y_bottom))

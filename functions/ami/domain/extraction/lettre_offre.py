@@ -15,7 +15,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from ami.domain.extraction import Check, ExtractedField, matrix, prose, regions, tables
-from ami.domain.extraction.document import Document, is_footer
+from ami.domain.extraction.document import Document, extracted, is_footer
 from ami.domain.extraction.french import (
     AMOUNT_RE,
     AMOUNT_UNIT_FIRST_RE,
@@ -103,8 +103,8 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
         for name, (value, start, end, confidence) in sorted(loan.values.items()):
             fields.append(doc.field(f"prets[{index}].{name}", value, start, end, confidence))
         for name, placed in sorted(loan.placed.items()):
-            fields.append(ExtractedField(name=f"prets[{index}].{name}", value=placed.value, page=placed.page,
-                                         source=placed.source, confidence=round(placed.confidence, 2)))
+            fields.append(extracted(f"prets[{index}].{name}", placed.value, placed.page, placed.source,
+                                    placed.confidence))
     if loans:
         fields.append(
             ExtractedField(name="prets.nombre", value=len(loans), page=doc.page_of(loans[0].anchor),
@@ -759,21 +759,38 @@ def _stated_totals(doc: Document) -> list[tuple[Decimal, int, int]]:
     vocab = vocabulary()
     text = doc.text
     found: list[tuple[Decimal, int, int]] = []
-    if vocab.total_line_re is None or vocab.total_phrase_re is None or "total" not in (doc.lower or text.lower()):
+    if vocab.total_line_re is None or vocab.total_phrase_re is None:
         return found
-    for said in vocab.total_line_re.finditer(text):
+    # (a row's total is tried only on the lines that say « total »: most letters have few)
+    rows = (vocab.total_line_re.finditer(text) if doc.lower is None else
+            (m for start in sorted({text.rfind("\n", 0, at) + 1 for at in _occurrences(doc.lower, "total")})
+             if (m := vocab.total_line_re.match(text, start))))
+    for said in rows:
         end = text.find("\n", said.end())
         end = len(text) if end < 0 else end
         amount = _FIGURES_RE.search(text, said.end(), end)
         if (amount and not _OTHER_FIGURES_RE.search(text, amount.end(), end)
                 and (value := parse_figures(amount.group(1), amount.group(2))) is not None and value >= 1000):
             found.append((value, said.start(), amount.end()))
-    for said in vocab.total_phrase_re.finditer(text):
+    for said in doc.finditer_at(vocab.total_phrase_re, _TOTAL_PHRASE_WORDS):
         near = min(len(text), said.end() + 40)
         amount = AMOUNT_RE.search(text, said.end(), near) or AMOUNT_UNIT_FIRST_RE.search(text, said.end(), near)
         if amount and (value := parse_figures(amount.group(1), amount.group(2))) is not None:
             found.append((value, said.start(), amount.end()))
     return found
+
+
+# What every phrase of [totaux] starts with (`Document.finditer_at`).
+_TOTAL_PHRASE_WORDS = ("montant", "d'un", "pour un", "financement")
+
+
+def _occurrences(lower: str, word: str) -> list[int]:
+    """Where a lower-case word occurs in a letter's lower-case text."""
+    out, at = [], lower.find(word)
+    while at >= 0:
+        out.append(at)
+        at = lower.find(word, at + 1)
+    return out
 
 
 def _total(doc: Document, fields: list[ExtractedField], loans: list[LoanLine], checks: list[Check]) -> bool:
@@ -802,8 +819,11 @@ def _count(doc: Document, loans: list[LoanLine], checks: list[Check]) -> bool:
     pattern = vocabulary().count_re
     if not loans or pattern is None:
         return False
-    said = [(words_to_int(m.group(1)) if not m.group(1).isdigit() else int(m.group(1)), m.start())
-            for m in pattern.finditer(doc.text)]
+    # (tried only around « lignes »)
+    matches = (pattern.finditer(doc.text) if doc.lower is None else
+               (m for at in _occurrences(doc.lower, "lignes")
+                for m in pattern.finditer(doc.text, max(0, at - 24), at + 24)))
+    said = [(words_to_int(m.group(1)) if not m.group(1).isdigit() else int(m.group(1)), m.start()) for m in matches]
     if not said or any(number == len(loans) for number, _ in said):
         return False
     number, start = said[0]

@@ -371,16 +371,21 @@ def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
         if row.grouped:
             state.section = vocab.section_of(row.group) if row.group else None
         said: list[tuple[int, str, str | int, float, str]] = []
+        named: dict[str | None, tuple[str | None, float]] = {}  # the row's field in each section
         for column, words in sorted(row.values.items()):
             # Under phase titles, a value is read in its column's phase and belongs to the one loan they describe.
             phases = state.phases
-            phase = phases.get(column) if phases else None
-            name, sure = _row_field(rows, index, phase or state.section, vocab)
-            text = _cell_text(words)
-            if name == IGNORED and indexed_rate(row.label, text):
-                name, sure = "taux", PREFIX_ONLY
-            if name is None or name == IGNORED:
+            section = (phases.get(column) if phases else None) or state.section
+            if section not in named:
+                named[section] = _row_field(rows, index, section, vocab)
+            name, sure = named[section]
+            if name is None or (name == IGNORED and not fold(row.label).startswith("taux")):
                 continue
+            text = _cell_text(words)
+            if name == IGNORED:
+                if not indexed_rate(row.label, text):
+                    continue
+                name, sure = "taux", PREFIX_ONLY
             for found, value, confidence in read_value(vocab.kinds[name], text, sure, vocab):
                 said.append((min(phases) if phases else column, found or name, value,
                              min(confidence, min(w.confidence for w in words)), f"{row.label} : {text}"))
