@@ -913,7 +913,7 @@ def other_guarantors(pages: list[str] | Document) -> list[Check]:
         sentence_start, sentence_end = sentence_of(word)
         low = max(sentence_start, word.start() - vocab.window)
         high = min(sentence_end, word.end() + vocab.window)
-        if not vocab.guarantor_re.search(text, low, high):
+        if not vocab.names_guarantor(text, lower, low, high):
             continue
         if denied is None:
             denied = [_denial(text, said, words, *sentence_of(said)) for said in words

@@ -54,10 +54,22 @@ class Vocabulary:
     # Titles of an article that describes one Ligne du Prêt in sentences (folded).
     article_titles: tuple[str, ...] = ()
     bdt_names: tuple[str, ...] = ()  # the Banque des Territoires as a lender cell names it
+    # guarantor_re split for speed: its wordings that can be sought case-sensitively in lower-case text, and the
+    # others (« Grand Lyon »: a capital is the cue), sought in the text as written.
+    guarantor_lower_re: re.Pattern[str] | None = None
+    guarantor_case_re: re.Pattern[str] | None = None
     # The loans' total a letter states: a row that starts a line, or a phrase followed by an amount.
     total_line_re: re.Pattern[str] | None = None
     total_phrase_re: re.Pattern[str] | None = None
     count_re: re.Pattern[str] | None = None  # the number of Lignes du Prêt a letter states
+
+    def names_guarantor(self, text: str, lower: str | None, start: int, end: int) -> bool:
+        """Whether text[start:end] names a guarantor (`guarantor_re`), `lower` being `text.lower()` with the
+        same offsets, or None."""
+        if lower is None or self.guarantor_lower_re is None:
+            return self.guarantor_re.search(text, start, end) is not None
+        return bool(self.guarantor_lower_re.search(lower, start, end)
+                    or (self.guarantor_case_re and self.guarantor_case_re.search(text, start, end)))
 
     def section_of(self, label: str) -> str | None:
         """The section a title line or row opens (« Phase d'amortissement »), if `label` is one: a title starts
@@ -142,6 +154,8 @@ def vocabulary() -> Vocabulary:
         # positions at once.
         guarantor_re=re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in guarantors["garants"]) + ")", re.IGNORECASE),
         window=int(guarantors["fenetre"]),
+        guarantor_lower_re=_alternatives([p.lower() for p in guarantors["garants"] if _lowers(p)], 0),
+        guarantor_case_re=_alternatives([p for p in guarantors["garants"] if not _lowers(p)], re.IGNORECASE),
         guarantee_lower_re=_lower_case_only(guarantors["garantie"]),
         negation_re=re.compile(guarantors["negation"], re.IGNORECASE) if "negation" in guarantors else None,
         negation_exception_re=(re.compile(guarantors["exception_negation"], re.IGNORECASE)
@@ -161,6 +175,16 @@ def vocabulary() -> Vocabulary:
         total_phrase_re=re.compile("|".join(f"(?:{p})" for p in raw["totaux"]["phrases"]), re.IGNORECASE),
         count_re=re.compile(raw["totaux"]["nombre"], re.IGNORECASE),
     )
+
+
+def _lowers(pattern: str) -> bool:
+    """Whether a case-insensitive pattern, lower-cased, finds the same in lower-case text: no case-sensitive
+    group, no escape that lower-casing changes (\\W, \\S, \\B, \\D)."""
+    return "(?-i:" not in pattern and re.search(r"\\[A-Z]", pattern) is None
+
+
+def _alternatives(patterns: list[str], flags: int) -> re.Pattern[str] | None:
+    return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", flags) if patterns else None
 
 
 def _lower_case_only(pattern: str) -> re.Pattern[str] | None:
