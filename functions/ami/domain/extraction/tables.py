@@ -360,10 +360,7 @@ def _tables_from_rows(rows: list[_Row], columns: int, vocab: Vocabulary,
         if not row.values and _HEADING.match(row.label):
             tables.append(([{} for _ in range(columns)], set()))  # "Ligne du Prêt n° 2": the next sheet
             state.section = None  # (the phase columns go on: a sheet repeats its title on the next page)
-            # « Ligne du Prêt n° 1 – PLI foncier »: the sheet's product and nature, said once (one cue)
-            for title_field, titled in (("produit", vocab.product(row.label)), ("nature", vocab.nature(row.label))):
-                if titled is not None:
-                    tables[-1][0][0][title_field] = Placed(titled, row.page, row.label[:240], PREFIX_ONLY)
+            tables[-1][0][0].update(_titled(row.label, row.page, vocab))  # « Ligne du Prêt n° 1 – PLI foncier »
             continue
         if not row.values and (opened := vocab.section_of(row.label)):
             state.section = opened
@@ -530,14 +527,20 @@ def _title(lines: list[Line], first: int, page: int, vocab: Vocabulary) -> Loan 
     for line in reversed(lines[max(0, first - 2):first]):
         if header.top - line.bottom > 2.5 * (header.bottom - header.top):
             break
-        said: Loan = {}
-        if code := vocab.product(line.text):
-            said["produit"] = Placed(code, page, line.text[:240], PREFIX_ONLY)
-        if nature := vocab.nature(line.text):
-            said["nature"] = Placed(nature, page, line.text[:240], PREFIX_ONLY)
-        if said:
+        if said := _titled(line.text, page, vocab):
             return said
     return None
+
+
+def _titled(title: str, page: int, vocab: Vocabulary) -> Loan:
+    """The product and nature a sheet's or a table's title names (« Ligne du Prêt n° 1 – PLI foncier »): said
+    once, beside no label, so one cue."""
+    said: Loan = {}
+    if code := vocab.product(title):
+        said["produit"] = Placed(code, page, title[:240], PREFIX_ONLY)
+    if nature := vocab.nature(title):
+        said["nature"] = Placed(nature, page, title[:240], PREFIX_ONLY)
+    return said
 
 
 def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Column], int, int] | None:
