@@ -124,12 +124,7 @@ def match_at(pattern: re.Pattern[str], text: str, haystack: str, words: tuple[st
 def iter_at(pattern: re.Pattern[str], text: str, haystack: str, words: tuple[str, ...]) -> Iterator[re.Match[str]]:
     """`pattern.finditer(text)` as `match_at` finds the first match: the next match is tried only from the
     end of the previous one (a pattern that cannot match an empty string)."""
-    positions = set()
-    for word in words:
-        position = haystack.find(word)
-        while position >= 0:
-            positions.add(position)
-            position = haystack.find(word, position + 1)
+    positions = {position for word in words for position in occurrences(haystack, word)}
     resume = 0
     for position in sorted(positions):
         if position >= resume and (match := pattern.match(text, position)):
@@ -141,6 +136,15 @@ def extracted(name: str, value: str | int, page: int | None, source: str, confid
     """A value a reader found, its confidence rounded (validated: pydantic's core is faster than
     `model_construct` here)."""
     return ExtractedField(name=name, value=value, page=page, source=source, confidence=round(confidence, 2))
+
+
+def occurrences(haystack: str, word: str) -> list[int]:
+    """Every position where `word` occurs in `haystack`, overlapping ones included."""
+    out, position = [], haystack.find(word)
+    while position >= 0:
+        out.append(position)
+        position = haystack.find(word, position + 1)
+    return out
 
 
 def is_footer(line: str) -> bool:

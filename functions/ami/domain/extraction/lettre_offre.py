@@ -15,7 +15,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from ami.domain.extraction import Check, ExtractedField, matrix, prose, regions, tables
-from ami.domain.extraction.document import Document, extracted, is_footer
+from ami.domain.extraction.document import Document, extracted, is_footer, occurrences
 from ami.domain.extraction.french import (
     AMOUNT_RE,
     AMOUNT_UNIT_FIRST_RE,
@@ -763,7 +763,7 @@ def _stated_totals(doc: Document) -> list[tuple[Decimal, int, int]]:
         return found
     # (a row's total is tried only on the lines that say « total »: most letters have few)
     rows = (vocab.total_line_re.finditer(text) if doc.lower is None else
-            (m for start in sorted({text.rfind("\n", 0, at) + 1 for at in _occurrences(doc.lower, "total")})
+            (m for start in sorted({text.rfind("\n", 0, at) + 1 for at in occurrences(doc.lower, "total")})
              if (m := vocab.total_line_re.match(text, start))))
     for said in rows:
         end = text.find("\n", said.end())
@@ -782,15 +782,6 @@ def _stated_totals(doc: Document) -> list[tuple[Decimal, int, int]]:
 
 # What every phrase of [totaux] starts with (`Document.finditer_at`).
 _TOTAL_PHRASE_WORDS = ("montant", "d'un", "pour un", "financement")
-
-
-def _occurrences(lower: str, word: str) -> list[int]:
-    """Where a lower-case word occurs in a letter's lower-case text."""
-    out, at = [], lower.find(word)
-    while at >= 0:
-        out.append(at)
-        at = lower.find(word, at + 1)
-    return out
 
 
 def _total(doc: Document, fields: list[ExtractedField], loans: list[LoanLine], checks: list[Check]) -> bool:
@@ -821,7 +812,7 @@ def _count(doc: Document, loans: list[LoanLine], checks: list[Check]) -> bool:
         return False
     # (tried only around « lignes »)
     matches = (pattern.finditer(doc.text) if doc.lower is None else
-               (m for at in _occurrences(doc.lower, "lignes")
+               (m for at in occurrences(doc.lower, "lignes")
                 for m in pattern.finditer(doc.text, max(0, at - 24), at + 24)))
     said = [(words_to_int(m.group(1)) if not m.group(1).isdigit() else int(m.group(1)), m.start()) for m in matches]
     if not said or any(number == len(loans) for number, _ in said):

@@ -107,7 +107,7 @@ def loans(doc: Document) -> list[LoanLine]:
     text = doc.flowing  # an item continued on the next page is one item
     found: list[LoanLine] = []
     start = 0
-    parent: tuple[str, int, int, int] | None = None  # the product whose parts are listed below it
+    parent: tuple[str, int, int] | None = None  # the product whose parts are listed below it
     for end_match in [*_ITEM_END.finditer(text), None]:
         end = end_match.end() if end_match else len(text)
         item = text[start:end].replace("\n", " ")  # a sentence runs over lines; offsets stay the same
@@ -133,7 +133,7 @@ def loans(doc: Document) -> list[LoanLine]:
         if product and _PARTS_FOLLOW.match(item, amount.end()):
             # « Prêt PLI d'un montant global de …, dont : » then « – part foncière : … € … »: the parts are the
             # loans, of the product said above them; the product's amount is their total.
-            parent = (product.group(1).upper(), offset + product.start(), offset + product.end(), len(found))
+            parent = (product.group(1).upper(), offset + product.start(), offset + product.end())
             continue
         loan = LoanLine(anchor=offset + (product.start() if product else 0))
         if product:
