@@ -143,6 +143,8 @@ def vocabulary() -> Vocabulary:
         for name, words in spec.get("champs", {}).items():
             section_labels |= {(section, fold(word)): name for word in words}
         section_labels |= {(section, fold(word)): IGNORED for word in spec.get("ignores", [])}
+    lower_case = [pattern.lower() for pattern in guarantors["garants"] if _lowers(pattern)]
+    case_kept = [pattern for pattern in guarantors["garants"] if not _lowers(pattern)]
     return Vocabulary(
         labels=tuple(sorted(set(labels), key=lambda item: -len(item[0]))),
         kinds=kinds,
@@ -150,12 +152,10 @@ def vocabulary() -> Vocabulary:
         natures=tuple(sorted(natures, key=lambda item: -len(item[0]))),
         empty=frozenset(fold(word) or word for word in raw["neant"]["libelles"]),
         guarantee_re=re.compile(guarantors["garantie"], re.IGNORECASE),
-        # Every wording starts at a word boundary: tested once, before the alternatives, it rules out most
-        # positions at once.
-        guarantor_re=re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in guarantors["garants"]) + ")", re.IGNORECASE),
+        guarantor_re=_alternatives(guarantors["garants"], re.IGNORECASE),
         window=int(guarantors["fenetre"]),
-        guarantor_lower_re=_alternatives([p.lower() for p in guarantors["garants"] if _lowers(p)], 0),
-        guarantor_case_re=_alternatives([p for p in guarantors["garants"] if not _lowers(p)], re.IGNORECASE),
+        guarantor_lower_re=_alternatives(lower_case, 0) if lower_case else None,
+        guarantor_case_re=_alternatives(case_kept, re.IGNORECASE) if case_kept else None,
         guarantee_lower_re=_lower_case_only(guarantors["garantie"]),
         negation_re=re.compile(guarantors["negation"], re.IGNORECASE) if "negation" in guarantors else None,
         negation_exception_re=(re.compile(guarantors["exception_negation"], re.IGNORECASE)
@@ -183,8 +183,10 @@ def _lowers(pattern: str) -> bool:
     return "(?-i:" not in pattern and re.search(r"\\[A-Z]", pattern) is None
 
 
-def _alternatives(patterns: list[str], flags: int) -> re.Pattern[str] | None:
-    return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", flags) if patterns else None
+def _alternatives(patterns: list[str], flags: int) -> re.Pattern[str]:
+    """One pattern for the alternatives, each at a word boundary: tested once before them, it rules out most
+    positions at once."""
+    return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + ")", flags)
 
 
 def _lower_case_only(pattern: str) -> re.Pattern[str] | None:
