@@ -216,9 +216,12 @@ def family_decision(number: int) -> Letter:
     for loan in loans:
         pdf.set_font("Helvetica", "B", 9.5)
         pdf.multi_cell(
-            0, 5, f"Ligne du Prêt {product_object(loan, rng)} : {money(loan.montant, style)}", new_x="LMARGIN",
+            0,
+            5,
+            f"Ligne du Prêt {product_object(loan, rng)} : {money(loan.montant, style)}",
+            new_x="LMARGIN",
             new_y="NEXT",
-        )  # fmt: skip
+        )
         fixed = loan.index != "livret_a"
         items = [
             ("Durée de la phase de préfinancement", f"{loan.prefinancement} mois" if loan.prefinancement else "aucune"),
@@ -227,12 +230,15 @@ def family_decision(number: int) -> Letter:
             ("Index", "Taux fixe" if fixed else "Livret A"),
             (
                 "Taux d'intérêt actuariel annuel",
-                f"{comma(loan.marge)}%" if fixed
+                f"{comma(loan.marge)}%"
+                if fixed
                 else f"Taux du LA en vigueur à la date d'effet du contrat {glued(loan.marge)}",
-            ),  # fmt: skip
+            ),
         ]
         if not fixed:
-            items.append(("Révisabilité du taux d'intérêt à chaque échéance", "en fonction de la variation du taux du LA"))
+            items.append(
+                ("Révisabilité du taux d'intérêt à chaque échéance", "en fonction de la variation du taux du LA")
+            )
         items += [
             ("Amortissement", rng.choice(["Prioritaire", "Déduit (intérêts différés)"])),
             ("Typologie Gissler", "1A"),
@@ -253,8 +259,11 @@ def family_decision(number: int) -> Letter:
     )
     if text:
         pdf.para(text, size=9.5)
-    pdf.para("Article 3 : La présente décision sera portée à la connaissance du Conseil d'administration lors de sa "
-             "prochaine séance.", size=9.5)  # fmt: skip
+    pdf.para(
+        "Article 3 : La présente décision sera portée à la connaissance du Conseil d'administration lors de sa "
+        "prochaine séance.",
+        size=9.5,
+    )
     pdf.para(f"Fait à {commune}, le {pdfgen.format_date(day)}.", size=9.5)
     pdf.set_x(pdf.w - 80)
     pdf.multi_cell(60, 5, "Le Directeur général\n(signature)", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -281,13 +290,21 @@ def family_rapport(number: int) -> Letter:
     pdf.cell(0, 6, "CONSEIL DÉPARTEMENTAL DE LA HAUTE-GARONNE", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     seance = day + dt.timedelta(days=rng.randrange(15, 60))
-    pdf.cell(0, 5, f"Séance du {pdfgen.format_date(seance)} – Commission n° 7 Finances", align="C",
-             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.cell(
+        0,
+        5,
+        f"Séance du {pdfgen.format_date(seance)} – Commission n° 7 Finances",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.cell(0, 5, "DIRECTION DES FINANCES – RAPPORT DU PRÉSIDENT", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     subject = "Demande de garantie d'emprunt présentée" if other else "Information sur les emprunts contractés"
-    pdf.bold(f"OBJET : {subject} par {bailleur[0]} pour la réalisation de l'opération « {operation[0]} » à {commune}.",
-             size=10)  # fmt: skip
+    pdf.bold(
+        f"OBJET : {subject} par {bailleur[0]} pour la réalisation de l'opération « {operation[0]} » à {commune}.",
+        size=10,
+    )
     pdf.bold("RÉSUMÉ :", size=10)
     pdf.para(
         f"{bailleur[0]} doit souscrire {lines_word(len(loans))} auprès de la Caisse des Dépôts et Consignations "
@@ -297,9 +314,14 @@ def family_rapport(number: int) -> Letter:
     )
     pdf.set_font("Helvetica", size=9)
     pdf.multi_cell(
-        95, 4.6, f"DEMANDEUR\n{bailleur[0]}\n12, rue de la République\n31000 Toulouse\nSIREN : {bailleur[1]}",
-        border=1, padding=2, new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        95,
+        4.6,
+        f"DEMANDEUR\n{bailleur[0]}\n12, rue de la République\n31000 Toulouse\nSIREN : {bailleur[1]}",
+        border=1,
+        padding=2,
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     pdf.bold("DESCRIPTION DU PROJET", size=10)
     homes = rng.randrange(12, 90)
@@ -323,9 +345,13 @@ def family_rapport(number: int) -> Letter:
     widths = (20, 28, 29, 20, 20, 30, 27)
     pdf.set_font("Helvetica", size=8)
     with pdf.table(
-        col_widths=widths, width=sum(widths), text_align=("LEFT", "LEFT", "RIGHT", "CENTER", "CENTER", "LEFT", "RIGHT"),
-        line_height=4, padding=1, headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
-    ) as table:  # fmt: skip
+        col_widths=widths,
+        width=sum(widths),
+        text_align=("LEFT", "LEFT", "RIGHT", "CENTER", "CENTER", "LEFT", "RIGHT"),
+        line_height=4,
+        padding=1,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(225, 225, 225)),
+    ) as table:
         table.row(headings)
         for loan in loans:
             if loan.index == "livret_a":
@@ -336,11 +362,17 @@ def family_rapport(number: int) -> Letter:
                 derived = (loan.montant * quota / 100).quantize(Decimal("0.01"))
             else:
                 derived = (loan.montant * rate_of(loan) / 100 * Decimal("1.35")).quantize(Decimal("0.01"))
-            table.row((
-                "CDC", product_object(loan, rng), money(loan.montant, style),
-                f"{loan.prefinancement} mois" if loan.prefinancement else "—", span(loan.amortissement, unit),
-                rate, money(derived, style),
-            ))  # fmt: skip
+            table.row(
+                (
+                    "CDC",
+                    product_object(loan, rng),
+                    money(loan.montant, style),
+                    f"{loan.prefinancement} mois" if loan.prefinancement else "—",
+                    span(loan.amortissement, unit),
+                    rate,
+                    money(derived, style),
+                )
+            )
         share = (total * quota / 100).quantize(Decimal("0.01")) if quota else None
         table.row(("Total", "", money(total, style), "", "", "", money(share, style) if share is not None else ""))
     pdf.ln(3)
@@ -373,8 +405,13 @@ def family_prose_and_annex(number: int) -> Letter:
     pdf.set_font("Helvetica", "B", 13)
     pdf.cell(0, 7, "Banque des Territoires", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 4, "Caisse des Dépôts – Direction régionale Occitanie – 97, rue Riquet – 31000 Toulouse",
-             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.cell(
+        0,
+        4,
+        "Caisse des Dépôts – Direction régionale Occitanie – 97, rue Riquet – 31000 Toulouse",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(5)
     pdf.set_font("Helvetica", size=10)
     pdf.set_x(pdf.w - 95)
@@ -407,9 +444,13 @@ def family_prose_and_annex(number: int) -> Letter:
         end = "." if index == len(loans) - 1 else " ;"
         pdf.set_x(pdf.l_margin + 5)
         pdf.multi_cell(
-            0, 5, f"– une Ligne du Prêt {product_object(loan, rng)} de {money(loan.montant, style)}, d'une durée "
-            f"totale de {length}, {rate}{end}", new_x="LMARGIN", new_y="NEXT",
-        )  # fmt: skip
+            0,
+            5,
+            f"– une Ligne du Prêt {product_object(loan, rng)} de {money(loan.montant, style)}, d'une durée "
+            f"totale de {length}, {rate}{end}",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
     pdf.ln(2)
     pdf.para(
         "Les caractéristiques financières de chaque Ligne du Prêt figurent en annexe ; elles prévalent sur le résumé "
@@ -433,17 +474,28 @@ def family_prose_and_annex(number: int) -> Letter:
             ("Taux de période", [margin_pct(rate_of(loan)) for loan in part]),
             ("TEG de la Ligne du Prêt", [margin_pct(rate_of(loan) + Decimal("0.01")) for loan in part]),
             ("Phase de préfinancement", [""] * len(part)),
-            ("Durée du préfinancement", [f"{loan.prefinancement} mois" if loan.prefinancement else "Sans objet"
-                                         for loan in part]),  # fmt: skip
-            ("Index de préfinancement", ["Livret A" if loan.index == "livret_a" and loan.prefinancement
-                                         else "Sans objet" for loan in part]),  # fmt: skip
-            ("Marge fixe sur index de préfinancement", [margin_pct(loan.marge) if loan.index == "livret_a" and
-                                                        loan.prefinancement else "Sans objet" for loan in part]),  # fmt: skip
+            (
+                "Durée du préfinancement",
+                [f"{loan.prefinancement} mois" if loan.prefinancement else "Sans objet" for loan in part],
+            ),
+            (
+                "Index de préfinancement",
+                ["Livret A" if loan.index == "livret_a" and loan.prefinancement else "Sans objet" for loan in part],
+            ),
+            (
+                "Marge fixe sur index de préfinancement",
+                [
+                    margin_pct(loan.marge) if loan.index == "livret_a" and loan.prefinancement else "Sans objet"
+                    for loan in part
+                ],
+            ),
             ("Phase d'amortissement", [""] * len(part)),
             ("Durée", [span(loan.amortissement, unit) for loan in part]),
             ("Index", ["Livret A" if loan.index == "livret_a" else "Taux fixe" for loan in part]),
-            ("Marge fixe sur index", [margin_pct(loan.marge) if loan.index == "livret_a" else "Sans objet"
-                                      for loan in part]),  # fmt: skip
+            (
+                "Marge fixe sur index",
+                [margin_pct(loan.marge) if loan.index == "livret_a" else "Sans objet" for loan in part],
+            ),
             ("Taux d'intérêt¹", [margin_pct(rate_of(loan)) for loan in part]),
             ("Périodicité", [loan.periodicite.capitalize() for loan in part]),
             ("Profil d'amortissement", ["Échéance prioritaire (intérêts différés)"] * len(part)),
@@ -457,9 +509,14 @@ def family_prose_and_annex(number: int) -> Letter:
         widths = (label_width, *([(174 - label_width) / 3] * len(part)))
         pdf.set_font("Helvetica", size=7.8)
         with pdf.table(
-            col_widths=widths, width=sum(widths), align="LEFT", text_align="LEFT", line_height=3.7, padding=0.8,
+            col_widths=widths,
+            width=sum(widths),
+            align="LEFT",
+            text_align="LEFT",
+            line_height=3.7,
+            padding=0.8,
             first_row_as_headings=False,
-        ) as table:  # fmt: skip
+        ) as table:
             for label, values in rows:
                 if label.startswith("Phase"):
                     row = table.row()
@@ -469,9 +526,13 @@ def family_prose_and_annex(number: int) -> Letter:
         pdf.ln(3)
     pdf.set_font("Helvetica", size=7.5)
     pdf.multi_cell(
-        0, 3.6, f"¹ Taux indicatif établi sur la base du taux du Livret A en vigueur ({comma(LIVRET_A)} %), "
-        "révisable à chaque variation de l'index.", new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        0,
+        3.6,
+        f"¹ Taux indicatif établi sur la base du taux du Livret A en vigueur ({comma(LIVRET_A)} %), "
+        "révisable à chaque variation de l'index.",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return Letter(f"Z13-prose-et-annexe-{number:02d}.pdf", "Z13", bytes(pdf.output()), loans, bailleur[1], other)
 
 
@@ -494,8 +555,13 @@ def family_side_by_side(number: int) -> Letter:
     pdf.cell(0, 9, "  Banque des Territoires – Synthèse de l'offre de prêt", fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 5, f"Dossier n° {dossier} – édité le {day:%d/%m/%Y} à 10 h 42 – Document de synthèse non contractuel",
-             new_x="LMARGIN", new_y="NEXT")  # fmt: skip
+    pdf.cell(
+        0,
+        5,
+        f"Dossier n° {dossier} – édité le {day:%d/%m/%Y} à 10 h 42 – Document de synthèse non contractuel",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(2)
     pdf.set_font("Helvetica", size=9)
     for label, value in (
@@ -515,25 +581,27 @@ def family_side_by_side(number: int) -> Letter:
         boxes = []
         for offset, loan in enumerate(pair):
             fixed = loan.index != "livret_a"
-            boxes.append([
-                ("Produit", loan.produit),
-                ("Objet", nature_name(loan, rng).capitalize()),
-                ("Identifiant", identifiant(rng)),
-                ("Montant", money(loan.montant, style)),
-                ("Préfinancement", f"{loan.prefinancement} mois" if loan.prefinancement else "Sans objet"),
-                ("Amortissement", span(loan.amortissement, unit)),
-                ("Index", "Taux fixe" if fixed else "Livret A"),
-                ("Marge fixe sur index", "Sans objet" if fixed else margin_pct(loan.marge, signed=True)),
-                ("Taux actuariel indicatif", margin_pct(rate_of(loan))),
-                ("Périodicité", loan.periodicite.capitalize()),
-                ("Profil", "Échéance prioritaire"),
-            ])
+            boxes.append(
+                [
+                    ("Produit", loan.produit),
+                    ("Objet", nature_name(loan, rng).capitalize()),
+                    ("Identifiant", identifiant(rng)),
+                    ("Montant", money(loan.montant, style)),
+                    ("Préfinancement", f"{loan.prefinancement} mois" if loan.prefinancement else "Sans objet"),
+                    ("Amortissement", span(loan.amortissement, unit)),
+                    ("Index", "Taux fixe" if fixed else "Livret A"),
+                    ("Marge fixe sur index", "Sans objet" if fixed else margin_pct(loan.marge, signed=True)),
+                    ("Taux actuariel indicatif", margin_pct(rate_of(loan))),
+                    ("Périodicité", loan.periodicite.capitalize()),
+                    ("Profil", "Échéance prioritaire"),
+                ]
+            )
             del offset
         height = line * (len(boxes[0]) + 1) + 2
         if pdf.get_y() + height > pdf.h - 20:
             pdf.add_page()
         top = pdf.get_y()
-        for side, (loan, rows) in enumerate(zip(pair, boxes, strict=True)):
+        for side, loan in enumerate(pair):
             x = pdf.l_margin + side * (box + gap)
             pdf.set_xy(x, top)
             pdf.set_font("Helvetica", "B", 9)
@@ -570,34 +638,70 @@ def family_side_by_side(number: int) -> Letter:
 # ---------------------------------------------------------------- Z15: landscape, two-level header
 
 DEFINITIONS = (
-    ("Index", "désigne, pour une Ligne du Prêt, l'index de référence appliqué en vue de déterminer le taux d'intérêt ; "
-              "le Livret A est le taux de rémunération du Livret A publié par l'État."),
-    ("Marge fixe sur index", "désigne, pour une Ligne du Prêt, la marge fixe ajoutée à l'Index afin de déterminer le "
-                             "taux d'intérêt applicable sur la Ligne du Prêt."),
-    ("Phase de préfinancement", "désigne, pour une Ligne du Prêt, la période comprise entre la date de prise d'effet "
-                                "du Contrat et la date de début de la Phase d'amortissement ; sa durée est indiquée "
-                                "au tableau ci-dessous."),
-    ("Phase d'amortissement", "désigne, pour chaque Ligne du Prêt, la période débutant à l'issue de la Phase de "
-                              "préfinancement, durant laquelle l'Emprunteur rembourse le capital prêté dans les "
-                              "conditions définies au tableau ci-dessous."),
-    ("Taux indicatif", "désigne le taux d'intérêt calculé sur la base de l'Index en vigueur à la date d'émission de la "
-                       "présente offre ; il est révisé à chaque variation de l'Index."),
-    ("Profil d'amortissement", "désigne, pour chaque Ligne du Prêt, le mode de calcul de l'échéance : « Prioritaire » "
-                               "signifie que l'échéance est déterminée en priorité et que les intérêts sont différés "
-                               "lorsque leur montant excède celui de l'échéance."),
-    ("Périodicité", "désigne la fréquence des échéances d'une Ligne du Prêt : annuelle, semestrielle ou trimestrielle."),
-    ("Commission d'instruction", "désigne la somme perçue par le Prêteur au titre des frais de dossier de chaque "
-                                 "Ligne du Prêt ; elle est prélevée sur le premier versement et n'est pas restituable "
-                                 "en cas de remboursement anticipé."),
-    ("Date d'effet", "désigne la date de réception par le Prêteur du Contrat signé par l'ensemble des parties et de "
-                     "la ou des garanties prévues, dès lors que les conditions suspensives sont remplies."),
-    ("Taux de période", "désigne le taux effectif global appliqué sur une période unitaire, calculé au prorata de la "
-                        "durée de la période et rapporté à la Périodicité des échéances de la Ligne du Prêt."),
-    ("TEG", "désigne le taux effectif global de chaque Ligne du Prêt, calculé en tenant compte des commissions, des "
-            "frais de garantie et des intérêts de la Phase de préfinancement, conformément au Code de la consommation."),
-    ("Garantie", "désigne la sûreté accordée au Prêteur qui lui permet d'obtenir le paiement des sommes dues au titre "
-                 "du Contrat en cas de défaillance de l'Emprunteur."),
-)  # fmt: skip
+    (
+        "Index",
+        "désigne, pour une Ligne du Prêt, l'index de référence appliqué en vue de déterminer le taux d'intérêt ; "
+        "le Livret A est le taux de rémunération du Livret A publié par l'État.",
+    ),
+    (
+        "Marge fixe sur index",
+        "désigne, pour une Ligne du Prêt, la marge fixe ajoutée à l'Index afin de déterminer le "
+        "taux d'intérêt applicable sur la Ligne du Prêt.",
+    ),
+    (
+        "Phase de préfinancement",
+        "désigne, pour une Ligne du Prêt, la période comprise entre la date de prise d'effet "
+        "du Contrat et la date de début de la Phase d'amortissement ; sa durée est indiquée "
+        "au tableau ci-dessous.",
+    ),
+    (
+        "Phase d'amortissement",
+        "désigne, pour chaque Ligne du Prêt, la période débutant à l'issue de la Phase de "
+        "préfinancement, durant laquelle l'Emprunteur rembourse le capital prêté dans les "
+        "conditions définies au tableau ci-dessous.",
+    ),
+    (
+        "Taux indicatif",
+        "désigne le taux d'intérêt calculé sur la base de l'Index en vigueur à la date d'émission de la "
+        "présente offre ; il est révisé à chaque variation de l'Index.",
+    ),
+    (
+        "Profil d'amortissement",
+        "désigne, pour chaque Ligne du Prêt, le mode de calcul de l'échéance : « Prioritaire » "
+        "signifie que l'échéance est déterminée en priorité et que les intérêts sont différés "
+        "lorsque leur montant excède celui de l'échéance.",
+    ),
+    (
+        "Périodicité",
+        "désigne la fréquence des échéances d'une Ligne du Prêt : annuelle, semestrielle ou trimestrielle.",
+    ),
+    (
+        "Commission d'instruction",
+        "désigne la somme perçue par le Prêteur au titre des frais de dossier de chaque "
+        "Ligne du Prêt ; elle est prélevée sur le premier versement et n'est pas restituable "
+        "en cas de remboursement anticipé.",
+    ),
+    (
+        "Date d'effet",
+        "désigne la date de réception par le Prêteur du Contrat signé par l'ensemble des parties et de "
+        "la ou des garanties prévues, dès lors que les conditions suspensives sont remplies.",
+    ),
+    (
+        "Taux de période",
+        "désigne le taux effectif global appliqué sur une période unitaire, calculé au prorata de la "
+        "durée de la période et rapporté à la Périodicité des échéances de la Ligne du Prêt.",
+    ),
+    (
+        "TEG",
+        "désigne le taux effectif global de chaque Ligne du Prêt, calculé en tenant compte des commissions, des "
+        "frais de garantie et des intérêts de la Phase de préfinancement, conformément au Code de la consommation.",
+    ),
+    (
+        "Garantie",
+        "désigne la sûreté accordée au Prêteur qui lui permet d'obtenir le paiement des sommes dues au titre "
+        "du Contrat en cas de défaillance de l'Emprunteur.",
+    ),
+)
 
 
 def family_phase_groups(number: int) -> Letter:
@@ -613,8 +717,7 @@ def family_phase_groups(number: int) -> Letter:
     pdf.set_font("Helvetica", "B", 13)
     pdf.cell(0, 7, "Banque des Territoires", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 4, "Groupe Caisse des Dépôts – Direction régionale Auvergne-Rhône-Alpes", new_x="LMARGIN",
-             new_y="NEXT")  # fmt: skip
+    pdf.cell(0, 4, "Groupe Caisse des Dépôts – Direction régionale Auvergne-Rhône-Alpes", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", size=10)
     pdf.set_x(pdf.w - 95)
@@ -651,9 +754,14 @@ def family_phase_groups(number: int) -> Letter:
     pdf.set_font("Helvetica", size=8)
     heading = FontFace(emphasis="BOLD", fill_color=(222, 228, 236))
     with pdf.table(
-        col_widths=widths, width=sum(widths), text_align="CENTER", line_height=4.6 if airy else 4,
-        padding=1.6 if airy else 0.8, num_heading_rows=2, headings_style=heading,
-    ) as table:  # fmt: skip
+        col_widths=widths,
+        width=sum(widths),
+        text_align="CENTER",
+        line_height=4.6 if airy else 4,
+        padding=1.6 if airy else 0.8,
+        num_heading_rows=2,
+        headings_style=heading,
+    ) as table:
         top = table.row()
         for label in ("N°", "Produit", "Objet", "Montant"):
             top.cell(label, rowspan=2)
@@ -663,23 +771,34 @@ def family_phase_groups(number: int) -> Letter:
         for number_in, loan in enumerate(loans, start=1):
             fixed = loan.index != "livret_a"
             prefi = bool(loan.prefinancement)
-            table.row((
-                str(number_in), loan.produit, nature_name(loan, rng), money(loan.montant, style),
-                f"{loan.prefinancement} mois" if prefi else "Sans objet",
-                ("Taux fixe" if fixed else "Livret A") if prefi else "Sans objet",
-                ("—" if fixed else margin_pct(loan.marge)) if prefi else "Sans objet",
-                span(loan.amortissement, unit), "Taux fixe" if fixed else "Livret A",
-                "—" if fixed else margin_pct(loan.marge), margin_pct(rate_of(loan)), loan.periodicite.capitalize(),
-                "Prioritaire",
-            ))  # fmt: skip
+            table.row(
+                (
+                    str(number_in),
+                    loan.produit,
+                    nature_name(loan, rng),
+                    money(loan.montant, style),
+                    f"{loan.prefinancement} mois" if prefi else "Sans objet",
+                    ("Taux fixe" if fixed else "Livret A") if prefi else "Sans objet",
+                    ("—" if fixed else margin_pct(loan.marge)) if prefi else "Sans objet",
+                    span(loan.amortissement, unit),
+                    "Taux fixe" if fixed else "Livret A",
+                    "—" if fixed else margin_pct(loan.marge),
+                    margin_pct(rate_of(loan)),
+                    loan.periodicite.capitalize(),
+                    "Prioritaire",
+                )
+            )
         table.row(("", "Total", "", money(total, style), *([""] * 9)))
     pdf.ln(2)
     pdf.set_font("Helvetica", size=7.5)
     pdf.multi_cell(
-        0, 3.6, f"Taux indicatifs sur la base d'un Livret A à {comma(LIVRET_A)}{NBSP}% ; la marge fixe sur index est "
+        0,
+        3.6,
+        f"Taux indicatifs sur la base d'un Livret A à {comma(LIVRET_A)}{NBSP}% ; la marge fixe sur index est "
         "identique pendant les deux phases. Profil prioritaire : échéance déduite, intérêts différés.",
-        new_x="LMARGIN", new_y="NEXT",
-    )  # fmt: skip
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return Letter(f"Z15-phases-paysage-{number:02d}.pdf", "Z15", bytes(pdf.output()), loans, bailleur[1], other)
 
 
