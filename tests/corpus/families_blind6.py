@@ -27,8 +27,10 @@ below). Each has at least one structural trait that none of A–Y and Z1–Z10 h
   FINANCEMENT » (prix de revient, subventions, fonds propres, the total of the CDC loans: amounts that are not
   loans), then « CARACTÉRISTIQUES DES EMPRUNTS » as one table, a row per loan: « Prêteur | Type de prêt | Montant
   | Préfinancement | Amortissement | Taux », then a LAST amount column that is not the loan: « Montant garanti
-  (quotité 40 %) » (a share of each loan) or « Annuité prévisionnelle »; a « Total » row; the rapport's
-  « PROPOSITION » says who guarantees. New: a per-loan amount column derived from the loan beside it, in a
+  (quotité 50 %) » (each loan's share at the other guarantor's quotité: 40, 50 or 100 %, when the rapport is
+  about a « Demande de garantie d'emprunt ») or « Annuité prévisionnelle » (when it is an « Information sur les
+  emprunts contractés » and no other guarantor is named); a « Total » row; the rapport's « PROPOSITION » says
+  who guarantees. New: a per-loan amount column derived from the loan beside it, in a
   document issued by the (candidate) guarantor. Follows the Seine-et-Marne rapport n° 7/07 on Valophis's request
   (« OBJET : Demande de garantie d'emprunt présentée par la SA d'hlm … RÉSUMÉ … Elle sollicite la garantie du
   Département à hauteur de 40 %, soit …, en complément de celle du SAN de Sénart … DEMANDEUR … DESCRIPTION DU
@@ -60,7 +62,10 @@ below). Each has at least one structural trait that none of A–Y and Z1–Z10 h
   Index | Marge » and a « Phase d'amortissement » group over « Durée | Index | Marge | Taux indicatif |
   Périodicité »: two columns are labelled « Durée » (and two « Marge »), only the group above says which; both
   header rows repeated when the table continues on a new page; « Sans objet » in the préfinancement group of a loan
-  without one; amounts with « € » before or after, margins « 0,60 % » or « -0,20 % ». New: identical column labels
+  without one; amounts with « € » before or after, margins « 0,60 % » or « -0,20 % ». In a third of the
+  variants the contract's definitions (« Index », « Marge fixe sur index », « Phase de préfinancement »…) come
+  first on the landscape page, so that with four loans or more the table (or its « Total » row) continues on
+  a third page. New: identical column labels
   told apart by a spanning header. Phase vocabulary from the CDC contract n° 132149 (address above) and the CGLLS
   page on the PHBB (« une première période de 20 ans de différé … La deuxième période … porte intérêt au taux du
   livret A + 0,60 % », http://www.cglls.fr/Garanties/Conditions-d-octroi/Prets-garantissables-par-la-Cglls).
@@ -579,7 +584,7 @@ def family_side_by_side(number: int) -> Letter:
     for start in range(0, len(loans), 2):
         pair = loans[start : start + 2]
         boxes = []
-        for offset, loan in enumerate(pair):
+        for loan in pair:
             fixed = loan.index != "livret_a"
             boxes.append(
                 [
@@ -596,18 +601,16 @@ def family_side_by_side(number: int) -> Letter:
                     ("Profil", "Échéance prioritaire"),
                 ]
             )
-            del offset
         height = line * (len(boxes[0]) + 1) + 2
         if pdf.get_y() + height > pdf.h - 20:
             pdf.add_page()
         top = pdf.get_y()
-        for side, loan in enumerate(pair):
+        for side in range(len(pair)):
             x = pdf.l_margin + side * (box + gap)
             pdf.set_xy(x, top)
             pdf.set_font("Helvetica", "B", 9)
             pdf.set_fill_color(225, 232, 240)
             pdf.cell(box, line + 0.6, f" Ligne du Prêt {start + side + 1} / {len(loans)}", border=1, fill=True)
-            del loan
         for row_number in range(len(boxes[0])):
             y = top + line + 0.6 + row_number * line
             for side, rows in enumerate(boxes):
