@@ -488,6 +488,10 @@ def _page_text(document: object, index: int, layouts: list[PageLayout] | None = 
             textpage = page.get_textpage()
             try:
                 text = str(textpage.get_text_range())
+                if "\ufffe" in text:
+                    # pdfium's mark for a word hyphenated at a line's end (« Préfinan-cement »): a soft hyphen, which
+                    # labels and the reading ignore, and which keeps the characters' indices
+                    text = text.replace("\ufffe", "\u00ad")
                 if layouts is None:
                     return text
                 width, height = page.get_width(), page.get_height()

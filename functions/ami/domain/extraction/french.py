@@ -14,7 +14,7 @@ SPACES = " \u00a0\u202f\u2009\u2007\u2008\u200a"
 _SPACE_CLASS = "[ \u00a0\u202f\u2009\u2007\u2008\u200a]"
 _REPLACEMENTS = (
     *((space, " ") for space in SPACES[1:]), ("\u2019", "'"), ("\u2010", "-"), ("\u2011", "-"), ("\r\n", "\n"),
-    ("\r", "\n"),
+    ("\r", "\n"), ("\u00ad", ""),  # a soft hyphen is no character of the word it splits
 )
 
 MONTHS = (

@@ -112,8 +112,8 @@ class PageLayout:
 
 # ---------------------------------------------------------------- words from a text layer
 
-_LOAN_TERMS = ("montant", "durée", "préfinancement", "amortissement", "marge", "périodicité", "échéance",
-               "ligne du prêt")
+# (stems: a header may hyphenate them, « Préfinan-cement », « Amortis-sement »)
+_LOAN_TERMS = ("montant", "durée", "préfinan", "amortis", "marge", "périodicité", "échéance", "ligne du prêt")
 
 
 def has_loan_terms(text: str) -> bool:

@@ -703,9 +703,10 @@ def _no_prefinancing_said(loans: list[LoanLine]) -> None:
 
 
 def _complete(loans: list[LoanLine], found: list[LoanLine]) -> list[LoanLine]:
-    """What `found` says that `loans` do not, loan by loan, matched by amount."""
+    """What `found` says that `loans` do not, loan by loan, matched by amount (of two found with the same amount,
+    the one that says more: a total said once for a single loan says nothing else)."""
     unmatched = list(loans)
-    for said in found:
+    for said in sorted(found, key=lambda said: -len(said.values)):
         twin = next((loan for loan in unmatched if loan.amount() == said.amount()), None)
         if twin is None:
             continue
@@ -909,6 +910,9 @@ def other_guarantors(pages: list[str] | Document) -> list[Check]:
         if denied is None:
             denied = [_denial(text, said, words, *sentence_of(said)) for said in words
                       if _denied(vocab, text, said, *sentence_of(said))]
+            if vocab.body_negation_re is not None:  # « La CGLLS n'intervient pas »: back to its line's start
+                denied += [(max(sentence_of(said)[0], text.rfind("\n", 0, said.start()) + 1), said.end())
+                           for said in vocab.body_negation_re.finditer(text)]
         if any(s <= word.start() < e for s, e in denied):
             continue  # said not to be there
         if any(not any(s <= body.start() < e for s, e in denied)

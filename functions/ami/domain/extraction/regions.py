@@ -47,9 +47,10 @@ def loans(doc: Document, labelled: Labelled) -> list[LoanLine]:
     text = doc.flowing
     found: list[LoanLine] = []
     product: tuple[str, int, int] | None = None  # the last product said, for the Lignes after it that say none
-    for start, end in _regions(text):
+    amounts = _amounts(text)  # (each judged with what comes before it, even before its region's start)
+    for start, end in _regions(text, amounts):
         region = text[start:end]
-        amount = _amount(region)
+        amount = _amount(text, start, end, amounts)
         if amount is None:
             continue
         at, until, value = amount
@@ -92,11 +93,11 @@ def characteristics(region: str, offset: int, loan: LoanLine, confidence: float 
         loan.put(name, value, start, end, confidence)
 
 
-def _regions(text: str) -> list[tuple[int, int]]:
+def _regions(text: str, found: list[tuple[int, int, Decimal]]) -> list[tuple[int, int]]:
     """(start, end) of each loan's region: a new region starts at an introduction once the current one has
-    an amount (the amounts found once for the whole text: a letter naming a product a thousand times and no
+    an amount (`found`, the amounts of the whole text: a letter naming a product a thousand times and no
     amount stays linear)."""
-    amounts = [start for start, _, _ in _amounts(text)]
+    amounts = [start for start, _, _ in found]
     regions: list[tuple[int, int]] = []
     current: int | None = None
     for introduction in _INTRODUCTION.finditer(text):
@@ -127,14 +128,17 @@ def _amounts(text: str) -> list[tuple[int, int, Decimal]]:
     return sorted(found)
 
 
-def _amount(region: str) -> tuple[int, int, Decimal] | None:
-    """The loan's amount in its region: the one labelled « montant », else the first that is no fee nor total."""
-    candidates = [(not _AMOUNT_LABEL.search(region, max(0, start - 60), start), start, end, value)
-                  for start, end, value in _amounts(region)]
+def _amount(text: str, region_start: int, region_end: int,
+            amounts: list[tuple[int, int, Decimal]]) -> tuple[int, int, Decimal] | None:
+    """The loan's amount in its region (offsets from the region's start): the one labelled « montant », else the
+    first that is no fee nor total."""
+    low = bisect.bisect_left(amounts, (region_start, -1, Decimal(0)))
+    candidates = [(not _AMOUNT_LABEL.search(text, max(region_start, start - 60), start), start, end, value)
+                  for start, end, value in amounts[low:] if end <= region_end]
     if not candidates:
         return None
     _, start, end, value = min(candidates)
-    return start, end, value
+    return start - region_start, end - region_start, value
 
 
 def _without_totals(found: list[LoanLine]) -> list[LoanLine]:

@@ -28,8 +28,9 @@ INFERRED = 0.8  # a value deduced from its neighbours, not read: one cue
 _TOLERANCE = 4.0  # points: a cell starts at its column's left edge, give or take
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _FOOTNOTE = re.compile(r"(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰*]+|\s\*+$")  # « Index¹ », « Taux d'intérêt² »: a note's mark
-_INDEXED_RATE = re.compile(r"livret\s*a\b[^%;]{0,80}?(?:[+\-−]\s*\d|\b(?:major|minor)[ée]e?\s+de\s+\d)",
-                           re.IGNORECASE)
+# (« LA » in capitals only: « la » is an article)
+_INDEXED_RATE = re.compile(r"(?:(?i:livret\s*a)\b|\bLA\b)[^%;]{0,80}?"
+                           r"(?:[+\-−]\s*\d|(?i:\b(?:major|minor)[ée]e?\s+de\s+\d))")
 _HEADING = re.compile(r"^\s*(?:ligne(?:\s+du\s+pr[êe]t)?|pr[êe]t)\s*(?:n°|no|numéro)?\s*\d{1,2}\b", re.IGNORECASE)
 _KEY_FIELDS = {"montant_eur", "duree_amortissement_mois", "duree_prefinancement_mois", "marge_pct", "nature",
                "index"}
@@ -430,7 +431,8 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
                               for line, _ in rows]
                 if sum(1 for _, loan in with_title if loan) == 1:
                     rows = with_title
-            read = _with_wrapped_cells(rows, columns, layout.number, vocab)
+            rows = _with_wrapped_cells(rows, columns, layout.number, vocab)
+            read = [loan for _, loan in rows if loan is not None]
             _spanning_products(rows, read, columns, layout.number, vocab)
             _no_prefinancing_said(read, columns)
             loans.extend(read)
@@ -482,33 +484,37 @@ def _no_prefinancing_said(loans: list[Loan], columns: list[_Column]) -> None:
 
 
 def _with_wrapped_cells(rows: list[tuple[Line, Loan | None]], columns: list[_Column], page: int,
-                        vocab: Vocabulary) -> list[Loan]:
-    """The loans of the rows, each read again with the lines of text around it that are no row (a cell
-    wrapped over two lines, « Acquisition » above and « foncière » below a row centred between them)."""
-    read = [(line, loan) for line, loan in rows if loan is not None]
-    extra: dict[int, list[Line]] = {}
+                        vocab: Vocabulary) -> list[tuple[Line, Loan | None]]:
+    """The rows, each read again with the lines of text around it that are no row (a cell wrapped over two lines,
+    « Acquisition » above and « foncière » below a row centred between them). A line with an amount in the
+    amount's column is a row even when it was not read alone: its product may be such a wrapped cell."""
     bounds = _bounds(columns)
-    for line, loan in rows:
-        if loan is not None or not read:
+
+    def has_amount(line: Line) -> bool:
+        return any(is_amount(cell.text) and columns[_column_of(cell.x0, cell.x1, bounds, columns)].name
+                   == "montant_eur" for cell in line.cells)
+
+    anchors = [number for number, (line, loan) in enumerate(rows) if loan is not None or has_amount(line)]
+    if not anchors:
+        return rows
+    extra: dict[int, list[Line]] = {}
+    for number, (line, _) in enumerate(rows):
+        if number in anchors:
             continue
         middle = (line.top + line.bottom) / 2
-        distance, nearest = min((abs((row.top + row.bottom) / 2 - middle), number)
-                                for number, (row, _) in enumerate(read))
         # A line of figures is wrapped cells (« du 01/09/2028 » above its row, « au 01/09/2068 » below) unless it
-        # says an amount in the amount's column: then it is a row whose loan was not read, not part of its
-        # neighbour (a total beside a product drawn once for its rows is no such amount).
-        if any(is_amount(cell.text) and columns[_column_of(cell.x0, cell.x1, bounds, columns)].name == "montant_eur"
-               for cell in line.cells):
-            continue
+        # says an amount in the amount's column (then it is an anchor itself).
+        distance, nearest = min((abs((rows[anchor][0].top + rows[anchor][0].bottom) / 2 - middle), anchor)
+                                for anchor in anchors)
         if distance <= 2 * (line.bottom - line.top):
             extra.setdefault(nearest, []).append(line)
-    out = []
-    for number, (line, loan) in enumerate(read):
-        if number in extra:
-            words = [w for part in sorted([line, *extra[number]], key=lambda part: part.top) for w in part.words]
+    out = list(rows)
+    for anchor in anchors:
+        line, loan = rows[anchor]
+        if anchor in extra:
+            words = [w for part in sorted([line, *extra[anchor]], key=lambda part: part.top) for w in part.words]
             loan = _row_loan(words, line.text, columns, page, vocab) or loan
-        assert loan is not None
-        out.append(loan)
+        out[anchor] = (line, loan)
     return out
 
 
@@ -548,12 +554,12 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
     with the lines of its wrapped cells just above and below it, names three characteristics or more, the amount
     among them."""
     line = lines[index]
-    if len(line.cells) < 3 or any(ch.isdigit() for ch in line.text):
+    if len(line.cells) < 3 or _has_figures(line.text):
         return None
     height = statistics.median(w.bottom - w.top for w in line.words)
 
     def close(first: Line, second: Line) -> bool:
-        return second.top - first.bottom < height and not any(ch.isdigit() for ch in first.text + second.text)
+        return second.top - first.bottom < height and not _has_figures(first.text + second.text)
 
     start = index
     while start > 0 and close(lines[start - 1], lines[start]):
@@ -561,10 +567,19 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
     end = index + 1
     while end < len(lines) and close(lines[end - 1], lines[end]):
         end += 1
+    # A line of phase titles over the labels (« Phase de préfinancement », « Phase d'amortissement »): the phases
+    # the header's repeated labels (« Durée », « Marge ») belong to, left to right.
+    phases: list[str] = []
+    for row in lines[start:end]:
+        titles = [vocab.section_of(cell.text) for cell in row.cells]
+        if len(titles) >= 2 and all(titles):
+            phases = [title for title in titles if title]
     # Header cells wrapped over several lines (centred vertically or not): the text aligned on one left edge,
     # one middle or one right edge.
     columns: list[_Column] = []
     for row in lines[start:end]:
+        if phases and all(vocab.section_of(cell.text) for cell in row.cells):
+            continue
         for cell in row.cells:
             column = next((c for c in columns if abs(c.x0 - cell.x0) <= _TOLERANCE
                            or abs(c.x0 + c.x1 - cell.x0 - cell.x1) <= 2 * _TOLERANCE
@@ -577,10 +592,16 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
     split: list[_Column] = []
     for column in sorted(columns, key=lambda c: c.x0):
         split.extend(_header_cells(column, vocab))
+    seen: dict[str, int] = {}  # how many times each label was met, left to right
     for column in split:
         name, column.sure = label_field(column.text, vocab)
         if name is None and (said := vocab.field_exact(column.text)) is not None:
             name, column.sure = said, SURE  # « Durée (amortissement) »: the words in parentheses say it
+        label = fold(column.text)
+        occurrence = seen[label] = seen.get(label, -1) + 1
+        if phases and sum(fold(c.text) == label for c in split) > 1 and occurrence < len(phases):
+            # the k-th « Durée » under the k-th phase: read in that phase (the préfinancement's margin is ignored)
+            name, column.sure = vocab.in_section(phases[occurrence], column.text) or name, SURE
         column.name = name or ""
     if any(c.name == "duree_prefinancement_mois" for c in split):
         for column in split:
@@ -590,6 +611,12 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
     if len(named) < 3 or "montant_eur" not in named:
         return None
     return split, start, end
+
+
+def _has_figures(text: str) -> bool:
+    """Whether a line says figures, as a row of values does; a header's figures are in parentheses
+    (« Montant garanti (quotité 40 %) »)."""
+    return any(ch.isdigit() for ch in (_PARENTHESES.sub("", text) if "(" in text else text))
 
 
 def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:

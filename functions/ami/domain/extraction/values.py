@@ -67,6 +67,9 @@ def without_asides(text: str) -> str:
 # What comes before an amount that is no loan's: a fee, a resource of the financing plan; or a total, of loans
 # in the plural (« un prêt PLI d'un montant total de … » is the loan's).
 _NOT_A_LOAN_RE = re.compile(r"(?:commission|frais|coût|prix|subvention|fonds\s+propres)[^\n€]{0,40}$", re.IGNORECASE)
+# « - Commission d'instruction : 0,06 % (6 points de base) du montant de la Ligne du Prêt soit 3 051 € »: the value
+# of a label that names a fee is no loan's amount, however far the amount is from the label.
+_FEE_VALUE_RE = re.compile(r"(?:commission|frais|indemnit)[^:\n€]{0,60}:[^:\n€]{0,120}$", re.IGNORECASE)
 _TOTAL_RE = re.compile(r"\btota(?:l|le|ux)\b[^\n€]{0,40}$", re.IGNORECASE)
 _PLURAL_RE = re.compile(r"\b(?:prêts|financements|lignes)\b", re.IGNORECASE)
 
@@ -106,7 +109,8 @@ def period_months(text: str) -> int | None:
 def no_loan_amount(before: str) -> bool:
     """Whether the text just before an amount says it is a fee or a total rather than a loan's amount."""
     near = before[-60:]
-    return bool(_NOT_A_LOAN_RE.search(near) or (_TOTAL_RE.search(near) and _PLURAL_RE.search(before[-120:])))
+    return bool(_NOT_A_LOAN_RE.search(near) or (_TOTAL_RE.search(near) and _PLURAL_RE.search(before[-120:]))
+                or _FEE_VALUE_RE.search(before[-200:]))
 
 
 def _months(number: str, unit: str, extra: str | None) -> int:

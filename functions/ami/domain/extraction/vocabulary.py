@@ -20,7 +20,7 @@ def fold(text: str) -> str:
     """Lower case, no accents, apostrophes and hyphens as spaces, one space between words."""
     text = unicodedata.normalize("NFKD", text.lower())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.replace("œ", "oe").replace("æ", "ae").replace("'", " ").replace("’", " ")
+    text = text.replace("œ", "oe").replace("æ", "ae").replace("'", " ").replace("’", " ").replace("\u00ad", "")
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     text = _FOLD_DROP.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
@@ -46,6 +46,7 @@ class Vocabulary:
     # « ne garantit pas »: « ne » just before a guarantee verb, and what must follow it
     verb_negation_re: re.Pattern[str] | None = None
     verb_negation_after_re: re.Pattern[str] | None = None
+    body_negation_re: re.Pattern[str] | None = None  # « La CGLLS n'intervient pas »
     # Sections of a loan's description: folded title -> section; (section, folded label) -> field or IGNORED.
     section_titles: dict[str, str] = field(default_factory=dict)
     section_labels: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -166,6 +167,8 @@ def vocabulary() -> Vocabulary:
                           if "negation_verbe" in guarantors else None),
         verb_negation_after_re=(re.compile(guarantors["negation_verbe_suite"], re.IGNORECASE)
                                 if "negation_verbe_suite" in guarantors else None),
+        body_negation_re=(re.compile(guarantors["negation_garant"], re.IGNORECASE)
+                          if "negation_garant" in guarantors else None),
         section_titles=titles,
         section_labels=section_labels,
         block_labels={fold(label): name for name, words in raw.get("blocs", {}).items() for label in words},
