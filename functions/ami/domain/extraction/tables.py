@@ -140,12 +140,18 @@ def _continues(previous: tuple[list[Loan], set[str], int], table: list[Loan], na
 
 
 def _page_tables(layout: PageLayout, vocab: Vocabulary) -> list[tuple[list[_Row], int]]:
-    lines = layout.lines
+    return _tables_of(layout.lines, layout.number, vocab)
+
+
+def _tables_of(lines: list[Line], page: int, vocab: Vocabulary) -> list[tuple[list[_Row], int]]:
     # Seed rows: a label cell that is exactly a known label (read or ignored) and values beside it.
     seeds = [line for line in lines if len(line.cells) >= 2 and label_field(line.cells[0].text, vocab)[1] == SURE]
     if len(seeds) < 2:
         return []
     label_x = statistics.median(line.cells[0].x0 for line in seeds)
+    if (second := _second_labels(seeds, vocab)) is not None:
+        return _side_by_side(lines[max(0, lines.index(seeds[0]) - 2) : lines.index(seeds[-1]) + 1], second, page,
+                             vocab)
     starts = sorted(cell.x0 for line in seeds for cell in line.cells[1:] if cell.x0 > label_x + 20)
     if not starts:
         return []
@@ -153,9 +159,7 @@ def _page_tables(layout: PageLayout, vocab: Vocabulary) -> list[tuple[list[_Row]
     for x in starts[1:]:
         if x - columns[-1] > 3 * _TOLERANCE and x - _last_start(starts, x) > 3 * _TOLERANCE:
             columns.append(x)
-    # Keep the columns most seed lines use; a stray start (a wrapped value) is not a column.
-    columns = [x for x in columns if sum(1 for line in seeds if any(abs(c.x0 - x) <= _TOLERANCE
-                                                                      for c in line.cells[1:])) >= 2] or columns[:1]
+    columns = _value_columns(columns, seeds, label_x)
     heights = [w.bottom - w.top for line in seeds for w in line.words]
     height = statistics.median(heights)
     # From the first seed to the last, and beyond either while the lines stay close together (rows whose
@@ -171,8 +175,52 @@ def _page_tables(layout: PageLayout, vocab: Vocabulary) -> list[tuple[list[_Row]
     # (a sheet's title, « Ligne du Prêt n° 2 – PLI foncier – identifiant … », may run across the columns)
     region = [line for line in lines[first : last + 1]
               if not _crosses(line, label_x, columns[0]) or _HEADING.match(line.text)]
-    rows = _rows(region, label_x, columns, layout.number, 1.2 * height, vocab)
+    rows = _rows(region, label_x, columns, page, 1.2 * height, vocab)
     return [(rows, len(columns))]
+
+
+def _value_columns(starts: list[float], seeds: list[Line], label_x: float) -> list[float]:
+    """The value columns among the places values start: starts that no seed line has values at together are one
+    column (values aligned right, or centred, under one heading start at different places); a column that fewer
+    than two seed lines use is a stray start (a wrapped value), no column."""
+    reached = [x - _TOLERANCE for x in starts]
+    used = [{bisect.bisect_right(reached, cell.x0) - 1 for cell in line.cells[1:] if cell.x0 > label_x + 20}
+            for line in seeds]
+    groups: list[set[int]] = []
+    for index in range(len(starts)):
+        if groups and not any(index in said and said & groups[-1] for said in used):
+            groups[-1].add(index)
+        else:
+            groups.append({index})
+    kept = [starts[min(group)] for group in groups if sum(1 for said in used if said & group) >= 2]
+    return kept or starts[:1]
+
+
+def _second_labels(seeds: list[Line], vocab: Vocabulary) -> float | None:
+    """Where a second column of labels starts, when two boxes of « label value » lines stand side by side (a
+    portal's summary: « Ligne du Prêt 1 » beside « Ligne du Prêt 2 »): a known label after a value, at the same
+    place on three seed lines or more."""
+    found = sorted(cell.x0 for line in seeds for cell in line.cells[2:] if label_field(cell.text, vocab)[1] == SURE)
+    for index, x in enumerate(found):
+        same = [other for other in found[index:] if other - x <= 3 * _TOLERANCE]
+        if len(same) >= max(3, len(seeds) // 3):
+            return x
+    return None
+
+
+def _side_by_side(lines: list[Line], second: float, page: int, vocab: Vocabulary) -> list[tuple[list[_Row], int]]:
+    """Two boxes side by side read box by box: the left one, then the right one, for each band of boxes that start
+    on one line (« Ligne du Prêt 1 » beside « Ligne du Prêt 2 », then « Ligne du Prêt 3 » below)."""
+    words = [word for line in lines for word in line.words]
+    parts = [_tables_of(build_lines([w for w in words if (w.x0 >= second - _TOLERANCE) == right]), page, vocab)
+             for right in (False, True)]
+    starts = sorted({row.top for part in parts for rows, _ in part for row in rows if row.heading})
+    ordered = sorted(((bisect.bisect_right(starts, row.top + _TOLERANCE), side, row.top, number, row)
+                      for side, part in enumerate(parts) for rows, _ in part for number, row in enumerate(rows)),
+                     key=lambda item: item[:4])
+    if not ordered:
+        return []
+    return [([row for *_, row in ordered], max(columns for part in parts for _, columns in part))]
 
 
 def _last_start(starts: list[float], x: float) -> float:
