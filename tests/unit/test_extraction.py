@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from ami.domain.errors import PieceRefused
 from ami.domain.extraction import HIGH_CONFIDENCE, compare, french, lettre_offre, presentation
+from ami.domain.extraction.tables import label_field
+from ami.domain.extraction.vocabulary import vocabulary
 from ami.domain.models import Loan
 from ami.domain.pieces import REFUSAL_CODES, PieceContext, examine
 from hypothesis import HealthCheck, given, settings
@@ -327,3 +329,35 @@ Préfinancement : 24 mois · Amortissement : 60 ans · Échéances : annuelles
 def test_more_wordings_of_another_guarantee_or_of_none(sentence: str, flagged: bool) -> None:
     text = f"Chaque Ligne du Prêt est garantie par Action Logement Services.\n{sentence}\n"
     assert bool(lettre_offre.other_guarantors([text])) is flagged
+
+
+def test_a_decision_s_lines_a_fee_s_value_and_the_rate_said_with_la() -> None:
+    """« Ligne du Prêt PLI foncier : 5 085 365,00 € » over dashed lines; the commission's amount, far from its
+    label (« … du montant de la Ligne du Prêt soit 3 051 € »), is no loan; « Taux du LA … + 0,60% » is a margin."""
+    text = """DÉCISION N° DG-2026-071
+Article 1 : De contracter un Contrat de Prêt composé de 2 Lignes du Prêt pour un montant total de 5 468 890,06 €.
+Ligne du Prêt PLI foncier : 5 085 365,00 €
+- Durée de la phase de préfinancement : 12 mois
+- Durée d'amortissement : 40 ans
+- Index : Livret A
+- Taux d'intérêt actuariel annuel : Taux du LA en vigueur à la date d'effet du contrat + 0,60%
+- Commission d'instruction : 0,06 % (6 points de base) du montant de la Ligne du Prêt soit 3 051 €
+Ligne du Prêt PLI construction : 383 525,06 €
+- Durée de la phase de préfinancement : aucune
+- Durée d'amortissement : 50 ans
+- Index : Livret A
+- Taux d'intérêt actuariel annuel : Taux du LA en vigueur à la date d'effet du contrat - 0,20%
+- Commission d'instruction : 0,06 % (6 points de base) du montant de la Ligne du Prêt soit 230 €
+"""
+    loans = _loans(text)
+    assert [(loan["montant_eur"], loan["duree_amortissement_mois"], loan.get("marge_pct")) for loan in loans] == [
+        ("5085365.00", 480, "0.60"), ("383525.06", 600, "-0.20")]
+
+
+def test_a_body_said_to_take_no_part_and_a_hyphenated_label() -> None:
+    text = ("Chaque Ligne du Prêt est garantie par Action Logement Services.\n"
+            "La CGLLS n'intervient pas : la garantie d'Action Logement Services couvre 100 % des sommes dues.\n")
+    assert lettre_offre.other_guarantors([text]) == []
+    assert lettre_offre.other_guarantors([text + "La commune garantit 50 % du prêt.\n"])
+    # pdfium marks a word hyphenated at a line's end with a soft hyphen: the label is the word
+    assert label_field("Préfinan\u00adcement", vocabulary())[0] == "duree_prefinancement_mois"

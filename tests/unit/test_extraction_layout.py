@@ -404,3 +404,55 @@ def test_phase_columns_of_a_contract_sheet_are_one_loan_even_over_a_page_break()
     assert [{name: placed.value for name, placed in loan.items()} for loan in loans] == [{
         "produit": "PLI", "nature": "foncier", "montant_eur": "331319.38", "duree_prefinancement_mois": 0,
         "duree_amortissement_mois": 720, "index": "livret_a", "marge_pct": "0.60", "periodicite": "annuelle"}]
+
+
+def test_repeated_labels_under_phase_titles_and_a_header_with_figures_in_parentheses() -> None:
+    """A two-level header: « Durée », « Index », « Marge » once under « Phase de préfinancement » and again under
+    « Phase d'amortissement »; a « Montant garanti (quotité 40 %) » column (figures in parentheses) is no loan
+    amount, and a product wrapped above and below its row is read with it."""
+    def line(top: float, cells: dict[float, str]) -> list[Word]:
+        return [word for x, text in cells.items() for word in _words(text, top, x=x)]
+
+    table = [
+        *line(100, {300: "Phase de préfinancement", 520: "Phase d'amortissement"}),
+        *line(110, {50: "Produit", 150: "Montant", 600: "Montant garanti (quotité 40 %)"}),
+        *line(120, {300: "Durée", 340: "Index", 380: "Marge", 440: "Durée", 490: "Index", 545: "Marge"}),
+        *line(140, {50: "PLI acquisition"}),
+        *line(146, {150: "1 000 000,00 €", 300: "12 mois", 340: "TF", 380: "0,75 %", 440: "50 ans",
+                    490: "Livret A", 545: "0,60 %", 600: "400 000,00 €"}),
+        *line(152, {50: "foncière"}),
+        *line(170, {50: "PLS construction", 150: "2 000 000,00 €", 300: "—", 340: "—", 380: "—", 440: "40 ans",
+                    490: "Livret A", 545: "-0,20 %", 600: "800 000,00 €"}),
+    ]
+    loans = row_table_loans([PageLayout(1, 842, 595, table)])
+    assert [{name: placed.value for name, placed in loan.items()} for loan in loans] == [
+        {"produit": "PLI", "nature": "foncier", "montant_eur": "1000000.00", "duree_prefinancement_mois": 12,
+         "duree_amortissement_mois": 600, "index": "livret_a", "marge_pct": "0.60"},
+        {"produit": "PLS", "nature": "bati", "montant_eur": "2000000.00", "duree_prefinancement_mois": 0,
+         "duree_amortissement_mois": 480, "index": "livret_a", "marge_pct": "-0.20"},
+    ]
+
+
+def test_two_boxes_side_by_side_are_read_box_by_box_values_aligned_right() -> None:
+    """A portal's summary: « Ligne du Prêt 1 » and « Ligne du Prêt 2 » side by side, « Ligne du Prêt 3 » below;
+    each value aligned right in its box, so the values start at different places."""
+    def box(top: float, x: float, title: str, rows: list[tuple[str, str]]) -> list[Word]:
+        out = _words(title, top, x=x)
+        for number, (label, value) in enumerate(rows, start=1):  # rows 22 points apart, as in the tests above
+            out += _words(label, top + 22 * number, x=x)
+            out += _words(value, top + 22 * number, x=x + 220 - len(value) * 4.5)  # ends at x + 220
+        return out
+
+    def rows(product: str, nature: str, amount: str, prefi: str, amort: str) -> list[tuple[str, str]]:
+        return [("Produit", product), ("Objet", nature), ("Montant", amount), ("Préfinancement", prefi),
+                ("Amortissement", amort), ("Index", "Livret A")]
+
+    words = [*box(100, 50, "Ligne du Prêt 1 / 3", rows("PLI", "Charge foncière", "348 317,00 €", "24 mois", "60 ans")),
+             *box(100, 320, "Ligne du Prêt 2 / 3", rows("PLS", "Construction", "554 230,82 €", "36 mois", "40 ans")),
+             *box(280, 50, "Ligne du Prêt 3 / 3", rows("PLI", "Construction", "1 731 895,17 €", "Sans objet",
+                                                        "50 ans"))]
+    loans = transposed_loans([PageLayout(1, 595, 842, words)])
+    assert [(loan["produit"].value, loan["nature"].value, loan["montant_eur"].value,
+             loan["duree_prefinancement_mois"].value, loan["duree_amortissement_mois"].value) for loan in loans] == [
+        ("PLI", "foncier", "348317.00", 24, 720), ("PLS", "bati", "554230.82", 36, 480),
+        ("PLI", "bati", "1731895.17", 0, 600)]
