@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from ami.domain.extraction.french import DURATION_RE, duration_months
-from ami.domain.extraction.layout import Line, PageLayout, Word, build_lines
+from ami.domain.extraction.layout import Cell, Line, PageLayout, Word, build_lines
 from ami.domain.extraction.values import is_amount, read_value
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
 
@@ -180,20 +180,36 @@ def _tables_of(lines: list[Line], page: int, vocab: Vocabulary) -> list[tuple[li
 
 
 def _value_columns(starts: list[float], seeds: list[Line], label_x: float) -> list[float]:
-    """The value columns among the places values start: starts that no seed line has values at together are one
-    column (values aligned right, or centred, under one heading start at different places); a column that fewer
-    than two seed lines use is a stray start (a wrapped value), no column."""
+    """The value columns among the places values start. Values aligned right (or centred) under one heading start
+    at different places: starts that no seed line has values at together, and whose values end (or are centred)
+    where the others' do, are one column. A column that fewer than two seed lines use is a stray start (a wrapped
+    value), no column."""
     reached = [x - _TOLERANCE for x in starts]
-    used = [{bisect.bisect_right(reached, cell.x0) - 1 for cell in line.cells[1:] if cell.x0 > label_x + 20}
-            for line in seeds]
+    cells: list[list[Cell]] = [[] for _ in starts]
+    used: list[set[int]] = []
+    for line in seeds:
+        here = set()
+        for cell in line.cells[1:]:
+            if cell.x0 > label_x + 20:
+                index = bisect.bisect_right(reached, cell.x0) - 1
+                here.add(index)
+                cells[index].append(cell)
+        used.append(here)
     groups: list[set[int]] = []
     for index in range(len(starts)):
-        if groups and not any(index in said and said & groups[-1] for said in used):
+        if groups and not any(index in said and said & groups[-1] for said in used) and _aligned(
+                cells[index], [cell for other in groups[-1] for cell in cells[other]]):
             groups[-1].add(index)
         else:
             groups.append({index})
     kept = [starts[min(group)] for group in groups if sum(1 for said in used if said & group) >= 2]
     return kept or starts[:1]
+
+
+def _aligned(cells: list[Cell], others: list[Cell]) -> bool:
+    """Whether one of `cells` ends, or is centred, where one of `others` is."""
+    return any(abs(cell.x1 - other.x1) <= _TOLERANCE or abs(cell.x0 + cell.x1 - other.x0 - other.x1) <= 2 * _TOLERANCE
+               for cell in cells for other in others)
 
 
 def _second_labels(seeds: list[Line], vocab: Vocabulary) -> float | None:
