@@ -152,6 +152,7 @@ def test_what_is_no_total_of_the_loans_is_not_compared_with_them(line: str) -> N
 @pytest.mark.parametrize(("said", "doubted"), [
     ("Le Prêt est constitué de 3 Lignes du Prêt.", True),  # a third loan the readers did not see
     ("Le Prêt est réparti en deux Lignes du Prêt.", False),
+    ("Nombre de Lignes du Prêt : 3", True),  # a portal's summary
     ("Chaque Ligne du Prêt n° 2 est garantie.", False),  # no count
 ])
 def test_a_count_of_lines_the_letter_states_is_compared_with_the_loans_read(said: str, doubted: bool) -> None:

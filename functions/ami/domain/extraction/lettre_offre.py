@@ -815,7 +815,8 @@ def _count(doc: Document, loans: list[LoanLine], checks: list[Check]) -> bool:
     matches = (pattern.finditer(doc.text) if doc.lower is None else
                (m for at in occurrences(doc.lower, "lignes")
                 for m in pattern.finditer(doc.text, max(0, at - 24), at + 24)))
-    said = [(words_to_int(m.group(1)) if not m.group(1).isdigit() else int(m.group(1)), m.start()) for m in matches]
+    said = [(int(number) if number.isdigit() else words_to_int(number), m.start())
+            for m in matches if (number := m.group(1) or m.group(2))]
     if not said or any(number == len(loans) for number, _ in said):
         return False
     number, start = said[0]
