@@ -161,6 +161,9 @@ def test_a_count_of_lines_the_letter_states_is_compared_with_the_loans_read(said
     assert len({f.name.split(".")[0] for f in loan_values if f.name.startswith("prets[")}) == 2
     assert any(f.confidence >= HIGH_CONFIDENCE for f in loan_values) is not doubted
     assert ("nombre_incoherent" in [c.code for c in result.checks]) is doubted
+    if doubted:
+        (check,) = [c for c in result.checks if c.code == "nombre_incoherent"]
+        assert check.message_fr.startswith("La lettre annonce 3 lignes de prêt ; 2 ont été lues.")
 
 
 def test_unknown_stays_unknown() -> None:

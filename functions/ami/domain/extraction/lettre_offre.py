@@ -815,15 +815,15 @@ def _count(doc: Document, loans: list[LoanLine], checks: list[Check]) -> bool:
     matches = (pattern.finditer(doc.text) if doc.lower is None else
                (m for at in occurrences(doc.lower, "lignes")
                 for m in pattern.finditer(doc.text, max(0, at - 24), at + 24)))
-    said = [(int(number) if number.isdigit() else words_to_int(number), m.start())
-            for m in matches if (number := m.group(1) or m.group(2))]
+    said = [(value, m.start()) for m in matches if (number := m.group(1) or m.group(2))
+            and (value := int(number) if number.isdigit() else words_to_int(number)) is not None]
     if not said or any(number == len(loans) for number, _ in said):
         return False
     number, start = said[0]
     checks.append(Check(
         code="nombre_incoherent", severity="attention", page=doc.page_of(start),
-        message_fr=f"La lettre annonce {number} lignes de prêt ; {len(loans)} ont été lues. Vérifiez chaque prêt "
-        "sur la lettre.",
+        message_fr=f"La lettre annonce {number} ligne{'s' if number > 1 else ''} de prêt ; "
+        f"{len(loans)} {'ont été lues' if len(loans) > 1 else 'a été lue'}. Vérifiez chaque prêt sur la lettre.",
     ))
     return True
 
