@@ -4,6 +4,8 @@ below every other reader's; fees and totals are no loan; what the other readers 
 from __future__ import annotations
 
 from ami.domain.extraction import HIGH_CONFIDENCE, lettre_offre, regions
+from ami.domain.extraction.lettre_offre import _complete
+from ami.domain.extraction.loan_line import LoanLine
 
 UNKNOWN_LAYOUT = """Banque des Territoires — Direction régionale Bretagne
 Objet : proposition de financement, opération « Les Tilleuls » à Rennes
@@ -118,3 +120,18 @@ Préfinancement : 18 mois · Amortissement : 40 ans · Taux : Livret A + 0,45 %
     assert [fields[f"prets[{i}].montant_eur"][0] for i in (0, 1)] == ["774516.80", "262778.54"]
     assert [fields[f"prets[{i}].duree_amortissement_mois"][0] for i in (0, 1)] == [720, 480]
     assert [fields[f"prets[{i}].marge_pct"][0] for i in (0, 1)] == ["0.75", "0.45"]
+
+
+def test_what_regions_say_completes_the_loans_of_the_same_amount_in_order_the_richest_kept() -> None:
+    """Two loans of the same amount get the two regions of that amount in the letter's order; a third region of
+    that amount that says nothing else (a total said once) is left out."""
+    def loan(anchor: int, **values: object) -> LoanLine:
+        line = LoanLine(anchor=anchor)
+        for name, value in {"montant_eur": "500000.00", **values}.items():
+            line.put(name, value, anchor, anchor + 1, 0.7)  # type: ignore[arg-type]
+        return line
+
+    loans = [loan(0), loan(10)]
+    found = [loan(1), loan(2, duree_amortissement_mois=480), loan(3, duree_amortissement_mois=600)]
+    _complete(loans, found)
+    assert [one.values["duree_amortissement_mois"][0] for one in loans] == [480, 600]

@@ -703,17 +703,17 @@ def _no_prefinancing_said(loans: list[LoanLine]) -> None:
 
 
 def _complete(loans: list[LoanLine], found: list[LoanLine]) -> list[LoanLine]:
-    """What `found` says that `loans` do not, loan by loan, matched by amount (of two found with the same amount,
-    the one that says more: a total said once for a single loan says nothing else)."""
-    unmatched = list(loans)
-    for said in sorted(found, key=lambda said: -len(said.values)):
-        twin = next((loan for loan in unmatched if loan.amount() == said.amount()), None)
-        if twin is None:
-            continue
-        unmatched.remove(twin)
-        for name, stated in said.values.items():
-            if not twin.has(name):
-                twin.values[name] = stated
+    """What `found` says that `loans` do not, loan by loan, matched by amount. When more are found with an amount
+    than there are loans with it (a total said once for a single loan), the ones that say the most are kept;
+    they go to the loans in the letter's order."""
+    for amount in {loan.amount() for loan in loans}:
+        twins = [loan for loan in loans if loan.amount() == amount]
+        said = [found_loan for found_loan in found if found_loan.amount() == amount]
+        richest = sorted(sorted(said, key=lambda one: -len(one.values))[: len(twins)], key=found.index)
+        for twin, one in zip(twins, richest, strict=False):
+            for name, stated in one.values.items():
+                if not twin.has(name):
+                    twin.values[name] = stated
     return loans
 
 
