@@ -212,7 +212,7 @@ FILLER_BODIES = (
 def family_recueil(number: int) -> Letter:
     """Z16: two flowing columns of a Département's recueil des actes administratifs; the Commission permanente's
     délibération lists each Ligne du Prêt as a dashed list that may cross a column or a page."""
-    rng, bailleur, operation, day, _reference, loans = loans_for("Z16", number, 1 + (number + number // 2) % 6)
+    rng, bailleur, operation, day, _reference, loans = loans_for("Z16", number, 1 + (number + number // 6) % 6)
     commune = operation[1]
     text, other = guarantee("Z16", number, commune)
     style = ["space", "nbsp", "dots", "whole"][number % 4]
@@ -264,6 +264,19 @@ def family_recueil(number: int) -> Letter:
             f"Vu le Contrat de Prêt signé entre {bailleur[0]}, ci-après l'Emprunteur, et la Caisse des Dépôts et "
             f"Consignations, composé de {lines_word(len(loans))} pour un montant total de {money(total, style)} ;"
         )
+        if number % 3 == 0:
+            para(
+                f"Vu la demande formulée par {bailleur[0]} le {pdfgen.format_date(day)} et tendant à obtenir "
+                "l'intervention du Département pour le financement de l'opération ;"
+            )
+            para(
+                "Considérant que l'opération répond aux objectifs du Plan départemental de l'habitat, notamment en "
+                "matière de production de logements locatifs à loyer maîtrisé dans les secteurs tendus ;"
+            )
+            para(
+                "Considérant l'avis favorable de la commission Logement, Habitat et Politique de la ville réunie le "
+                f"{pdfgen.format_date(seance - dt.timedelta(days=12))} ;"
+            )
         para("DÉLIBÈRE")
         if other:
             para(f"Article 1 : {text}")
@@ -299,7 +312,13 @@ def family_recueil(number: int) -> Letter:
                     f"- Marge fixe sur index : {margin_pct(loan.marge)}",
                     f"- Taux d'intérêt : {comma(rate_of(loan))}{NBSP}% (Livret A à {comma(LIVRET_A)}{NBSP}%)",
                 ]
-            items.append("- Taux de progressivité des échéances : 0 %")
+            items += [
+                "- Profil d'amortissement : "
+                + rng.choice(["amortissement déduit (intérêts différés)", "échéance prioritaire"]),
+                "- Modalité de révision : " + ("sans objet" if fixed else "double révisabilité limitée (DL)"),
+                "- Taux de progressivité des échéances : 0 %",
+                f"- Identifiant de la Ligne du Prêt : {identifiant(rng)}",
+            ]
             for item in items:
                 cols.write(item + "\n")
             cols.ln(0.8)
@@ -348,7 +367,7 @@ def schedule(loan: LoanSpec, start: dt.date) -> list[tuple[int, dt.date, Decimal
 def family_amortisation_tables(number: int) -> Letter:
     """Z17: a lettre d'envoi, then one tableau d'amortissement prévisionnel page per Ligne du Prêt, the
     characteristics as two side-by-side blocks giving the préfinancement and the total duration only."""
-    rng, bailleur, operation, day, reference, loans = loans_for("Z17", number, 1 + number % 4)
+    rng, bailleur, operation, day, reference, loans = loans_for("Z17", number, 1 + (number + number // 4) % 4)
     for loan in loans:
         loan.periodicite = "annuelle"  # the schedule is annual
     commune = operation[1]
@@ -476,7 +495,7 @@ def family_amortisation_tables(number: int) -> Letter:
 
 def family_two_tables(number: int) -> Letter:
     """Z18: the amounts in « Tableau 1 », the conditions in « Tableau 2 », joined by the N° or the identifiant."""
-    rng, bailleur, operation, day, reference, loans = loans_for("Z18", number, 1 + (number + number // 2) % 7)
+    rng, bailleur, operation, day, reference, loans = loans_for("Z18", number, 1 + (number + number // 7) % 7)
     commune = operation[1]
     text, other = guarantee("Z18", number, commune)
     style = ["nbsp", "before", "space", "dots", "whole"][number % 5]
@@ -696,7 +715,7 @@ def family_form(number: int) -> Letter:
 def family_modification(number: int) -> Letter:
     """Z20: the bailleur's rapport modifying an earlier délibération: former conditions in prose, then the new
     ones per Ligne in a dashed list, margins in basis points."""
-    rng, bailleur, operation, day, reference, loans = loans_for("Z20", number, 1 + (number + number // 2) % 4)
+    rng, bailleur, operation, day, reference, loans = loans_for("Z20", number, 1 + (number + number // 4) % 4)
     commune = operation[1]
     text, other = guarantee("Z20", number, commune)
     style = ["dots", "whole", "space", "euros"][number % 4]
