@@ -7,15 +7,19 @@ below). Each has at least one structural trait that none of A–Y and Z1–Z15 h
 
 - Z16: an extract of the « RECUEIL DES ACTES ADMINISTRATIFS » of a Département, set in TWO COLUMNS THAT FLOW (the
   text runs down the left column, then down the right one, then onto the next page), a running header « Recueil
-  des actes administratifs n° 2025-07 – page 143 » with the recueil's own page numbers, and several acts one
-  after the other: first an unrelated act with amounts (a subsidy to a collège, a marché), then the Commission
+  des actes administratifs n° 2025-07 » on the left and « page 143 » (the recueil's own numbering) on the right,
+  and several acts one after the other: first one to four unrelated acts with amounts (a collège's dotation, a
+  road marché, the Fonds de solidarité logement, the délégation des aides à la pierre), then the Commission
   permanente's délibération about the operation. In odd variants it is a « Garantie d'emprunt » (Article 1 grants
   the Département's guarantee in the first wording below), in even ones an « Aide départementale au logement
   locatif » whose financing plan restates the Caisse des Dépôts loans (the Département subsidises and names Action
   Logement Services as guarantor, or one of the traps). Each Ligne du Prêt is a bold « Ligne du Prêt n° 2 : PLS
   foncier » over dashed lines « - Montant : … », « - Durée de la phase de préfinancement : 24 mois »,
   « - Durée de la phase d'amortissement : 40 ans », « - Index : Livret A », « - Marge fixe sur index : 0,60 % »,
-  « - Taux de progressivité des échéances : 0 % »… New: a Ligne's block may begin at the foot of the left column
+  « - Profil d'amortissement : … », « - Modalité de révision : double révisabilité limitée (DL) », « - Taux de
+  progressivité des échéances : 0 % », « - Identifiant de la Ligne du Prêt : 5xxxxxx ». In a third of the variants
+  the délibération has a longer preamble (« Vu la demande … », « Considérant … »), so that with five or six
+  Lignes a block continues on the next page. New: a Ligne's block may begin at the foot of the left column
   and end at the top of the right one (or of the next page), and the recueil numbers its pages unlike the PDF.
   The délibération's dashed list follows the Rouen conseil municipal's « Garantie d'emprunt – Office public de
   l'habitat Rouen Habitat » (« dont les caractéristiques sont les suivantes : Prêt Réhabilitation : - montant du
@@ -693,7 +697,7 @@ def family_form(number: int) -> Letter:
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(width, 5, "GARANTIES", border=1, fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=8.5)
-    body = "Garantie sollicitée : Action Logement Services – quotité (%) : 100\n"
+    body = "Garantie sollicitée : Action Logement Services" + ("\n" if other else " – quotité (%) : 100\n")
     body += "Autres garanties prévues au plan de financement :   " + _box([("Oui", other), ("Non", not other)])
     body += "\nPrécisez : " + (text or "")
     pdf.multi_cell(width, 4.8, body, border=1, padding=2, new_x="LMARGIN", new_y="NEXT")
