@@ -37,7 +37,7 @@ class Document:
         parts = []
         offset = 0
         for page in self.pages:
-            clean = normalise(page).replace("\f", " ")
+            clean = ticked_only(normalise(page).replace("\f", " "))
             self.starts.append(offset)
             parts.append(clean)
             offset += len(clean) + len(PAGE_BREAK)
@@ -136,6 +136,21 @@ def extracted(name: str, value: str | int, page: int | None, source: str, confid
     """A value a reader found, its confidence rounded (validated: pydantic's core is faster than
     `model_construct` here)."""
     return ExtractedField(name=name, value=value, page=page, source=source, confidence=round(confidence, 2))
+
+
+# A form's tick boxes: « [X] PLI », « [ ] PLS », « ☒ Livret A », « ☐ Taux fixe ». An option runs to the next box or
+# the line's end.
+_UNTICKED_RE = re.compile(r"(?:\[ ?\]|☐|□)[^\[\]\n☐□☒☑■]*")
+_TICKED_RE = re.compile(r"\[[xX✓✗]\]|☒|☑|■")
+
+
+def ticked_only(text: str) -> str:
+    """`text` with the options of its tick boxes that are not ticked blanked out, and the boxes themselves, so that
+    only what the form says remains (same length: offsets unchanged)."""
+    if "[" not in text and not any(box in text for box in "☐□☒☑■"):
+        return text
+    text = _UNTICKED_RE.sub(lambda option: " " * len(option.group()), text)
+    return _TICKED_RE.sub(lambda box: " " * len(box.group()), text)
 
 
 def occurrences(haystack: str, word: str) -> list[int]:

@@ -36,7 +36,7 @@ from ami.domain.extraction.french import (
 )
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
-from ami.domain.extraction.tables import indexed_rate, label_field
+from ami.domain.extraction.tables import indexed_rate, label_field, with_unit
 from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value, total_with_prefinancing
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
 
@@ -567,6 +567,7 @@ def _labelled_values(doc: Document, loan: LoanLine, start: int, end: int,
             continue
         if bare_only:
             sure = min(sure, _BLOCK_ONLY)
+        value_text = with_unit(doc.text[label_start:colon], vocab.kinds[name], value_text)  # « … (mois) : 18 »
         end = value_end
         if name == "montant_eur" and (figures := AMOUNT_RE.search(doc.text, colon, value_end)):
             end = figures.end()  # the amount in words that may follow is checked against it
@@ -856,7 +857,7 @@ def _denied(vocab: Vocabulary, text: str, word: re.Match[str], sentence_start: i
     sentence names one after all: « sans autre garantie que celle de la commune »)."""
     if vocab.negation_after_re and vocab.negation_after_re.search(text, word.end(), sentence_end):
         return True  # « … a été remplacée par celle d'Action Logement Services »
-    before = text[max(sentence_start, word.start() - 24) : word.start()]
+    before = text[max(sentence_start, word.start() - 40) : word.start()]
     if (vocab.verb_negation_re and vocab.verb_negation_after_re and vocab.verb_negation_re.search(before)
             and vocab.verb_negation_after_re.match(text, word.end())):
         return True  # « … mais ne garantit pas l'emprunt »
@@ -875,7 +876,8 @@ def _denial(text: str, said: re.Match[str], words: list[re.Match[str]], sentence
     return max(sentence_start, text.rfind("\n", 0, said.start()) + 1, *before), sentence_end
 
 
-_SENTENCE_END = re.compile(r"[.;](?=\s)|\n\s*\n|\f")
+# (a line that starts with a capitalised « Label : », a form's field, starts a sentence of its own)
+_SENTENCE_END = re.compile(r"[.;](?=\s)|\n\s*\n|\f|\n(?=[A-ZÀ-Ý][^\n:]{0,40}\s:\s)")
 
 
 def other_guarantors(pages: list[str] | Document) -> list[Check]:

@@ -734,10 +734,7 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
         kind = vocab.kinds[column.name]
         if kind == "montant":  # words in parentheses spilling from the cell before (« … (CDC) ») are no amount
             text = _PARENTHESES.sub(" ", text)
-        if kind in ("duree", "duree_ou_neant") and (unit := _HEADER_UNIT.search(column.text)) and text.isdigit():
-            text = f"{text} {unit.group(1)}"  # « Durée d'amortissement (années) » over « 40 »
-        elif _PERCENT_HEADER.search(column.text) and _BARE_NUMBER.fullmatch(text):
-            text = f"{text} %"  # « Marge fixe sur index (%) » over « 0,75 »
+        text = with_unit(column.text, kind, text)
         values = read_value(kind, text, column.sure, vocab)
         if not values and kind == "duree_totale" and (duration := DURATION_RE.search(text)):
             total = (duration_months(duration), min(column.sure, min(w.confidence for w in said)))
@@ -793,6 +790,17 @@ def _runs(words: list[Word]) -> list[list[Word]]:
                 runs.append([word])
             last = word
     return runs
+
+
+def with_unit(label: str, kind: str, value: str) -> str:
+    """A bare number with the unit its label gives in parentheses: « Durée d'amortissement (années) » over « 40 »
+    is 40 years, « Marge fixe sur index (%) » over « 0,75 » a percentage."""
+    value = value.strip()
+    if kind in ("duree", "duree_ou_neant") and (unit := _HEADER_UNIT.search(label)) and value.isdigit():
+        return f"{value} {unit.group(1)}"
+    if _PERCENT_HEADER.search(label) and _BARE_NUMBER.fullmatch(value):
+        return f"{value} %"
+    return value
 
 
 _HEADER_UNIT = re.compile(r"\((mois|ans|années)\)", re.IGNORECASE)
