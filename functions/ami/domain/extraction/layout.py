@@ -113,7 +113,8 @@ class PageLayout:
 # ---------------------------------------------------------------- words from a text layer
 
 # (stems: a header may hyphenate them, « Préfinan-cement », « Amortis-sement »)
-_LOAN_TERMS = ("montant", "durée", "préfinan", "amortis", "marge", "périodicité", "échéance", "ligne du prêt")
+_LOAN_TERMS = ("montant", "durée", "préfinan", "amortis", "marge", "périodicité", "échéance", "ligne du prêt",
+               "identifiant", "commission")
 
 
 def has_loan_terms(text: str) -> bool:

@@ -500,7 +500,33 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
             _spanning_products(rows, read, columns, layout.number, vocab)
             _no_prefinancing_said(read, columns)
             loans.extend(read)
+    if loans:
+        _conditions_tables(layouts, loans, vocab)
     return loans
+
+
+def _conditions_tables(layouts: list[PageLayout], loans: list[Loan], vocab: Vocabulary) -> None:
+    """A second table that gives the loans' conditions without their amounts (« Tableau 2 – Conditions
+    financières »: N°, durations, index, margin), one row per loan in the same order as the table of amounts: each
+    row completes its loan, when there are as many rows as loans."""
+    for layout in layouts:
+        lines = layout.lines
+        for index in range(len(lines)):
+            header = _header(lines, index, vocab, need_amount=False)
+            if header is None or any(column.name == "montant_eur" for column in header[0]):
+                continue
+            columns, _, after = header
+            said: list[Loan] = []
+            for line in lines[after:]:
+                if _ends_table(line, columns) or len(said) == len(loans):
+                    break
+                if _has_figures(line.text):  # (a line of words only is a cell wrapped above or below its row)
+                    said.append(_row_loan(line.words, line.text, columns, layout.number, vocab, complement=True) or {})
+            if len(said) == len(loans) and all(said):
+                for loan, conditions in zip(loans, said, strict=True):
+                    for name, placed in conditions.items():
+                        loan.setdefault(name, placed)
+                return
 
 
 def _spanning_products(rows: list[tuple[Line, Loan | None]], read: list[Loan], columns: list[_Column], page: int,
@@ -613,7 +639,8 @@ def _titled(title: str, page: int, vocab: Vocabulary) -> Loan:
     return said
 
 
-def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Column], int, int] | None:
+def _header(lines: list[Line], index: int, vocab: Vocabulary,
+            need_amount: bool = True) -> tuple[list[_Column], int, int] | None:
     """(columns, index of the header's first line, index of the first line after it) when the line at `index`,
     with the lines of its wrapped cells just above and below it, names three characteristics or more, the amount
     among them."""
@@ -672,7 +699,7 @@ def _header(lines: list[Line], index: int, vocab: Vocabulary) -> tuple[list[_Col
             if not column.name and (name := vocab.block_labels.get(fold(column.text))) is not None:
                 column.name, column.sure = name, PREFIX_ONLY  # « Durée » beside « Préfinancement »
     named = {c.name for c in split if c.name and c.name != IGNORED}
-    if len(named) < 3 or "montant_eur" not in named:
+    if len(named) < 3 or (need_amount and "montant_eur" not in named):
         return None
     return split, start, end
 
@@ -698,8 +725,9 @@ def _header_cells(column: _Column, vocab: Vocabulary) -> list[_Column]:
 
 
 def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int, vocab: Vocabulary,
-              titled: Loan | None = None) -> Loan | None:
-    """The loan of a row: its amount and its product or nature, from the row or (`titled`) its table's title."""
+              titled: Loan | None = None, complement: bool = False) -> Loan | None:
+    """The loan of a row: its amount and its product or nature, from the row or (`titled`) its table's title; with
+    `complement`, whatever the row says of a loan read elsewhere."""
     # A column runs to the middle of the gap between its header and the next one: a value aligned right
     # under a header aligned right, or a value wider than its header, stays in its column.
     # A run of words (two or more) that starts where a header does and ends before the next header starts is
@@ -749,6 +777,8 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
     if titled and "montant_eur" in loan and len(loan) >= 3:
         for name, placed in titled.items():
             loan.setdefault(name, placed)
+    if complement:
+        return loan or None
     if "montant_eur" not in loan or not ({"produit", "nature"} & set(loan)):
         return None
     if "marge_pct" in loan and any(c.name == "marge_ou_taux" for c in columns) and (

@@ -254,6 +254,10 @@ def _total_duration(text: str, confidence: float) -> Values:
         agree = p + a == months
         sure = confidence if agree else min(confidence, 0.8)
         return [("duree_prefinancement_mois", p, sure), ("duree_amortissement_mois", a, sure)]
+    if prefi and 0 < (p := duration_months(prefi)) < months and prefi.start() > total.end():
+        # « 53 ans, dont phase de préfinancement : 36 mois »: the amortisation is the rest, read from two figures
+        return [("duree_prefinancement_mois", p, confidence), ("duree_amortissement_mois", months - p,
+                                                                min(confidence, 0.85))]
     if _NO_PREFI_RE.search(text) and total.start() < 3:
         return [("duree_prefinancement_mois", 0, confidence), ("duree_amortissement_mois", months, confidence)]
     return []
