@@ -36,8 +36,14 @@ from ami.domain.extraction.french import (
 )
 from ami.domain.extraction.loan_line import LoanLine
 from ami.domain.extraction.ocr import OCR_CONFIDENCE
-from ami.domain.extraction.tables import indexed_rate, label_field, with_unit
-from ami.domain.extraction.values import MARGIN_RE, margin_of, read_value, total_with_prefinancing
+from ami.domain.extraction.tables import Placed, indexed_rate, label_field, with_unit
+from ami.domain.extraction.values import (
+    MARGIN_RE,
+    TOTAL_DURATION,
+    margin_of,
+    read_value,
+    total_with_prefinancing,
+)
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
@@ -99,6 +105,7 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
         else:
             loans, counted = found, regions.REGION_CONFIDENCE
     for index, loan in enumerate(loans):
+        rest_of_total(loan)
         _amount_words(doc, loan, index, checks)
         for name, (value, start, end, confidence) in sorted(loan.values.items()):
             fields.append(doc.field(f"prets[{index}].{name}", value, start, end, confidence))
@@ -701,6 +708,27 @@ def _no_prefinancing_said(loans: list[LoanLine]) -> None:
     for loan in loans:
         if not loan.has("duree_prefinancement_mois") and (said := loan.values.get("duree_amortissement_mois")):
             loan.put("duree_prefinancement_mois", 0, said[1], said[2], min(said[3], 0.75))
+
+
+def rest_of_total(loan: LoanLine) -> None:
+    """A whole duration said alone (« Durée totale : 61 ans ») beside the préfinancement (« Durée de la phase de
+    préfinancement : 12 mois »): the amortisation is the rest, read from two figures (so below high confidence).
+    The whole duration itself is no field of the loan."""
+    said = loan.values.pop(TOTAL_DURATION, None)
+    placed = loan.placed.pop(TOTAL_DURATION, None)
+    total = (said[0], said[3]) if said else (placed.value, placed.confidence) if placed else None
+    prefi = loan.values.get("duree_prefinancement_mois") or loan.placed.get("duree_prefinancement_mois")
+    if total is None or prefi is None or loan.has("duree_amortissement_mois"):
+        return
+    months, prefi_value = total[0], prefi[0] if isinstance(prefi, tuple) else prefi.value
+    prefi_sure = prefi[3] if isinstance(prefi, tuple) else prefi.confidence
+    if not (isinstance(months, int) and isinstance(prefi_value, int) and 0 <= prefi_value < months):
+        return
+    sure = min(total[1], prefi_sure, _BLOCK_ONLY)
+    if said:
+        loan.put("duree_amortissement_mois", months - prefi_value, said[1], said[2], sure)
+    elif placed:
+        loan.placed["duree_amortissement_mois"] = Placed(months - prefi_value, placed.page, placed.source, sure)
 
 
 def _complete(loans: list[LoanLine], found: list[LoanLine]) -> list[LoanLine]:

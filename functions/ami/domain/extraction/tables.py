@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
-from ami.domain.extraction.french import DURATION_RE, duration_months
 from ami.domain.extraction.layout import Cell, Line, PageLayout, Word, build_lines
 from ami.domain.extraction.values import is_amount, read_value
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
@@ -149,9 +148,11 @@ def _tables_of(lines: list[Line], page: int, vocab: Vocabulary) -> list[tuple[li
     if len(seeds) < 2:
         return []
     label_x = statistics.median(line.cells[0].x0 for line in seeds)
-    if (second := _second_labels(seeds, vocab)) is not None:
-        return _side_by_side(lines[max(0, lines.index(seeds[0]) - 2) : lines.index(seeds[-1]) + 1], second, page,
-                             vocab)
+    if (second := _second_labels(lines, len(seeds), vocab)) is not None:
+        x, where = second
+        first = min(lines.index(seeds[0]), where[0])
+        last = max(lines.index(seeds[-1]), where[-1])
+        return _side_by_side(lines[max(0, first - 2) : last + 1], x, page, vocab)
     starts = sorted(cell.x0 for line in seeds for cell in line.cells[1:] if cell.x0 > label_x + 20)
     if not starts:
         return []
@@ -212,16 +213,23 @@ def _aligned(cells: list[Cell], others: list[Cell]) -> bool:
                for cell in cells for other in others)
 
 
-def _second_labels(seeds: list[Line], vocab: Vocabulary) -> float | None:
-    """Where a second column of labels starts, when two boxes of « label value » lines stand side by side (a
-    portal's summary: « Ligne du Prêt 1 » beside « Ligne du Prêt 2 »): a known label after a value, at the same
-    place on three seed lines or more."""
-    found = sorted(cell.x0 for line in seeds for cell in line.cells[2:] if label_field(cell.text, vocab)[1] == SURE)
-    for index, x in enumerate(found):
-        same = [other for other in found[index:] if other - x <= 3 * _TOLERANCE]
-        if len(same) >= max(3, len(seeds) // 3):
-            return x
+def _second_labels(lines: list[Line], seeds: int, vocab: Vocabulary) -> tuple[float, list[int]] | None:
+    """Where a second column of labels starts, and on which lines, when two boxes of « label value » lines stand
+    side by side (a portal's summary: « Ligne du Prêt 1 » beside « Ligne du Prêt 2 »; a tableau d'amortissement's
+    header): a known label (exactly, or ending with a colon) after a label and a value, at the same place on three
+    lines or more."""
+    found = sorted((cell.x0, number) for number, line in enumerate(lines) for cell in line.cells[2:]
+                   if _is_label(cell.text, vocab))
+    for index, (x, _) in enumerate(found):
+        same = [number for other, number in found[index:] if other - x <= 3 * _TOLERANCE]
+        if len(same) >= max(3, seeds // 3):
+            return x, sorted(same)
     return None
+
+
+def _is_label(text: str, vocab: Vocabulary) -> bool:
+    name, sure = label_field(text, vocab)
+    return sure == SURE or (name is not None and text.rstrip().endswith(":"))
 
 
 def _side_by_side(lines: list[Line], second: float, page: int, vocab: Vocabulary) -> list[tuple[list[_Row], int]]:
@@ -749,7 +757,6 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
         for word in run:
             cells.setdefault(_column_of(word.x0, word.x1, bounds, columns), []).append(word)
     loan: Loan = {}
-    total: tuple[int, float] | None = None  # a « Durée totale » said alone: months, confidence
     for index, said in cells.items():
         column = columns[index]
         if not column.name or column.name == IGNORED:
@@ -763,17 +770,9 @@ def _row_loan(words: list[Word], source: str, columns: list[_Column], page: int,
         if kind == "montant":  # words in parentheses spilling from the cell before (« … (CDC) ») are no amount
             text = _PARENTHESES.sub(" ", text)
         text = with_unit(column.text, kind, text)
-        values = read_value(kind, text, column.sure, vocab)
-        if not values and kind == "duree_totale" and (duration := DURATION_RE.search(text)):
-            total = (duration_months(duration), min(column.sure, min(w.confidence for w in said)))
-        for found, value, confidence in values:
+        for found, value, confidence in read_value(kind, text, column.sure, vocab):
             loan.setdefault(found or column.name, Placed(value, page, source[:240],
                                                          min(confidence, min(w.confidence for w in said))))
-    if total and "duree_amortissement_mois" not in loan and (prefi := loan.get("duree_prefinancement_mois")) and (
-            isinstance(prefi.value, int) and 0 <= prefi.value < total[0]):
-        # « Durée totale » beside « dont préfi. »: the amortisation is the rest, read from two cells
-        loan["duree_amortissement_mois"] = Placed(total[0] - prefi.value, page, source[:240],
-                                                  min(total[1], prefi.confidence, PREFIX_ONLY))
     if titled and "montant_eur" in loan and len(loan) >= 3:
         for name, placed in titled.items():
             loan.setdefault(name, placed)

@@ -74,6 +74,7 @@ _TOTAL_RE = re.compile(r"\btota(?:l|le|ux)\b[^\n€]{0,40}$", re.IGNORECASE)
 _PLURAL_RE = re.compile(r"\b(?:prêts|financements|lignes)\b", re.IGNORECASE)
 
 Values = list[tuple[str, str | int, float]]  # (field, value, confidence)
+TOTAL_DURATION = "duree_totale_mois"  # a loan's whole duration, préfinancement included: read, never given
 
 
 def total_with_prefinancing(text: str, start: int = 0, end: int | None = None) -> tuple[int, int, int, int] | None:
@@ -260,4 +261,7 @@ def _total_duration(text: str, confidence: float) -> Values:
                                                                 min(confidence, 0.85))]
     if _NO_PREFI_RE.search(text) and total.start() < 3:
         return [("duree_prefinancement_mois", 0, confidence), ("duree_amortissement_mois", months, confidence)]
+    if total.start() < 3 and not prefi and not amort:
+        # the total alone: the amortisation once the préfinancement is known (`lettre_offre.rest_of_total`)
+        return [(TOTAL_DURATION, months, confidence)]
     return []
