@@ -97,6 +97,8 @@ def extract(pages: list[str] | Document) -> LetterExtraction:
         _no_prefinancing_said(loans)
     if loans:
         _sentence_loans(doc, loans)  # completes what a table or block did not say
+    for loan in loans:
+        rest_of_total(loan)  # (before the regions complete a loan: the loan's own total and préfinancement first)
     if not loans or any(not loan.has(name) for loan in loans for name in _KEY_FIELDS):
         # A layout no reader knows, or a loan some characteristic of which no reader found: the loans' regions.
         found = regions.loans(doc, _labelled_values)
