@@ -365,3 +365,40 @@ def test_a_body_said_to_take_no_part_and_a_hyphenated_label() -> None:
     assert lettre_offre.other_guarantors([text + "La commune garantit 50 % du prêt.\n"])
     # pdfium marks a word hyphenated at a line's end with a soft hyphen: the label is the word
     assert label_field("Préfinan\u00adcement", vocabulary())[0] == "duree_prefinancement_mois"
+
+
+def test_a_form_s_tick_boxes_keep_only_what_is_ticked_and_labels_give_the_unit() -> None:
+    text = """FICHE DE PRÉSENTATION DES PRÊTS
+PRÊT N° 1
+Type de prêt : [ ] PLS [X] PLI [ ] PLUS [ ] PLAI
+Objet : [X] Charge foncière [ ] Bâti
+Montant (€) : 6 359 856,37
+Durée de préfinancement (mois) : 18
+Durée d'amortissement (mois) : 360
+Index : [X] Livret A [ ] Taux fixe
+Marge sur index (%) : 0,60
+PRÊT N° 2
+Type de prêt : [ ] PLS [X] PLI [ ] PLUS [ ] PLAI
+Objet : [ ] Charge foncière [X] Bâti
+Montant (€) : 4 529 751,00
+Durée de préfinancement (mois) : 0
+Durée d'amortissement (mois) : 600
+Index : [ ] Livret A [X] Taux fixe
+Autres garanties prévues au plan de financement : [ ] Oui [X] Non
+"""
+    loans = _loans(text)
+    assert [(loan["produit"], loan["nature"], loan["index"], loan["duree_amortissement_mois"]) for loan in loans] == [
+        ("PLI", "foncier", "livret_a", 360), ("PLI", "bati", "taux_fixe", 600)]
+    assert loans[0]["marge_pct"] == "0.60" and loans[0]["duree_prefinancement_mois"] == 18
+    assert lettre_offre.other_guarantors([text]) == []
+
+
+@pytest.mark.parametrize("lines", [
+    "- durée totale du prêt : 53 ans, dont phase de préfinancement : 36 mois,",
+    "Durée totale de la Ligne du Prêt : 53 ans\nDurée de la phase de préfinancement : 36 mois",
+])
+def test_a_whole_duration_and_its_prefinancement_give_the_amortisation(lines: str) -> None:
+    text = f"Prêt n° 1 – PLI foncier\nMontant du prêt : 510 470,00 €\n{lines}\nIndex : Livret A\n"
+    (loan,) = _loans(text)
+    assert (loan["duree_prefinancement_mois"], loan["duree_amortissement_mois"]) == (36, 600)
+    assert "duree_totale_mois" not in loan

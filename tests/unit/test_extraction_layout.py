@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from ami.domain.extraction import HIGH_CONFIDENCE
+from ami.domain.extraction.document import ticked_only
 from ami.domain.extraction.layout import PageLayout, Word, build_lines, has_loan_terms
 from ami.domain.extraction.lettre_offre import other_guarantors
 from ami.domain.extraction.matrix import matrix_loans
@@ -456,3 +457,31 @@ def test_two_boxes_side_by_side_are_read_box_by_box_values_aligned_right() -> No
              loan["duree_prefinancement_mois"].value, loan["duree_amortissement_mois"].value) for loan in loans] == [
         ("PLI", "foncier", "348317.00", 24, 720), ("PLS", "bati", "554230.82", 36, 480),
         ("PLI", "bati", "1731895.17", 0, 600)]
+
+
+def test_a_table_of_conditions_completes_the_table_of_amounts_row_by_row() -> None:
+    """« Tableau 1 » gives each loan's product, nature and amount; « Tableau 2 », on the next page, the same loans'
+    durations, index and margin in the same order, a profile wrapped above and below each row."""
+    def line(top: float, cells: dict[float, str]) -> list[Word]:
+        return [word for x, text in cells.items() for word in _words(text, top, x=x)]
+
+    amounts = [*line(100, {50: "N°", 90: "Offre", 150: "Objet", 300: "Montant de la Ligne du Prêt"}),
+               *line(120, {50: "1", 90: "PLS", 150: "Charge foncière", 300: "204 302,00 €"}),
+               *line(140, {50: "2", 90: "PLI", 150: "Construction", 300: "287 780,00 €"})]
+    conditions = [*line(100, {50: "N°", 90: "Durée de préfinancement", 250: "Durée d'amortissement", 400: "Index",
+                              470: "Marge fixe sur index", 600: "Profil"}),
+                  *line(114, {600: "Amortissement"}),
+                  *line(120, {50: "1", 90: "36 mois", 250: "30 ans", 400: "Livret A", 470: "0,75 %"}),
+                  *line(126, {600: "déduit"}),
+                  *line(140, {50: "2", 90: "12 mois", 250: "50 ans", 400: "Livret A", 470: "-0,20 %"})]
+    loans = row_table_loans([PageLayout(1, 842, 595, amounts), PageLayout(2, 842, 595, conditions)])
+    assert [(loan["montant_eur"].value, loan["duree_prefinancement_mois"].value,
+             loan["duree_amortissement_mois"].value, loan["marge_pct"].value) for loan in loans] == [
+        ("204302.00", 36, 360, "0.75"), ("287780.00", 12, 600, "-0.20")]
+
+
+def test_only_the_ticked_options_of_a_form_remain_offsets_kept() -> None:
+    text = "Type : [ ] PLS [X] PLI ☐ PLUS\nIndex : ☒ Livret A □ Taux fixe"
+    kept = ticked_only(text)
+    assert len(kept) == len(text)
+    assert kept.split() == ["Type", ":", "PLI", "Index", ":", "Livret", "A"]
