@@ -114,7 +114,7 @@ class PageLayout:
 
 # (stems: a header may hyphenate them, « Préfinan-cement », « Amortis-sement »)
 _LOAN_TERMS = ("montant", "durée", "préfinan", "amortis", "marge", "périodicité", "échéance", "ligne du prêt",
-               "identifiant", "commission")
+               "identifiant")
 
 
 def has_loan_terms(text: str) -> bool:

@@ -508,8 +508,8 @@ def row_table_loans(layouts: list[PageLayout]) -> list[Loan]:
             _spanning_products(rows, read, columns, layout.number, vocab)
             _no_prefinancing_said(read, columns)
             loans.extend(read)
-    if loans:
-        _conditions_tables(layouts, loans, vocab)
+    if any("duree_amortissement_mois" not in loan for loan in loans):
+        _conditions_tables(layouts, loans, vocab)  # (sought only when the amounts' table lacks the durations)
     return loans
 
 
