@@ -45,6 +45,7 @@ from ami.domain.extraction.values import (
     total_with_prefinancing,
 )
 from ami.domain.extraction.vocabulary import IGNORED, Vocabulary, fold, vocabulary
+from ami.domain.wording import compte
 
 PRODUCTS = ("PLAI", "PLUS", "PLS", "PLI", "PHB", "PAM", "PSLA", "CPLS", "PHARE", "PEB")
 _PRODUCT = r"\b(" + "|".join(PRODUCTS) + r")\b"
@@ -853,8 +854,8 @@ def _count(doc: Document, loans: list[LoanLine], checks: list[Check]) -> bool:
     number, start = said[0]
     checks.append(Check(
         code="nombre_incoherent", severity="attention", page=doc.page_of(start),
-        message_fr=f"La lettre annonce {number} ligne{'s' if number > 1 else ''} de prêt ; "
-        f"{len(loans)} {'ont été lues' if len(loans) > 1 else 'a été lue'}. Vérifiez chaque prêt sur la lettre.",
+        message_fr=f"La lettre annonce {compte(number, 'ligne')} de prêt ; {len(loans)} "
+        f"{'ont été lues' if len(loans) > 1 else 'a été lue'}. Vérifiez chaque prêt sur la lettre.",
     ))
     return True
 
